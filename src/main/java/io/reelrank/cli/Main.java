@@ -1,0 +1,60 @@
+package io.reelrank.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code reelrank} command: one picocli root whose subcommands are the pipeline's stages
+ * ({@code ingest}, {@code index}, {@code embed}, …), the private database's management ({@code db}),
+ * the end-to-end {@code demo} and the benchmarks ({@code bench}). {@link #execute} returns the exit
+ * code: 0 on success, 1 on a failure while working, 2 on bad input (a wrong option, a query that does
+ * not parse, an unknown user). Errors print one line, {@code reelrank: error: …}, never a stack
+ * trace unless {@code REELRANK_DEBUG=1}.
+ */
+@Command(name = "reelrank", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Personalized movie search: BM25 candidates re-ranked by a two-tower model, over PostgreSQL + pgvector.",
+        subcommands = {CommandLine.HelpCommand.class, DbCommand.class, IngestCommand.class, DemoCommand.class})
+public final class Main implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    public static int execute(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /** The configured command line; tests set its out/err writers to capture output. */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
+            int code = ex instanceof CliException ce ? ce.exitCode() : 1;
+            String msg = ex.getMessage() != null ? ex.getMessage() : ex.getClass().getSimpleName();
+            cmd.getErr().println("reelrank: error: " + msg);
+            if ("1".equals(System.getenv("REELRANK_DEBUG"))) {
+                ex.printStackTrace(cmd.getErr());
+            }
+            cmd.getErr().flush();
+            return code;
+        });
+        return cl;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"reelrank " + (v != null ? v : "dev")};
+        }
+    }
+}
