@@ -82,11 +82,11 @@ public final class SweepReport {
                 .thenComparingDouble(Point::shrinkage)).orElseThrow();
     }
 
-    /** {@code fusion,alpha,k,<metric> mean,<metric> low,<metric> high,…,<metric> n}; alpha empty for rrf. */
+    /** {@code fusion,alpha,shrinkage_k,<metric> mean,<metric> low,<metric> high,…,<metric> n}; alpha empty for rrf. */
     public static void writeCsv(List<Point> points, Path csv) throws IOException {
         List<String> names = metricNames(points);
         try (Writer w = Files.newBufferedWriter(csv, StandardCharsets.UTF_8)) {
-            StringBuilder header = new StringBuilder("fusion,alpha,k");
+            StringBuilder header = new StringBuilder("fusion,alpha,shrinkage_k");
             for (String m : names) {
                 String c = m.replace(' ', '_');
                 header.append(',').append(c).append("_mean,").append(c).append("_low,").append(c).append("_high,")
@@ -106,7 +106,7 @@ public final class SweepReport {
         }
     }
 
-    /** A PNG of {@code metric} against α, one series per (fusion, k), each with its 95% band. */
+    /** A PNG of {@code metric} against α, one series per (fusion, shrinkage k), each with its 95% band. */
     public static void writePng(List<Point> points, String metric, Path png) throws IOException {
         metricNames(points);
         // Must be set before the first AWT class loads; harmless when a caller has set it already.
@@ -124,7 +124,7 @@ public final class SweepReport {
 
         Map<String, List<Point>> series = new LinkedHashMap<>();
         for (Point p : points) {
-            series.computeIfAbsent(p.fusion() + " (k=" + num(p.shrinkage()) + ")", s -> new ArrayList<>()).add(p);
+            series.computeIfAbsent(p.fusion() + ", shrinkage k=" + num(p.shrinkage()), s -> new ArrayList<>()).add(p);
         }
         int colour = 0;
         for (Map.Entry<String, List<Point>> e : series.entrySet()) {
