@@ -20,7 +20,11 @@ import java.util.regex.Pattern;
  */
 public final class QueryGenerator {
 
-    /** A title word matching more movies than this is too vague to be a query a person would type. */
+    /**
+     * A title word matching more movies than this is too vague to be what a person types to find one
+     * film ("man", "love"); 50 also keeps all of a word's title matches within the re-ranker's 100
+     * BM25 candidates, so a movie is judged on the order, not on whether it was fetched at all.
+     */
     public static final int DEFAULT_MAX_TITLE_DF = 50;
 
     /**

@@ -15,7 +15,9 @@ import java.util.function.Function;
  * are kept apart: for liked, higher NDCG/Recall/MRR is better, for disliked lower. The caller passes
  * the two rankers as functions (BM25's result is cached per query, since many held-out movies share a
  * genre query), the held-out ratings and the training users, and bootstraps the per-query values.
- * A pair whose user is cold, or whose movie yields no query, is counted and left out.
+ * A pair whose user is cold, or whose movie yields no query, is counted and left out. A movie
+ * missing from a ranked list (not among the BM25 candidates) scores 0 in it, for both rankers alike,
+ * since the re-ranker only reorders BM25's candidates.
  */
 public final class SearchTask {
 
