@@ -8,8 +8,9 @@ import java.util.Arrays;
  * with score ties broken (by {@link Ranking}: smaller movie_id first), so the metrics never see a
  * tie. A query with no relevant item has no defined NDCG, recall or reciprocal rank (the ideal DCG
  * and the recall's denominator are 0): it is excluded from the averages rather than scored 0, as
- * trec_eval does, and the methods here reject it, so the caller must skip such a query and report how
- * many it skipped. Positions are 1-based in the formulas.
+ * trec_eval leaves out topics without relevance judgments, because a 0 would blame the ranker for a
+ * query it could not get right. The methods here reject such a query, so the caller must skip it and
+ * report how many it skipped. Positions are 1-based in the formulas.
  */
 public final class Metrics {
 

@@ -54,6 +54,9 @@ public final class RecommendationTask {
         if (k < 1) {
             throw new IllegalArgumentException("k must be >= 1, got " + k);
         }
+        if (catalog.length == 0) {
+            throw new IllegalArgumentException("the catalog must hold at least one movie with a vector, got none");
+        }
         int[] ids = catalog.clone();
         Arrays.sort(ids);
         for (int i = 1; i < ids.length; i++) {
