@@ -28,6 +28,7 @@ public final class ItemVectors {
     private final float[] data; // rows of dim floats
     private final int size;
     private final boolean centered;
+    private final float[][] rows; // row views for vector(); the same numbers as data
 
     private ItemVectors(int dim, int[] index, float[] data, int size, boolean centered) {
         this.dim = dim;
@@ -35,6 +36,8 @@ public final class ItemVectors {
         this.data = data;
         this.size = size;
         this.centered = centered;
+        this.rows = new float[size][];
+        for (int i = 0; i < size; i++) rows[i] = Arrays.copyOfRange(data, i * dim, i * dim + dim);
     }
 
     /** Loads every non-null {@code movies.embedding}; empty (size 0) when none is loaded yet. */
@@ -147,14 +150,6 @@ public final class ItemVectors {
         return movieId >= 0 && movieId < index.length && index[movieId] >= 0;
     }
 
-    /** Adds {@code w · e_movie} to {@code acc}; false (and nothing added) when the movie has no vector. */
-    public boolean addScaled(int movieId, double w, double[] acc) {
-        if (!has(movieId)) return false;
-        int off = index[movieId] * dim;
-        for (int j = 0; j < dim; j++) acc[j] += w * data[off + j];
-        return true;
-    }
-
     /** Cosine between a unit vector and the movie's (unit) vector; NaN when the movie has none. */
     public double cosine(int movieId, float[] unit) {
         if (!has(movieId)) return Double.NaN;
@@ -166,8 +161,16 @@ public final class ItemVectors {
 
     /** A copy of the movie's unit vector, or null. */
     public float[] get(int movieId) {
-        if (!has(movieId)) return null;
-        return Arrays.copyOfRange(data, index[movieId] * dim, index[movieId] * dim + dim);
+        float[] v = vector(movieId);
+        return v == null ? null : v.clone();
+    }
+
+    /**
+     * The movie's unit vector itself, or null: shared, not copied, so the user tower can sum
+     * millions of ratings without allocating. The caller must not modify it.
+     */
+    public float[] vector(int movieId) {
+        return has(movieId) ? rows[index[movieId]] : null;
     }
 
     /** The movie ids that have a vector, ascending. */

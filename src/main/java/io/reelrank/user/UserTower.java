@@ -24,7 +24,7 @@ import org.postgresql.copy.CopyIn;
  */
 public final class UserTower {
 
-    public static final double DEFAULT_SHRINKAGE = 10;
+    public static final double DEFAULT_SHRINKAGE = UserVectors.DEFAULT_SHRINKAGE;
 
     private UserTower() {}
 
@@ -32,29 +32,11 @@ public final class UserTower {
     public record Stats(int users, int cold, long ratings, double seconds) {}
 
     /**
-     * The formula above for one user; {@code movies[0..n)} and {@code ratings[0..n)} are the user's
-     * ratings. Returns null for a cold user.
+     * The formula above for one user ({@link UserVectors#userVector}); {@code movies[0..n)} and
+     * {@code ratings[0..n)} are the user's ratings. Returns null for a cold user.
      */
     public static float[] vector(int[] movies, float[] ratings, int n, ItemVectors items, double mu, double k) {
-        if (k < 0 || Double.isNaN(k)) throw new IllegalArgumentException("shrinkage k must be >= 0, got " + k);
-        double sum = 0;
-        for (int i = 0; i < n; i++) sum += ratings[i];
-        double bu = (sum + k * mu) / (n + k); // b_u = (Σ r_ui + k·μ) / (n_u + k)
-        double[] acc = new double[items.dimension()];
-        for (int i = 0; i < n; i++) {
-            items.addScaled(movies[i], ratings[i] - bu, acc); // Σ (r_ui − b_u) · e_i
-        }
-        return normalize(acc);
-    }
-
-    static float[] normalize(double[] acc) {
-        double s = 0;
-        for (double v : acc) s += v * v;
-        if (!(s > 1e-18)) return null;
-        double inv = 1 / Math.sqrt(s);
-        float[] u = new float[acc.length];
-        for (int j = 0; j < acc.length; j++) u[j] = (float) (acc[j] * inv);
-        return u;
+        return UserVectors.userVector(movies, ratings, n, items::vector, mu, k);
     }
 
     /** The global mean rating μ. */

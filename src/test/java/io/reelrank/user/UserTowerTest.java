@@ -51,7 +51,7 @@ class UserTowerTest {
     void rejectsANegativeShrinkage() {
         var e = assertThrows(IllegalArgumentException.class,
                 () -> UserTower.vector(new int[] {1}, new float[] {5}, 1, items, 3, -1));
-        assertEquals("shrinkage k must be >= 0, got -1.0", e.getMessage());
+        assertEquals("shrinkage k must be a finite number >= 0, got -1.0", e.getMessage());
     }
 
     @Test
