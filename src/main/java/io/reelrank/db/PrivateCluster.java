@@ -30,7 +30,10 @@ import java.util.stream.Stream;
  * on demand and reuses a running one; a process-wide file lock keeps two reelrank processes from
  * initialising or starting it at once. PostgreSQL refuses to run as root, so when reelrank runs as
  * root the server runs as the {@code postgres} OS user, which then owns the data directory.
- * The caller stops it with {@link #stop()} if it wants it gone; otherwise it outlives the process.
+ * A restart reuses the port of the previous start when it is still free (recorded in {@code port}),
+ * so a process holding the cluster's {@link DbSettings}, such as {@code reelrank serve}, reconnects
+ * once the cluster is back. The caller stops it with {@link #stop()} if it wants it gone; otherwise
+ * it outlives the process.
  */
 public final class PrivateCluster {
 
@@ -42,6 +45,7 @@ public final class PrivateCluster {
     private final Path data;
     private final Path logDir;
     private final Path passwordFile;
+    private final Path portFile;
     private final Path binDir;
     private final boolean asRoot;
 
@@ -50,6 +54,7 @@ public final class PrivateCluster {
         this.data = this.dir.resolve("data");
         this.logDir = this.dir.resolve("log");
         this.passwordFile = this.dir.resolve("password");
+        this.portFile = this.dir.resolve("port");
         this.binDir = findBinDir();
         this.asRoot = isRoot();
     }
@@ -180,11 +185,15 @@ public final class PrivateCluster {
 
     private int start() {
         IllegalStateException last = null;
+        int previous = previousPort();
         for (int attempt = 0; attempt < 3; attempt++) {
-            int port = freePort();
+            int port = attempt == 0 && previous > 0 && isFree(previous) ? previous : freePort();
             Result r = run(List.of(bin("pg_ctl"), "-D", data.toString(), "-l", logFile().toString(), "-w", "-t", "60",
                     "-o", "-p " + port, "start"), true);
-            if (r.exit == 0) return port;
+            if (r.exit == 0) {
+                rememberPort(port);
+                return port;
+            }
             last = new IllegalStateException("pg_ctl start failed (exit " + r.exit + ") on port " + port + ": "
                     + r.output.strip() + "; see " + logFile());
         }
@@ -261,6 +270,30 @@ public final class PrivateCluster {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted: " + String.join(" ", cmd), e);
+        }
+    }
+
+    private int previousPort() {
+        try {
+            return Integer.parseInt(Files.readString(portFile).strip());
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private void rememberPort(int port) {
+        try {
+            Files.writeString(portFile, port + "\n");
+        } catch (IOException e) {
+            // Only costs the port reuse on the next restart.
+        }
+    }
+
+    private static boolean isFree(int port) {
+        try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 
