@@ -1,0 +1,146 @@
+package io.reelrank.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.reelrank.index.MovieIndex;
+import io.reelrank.index.MovieSearcher;
+import io.reelrank.index.QuerySyntaxException;
+import io.reelrank.index.SearchFilters;
+import io.reelrank.index.SearchHit;
+import io.reelrank.index.SearchResult;
+import io.reelrank.index.SearchSort;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code reelrank search QUERY}: BM25 search of the Lucene index under {@code var/index}, printed as
+ * a table or JSON. Reads only the index; the database is opened only to build the index when there is
+ * none yet. A query that does not parse prints the query, a caret and the reason, exit code 2.
+ */
+@Command(name = "search", mixinStandardHelpOptions = true,
+        description = {"BM25 search of the movies (Lucene query syntax; README \"Search\").",
+                "Examples: 'dark knight'  '\"dark knight\"'  'title:matrix AND year:[2000 TO 2020]'",
+                "          '(title:lord OR title:king) AND genres:Fantasy'  'title:lor*'  'title:matirx~1'"})
+public final class SearchCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    DbOptions dbOptions;
+
+    @Parameters(index = "0", paramLabel = "QUERY", description = "The query, e.g. 'title:matrix AND genres:Sci-Fi'")
+    String query;
+
+    @Option(names = "--limit", paramLabel = "N", defaultValue = "10",
+            description = "Number of results, 1-" + MovieSearcher.MAX_LIMIT + " (default: ${DEFAULT-VALUE})")
+    int limit;
+
+    @Option(names = "--json", description = "Print {\"query\": …, \"results\": [{rank, movie_id, title, year, genres, bm25}]}")
+    boolean json;
+
+    @Option(names = "--min-avg-rating", paramLabel = "X", description = "Only movies with avg_rating >= X (0-5)")
+    Double minAvgRating;
+
+    @Option(names = "--min-ratings", paramLabel = "N", description = "Only movies with rating_count >= N (0 or more)")
+    Integer minRatings;
+
+    @Option(names = "--year-from", paramLabel = "Y", description = "Only movies from year Y on ("
+            + SearchFilters.MIN_YEAR + "-" + SearchFilters.MAX_YEAR + ")")
+    Integer yearFrom;
+
+    @Option(names = "--year-to", paramLabel = "Y", description = "Only movies up to year Y ("
+            + SearchFilters.MIN_YEAR + "-" + SearchFilters.MAX_YEAR + ")")
+    Integer yearTo;
+
+    @Option(names = "--genre", paramLabel = "G", description = "Only movies with genre G (repeatable: all must match)")
+    List<String> genres = new ArrayList<>();
+
+    @Option(names = "--sort", paramLabel = "ORDER", defaultValue = "score",
+            description = "score (default), avg_rating, year (newest first) or movie_id; ties by score, then movie_id")
+    String sort;
+
+    @Override
+    public Integer call() throws Exception {
+        SearchFilters filters;
+        SearchSort order;
+        try {
+            filters = new SearchFilters(minAvgRating, minRatings, yearFrom, yearTo, genres);
+            order = SearchSort.fromOption(sort);
+            if (limit < 1 || limit > MovieSearcher.MAX_LIMIT) {
+                throw new IllegalArgumentException("limit must be in 1-" + MovieSearcher.MAX_LIMIT + ", got " + limit);
+            }
+        } catch (IllegalArgumentException e) {
+            throw CliException.badInput("--" + e.getMessage());
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Path dir = IndexCommand.ensureIndex(dbOptions, err);
+        SearchResult result;
+        try (MovieSearcher searcher = MovieSearcher.open(dir)) {
+            result = searcher.search(query, filters, order, limit);
+        } catch (QuerySyntaxException e) {
+            err.println(e.render());
+            err.flush();
+            return 2;
+        } catch (IllegalArgumentException e) {
+            throw CliException.badInput("--" + e.getMessage());
+        }
+        if (json) {
+            out.println(toJson(result));
+        } else {
+            printTable(out, result);
+        }
+        out.flush();
+        return 0;
+    }
+
+    static String toJson(SearchResult r) throws Exception {
+        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode root = mapper.createObjectNode();
+        root.put("query", r.query());
+        ArrayNode results = root.putArray("results");
+        for (SearchHit h : r.hits()) {
+            ObjectNode n = results.addObject();
+            n.put("rank", h.rank());
+            n.put("movie_id", h.movieId());
+            n.put("title", h.title());
+            if (h.year() == null) n.putNull("year"); else n.put("year", h.year());
+            ArrayNode g = n.putArray("genres");
+            h.genres().forEach(g::add);
+            n.put("bm25", Math.round(h.bm25() * 10_000.0) / 10_000.0);
+        }
+        return mapper.writeValueAsString(root);
+    }
+
+    static void printTable(PrintWriter out, SearchResult r) {
+        if (r.hits().isEmpty()) {
+            out.println("no movies match " + r.query());
+            return;
+        }
+        int titleWidth = 12;
+        for (SearchHit h : r.hits()) titleWidth = Math.max(titleWidth, Math.min(60, h.title().length()));
+        String fmt = "%4s  %8s  %-" + titleWidth + "s  %4s  %-40s  %7s%n";
+        out.printf(fmt, "rank", "movie_id", "title", "year", "genres", "bm25");
+        for (SearchHit h : r.hits()) {
+            String title = h.title().length() > titleWidth ? h.title().substring(0, titleWidth - 1) + "…" : h.title();
+            String genres = String.join("|", h.genres());
+            if (genres.length() > 40) genres = genres.substring(0, 39) + "…";
+            out.printf(fmt, h.rank(), h.movieId(), title, h.year() == null ? "" : h.year(), genres,
+                    String.format(Locale.ROOT, "%.3f", h.bm25()));
+        }
+        out.printf("%d of %,d matching movies%n", r.hits().size(), r.totalMatches());
+    }
+}
