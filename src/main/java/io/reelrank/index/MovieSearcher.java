@@ -169,6 +169,16 @@ public final class MovieSearcher implements AutoCloseable {
         }
     }
 
+    /** The version of the commit the next search will see; changes with every rebuild. */
+    long version() throws IOException {
+        IndexSearcher s = manager.acquire();
+        try {
+            return ((org.apache.lucene.index.DirectoryReader) s.getIndexReader()).getVersion();
+        } finally {
+            manager.release(s);
+        }
+    }
+
     /** The number of movies in the index the next search will see. */
     public int size() throws IOException {
         refreshIfDue();

@@ -11,8 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import org.apache.lucene.analysis.Analyzer;
 
 /**
  * The search benchmark behind {@code reelrank bench search}: makes a reproducible mix of queries from
@@ -26,13 +25,13 @@ public final class SearchBenchmark {
     /** The five kinds of generated query, in the order they take turns. */
     public enum Kind { SINGLE_WORD, TWO_WORDS, PHRASE, FIELDED, RANGE }
 
-    public record BenchQuery(Kind kind, String text) {}
+    /** A generated query and the movie whose title it came from (which it therefore matches). */
+    public record BenchQuery(Kind kind, String text, int sourceMovieId) {}
 
     /** Latency percentiles in milliseconds, and throughput, of one measured run. */
     public record Stats(int threads, int queries, double p50Ms, double p99Ms, double maxMs, double queriesPerSecond,
             long hits) {}
 
-    private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}]{3,}");
     // Words so common in titles that a query of them alone measures the index's longest postings.
     // They stay in the mix through the two-word and phrase queries.
     private static final Set<String> COMMON = Set.of("the", "and", "for", "with", "from");
@@ -56,29 +55,32 @@ public final class SearchBenchmark {
             if (words.isEmpty()) continue;
             int i = rnd.nextInt(words.size());
             String w = words.get(i);
+            // A word alone must be a real word, not "s" or "2".
+            boolean single = w.length() >= 3 && !COMMON.contains(w) && w.chars().anyMatch(Character::isLetter);
             String text = switch (kind) {
-                case SINGLE_WORD -> COMMON.contains(w) ? null : w;
-                case TWO_WORDS -> i + 1 < words.size() ? w + " " + words.get(i + 1) : null;
+                case SINGLE_WORD -> single ? esc(w) : null;
+                case TWO_WORDS -> i + 1 < words.size() ? esc(w) + " " + esc(words.get(i + 1)) : null;
                 case PHRASE -> i + 1 < words.size() ? "\"" + w + " " + words.get(i + 1) + "\"" : null;
-                case FIELDED -> m.genres().isEmpty() || COMMON.contains(w) ? null
-                        : "title:" + w + " AND genres:" + m.genres().get(rnd.nextInt(m.genres().size()));
-                case RANGE -> m.year() == null || COMMON.contains(w) ? null
-                        : w + " AND year:[" + (m.year() - 5) + " TO " + (m.year() + 5) + "]";
+                case FIELDED -> m.genres().isEmpty() || !single ? null
+                        : "title:" + esc(w) + " AND genres:" + esc(m.genres().get(rnd.nextInt(m.genres().size())));
+                case RANGE -> m.year() == null || !single ? null
+                        : esc(w) + " AND year:[" + (m.year() - 5) + " TO " + (m.year() + 5) + "]";
             };
-            if (text != null) out.add(new BenchQuery(kind, text));
+            if (text != null) out.add(new BenchQuery(kind, text, m.movieId()));
         }
         return out;
     }
 
+    private static final Analyzer TEXT = new Analyzers.Text();
+
+    /** The title's indexed terms in order, so that two neighbours are also neighbours in the index. */
     static List<String> words(String title) {
-        List<String> out = new ArrayList<>();
-        Matcher m = WORD.matcher(TitleText.searchable(title).toLowerCase(Locale.ROOT));
-        while (m.find()) {
-            String w = m.group();
-            // Lowercase "and"/"or"/"not" are plain words to the parser; digits-only words are fine too.
-            out.add(w);
-        }
-        return out;
+        return TagWeightStudy.tokens(TEXT, TitleText.searchable(title));
+    }
+
+    // Lowercase "and"/"or"/"not" are plain words to the parser; escaping covers the rest.
+    private static String esc(String w) {
+        return MovieQueryParser.escape(w);
     }
 
     /** Runs every query once on {@code threads} threads; the caller warms up first by calling this too. */
