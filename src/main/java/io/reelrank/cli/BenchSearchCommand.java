@@ -83,6 +83,9 @@ public final class BenchSearchCommand implements Callable<Integer> {
                 Stats s = SearchBenchmark.run(searcher, qs, t, limit);
                 out.printf("%7d  %8d  %8.3f  %8.3f  %8.3f  %10.0f  %8d%n", s.threads(), s.queries(), s.p50Ms(), s.p99Ms(),
                         s.maxMs(), s.queriesPerSecond(), s.hits());
+                StringBuilder kinds = new StringBuilder("         p50/p99 ms by kind:");
+                s.p50p99ByKind().forEach((k, v) -> kinds.append(String.format(" %s %.3f/%.3f", k.name().toLowerCase(), v[0], v[1])));
+                out.println(kinds);
                 out.flush();
             }
             double scan = SearchBenchmark.substringScanQps(movies, qs);

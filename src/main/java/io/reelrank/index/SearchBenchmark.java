@@ -30,7 +30,7 @@ public final class SearchBenchmark {
 
     /** Latency percentiles in milliseconds, and throughput, of one measured run. */
     public record Stats(int threads, int queries, double p50Ms, double p99Ms, double maxMs, double queriesPerSecond,
-            long hits) {}
+            long hits, java.util.Map<Kind, double[]> p50p99ByKind) {}
 
     // Words so common in titles that a query of them alone measures the index's longest postings.
     // They stay in the mix through the two-word and phrase queries.
@@ -115,8 +115,14 @@ public final class SearchBenchmark {
             long wall = System.nanoTime() - start;
             long[] sorted = nanos.clone();
             Arrays.sort(sorted);
+            java.util.Map<Kind, double[]> byKind = new java.util.EnumMap<>(Kind.class);
+            for (Kind k : Kind.values()) {
+                long[] ks = java.util.stream.IntStream.range(0, queries.size()).filter(i -> queries.get(i).kind() == k)
+                        .mapToLong(i -> nanos[i]).sorted().toArray();
+                if (ks.length > 0) byKind.put(k, new double[] {percentile(ks, 0.50) / 1e6, percentile(ks, 0.99) / 1e6});
+            }
             return new Stats(threads, queries.size(), percentile(sorted, 0.50) / 1e6, percentile(sorted, 0.99) / 1e6,
-                    sorted[sorted.length - 1] / 1e6, queries.size() / (wall / 1e9), Arrays.stream(hits).sum());
+                    sorted[sorted.length - 1] / 1e6, queries.size() / (wall / 1e9), Arrays.stream(hits).sum(), byKind);
         } finally {
             pool.shutdownNow();
         }
