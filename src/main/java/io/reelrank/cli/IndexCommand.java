@@ -56,16 +56,21 @@ public final class IndexCommand implements Callable<Integer> {
     static MovieIndex.Result build(Database db, PrintWriter out) throws Exception {
         MovieIndex.Result r = MovieIndex.rebuild(db, dir());
         out.printf("index: %,d movies, %,d tags in %.2f s -> %s%n", r.movies(), r.tags(), r.millis() / 1000.0, r.dir());
+        if (r.movies() == 0) out.println("index: the movies table is empty; run `reelrank ingest` first");
         out.flush();
         return r;
     }
 
-    /** The index directory, built from the database first if there is no index yet. */
+    /**
+     * The index directory, built from the database first if there is no index yet or an empty one (a
+     * search run before the first ingest must not leave an empty index behind for good).
+     */
     static Path ensureIndex(DbOptions dbOptions, PrintWriter log) throws Exception {
         Path dir = dir();
-        if (!MovieIndex.exists(dir)) {
+        if (!MovieIndex.exists(dir) || MovieIndex.size(dir) == 0) {
             log.println("no index in " + dir + " yet: building it from the database");
             build(dbOptions.open(), log);
+            log.flush();
         }
         return dir;
     }

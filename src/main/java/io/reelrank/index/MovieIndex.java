@@ -66,6 +66,13 @@ public final class MovieIndex {
         }
     }
 
+    /** The number of movies in the committed index in {@code dir} (which must exist). */
+    public static int size(Path dir) throws IOException {
+        try (Directory d = FSDirectory.open(dir); DirectoryReader r = DirectoryReader.open(d)) {
+            return r.numDocs();
+        }
+    }
+
     /** Rebuilds the index in {@code dir} from the {@code movies} and {@code tags} tables. */
     public static Result rebuild(Database db, Path dir) throws IOException, SQLException {
         return rebuild(db, dir, null);

@@ -15,6 +15,7 @@ import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.Terms;
 import org.apache.lucene.index.TermsEnum;
+import org.apache.lucene.index.MultiBits;
 import org.apache.lucene.index.MultiTerms;
 import org.apache.lucene.document.DoublePoint;
 import org.apache.lucene.document.IntPoint;
@@ -27,9 +28,13 @@ import org.apache.lucene.search.SearcherFactory;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.search.TopFieldCollector;
+import org.apache.lucene.search.TopFieldCollectorManager;
+import org.apache.lucene.search.TopFieldDocs;
 import org.apache.lucene.search.similarities.BM25Similarity;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.BytesRef;
 
 /**
@@ -105,7 +110,9 @@ public final class MovieSearcher implements AutoCloseable {
         IndexSearcher s = manager.acquire();
         try {
             Query q = withFilters(parsed, filters, s);
-            TopDocs top = s.search(q, limit, sort.luceneSort(), true);
+            // One pass collects the top hits and counts every match exactly (the index is small).
+            TopFieldDocs top = s.search(q, new TopFieldCollectorManager(sort.luceneSort(), limit, Integer.MAX_VALUE));
+            TopFieldCollector.populateScores(top.scoreDocs, s, q);
             StoredFields stored = s.storedFields();
             List<SearchHit> hits = new ArrayList<>(top.scoreDocs.length);
             int rank = 0;
@@ -114,7 +121,7 @@ public final class MovieSearcher implements AutoCloseable {
                 hits.add(new SearchHit(++rank, m.movieId(), m.title(), m.year(), m.genres(), sd.score, m.avgRating(),
                         m.ratingCount(), m.imdbId(), m.tmdbId()));
             }
-            return new SearchResult(query, hits, s.count(q));
+            return new SearchResult(query, hits, top.totalHits.value);
         } finally {
             manager.release(s);
         }
@@ -196,9 +203,10 @@ public final class MovieSearcher implements AutoCloseable {
         try {
             StoredFields stored = s.storedFields();
             IndexReader r = s.getIndexReader();
+            Bits live = MultiBits.getLiveDocs(r);
             List<MovieRecord> out = new ArrayList<>(r.numDocs());
             for (int doc = 0; doc < r.maxDoc(); doc++) {
-                out.add(MovieDocuments.fromStored(stored, doc));
+                if (live == null || live.get(doc)) out.add(MovieDocuments.fromStored(stored, doc));
             }
             out.sort((a, b) -> Integer.compare(a.movieId(), b.movieId()));
             return out;
