@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.reelrank.index.MovieIndex;
 import io.reelrank.index.MovieSearcher;
 import io.reelrank.index.QuerySyntaxException;
 import io.reelrank.index.SearchFilters;
@@ -32,7 +31,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "search", mixinStandardHelpOptions = true,
         description = {"BM25 search of the movies (Lucene query syntax; README \"Search\").",
                 "Examples: 'dark knight'  '\"dark knight\"'  'title:matrix AND year:[2000 TO 2020]'",
-                "          '(title:lord OR title:king) AND genres:Fantasy'  'title:lor*'  'title:matirx~1'"})
+                "          '(title:lord OR title:king) AND genres:Fantasy'  '-genres:Horror'",
+                "          'title:lor*'  'title:matirx~1'  'title:king^2'  'avg_rating:[4 TO *]'"})
 public final class SearchCommand implements Callable<Integer> {
 
     @Spec
