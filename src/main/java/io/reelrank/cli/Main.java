@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "reelrank", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Personalized movie search: BM25 candidates re-ranked by a two-tower model, over PostgreSQL + pgvector.",
         subcommands = {CommandLine.HelpCommand.class, DbCommand.class, IngestCommand.class, DemoCommand.class,
-                IndexCommand.class, SearchCommand.class, BenchCommand.class})
+                UsersCommand.class, RateCommand.class, TestUsersCommand.class, IndexCommand.class, SearchCommand.class,
+                BenchCommand.class})
 public final class Main implements Runnable {
 
     @Spec
