@@ -68,6 +68,9 @@ public final class SearchCommand implements Callable<Integer> {
     @Option(names = "--genre", paramLabel = "G", description = "Only movies with genre G (repeatable: all must match)")
     List<String> genres = new ArrayList<>();
 
+    @Option(names = "--explain", description = "After the table, each hit's BM25 explanation (Lucene's, with its formula)")
+    boolean explain;
+
     @Option(names = "--sort", paramLabel = "ORDER", defaultValue = "score",
             description = "score (default), avg_rating, year (newest first) or movie_id; ties by score, then movie_id")
     String sort;
@@ -89,8 +92,12 @@ public final class SearchCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Path dir = IndexCommand.ensureIndex(dbOptions, err);
         SearchResult result;
+        List<String> explanations = new ArrayList<>();
         try (MovieSearcher searcher = MovieSearcher.open(dir)) {
             result = searcher.search(query, filters, order, limit);
+            if (explain) {
+                for (SearchHit h : result.hits()) explanations.add(searcher.explain(query, h.movieId()));
+            }
         } catch (QuerySyntaxException e) {
             err.println(e.render());
             err.flush();
@@ -102,6 +109,10 @@ public final class SearchCommand implements Callable<Integer> {
             out.println(toJson(result));
         } else {
             printTable(out, result);
+            for (int i = 0; i < explanations.size(); i++) {
+                SearchHit h = result.hits().get(i);
+                out.printf("%n#%d %d %s%n%s", h.rank(), h.movieId(), h.title(), explanations.get(i));
+            }
         }
         out.flush();
         return 0;

@@ -161,6 +161,23 @@ public final class MovieSearcher implements AutoCloseable {
         }
     }
 
+    /**
+     * Why {@code movieId} scores what it does for {@code query}: Lucene's explanation tree, whose BM25
+     * leaves spell out {@code idf · freq / (freq + k1·(1 − b + b·dl/avgdl))} with their values. Null if
+     * the movie is not in the index.
+     */
+    public String explain(String query, int movieId) throws QuerySyntaxException, IOException {
+        Query parsed = MovieQueryParser.parseQuery(query);
+        IndexSearcher s = manager.acquire();
+        try {
+            TopDocs byId = s.search(IntPoint.newExactQuery(Fields.MOVIE_ID, movieId), 1);
+            if (byId.scoreDocs.length == 0) return null;
+            return s.explain(parsed, byId.scoreDocs[0].doc).toString();
+        } finally {
+            manager.release(s);
+        }
+    }
+
     /** {@link #candidates(String, SearchFilters, int)} without filters. */
     public List<Candidate> candidates(String query, int k) throws QuerySyntaxException, IOException {
         return candidates(query, SearchFilters.NONE, k);

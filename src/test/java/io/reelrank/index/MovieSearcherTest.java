@@ -199,6 +199,16 @@ class MovieSearcherTest {
     }
 
     @Test
+    void anExplanationSpellsOutTheBm25FormulaAndAddsUpToTheScore() throws Exception {
+        SearchHit top = search("\"dark knight\"").hits().get(0);
+        String e = SampleIndex.searcher().explain("\"dark knight\"", top.movieId());
+        assertTrue(e.startsWith(top.bm25() + " = sum of:"), e);
+        assertTrue(e.contains("tf, computed as freq / (freq + k1 * (1 - b + b * dl / avgdl))"), e);
+        assertTrue(e.contains("1.2 = k1") && e.contains("0.75 = b"), e);
+        assertEquals(null, SampleIndex.searcher().explain("lord", -1));
+    }
+
+    @Test
     void aQueryThatMatchesNothingGivesAnEmptyResult() throws Exception {
         SearchResult r = search("title:zzzzqx");
         assertTrue(r.hits().isEmpty());
