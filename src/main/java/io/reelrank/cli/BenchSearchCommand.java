@@ -45,6 +45,11 @@ public final class BenchSearchCommand implements Callable<Integer> {
             description = "Results per query, 1-" + MovieSearcher.MAX_LIMIT + " (default: ${DEFAULT-VALUE})")
     int limit;
 
+    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "search",
+            description = "search: top hits with stored fields and match count (the CLI); candidates: ids, scores "
+                    + "and ranks only (the re-ranker's top-K) (default: ${DEFAULT-VALUE})")
+    String mode;
+
     @Option(names = "--warmup", paramLabel = "PASSES", defaultValue = "3",
             description = "Unmeasured passes over the queries before each measured one, 0-100 (default: ${DEFAULT-VALUE})")
     int warmup;
@@ -63,6 +68,11 @@ public final class BenchSearchCommand implements Callable<Integer> {
         for (int t : threads) {
             if (t < 1 || t > 64) throw CliException.badInput("--threads must each be in 1-64, got " + t);
         }
+        SearchBenchmark.Mode m = switch (mode.toLowerCase(java.util.Locale.ROOT)) {
+            case "search" -> SearchBenchmark.Mode.SEARCH;
+            case "candidates" -> SearchBenchmark.Mode.CANDIDATES;
+            default -> throw CliException.badInput("--mode must be search or candidates, got '" + mode + "'");
+        };
         PrintWriter out = spec.commandLine().getOut();
         Path dir = IndexCommand.ensureIndex(dbOptions, spec.commandLine().getErr());
         try (MovieSearcher searcher = MovieSearcher.open(dir)) {
@@ -70,8 +80,8 @@ public final class BenchSearchCommand implements Callable<Integer> {
             List<BenchQuery> qs = SearchBenchmark.queries(movies, queries, seed);
             Map<SearchBenchmark.Kind, String> examples = new EnumMap<>(SearchBenchmark.Kind.class);
             for (BenchQuery q : qs) examples.putIfAbsent(q.kind(), q.text());
-            out.printf("bench search: %,d queries from the titles of %,d movies (seed %d), limit %d, index %s%n",
-                    qs.size(), movies.size(), seed, limit, dir);
+            out.printf("bench search: %,d queries from the titles of %,d movies (seed %d), mode %s, limit %d, index %s%n",
+                    qs.size(), movies.size(), seed, m.name().toLowerCase(java.util.Locale.ROOT), limit, dir);
             examples.forEach((k, v) -> out.printf("  %-12s e.g. %s%n", k.name().toLowerCase(), v));
             out.printf("  warm-up: %d pass(es) over the queries before each measurement; JVM %s, %d cores%n", warmup,
                     System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
@@ -79,8 +89,8 @@ public final class BenchSearchCommand implements Callable<Integer> {
                     "queries/s", "hits");
             out.flush();
             for (int t : threads) {
-                for (int i = 0; i < warmup; i++) SearchBenchmark.run(searcher, qs, t, limit);
-                Stats s = SearchBenchmark.run(searcher, qs, t, limit);
+                for (int i = 0; i < warmup; i++) SearchBenchmark.run(searcher, qs, t, limit, m);
+                Stats s = SearchBenchmark.run(searcher, qs, t, limit, m);
                 out.printf("%7d  %8d  %8.3f  %8.3f  %8.3f  %10.0f  %8d%n", s.threads(), s.queries(), s.p50Ms(), s.p99Ms(),
                         s.maxMs(), s.queriesPerSecond(), s.hits());
                 StringBuilder kinds = new StringBuilder("         p50/p99 ms by kind:");

@@ -145,7 +145,7 @@ public final class MovieIndex {
     private static IndexWriter openWriter(Directory d, Path dir) throws IOException {
         long deadline = System.currentTimeMillis() + LOCK_WAIT_MS;
         while (true) {
-            IndexWriterConfig cfg = new IndexWriterConfig(Analyzers.perField())
+            IndexWriterConfig cfg = new IndexWriterConfig(Analyzers.PER_FIELD)
                     .setSimilarity(new BM25Similarity())
                     .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
                     .setRAMBufferSizeMB(64);

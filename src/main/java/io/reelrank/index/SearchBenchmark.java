@@ -83,8 +83,22 @@ public final class SearchBenchmark {
         return MovieQueryParser.escape(w);
     }
 
+    /** What each measured call does. */
+    public enum Mode {
+        /** {@link MovieSearcher#search}: top hits with their stored fields and an exact match count (the CLI's path). */
+        SEARCH,
+        /** {@link MovieSearcher#candidates}: ids, scores and ranks only (the re-ranker's path). */
+        CANDIDATES
+    }
+
     /** Runs every query once on {@code threads} threads; the caller warms up first by calling this too. */
     public static Stats run(MovieSearcher searcher, List<BenchQuery> queries, int threads, int limit)
+            throws IOException, InterruptedException {
+        return run(searcher, queries, threads, limit, Mode.SEARCH);
+    }
+
+    /** Runs every query once on {@code threads} threads in the given mode. */
+    public static Stats run(MovieSearcher searcher, List<BenchQuery> queries, int threads, int limit, Mode mode)
             throws IOException, InterruptedException {
         long[] nanos = new long[queries.size()];
         long[] hits = new long[threads];
@@ -98,9 +112,11 @@ public final class SearchBenchmark {
                 futures.add(pool.submit(() -> {
                     for (int i = next.getAndIncrement(); i < queries.size(); i = next.getAndIncrement()) {
                         long t0 = System.nanoTime();
-                        SearchResult r = searcher.search(queries.get(i).text(), SearchFilters.NONE, SearchSort.SCORE, limit);
+                        int n = mode == Mode.SEARCH
+                                ? searcher.search(queries.get(i).text(), SearchFilters.NONE, SearchSort.SCORE, limit).hits().size()
+                                : searcher.candidates(queries.get(i).text(), limit).size();
                         nanos[i] = System.nanoTime() - t0;
-                        hits[me] += r.hits().size();
+                        hits[me] += n;
                     }
                     return null;
                 }));
