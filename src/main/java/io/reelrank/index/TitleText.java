@@ -18,14 +18,15 @@ final class TitleText {
     // Articles MovieLens moves to the end, in the languages the catalog has.
     private static final Set<String> ARTICLES = Set.of("the", "a", "an", "les", "la", "le", "l'", "il", "el",
             "los", "las", "das", "der", "die", "den", "det", "lo", "i", "gli", "une", "un", "o", "os", "as");
-    private static final Pattern TRAILING_ARTICLE = Pattern.compile("^(.*), ([\\p{L}']+)$");
+    // "City of Lost Children, The (Cité des enfants perdus, La)": the article may precede an alternate title.
+    private static final Pattern TRAILING_ARTICLE = Pattern.compile("^(.*), ([\\p{L}']+)(\\s+\\(.*\\))?$");
 
     static String searchable(String title) {
         String t = YEAR_SUFFIX.matcher(title).replaceFirst("");
         Matcher m = TRAILING_ARTICLE.matcher(t);
         if (m.matches() && ARTICLES.contains(m.group(2).toLowerCase())) {
             String article = m.group(2);
-            t = article + (article.endsWith("'") ? "" : " ") + m.group(1);
+            t = article + (article.endsWith("'") ? "" : " ") + m.group(1) + (m.group(3) == null ? "" : m.group(3));
         }
         return t;
     }
