@@ -2,6 +2,7 @@ package io.reelrank;
 
 import io.reelrank.db.Database;
 import io.reelrank.db.PrivateCluster;
+import io.reelrank.ingest.MovieLensLoader;
 import java.nio.file.Path;
 
 /**
@@ -12,9 +13,33 @@ import java.nio.file.Path;
  */
 public final class TestDatabase {
 
+    public static final Path SAMPLE = Path.of("sample_data", "ml-latest-small").toAbsolutePath();
+
     private static Database db;
+    private static boolean sampleLoaded;
 
     private TestDatabase() {}
+
+    /** The test database with the bundled sample loaded (once per run). */
+    public static synchronized Database sample() {
+        Database d = get();
+        if (!sampleLoaded) {
+            try {
+                MovieLensLoader.load(d, SAMPLE, MovieLensLoader.Options.defaults(), MovieLensLoader.Listener.NONE);
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException("cannot load the sample: " + e.getMessage(), e);
+            }
+            sampleLoaded = true;
+        }
+        return d;
+    }
+
+    /** Puts the sample back after a test that loaded something else. */
+    public static synchronized void reloadSample() throws java.sql.SQLException {
+        MovieLensLoader.load(get(), SAMPLE, new MovieLensLoader.Options(10_000, false, true),
+                MovieLensLoader.Listener.NONE);
+        sampleLoaded = true;
+    }
 
     public static synchronized Database get() {
         if (db == null) {

@@ -1,6 +1,7 @@
 package io.reelrank.cli;
 
 import io.reelrank.db.Database;
+import io.reelrank.ingest.MovieLensLoader;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -33,7 +34,8 @@ public final class DemoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Database db = dbOptions.open();
         out.println("database: " + db.settings().describe());
-        IngestCommand.ingest(db, Home.path().resolve(dataDir), false, IngestCommand.DEFAULT_BATCH, false, out);
+        IngestCommand.ingest(db, Home.path().resolve(dataDir), MovieLensLoader.Options.defaults(), out,
+                spec.commandLine().getErr());
         return 0;
     }
 }

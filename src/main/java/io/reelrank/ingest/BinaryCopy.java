@@ -1,0 +1,145 @@
+package io.reelrank.ingest;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import org.postgresql.copy.CopyIn;
+import org.postgresql.copy.CopyManager;
+
+/**
+ * Streams rows into PostgreSQL with {@code COPY … FROM STDIN (FORMAT binary)}: no text formatting of
+ * numbers and timestamps on our side, no parsing on the server's. Rows are buffered and handed to
+ * the server every {@code batchRows} rows. The caller must call {@link #finish()} (or
+ * {@link #cancel()} on failure) before using the connection again.
+ * Format: PostgreSQL docs, "COPY — Binary Format".
+ */
+final class BinaryCopy {
+
+    private static final byte[] SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0};
+    /** Microseconds between 1970-01-01 and PostgreSQL's epoch 2000-01-01 (UTC). */
+    private static final long PG_EPOCH_SECONDS = 946_684_800L;
+
+    private final CopyIn copy;
+    private final int batchRows;
+    private ByteBuffer buf = ByteBuffer.allocate(1 << 20);
+    private long rows;
+
+    BinaryCopy(CopyManager manager, String sql, int batchRows) throws SQLException {
+        this.copy = manager.copyIn(sql);
+        this.batchRows = batchRows;
+        buf.put(SIGNATURE).putInt(0).putInt(0);
+    }
+
+    void startRow(int fields) {
+        ensure(2);
+        buf.putShort((short) fields);
+    }
+
+    void int4(int v) {
+        ensure(8);
+        buf.putInt(4).putInt(v);
+    }
+
+    void int4OrNull(Integer v) {
+        if (v == null) nul();
+        else int4(v);
+    }
+
+    void nul() {
+        ensure(4);
+        buf.putInt(-1);
+    }
+
+    void text(String s) {
+        if (s == null) {
+            nul();
+            return;
+        }
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        ensure(4 + b.length);
+        buf.putInt(b.length).put(b);
+    }
+
+    /** A field already in binary wire form, length included. */
+    void raw(byte[] field) {
+        ensure(field.length);
+        buf.put(field);
+    }
+
+    /** A timestamptz from Unix epoch seconds. */
+    void timestampFromEpochSeconds(long epochSeconds) {
+        ensure(12);
+        buf.putInt(8).putLong((epochSeconds - PG_EPOCH_SECONDS) * 1_000_000L);
+    }
+
+    void endRow() throws SQLException {
+        if (++rows % batchRows == 0 || buf.position() > (1 << 20)) {
+            flush();
+        }
+    }
+
+    long rows() {
+        return rows;
+    }
+
+    long finish() throws SQLException {
+        ensure(2);
+        buf.putShort((short) -1);
+        flush();
+        return copy.endCopy();
+    }
+
+    void cancel() {
+        try {
+            if (copy.isActive()) copy.cancelCopy();
+        } catch (SQLException ignored) {
+            // the transaction is rolled back anyway
+        }
+    }
+
+    private void flush() throws SQLException {
+        if (buf.position() > 0) {
+            copy.writeToCopy(buf.array(), 0, buf.position());
+            buf.clear();
+        }
+    }
+
+    private void ensure(int n) {
+        if (buf.remaining() < n) {
+            ByteBuffer bigger = ByteBuffer.allocate(Math.max(buf.capacity() * 2, buf.position() + n));
+            buf.flip();
+            bigger.put(buf);
+            buf = bigger;
+        }
+    }
+
+    /**
+     * numeric(2,1) values 0.5, 1.0, …, 5.0 in binary wire form (length, ndigits, weight, sign, dscale,
+     * base-10000 digits), indexed by half-stars (1 = 0.5 … 10 = 5.0).
+     */
+    static byte[][] halfStarNumerics() {
+        byte[][] out = new byte[11][];
+        for (int h = 1; h <= 10; h++) {
+            int whole = h / 2;
+            boolean half = h % 2 == 1;
+            short[] digits;
+            short weight;
+            if (whole == 0) {
+                digits = new short[] {5000};
+                weight = -1;
+            } else if (half) {
+                digits = new short[] {(short) whole, 5000};
+                weight = 0;
+            } else {
+                digits = new short[] {(short) whole};
+                weight = 0;
+            }
+            ByteBuffer b = ByteBuffer.allocate(4 + 8 + 2 * digits.length);
+            b.putInt(8 + 2 * digits.length).putShort((short) digits.length).putShort(weight)
+                    .putShort((short) 0).putShort((short) 1);
+            for (short d : digits) b.putShort(d);
+            out[h] = b.array();
+        }
+        return out;
+    }
+}
