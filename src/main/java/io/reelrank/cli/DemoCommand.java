@@ -1,6 +1,8 @@
 package io.reelrank.cli;
 
 import io.reelrank.db.Database;
+import io.reelrank.embed.MovieEmbeddings;
+import io.reelrank.embed.OnnxEncoder;
 import io.reelrank.ingest.MovieLensLoader;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -29,6 +31,17 @@ public final class DemoCommand implements Callable<Integer> {
             defaultValue = "sample_data/ml-latest-small")
     Path dataDir;
 
+    /** Embeds and loads the movies that lack an embedding with the bundled model; skipped when none does. */
+    static void embed(Database db, PrintWriter out, PrintWriter err) throws Exception {
+        Path csv = Home.path().resolve("embeddings.csv");
+        long t0 = System.nanoTime();
+        boolean ran = MovieEmbeddings.ensureLoaded(db, csv,
+                () -> OnnxEncoder.bundled(OnnxEncoder.Settings.defaults()), EmbedCommand.progress(err));
+        out.println(ran ? String.format("embed: movie embeddings written to %s and loaded in %.1f s", csv,
+                (System.nanoTime() - t0) / 1e9) : "embed: every movie already has an embedding");
+        out.flush();
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -36,6 +49,7 @@ public final class DemoCommand implements Callable<Integer> {
         out.println("database: " + db.settings().describe());
         IngestCommand.ingest(db, Home.path().resolve(dataDir), MovieLensLoader.Options.defaults(), out,
                 spec.commandLine().getErr());
+        embed(db, out, spec.commandLine().getErr());
         return 0;
     }
 }

@@ -6,6 +6,7 @@ import io.reelrank.rerank.Fusion;
 import io.reelrank.rerank.PersonalizedSearch;
 import io.reelrank.rerank.Reranker;
 import io.reelrank.rerank.SearchJson;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
 
@@ -28,7 +29,7 @@ final class SearchRoute {
     }
 
     Reply search(Call c) throws Exception {
-        return Reply.json(SearchJson.bytes(search.search(request(c))));
+        return Reply.json(SearchJson.write(search.search(request(c)), false).getBytes(StandardCharsets.UTF_8));
     }
 
     static PersonalizedSearch.Request request(Call c) {

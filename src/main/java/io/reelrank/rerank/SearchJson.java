@@ -1,71 +1,62 @@
 package io.reelrank.rerank;
 
-import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * The JSON form of a {@link PersonalizedSearch.Response}, written in one place so that
- * {@code reelrank search --json} and {@code GET /api/search} answer byte for byte alike:
- * {@code {"query", "user", "personalized", "cold_user", "fusion", "alpha", "candidates",
- * "total_matches", "results": [{"rank", "movie_id", "title", "year", "genres", "bm25", "bm25_rank",
- * "movement", "similarity", "score", "has_embedding", "explanation"}]}}. {@code user}, {@code year}
- * and {@code similarity} are null when absent; {@code movement} is {@code bm25_rank − rank}
- * (positive = moved up). Streams with Jackson's generator, no tree, since it is on every search.
+ * The one JSON form of a search answer, shared by {@code reelrank search --json} and
+ * {@code GET /api/search}: {@code {"query", "user", "personalized", "cold_user", "fusion", "alpha",
+ * "candidates", "total_matches", "results": [{"rank", "movie_id", "title", "year", "genres", "bm25",
+ * "bm25_rank", "movement", "similarity", "score", "has_embedding", "explanation"}]}}. Scores are
+ * rounded to 6 decimals; {@code similarity} is null without a user or a movie vector.
  */
 public final class SearchJson {
 
-    private static final JsonFactory FACTORY = new JsonFactory();
+    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private SearchJson() {}
 
-    public static byte[] bytes(PersonalizedSearch.Response r) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256 + 320 * r.results().size());
-        try (JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
-            write(r, g);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write search JSON", e);
+    public static ObjectNode toJson(PersonalizedSearch.Response r) {
+        ObjectNode root = MAPPER.createObjectNode();
+        root.put("query", r.query());
+        if (r.user() == null) root.putNull("user"); else root.put("user", r.user());
+        root.put("personalized", r.personalized());
+        root.put("cold_user", r.coldUser());
+        root.put("fusion", r.fusion().toString());
+        root.put("alpha", r.alpha());
+        root.put("candidates", r.candidates());
+        root.put("total_matches", r.totalMatches());
+        ArrayNode results = root.putArray("results");
+        for (PersonalizedSearch.Result h : r.results()) {
+            ObjectNode n = results.addObject();
+            n.put("rank", h.rank());
+            n.put("movie_id", h.movieId());
+            n.put("title", h.title());
+            if (h.year() == null) n.putNull("year"); else n.put("year", h.year());
+            ArrayNode g = n.putArray("genres");
+            h.genres().forEach(g::add);
+            n.put("bm25", round(h.bm25()));
+            n.put("bm25_rank", h.bm25Rank());
+            n.put("movement", h.movement());
+            if (h.similarity() == null) n.putNull("similarity"); else n.put("similarity", round(h.similarity()));
+            n.put("score", round(h.score()));
+            n.put("has_embedding", h.hasEmbedding());
+            n.put("explanation", h.explanation());
         }
-        return out.toByteArray();
+        return root;
     }
 
-    public static String string(PersonalizedSearch.Response r) {
-        return new String(bytes(r), java.nio.charset.StandardCharsets.UTF_8);
+    public static String write(PersonalizedSearch.Response r, boolean pretty) {
+        try {
+            ObjectNode n = toJson(r);
+            return pretty ? MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(n) : MAPPER.writeValueAsString(n);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
-    public static void write(PersonalizedSearch.Response r, JsonGenerator g) throws IOException {
-        g.writeStartObject();
-        g.writeStringField("query", r.query());
-        if (r.user() == null) g.writeNullField("user"); else g.writeNumberField("user", r.user());
-        g.writeBooleanField("personalized", r.personalized());
-        g.writeBooleanField("cold_user", r.coldUser());
-        g.writeStringField("fusion", r.fusion().toString());
-        g.writeNumberField("alpha", r.alpha());
-        g.writeNumberField("candidates", r.candidates());
-        g.writeNumberField("total_matches", r.totalMatches());
-        g.writeArrayFieldStart("results");
-        for (PersonalizedSearch.Result x : r.results()) {
-            g.writeStartObject();
-            g.writeNumberField("rank", x.rank());
-            g.writeNumberField("movie_id", x.movieId());
-            g.writeStringField("title", x.title());
-            if (x.year() == null) g.writeNullField("year"); else g.writeNumberField("year", x.year());
-            g.writeArrayFieldStart("genres");
-            for (String genre : x.genres()) g.writeString(genre);
-            g.writeEndArray();
-            g.writeNumberField("bm25", x.bm25());
-            g.writeNumberField("bm25_rank", x.bm25Rank());
-            g.writeNumberField("movement", x.movement());
-            if (x.similarity() == null) g.writeNullField("similarity"); else g.writeNumberField("similarity", x.similarity());
-            g.writeNumberField("score", x.score());
-            g.writeBooleanField("has_embedding", x.hasEmbedding());
-            g.writeStringField("explanation", x.explanation());
-            g.writeEndObject();
-        }
-        g.writeEndArray();
-        g.writeEndObject();
+    private static double round(double v) {
+        return Math.round(v * 1e6) / 1e6;
     }
 }
