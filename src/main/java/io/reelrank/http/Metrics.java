@@ -78,7 +78,8 @@ final class Metrics {
     }
 
     private static String le(double d) {
-        return Double.toString(d);
+        // Plain decimal (0.0005, not 5.0E-4): what Prometheus client libraries print, easier to grep.
+        return java.math.BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
     }
 
     private static String escape(String s) {

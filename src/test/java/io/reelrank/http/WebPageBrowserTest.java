@@ -1,0 +1,169 @@
+package io.reelrank.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The web page end to end in Debian's headless Chromium, driven through {@code /usr/bin/chromedriver}
+ * (both installed by {@code scripts/install-deps}; nothing is downloaded): a person types
+ * {@code lord}, picks the Fantasy Lover and sees the Lord of the Rings films above the others in the
+ * personalized column, then rates a movie and sees the list re-ranked. Screenshots go to
+ * {@code target/screenshots/}.
+ */
+class WebPageBrowserTest {
+
+    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    static final Path SCREENSHOTS = Path.of("target", "screenshots");
+    static final int RATER = 39301;
+
+    private static ChromeDriver driver;
+    private static Path profile;
+
+    @BeforeAll
+    static void startTheBrowser() throws Exception {
+        assertTrue(Files.isExecutable(CHROMEDRIVER) && Files.isExecutable(CHROMIUM),
+                "the browser test needs Debian's chromium and chromium-driver: run scripts/install-deps");
+        HttpFixture.server();
+        profile = Files.createTempDirectory("reelrank-chromium-");
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort()
+                .build();
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--user-data-dir=" + profile, "--window-size=1360,1500", "--lang=en-US");
+        driver = new ChromeDriver(service, options);
+        Files.createDirectories(SCREENSHOTS);
+    }
+
+    @AfterAll
+    static void stopTheBrowser() throws Exception {
+        if (driver != null) driver.quit();
+        if (profile != null) {
+            try (Stream<Path> s = Files.walk(profile)) {
+                s.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+            }
+        }
+        HttpFixture.deleteUsers(RATER);
+    }
+
+    private static WebDriverWait waiting() {
+        return new WebDriverWait(driver, Duration.ofSeconds(30));
+    }
+
+    private static void open() {
+        driver.get(HttpFixture.uri("/").toString());
+        waiting().until(d -> "true".equals(d.findElement(By.tagName("body")).getAttribute("data-ready")));
+    }
+
+    /** Submits the search and waits until both columns have been drawn for it. */
+    private static void searchFor(String query) {
+        WebElement q = driver.findElement(By.id("q"));
+        q.clear();
+        q.sendKeys(query);
+        driver.findElement(By.id("search-btn")).click();
+        waitForResults();
+    }
+
+    private static void waitForResults() {
+        waiting().until(d -> "done".equals(d.findElement(By.id("personalized")).getAttribute("data-state"))
+                && !d.findElements(By.cssSelector("#personalized li.result")).isEmpty());
+    }
+
+    private record Row(int rank, int movieId, List<String> genres) {}
+
+    private static List<Row> column(String id) {
+        List<Row> rows = new ArrayList<>();
+        for (WebElement li : driver.findElements(By.cssSelector("#" + id + " li.result"))) {
+            List<String> genres = new ArrayList<>();
+            for (WebElement chip : li.findElements(By.cssSelector(".chips .chip"))) genres.add(chip.getText());
+            rows.add(new Row(Integer.parseInt(li.getAttribute("data-rank")), Integer.parseInt(li.getAttribute("data-movie-id")),
+                    genres));
+        }
+        return rows;
+    }
+
+    private static void screenshot(String name) throws Exception {
+        File shot = driver.getScreenshotAs(OutputType.FILE);
+        Files.copy(shot.toPath(), SCREENSHOTS.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Test
+    void theFantasyLoverSeesTheLordOfTheRingsFilmsOnTopOfThePersonalizedColumn() throws Exception {
+        open();
+        driver.findElement(By.id("q")).sendKeys("lord");
+        new Select(driver.findElement(By.id("user"))).selectByValue("10001");
+        searchFor("lord");
+        waiting().until(d -> !d.findElement(By.id("user-card")).getText().isEmpty());
+
+        List<Row> personalized = column("personalized");
+        List<Row> bm25 = column("bm25");
+        assertEquals(10, personalized.size());
+        assertEquals(10, bm25.size());
+        List<Integer> lotrRanks = new ArrayList<>();
+        List<Integer> otherRanks = new ArrayList<>();
+        for (Row r : personalized) {
+            if (ApiServerTest.LOTR.contains(r.movieId())) lotrRanks.add(r.rank());
+            else otherRanks.add(r.rank());
+        }
+        assertEquals(4, lotrRanks.size(), "all four Lord of the Rings films must be in the personalized top 10: " + personalized);
+        assertEquals(List.of(1, 2, 3, 4), lotrRanks.stream().sorted().toList(),
+                "they must stand above every other film: " + personalized);
+        for (Row r : personalized) {
+            if (ApiServerTest.LOTR.contains(r.movieId())) assertTrue(r.genres().contains("Fantasy"), r.toString());
+        }
+        assertTrue(driver.findElement(By.id("personalized-sub")).getText().contains("Fantasy Lover"));
+        assertTrue(!driver.findElements(By.cssSelector("#personalized .move.up")).isEmpty(), "arrows show the movement");
+        assertTrue(driver.findElement(By.id("user-card")).getText().contains("50 ratings"));
+        screenshot("lord-fantasy-lover.png");
+    }
+
+    @Test
+    void aRatingFromThePageReRanksAtOnce() throws Exception {
+        // A user of its own, made through the API with one rating, so the test users stay as they are.
+        assertEquals(200, HttpFixture.post(HttpFixture.server(), "/api/users/" + RATER + "/ratings",
+                "{\"movie_id\": 2571, \"rating\": 5}", null).statusCode());
+        driver.get(HttpFixture.uri("/?q=lord&user=" + RATER).toString());
+        waitForResults();
+        List<Row> before = column("personalized");
+        Row target = before.get(before.size() - 1);
+        String stars = "#personalized li.result[data-movie-id='" + target.movieId() + "'] button.star[data-rating='5']";
+        driver.findElement(By.cssSelector(stars)).click();
+        waiting().until(d -> d.findElement(By.id("toast")).isDisplayed()
+                && d.findElement(By.id("toast")).getText().contains("re-ranked"));
+        waitForResults();
+        waiting().until(d -> !d.findElements(By.cssSelector("#personalized li.result[data-movie-id='" + target.movieId()
+                + "'] .given")).isEmpty());
+        List<Row> after = column("personalized");
+        int rankAfter = after.stream().filter(r -> r.movieId() == target.movieId()).mapToInt(Row::rank).findFirst()
+                .orElseThrow(() -> new AssertionError("the rated movie left the top 10: " + after));
+        assertTrue(rankAfter < target.rank(), "a 5-star rating must lift the movie from rank " + target.rank()
+                + ", got " + rankAfter);
+        assertEquals(2, ApiServerTest.json(HttpFixture.get("/api/users/" + RATER)).get("rating_count").asInt());
+        screenshot("rating-reranks.png");
+    }
+}
