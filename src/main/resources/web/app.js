@@ -154,10 +154,13 @@ function renderList(target, data, opts) {
     } else {
       li.append(el('span'));
     }
+    const meta = el('div', 'meta');
     const chips = el('div', 'chips');
     r.genres.forEach((g) => chips.append(chip(g)));
     if (!r.has_embedding) chips.append(el('span', 'chip', 'no embedding'));
-    li.append(chips);
+    meta.append(chips);
+    if (opts.personalized) meta.append(stars(r, opts.user));
+    li.append(meta);
     const bars = el('div', 'bars');
     bars.append(bar('BM25', r.bm25 / maxBm25, r.bm25.toFixed(2)));
     if (opts.personalized) {
@@ -166,7 +169,6 @@ function renderList(target, data, opts) {
     }
     bars.title = r.explanation;
     li.append(bars);
-    if (opts.personalized) li.append(stars(r, opts.user));
     list.append(li);
   }
 }
