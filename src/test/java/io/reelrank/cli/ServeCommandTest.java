@@ -1,0 +1,71 @@
+package io.reelrank.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+/** {@code reelrank serve} and {@code reelrank bench http} refuse bad options with exit 2 before touching anything. */
+class ServeCommandTest {
+
+    private static String[] run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new String[] {Integer.toString(code), out.toString(), err.toString()};
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "serve --port 70000                 | port must be in 0-65535, got 70000",
+        "serve --threads 0                  | threads must be in 1-256, got 0",
+        "serve --bind ' '                   | bind address must not be empty",
+        "serve --shrinkage -1               | shrinkage must be a finite number >= 0, got -1.0",
+        "bench http --seconds 0             | --seconds must be in 1-3600, got 0",
+        "bench http --clients 65            | --clients must be in 1-64, got 65",
+        "bench http --warmup 601            | --warmup must be in 0-600, got 601",
+        "bench http --queries 4             | --queries must be in 5-100000, got 4",
+        "bench http --url http://10.1.2.3:80/ | --url must be http://<loopback address>:<port>/, got http://10.1.2.3:80/",
+    })
+    void rejectsABadOptionWithItsRange(String args, String message) {
+        String[] r = run(split(args));
+        assertEquals("2", r[0], r[2]);
+        assertTrue(r[2].contains(message), r[2]);
+    }
+
+    /** Splits on spaces, keeping a single-quoted part whole ({@code ' '} is one blank argument). */
+    private static String[] split(String s) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        boolean quoted = false, any = false;
+        for (char c : s.trim().toCharArray()) {
+            if (c == '\'') {
+                quoted = !quoted;
+                any = true;
+            } else if (c == ' ' && !quoted) {
+                if (any) out.add(cur.toString());
+                cur.setLength(0);
+                any = false;
+            } else {
+                cur.append(c);
+                any = true;
+            }
+        }
+        if (any) out.add(cur.toString());
+        return out.toArray(new String[0]);
+    }
+
+    @Test
+    void helpListsServeAndBenchHttp() {
+        assertTrue(run("--help")[1].contains("serve"));
+        assertTrue(run("bench", "--help")[1].contains("http"));
+    }
+}
