@@ -41,7 +41,7 @@ final class RerankTable {
     static void printCompare(PrintWriter out, PersonalizedSearch.Response plain, PersonalizedSearch.Response personal) {
         header(out, personal);
         int n = Math.max(plain.results().size(), personal.results().size());
-        int tw = 36;
+        int tw = 44;
         String fmt = "%3s  %-" + tw + "s  │  %3s  %-" + tw + "s  %4s%n";
         out.printf(fmt, "#", "BM25", "#", personal.personalized() ? "personalized for user " + personal.user() : "BM25 (cold user)", "move");
         for (int i = 0; i < n; i++) {

@@ -50,6 +50,10 @@ public final class PersonalizedSearch implements AutoCloseable {
             if (filters == null) filters = SearchFilters.NONE;
         }
 
+        public Request withLimit(int n) {
+            return new Request(query, user, n, candidates, alpha, fusion, filters);
+        }
+
         public static Request of(String query, Integer user) {
             return new Request(query, user, 10, DEFAULT_CANDIDATES, Reranker.DEFAULT_ALPHA, Fusion.LINEAR,
                     SearchFilters.NONE);
