@@ -2,14 +2,10 @@ package io.reelrank.http;
 
 import io.reelrank.TestDatabase;
 import io.reelrank.db.Database;
-import io.reelrank.embed.MovieEmbeddings;
-import io.reelrank.embed.OnnxEncoder;
 import io.reelrank.index.MovieIndex;
 import io.reelrank.index.MovieSearcher;
 import io.reelrank.rerank.ItemVectors;
 import io.reelrank.rerank.PersonalizedSearch;
-import io.reelrank.user.TestUsers;
-import io.reelrank.user.UserTower;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,15 +17,14 @@ import java.time.Duration;
 
 /**
  * What the HTTP tests run against, built once per test run with the real parts: the test database
- * with the sample, every movie embedded by the bundled MiniLM (cached in
- * {@code target/test-embeddings/sample.csv}, so only the first run pays for it), the four test
- * users, a Lucene index of its own under {@code target/test-index/http} (the concurrency test
- * rebuilds it) and one {@link ApiServer} on a free loopback port. Tests share the server and must
+ * with the sample, every movie embedded by the bundled MiniLM, every user's vector and the four test
+ * users ({@link TestDatabase#personalized()}), a Lucene index of its own under
+ * {@code target/test-index/http} (the concurrency test rebuilds it) and one {@link ApiServer} on a
+ * free loopback port. Tests share the server and must
  * not close it; a test that writes ratings uses its own user ids and deletes them.
  */
 final class HttpFixture {
 
-    static final Path EMBEDDINGS = Path.of("target", "test-embeddings", "sample.csv").toAbsolutePath();
     static final Path INDEX = Path.of("target", "test-index", "http").toAbsolutePath();
 
     private static Database db;
@@ -43,11 +38,8 @@ final class HttpFixture {
     static synchronized ApiServer server() {
         if (server == null) {
             try {
-                db = TestDatabase.sample();
-                MovieEmbeddings.ensureLoaded(db, EMBEDDINGS, () -> OnnxEncoder.bundled(OnnxEncoder.Settings.defaults()),
-                        MovieEmbeddings.Listener.NONE);
+                db = TestDatabase.personalized();
                 ItemVectors items = ItemVectors.load(db, true);
-                TestUsers.create(db, items, UserTower.DEFAULT_SHRINKAGE);
                 MovieIndex.rebuild(db, INDEX);
                 search = new PersonalizedSearch(db, MovieSearcher.open(INDEX), items);
                 server = ApiServer.start(ApiServer.Options.loopback(), db, search);
