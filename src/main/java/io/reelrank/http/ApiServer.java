@@ -73,6 +73,15 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
+    static {
+        // The JDK server writes the headers and the body in two sends; with Nagle on, the body waits
+        // for the client's delayed ACK (40 ms) on every keep-alive request. Read once, at the first
+        // server's creation, so it is set here; an explicit -D setting wins.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS");
 
     private final HttpServer server;
