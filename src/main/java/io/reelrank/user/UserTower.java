@@ -102,6 +102,7 @@ public final class UserTower {
             try (Statement ws = write.createStatement()) {
                 ws.execute("UPDATE users u SET embedding = s.embedding, updated_at = now() "
                         + "FROM stage_users s WHERE s.user_id = u.user_id");
+                io.reelrank.db.Changes.allUsersChanged(ws);
             }
             write.commit();
             read.commit();
