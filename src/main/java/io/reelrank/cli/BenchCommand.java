@@ -4,10 +4,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code reelrank bench}: the benchmarks, each printing the baseline it is measured against. */
+/**
+ * {@code reelrank bench …}: benchmarks that print figures and the baseline each one is compared with,
+ * measured in the same run. Speed is measured here, never in unit tests.
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Benchmarks; each prints its baseline from the same run.",
-        subcommands = {BenchEmbedCommand.class})
+        description = "Benchmarks; each prints its figures beside a baseline measured in the same run.",
+        subcommands = {BenchIngestCommand.class, BenchSearchCommand.class, BenchTagWeightCommand.class,
+                BenchEmbedCommand.class})
 public final class BenchCommand implements Runnable {
 
     @Spec

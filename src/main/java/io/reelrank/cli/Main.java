@@ -15,8 +15,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "reelrank", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Personalized movie search: BM25 candidates re-ranked by a two-tower model, over PostgreSQL + pgvector.",
-        subcommands = {CommandLine.HelpCommand.class, DbCommand.class, IngestCommand.class, EmbedCommand.class,
-                LoadEmbeddingsCommand.class, VectorCommand.class, SimilarCommand.class, DemoCommand.class,
+        subcommands = {CommandLine.HelpCommand.class, DbCommand.class, IngestCommand.class, IndexCommand.class,
+                EmbedCommand.class, LoadEmbeddingsCommand.class, VectorCommand.class, SimilarCommand.class,
+                UsersCommand.class, RateCommand.class, TestUsersCommand.class, SearchCommand.class, DemoCommand.class,
                 BenchCommand.class})
 public final class Main implements Runnable {
 
@@ -34,6 +35,8 @@ public final class Main implements Runnable {
     /** The configured command line; tests set its out/err writers to capture output. */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        // A query may start with '-' (`-genres:Horror`): that is the query, not an unknown option.
+        cl.getSubcommands().get("search").setUnmatchedOptionsArePositionalParams(true);
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             int code = ex instanceof CliException ce ? ce.exitCode() : 1;
             String msg = ex.getMessage() != null ? ex.getMessage() : ex.getClass().getSimpleName();

@@ -1,0 +1,193 @@
+package io.reelrank.cli;
+
+import io.reelrank.db.Database;
+import io.reelrank.db.DbSettings;
+import io.reelrank.ingest.MovieLensLoader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code reelrank bench ingest}: ratings load throughput on the sample and on a generated ratings file
+ * of millions of rows, against plain {@code psql \copy} of the same file into an empty table measured
+ * in the same run. Everything happens in a scratch database ({@code <db>_bench}) that is dropped at
+ * the end, so the real data is not touched.
+ */
+@Command(name = "ingest", mixinStandardHelpOptions = true,
+        description = "Ratings load speed on the sample and a generated file, against psql \\copy as the baseline.")
+public final class BenchIngestCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    DbOptions dbOptions;
+
+    @Option(names = "--rows", defaultValue = "5000000", paramLabel = "N",
+            description = "Rows in the generated ratings file, 1000-100000000 (default: ${DEFAULT-VALUE})")
+    long rows;
+
+    @Option(names = "--repeats", defaultValue = "3", paramLabel = "N",
+            description = "Timed runs of each load; the median is reported, 1-20 (default: ${DEFAULT-VALUE})")
+    int repeats;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the generated file (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+        if (rows < 1000 || rows > 100_000_000) throw CliException.badInput("--rows must be in 1000-100000000, got " + rows);
+        if (repeats < 1 || repeats > 20) throw CliException.badInput("--repeats must be in 1-20, got " + repeats);
+        PrintWriter out = spec.commandLine().getOut();
+        Database main = dbOptions.open();
+        DbSettings s = main.settings();
+        String benchDb = s.database() + "_bench";
+        try (Connection c = main.connect(); Statement st = c.createStatement()) {
+            st.execute("DROP DATABASE IF EXISTS " + benchDb);
+            st.execute("CREATE DATABASE " + benchDb);
+        }
+        DbSettings bs = new DbSettings(s.url().replaceFirst("/" + s.database() + "(\\?|$)", "/" + benchDb + "$1"),
+                s.user(), s.password(), s.privateCluster());
+        try {
+            Database bench = Database.open(bs, main.cluster());
+            Path sample = Home.path().resolve("sample_data/ml-latest-small");
+            Path big = Home.var().resolve("bench").resolve("ratings-" + rows);
+            out.printf("generating %,d ratings into %s (seed %d)…%n", rows, big, seed);
+            out.flush();
+            generate(sample, big, rows, seed);
+            long fileBytes = Files.size(big.resolve("ratings.csv"));
+
+            MovieLensLoader.Options force = new MovieLensLoader.Options(MovieLensLoader.Options.DEFAULT_BATCH_SIZE, false, true);
+            double[] sampleRatings = new double[repeats];
+            for (int i = 0; i < repeats; i++) {
+                sampleRatings[i] = MovieLensLoader.load(bench, sample, force, MovieLensLoader.Listener.NONE).ratingsSeconds();
+            }
+            double[] psql = new double[repeats];
+            double[] ratingsPhase = new double[repeats];
+            double[] total = new double[repeats];
+            for (int i = 0; i < repeats; i++) {
+                psql[i] = psqlCopy(bs, big.resolve("ratings.csv"));
+                MovieLensLoader.Report r = MovieLensLoader.load(bench, big, force, MovieLensLoader.Listener.NONE);
+                ratingsPhase[i] = r.ratingsSeconds();
+                total[i] = r.seconds();
+                out.printf("  run %d: psql \\copy %.2f s · reelrank ratings COPY %.2f s · whole load %.2f s%n",
+                        i + 1, psql[i], ratingsPhase[i], total[i]);
+                out.flush();
+            }
+            double mSample = median(sampleRatings);
+            double mPsql = median(psql);
+            double mPhase = median(ratingsPhase);
+            double mTotal = median(total);
+            out.printf("%nbench ingest (median of %d runs)%n", repeats);
+            out.printf("  sample ratings (100,836 rows):   %,12.0f rows/s%n", 100_836 / mSample);
+            out.printf("  generated ratings (%,d rows, %,d MB):%n", rows, fileBytes >> 20);
+            out.printf("    psql \\copy into an empty table: %6.2f s  %,12.0f rows/s  (baseline)%n", mPsql, rows / mPsql);
+            out.printf("    reelrank ratings (parse, validate, COPY): %6.2f s  %,12.0f rows/s  ratio %.2f×%n",
+                    mPhase, rows / mPhase, mPhase / mPsql);
+            out.printf("    reelrank whole load (+ movies, tags, indexes, FKs, stats): %6.2f s  ratio %.2f×%n",
+                    mTotal, mTotal / mPsql);
+            out.flush();
+        } finally {
+            try (Connection c = main.connect(); Statement st = c.createStatement()) {
+                st.execute("DROP DATABASE IF EXISTS " + benchDb + " WITH (FORCE)");
+            }
+        }
+        return 0;
+    }
+
+    /** psql's client-side COPY of the CSV into a fresh table with the same columns; wall seconds. */
+    private static double psqlCopy(DbSettings s, Path csv) throws IOException, InterruptedException {
+        String sql = "DROP TABLE IF EXISTS psql_ratings; "
+                + "CREATE TABLE psql_ratings (user_id int, movie_id int, rating numeric(2,1), ts bigint);";
+        runPsql(s, List.of("-c", sql));
+        long t0 = System.nanoTime();
+        runPsql(s, List.of("-c", "\\copy psql_ratings FROM '" + csv + "' WITH (FORMAT csv, HEADER true)"));
+        double secs = (System.nanoTime() - t0) / 1e9;
+        runPsql(s, List.of("-c", "DROP TABLE psql_ratings"));
+        return secs;
+    }
+
+    private static void runPsql(DbSettings s, List<String> args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", s.host(),
+                "-p", String.valueOf(s.port()), "-d", s.database()));
+        if (s.user() != null) cmd.addAll(List.of("-U", s.user()));
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        if (s.password() != null) pb.environment().put("PGPASSWORD", s.password());
+        Process p = pb.start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) throw new IllegalStateException("psql failed: " + output.strip());
+    }
+
+    /**
+     * A MovieLens directory with the sample's movies, links and tags and {@code rows} generated
+     * ratings: users of 20-2000 ratings each over the sample's movies, no (user, movie) twice,
+     * half-star ratings, timestamps in 1996-2018. Reused when already generated.
+     */
+    static void generate(Path sample, Path dir, long rows, long seed) throws IOException {
+        Path ratings = dir.resolve("ratings.csv");
+        Path done = dir.resolve(".complete-" + seed);
+        if (Files.exists(done)) return;
+        Files.createDirectories(dir);
+        for (String f : List.of("movies.csv", "links.csv", "tags.csv")) {
+            Files.copy(sample.resolve(f), dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+        }
+        int[] movieIds;
+        try (var lines = Files.lines(sample.resolve("links.csv"))) {
+            movieIds = lines.skip(1).mapToInt(l -> Integer.parseInt(l.substring(0, l.indexOf(',')))).toArray();
+        }
+        SplittableRandom rnd = new SplittableRandom(seed);
+        try (BufferedWriter w = Files.newBufferedWriter(ratings, StandardCharsets.UTF_8)) {
+            w.write("userId,movieId,rating,timestamp\n");
+            long written = 0;
+            int user = 0;
+            StringBuilder sb = new StringBuilder(64);
+            while (written < rows) {
+                user++;
+                int n = (int) Math.min(rows - written, 20 + rnd.nextInt(1981));
+                // a random start and a stride coprime to the catalog size visit distinct movies
+                int start = rnd.nextInt(movieIds.length);
+                int stride = 1 + rnd.nextInt(movieIds.length - 1);
+                while (gcd(stride, movieIds.length) != 1) stride++;
+                for (int i = 0; i < n; i++) {
+                    int movie = movieIds[(int) ((start + (long) i * stride) % movieIds.length)];
+                    int halves = 1 + rnd.nextInt(10);
+                    long ts = 820_454_400L + rnd.nextLong(700_000_000L);
+                    sb.setLength(0);
+                    sb.append(user).append(',').append(movie).append(',').append(halves / 2).append('.')
+                            .append(halves % 2 == 1 ? '5' : '0').append(',').append(ts).append('\n');
+                    w.append(sb);
+                }
+                written += n;
+            }
+        }
+        Files.writeString(done, "");
+    }
+
+    private static int gcd(int a, int b) {
+        return b == 0 ? a : gcd(b, a % b);
+    }
+
+    static double median(double[] xs) {
+        double[] s = xs.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+}

@@ -1,0 +1,339 @@
+package io.reelrank.index;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.lucene.document.DoublePoint;
+import org.apache.lucene.document.IntPoint;
+import org.apache.lucene.queryparser.classic.MultiFieldQueryParser;
+import org.apache.lucene.queryparser.classic.ParseException;
+import org.apache.lucene.queryparser.classic.QueryParser;
+import org.apache.lucene.queryparser.classic.QueryParserConstants;
+import org.apache.lucene.queryparser.classic.Token;
+import org.apache.lucene.queryparser.classic.TokenMgrError;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BoostQuery;
+import org.apache.lucene.search.ConstantScoreQuery;
+import org.apache.lucene.search.MatchAllDocsQuery;
+import org.apache.lucene.search.Query;
+
+/**
+ * Lucene's classic query syntax over the movie fields, so the strings the original ParadeDB design
+ * accepted work unchanged: bare terms search {@code title} and {@code tags} (the latter with the lower
+ * weight {@link #TAG_WEIGHT}); {@code year}, {@code avg_rating}, {@code rating_count}, {@code tmdb_id}
+ * and {@code movie_id} are numeric, so {@code year:[1990 TO 1999]} compares numbers, not strings;
+ * {@code genres:Sci-Fi} matches the whole genre, case-insensitively. Unknown fields, and prefix,
+ * fuzzy or wildcard terms on numeric fields, are syntax errors rather than silent empty results.
+ * Not thread-safe (Lucene's parser keeps state): use one instance per thread, or the static
+ * {@link #parseQuery(String)}, which makes its own.
+ */
+public final class MovieQueryParser extends MultiFieldQueryParser {
+
+    /** Weight of a bare term's title match. */
+    public static final float TITLE_WEIGHT = 1.0f;
+    /**
+     * Weight of a bare term's tag match. Chosen on the sample with {@code reelrank bench tag-weight}
+     * (README, "Tag weight"): the largest weight at which a movie that only carries the word as a tag
+     * almost never (0.05 % of top-10 places) pushes out one with the word in its title, while a word
+     * that is only a tag (e.g. {@code pixar}) still finds its movies.
+     */
+    public static final float TAG_WEIGHT = 0.3f;
+
+    private static final String[] DEFAULT_FIELDS = {Fields.TITLE, Fields.TAGS};
+
+    private String current = "";
+
+    public MovieQueryParser() {
+        this(TAG_WEIGHT);
+    }
+
+    /** A parser with another tag weight, for the experiment that chose {@link #TAG_WEIGHT}. */
+    MovieQueryParser(float tagWeight) {
+        super(DEFAULT_FIELDS, Analyzers.PER_FIELD, Map.of(Fields.TITLE, TITLE_WEIGHT, Fields.TAGS, tagWeight));
+        // Terms without an operator are OR-ed, as in ParadeDB (Tantivy) and Lucene: BM25 usually ranks
+        // the movies with every word first, and the re-ranker also gets those with some of them.
+        setDefaultOperator(QueryParser.OR_OPERATOR);
+        setAllowLeadingWildcard(false);
+    }
+
+    /** Parses {@code query} with a fresh parser. */
+    public static Query parseQuery(String query) throws QuerySyntaxException {
+        return new MovieQueryParser().parseOrExplain(query);
+    }
+
+    /** Parses {@code query}; a failure carries the position and a one-line reason. */
+    public Query parseOrExplain(String query) throws QuerySyntaxException {
+        current = query;
+        if (query.isBlank()) {
+            throw new QuerySyntaxException(query, 0, "empty query: type words to search titles and tags");
+        }
+        try {
+            return parse(query);
+        } catch (ParseException e) {
+            throw explain(query, e);
+        } catch (TokenMgrError e) {
+            throw lexical(query, e.getMessage());
+        }
+    }
+
+    // ---- numeric fields and field names --------------------------------------------------------
+
+    @Override
+    protected Query getFieldQuery(String field, String queryText, boolean quoted) throws ParseException {
+        if (field != null) {
+            checkField(field);
+            if (Fields.INT_FIELDS.contains(field)) {
+                return unscored(IntPoint.newExactQuery(field, parseInt(field, queryText)));
+            }
+            if (Fields.DOUBLE_FIELDS.contains(field)) {
+                return unscored(DoublePoint.newExactQuery(field, parseDouble(field, queryText)));
+            }
+        }
+        return super.getFieldQuery(field, queryText, quoted);
+    }
+
+    @Override
+    protected Query getRangeQuery(String field, String part1, String part2, boolean startInclusive,
+            boolean endInclusive) throws ParseException {
+        if (field != null) {
+            checkField(field);
+            if (Fields.INT_FIELDS.contains(field)) {
+                int lo = part1 == null || "*".equals(part1) ? Integer.MIN_VALUE : parseInt(field, part1);
+                int hi = part2 == null || "*".equals(part2) ? Integer.MAX_VALUE : parseInt(field, part2);
+                // Exclusive bounds {a TO b} become inclusive ones on the neighbouring integers.
+                if (!startInclusive && lo != Integer.MIN_VALUE) lo = lo == Integer.MAX_VALUE ? lo : lo + 1;
+                if (!endInclusive && hi != Integer.MAX_VALUE) hi = hi == Integer.MIN_VALUE ? hi : hi - 1;
+                return unscored(IntPoint.newRangeQuery(field, lo, hi));
+            }
+            if (Fields.DOUBLE_FIELDS.contains(field)) {
+                double lo = part1 == null || "*".equals(part1) ? Double.NEGATIVE_INFINITY : parseDouble(field, part1);
+                double hi = part2 == null || "*".equals(part2) ? Double.POSITIVE_INFINITY : parseDouble(field, part2);
+                if (!startInclusive) lo = Math.nextUp(lo);
+                if (!endInclusive) hi = Math.nextDown(hi);
+                return unscored(DoublePoint.newRangeQuery(field, lo, hi));
+            }
+        }
+        return super.getRangeQuery(field, part1, part2, startInclusive, endInclusive);
+    }
+
+    /**
+     * A numeric condition selects movies but adds nothing to their score, so that a hit's "bm25" is
+     * the BM25 of its text clauses alone ({@code title:matrix AND year:[2000 TO 2020]} scores as
+     * {@code title:matrix}); Lucene would otherwise add a constant 1 per numeric clause.
+     */
+    private static Query unscored(Query q) {
+        return new BoostQuery(new ConstantScoreQuery(q), 0f);
+    }
+
+    @Override
+    protected Query getPrefixQuery(String field, String termStr) throws ParseException {
+        checkTextual(field, termStr + "*", "a prefix");
+        return super.getPrefixQuery(field, termStr);
+    }
+
+    @Override
+    protected Query getWildcardQuery(String field, String termStr) throws ParseException {
+        checkTextual(field, termStr, "a wildcard");
+        return super.getWildcardQuery(field, termStr);
+    }
+
+    @Override
+    protected Query getFuzzyQuery(String field, String termStr, float minSimilarity) throws ParseException {
+        checkTextual(field, termStr, "a fuzzy term");
+        return super.getFuzzyQuery(field, termStr, minSimilarity);
+    }
+
+    @Override
+    protected Query getRegexpQuery(String field, String termStr) throws ParseException {
+        checkTextual(field, "/" + termStr, "a regular expression");
+        return super.getRegexpQuery(field, termStr);
+    }
+
+    /**
+     * A group of only negative clauses ({@code -genres:Horror}, {@code NOT title:lord}) means "every
+     * movie but these", as its user meant; Lucene alone would match nothing. Every movie then scores 0
+     * from that group, so the order falls to the other clauses and to movie_id.
+     */
+    @Override
+    protected Query getBooleanQuery(List<BooleanClause> clauses) throws ParseException {
+        if (!clauses.isEmpty() && clauses.stream().allMatch(c -> c.getOccur() == BooleanClause.Occur.MUST_NOT)) {
+            List<BooleanClause> all = new ArrayList<>(clauses);
+            all.add(new BooleanClause(new MatchAllDocsQuery(), BooleanClause.Occur.FILTER));
+            return super.getBooleanQuery(all);
+        }
+        return super.getBooleanQuery(clauses);
+    }
+
+    private void checkField(String field) throws ParseException {
+        if (!Fields.QUERYABLE.contains(field)) {
+            throw new Located(at(field + ":", 0), "unknown field '" + field + "'; fields are "
+                    + String.join(", ", Fields.QUERYABLE));
+        }
+    }
+
+    private void checkTextual(String field, String term, String what) throws ParseException {
+        if (field == null) return;
+        checkField(field);
+        if (Fields.isNumeric(field)) {
+            throw new Located(at(field + ":", 0) + field.length() + 1, field + " is numeric and cannot take " + what + " ('" + term
+                    + "'); use a range such as " + field + ":[" + (field.equals(Fields.AVG_RATING) ? "3.5" : "1990")
+                    + " TO *]");
+        }
+    }
+
+    private int parseInt(String field, String text) throws ParseException {
+        try {
+            return Integer.parseInt(text.trim());
+        } catch (NumberFormatException e) {
+            throw new Located(at(text, current.indexOf(field + ":")), field + " expects a whole number, got '"
+                    + text + "'");
+        }
+    }
+
+    private double parseDouble(String field, String text) throws ParseException {
+        try {
+            double v = Double.parseDouble(text.trim());
+            if (Double.isNaN(v)) throw new NumberFormatException();
+            return v;
+        } catch (NumberFormatException e) {
+            throw new Located(at(text, current.indexOf(field + ":")), field + " expects a number, got '" + text + "'");
+        }
+    }
+
+    /** Where {@code needle} occurs in the query being parsed, at or after {@code from}; 0 if nowhere. */
+    private int at(String needle, int from) {
+        int i = current.indexOf(needle, Math.max(0, from));
+        if (i < 0) i = current.indexOf(needle);
+        return Math.max(i, 0);
+    }
+
+    /** A parse error whose position this class knows, unlike Lucene's own semantic ones. */
+    private static final class Located extends ParseException {
+        final int position;
+        final String reason;
+
+        Located(int position, String reason) {
+            super(reason);
+            this.position = position;
+            this.reason = reason;
+        }
+    }
+
+    // ---- error messages ------------------------------------------------------------------------
+
+    private QuerySyntaxException explain(String query, ParseException wrapper) {
+        // QueryParserBase.parse wraps the real exception: "Cannot parse '…': " + cause's message.
+        Throwable cause = wrapper.getCause() != null ? wrapper.getCause() : wrapper;
+        if (cause instanceof Located l) {
+            return new QuerySyntaxException(query, l.position, l.reason);
+        }
+        if (cause instanceof TokenMgrError t) {
+            return lexical(query, t.getMessage());
+        }
+        int paren = unbalancedParen(query);
+        if (paren >= 0) {
+            return new QuerySyntaxException(query, paren, query.charAt(paren) == '('
+                    ? "unbalanced parenthesis: this ( has no closing )" : "unbalanced parenthesis: this ) has no opening (");
+        }
+        if (cause instanceof ParseException p && p.currentToken != null && p.currentToken.next != null) {
+            Token bad = p.currentToken.next;
+            String found = bad.kind == QueryParserConstants.EOF ? "the query ends" : "unexpected '" + bad.image + "'";
+            String after = p.currentToken.image == null || p.currentToken.image.isEmpty() ? ""
+                    : " after '" + p.currentToken.image + "'";
+            String reason = found + after + expected(p);
+            int pos = bad.kind == QueryParserConstants.EOF ? query.length() : bad.beginColumn;
+            return new QuerySyntaxException(query, pos, reason);
+        }
+        // Lucene's semantic errors (a leading wildcard, too many clauses) have no token: place the
+        // caret after the last token read.
+        Token t = token;
+        int pos = t != null && t.kind != QueryParserConstants.EOF ? t.beginColumn : 0;
+        String msg = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        msg = msg.replaceFirst("^Cannot parse '.*?': ", "");
+        return new QuerySyntaxException(query, pos, firstLine(msg));
+    }
+
+    private static final Pattern LEXICAL_COLUMN = Pattern.compile("column (\\d+)");
+
+    private QuerySyntaxException lexical(String query, String message) {
+        int quote = unmatchedQuote(query);
+        if (quote >= 0) {
+            return new QuerySyntaxException(query, quote, "unterminated phrase: this \" has no closing \"");
+        }
+        if (query.endsWith("\\")) {
+            return new QuerySyntaxException(query, query.length() - 1, "a \\ at the end escapes nothing");
+        }
+        Matcher m = LEXICAL_COLUMN.matcher(message == null ? "" : message);
+        int pos = m.find() ? Integer.parseInt(m.group(1)) - 1 : query.length();
+        return new QuerySyntaxException(query, pos, "cannot read the query here: " + firstLine(message));
+    }
+
+    /** The first ')' without an opening '(', else the last '(' left open, else -1; quotes and escapes skipped. */
+    private static int unbalancedParen(String q) {
+        java.util.ArrayDeque<Integer> open = new java.util.ArrayDeque<>();
+        boolean quoted = false;
+        for (int i = 0; i < q.length(); i++) {
+            char c = q.charAt(i);
+            if (c == '\\') {
+                i++;
+            } else if (c == '"') {
+                quoted = !quoted;
+            } else if (!quoted && c == '(') {
+                open.push(i);
+            } else if (!quoted && c == ')') {
+                if (open.isEmpty()) return i;
+                open.pop();
+            }
+        }
+        return open.isEmpty() ? -1 : open.peek();
+    }
+
+    private static int unmatchedQuote(String q) {
+        int open = -1;
+        for (int i = 0; i < q.length(); i++) {
+            char c = q.charAt(i);
+            if (c == '\\') {
+                i++;
+            } else if (c == '"') {
+                open = open < 0 ? i : -1;
+            }
+        }
+        return open;
+    }
+
+    private static String expected(ParseException p) {
+        if (p.expectedTokenSequences == null) return "";
+        Set<String> kinds = new LinkedHashSet<>();
+        for (int[] seq : p.expectedTokenSequences) {
+            if (seq.length == 0) continue;
+            String k = switch (seq[0]) {
+                case QueryParserConstants.TERM, QueryParserConstants.PREFIXTERM, QueryParserConstants.WILDTERM,
+                        QueryParserConstants.NUMBER, QueryParserConstants.STAR -> "a term";
+                case QueryParserConstants.QUOTED -> "a \"phrase\"";
+                case QueryParserConstants.LPAREN -> "'('";
+                case QueryParserConstants.RPAREN -> "')'";
+                case QueryParserConstants.RANGEIN_START, QueryParserConstants.RANGEEX_START -> "a range [a TO b]";
+                case QueryParserConstants.RANGE_TO -> "TO";
+                case QueryParserConstants.RANGE_GOOP, QueryParserConstants.RANGE_QUOTED -> "a bound (a value or *)";
+                case QueryParserConstants.RANGEIN_END -> "']'";
+                case QueryParserConstants.RANGEEX_END -> "'}'";
+                default -> null;
+            };
+            if (k != null) kinds.add(k);
+        }
+        if (kinds.isEmpty()) return "";
+        List<String> list = new ArrayList<>(kinds);
+        return "; expected " + (list.size() == 1 ? list.get(0)
+                : String.join(", ", list.subList(0, list.size() - 1)) + " or " + list.get(list.size() - 1));
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) return "";
+        int nl = s.indexOf('\n');
+        return (nl < 0 ? s : s.substring(0, nl)).trim();
+    }
+}

@@ -1,0 +1,308 @@
+package io.reelrank.index;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.lucene.index.IndexReader;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.NumericDocValues;
+import org.apache.lucene.index.ReaderUtil;
+import org.apache.lucene.index.StoredFields;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.index.Terms;
+import org.apache.lucene.index.TermsEnum;
+import org.apache.lucene.index.MultiBits;
+import org.apache.lucene.index.MultiTerms;
+import org.apache.lucene.document.DoublePoint;
+import org.apache.lucene.document.IntPoint;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.SearcherFactory;
+import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.search.TopFieldCollector;
+import org.apache.lucene.search.TopFieldCollectorManager;
+import org.apache.lucene.search.TopFieldDocs;
+import org.apache.lucene.search.similarities.BM25Similarity;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.Bits;
+import org.apache.lucene.util.BytesRef;
+
+/**
+ * Searches the movie index in {@code dir}, from any number of threads. It holds a
+ * {@link SearcherManager}: each search takes the newest committed index (checked at most every
+ * {@link #REFRESH_INTERVAL_MS}, or at once after {@link #refresh()}), so a rebuild by
+ * {@link MovieIndex}, here or in another process, shows up without reopening, and a search running
+ * during it finishes on the index it started with. Open one per process and share it; the caller
+ * must {@link #close()} it to release the index files.
+ */
+public final class MovieSearcher implements AutoCloseable {
+
+    /** How stale a search's view of the directory may be before it looks for a newer commit. */
+    public static final long REFRESH_INTERVAL_MS = 100;
+    /** The largest limit a search accepts. */
+    public static final int MAX_LIMIT = 1000;
+
+    private final Path dir;
+    private final Directory directory;
+    private final SearcherManager manager;
+    private volatile long lastRefreshNanos = System.nanoTime();
+
+    private MovieSearcher(Path dir, Directory directory, SearcherManager manager) {
+        this.dir = dir;
+        this.directory = directory;
+        this.manager = manager;
+    }
+
+    /** Opens the index in {@code dir}; fails if there is none ({@link MovieIndex#exists}). */
+    public static MovieSearcher open(Path dir) throws IOException {
+        Directory d = FSDirectory.open(dir);
+        try {
+            SearcherManager m = new SearcherManager(d, new SearcherFactory() {
+                @Override
+                public IndexSearcher newSearcher(IndexReader reader, IndexReader previous) {
+                    IndexSearcher s = new IndexSearcher(reader);
+                    s.setSimilarity(new BM25Similarity());
+                    return s;
+                }
+            });
+            return new MovieSearcher(dir, d, m);
+        } catch (IOException | RuntimeException e) {
+            d.close();
+            throw e;
+        }
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** Makes the next search use the newest commit (e.g. right after a rebuild in this process). */
+    public void refresh() throws IOException {
+        manager.maybeRefreshBlocking();
+        lastRefreshNanos = System.nanoTime();
+    }
+
+    private void refreshIfDue() throws IOException {
+        long now = System.nanoTime();
+        if (now - lastRefreshNanos > REFRESH_INTERVAL_MS * 1_000_000) {
+            lastRefreshNanos = now;
+            // Non-blocking: if another thread is already refreshing, search the current index.
+            manager.maybeRefresh();
+        }
+    }
+
+    /** Runs a search: query, filters, order and limit; hits carry the stored fields for display. */
+    public SearchResult search(String query, SearchFilters filters, SearchSort sort, int limit)
+            throws QuerySyntaxException, IOException {
+        checkLimit(limit);
+        Query parsed = MovieQueryParser.parseQuery(query);
+        refreshIfDue();
+        IndexSearcher s = manager.acquire();
+        try {
+            Query q = withFilters(parsed, filters, s);
+            // One pass collects the top hits and counts every match exactly (the index is small).
+            TopFieldDocs top = s.search(q, new TopFieldCollectorManager(sort.luceneSort(), limit, Integer.MAX_VALUE));
+            TopFieldCollector.populateScores(top.scoreDocs, s, q);
+            StoredFields stored = s.storedFields();
+            List<SearchHit> hits = new ArrayList<>(top.scoreDocs.length);
+            int rank = 0;
+            for (ScoreDoc sd : top.scoreDocs) {
+                MovieRecord m = MovieDocuments.fromStored(stored, sd.doc);
+                hits.add(new SearchHit(++rank, m.movieId(), m.title(), m.year(), m.genres(), sd.score, m.avgRating(),
+                        m.ratingCount(), m.imdbId(), m.tmdbId()));
+            }
+            return new SearchResult(query, hits, top.totalHits.value);
+        } finally {
+            manager.release(s);
+        }
+    }
+
+    /**
+     * The top {@code k} BM25 candidates for re-ranking: movie ids, scores and ranks only, read from
+     * doc values (no stored fields), score descending with ties by movie_id.
+     */
+    public List<Candidate> candidates(String query, SearchFilters filters, int k) throws QuerySyntaxException, IOException {
+        return candidates(MovieQueryParser.parseQuery(query), filters, k);
+    }
+
+    /** {@link #candidates(String, SearchFilters, int)} for a query already parsed. */
+    List<Candidate> candidates(Query parsed, SearchFilters filters, int k) throws IOException {
+        checkLimit(k);
+        refreshIfDue();
+        IndexSearcher s = manager.acquire();
+        try {
+            Query q = withFilters(parsed, filters, s);
+            TopDocs top = s.search(q, k, SearchSort.SCORE.luceneSort(), true);
+            List<Candidate> out = new ArrayList<>(top.scoreDocs.length);
+            List<LeafReaderContext> leaves = s.getIndexReader().leaves();
+            int rank = 0;
+            for (ScoreDoc sd : top.scoreDocs) {
+                LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(sd.doc, leaves));
+                NumericDocValues ids = leaf.reader().getNumericDocValues(Fields.MOVIE_ID);
+                int local = sd.doc - leaf.docBase;
+                if (ids == null || !ids.advanceExact(local)) {
+                    throw new IllegalStateException("document " + sd.doc + " has no movie_id in " + dir);
+                }
+                out.add(new Candidate((int) ids.longValue(), sd.score, ++rank));
+            }
+            return out;
+        } finally {
+            manager.release(s);
+        }
+    }
+
+    /**
+     * Why {@code movieId} scores what it does for {@code query}: Lucene's explanation tree, whose BM25
+     * leaves spell out {@code idf · freq / (freq + k1·(1 − b + b·dl/avgdl))} with their values. Null if
+     * the movie is not in the index.
+     */
+    public String explain(String query, int movieId) throws QuerySyntaxException, IOException {
+        Query parsed = MovieQueryParser.parseQuery(query);
+        IndexSearcher s = manager.acquire();
+        try {
+            TopDocs byId = s.search(IntPoint.newExactQuery(Fields.MOVIE_ID, movieId), 1);
+            if (byId.scoreDocs.length == 0) return null;
+            return s.explain(parsed, byId.scoreDocs[0].doc).toString();
+        } finally {
+            manager.release(s);
+        }
+    }
+
+    /**
+     * The stored records of the given movies (those in the index), for showing a page of re-ranked
+     * candidates: one point query for all of them, stored fields for those documents only.
+     */
+    public Map<Integer, MovieRecord> movies(int... movieIds) throws IOException {
+        Map<Integer, MovieRecord> out = new java.util.HashMap<>();
+        if (movieIds.length == 0) return out;
+        refreshIfDue();
+        IndexSearcher s = manager.acquire();
+        try {
+            TopDocs top = s.search(IntPoint.newSetQuery(Fields.MOVIE_ID, movieIds), movieIds.length);
+            StoredFields stored = s.storedFields();
+            for (ScoreDoc sd : top.scoreDocs) {
+                MovieRecord m = MovieDocuments.fromStored(stored, sd.doc);
+                out.put(m.movieId(), m);
+            }
+            return out;
+        } finally {
+            manager.release(s);
+        }
+    }
+
+    /** {@link #candidates(String, SearchFilters, int)} without filters. */
+    public List<Candidate> candidates(String query, int k) throws QuerySyntaxException, IOException {
+        return candidates(query, SearchFilters.NONE, k);
+    }
+
+    /** Every genre in the index, lowercase, with its number of movies. */
+    public Map<String, Integer> genres() throws IOException {
+        IndexSearcher s = manager.acquire();
+        try {
+            return genres(s);
+        } finally {
+            manager.release(s);
+        }
+    }
+
+    /** The version of the commit the next search will see; changes with every rebuild. */
+    long version() throws IOException {
+        IndexSearcher s = manager.acquire();
+        try {
+            return ((org.apache.lucene.index.DirectoryReader) s.getIndexReader()).getVersion();
+        } finally {
+            manager.release(s);
+        }
+    }
+
+    /** The number of movies in the index the next search will see. */
+    public int size() throws IOException {
+        refreshIfDue();
+        IndexSearcher s = manager.acquire();
+        try {
+            return s.getIndexReader().numDocs();
+        } finally {
+            manager.release(s);
+        }
+    }
+
+    /** All movies in the current index, stored fields only, in movie_id order (the bench draws its queries from them). */
+    public List<MovieRecord> allMovies() throws IOException {
+        IndexSearcher s = manager.acquire();
+        try {
+            StoredFields stored = s.storedFields();
+            IndexReader r = s.getIndexReader();
+            Bits live = MultiBits.getLiveDocs(r);
+            List<MovieRecord> out = new ArrayList<>(r.numDocs());
+            for (int doc = 0; doc < r.maxDoc(); doc++) {
+                if (live == null || live.get(doc)) out.add(MovieDocuments.fromStored(stored, doc));
+            }
+            out.sort((a, b) -> Integer.compare(a.movieId(), b.movieId()));
+            return out;
+        } finally {
+            manager.release(s);
+        }
+    }
+
+    private static Map<String, Integer> genres(IndexSearcher s) throws IOException {
+        Map<String, Integer> out = new TreeMap<>();
+        Terms terms = MultiTerms.getTerms(s.getIndexReader(), Fields.GENRES);
+        if (terms == null) return out;
+        TermsEnum te = terms.iterator();
+        for (BytesRef t = te.next(); t != null; t = te.next()) {
+            out.put(t.utf8ToString(), te.docFreq());
+        }
+        return out;
+    }
+
+    private static Query withFilters(Query query, SearchFilters f, IndexSearcher s) throws IOException {
+        if (f == null || f.isEmpty()) return query;
+        BooleanQuery.Builder b = new BooleanQuery.Builder().add(query, BooleanClause.Occur.MUST);
+        if (f.minAvgRating() != null) {
+            b.add(DoublePoint.newRangeQuery(Fields.AVG_RATING, f.minAvgRating(), Double.POSITIVE_INFINITY),
+                    BooleanClause.Occur.FILTER);
+        }
+        if (f.minRatings() != null) {
+            b.add(IntPoint.newRangeQuery(Fields.RATING_COUNT, f.minRatings(), Integer.MAX_VALUE), BooleanClause.Occur.FILTER);
+        }
+        if (f.yearFrom() != null || f.yearTo() != null) {
+            b.add(IntPoint.newRangeQuery(Fields.YEAR, f.yearFrom() == null ? Integer.MIN_VALUE : f.yearFrom(),
+                    f.yearTo() == null ? Integer.MAX_VALUE : f.yearTo()), BooleanClause.Occur.FILTER);
+        }
+        if (!f.genres().isEmpty()) {
+            Map<String, Integer> known = genres(s);
+            for (String g : f.genres()) {
+                String key = g.trim().toLowerCase(Locale.ROOT);
+                if (!known.containsKey(key)) {
+                    throw new IllegalArgumentException("genre must be one of " + String.join(", ", known.keySet())
+                            + "; got '" + g + "'");
+                }
+                b.add(new TermQuery(new Term(Fields.GENRES, key)), BooleanClause.Occur.FILTER);
+            }
+        }
+        return b.build();
+    }
+
+    private static void checkLimit(int limit) {
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw new IllegalArgumentException("limit must be in 1-" + MAX_LIMIT + ", got " + limit);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        try (directory) {
+            manager.close();
+        }
+    }
+}

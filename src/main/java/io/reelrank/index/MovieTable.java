@@ -1,0 +1,139 @@
+package io.reelrank.index;
+
+import io.reelrank.db.Database;
+import java.math.BigDecimal;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+
+/**
+ * Reads what the index needs from PostgreSQL: every movie with its tags, in one REPEATABLE READ
+ * snapshot so the counts recorded with the index describe exactly the rows it holds. The caller
+ * closes the {@link Snapshot}, which holds a connection and an open cursor.
+ */
+final class MovieTable {
+
+    private MovieTable() {}
+
+    // Tags in a fixed order so two builds of the same data produce the same index.
+    private static final String MOVIES_SQL = """
+            SELECT m.movie_id, m.title, m.year, m.imdb_id, m.tmdb_id, m.genres, m.avg_rating, m.rating_count,
+                   t.tags
+            FROM movies m
+            LEFT JOIN (SELECT movie_id, array_agg(tag ORDER BY tagged_at, user_id, tag) AS tags
+                       FROM tags GROUP BY movie_id) t USING (movie_id)
+            ORDER BY m.movie_id""";
+
+    private static final String SUMMARY_SQL = """
+            SELECT (SELECT count(*) FROM movies),
+                   (SELECT md5(coalesce(string_agg(movie_id::text, ',' ORDER BY movie_id), '')) FROM movies),
+                   (SELECT count(*) FROM tags),
+                   (SELECT coalesce(sum(rating_count), 0) FROM movies)""";
+
+    record Summary(int movies, String idChecksum, long tagRows, long ratingSum) {}
+
+    static Summary summary(Database db) throws SQLException {
+        try (Connection c = db.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(SUMMARY_SQL)) {
+            rs.next();
+            return new Summary(rs.getInt(1), rs.getString(2), rs.getLong(3), rs.getLong(4));
+        }
+    }
+
+    static Snapshot open(Database db) throws SQLException {
+        Connection c = db.connect();
+        try {
+            c.setAutoCommit(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            c.setReadOnly(true);
+            Summary s;
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(SUMMARY_SQL)) {
+                rs.next();
+                s = new Summary(rs.getInt(1), rs.getString(2), rs.getLong(3), rs.getLong(4));
+            }
+            PreparedStatement ps = c.prepareStatement(MOVIES_SQL);
+            ps.setFetchSize(2000);
+            return new Snapshot(c, ps, ps.executeQuery(), s);
+        } catch (SQLException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    /** The movies of one snapshot, as an iterator over an open cursor. */
+    static final class Snapshot implements AutoCloseable {
+        private final Connection connection;
+        private final PreparedStatement statement;
+        private final ResultSet rows;
+        private final Summary summary;
+
+        Snapshot(Connection connection, PreparedStatement statement, ResultSet rows, Summary summary) {
+            this.connection = connection;
+            this.statement = statement;
+            this.rows = rows;
+            this.summary = summary;
+        }
+
+        long tagRows() {
+            return summary.tagRows();
+        }
+
+        long ratingSum() {
+            return summary.ratingSum();
+        }
+
+        Iterator<MovieRecord> movies() {
+            return new Iterator<>() {
+                Boolean ready;
+
+                @Override
+                public boolean hasNext() {
+                    if (ready == null) {
+                        try {
+                            ready = rows.next();
+                        } catch (SQLException e) {
+                            throw new IllegalStateException("reading movies: " + e.getMessage(), e);
+                        }
+                    }
+                    return ready;
+                }
+
+                @Override
+                public MovieRecord next() {
+                    if (!hasNext()) throw new NoSuchElementException();
+                    ready = null;
+                    try {
+                        return read(rows);
+                    } catch (SQLException e) {
+                        throw new IllegalStateException("reading movies: " + e.getMessage(), e);
+                    }
+                }
+            };
+        }
+
+        @Override
+        public void close() throws SQLException {
+            try (connection; statement; rows) {
+                connection.rollback();
+            }
+        }
+    }
+
+    private static MovieRecord read(ResultSet rs) throws SQLException {
+        BigDecimal avg = rs.getBigDecimal("avg_rating");
+        return new MovieRecord(rs.getInt("movie_id"), rs.getString("title"), (Integer) rs.getObject("year"),
+                rs.getString("imdb_id"), (Integer) rs.getObject("tmdb_id"), strings(rs.getArray("genres")),
+                strings(rs.getArray("tags")), avg == null ? null : avg.doubleValue(), rs.getInt("rating_count"));
+    }
+
+    private static List<String> strings(Array a) throws SQLException {
+        if (a == null) return List.of();
+        return Arrays.asList((String[]) a.getArray());
+    }
+}

@@ -1,0 +1,80 @@
+package io.reelrank.rerank;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Re-ranks BM25 candidates for one user: each candidate's cosine between the user vector and its
+ * item vector, fused with its BM25 score by {@link Fusion}. Pure and allocation-light, so it runs
+ * in-process on every search; the caller supplies candidates in BM25 order and the user's unit
+ * vector (null for a cold user, who gets the BM25 order back). A candidate without an item vector
+ * keeps its BM25 contribution, gets a neutral similarity (cos = 0, i.e. 0.5 in the linear term, no
+ * similarity rank in RRF) and is flagged. Ties are broken by movie_id, as everywhere in reelrank.
+ */
+public final class Reranker {
+
+    /** Default weight of the similarity term in linear fusion; see README "Choosing α". */
+    public static final double DEFAULT_ALPHA = 0.85;
+
+    private Reranker() {}
+
+    /** One BM25 candidate: its movie, score and 1-based BM25 rank. */
+    public record Candidate(int movieId, double bm25, int bm25Rank) {}
+
+    /**
+     * A re-ranked result. {@code similarity} is NaN when the movie has no vector
+     * ({@code hasVector = false}) or the user is cold.
+     */
+    public record Ranked(int rank, Candidate candidate, double similarity, boolean hasVector, double score) {
+        public int movement() {
+            return candidate.bm25Rank() - rank;
+        }
+    }
+
+    public static List<Ranked> rerank(List<Candidate> candidates, float[] user, ItemVectors items, Fusion fusion,
+                                      double alpha) {
+        if (!(alpha >= 0 && alpha <= 1)) throw new IllegalArgumentException("alpha must be in 0-1, got " + alpha);
+        int n = candidates.size();
+        double[] sim = new double[n];
+        boolean[] has = new boolean[n];
+        double maxBm25 = 0;
+        for (int i = 0; i < n; i++) {
+            Candidate c = candidates.get(i);
+            maxBm25 = Math.max(maxBm25, c.bm25());
+            has[i] = items.has(c.movieId());
+            sim[i] = user != null && has[i] ? items.cosine(c.movieId(), user) : Double.NaN;
+        }
+        double[] score = new double[n];
+        if (user == null) {
+            for (int i = 0; i < n; i++) score[i] = candidates.get(i).bm25();
+        } else if (fusion == Fusion.LINEAR) {
+            for (int i = 0; i < n; i++) {
+                double b = maxBm25 > 0 ? candidates.get(i).bm25() / maxBm25 : 0;
+                double s = Double.isNaN(sim[i]) ? 0 : sim[i];
+                score[i] = (1 - alpha) * b + alpha * (s + 1) / 2; // (1−α)·bm25/max_bm25 + α·(cos+1)/2
+            }
+        } else {
+            Integer[] bySim = new Integer[n];
+            for (int i = 0; i < n; i++) bySim[i] = i;
+            Arrays.sort(bySim, Comparator.<Integer>comparingDouble(i -> Double.isNaN(sim[i]) ? Double.POSITIVE_INFINITY : -sim[i])
+                    .thenComparingInt(i -> candidates.get(i).movieId()));
+            for (int r = 0; r < n; r++) {
+                int i = bySim[r];
+                score[i] = 1.0 / (Fusion.RRF_K + candidates.get(i).bm25Rank()); // 1/(60 + rank_bm25)
+                if (!Double.isNaN(sim[i])) score[i] += 1.0 / (Fusion.RRF_K + r + 1); // + 1/(60 + rank_cos)
+            }
+        }
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        Arrays.sort(order, Comparator.<Integer>comparingDouble(i -> -score[i])
+                .thenComparingInt(i -> candidates.get(i).movieId()));
+        List<Ranked> out = new ArrayList<>(n);
+        for (int r = 0; r < n; r++) {
+            int i = order[r];
+            out.add(new Ranked(r + 1, candidates.get(i), sim[i], has[i], score[i]));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,96 @@
+package io.reelrank.user;
+
+import io.reelrank.db.Database;
+import io.reelrank.ingest.MovieLensLoader;
+import io.reelrank.rerank.ItemVectors;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The acceptance story's synthetic users, created idempotently with their embeddings:
+ * 10001 "Fantasy Lover" (5.0 on the 50 most-rated Fantasy movies), 10002 "Fantasy Hater" (1.0 on the
+ * same 50), 20001 / 20002 the extreme versions (5.0 / 1.0 on every Fantasy movie). "Most rated"
+ * counts real users' ratings only, ties broken by movie_id, so the set does not depend on whether
+ * the test users already exist. They are recorded in {@code test_users}; {@link #remove} deletes
+ * exactly those, and creation refuses to take over an id a real user already has.
+ */
+public final class TestUsers {
+
+    /** One synthetic user: id, name, how many Fantasy movies (0 = all) and the rating given. */
+    public record Def(int id, String name, int movies, double rating) {}
+
+    public static final List<Def> ALL = List.of(
+            new Def(10001, "Fantasy Lover", 50, 5.0),
+            new Def(10002, "Fantasy Hater", 50, 1.0),
+            new Def(20001, "Extreme Fantasy Lover", 0, 5.0),
+            new Def(20002, "Extreme Fantasy Hater", 0, 1.0));
+
+    /** A fixed rating time, so two runs give identical rows. */
+    private static final String RATED_AT = "2024-01-01 00:00:00+00";
+
+    private TestUsers() {}
+
+    /** Creates (or re-creates) the four users, their ratings and embeddings; returns ratings written per user. */
+    public static List<Integer> create(Database db, ItemVectors items, double k) throws SQLException {
+        List<Integer> counts = new ArrayList<>();
+        try (Connection c = db.connect()) {
+            c.setAutoCommit(false);
+            try (Statement st = c.createStatement()) {
+                for (Def d : ALL) {
+                    try (ResultSet rs = st.executeQuery("SELECT count(*) FROM ratings r WHERE r.user_id = " + d.id()
+                            + " AND NOT EXISTS (SELECT 1 FROM test_users t WHERE t.user_id = r.user_id)")) {
+                        rs.next();
+                        if (rs.getInt(1) > 0) {
+                            throw new IllegalStateException("user " + d.id() + " is a real user with " + rs.getInt(1)
+                                    + " ratings; the test users need ids 10001, 10002, 20001 and 20002 free");
+                        }
+                    }
+                }
+                for (Def d : ALL) {
+                    st.execute("DELETE FROM ratings WHERE user_id = " + d.id());
+                    try (PreparedStatement ps = c.prepareStatement(
+                            "INSERT INTO test_users (user_id, name) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET name = EXCLUDED.name")) {
+                        ps.setInt(1, d.id());
+                        ps.setString(2, d.name());
+                        ps.executeUpdate();
+                    }
+                    st.execute("INSERT INTO users (user_id) VALUES (" + d.id() + ") ON CONFLICT DO NOTHING");
+                    String limit = d.movies() > 0 ? " LIMIT " + d.movies() : "";
+                    int n = st.executeUpdate("INSERT INTO ratings (user_id, movie_id, rating, rated_at) "
+                            + "SELECT " + d.id() + ", m.movie_id, " + d.rating() + ", '" + RATED_AT + "' FROM movies m "
+                            + "LEFT JOIN (SELECT movie_id, count(*) AS n FROM ratings r "
+                            + "           WHERE NOT EXISTS (SELECT 1 FROM test_users t WHERE t.user_id = r.user_id) "
+                            + "           GROUP BY movie_id) x ON x.movie_id = m.movie_id "
+                            + "WHERE 'Fantasy' = ANY (m.genres) ORDER BY coalesce(x.n, 0) DESC, m.movie_id" + limit);
+                    counts.add(n);
+                }
+                MovieLensLoader.refreshStats(st);
+            }
+            for (Def d : ALL) {
+                UserTower.recompute(c, d.id(), items, k);
+            }
+            c.commit();
+        }
+        return counts;
+    }
+
+    /** Deletes the test users, their ratings and their rows; returns how many users were removed. */
+    public static int remove(Database db) throws SQLException {
+        try (Connection c = db.connect()) {
+            c.setAutoCommit(false);
+            try (Statement st = c.createStatement()) {
+                st.execute("DELETE FROM ratings WHERE user_id IN (SELECT user_id FROM test_users)");
+                st.execute("DELETE FROM users WHERE user_id IN (SELECT user_id FROM test_users)");
+                int n = st.executeUpdate("DELETE FROM test_users");
+                MovieLensLoader.refreshStats(st);
+                c.commit();
+                return n;
+            }
+        }
+    }
+}

@@ -1,0 +1,210 @@
+package io.reelrank.user;
+
+import io.reelrank.db.Database;
+import io.reelrank.rerank.ItemVectors;
+import java.nio.ByteBuffer;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Arrays;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+
+/**
+ * The user tower: a user's vector from their ratings, in the item tower's space.
+ * <pre>u = normalize(Σ_i (r_ui − b_u) · e_i),   b_u = (Σ_i r_ui + k·μ) / (n_u + k)</pre>
+ * over the movies i the user rated, e_i the (centered, unit) item vector, μ the global mean rating
+ * and k the shrinkage (default 10). Shrinking b_u toward μ is what lets a user who rates everything
+ * 1.0 point AWAY from what they rated: their own mean alone would make every weight zero. A user
+ * whose sum is the zero vector (no rated movie has a vector, or every rating equals b_u) is cold:
+ * NULL in {@code users.embedding}. {@link #computeAll} streams the ratings ordered by user, so memory
+ * is bounded by the item vectors and one user's ratings, not by the number of ratings.
+ */
+public final class UserTower {
+
+    public static final double DEFAULT_SHRINKAGE = UserVectors.DEFAULT_SHRINKAGE;
+
+    private UserTower() {}
+
+    /** What a full computation did. */
+    public record Stats(int users, int cold, long ratings, double seconds) {}
+
+    /**
+     * The formula above for one user ({@link UserVectors#userVector}); {@code movies[0..n)} and
+     * {@code ratings[0..n)} are the user's ratings. Returns null for a cold user.
+     */
+    public static float[] vector(int[] movies, float[] ratings, int n, ItemVectors items, double mu, double k) {
+        return UserVectors.userVector(movies, ratings, n, items::vector, mu, k);
+    }
+
+    /** The global mean rating μ. */
+    public static double globalMean(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT coalesce(avg(rating), 3.5) FROM ratings")) {
+            rs.next();
+            return rs.getDouble(1);
+        }
+    }
+
+    /** Recomputes every user's vector into {@code users.embedding}, in one transaction. */
+    public static Stats computeAll(Database db, ItemVectors items, double k) throws SQLException {
+        long t0 = System.nanoTime();
+        if (items.size() == 0) {
+            throw new IllegalStateException("no movie has an embedding yet: run `reelrank embed --load` first");
+        }
+        try (Connection read = db.connect(); Connection write = db.connect()) {
+            double mu = globalMean(read);
+            read.setAutoCommit(false); // a cursor, so ratings stream instead of arriving all at once
+            write.setAutoCommit(false);
+            try (Statement ws = write.createStatement()) {
+                ws.execute("CREATE TEMP TABLE stage_users (user_id int, embedding vector) ON COMMIT DROP");
+                ws.execute("INSERT INTO users (user_id) SELECT DISTINCT user_id FROM ratings ON CONFLICT DO NOTHING");
+            }
+            CopyIn copy = write.unwrap(PGConnection.class).getCopyAPI()
+                    .copyIn("COPY stage_users FROM STDIN (FORMAT binary)");
+            VectorRows rows = new VectorRows(copy, items.dimension());
+            int users = 0;
+            int cold = 0;
+            long ratings = 0;
+            try (PreparedStatement ps = read.prepareStatement(
+                    "SELECT user_id, movie_id, rating FROM ratings ORDER BY user_id")) {
+                ps.setFetchSize(50_000);
+                try (ResultSet rs = ps.executeQuery()) {
+                    int[] movies = new int[256];
+                    float[] rs2 = new float[256];
+                    int n = 0;
+                    int current = Integer.MIN_VALUE;
+                    while (true) {
+                        boolean more = rs.next();
+                        int user = more ? rs.getInt(1) : Integer.MAX_VALUE;
+                        if (user != current && current != Integer.MIN_VALUE) {
+                            float[] u = vector(movies, rs2, n, items, mu, k);
+                            rows.add(current, u);
+                            users++;
+                            if (u == null) cold++;
+                            n = 0;
+                        }
+                        if (!more) break;
+                        current = user;
+                        if (n == movies.length) {
+                            movies = Arrays.copyOf(movies, n * 2);
+                            rs2 = Arrays.copyOf(rs2, n * 2);
+                        }
+                        movies[n] = rs.getInt(2);
+                        rs2[n] = rs.getFloat(3);
+                        n++;
+                        ratings++;
+                    }
+                }
+            }
+            rows.finish();
+            try (Statement ws = write.createStatement()) {
+                ws.execute("UPDATE users u SET embedding = s.embedding, updated_at = now() "
+                        + "FROM stage_users s WHERE s.user_id = u.user_id");
+            }
+            write.commit();
+            read.commit();
+            return new Stats(users, cold, ratings, (System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    /** Recomputes one user's vector from their ratings and stores it; returns it (null if cold). */
+    public static float[] recompute(Connection c, int userId, ItemVectors items, double k) throws SQLException {
+        double mu = globalMean(c);
+        int[] movies = new int[64];
+        float[] ratings = new float[64];
+        int n = 0;
+        try (PreparedStatement ps = c.prepareStatement("SELECT movie_id, rating FROM ratings WHERE user_id = ?")) {
+            ps.setInt(1, userId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (n == movies.length) {
+                        movies = Arrays.copyOf(movies, n * 2);
+                        ratings = Arrays.copyOf(ratings, n * 2);
+                    }
+                    movies[n] = rs.getInt(1);
+                    ratings[n] = rs.getFloat(2);
+                    n++;
+                }
+            }
+        }
+        float[] u = vector(movies, ratings, n, items, mu, k);
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO users (user_id, embedding) VALUES (?, ?::vector) "
+                        + "ON CONFLICT (user_id) DO UPDATE SET embedding = EXCLUDED.embedding, updated_at = now()")) {
+            ps.setInt(1, userId);
+            ps.setString(2, u == null ? null : literal(u));
+            ps.executeUpdate();
+        }
+        return u;
+    }
+
+    /** Reads a user's stored vector: empty Optional-like null handling via {@link Stored}. */
+    public record Stored(boolean exists, float[] vector) {}
+
+    public static Stored load(Connection c, int userId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT embedding::text FROM users WHERE user_id = ?")) {
+            ps.setInt(1, userId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) return new Stored(false, null);
+                String v = rs.getString(1);
+                return new Stored(true, v == null ? null : parse(v));
+            }
+        }
+    }
+
+    /** A pgvector text literal, {@code [0.1,0.2,…]}, with floats that read back exactly. */
+    public static String literal(float[] v) {
+        StringBuilder sb = new StringBuilder(v.length * 12).append('[');
+        for (int i = 0; i < v.length; i++) {
+            if (i > 0) sb.append(',');
+            sb.append(v[i]);
+        }
+        return sb.append(']').toString();
+    }
+
+    public static float[] parse(String literal) {
+        String s = literal.strip();
+        String[] parts = s.substring(1, s.length() - 1).split(",");
+        float[] v = new float[parts.length];
+        for (int i = 0; i < parts.length; i++) v[i] = Float.parseFloat(parts[i]);
+        return v;
+    }
+
+    /** Binary COPY rows of (int user_id, vector embedding). */
+    private static final class VectorRows {
+        private final CopyIn copy;
+        private final ByteBuffer buf;
+
+        VectorRows(CopyIn copy, int dim) throws SQLException {
+            this.copy = copy;
+            this.buf = ByteBuffer.allocate(Math.max(1 << 16, 64 * (16 + 4 * dim)));
+            buf.put(new byte[] {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0}).putInt(0).putInt(0);
+        }
+
+        void add(int user, float[] u) throws SQLException {
+            int need = 2 + 8 + 4 + (u == null ? 0 : 4 + 4 * u.length);
+            if (buf.remaining() < need + 2) flush();
+            buf.putShort((short) 2).putInt(4).putInt(user);
+            if (u == null) {
+                buf.putInt(-1);
+            } else {
+                buf.putInt(4 + 4 * u.length).putShort((short) u.length).putShort((short) 0);
+                for (float f : u) buf.putFloat(f);
+            }
+        }
+
+        void finish() throws SQLException {
+            if (buf.remaining() < 2) flush();
+            buf.putShort((short) -1);
+            flush();
+            copy.endCopy();
+        }
+
+        private void flush() throws SQLException {
+            copy.writeToCopy(buf.array(), 0, buf.position());
+            buf.clear();
+        }
+    }
+}

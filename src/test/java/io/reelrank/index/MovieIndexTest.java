@@ -1,0 +1,134 @@
+package io.reelrank.index;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.reelrank.TestDatabase;
+import io.reelrank.db.Database;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Building the index from the real test database, checking it against the tables, and rebuilding it under load. */
+class MovieIndexTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aRebuildIndexesEveryMovieAndTagOfTheTables() throws Exception {
+        MovieIndex.Result r = SampleIndex.built();
+        assertEquals(9_742, r.movies());
+        assertEquals(3_683, r.tags());
+        assertEquals(100_836, r.ratings());
+        assertEquals(9_742, SampleIndex.searcher().size());
+    }
+
+    @Test
+    void checkFindsAFreshIndexUpToDate() throws Exception {
+        SampleIndex.built();
+        MovieIndex.Check c = MovieIndex.check(TestDatabase.sample(), SampleIndex.DIR);
+        assertFalse(c.stale(), c.describe());
+        assertEquals(c.tableIdChecksum(), c.indexIdChecksum());
+        assertTrue(c.describe().endsWith("up to date"), c.describe());
+    }
+
+    @Test
+    void checkFindsAnIndexMissingOneMovieStale() throws Exception {
+        List<MovieRecord> all = new ArrayList<>(SampleIndex.searcher().allMovies());
+        all.removeIf(m -> m.movieId() == 58559);
+        Path dir = tmp.resolve("index");
+        MovieIndex.write(dir, all.iterator(), null);
+        MovieIndex.Check c = MovieIndex.check(TestDatabase.sample(), dir);
+        assertTrue(c.stale());
+        assertEquals(9_741, c.indexMovies());
+        assertEquals(9_742, c.tableMovies());
+        assertNotEquals(c.tableIdChecksum(), c.indexIdChecksum());
+        assertTrue(c.describe().contains("differs"), c.describe());
+        assertTrue(c.describe().endsWith("stale: run `reelrank index` to rebuild"), c.describe());
+    }
+
+    @Test
+    void checkFindsAnIndexWithTheSameMoviesInAnotherOrderUpToDate() throws Exception {
+        List<MovieRecord> all = new ArrayList<>(SampleIndex.searcher().allMovies());
+        Collections.reverse(all);
+        Path dir = tmp.resolve("index");
+        MovieIndex.write(dir, all.iterator(), null);
+        assertFalse(MovieIndex.check(TestDatabase.sample(), dir).stale());
+    }
+
+    @Test
+    void checkFindsNoIndexStale() throws Exception {
+        MovieIndex.Check c = MovieIndex.check(TestDatabase.sample(), tmp.resolve("none"));
+        assertTrue(c.stale());
+        assertFalse(c.indexExists());
+        assertFalse(MovieIndex.exists(tmp.resolve("none")));
+    }
+
+    @Test
+    void aRebuildReportsProgressEndingWithTheMovieCount() throws Exception {
+        List<Integer> seen = new CopyOnWriteArrayList<>();
+        MovieIndex.Result r = MovieIndex.rebuild(TestDatabase.sample(), tmp.resolve("index"), seen::add);
+        assertEquals(List.of(1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 9742), seen);
+        assertEquals(9_742, r.movies());
+    }
+
+    @Test
+    void searchesDuringRebuildsNeverFailNorSeeAPartialIndex() throws Exception {
+        Database db = TestDatabase.sample();
+        Path dir = tmp.resolve("index");
+        MovieIndex.rebuild(db, dir);
+        Set<Long> versions = ConcurrentHashMap.newKeySet();
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicLong searches = new AtomicLong();
+        try (MovieSearcher searcher = MovieSearcher.open(dir)) {
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < 6; t++) {
+                Thread th = new Thread(() -> {
+                    try {
+                        while (!done.get()) {
+                            SearchResult r = searcher.search("title:lord", SearchFilters.NONE, SearchSort.SCORE, 20);
+                            if (r.hits().size() != 13 || r.totalMatches() != 13) {
+                                throw new AssertionError("title:lord gave " + r.hits().size() + " hits");
+                            }
+                            if (searcher.size() != 9_742) throw new AssertionError("index of " + searcher.size());
+                            versions.add(searcher.version());
+                            searches.incrementAndGet();
+                            // A searcher opened in the middle of a rebuild must see a whole index too.
+                            if (searches.get() % 50 == 0) {
+                                try (MovieSearcher fresh = MovieSearcher.open(dir)) {
+                                    if (fresh.size() != 9_742) throw new AssertionError("fresh index of " + fresh.size());
+                                }
+                            }
+                        }
+                    } catch (Throwable e) {
+                        failures.add(e);
+                    }
+                }, "searcher-" + t);
+                threads.add(th);
+                th.start();
+            }
+            for (int i = 0; i < 3; i++) {
+                MovieIndex.rebuild(db, dir);
+                searcher.refresh();
+            }
+            done.set(true);
+            for (Thread th : threads) th.join();
+        }
+        assertEquals(List.of(), failures);
+        assertTrue(searches.get() > 0);
+        // The searcher moved on to the rebuilt indexes while it was being used.
+        assertTrue(versions.size() >= 2, "index versions seen: " + versions);
+    }
+}

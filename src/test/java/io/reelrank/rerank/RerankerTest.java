@@ -1,0 +1,90 @@
+package io.reelrank.rerank;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RerankerTest {
+
+    // Movie 10 points along the user, 20 against, 30 orthogonal; 40 has no vector.
+    private final ItemVectors items = ItemVectors.of(new int[] {10, 20, 30},
+            new float[][] {{1, 0}, {-1, 0}, {0, 1}}, false);
+    private final float[] user = {1, 0};
+    private final List<Reranker.Candidate> bm25 = List.of(
+            new Reranker.Candidate(20, 10.0, 1),
+            new Reranker.Candidate(30, 8.0, 2),
+            new Reranker.Candidate(40, 6.0, 3),
+            new Reranker.Candidate(10, 5.0, 4));
+
+    private static List<Integer> ids(List<Reranker.Ranked> r) {
+        return r.stream().map(x -> x.candidate().movieId()).toList();
+    }
+
+    @Test
+    void alphaZeroKeepsTheBm25Order() {
+        assertEquals(List.of(20, 30, 40, 10), ids(Reranker.rerank(bm25, user, items, Fusion.LINEAR, 0)));
+    }
+
+    @Test
+    void alphaOneOrdersBySimilarityWithTheMissingVectorNeutral() {
+        // cos: 10 → 1, 30 → 0, 40 → none (neutral 0), 20 → −1; 30 and 40 tie at 0.5, movie_id breaks it
+        List<Reranker.Ranked> r = Reranker.rerank(bm25, user, items, Fusion.LINEAR, 1);
+        assertEquals(List.of(10, 30, 40, 20), ids(r));
+        Reranker.Ranked missing = r.get(2);
+        assertFalse(missing.hasVector());
+        assertTrue(Double.isNaN(missing.similarity()));
+        assertEquals(3, r.get(0).movement(), "movie 10 went from BM25 rank 4 to 1");
+    }
+
+    @Test
+    void linearScoreIsTheDocumentedFormula() {
+        // movie 10 at α = 0.5: 0.5·5/10 + 0.5·(1+1)/2 = 0.75
+        Reranker.Ranked top = Reranker.rerank(bm25, user, items, Fusion.LINEAR, 0.5).get(0);
+        assertEquals(10, top.candidate().movieId());
+        assertEquals(0.75, top.score(), 1e-12);
+        assertEquals(1.0, top.similarity(), 1e-6);
+    }
+
+    @Test
+    void rrfAddsReciprocalRanksOfBothLists() {
+        // similarity ranks among candidates with vectors: 10 → 1, 30 → 2, 20 → 3; 40 has none
+        // 10: 1/64 + 1/61 = 0.03202; 30: 1/62 + 1/62 = 0.03226; 20: 1/61 + 1/63 = 0.03227; 40: 1/63
+        List<Reranker.Ranked> r = Reranker.rerank(bm25, user, items, Fusion.RRF, 0.85);
+        assertEquals(List.of(20, 30, 10, 40), ids(r));
+        assertEquals(1.0 / 61 + 1.0 / 63, r.get(0).score(), 1e-12);
+        assertEquals(1.0 / 63, r.get(3).score(), 1e-12);
+    }
+
+    @Test
+    void aColdUserGetsTheBm25Order() {
+        List<Reranker.Ranked> r = Reranker.rerank(bm25, null, items, Fusion.LINEAR, 0.9);
+        assertEquals(List.of(20, 30, 40, 10), ids(r));
+        assertTrue(Double.isNaN(r.get(0).similarity()));
+    }
+
+    @Test
+    void tiesAreBrokenByMovieId() {
+        List<Reranker.Candidate> tied = List.of(new Reranker.Candidate(30, 1.0, 1), new Reranker.Candidate(10, 1.0, 2));
+        assertEquals(List.of(10, 30), ids(Reranker.rerank(tied, null, items, Fusion.LINEAR, 0.5)));
+    }
+
+    @Test
+    void rejectsAlphaOutsideZeroToOne() {
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> Reranker.rerank(bm25, user, items, Fusion.LINEAR, 1.5));
+        assertEquals("alpha must be in 0-1, got 1.5", e.getMessage());
+    }
+
+    @Test
+    void centeringRemovesTheCommonComponent() {
+        // Two vectors sharing a large common part: cos 0.98 raw; after centering they are opposite.
+        ItemVectors raw = ItemVectors.of(new int[] {1, 2}, new float[][] {{5, 1}, {5, -1}}, false);
+        ItemVectors centered = ItemVectors.of(new int[] {1, 2}, new float[][] {{5, 1}, {5, -1}}, true);
+        assertEquals(24.0 / 26.0, raw.cosine(1, raw.get(2)), 1e-6);
+        assertEquals(-1.0, centered.cosine(1, centered.get(2)), 1e-6);
+    }
+}
