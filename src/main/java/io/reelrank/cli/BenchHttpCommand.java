@@ -89,6 +89,7 @@ public final class BenchHttpCommand implements Callable<Integer> {
             for (SearchBenchmark.BenchQuery q : SearchBenchmark.queries(search.searcher().allMovies(), queries, seed)) {
                 texts.add(q.text());
             }
+            search.listen(); // as serve does: cached user vectors stay valid until a write says otherwise
             for (int u : users) search.userVector(u); // fails fast on an unknown user
             List<String> paths = new ArrayList<>(texts.size());
             for (int i = 0; i < texts.size(); i++) {

@@ -33,7 +33,7 @@ public final class EmbedCommand implements Callable<Integer> {
     EncoderOptions encoderOptions;
 
     @Option(names = "--out", paramLabel = "FILE",
-            description = "Embeddings CSV to write or resume (default: embeddings.csv in REELRANK_HOME)")
+            description = "Embeddings CSV to write or resume (default: var/embeddings.csv in REELRANK_HOME, the file demo uses)")
     Path out;
 
     @Option(names = "--batch-size", paramLabel = "N", defaultValue = "64",
@@ -45,7 +45,7 @@ public final class EmbedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path file = out != null ? out : Home.path().resolve("embeddings.csv");
+        Path file = out != null ? out : Home.var().resolve("embeddings.csv");
         Database db = dbOptions.open();
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();

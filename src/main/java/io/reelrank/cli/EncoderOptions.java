@@ -6,7 +6,6 @@ import io.reelrank.embed.OpenAiEncoder;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import picocli.CommandLine.Option;
 
 /**
@@ -88,10 +87,5 @@ public final class EncoderOptions {
         } catch (IllegalArgumentException e) {
             throw CliException.badInput(e.getMessage());
         }
-    }
-
-    /** For tests: the environment the API key is read from. */
-    static String apiKey(Map<String, String> env) {
-        return OpenAiEncoder.apiKeyFrom(env);
     }
 }

@@ -25,12 +25,12 @@ public final class LoadEmbeddingsCommand implements Callable<Integer> {
     @Mixin
     DbOptions dbOptions;
 
-    @Option(names = "--in", paramLabel = "FILE", description = "Embeddings CSV (default: embeddings.csv in REELRANK_HOME)")
+    @Option(names = "--in", paramLabel = "FILE", description = "Embeddings CSV (default: var/embeddings.csv in REELRANK_HOME)")
     Path in;
 
     @Override
     public Integer call() throws Exception {
-        Path file = in != null ? in : Home.path().resolve("embeddings.csv");
+        Path file = in != null ? in : Home.var().resolve("embeddings.csv");
         load(dbOptions.open(), file, spec.commandLine().getOut());
         return 0;
     }

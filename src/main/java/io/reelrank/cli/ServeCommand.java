@@ -75,6 +75,7 @@ public final class ServeCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         try (PersonalizedSearch search = new PersonalizedSearch(db, MovieSearcher.open(dir), items);
              ApiServer server = ApiServer.start(options, db, search)) {
+            search.listen();
             Thread hook = new Thread(() -> {
                 server.close();
                 stopped.countDown();

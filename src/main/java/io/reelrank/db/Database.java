@@ -10,10 +10,17 @@ import java.util.Properties;
 /**
  * The handle every pipeline stage uses to reach PostgreSQL: resolves where the database is (an
  * external server, or the private cluster started on demand), applies the schema migrations once,
- * and hands out JDBC connections. Callers close the connections they get; the Database itself holds
- * no open connection.
+ * and hands out JDBC connections from a small pool (HikariCP), because opening a connection costs a
+ * SCRAM handshake of several milliseconds, far more than a search. Callers close the connections
+ * they get, which returns them to the pool; a process that is done with the database calls
+ * {@link #close()} (a CLI process may simply exit).
  */
-public final class Database {
+public final class Database implements AutoCloseable {
+
+    /** Connections kept at most; the HTTP server's writes and lookups share them. */
+    public static final int POOL_SIZE = 8;
+
+    private volatile com.zaxxer.hikari.HikariDataSource pool;
 
     private final DbSettings settings;
     private final PrivateCluster cluster;
@@ -57,6 +64,38 @@ public final class Database {
     }
 
     public Connection connect() throws SQLException {
+        try {
+            return pool().getConnection();
+        } catch (SQLException e) {
+            throw new SQLException("cannot connect to " + settings.describe() + ": " + e.getMessage(), e.getSQLState(), e);
+        }
+    }
+
+    private com.zaxxer.hikari.HikariDataSource pool() {
+        com.zaxxer.hikari.HikariDataSource p = pool;
+        if (p == null) {
+            synchronized (this) {
+                if (pool == null) {
+                    com.zaxxer.hikari.HikariConfig cfg = new com.zaxxer.hikari.HikariConfig();
+                    cfg.setJdbcUrl(settings.url());
+                    if (settings.user() != null) cfg.setUsername(settings.user());
+                    if (settings.password() != null) cfg.setPassword(settings.password());
+                    cfg.addDataSourceProperty("ApplicationName", "reelrank");
+                    cfg.setMaximumPoolSize(POOL_SIZE);
+                    cfg.setMinimumIdle(0); // a CLI run opens only what it uses
+                    cfg.setConnectionTimeout(5_000); // a down database is an error in seconds, not half a minute
+                    cfg.setInitializationFailTimeout(-1);
+                    cfg.setPoolName("reelrank");
+                    pool = new com.zaxxer.hikari.HikariDataSource(cfg);
+                }
+                p = pool;
+            }
+        }
+        return p;
+    }
+
+    /** A connection outside the pool, for work that must not hold a pooled one (long COPYs, migrations). */
+    public Connection connectDirect() throws SQLException {
         Properties p = new Properties();
         if (settings.user() != null) p.setProperty("user", settings.user());
         if (settings.password() != null) p.setProperty("password", settings.password());
@@ -69,8 +108,14 @@ public final class Database {
         }
     }
 
+    @Override
+    public void close() {
+        com.zaxxer.hikari.HikariDataSource p = pool;
+        if (p != null) p.close();
+    }
+
     private void migrate() {
-        try (Connection c = connect()) {
+        try (Connection c = connectDirect()) {
             Migrations.apply(c);
         } catch (SQLException e) {
             throw new IllegalStateException("schema migration failed on " + settings.describe() + ": " + e.getMessage(), e);

@@ -95,7 +95,9 @@ public record DbSettings(String url, String user, String password, boolean priva
 
     /** The URL without credentials, safe to print. */
     public String describe() {
-        return (privateCluster ? "private cluster " : "") + url + (user != null ? " as " + user : "");
+        // query parameters may carry a password (jdbc:postgresql://h/db?password=…): never print them
+        String safe = url.contains("?") ? url.substring(0, url.indexOf('?')) : url;
+        return (privateCluster ? "private cluster " : "") + safe + (user != null ? " as " + user : "");
     }
 
     private static String first(String a, String b) {

@@ -82,6 +82,7 @@ public final class EmbeddingLoader {
                 try (Statement st = c.createStatement()) {
                     updated = st.executeUpdate("UPDATE movies m SET embedding = s.embedding FROM embedding_stage s "
                             + "WHERE m.movie_id = s.movie_id");
+                    io.reelrank.db.Changes.itemsChanged(st);
                 }
                 c.commit();
                 boolean created = ensureIndex(c);

@@ -17,7 +17,7 @@ import java.util.function.Supplier;
 public final class MovieEmbeddings {
 
     /** Movies are written after each chunk of this many, so an interrupted run loses at most one chunk. */
-    static final int CHUNK = 512;
+    static final int CHUNK = 2048;
 
     private MovieEmbeddings() {}
 

@@ -68,6 +68,9 @@ final class HealthRoute {
         Map<String, Object> m = status(n > 0, n > 0 ? "item vectors in memory" + (items.centered() ? ", centered" : "")
                 : "no movie has an embedding: run reelrank embed --load");
         m.put("item_vectors", n);
+        // Whether cached user vectors follow other processes' writes at once or within the TTL.
+        m.put("user_cache", search.listening() ? "kept current by database notifications"
+                : "entries expire after " + PersonalizedSearch.USER_TTL_MS + " ms (notifications not connected)");
         if (n > 0) m.put("dimension", items.dimension());
         return m;
     }

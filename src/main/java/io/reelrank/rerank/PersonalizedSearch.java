@@ -1,5 +1,6 @@
 package io.reelrank.rerank;
 
+import io.reelrank.db.Changes;
 import io.reelrank.db.Database;
 import io.reelrank.index.Candidate;
 import io.reelrank.index.MovieRecord;
@@ -23,10 +24,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * Personalized search, the product in one call: BM25 candidates from the Lucene index, re-ranked for
  * a user by {@link Reranker} with the item vectors held in memory and the user's vector cached, then
  * the page of results with each score explained. Thread-safe; one instance serves a whole process
- * (the CLI, the HTTP server, the benchmarks). The caller closes it (it closes the index searcher),
- * calls {@link #invalidateUser} after writing a user's ratings elsewhere and {@link #reloadItems}
- * after loading new embeddings. Cached user vectors also expire after {@link #USER_TTL_MS}, so
- * ratings written by another process show within that time.
+ * (the CLI, the HTTP server, the benchmarks). The caller closes it (it closes the index searcher and
+ * the change listener). A long-running process calls {@link #listen()}: user vectors are then cached
+ * until a {@code NOTIFY} from any process that wrote ratings or embeddings ({@link Changes}) drops
+ * them, so a search never waits on the database in steady state. Without a listener (or while it is
+ * disconnected) cached user vectors expire after {@link #USER_TTL_MS}.
  */
 public final class PersonalizedSearch implements AutoCloseable {
 
@@ -90,6 +92,7 @@ public final class PersonalizedSearch implements AutoCloseable {
     private final MovieSearcher searcher;
     private volatile ItemVectors items;
     private final Map<Integer, CachedUser> users = new ConcurrentHashMap<>();
+    private volatile Changes.Listener listener;
 
     public PersonalizedSearch(Database db, MovieSearcher searcher, ItemVectors items) {
         this.db = db;
@@ -116,6 +119,34 @@ public final class PersonalizedSearch implements AutoCloseable {
 
     public void invalidateUser(int userId) {
         users.remove(userId);
+    }
+
+    /** Follows writes from every process (see the class comment); idempotent. */
+    public synchronized void listen() {
+        if (listener != null) return;
+        listener = new Changes.Listener(db, (channel, payload) -> {
+            if (Changes.ITEMS.equals(channel)) {
+                try {
+                    reloadItems();
+                } catch (SQLException e) {
+                    users.clear();
+                }
+            } else if (channel == null || Changes.ALL.equals(payload)) {
+                users.clear();
+            } else {
+                try {
+                    users.remove(Integer.parseInt(payload));
+                } catch (NumberFormatException e) {
+                    users.clear();
+                }
+            }
+        });
+    }
+
+    /** Whether cached vectors are kept current by notifications right now. */
+    public boolean listening() {
+        Changes.Listener l = listener;
+        return l != null && l.connected();
     }
 
     public Response search(Request r) throws QuerySyntaxException, IOException, SQLException, UnknownUserException {
@@ -176,7 +207,7 @@ public final class PersonalizedSearch implements AutoCloseable {
     public float[] userVector(int userId) throws SQLException, UnknownUserException {
         long now = System.currentTimeMillis();
         CachedUser c = users.get(userId);
-        if (c == null || now - c.loadedAt() > USER_TTL_MS) {
+        if (c == null || (!listening() && now - c.loadedAt() > USER_TTL_MS)) {
             try (Connection conn = db.connect()) {
                 UserTower.Stored s = UserTower.load(conn, userId);
                 c = new CachedUser(s.exists(), s.vector(), now);
@@ -189,6 +220,8 @@ public final class PersonalizedSearch implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        Changes.Listener l = listener;
+        if (l != null) l.close();
         searcher.close();
     }
 }

@@ -74,6 +74,9 @@ public final class TestUsers {
             for (Def d : ALL) {
                 UserTower.recompute(c, d.id(), items, k);
             }
+            try (Statement st = c.createStatement()) {
+                io.reelrank.db.Changes.allUsersChanged(st);
+            }
             c.commit();
         }
         return counts;
@@ -87,6 +90,7 @@ public final class TestUsers {
                 st.execute("DELETE FROM ratings WHERE user_id IN (SELECT user_id FROM test_users)");
                 st.execute("DELETE FROM users WHERE user_id IN (SELECT user_id FROM test_users)");
                 int n = st.executeUpdate("DELETE FROM test_users");
+                io.reelrank.db.Changes.allUsersChanged(st);
                 MovieLensLoader.refreshStats(st);
                 c.commit();
                 return n;

@@ -1,5 +1,6 @@
 package io.reelrank.user;
 
+import io.reelrank.db.Changes;
 import io.reelrank.db.Database;
 import io.reelrank.rerank.ItemVectors;
 import java.sql.Connection;
@@ -60,6 +61,9 @@ public final class UserRatings {
                     ps.executeUpdate();
                 }
                 float[] u = UserTower.recompute(c, userId, items, k);
+                try (var st = c.createStatement()) {
+                    Changes.userChanged(st, userId);
+                }
                 c.commit();
                 return new Result(title, replaced, u);
             } catch (SQLException | RuntimeException e) {

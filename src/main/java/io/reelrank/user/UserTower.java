@@ -1,6 +1,7 @@
 package io.reelrank.user;
 
 import io.reelrank.db.Database;
+import io.reelrank.embed.VectorLiteral;
 import io.reelrank.rerank.ItemVectors;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
@@ -102,6 +103,7 @@ public final class UserTower {
             try (Statement ws = write.createStatement()) {
                 ws.execute("UPDATE users u SET embedding = s.embedding, updated_at = now() "
                         + "FROM stage_users s WHERE s.user_id = u.user_id");
+                io.reelrank.db.Changes.allUsersChanged(ws);
             }
             write.commit();
             read.commit();
@@ -134,13 +136,13 @@ public final class UserTower {
                 "INSERT INTO users (user_id, embedding) VALUES (?, ?::vector) "
                         + "ON CONFLICT (user_id) DO UPDATE SET embedding = EXCLUDED.embedding, updated_at = now()")) {
             ps.setInt(1, userId);
-            ps.setString(2, u == null ? null : literal(u));
+            ps.setString(2, u == null ? null : VectorLiteral.format(u));
             ps.executeUpdate();
         }
         return u;
     }
 
-    /** Reads a user's stored vector: empty Optional-like null handling via {@link Stored}. */
+    /** A user's stored vector: {@code exists} false for an unknown user, {@code vector} null for a cold one. */
     public record Stored(boolean exists, float[] vector) {}
 
     public static Stored load(Connection c, int userId) throws SQLException {
@@ -149,27 +151,9 @@ public final class UserTower {
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) return new Stored(false, null);
                 String v = rs.getString(1);
-                return new Stored(true, v == null ? null : parse(v));
+                return new Stored(true, v == null ? null : VectorLiteral.parse(v));
             }
         }
-    }
-
-    /** A pgvector text literal, {@code [0.1,0.2,…]}, with floats that read back exactly. */
-    public static String literal(float[] v) {
-        StringBuilder sb = new StringBuilder(v.length * 12).append('[');
-        for (int i = 0; i < v.length; i++) {
-            if (i > 0) sb.append(',');
-            sb.append(v[i]);
-        }
-        return sb.append(']').toString();
-    }
-
-    public static float[] parse(String literal) {
-        String s = literal.strip();
-        String[] parts = s.substring(1, s.length() - 1).split(",");
-        float[] v = new float[parts.length];
-        for (int i = 0; i < parts.length; i++) v[i] = Float.parseFloat(parts[i]);
-        return v;
     }
 
     /** Binary COPY rows of (int user_id, vector embedding). */

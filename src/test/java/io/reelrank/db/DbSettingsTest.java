@@ -48,6 +48,9 @@ class DbSettingsTest {
         assertEquals(5433, s.port());
         assertEquals("reel", s.database());
         assertEquals("pw", s.password());
+        DbSettings inUrl = DbSettings.resolveExternal(
+                new DbSettings.Flags("jdbc:postgresql://pg/reel?password=hunter2", null, null, null, null), Map.of());
+        assertFalse(inUrl.describe().contains("hunter2"), inUrl.describe());
     }
 
     @Test

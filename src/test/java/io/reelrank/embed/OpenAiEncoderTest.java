@@ -23,6 +23,7 @@ import java.util.Collections;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,6 +44,7 @@ class OpenAiEncoderTest {
     }
 
     private HttpServer server;
+    private ExecutorService serverThreads;
     private final Deque<Reply> script = new ArrayDeque<>();
     private final List<JsonNode> requests = Collections.synchronizedList(new ArrayList<>());
     private final List<String> authorizations = Collections.synchronizedList(new ArrayList<>());
@@ -51,7 +53,8 @@ class OpenAiEncoderTest {
     @BeforeEach
     void start() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.setExecutor(Executors.newCachedThreadPool());
+        serverThreads = Executors.newCachedThreadPool();
+        server.setExecutor(serverThreads);
         server.createContext("/v1/embeddings", ex -> {
             arrivals.add(System.nanoTime());
             JsonNode req = JSON.readTree(ex.getRequestBody());
@@ -69,14 +72,20 @@ class OpenAiEncoderTest {
     @AfterEach
     void stop() {
         server.stop(0);
+        serverThreads.shutdownNow();
     }
 
     private OpenAiEncoder encoder(int dimension) {
+        return encoder(dimension, Duration.ofSeconds(10));
+    }
+
+    /** A generous timeout by default: on a loaded machine a slow first answer must not count as a timeout. */
+    private OpenAiEncoder encoder(int dimension, Duration timeout) {
         URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v1");
         return new OpenAiEncoder(OpenAiEncoder.Settings.of(base, "test-embed-small", "sk-test", dimension)
                 .withBatchSize(2)
                 .withRetries(4, Duration.ofMillis(10), Duration.ofMillis(50))
-                .withTimeout(Duration.ofMillis(500)));
+                .withTimeout(timeout));
     }
 
     /** A deterministic 4-dimensional vector per input, in the real response shape. */
@@ -159,15 +168,17 @@ class OpenAiEncoderTest {
     void retriesATimeout() {
         script.add((ex, req) -> {
             try {
-                Thread.sleep(1500);
+                Thread.sleep(6000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
             success(ex, req);
         });
-        try (OpenAiEncoder enc = encoder(4)) {
+        try (OpenAiEncoder enc = encoder(4, Duration.ofSeconds(1))) {
+            long t0 = System.nanoTime();
             assertEquals(4, enc.encode("hello").length);
-            assertEquals(1, enc.retries());
+            assertTrue(enc.retries() >= 1);
+            assertTrue(System.nanoTime() - t0 < 5_000_000_000L, "waited for the stalled answer instead of timing out");
         }
     }
 

@@ -42,6 +42,7 @@ final class HttpFixture {
                 ItemVectors items = ItemVectors.load(db, true);
                 MovieIndex.rebuild(db, INDEX);
                 search = new PersonalizedSearch(db, MovieSearcher.open(INDEX), items);
+                search.listen(); // as serve does
                 server = ApiServer.start(ApiServer.Options.loopback(), db, search);
             } catch (Exception e) {
                 throw new IllegalStateException("cannot set up the HTTP test server: " + e.getMessage(), e);

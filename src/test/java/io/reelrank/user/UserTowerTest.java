@@ -53,10 +53,4 @@ class UserTowerTest {
                 () -> UserTower.vector(new int[] {1}, new float[] {5}, 1, items, 3, -1));
         assertEquals("shrinkage k must be a finite number >= 0, got -1.0", e.getMessage());
     }
-
-    @Test
-    void literalsReadBackExactly() {
-        float[] v = {0.1f, -1.2345678e-7f, 3.4028235e38f, 1f / 3};
-        assertArrayEquals(v, UserTower.parse(UserTower.literal(v)));
-    }
 }

@@ -1,0 +1,184 @@
+package io.reelrank.cli;
+
+import io.reelrank.db.Database;
+import io.reelrank.db.DbSettings;
+import io.reelrank.index.Candidate;
+import io.reelrank.index.MovieSearcher;
+import io.reelrank.index.SearchBenchmark;
+import io.reelrank.index.SearchFilters;
+import io.reelrank.ingest.MovieLensLoader;
+import io.reelrank.rerank.Fusion;
+import io.reelrank.rerank.ItemVectors;
+import io.reelrank.rerank.PersonalizedSearch;
+import io.reelrank.rerank.Reranker;
+import io.reelrank.user.UserTower;
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code reelrank bench rerank}: the cost of personalization. Latency of search + re-rank over 100
+ * candidates against plain BM25 for the same queries (also 100 candidates, 10 returned), measured
+ * interleaved in one run; then the user tower over all sample users, and its ratings/s over a
+ * generated ratings set of millions of rows (in a scratch database that is dropped afterwards).
+ */
+@Command(name = "rerank", mixinStandardHelpOptions = true,
+        description = "Latency of search + re-rank against plain BM25, and the user tower's speed.")
+public final class BenchRerankCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    DbOptions dbOptions;
+
+    @Option(names = "--queries", defaultValue = "2000", paramLabel = "N",
+            description = "Measured queries per mode, 100-100000 (default: ${DEFAULT-VALUE})")
+    int queries;
+
+    @Option(names = "--rows", defaultValue = "5000000", paramLabel = "N",
+            description = "Ratings in the generated set for the user tower, 0 to skip, up to 100000000 (default: ${DEFAULT-VALUE})")
+    long rows;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of queries, users and the generated set (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+        if (queries < 100 || queries > 100_000) throw CliException.badInput("--queries must be in 100-100000, got " + queries);
+        if (rows < 0 || rows > 100_000_000) throw CliException.badInput("--rows must be in 0-100000000, got " + rows);
+        PrintWriter out = spec.commandLine().getOut();
+        Path dir = IndexCommand.ensureIndex(dbOptions, spec.commandLine().getErr());
+        Database db = dbOptions.open();
+        ItemVectors items = Models.items(db);
+        int[] users;
+        try (Connection c = db.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT user_id FROM users WHERE embedding IS NOT NULL ORDER BY user_id")) {
+            List<Integer> ids = new ArrayList<>();
+            while (rs.next()) ids.add(rs.getInt(1));
+            users = ids.stream().mapToInt(Integer::intValue).toArray();
+        }
+        if (users.length == 0) throw new CliException(1, "no user has an embedding: run `reelrank users` first");
+
+        try (PersonalizedSearch ps = new PersonalizedSearch(db, MovieSearcher.open(dir), items)) {
+            MovieSearcher searcher = ps.searcher();
+            ps.listen(); // as the server does: cached user vectors stay valid until a write says otherwise
+            List<SearchBenchmark.BenchQuery> qs = SearchBenchmark.queries(searcher.allMovies(), queries, seed);
+            Random rnd = new Random(seed);
+            int[] who = new int[qs.size()];
+            for (int i = 0; i < who.length; i++) who[i] = users[rnd.nextInt(users.length)];
+            for (int u : users) ps.userVector(u); // user vectors come from the cache in steady state
+            out.printf("bench rerank: %,d queries (seed %d) over %,d users with vectors, 1 thread, in-process%n",
+                    qs.size(), seed, users.length);
+            out.flush();
+            long[] plain = new long[qs.size()];
+            long[] personal = new long[qs.size()];
+            for (int round = 0; round < 2; round++) { // round 0 warms up the JIT and the caches
+                for (int i = 0; i < qs.size(); i++) {
+                    String q = qs.get(i).text();
+                    // interleaved, so both modes see the same machine noise
+                    long t0 = System.nanoTime();
+                    List<Candidate> c = searcher.candidates(q, SearchFilters.NONE, PersonalizedSearch.DEFAULT_CANDIDATES);
+                    int[] top = c.stream().limit(10).mapToInt(Candidate::movieId).toArray();
+                    searcher.movies(top);
+                    long t1 = System.nanoTime();
+                    ps.search(new PersonalizedSearch.Request(q, who[i], 10, PersonalizedSearch.DEFAULT_CANDIDATES,
+                            Reranker.DEFAULT_ALPHA, Fusion.LINEAR, SearchFilters.NONE));
+                    long t2 = System.nanoTime();
+                    plain[i] = t1 - t0;
+                    personal[i] = t2 - t1;
+                }
+            }
+            double p50a = pct(plain, 0.5), p99a = pct(plain, 0.99), p50b = pct(personal, 0.5), p99b = pct(personal, 0.99);
+            out.printf(Locale.ROOT, "  plain BM25 (100 candidates, top 10):          p50 %6.3f ms  p99 %6.3f ms  (baseline)%n",
+                    p50a, p99a);
+            out.printf(Locale.ROOT, "  BM25 + re-rank (100 candidates, top 10):      p50 %6.3f ms  p99 %6.3f ms%n", p50b, p99b);
+            out.printf(Locale.ROOT, "  median ratio re-ranked / plain: %.2f×   (target ≤ 1.3×, p99 < 10 ms)%n", p50b / p50a);
+            out.flush();
+        }
+
+        UserTower.Stats s = UserTower.computeAll(db, items, UserTower.DEFAULT_SHRINKAGE);
+        out.printf(Locale.ROOT, "%n  users (all sample users): %,d users, %,d ratings in %.2f s (%,.0f ratings/s)%n",
+                s.users(), s.ratings(), s.seconds(), s.ratings() / s.seconds());
+        out.flush();
+        if (rows > 0) generatedUserTower(db, items, out);
+        return 0;
+    }
+
+    /** The user tower over a generated ratings set loaded into a scratch database. */
+    private void generatedUserTower(Database main, ItemVectors items, PrintWriter out) throws Exception {
+        DbSettings s = main.settings();
+        String benchDb = s.database() + "_bench";
+        try (Connection c = main.connect(); Statement st = c.createStatement()) {
+            st.execute("DROP DATABASE IF EXISTS " + benchDb);
+            st.execute("CREATE DATABASE " + benchDb);
+        }
+        try {
+            DbSettings bs = new DbSettings(s.url().replaceFirst("/" + s.database() + "(\\?|$)", "/" + benchDb + "$1"),
+                    s.user(), s.password(), s.privateCluster());
+            Database bench = Database.open(bs, main.cluster());
+            Path big = Home.var().resolve("bench").resolve("ratings-" + rows);
+            out.printf("  generating and loading %,d ratings into %s…%n", rows, benchDb);
+            out.flush();
+            BenchIngestCommand.generate(Home.path().resolve("sample_data/ml-latest-small"), big, rows, seed);
+            MovieLensLoader.load(bench, big, new MovieLensLoader.Options(MovieLensLoader.Options.DEFAULT_BATCH_SIZE,
+                    false, true), MovieLensLoader.Listener.NONE);
+            copyVectors(bench, items);
+            ItemVectors benchItems = ItemVectors.load(bench, true);
+            UserTower.Stats t = UserTower.computeAll(bench, benchItems, UserTower.DEFAULT_SHRINKAGE);
+            out.printf(Locale.ROOT, "  users (generated set): %,d users, %,d ratings in %.2f s (%,.0f ratings/s)%n",
+                    t.users(), t.ratings(), t.seconds(), t.ratings() / t.seconds());
+            out.flush();
+        } finally {
+            try (Connection c = main.connect(); Statement st = c.createStatement()) {
+                st.execute("DROP DATABASE IF EXISTS " + benchDb + " WITH (FORCE)");
+            }
+        }
+    }
+
+    private static void copyVectors(Database bench, ItemVectors items) throws Exception {
+        try (Connection c = bench.connect()) {
+            c.setAutoCommit(false);
+            try (Statement st = c.createStatement()) {
+                st.execute("CREATE TEMP TABLE stage_vectors (movie_id int, embedding vector) ON COMMIT DROP");
+            }
+            CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY stage_vectors FROM STDIN (FORMAT binary)");
+            int dim = items.dimension();
+            ByteBuffer buf = ByteBuffer.allocate(19 + items.size() * (2 + 8 + 8 + 4 * dim) + 2);
+            buf.put(new byte[] {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0}).putInt(0).putInt(0);
+            for (int id : items.movieIds()) {
+                buf.putShort((short) 2).putInt(4).putInt(id).putInt(4 + 4 * dim).putShort((short) dim).putShort((short) 0);
+                for (float f : items.vector(id)) buf.putFloat(f);
+            }
+            buf.putShort((short) -1);
+            copy.writeToCopy(buf.array(), 0, buf.position());
+            copy.endCopy();
+            try (Statement st = c.createStatement()) {
+                st.execute("UPDATE movies m SET embedding = s.embedding FROM stage_vectors s WHERE s.movie_id = m.movie_id");
+            }
+            c.commit();
+        }
+    }
+
+    private static double pct(long[] nanos, double p) {
+        long[] s = nanos.clone();
+        Arrays.sort(s);
+        return s[Math.min(s.length - 1, (int) Math.ceil(p * s.length) - 1)] / 1e6;
+    }
+}

@@ -1,0 +1,125 @@
+package io.reelrank.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.reelrank.TestDatabase;
+import io.reelrank.db.Database;
+import io.reelrank.index.MovieIndex;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** {@code reelrank search --user …} through the picocli root against the real test database. */
+class SearchUserCommandTest {
+
+    private static Path home;
+    private static String previousHome;
+    private static String url;
+
+    record Run(int code, String out, String err) {}
+
+    @BeforeAll
+    static void prepare() throws Exception {
+        Database db = TestDatabase.personalized();
+        home = Files.createTempDirectory("reelrank-rerank-cli");
+        MovieIndex.rebuild(db, MovieIndex.defaultDir(home));
+        previousHome = System.getProperty("reelrank.home");
+        System.setProperty("reelrank.home", home.toString());
+        // The test cluster's password travels in the URL here; users set PGPASSWORD instead.
+        url = db.settings().url() + "?user=" + db.settings().user() + "&password=" + db.settings().password();
+    }
+
+    @AfterAll
+    static void restoreTheHome() {
+        if (previousHome == null) System.clearProperty("reelrank.home");
+        else System.setProperty("reelrank.home", previousHome);
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        List<String> all = new ArrayList<>(List.of("search", "--db-url", url));
+        all.addAll(List.of(args));
+        int code = cl.execute(all.toArray(String[]::new));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void jsonForTheLoverPutsTheRingsFirst() throws Exception {
+        Run r = run("lord", "--user", "10001", "--limit", "20", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode root = new ObjectMapper().readTree(r.out());
+        assertTrue(root.get("personalized").asBoolean());
+        assertEquals(10001, root.get("user").asInt());
+        Set<Integer> top4 = Set.of(root.get("results").get(0).get("movie_id").asInt(),
+                root.get("results").get(1).get("movie_id").asInt(), root.get("results").get(2).get("movie_id").asInt(),
+                root.get("results").get(3).get("movie_id").asInt());
+        assertEquals(Set.of(2116, 4993, 5952, 7153), top4);
+        JsonNode first = root.get("results").get(0);
+        for (String f : List.of("rank", "movie_id", "title", "year", "genres", "bm25", "bm25_rank", "similarity", "score")) {
+            assertTrue(first.has(f), "missing " + f);
+        }
+    }
+
+    @Test
+    void explainShowsTheMovementAndTheFormula() {
+        Run r = run("lord", "--user", "10001", "--explain");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("(1-0.85)·bm25/max_bm25 + 0.85·(cos+1)/2 = "), r.out());
+        assertTrue(r.out().matches("(?s).*\\s↑\\d+\\s.*"), "an upward move is shown: " + r.out());
+    }
+
+    @Test
+    void compareShowsBothListsSideBySide() {
+        Run r = run("lord", "--user", "10002", "--compare");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("personalized for user 10002"), r.out());
+        assertTrue(r.out().lines().filter(l -> l.contains("│")).count() >= 11, r.out());
+    }
+
+    @Test
+    void anUnknownUserIsOneLineAndExitCodeTwo() {
+        Run r = run("lord", "--user", "999999");
+        assertEquals(2, r.code());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().startsWith("reelrank: error: unknown user 999999"), r.err());
+    }
+
+    @Test
+    void rejectsBadRerankOptionsWithTheValueAndRange() {
+        Run a = run("lord", "--user", "10001", "--alpha", "1.5");
+        assertEquals(2, a.code());
+        assertTrue(a.err().contains("--alpha must be in 0-1, got 1.5"), a.err());
+        Run b = run("lord", "--alpha", "0.5");
+        assertEquals(2, b.code());
+        assertTrue(b.err().contains("--alpha needs --user"), b.err());
+        Run c = run("lord", "--user", "10001", "--fusion", "max");
+        assertEquals(2, c.code());
+        assertTrue(c.err().contains("fusion must be linear or rrf, got 'max'"), c.err());
+        Run d = run("lord", "--user", "10001", "--candidates", "0");
+        assertEquals(2, d.code());
+        assertTrue(d.err().contains("--candidates must be in 1-1000, got 0"), d.err());
+    }
+
+    @Test
+    void aQuerySyntaxErrorShowsTheCaretWithAUser() {
+        Run r = run("title:(lord", "--user", "10001");
+        assertEquals(2, r.code());
+        assertTrue(r.err().startsWith("title:(lord\n"), r.err());
+        assertTrue(r.err().contains("^"), r.err());
+    }
+}
