@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
+/** The Prometheus exposition: cumulative buckets, sum and count, escaped labels. */
 class MetricsTest {
 
     @Test

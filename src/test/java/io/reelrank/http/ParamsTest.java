@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
+/** Parameter parsing: defaults, ranges and the 400 messages that name parameter, range and value. */
 class ParamsTest {
 
     @Test

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
+/** Route matching: path parameters, HEAD via GET, 405 versus 404, which routes write. */
 class RouterTest {
 
     private final Router router = new Router()
