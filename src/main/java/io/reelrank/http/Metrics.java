@@ -53,7 +53,7 @@ final class Metrics {
         b.append("# TYPE reelrank_http_requests_total counter\n");
         sorted.forEach((labels, s) -> b.append("reelrank_http_requests_total{").append(labels).append("} ")
                 .append(s.count.sum()).append('\n'));
-        b.append("# HELP reelrank_http_request_duration_seconds Time from request received to response written.\n");
+        b.append("# HELP reelrank_http_request_duration_seconds Time from request received to response ready to send.\n");
         b.append("# TYPE reelrank_http_request_duration_seconds histogram\n");
         sorted.forEach((labels, s) -> {
             long cumulative = 0;
