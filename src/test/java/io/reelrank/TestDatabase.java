@@ -2,7 +2,12 @@ package io.reelrank;
 
 import io.reelrank.db.Database;
 import io.reelrank.db.PrivateCluster;
+import io.reelrank.embed.MovieEmbeddings;
+import io.reelrank.embed.OnnxEncoder;
 import io.reelrank.ingest.MovieLensLoader;
+import io.reelrank.rerank.ItemVectors;
+import io.reelrank.user.TestUsers;
+import io.reelrank.user.UserTower;
 import java.nio.file.Path;
 
 /**
@@ -17,6 +22,8 @@ public final class TestDatabase {
 
     private static Database db;
     private static boolean sampleLoaded;
+    private static boolean personalized;
+    static final Path EMBEDDINGS = Path.of("target", "test-embeddings.csv").toAbsolutePath();
 
     private TestDatabase() {}
 
@@ -39,6 +46,29 @@ public final class TestDatabase {
         MovieLensLoader.load(get(), SAMPLE, new MovieLensLoader.Options(10_000, false, true),
                 MovieLensLoader.Listener.NONE);
         sampleLoaded = true;
+        personalized = false; // a reload replaces ratings: the test users are gone
+    }
+
+    /**
+     * The sample with every movie embedded by the real bundled model (embedded once per checkout into
+     * {@code target/test-embeddings.csv}, then loaded whenever a test has cleared the vectors), every
+     * user's vector computed and the four test users created.
+     */
+    public static synchronized Database personalized() {
+        Database d = sample();
+        try {
+            boolean reloaded = MovieEmbeddings.ensureLoaded(d, EMBEDDINGS,
+                    () -> OnnxEncoder.bundled(OnnxEncoder.Settings.defaults()), MovieEmbeddings.Listener.NONE);
+            if (reloaded || !personalized) {
+                ItemVectors items = ItemVectors.load(d, true);
+                UserTower.computeAll(d, items, UserTower.DEFAULT_SHRINKAGE);
+                TestUsers.create(d, items, UserTower.DEFAULT_SHRINKAGE);
+                personalized = true;
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("cannot prepare the personalized sample: " + e.getMessage(), e);
+        }
+        return d;
     }
 
     public static synchronized Database get() {

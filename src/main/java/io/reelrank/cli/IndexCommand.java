@@ -61,6 +61,14 @@ public final class IndexCommand implements Callable<Integer> {
         return r;
     }
 
+    /** Rebuilds the index when it is missing or no longer matches the tables (after a load, new ratings). */
+    static void refreshIfStale(Database db, PrintWriter out) throws Exception {
+        MovieIndex.Check c = MovieIndex.check(db, dir());
+        if (c.stale()) {
+            build(db, out);
+        }
+    }
+
     /**
      * The index directory, built from the database first if there is no index yet or an empty one (a
      * search run before the first ingest must not leave an empty index behind for good).

@@ -71,6 +71,7 @@ public final class IngestCommand implements Callable<Integer> {
         }
         out.printf("  movies %,d · ratings %,d · tags %,d · users %,d · links %,d%n",
                 r.movies(), r.ratings(), r.tags(), r.users(), r.links());
+        IndexCommand.refreshIfStale(db, out);
         if (r.badRows() > 0) {
             out.printf("  skipped %,d bad rows; first: %n", r.badRows());
             r.firstBadRows().forEach(b -> out.println("    " + b));

@@ -15,8 +15,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "reelrank", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Personalized movie search: BM25 candidates re-ranked by a two-tower model, over PostgreSQL + pgvector.",
-        subcommands = {CommandLine.HelpCommand.class, DbCommand.class, IngestCommand.class, DemoCommand.class,
-                UsersCommand.class, RateCommand.class, TestUsersCommand.class, IndexCommand.class, SearchCommand.class,
+        subcommands = {CommandLine.HelpCommand.class, DbCommand.class, IngestCommand.class, IndexCommand.class,
+                EmbedCommand.class, LoadEmbeddingsCommand.class, VectorCommand.class, SimilarCommand.class,
+                UsersCommand.class, RateCommand.class, TestUsersCommand.class, SearchCommand.class, DemoCommand.class,
                 BenchCommand.class})
 public final class Main implements Runnable {
 

@@ -4,7 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.reelrank.db.Database;
 import io.reelrank.index.MovieSearcher;
+import io.reelrank.rerank.Fusion;
+import io.reelrank.rerank.PersonalizedSearch;
+import io.reelrank.rerank.Reranker;
+import io.reelrank.rerank.SearchJson;
 import io.reelrank.index.QuerySyntaxException;
 import io.reelrank.index.SearchFilters;
 import io.reelrank.index.SearchHit;
@@ -75,8 +80,34 @@ public final class SearchCommand implements Callable<Integer> {
             description = "score (default), avg_rating, year (newest first) or movie_id; ties by score, then movie_id")
     String sort;
 
+    @Option(names = "--user", paramLabel = "ID",
+            description = "Re-rank the BM25 candidates for this user (the two-tower model)")
+    Integer user;
+
+    @Option(names = "--candidates", paramLabel = "K", defaultValue = "100",
+            description = "With --user: BM25 candidates to re-rank, 1-" + PersonalizedSearch.MAX_CANDIDATES
+                    + " (default: ${DEFAULT-VALUE})")
+    int candidates;
+
+    @Option(names = "--alpha", paramLabel = "A", description = "With --user: weight of the similarity in linear "
+            + "fusion, 0-1 (default: " + Reranker.DEFAULT_ALPHA + ")")
+    Double alpha;
+
+    @Option(names = "--fusion", paramLabel = "F", defaultValue = "linear",
+            description = "With --user: linear ((1-α)·bm25/max_bm25 + α·(cos+1)/2) or rrf (Σ 1/(60+rank)) (default: ${DEFAULT-VALUE})")
+    String fusion;
+
+    @Option(names = "--compare", description = "With --user: print the BM25 list and the personalized list side by side")
+    boolean compare;
+
     @Override
     public Integer call() throws Exception {
+        if (user != null) {
+            return personalized();
+        }
+        if (compare || alpha != null) {
+            throw CliException.badInput((compare ? "--compare" : "--alpha") + " needs --user");
+        }
         SearchFilters filters;
         SearchSort order;
         try {
@@ -113,6 +144,48 @@ public final class SearchCommand implements Callable<Integer> {
                 SearchHit h = result.hits().get(i);
                 out.printf("%n#%d %d %s%n%s", h.rank(), h.movieId(), h.title(), explanations.get(i));
             }
+        }
+        out.flush();
+        return 0;
+    }
+
+    private Integer personalized() throws Exception {
+        PersonalizedSearch.Request request;
+        try {
+            if (!"score".equalsIgnoreCase(sort)) {
+                throw new IllegalArgumentException("sort must be score with --user (the re-ranked order), got '" + sort + "'");
+            }
+            request = new PersonalizedSearch.Request(query, user, limit, candidates,
+                    alpha != null ? alpha : Reranker.DEFAULT_ALPHA, Fusion.parse(fusion),
+                    new SearchFilters(minAvgRating, minRatings, yearFrom, yearTo, genres));
+        } catch (IllegalArgumentException e) {
+            throw CliException.badInput("--" + e.getMessage());
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Path dir = IndexCommand.ensureIndex(dbOptions, err);
+        Database db = dbOptions.open();
+        PersonalizedSearch.Response personal;
+        PersonalizedSearch.Response plain = null;
+        try (PersonalizedSearch ps = new PersonalizedSearch(db, MovieSearcher.open(dir), Models.items(db))) {
+            personal = ps.search(request);
+            if (compare) {
+                plain = ps.search(new PersonalizedSearch.Request(query, null, limit, candidates, request.alpha(),
+                        request.fusion(), request.filters()));
+            }
+        } catch (QuerySyntaxException e) {
+            err.println(e.render());
+            err.flush();
+            return 2;
+        } catch (PersonalizedSearch.UnknownUserException e) {
+            throw CliException.badInput(e.getMessage());
+        }
+        if (json) {
+            out.println(SearchJson.write(personal, true));
+        } else if (compare) {
+            RerankTable.printCompare(out, plain, personal);
+        } else {
+            RerankTable.print(out, personal, explain);
         }
         out.flush();
         return 0;

@@ -178,6 +178,28 @@ public final class MovieSearcher implements AutoCloseable {
         }
     }
 
+    /**
+     * The stored records of the given movies (those in the index), for showing a page of re-ranked
+     * candidates: one point query for all of them, stored fields for those documents only.
+     */
+    public Map<Integer, MovieRecord> movies(int... movieIds) throws IOException {
+        Map<Integer, MovieRecord> out = new java.util.HashMap<>();
+        if (movieIds.length == 0) return out;
+        refreshIfDue();
+        IndexSearcher s = manager.acquire();
+        try {
+            TopDocs top = s.search(IntPoint.newSetQuery(Fields.MOVIE_ID, movieIds), movieIds.length);
+            StoredFields stored = s.storedFields();
+            for (ScoreDoc sd : top.scoreDocs) {
+                MovieRecord m = MovieDocuments.fromStored(stored, sd.doc);
+                out.put(m.movieId(), m);
+            }
+            return out;
+        } finally {
+            manager.release(s);
+        }
+    }
+
     /** {@link #candidates(String, SearchFilters, int)} without filters. */
     public List<Candidate> candidates(String query, int k) throws QuerySyntaxException, IOException {
         return candidates(query, SearchFilters.NONE, k);

@@ -1,0 +1,83 @@
+package io.reelrank.cli;
+
+import io.reelrank.rerank.PersonalizedSearch;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
+
+/** Prints personalized results as a table, with explanations, or beside the BM25 list. */
+final class RerankTable {
+
+    private RerankTable() {}
+
+    /** ↑3, ↓2 or = : how far a movie moved against its BM25 rank. */
+    static String movement(int m) {
+        return m > 0 ? "↑" + m : m < 0 ? "↓" + (-m) : "=";
+    }
+
+    static void print(PrintWriter out, PersonalizedSearch.Response r, boolean explain) {
+        header(out, r);
+        if (r.results().isEmpty()) {
+            out.println("no movies match " + r.query());
+            return;
+        }
+        int tw = titleWidth(r.results());
+        String fmt = "%4s  %8s  %-" + tw + "s  %4s  %4s  %4s  %8s  %7s  %8s%n";
+        out.printf(fmt, "rank", "movie_id", "title", "year", "bm25", "move", "bm25", "sim", "score");
+        out.printf(fmt, "", "", "", "", "rank", "", "", "", "");
+        boolean flagged = false;
+        for (PersonalizedSearch.Result h : r.results()) {
+            String sim = h.similarity() == null ? (h.hasEmbedding() ? "" : "none*") : fmt(h.similarity(), 3);
+            flagged |= !h.hasEmbedding();
+            out.printf(fmt, h.rank(), h.movieId(), cut(h.title(), tw),
+                    h.year() == null ? "" : h.year(), h.bm25Rank(), movement(h.movement()), fmt(h.bm25(), 3), sim,
+                    fmt(h.score(), 4));
+            if (explain) out.println("      " + h.explanation());
+        }
+        if (flagged) out.println("* no embedding for this movie: BM25 term only, neutral similarity");
+        out.printf("%d of %,d candidates%n", r.results().size(), r.totalMatches());
+    }
+
+    static void printCompare(PrintWriter out, PersonalizedSearch.Response plain, PersonalizedSearch.Response personal) {
+        header(out, personal);
+        int n = Math.max(plain.results().size(), personal.results().size());
+        int tw = 44;
+        String fmt = "%3s  %-" + tw + "s  │  %3s  %-" + tw + "s  %4s%n";
+        out.printf(fmt, "#", "BM25", "#", personal.personalized() ? "personalized for user " + personal.user() : "BM25 (cold user)", "move");
+        for (int i = 0; i < n; i++) {
+            PersonalizedSearch.Result a = i < plain.results().size() ? plain.results().get(i) : null;
+            PersonalizedSearch.Result b = i < personal.results().size() ? personal.results().get(i) : null;
+            out.printf(fmt, a == null ? "" : a.rank(), a == null ? "" : cut(a.title() + year(a), tw),
+                    b == null ? "" : b.rank(), b == null ? "" : cut(b.title() + year(b), tw),
+                    b == null ? "" : movement(b.movement()));
+        }
+    }
+
+    private static void header(PrintWriter out, PersonalizedSearch.Response r) {
+        if (r.user() != null && r.coldUser()) {
+            out.printf("user %d has no embedding yet (cold user): BM25 order%n", r.user());
+        } else if (r.personalized()) {
+            out.printf(Locale.ROOT, "query %s · user %d · %s fusion%s over %d BM25 candidates%n", r.query(), r.user(),
+                    r.fusion(), r.fusion().toString().equals("linear") ? String.format(Locale.ROOT, " α=%.2f", r.alpha()) : "",
+                    r.candidates());
+        }
+    }
+
+    private static int titleWidth(List<PersonalizedSearch.Result> rs) {
+        int w = 12;
+        for (PersonalizedSearch.Result h : rs) w = Math.max(w, Math.min(50, h.title().length()));
+        return w;
+    }
+
+    private static String year(PersonalizedSearch.Result h) {
+        return h.year() == null ? "" : " (" + h.year() + ")";
+    }
+
+    private static String cut(String s, int w) {
+        return s.length() > w ? s.substring(0, w - 1) + "…" : s;
+    }
+
+    private static String fmt(double v, int decimals) {
+        return String.format(Locale.ROOT, "%." + decimals + "f", v);
+    }
+}

@@ -1,0 +1,69 @@
+package io.reelrank.embed;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The movies nearest to one movie by cosine distance between their embeddings, computed by pgvector
+ * ({@code ORDER BY embedding <=> q}, served by the HNSW index when present); similarity is
+ * {@code 1 − cosine distance}. Ties are broken by movie_id. Uses the caller's connection, on which it raises
+ * {@code hnsw.ef_search} to at least twice the limit.
+ */
+public final class SimilarMovies {
+
+    public static final int MAX_LIMIT = 1000;
+
+    private SimilarMovies() {}
+
+    /** A neighbour and its cosine similarity to the query movie. */
+    public record Neighbor(int movieId, String title, Integer year, double similarity) {}
+
+    /**
+     * The {@code limit} movies most similar to {@code movieId}, itself excluded. Throws
+     * IllegalArgumentException when the movie does not exist and IllegalStateException when it has
+     * no embedding yet.
+     */
+    public static List<Neighbor> find(Connection c, int movieId, int limit) throws SQLException {
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw new IllegalArgumentException("limit must be in 1-" + MAX_LIMIT + ", got " + limit);
+        }
+        String query;
+        try (PreparedStatement ps = c.prepareStatement("SELECT embedding::text FROM movies WHERE movie_id = ?")) {
+            ps.setInt(1, movieId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) throw new IllegalArgumentException("no movie with movie_id " + movieId);
+                query = rs.getString(1);
+                if (query == null) {
+                    throw new IllegalStateException("movie " + movieId + " has no embedding; run reelrank embed --load first");
+                }
+            }
+        }
+        // HNSW returns at most ef_search rows (default 40): raise it for long lists.
+        try (PreparedStatement ps = c.prepareStatement("SELECT set_config('hnsw.ef_search', ?, false)")) {
+            ps.setString(1, Integer.toString(Math.min(1000, Math.max(40, 2 * limit + 1))));
+            ps.execute();
+        }
+        // The query vector is a parameter, not a subquery, so the planner can serve the ORDER BY from the index.
+        String sql = "SELECT movie_id, title, year, 1 - (embedding <=> ?::vector) AS similarity "
+                + "FROM movies WHERE movie_id <> ? AND embedding IS NOT NULL "
+                + "ORDER BY embedding <=> ?::vector, movie_id LIMIT ?";
+        List<Neighbor> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, query);
+            ps.setInt(2, movieId);
+            ps.setString(3, query);
+            ps.setInt(4, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    int y = rs.getInt(3);
+                    out.add(new Neighbor(rs.getInt(1), rs.getString(2), rs.wasNull() ? null : y, rs.getDouble(4)));
+                }
+            }
+        }
+        return out;
+    }
+}

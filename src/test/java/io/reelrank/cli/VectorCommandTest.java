@@ -1,0 +1,53 @@
+package io.reelrank.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class VectorCommandTest {
+
+    private record Run(int exit, String out, String err) {}
+
+    private static Run run(String... args) {
+        CommandLine cl = Main.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int exit = cl.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void printsTheEmbeddingAsAJsonArray() throws Exception {
+        Run r = run("vector", "hello", "world");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode a = new ObjectMapper().readTree(r.out());
+        assertEquals(384, a.size());
+        // sentence-transformers' value for "hello world" (see OnnxEncoderTest for the source).
+        assertEquals(-3.44772562e-02, a.get(0).asDouble(), 1e-4);
+        double norm = 0;
+        for (JsonNode x : a) norm += x.asDouble() * x.asDouble();
+        assertEquals(1.0, norm, 1e-5);
+    }
+
+    @Test
+    void refusesTheApiProviderWithoutABaseUrl() {
+        Run r = run("vector", "--provider", "openai", "--model", "m", "hi");
+        assertEquals(2, r.exit());
+        assertEquals("reelrank: error: --provider openai needs --base-url URL", r.err().strip());
+    }
+
+    @Test
+    void refusesAnUnknownProvider() {
+        Run r = run("vector", "--provider", "tfidf", "hi");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("--provider must be onnx or openai, got 'tfidf'"), r.err());
+    }
+}
