@@ -43,6 +43,10 @@ public final class RateCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw CliException.badInput(e.getMessage());
         }
+        // The rating moved the movie's avg_rating and rating_count: the index's copy follows in one commit.
+        if (io.reelrank.index.MovieIndex.exists(IndexCommand.dir())) {
+            io.reelrank.index.MovieIndex.update(db, IndexCommand.dir(), java.util.List.of(movieId));
+        }
         spec.commandLine().getOut().printf("user %d rated movie %d (%s): %.1f; %s; user vector %s%n", userId, movieId,
                 r.title(), rating, r.replaced() ? "replaced the previous rating" : "new rating",
                 r.vector() == null ? "empty (cold user)" : "updated");
