@@ -32,6 +32,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -40,6 +41,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -208,8 +213,14 @@ public final class EvalCommand implements Callable<Integer> {
         Map<Double, SearchTask.Result> countsByK = new LinkedHashMap<>();
         try (MovieSearcher searcher = MovieSearcher.open(IndexCommand.dir())) {
             SweepRankers rankers = new SweepRankers(q -> bm25Candidates(searcher, q, unparsable), items);
-            Measure measure = new Measure(parts, queries, rankers, items, bootstrap, countsByK, err);
-            points = SweepGrid.run(plan.settings(), measure::apply, "ndcg@" + k + " liked personalized", err);
+            ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(threads(), plan.settings().size())));
+            try {
+                Measure measure = new Measure(parts, queries, rankers, items, bootstrap, countsByK, err, plan.settings(),
+                        pool);
+                points = SweepGrid.run(plan.settings(), measure::apply, "ndcg@" + k + " liked personalized", err);
+            } finally {
+                pool.shutdownNow();
+            }
             err.printf(Locale.ROOT, "%,d distinct queries, %d that did not parse%n", rankers.queries(), unparsable[0]);
         }
 
@@ -241,7 +252,12 @@ public final class EvalCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Measures one setting; user vectors, recommendation figures and cosines are made once per shrinkage. */
+    /**
+     * Measures the settings, one shrinkage k at a time: the user vectors for k, then the first setting
+     * on this thread (which fills the cosine cache), while the recommendation task for k runs on the
+     * pool; then the remaining settings of k on the pool, in parallel. Results are taken in the
+     * settings' order, so the output does not depend on which thread finished first.
+     */
     private final class Measure {
         private final Splits.Split parts;
         private final QueryGenerator queries;
@@ -250,12 +266,16 @@ public final class EvalCommand implements Callable<Integer> {
         private final Bootstrap bootstrap;
         private final Map<Double, SearchTask.Result> countsByK;
         private final PrintWriter err;
+        private final List<SweepGrid.Setting> settings;
+        private final ExecutorService pool;
+        private final Map<SweepGrid.Setting, Future<Map<String, Bootstrap.Interval>>> pending = new HashMap<>();
         private double shrinkage = Double.NaN;
         private TrainingUsers users;
-        private Map<String, Bootstrap.Interval> recommendation;
+        private Future<Map<String, Bootstrap.Interval>> recommendation;
 
         Measure(Splits.Split parts, QueryGenerator queries, SweepRankers rankers, ItemVectors items, Bootstrap bootstrap,
-                Map<Double, SearchTask.Result> countsByK, PrintWriter err) {
+                Map<Double, SearchTask.Result> countsByK, PrintWriter err, List<SweepGrid.Setting> settings,
+                ExecutorService pool) {
             this.parts = parts;
             this.queries = queries;
             this.rankers = rankers;
@@ -263,28 +283,55 @@ public final class EvalCommand implements Callable<Integer> {
             this.bootstrap = bootstrap;
             this.countsByK = countsByK;
             this.err = err;
+            this.settings = settings;
+            this.pool = pool;
         }
 
         Map<String, Bootstrap.Interval> apply(SweepGrid.Setting s) {
-            if (s.shrinkage() != shrinkage) {
-                long t = System.nanoTime();
-                shrinkage = s.shrinkage();
-                users = TrainingUsers.compute(parts.train(), items::vector, shrinkage);
-                rankers.newUsers();
-                RecommendationTask.Result rec = RecommendationTask.run(parts, items.movieIds(), items::vector, users,
-                        RecommendationTask.DEFAULT_K);
-                recommendation = EvalSummary.recommendation(rec, bootstrap);
-                err.printf(Locale.ROOT, "shrinkage k=%s: %,d training users (%d cold), recommendation task in %.1f s%n",
-                        trim(shrinkage), users.users(), users.coldUsers(), seconds(t));
-                err.flush();
+            try {
+                Map<String, Bootstrap.Interval> m;
+                if (s.shrinkage() != shrinkage) {
+                    startShrinkage(s.shrinkage());
+                    m = search(s);
+                    for (SweepGrid.Setting other : settings) {
+                        if (other != s && other.shrinkage() == shrinkage) {
+                            pending.put(other, pool.submit(() -> search(other)));
+                        }
+                    }
+                } else {
+                    m = pending.remove(s).get();
+                }
+                m.putAll(recommendation.get());
+                return m;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
             }
+        }
+
+        private void startShrinkage(double k) {
+            long t = System.nanoTime();
+            shrinkage = k;
+            TrainingUsers u = TrainingUsers.compute(parts.train(), items::vector, k);
+            users = u;
+            rankers.newUsers();
+            err.printf(Locale.ROOT, "shrinkage k=%s: %,d training users (%d cold) in %.1f s%n", trim(k), u.users(),
+                    u.coldUsers(), seconds(t));
+            err.flush();
+            recommendation = pool.submit(() -> EvalSummary.recommendation(RecommendationTask.run(parts, items.movieIds(),
+                    items::vector, u, RecommendationTask.DEFAULT_K), bootstrap));
+        }
+
+        private Map<String, Bootstrap.Interval> search(SweepGrid.Setting s) {
             Fusion fusion = s.fusion().equals(SweepReport.RRF) ? Fusion.RRF : Fusion.LINEAR;
             SearchTask.Result r = SearchTask.run(parts.test(), queries, users, rankers::bm25,
                     rankers.personalized(fusion, fusion == Fusion.LINEAR ? s.alpha() : 0), k);
-            countsByK.putIfAbsent(shrinkage, r);
-            Map<String, Bootstrap.Interval> m = new LinkedHashMap<>(EvalSummary.search(r, bootstrap));
-            m.putAll(recommendation);
-            return m;
+            synchronized (countsByK) {
+                countsByK.putIfAbsent(s.shrinkage(), r);
+            }
+            return new LinkedHashMap<>(EvalSummary.search(r, bootstrap));
         }
     }
 
@@ -362,6 +409,11 @@ public final class EvalCommand implements Callable<Integer> {
         Set<Integer> u = new HashSet<>();
         for (int i = 0; i < r.size(); i++) u.add(r.userId(i));
         return u.size();
+    }
+
+    /** Pool threads: one per core; the settings are independent once the caches are filled. */
+    private static int threads() {
+        return Runtime.getRuntime().availableProcessors();
     }
 
     private static double seconds(long t0) {

@@ -3,10 +3,9 @@ package io.reelrank.eval;
 import io.reelrank.rerank.Fusion;
 import io.reelrank.rerank.ItemVectors;
 import io.reelrank.rerank.Reranker;
-import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
@@ -17,17 +16,29 @@ import java.util.function.Function;
  * personalized ranking is {@link Reranker#fuse}, the production fusion, over those candidates, so the
  * sweep judges exactly what ships. The caller supplies the candidate source (normally
  * {@code MovieSearcher.candidates}), calls {@link #newUsers} whenever it passes user vectors from a
- * new {@link TrainingUsers} (so the cache does not hold the old ones), and uses one instance from one
- * thread.
+ * new {@link TrainingUsers} (so the cache does not hold the old ones). Thread-safe, so that settings
+ * can be measured in parallel; the candidate source must be thread-safe too (Lucene's searcher is).
  */
 public final class SweepRankers {
 
     private final Function<String, List<Reranker.Candidate>> source;
     private final ItemVectors items;
-    private final Map<String, List<Reranker.Candidate>> candidates = new HashMap<>();
-    private final Map<String, int[]> bm25Ids = new HashMap<>();
+    private final Map<String, List<Reranker.Candidate>> candidates = new ConcurrentHashMap<>();
+    private final Map<String, int[]> bm25Ids = new ConcurrentHashMap<>();
+    private final Map<UserKey, Map<String, double[]>> cosines = new ConcurrentHashMap<>();
+
     // Keyed by the identity of the user's vector: one TrainingUsers hands out one array per user.
-    private final Map<float[], Map<String, double[]>> cosines = new IdentityHashMap<>();
+    private record UserKey(float[] vector) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof UserKey k && k.vector == vector;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(vector);
+        }
+    }
 
     /** @param source a query's BM25 candidates, best first, ranks 1-based */
     public SweepRankers(Function<String, List<Reranker.Candidate>> source, ItemVectors items) {
@@ -77,7 +88,7 @@ public final class SweepRankers {
     }
 
     private double[] cosines(String query, float[] user) {
-        return cosines.computeIfAbsent(user, u -> new HashMap<>()).computeIfAbsent(query, q -> {
+        return cosines.computeIfAbsent(new UserKey(user), u -> new ConcurrentHashMap<>()).computeIfAbsent(query, q -> {
             List<Reranker.Candidate> c = candidates(q);
             double[] s = new double[c.size()];
             for (int i = 0; i < s.length; i++) {
