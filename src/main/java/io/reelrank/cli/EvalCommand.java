@@ -231,7 +231,7 @@ public final class EvalCommand implements Callable<Integer> {
                         + "users without a training vector and %,d of movies without a query left out%n",
                 counts.liked().size(), counts.disliked().size(), counts.coldPairs(), counts.pairsWithoutQuery());
         if (points.size() > 1) {
-            printSweep(out, points);
+            printSweep(out, points, best);
             Path dir = outDir != null ? outDir : Home.var().resolve("eval");
             Files.createDirectories(dir);
             SweepReport.writeCsv(points, dir.resolve("sweep.csv"));
@@ -352,7 +352,7 @@ public final class EvalCommand implements Callable<Integer> {
         }
     }
 
-    private void printSweep(PrintWriter out, List<SweepReport.Point> points) {
+    private void printSweep(PrintWriter out, List<SweepReport.Point> points, SweepReport.Point best) {
         String liked = "ndcg@" + k + " liked ";
         String disliked = "ndcg@" + k + " disliked ";
         out.printf(Locale.ROOT, "%nsweep: NDCG@%d (95%% interval); for disliked movies lower is better%n", k);
@@ -363,9 +363,8 @@ public final class EvalCommand implements Callable<Integer> {
                     cell(p, liked + "personalized-bm25"), cell(p, disliked + "personalized"),
                     cell(p, disliked + "personalized-bm25"));
         }
-        SweepReport.Point first = points.get(0);
-        out.printf(Locale.ROOT, "bm25 alone: liked %s, disliked %s%n", cell(first, liked + "bm25"),
-                cell(first, disliked + "bm25"));
+        out.printf(Locale.ROOT, "bm25 alone (the pairs of k=%s): liked %s, disliked %s%n", trim(best.shrinkage()),
+                cell(best, liked + "bm25"), cell(best, disliked + "bm25"));
     }
 
     private static String cell(SweepReport.Point p, String metric) {
