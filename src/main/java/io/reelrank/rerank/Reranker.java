@@ -15,8 +15,8 @@ import java.util.List;
  */
 public final class Reranker {
 
-    /** Default weight of the similarity term in linear fusion; see README "Choosing α". */
-    public static final double DEFAULT_ALPHA = 0.85;
+    /** Default weight of the similarity term in linear fusion: the best α of {@code reelrank eval}'s sweep (README "Evaluation"). */
+    public static final double DEFAULT_ALPHA = 0.80;
 
     private Reranker() {}
 
