@@ -53,14 +53,15 @@ class SweepRankersTest {
     void thePersonalizedRankingIsTheProductionRerankersForEveryFusionAndAlpha() {
         SweepRankers rankers = rankers();
         // Two users on the same queries: the cosine cache must keep them apart.
-        for (float[] user : List.of(items.get(7), items.get(31)))
-        for (String q : List.of("a", "b")) {
-            for (double alpha : new double[] {0, 0.3, 0.8, 1}) {
-                assertArrayEquals(ids(Reranker.rerank(lists.get(q), user, items, Fusion.LINEAR, alpha)),
-                        rankers.personalized(Fusion.LINEAR, alpha).apply(q, user), q + " α=" + alpha);
+        for (float[] user : List.of(items.get(7), items.get(31))) {
+            for (String q : List.of("a", "b")) {
+                for (double alpha : new double[] {0, 0.3, 0.8, 1}) {
+                    assertArrayEquals(ids(Reranker.rerank(lists.get(q), user, items, Fusion.LINEAR, alpha)),
+                            rankers.personalized(Fusion.LINEAR, alpha).apply(q, user), q + " α=" + alpha);
+                }
+                assertArrayEquals(ids(Reranker.rerank(lists.get(q), user, items, Fusion.RRF, 0)),
+                        rankers.personalized(Fusion.RRF, 0).apply(q, user), q + " rrf");
             }
-            assertArrayEquals(ids(Reranker.rerank(lists.get(q), user, items, Fusion.RRF, 0)),
-                    rankers.personalized(Fusion.RRF, 0).apply(q, user), q + " rrf");
         }
     }
 
