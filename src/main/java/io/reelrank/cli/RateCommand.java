@@ -30,7 +30,7 @@ public final class RateCommand implements Callable<Integer> {
     @Parameters(index = "2", paramLabel = "RATING", description = "0.5 to 5.0 in steps of 0.5")
     double rating;
 
-    @Option(names = "--shrinkage", paramLabel = "K", defaultValue = "10",
+    @Option(names = "--shrinkage", paramLabel = "K", defaultValue = "" + io.reelrank.user.UserVectors.DEFAULT_SHRINKAGE,
             description = "k of the user tower, >= 0 (default: ${DEFAULT-VALUE})")
     double shrinkage;
 
