@@ -23,6 +23,8 @@ function params(withUser) {
   p.set('q', $('q').value.trim());
   for (const f of FILTERS) {
     const v = $(f).value.trim();
+    // α goes out only once moved, so the server's default applies until then.
+    if (f === 'alpha' && !$('alpha').dataset.touched) continue;
     if (v !== '' && !(f === 'fusion' && v === 'linear')) p.set(f, v);
   }
   if (withUser) p.set('user', selectedUser());
@@ -195,6 +197,10 @@ async function search(opts) {
     const placeOf = pers ? new Map(pers.results.map((r) => [r.movie_id, r.rank])) : null;
     renderList('bm25', plain, { personalized: false, placeOf: placeOf, topN: pers ? pers.results.length : 0 });
     $('bm25-sub').textContent = plain.total_matches + ' matches · text relevance only';
+    if (pers && !$('alpha').dataset.touched) {
+      $('alpha').value = String(pers.alpha);
+      $('alpha-out').textContent = Number(pers.alpha).toFixed(2) + ' (default)';
+    }
     if (pers) {
       renderList('personalized', pers, { personalized: pers.personalized, user: user, flash: opts.flash });
       $('personalized-sub').textContent = pers.personalized
@@ -318,7 +324,10 @@ function syncUrl() {
 }
 
 async function init() {
-  $('alpha').addEventListener('input', () => { $('alpha-out').textContent = Number($('alpha').value).toFixed(2); });
+  $('alpha').addEventListener('input', () => {
+    $('alpha').dataset.touched = 'true';
+    $('alpha-out').textContent = Number($('alpha').value).toFixed(2);
+  });
   $('search-form').addEventListener('submit', (ev) => { ev.preventDefault(); loadUserCard(); search(); });
   $('user').addEventListener('change', () => { $('user-id').value = ''; loadUserCard(); search(); });
   $('user-id').addEventListener('change', () => { loadUserCard(); search(); });

@@ -30,7 +30,7 @@ public final class RateCommand implements Callable<Integer> {
     @Parameters(index = "2", paramLabel = "RATING", description = "0.5 to 5.0 in steps of 0.5")
     double rating;
 
-    @Option(names = "--shrinkage", paramLabel = "K", defaultValue = "10",
+    @Option(names = "--shrinkage", paramLabel = "K", defaultValue = "" + io.reelrank.user.UserVectors.DEFAULT_SHRINKAGE,
             description = "k of the user tower, >= 0 (default: ${DEFAULT-VALUE})")
     double shrinkage;
 
@@ -42,6 +42,10 @@ public final class RateCommand implements Callable<Integer> {
             r = UserRatings.rate(db, Models.items(db), userId, movieId, rating, shrinkage);
         } catch (IllegalArgumentException e) {
             throw CliException.badInput(e.getMessage());
+        }
+        // The rating moved the movie's avg_rating and rating_count: the index's copy follows in one commit.
+        if (io.reelrank.index.MovieIndex.exists(IndexCommand.dir())) {
+            io.reelrank.index.MovieIndex.update(db, IndexCommand.dir(), java.util.List.of(movieId));
         }
         spec.commandLine().getOut().printf("user %d rated movie %d (%s): %.1f; %s; user vector %s%n", userId, movieId,
                 r.title(), rating, r.replaced() ? "replaced the previous rating" : "new rating",

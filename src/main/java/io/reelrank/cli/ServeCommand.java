@@ -47,7 +47,7 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--index-dir", paramLabel = "DIR", description = "Lucene index directory (default: $REELRANK_HOME/var/index)")
     Path indexDir;
 
-    @Option(names = "--shrinkage", paramLabel = "K", defaultValue = "10",
+    @Option(names = "--shrinkage", paramLabel = "K", defaultValue = "" + io.reelrank.user.UserVectors.DEFAULT_SHRINKAGE,
             description = "k of the user tower when a posted rating updates a user, >= 0 (default: ${DEFAULT-VALUE})")
     double shrinkage;
 

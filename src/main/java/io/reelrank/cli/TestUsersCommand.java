@@ -26,7 +26,7 @@ public final class TestUsersCommand implements Callable<Integer> {
     @Option(names = "--remove", description = "Delete the test users and their ratings; real data is untouched")
     boolean remove;
 
-    @Option(names = "--shrinkage", paramLabel = "K", defaultValue = "10",
+    @Option(names = "--shrinkage", paramLabel = "K", defaultValue = "" + io.reelrank.user.UserVectors.DEFAULT_SHRINKAGE,
             description = "k of the user tower, >= 0 (default: ${DEFAULT-VALUE})")
     double shrinkage;
 

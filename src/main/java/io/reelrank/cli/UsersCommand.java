@@ -23,7 +23,7 @@ public final class UsersCommand implements Callable<Integer> {
     @Mixin
     DbOptions dbOptions;
 
-    @Option(names = "--shrinkage", paramLabel = "K", defaultValue = "10",
+    @Option(names = "--shrinkage", paramLabel = "K", defaultValue = "" + io.reelrank.user.UserVectors.DEFAULT_SHRINKAGE,
             description = "k: how many pseudo-ratings at the global mean pull each user's mean, >= 0 (default: ${DEFAULT-VALUE})")
     double shrinkage;
 

@@ -67,6 +67,60 @@ public final class Bootstrap {
     }
 
     /**
+     * {@link #mean} of each of several arrays of one length, in one pass: every interval here uses
+     * the same resample indices, since a fresh generator from the seed draws the same sequence for
+     * the same length, so drawing them once and summing all arrays gives the very intervals that
+     * separate calls give (the same additions in the same order), for a fraction of the draws. A sweep
+     * summarizes a dozen metrics per setting this way.
+     */
+    public Interval[] means(double[]... arrays) {
+        if (arrays.length == 0) {
+            return new Interval[0];
+        }
+        int n = arrays[0].length;
+        for (int j = 0; j < arrays.length; j++) {
+            check(arrays[j], "values " + j);
+            if (arrays[j].length != n) {
+                throw new IllegalArgumentException("arrays summarized together must have one length, got " + n
+                        + " and " + arrays[j].length);
+            }
+        }
+        int m = arrays.length;
+        SplittableRandom rng = new SplittableRandom(seed);
+        double[][] means = new double[m][resamples];
+        double[] sums = new double[m];
+        for (int b = 0; b < resamples; b++) {
+            java.util.Arrays.fill(sums, 0);
+            for (int i = 0; i < n; i++) {
+                int r = rng.nextInt(n);
+                for (int j = 0; j < m; j++) {
+                    sums[j] += arrays[j][r];
+                }
+            }
+            for (int j = 0; j < m; j++) {
+                means[j][b] = sums[j] / n;
+            }
+        }
+        Interval[] out = new Interval[m];
+        for (int j = 0; j < m; j++) {
+            out[j] = percentiles(arrays[j], means[j]);
+        }
+        return out;
+    }
+
+    /** The paired differences {@code a[i] − b[i]}, the values {@link #pairedDifference} resamples. */
+    public static double[] differences(double[] a, double[] b) {
+        if (a.length != b.length) {
+            throw new IllegalArgumentException("paired values must have one length, got " + a.length + " and " + b.length);
+        }
+        double[] d = new double[a.length];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = a[i] - b[i];
+        }
+        return d;
+    }
+
+    /**
      * Percentile interval (Efron and Tibshirani, An Introduction to the Bootstrap, 1993, §13.3): the
      * B resample means sorted, low = the ⌈0.025·B⌉-th, high = the ⌈0.975·B⌉-th.
      */
@@ -81,6 +135,11 @@ public final class Bootstrap {
             }
             means[b] = sum / n;
         }
+        return percentiles(v, means);
+    }
+
+    private Interval percentiles(double[] v, double[] means) {
+        int n = v.length;
         Arrays.sort(means);
         int lo = (int) Math.ceil(0.025 * resamples) - 1;
         int hi = (int) Math.ceil(0.975 * resamples) - 1;

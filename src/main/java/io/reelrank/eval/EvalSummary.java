@@ -31,8 +31,9 @@ public final class EvalSummary {
         if (r.userIds().length == 0) {
             return out;
         }
-        triple(out, "recall@" + r.k(), "similarity", "popularity", r.recallSimilarity(), r.recallPopularity(), b);
-        triple(out, "ndcg@" + r.k(), "similarity", "popularity", r.ndcgSimilarity(), r.ndcgPopularity(), b);
+        triples(out, b, "similarity", "popularity", new String[] {"recall@" + r.k(), "ndcg@" + r.k()},
+                new double[][] {r.recallSimilarity(), r.ndcgSimilarity()},
+                new double[][] {r.recallPopularity(), r.ndcgPopularity()});
         return out;
     }
 
@@ -59,15 +60,29 @@ public final class EvalSummary {
         if (g.size() == 0) {
             return;
         }
-        triple(out, "ndcg@" + k + " " + label, "personalized", "bm25", g.ndcgPersonalized(), g.ndcgBm25(), b);
-        triple(out, "recall@" + k + " " + label, "personalized", "bm25", g.recallPersonalized(), g.recallBm25(), b);
-        triple(out, "mrr " + label, "personalized", "bm25", g.rrPersonalized(), g.rrBm25(), b);
+        triples(out, b, "personalized", "bm25",
+                new String[] {"ndcg@" + k + " " + label, "recall@" + k + " " + label, "mrr " + label},
+                new double[][] {g.ndcgPersonalized(), g.recallPersonalized(), g.rrPersonalized()},
+                new double[][] {g.ndcgBm25(), g.recallBm25(), g.rrBm25()});
     }
 
-    private static void triple(Map<String, Bootstrap.Interval> out, String metric, String system, String baseline,
-                               double[] a, double[] base, Bootstrap b) {
-        out.put(metric + " " + baseline, b.mean(base));
-        out.put(metric + " " + system, b.mean(a));
-        out.put(metric + " " + system + "-" + baseline, b.pairedDifference(a, base));
+    /**
+     * For each metric: the baseline's mean, the system's mean and their paired difference, all from
+     * one {@link Bootstrap#means} pass (the same intervals as separate calls, far fewer draws).
+     */
+    private static void triples(Map<String, Bootstrap.Interval> out, Bootstrap b, String system, String baseline,
+                                String[] metrics, double[][] a, double[][] base) {
+        double[][] all = new double[3 * metrics.length][];
+        for (int j = 0; j < metrics.length; j++) {
+            all[3 * j] = base[j];
+            all[3 * j + 1] = a[j];
+            all[3 * j + 2] = Bootstrap.differences(a[j], base[j]);
+        }
+        Bootstrap.Interval[] is = b.means(all);
+        for (int j = 0; j < metrics.length; j++) {
+            out.put(metrics[j] + " " + baseline, is[3 * j]);
+            out.put(metrics[j] + " " + system, is[3 * j + 1]);
+            out.put(metrics[j] + " " + system + "-" + baseline, is[3 * j + 2]);
+        }
     }
 }

@@ -115,8 +115,9 @@ public final class SweepReport {
                 .title(metric + " against α (95% bootstrap interval)")
                 .xAxisTitle("α (weight of the user similarity in linear fusion)").yAxisTitle(metric).build();
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
-        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideS);
-        chart.getStyler().setLegendLayout(org.knowm.xchart.style.Styler.LegendLayout.Horizontal);
+        // A column beside the plot: a row below it cuts off series beyond the chart's width.
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
+        chart.getStyler().setLegendLayout(org.knowm.xchart.style.Styler.LegendLayout.Vertical);
         chart.getStyler().setXAxisMin(0.0);
         chart.getStyler().setXAxisMax(1.0);
         chart.getStyler().setXAxisDecimalPattern("0.0");

@@ -20,6 +20,8 @@ final class Fields {
     static final String TAGS = "tags";
     static final String AVG_RATING = "avg_rating";
     static final String RATING_COUNT = "rating_count";
+    /** Doc values only, not queryable: lets {@code index --check} count the tags the index holds. */
+    static final String TAG_COUNT = "tag_count";
 
     /** Integer fields: indexed as points (ranges, exact match), kept as doc values (sorting). */
     static final Set<String> INT_FIELDS = Set.of(MOVIE_ID, YEAR, TMDB_ID, RATING_COUNT);

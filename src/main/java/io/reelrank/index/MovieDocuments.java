@@ -43,6 +43,7 @@ final class MovieDocuments {
             d.add(new StoredField(Fields.AVG_RATING, m.avgRating()));
         }
         addInt(d, Fields.RATING_COUNT, m.ratingCount());
+        d.add(new NumericDocValuesField(Fields.TAG_COUNT, m.tags().size()));
         return d;
     }
 

@@ -7,11 +7,12 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Iterator;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntConsumer;
+import org.apache.lucene.document.IntPoint;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
@@ -26,23 +27,21 @@ import org.apache.lucene.store.LockObtainFailedException;
 import org.apache.lucene.util.Bits;
 
 /**
- * Builds the Lucene index of the movies and tells whether it still matches the database. A rebuild
- * replaces the whole index in one commit of one {@link IndexWriter} (delete all, add all, commit), so
- * a {@link MovieSearcher} open on the same directory, in this process or another, sees the old index
- * or the new one and never a mixture; the old files stay readable until its readers let go. Only one
- * writer may hold a directory: rebuilds in this process queue on a lock, a rebuild in another process
- * is waited for up to {@link #LOCK_WAIT_MS}. The methods are static and hold nothing open.
+ * Builds the Lucene index of the movies and keeps it in step with the database. A rebuild replaces
+ * the whole index in one commit of one {@link IndexWriter} (delete all, add all, commit); an update
+ * replaces a few movies in one commit the same way. Either way a {@link MovieSearcher} open on the
+ * directory, in this process or another, sees the index before the commit or after it, never a
+ * mixture; old files stay readable until its readers let go. Only one writer may hold a directory:
+ * writers in this process queue on a lock, one in another process is waited for up to
+ * {@link #LOCK_WAIT_MS}. The methods are static and hold nothing open.
  */
 public final class MovieIndex {
 
-    /** How long a rebuild waits for another process's rebuild of the same directory to finish. */
+    /** How long a writer waits for another process's writer of the same directory to finish. */
     public static final long LOCK_WAIT_MS = 60_000;
 
-    static final String META_MOVIES = "reelrank.movies";
-    static final String META_ID_CHECKSUM = "reelrank.id_checksum";
-    static final String META_TAGS = "reelrank.tags";
-    static final String META_RATINGS = "reelrank.ratings";
     static final String META_BUILT_AT = "reelrank.built_at";
+    static final String META_UPDATED_AT = "reelrank.updated_at";
 
     private static final Map<Path, Object> LOCKS = new ConcurrentHashMap<>();
 
@@ -50,6 +49,9 @@ public final class MovieIndex {
 
     /** What a rebuild wrote. {@code tags} counts tag rows, {@code ratings} sums the movies' rating_count. */
     public record Result(Path dir, int movies, long tags, long ratings, String idChecksum, long millis) {}
+
+    /** What an update did: movies re-read and replaced, movies no longer in the table and removed. */
+    public record Update(int replaced, int removed, long millis) {}
 
     /** The index directory of a reelrank home: {@code <home>/var/index}. */
     public static Path defaultDir(Path home) {
@@ -86,11 +88,8 @@ public final class MovieIndex {
     public static Result rebuild(Database db, Path dir, IntConsumer progress) throws IOException, SQLException {
         long start = System.nanoTime();
         try (MovieTable.Snapshot snap = MovieTable.open(db)) {
-            Map<String, String> meta = new HashMap<>();
-            meta.put(META_TAGS, Long.toString(snap.tagRows()));
-            meta.put(META_RATINGS, Long.toString(snap.ratingSum()));
-            Result r = write(dir, snap.movies(), meta, progress);
-            return new Result(r.dir(), r.movies(), snap.tagRows(), snap.ratingSum(), r.idChecksum(),
+            Result r = write(dir, snap.movies(), progress);
+            return new Result(r.dir(), r.movies(), r.tags(), r.ratings(), r.idChecksum(),
                     (System.nanoTime() - start) / 1_000_000);
         }
     }
@@ -99,12 +98,7 @@ public final class MovieIndex {
      * Replaces the index in {@code dir} with the given movies, atomically. For callers with their own
      * source of movies (and for tests); {@link #rebuild(Database, Path)} is the usual entry point.
      */
-    public static Result write(Path dir, Iterator<MovieRecord> movies, IntConsumer progress) throws IOException {
-        return write(dir, movies, Map.of(), progress);
-    }
-
-    static Result write(Path dir, Iterator<MovieRecord> movies, Map<String, String> extraMeta, IntConsumer progress)
-            throws IOException {
+    public static Result write(Path dir, java.util.Iterator<MovieRecord> movies, IntConsumer progress) throws IOException {
         long start = System.nanoTime();
         Path abs = dir.toAbsolutePath().normalize();
         Files.createDirectories(abs);
@@ -124,22 +118,44 @@ public final class MovieIndex {
                     if (++n % 1000 == 0 && progress != null) progress.accept(n);
                 }
                 String checksum = IdChecksum.ofUnsorted(Arrays.copyOf(ids, n));
-                Map<String, String> meta = new HashMap<>();
-                meta.put(META_TAGS, Long.toString(tags));
-                meta.put(META_RATINGS, Long.toString(ratings));
-                meta.putAll(extraMeta);
-                meta.put(META_MOVIES, Integer.toString(n));
-                meta.put(META_ID_CHECKSUM, checksum);
-                meta.put(META_BUILT_AT, Instant.now().toString());
-                w.setLiveCommitData(meta.entrySet());
+                String now = Instant.now().toString();
+                w.setLiveCommitData(Map.of(META_BUILT_AT, now, META_UPDATED_AT, now).entrySet());
                 // One segment: the index is small, rebuilt whole, and searched far more than written.
                 w.forceMerge(1);
                 w.commit();
                 if (progress != null) progress.accept(n);
-                return new Result(abs, n, Long.parseLong(meta.get(META_TAGS)), Long.parseLong(meta.get(META_RATINGS)),
-                        checksum, (System.nanoTime() - start) / 1_000_000);
+                return new Result(abs, n, tags, ratings, checksum, (System.nanoTime() - start) / 1_000_000);
             }
         }
+    }
+
+    /**
+     * Re-reads {@code movieIds} from the tables and replaces them in the index in {@code dir}, in one
+     * commit: a movie no longer in the table leaves the index, a new one enters it. For changes to a
+     * few movies (a rating changes a movie's avg_rating and rating_count); after a load, rebuild.
+     * Builds the whole index if {@code dir} has none.
+     */
+    public static Update update(Database db, Path dir, Collection<Integer> movieIds) throws IOException, SQLException {
+        long start = System.nanoTime();
+        Path abs = dir.toAbsolutePath().normalize();
+        if (!exists(abs)) {
+            Result r = rebuild(db, abs);
+            return new Update(r.movies(), 0, (System.nanoTime() - start) / 1_000_000);
+        }
+        int[] ids = movieIds.stream().mapToInt(Integer::intValue).distinct().toArray();
+        if (ids.length == 0) return new Update(0, 0, 0);
+        List<MovieRecord> rows = MovieTable.read(db, ids);
+        synchronized (LOCKS.computeIfAbsent(abs, k -> new Object())) {
+            try (Directory d = FSDirectory.open(abs); IndexWriter w = openWriter(d, abs)) {
+                w.deleteDocuments(IntPoint.newSetQuery(Fields.MOVIE_ID, ids));
+                for (MovieRecord m : rows) w.addDocument(MovieDocuments.toDocument(m));
+                Map<String, String> meta = new java.util.HashMap<>(SegmentInfos.readLatestCommit(d).getUserData());
+                meta.put(META_UPDATED_AT, Instant.now().toString());
+                w.setLiveCommitData(meta.entrySet());
+                w.commit();
+            }
+        }
+        return new Update(rows.size(), ids.length - rows.size(), (System.nanoTime() - start) / 1_000_000);
     }
 
     private static IndexWriter openWriter(Directory d, Path dir) throws IOException {
@@ -153,7 +169,7 @@ public final class MovieIndex {
                 return new IndexWriter(d, cfg);
             } catch (LockObtainFailedException e) {
                 if (System.currentTimeMillis() > deadline) {
-                    throw new IOException("another process has been rebuilding the index in " + dir + " for over "
+                    throw new IOException("another process has been writing the index in " + dir + " for over "
                             + LOCK_WAIT_MS / 1000 + " s (lock " + dir.resolve(IndexWriter.WRITE_LOCK_NAME) + ")", e);
                 }
                 try {
@@ -166,10 +182,13 @@ public final class MovieIndex {
         }
     }
 
-    /** What {@link #check} found: the index's and the table's figures, and which ones differ. */
+    /**
+     * What {@link #check} found: the figures of the index (read from its documents, not from what was
+     * recorded when it was built) and of the tables, and which ones differ.
+     */
     public record Check(boolean indexExists, int indexMovies, int tableMovies, String indexIdChecksum,
             String tableIdChecksum, long indexTags, long tableTags, long indexRatings, long tableRatings,
-            String builtAt) {
+            String builtAt, String updatedAt) {
 
         public boolean stale() {
             return !indexExists || indexMovies != tableMovies || !indexIdChecksum.equals(tableIdChecksum)
@@ -184,7 +203,7 @@ public final class MovieIndex {
             b.append(line("movie id checksum", indexIdChecksum, tableIdChecksum));
             b.append(line("tags", indexTags, tableTags));
             b.append(line("ratings (sum of rating_count)", indexRatings, tableRatings));
-            b.append("built at ").append(builtAt).append('\n');
+            b.append("built at ").append(builtAt).append(", last changed at ").append(updatedAt).append('\n');
             b.append(stale() ? "stale: run `reelrank index` to rebuild" : "up to date");
             return b.toString();
         }
@@ -195,37 +214,46 @@ public final class MovieIndex {
         }
     }
 
-    /** Compares the committed index in {@code dir} with the tables (count and checksum of movie ids, tags, ratings). */
+    /**
+     * Compares the committed index in {@code dir} with the tables: number of movies, checksum of their
+     * ids, number of tag rows, sum of rating_count.
+     */
     public static Check check(Database db, Path dir) throws IOException, SQLException {
         MovieTable.Summary table = MovieTable.summary(db);
         if (!exists(dir)) {
             return new Check(false, 0, table.movies(), "", table.idChecksum(), 0, table.tagRows(), 0,
-                    table.ratingSum(), "");
+                    table.ratingSum(), "", "");
         }
         try (Directory d = FSDirectory.open(dir); DirectoryReader r = DirectoryReader.open(d)) {
             Map<String, String> meta = SegmentInfos.readLatestCommit(d).getUserData();
             return new Check(true, r.numDocs(), table.movies(), idChecksum(r), table.idChecksum(),
-                    parseLong(meta.get(META_TAGS)), table.tagRows(), parseLong(meta.get(META_RATINGS)),
-                    table.ratingSum(), meta.getOrDefault(META_BUILT_AT, "unknown"));
+                    sum(r, Fields.TAG_COUNT), table.tagRows(), sum(r, Fields.RATING_COUNT), table.ratingSum(),
+                    meta.getOrDefault(META_BUILT_AT, "unknown"), meta.getOrDefault(META_UPDATED_AT, "unknown"));
         }
     }
 
-    private static long parseLong(String s) {
-        return s == null ? -1 : Long.parseLong(s);
-    }
-
-    /** The checksum of the movie ids actually in the index (not the one recorded at build time). */
+    /** The checksum of the movie ids in the index. */
     static String idChecksum(DirectoryReader r) throws IOException {
         int[] ids = new int[r.numDocs()];
-        int n = 0;
+        int[] n = {0};
+        forEachLive(r, Fields.MOVIE_ID, v -> ids[n[0]++] = (int) v);
+        return IdChecksum.ofUnsorted(Arrays.copyOf(ids, n[0]));
+    }
+
+    private static long sum(DirectoryReader r, String field) throws IOException {
+        long[] total = {0};
+        forEachLive(r, field, v -> total[0] += v);
+        return total[0];
+    }
+
+    private static void forEachLive(DirectoryReader r, String field, java.util.function.LongConsumer f) throws IOException {
         for (LeafReaderContext leaf : r.leaves()) {
-            NumericDocValues dv = leaf.reader().getNumericDocValues(Fields.MOVIE_ID);
+            NumericDocValues dv = leaf.reader().getNumericDocValues(field);
             Bits live = leaf.reader().getLiveDocs();
             if (dv == null) continue;
             for (int doc = dv.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = dv.nextDoc()) {
-                if (live == null || live.get(doc)) ids[n++] = (int) dv.longValue();
+                if (live == null || live.get(doc)) f.accept(dv.longValue());
             }
         }
-        return IdChecksum.ofUnsorted(Arrays.copyOf(ids, n));
     }
 }

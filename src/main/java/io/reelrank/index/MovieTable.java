@@ -15,8 +15,9 @@ import java.util.NoSuchElementException;
 
 /**
  * Reads what the index needs from PostgreSQL: every movie with its tags, in one REPEATABLE READ
- * snapshot so the counts recorded with the index describe exactly the rows it holds. The caller
- * closes the {@link Snapshot}, which holds a connection and an open cursor.
+ * snapshot (tags added while the movies stream are not half seen), a few movies by id, and the
+ * figures {@code index --check} compares. The caller closes the {@link Snapshot}, which holds a
+ * connection and an open cursor.
  */
 final class MovieTable {
 
@@ -30,6 +31,9 @@ final class MovieTable {
             LEFT JOIN (SELECT movie_id, array_agg(tag ORDER BY tagged_at, user_id, tag) AS tags
                        FROM tags GROUP BY movie_id) t USING (movie_id)
             ORDER BY m.movie_id""";
+
+    private static final String SOME_MOVIES_SQL = MOVIES_SQL.replace("ORDER BY m.movie_id",
+            "WHERE m.movie_id = ANY (?) ORDER BY m.movie_id");
 
     private static final String SUMMARY_SQL = """
             SELECT (SELECT count(*) FROM movies),
@@ -46,20 +50,27 @@ final class MovieTable {
         }
     }
 
+    /** The movies among {@code ids} that are in the table, with their tags, in movie_id order. */
+    static List<MovieRecord> read(Database db, int[] ids) throws SQLException {
+        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(SOME_MOVIES_SQL)) {
+            ps.setArray(1, c.createArrayOf("int4", java.util.Arrays.stream(ids).boxed().toArray()));
+            List<MovieRecord> out = new java.util.ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.add(read(rs));
+            }
+            return out;
+        }
+    }
+
     static Snapshot open(Database db) throws SQLException {
         Connection c = db.connect();
         try {
             c.setAutoCommit(false);
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             c.setReadOnly(true);
-            Summary s;
-            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(SUMMARY_SQL)) {
-                rs.next();
-                s = new Summary(rs.getInt(1), rs.getString(2), rs.getLong(3), rs.getLong(4));
-            }
             PreparedStatement ps = c.prepareStatement(MOVIES_SQL);
             ps.setFetchSize(2000);
-            return new Snapshot(c, ps, ps.executeQuery(), s);
+            return new Snapshot(c, ps, ps.executeQuery());
         } catch (SQLException | RuntimeException e) {
             c.close();
             throw e;
@@ -71,21 +82,11 @@ final class MovieTable {
         private final Connection connection;
         private final PreparedStatement statement;
         private final ResultSet rows;
-        private final Summary summary;
 
-        Snapshot(Connection connection, PreparedStatement statement, ResultSet rows, Summary summary) {
+        Snapshot(Connection connection, PreparedStatement statement, ResultSet rows) {
             this.connection = connection;
             this.statement = statement;
             this.rows = rows;
-            this.summary = summary;
-        }
-
-        long tagRows() {
-            return summary.tagRows();
-        }
-
-        long ratingSum() {
-            return summary.ratingSum();
         }
 
         Iterator<MovieRecord> movies() {

@@ -15,8 +15,8 @@ import java.util.List;
  */
 public final class Reranker {
 
-    /** Default weight of the similarity term in linear fusion; see README "Choosing α". */
-    public static final double DEFAULT_ALPHA = 0.85;
+    /** Default weight of the similarity term in linear fusion: the best α of {@code reelrank eval}'s sweep (README "Evaluation"). */
+    public static final double DEFAULT_ALPHA = 0.80;
 
     private Reranker() {}
 
@@ -35,21 +35,48 @@ public final class Reranker {
 
     public static List<Ranked> rerank(List<Candidate> candidates, float[] user, ItemVectors items, Fusion fusion,
                                       double alpha) {
-        if (!(alpha >= 0 && alpha <= 1)) throw new IllegalArgumentException("alpha must be in 0-1, got " + alpha);
+        checkAlpha(alpha);
         int n = candidates.size();
+        if (user == null) {
+            double[] score = new double[n];
+            boolean[] has = new boolean[n];
+            double[] sim = new double[n];
+            for (int i = 0; i < n; i++) {
+                score[i] = candidates.get(i).bm25();
+                has[i] = items.has(candidates.get(i).movieId());
+                sim[i] = Double.NaN;
+            }
+            return order(candidates, sim, has, score);
+        }
         double[] sim = new double[n];
+        for (int i = 0; i < n; i++) {
+            sim[i] = items.cosine(candidates.get(i).movieId(), user); // NaN when the movie has no vector
+        }
+        return fuse(candidates, sim, fusion, alpha);
+    }
+
+    /**
+     * The fusion of {@link #rerank} for a user whose cosines are already known: {@code similarity[i]}
+     * is {@code cos(user, candidate i)}, NaN for a candidate without a vector. {@code reelrank eval}
+     * calls this with cosines computed once per (user, query), so that a sweep over α judges this very
+     * code without recomputing them for every α.
+     */
+    public static List<Ranked> fuse(List<Candidate> candidates, double[] similarity, Fusion fusion, double alpha) {
+        checkAlpha(alpha);
+        int n = candidates.size();
+        if (similarity.length != n) {
+            throw new IllegalArgumentException("similarity must be parallel to the candidates, got " + similarity.length
+                    + " values for " + n + " candidates");
+        }
+        double[] sim = similarity;
         boolean[] has = new boolean[n];
         double maxBm25 = 0;
         for (int i = 0; i < n; i++) {
-            Candidate c = candidates.get(i);
-            maxBm25 = Math.max(maxBm25, c.bm25());
-            has[i] = items.has(c.movieId());
-            sim[i] = user != null && has[i] ? items.cosine(c.movieId(), user) : Double.NaN;
+            maxBm25 = Math.max(maxBm25, candidates.get(i).bm25());
+            has[i] = !Double.isNaN(sim[i]);
         }
         double[] score = new double[n];
-        if (user == null) {
-            for (int i = 0; i < n; i++) score[i] = candidates.get(i).bm25();
-        } else if (fusion == Fusion.LINEAR) {
+        if (fusion == Fusion.LINEAR) {
             for (int i = 0; i < n; i++) {
                 double b = maxBm25 > 0 ? candidates.get(i).bm25() / maxBm25 : 0;
                 double s = Double.isNaN(sim[i]) ? 0 : sim[i];
@@ -66,6 +93,15 @@ public final class Reranker {
                 if (!Double.isNaN(sim[i])) score[i] += 1.0 / (Fusion.RRF_K + r + 1); // + 1/(60 + rank_cos)
             }
         }
+        return order(candidates, sim, has, score);
+    }
+
+    private static void checkAlpha(double alpha) {
+        if (!(alpha >= 0 && alpha <= 1)) throw new IllegalArgumentException("alpha must be in 0-1, got " + alpha);
+    }
+
+    private static List<Ranked> order(List<Candidate> candidates, double[] sim, boolean[] has, double[] score) {
+        int n = candidates.size();
         Integer[] order = new Integer[n];
         for (int i = 0; i < n; i++) order[i] = i;
         Arrays.sort(order, Comparator.<Integer>comparingDouble(i -> -score[i])

@@ -12,8 +12,13 @@ import java.util.function.IntFunction;
  */
 public final class UserVectors {
 
-    /** The shrinkage strength k: a user's mean counts as much as k ratings at the global mean. */
-    public static final double DEFAULT_SHRINKAGE = 10.0;
+    /**
+     * The shrinkage strength k: a user's mean counts as much as k ratings at the global mean. 1000,
+     * the best of {@code reelrank eval}'s sweep over 0, 10, 100, 1000 (README "Evaluation"): on
+     * MovieLens, measuring a rating against the global mean ranks better than against the user's own
+     * mean, so strong shrinkage wins; the gain above 100 is small.
+     */
+    public static final double DEFAULT_SHRINKAGE = 1000.0;
 
     private UserVectors() {}
 

@@ -79,7 +79,8 @@ class SearchUserCommandTest {
     void explainShowsTheMovementAndTheFormula() {
         Run r = run("lord", "--user", "10001", "--explain");
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("(1-0.85)·bm25/max_bm25 + 0.85·(cos+1)/2 = "), r.out());
+        String a = String.format(java.util.Locale.ROOT, "%.2f", io.reelrank.rerank.Reranker.DEFAULT_ALPHA);
+        assertTrue(r.out().contains("(1-" + a + ")·bm25/max_bm25 + " + a + "·(cos+1)/2 = "), r.out());
         assertTrue(r.out().matches("(?s).*\\s↑\\d+\\s.*"), "an upward move is shown: " + r.out());
     }
 

@@ -76,4 +76,21 @@ class BootstrapTest {
                 () -> new Bootstrap(1, 1000).pairedDifference(new double[] {1, 2}, new double[] {1}));
         assertEquals("paired values must have one length, got 2 and 1", e.getMessage());
     }
+
+    @Test
+    void summarizingSeveralArraysInOnePassGivesTheIntervalsOfSeparateCalls() {
+        SplittableRandom rng = new SplittableRandom(5);
+        double[] a = new double[301];
+        double[] b = new double[301];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = rng.nextDouble();
+            b[i] = rng.nextInt(3) == 0 ? 1 : 0;
+        }
+        Bootstrap boot = new Bootstrap(42, 1000);
+        Bootstrap.Interval[] together = boot.means(a, b, Bootstrap.differences(a, b));
+        assertEquals(boot.mean(a), together[0]);
+        assertEquals(boot.mean(b), together[1]);
+        assertEquals(boot.pairedDifference(a, b), together[2]);
+        assertThrows(IllegalArgumentException.class, () -> boot.means(a, new double[3]));
+    }
 }

@@ -334,6 +334,12 @@ class ApiServerTest {
         Set<String> searchParams = new TreeSet<>();
         for (JsonNode p : spec.get("paths").get("/api/search").get("get").get("parameters")) searchParams.add(p.get("name").asText());
         assertEquals(new TreeSet<>(SearchRoute.PARAMS), searchParams);
+        for (JsonNode p : spec.get("paths").get("/api/search").get("get").get("parameters")) {
+            if (p.get("name").asText().equals("alpha")) {
+                assertEquals(io.reelrank.rerank.Reranker.DEFAULT_ALPHA, p.get("schema").get("default").asDouble(),
+                        "the documented default α must be the one the server uses");
+            }
+        }
     }
 
     @Test

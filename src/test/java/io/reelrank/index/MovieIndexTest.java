@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.reelrank.TestDatabase;
 import io.reelrank.db.Database;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -65,6 +67,51 @@ class MovieIndexTest {
         Path dir = tmp.resolve("index");
         MovieIndex.write(dir, all.iterator(), null);
         assertFalse(MovieIndex.check(TestDatabase.sample(), dir).stale());
+    }
+
+    @Test
+    void anUpdateReplacesChangedMoviesAddsNewOnesAndRemovesDeletedOnesInOneCommit() throws Exception {
+        Database db = TestDatabase.sample();
+        Path dir = tmp.resolve("index");
+        MovieIndex.rebuild(db, dir);
+        try (MovieSearcher searcher = MovieSearcher.open(dir)) {
+            try {
+                exec(db, "UPDATE movies SET rating_count = rating_count + 1000 WHERE movie_id = 1");
+                exec(db, "INSERT INTO movies (movie_id, title, year, genres) VALUES (999999, 'Zyzzyva Expedition', 2031, '{Documentary}')");
+                assertTrue(MovieIndex.check(db, dir).stale());
+                assertEquals(new MovieIndex.Update(2, 0, 0), zeroMillis(MovieIndex.update(db, dir, List.of(1, 999999))));
+                MovieIndex.Check c = MovieIndex.check(db, dir);
+                assertFalse(c.stale(), c.describe());
+                searcher.refresh();
+                assertEquals(List.of(999999), ids(searcher.search("zyzzyva AND year:[2031 TO 2031]", SearchFilters.NONE,
+                        SearchSort.SCORE, 10)));
+                assertEquals(List.of(1), ids(searcher.search("title:toy AND rating_count:[1000 TO *]", SearchFilters.NONE,
+                        SearchSort.SCORE, 10)));
+                assertEquals(9_743, searcher.size());
+            } finally {
+                exec(db, "UPDATE movies SET rating_count = rating_count - 1000 WHERE movie_id = 1");
+                exec(db, "DELETE FROM movies WHERE movie_id = 999999");
+            }
+            assertEquals(new MovieIndex.Update(1, 1, 0), zeroMillis(MovieIndex.update(db, dir, List.of(1, 999999))));
+            assertFalse(MovieIndex.check(db, dir).stale());
+            searcher.refresh();
+            assertEquals(9_742, searcher.size());
+            assertEquals(List.of(), ids(searcher.search("zyzzyva", SearchFilters.NONE, SearchSort.SCORE, 10)));
+        }
+    }
+
+    private static MovieIndex.Update zeroMillis(MovieIndex.Update u) {
+        return new MovieIndex.Update(u.replaced(), u.removed(), 0);
+    }
+
+    private static List<Integer> ids(SearchResult r) {
+        return r.hits().stream().map(SearchHit::movieId).toList();
+    }
+
+    private static void exec(Database db, String sql) throws Exception {
+        try (Connection c = db.connect(); Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
     }
 
     @Test

@@ -195,9 +195,12 @@ class PersonalizedSearchTest {
     @Test
     void eachResultExplainsItsScoreWithTheFormula() throws Exception {
         PersonalizedSearch.Result top = lord(10001).results().get(0);
-        assertTrue(top.explanation().startsWith("(1-0.85)·bm25/max_bm25 + 0.85·(cos+1)/2 = "), top.explanation());
-        double expected = 0.15 * top.bm25() / lord(10001).results().stream()
-                .mapToDouble(PersonalizedSearch.Result::bm25).max().orElseThrow() + 0.85 * (top.similarity() + 1) / 2;
+        double a = Reranker.DEFAULT_ALPHA;
+        String shown = String.format(java.util.Locale.ROOT, "%.2f", a);
+        assertTrue(top.explanation().startsWith("(1-" + shown + ")·bm25/max_bm25 + " + shown + "·(cos+1)/2 = "),
+                top.explanation());
+        double expected = (1 - a) * top.bm25() / lord(10001).results().stream()
+                .mapToDouble(PersonalizedSearch.Result::bm25).max().orElseThrow() + a * (top.similarity() + 1) / 2;
         assertEquals(expected, top.score(), 1e-4);
         List<String> fields = List.of("rank", "movie_id", "title", "year", "genres", "bm25", "bm25_rank",
                 "similarity", "score");

@@ -1,0 +1,192 @@
+package io.reelrank.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.reelrank.TestDatabase;
+import io.reelrank.db.Database;
+import io.reelrank.index.MovieIndex;
+import java.awt.image.BufferedImage;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/**
+ * {@code reelrank eval} end to end through the picocli root, on the test database (the sample, the
+ * real model's vectors, the four synthetic test users) and an index of it in a throwaway home whose
+ * {@code var/pg} is the test cluster, so the command finds the database the way it does in use. A
+ * small held-out share keeps each run to a few seconds.
+ */
+class EvalCommandTest {
+
+    private static Path home;
+    private static String previousHome;
+    private static Database db;
+    private static Run sweep;
+
+    record Run(int code, String out, String err) {}
+
+    private static final String[] SWEEP = {"--alpha", "0,1", "--fusion", "linear,rrf", "--shrinkage", "10",
+            "--test-fraction", "0.05", "--resamples", "200"};
+
+    @BeforeAll
+    static void runASmallSweepInAThrowawayHome() throws Exception {
+        db = TestDatabase.personalized();
+        // Under target/ and world-readable: as root, pg_ctl runs as postgres and must reach var/pg through it.
+        home = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "eval-cli-");
+        Files.setPosixFilePermissions(home, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.createDirectories(home.resolve("var"));
+        Files.createSymbolicLink(home.resolve("var").resolve("pg"), db.cluster().directory());
+        MovieIndex.rebuild(db, MovieIndex.defaultDir(home));
+        previousHome = System.getProperty("reelrank.home");
+        System.setProperty("reelrank.home", home.toString());
+        sweep = run(withOutDir(SWEEP, "first"));
+    }
+
+    @AfterAll
+    static void restoreTheHome() throws Exception {
+        if (previousHome == null) System.clearProperty("reelrank.home");
+        else System.setProperty("reelrank.home", previousHome);
+        Files.deleteIfExists(home.resolve("var").resolve("pg")); // the link only, never the test cluster
+    }
+
+    private static String[] withOutDir(String[] args, String dir) {
+        List<String> all = new ArrayList<>(Arrays.asList(args));
+        all.add("--out-dir");
+        all.add(home.resolve(dir).toString());
+        return all.toArray(String[]::new);
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        List<String> all = new ArrayList<>(List.of("eval"));
+        all.addAll(List.of(args));
+        int code = cl.execute(all.toArray(String[]::new));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private static long count(String sql) throws Exception {
+        try (Connection c = db.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static List<String> lines(String text, String prefix) {
+        return text.lines().filter(l -> l.startsWith(prefix)).toList();
+    }
+
+    @Test
+    void leavesTheTestUsersOutOfTheEvaluation() throws Exception {
+        assertEquals(0, sweep.code(), sweep.err());
+        long testUsers = count("SELECT count(*) FROM test_users");
+        long theirRatings = count("SELECT count(*) FROM ratings WHERE user_id IN (SELECT user_id FROM test_users)");
+        long real = count("SELECT count(*) FROM ratings") - theirRatings;
+        long realUsers = count("SELECT count(DISTINCT user_id) FROM ratings WHERE user_id NOT IN (SELECT user_id FROM test_users)");
+        assertTrue(testUsers == 4 && theirRatings > 0, "the fixture must hold the synthetic users for this test to mean anything");
+        String data = lines(sweep.out(), "data: ").get(0);
+        assertTrue(data.startsWith(String.format("data: %,d ratings of %,d users (test users left out: %d with %,d ratings)",
+                real, realUsers, testUsers, theirRatings)), data);
+    }
+
+    @Test
+    void printsOneSweepRowPerSettingAndTheBestSetting() {
+        assertEquals(0, sweep.code(), sweep.err());
+        List<String> rows = sweep.out().lines().filter(l -> l.matches("(linear α=\\d\\.\\d\\d|rrf) k=10\\s.*")).toList();
+        assertEquals(3, rows.size(), sweep.out());
+        // α = 0 is BM25's own order: the paired difference must be exactly zero.
+        assertTrue(rows.get(0).startsWith("linear α=0.00 k=10"), rows.get(0));
+        assertTrue(rows.get(0).contains("0.0000 [0.0000, 0.0000]"), rows.get(0));
+        assertTrue(rows.get(2).startsWith("rrf k=10"), rows.get(2));
+        assertEquals(1, lines(sweep.out(), "best by ndcg@10 liked personalized: ").size(), sweep.out());
+        // Progress on stderr, one line per setting.
+        assertEquals(3, sweep.err().lines().filter(l -> l.matches("\\[\\d/3\\] .*")).count(), sweep.err());
+    }
+
+    @Test
+    void printsBothTasksWithIntervalsForLikedDislikedAndTheDifferences() {
+        String out = sweep.out();
+        for (String group : List.of("liked", "disliked")) {
+            for (String metric : List.of("ndcg@10 ", "recall@10 ", "mrr ")) {
+                for (String system : List.of("bm25", "personalized", "personalized-bm25")) {
+                    String name = metric + group + " " + system;
+                    assertEquals(1, out.lines().filter(l -> l.matches(java.util.regex.Pattern.quote(name)
+                            + "\\s+-?\\d\\.\\d{4}\\s+\\[\\s*-?\\d\\.\\d{4},\\s+-?\\d\\.\\d{4}]\\s+\\d+")).count(), name + "\n" + out);
+                }
+            }
+        }
+        for (String metric : List.of("recall@20 ", "ndcg@20 ")) {
+            for (String system : List.of("popularity", "similarity", "similarity-popularity")) {
+                assertTrue(out.lines().anyMatch(l -> l.startsWith(metric + system + " ")), metric + system + "\n" + out);
+            }
+        }
+    }
+
+    @Test
+    void writesTheSweepCsvAndAValidPng() throws Exception {
+        Path dir = home.resolve("first");
+        List<String> csv = Files.readAllLines(dir.resolve("sweep.csv"));
+        assertEquals(4, csv.size(), String.join("\n", csv));
+        assertTrue(csv.get(0).startsWith("fusion,alpha,shrinkage_k,ndcg@10_liked_bm25_mean,"), csv.get(0));
+        assertTrue(csv.get(1).startsWith("linear,0,10,"), csv.get(1));
+        assertTrue(csv.get(2).startsWith("linear,1,10,"), csv.get(2));
+        assertTrue(csv.get(3).startsWith("rrf,,10,"), csv.get(3));
+        int columns = csv.get(0).split(",").length;
+        for (String row : csv) assertEquals(columns, row.split(",", -1).length, row);
+        byte[] png = Files.readAllBytes(dir.resolve("sweep.png"));
+        assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G'}, Arrays.copyOf(png, 4));
+        BufferedImage image = ImageIO.read(dir.resolve("sweep.png").toFile());
+        assertNotNull(image);
+        assertTrue(image.getWidth() > 100 && image.getHeight() > 100);
+    }
+
+    @Test
+    void twoRunsWithTheSameSeedPrintTheSameNumbers() {
+        String[] random = {"--split", "random", "--seed", "7", "--alpha", "0.5", "--test-fraction", "0.05",
+                "--resamples", "200"};
+        Run first = run(random);
+        assertEquals(0, first.code(), first.err());
+        assertTrue(first.out().contains("seed 7 (random split), bootstrap seed 7"), first.out());
+        assertEquals(first.out(), run(random).out());
+        String[] other = random.clone();
+        other[3] = "8";
+        assertNotEquals(first.out().replace("seed 7", ""), run(other).out().replace("seed 8", ""),
+                "another seed must change the numbers, or the comparison above proves nothing");
+    }
+
+    @Test
+    void badOptionValuesNameTheOptionTheRangeAndTheValue() {
+        assertEquals(new Run(2, "", "reelrank: error: --split must be temporal or random, got 'sideways'\n"),
+                run("--split", "sideways"));
+        assertEquals(new Run(2, "", "reelrank: error: --test-fraction must be in (0,1), got 1.5\n"),
+                run("--test-fraction", "1.5"));
+        assertEquals(new Run(2, "", "reelrank: error: --k must be in 1-100 (--candidates), got 0\n"), run("--k", "0"));
+        assertEquals(new Run(2, "", "reelrank: error: --candidates must be in 1-1000, got 0\n"), run("--candidates", "0"));
+        assertEquals(new Run(2, "", "reelrank: error: --alpha values must be in [0, 1], got 1.5\n"), run("--alpha", "0,1.5"));
+        assertEquals(new Run(2, "", "reelrank: error: --shrinkage values must be in [0, ∞), got -1\n"),
+                run("--shrinkage", "-1"));
+        assertEquals(new Run(2, "", "reelrank: error: --fusion must be linear, rrf or linear,rrf, got 'linear,sum'\n"),
+                run("--fusion", "linear,sum"));
+        assertEquals(new Run(2, "", "reelrank: error: --center must be true or false, got 'yes'\n"), run("--center", "yes"));
+        assertEquals(new Run(2, "", "reelrank: error: --resamples must be in 100-100000, got 10\n"), run("--resamples", "10"));
+    }
+}
