@@ -155,6 +155,10 @@ public final class MovieLensLoader {
                 st.execute("ALTER TABLE tags ADD CONSTRAINT tags_movie_id_fkey FOREIGN KEY (movie_id) "
                         + "REFERENCES movies (movie_id) ON DELETE CASCADE");
 
+                // Fresh statistics, or the planner treats the just-truncated tables as empty and the
+                // joins below run as nested loops over millions of rows.
+                st.execute("ANALYZE ratings");
+                st.execute("ANALYZE tags");
                 listener.step("updating users and movie_stats");
                 st.execute("DELETE FROM users u WHERE NOT EXISTS (SELECT 1 FROM ratings r WHERE r.user_id = u.user_id)");
                 st.execute("INSERT INTO users (user_id) SELECT DISTINCT user_id FROM ratings ON CONFLICT DO NOTHING");
