@@ -10,8 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -56,16 +54,9 @@ public final class BenchIngestCommand implements Callable<Integer> {
         if (repeats < 1 || repeats > 20) throw CliException.badInput("--repeats must be in 1-20, got " + repeats);
         PrintWriter out = spec.commandLine().getOut();
         Database main = dbOptions.open();
-        DbSettings s = main.settings();
-        String benchDb = s.database() + "_bench";
-        try (Connection c = main.connect(); Statement st = c.createStatement()) {
-            st.execute("DROP DATABASE IF EXISTS " + benchDb);
-            st.execute("CREATE DATABASE " + benchDb);
-        }
-        DbSettings bs = new DbSettings(s.url().replaceFirst("/" + s.database() + "(\\?|$)", "/" + benchDb + "$1"),
-                s.user(), s.password(), s.privateCluster());
-        try {
-            Database bench = Database.open(bs, main.cluster());
+        try (ScratchDatabase scratch = new ScratchDatabase(main)) {
+            Database bench = scratch.database();
+            DbSettings bs = bench.settings();
             Path sample = Home.path().resolve("sample_data/ml-latest-small");
             Path big = Home.var().resolve("bench").resolve("ratings-" + rows);
             out.printf("generating %,d ratings into %s (seed %d)…%n", rows, big, seed);
@@ -103,10 +94,6 @@ public final class BenchIngestCommand implements Callable<Integer> {
             out.printf("    reelrank whole load (+ movies, tags, indexes, FKs, stats): %6.2f s  ratio %.2f×%n",
                     mTotal, mTotal / mPsql);
             out.flush();
-        } finally {
-            try (Connection c = main.connect(); Statement st = c.createStatement()) {
-                st.execute("DROP DATABASE IF EXISTS " + benchDb + " WITH (FORCE)");
-            }
         }
         return 0;
     }

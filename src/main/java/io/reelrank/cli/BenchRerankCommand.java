@@ -1,7 +1,6 @@
 package io.reelrank.cli;
 
 import io.reelrank.db.Database;
-import io.reelrank.db.DbSettings;
 import io.reelrank.index.Candidate;
 import io.reelrank.index.MovieSearcher;
 import io.reelrank.index.SearchBenchmark;
@@ -135,16 +134,9 @@ public final class BenchRerankCommand implements Callable<Integer> {
 
     /** The user tower over a generated ratings set loaded into a scratch database. */
     private void generatedUserTower(Database main, ItemVectors items, PrintWriter out) throws Exception {
-        DbSettings s = main.settings();
-        String benchDb = s.database() + "_bench";
-        try (Connection c = main.connect(); Statement st = c.createStatement()) {
-            st.execute("DROP DATABASE IF EXISTS " + benchDb);
-            st.execute("CREATE DATABASE " + benchDb);
-        }
-        try {
-            DbSettings bs = new DbSettings(s.url().replaceFirst("/" + s.database() + "(\\?|$)", "/" + benchDb + "$1"),
-                    s.user(), s.password(), s.privateCluster());
-            Database bench = Database.open(bs, main.cluster());
+        try (ScratchDatabase scratch = new ScratchDatabase(main)) {
+            Database bench = scratch.database();
+            String benchDb = scratch.name();
             Path big = Home.var().resolve("bench").resolve("ratings-" + rows);
             out.printf("  generating and loading %,d ratings into %s…%n", rows, benchDb);
             out.flush();
@@ -157,10 +149,6 @@ public final class BenchRerankCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "  users (generated set): %,d users, %,d ratings in %.2f s (%,.0f ratings/s)%n",
                     t.users(), t.ratings(), t.seconds(), t.ratings() / t.seconds());
             out.flush();
-        } finally {
-            try (Connection c = main.connect(); Statement st = c.createStatement()) {
-                st.execute("DROP DATABASE IF EXISTS " + benchDb + " WITH (FORCE)");
-            }
         }
     }
 
