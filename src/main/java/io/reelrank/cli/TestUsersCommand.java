@@ -36,9 +36,11 @@ public final class TestUsersCommand implements Callable<Integer> {
         Database db = dbOptions.open();
         if (remove) {
             out.printf("test-users: removed %d users%n", TestUsers.remove(db));
-            return 0;
+        } else {
+            create(db, shrinkage, out);
         }
-        create(db, shrinkage, out);
+        // their ratings change the movies' rating counts and averages, which the index filters on
+        IndexCommand.refreshIfStale(db, out);
         return 0;
     }
 
