@@ -72,7 +72,7 @@ public final class DbCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             int port = cluster.runningPort();
             if (port > 0) {
-                out.printf("running: 127.0.0.1:%d, data %s, log %s%n", port, cluster.directory().resolve("data"),
+                out.printf("running: 127.0.0.1:%d, data %s, log %s%n", port, cluster.dataDirectory(),
                         cluster.logFile());
                 return 0;
             }

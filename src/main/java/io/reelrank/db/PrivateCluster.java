@@ -42,8 +42,10 @@ public final class PrivateCluster {
     private static final String POSTGRES_OS_USER = "postgres";
 
     private final Path dir;
-    private final Path data;
-    private final Path logDir;
+    // Where the server's files live: under dir, or, when reelrank runs as root and the postgres OS
+    // user cannot reach dir (a checkout under /root, say), under /var/tmp, named in dir/server-dir.
+    private Path data;
+    private Path logDir;
     private final Path passwordFile;
     private final Path portFile;
     private final Path binDir;
@@ -51,8 +53,15 @@ public final class PrivateCluster {
 
     public PrivateCluster(Path dir) {
         this.dir = dir.toAbsolutePath().normalize();
-        this.data = this.dir.resolve("data");
-        this.logDir = this.dir.resolve("log");
+        Path serverDir = this.dir;
+        try {
+            Path pointer = this.dir.resolve("server-dir");
+            if (Files.isRegularFile(pointer)) serverDir = Path.of(Files.readString(pointer).strip());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + this.dir.resolve("server-dir"), e);
+        }
+        this.data = serverDir.resolve("data");
+        this.logDir = serverDir.resolve("log");
         this.passwordFile = this.dir.resolve("password");
         this.portFile = this.dir.resolve("port");
         this.binDir = findBinDir();
@@ -66,6 +75,11 @@ public final class PrivateCluster {
 
     public Path directory() {
         return dir;
+    }
+
+    /** The server's data directory (under {@link #directory()}, or relocated: see the fields). */
+    public Path dataDirectory() {
+        return data;
     }
 
     public Path logFile() {
@@ -125,6 +139,7 @@ public final class PrivateCluster {
         } catch (RuntimeException ignored) {
             // deleting the files is what matters
         }
+        if (!data.startsWith(dir)) deleteTree(data.getParent());
         deleteTree(dir);
     }
 
@@ -145,11 +160,13 @@ public final class PrivateCluster {
         byte[] raw = new byte[24];
         new SecureRandom().nextBytes(raw);
         String pw = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
-        Path pwTmp = dir.resolve("initdb-pw.tmp");
+        if (asRoot && !reachableByPostgres(dir)) relocateServerFiles();
+        // initdb (run as postgres when we are root) must read it: beside the data directory
+        Path pwTmp = data.getParent().resolve("initdb-pw.tmp");
         Files.writeString(pwTmp, pw + "\n");
+        Files.setPosixFilePermissions(pwTmp, PosixFilePermissions.fromString("rw-------"));
         try {
             if (asRoot) {
-                requireReachableByPostgres();
                 chown(data);
                 chown(logDir);
                 chown(pwTmp);
@@ -226,12 +243,27 @@ public final class PrivateCluster {
         }
     }
 
-    private void requireReachableByPostgres() {
-        Result r = run(List.of("runuser", "-u", POSTGRES_OS_USER, "--", "test", "-x", dir.toString()), false);
-        if (r.exit != 0) {
+    private boolean reachableByPostgres(Path p) {
+        return run(List.of("runuser", "-u", POSTGRES_OS_USER, "--", "test", "-x", p.toString()), false).exit == 0;
+    }
+
+    /** Moves data and log to /var/tmp/reelrank-pg-<hash of dir>, reachable by postgres, and records it. */
+    private void relocateServerFiles() throws IOException {
+        String hash = Integer.toHexString(dir.toString().hashCode());
+        Path base = Path.of("/var/tmp", "reelrank-pg-" + hash);
+        deleteTree(base);
+        Files.createDirectories(base);
+        deleteTree(data);
+        deleteTree(logDir);
+        data = base.resolve("data");
+        logDir = base.resolve("log");
+        Files.createDirectories(data);
+        Files.createDirectories(logDir);
+        if (!reachableByPostgres(base)) {
             throw new IllegalStateException("running as root, the private cluster runs as the OS user 'postgres', "
-                    + "which cannot reach " + dir + "; set REELRANK_HOME to a directory it can traverse");
+                    + "which can reach neither " + dir + " nor " + base + "; set REELRANK_HOME to a directory it can traverse");
         }
+        Files.writeString(dir.resolve("server-dir"), base + "\n");
     }
 
     private void chown(Path p) {
