@@ -10,8 +10,6 @@ import io.reelrank.TestDatabase;
 import io.reelrank.db.Database;
 import io.reelrank.index.MovieIndex;
 import java.awt.image.BufferedImage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -24,7 +22,6 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /**
  * {@code reelrank eval} end to end through the picocli root, on the test database (the sample, the
@@ -39,7 +36,6 @@ class EvalCommandTest {
     private static Database db;
     private static Run sweep;
 
-    record Run(int code, String out, String err) {}
 
     private static final String[] SWEEP = {"--alpha", "0,1", "--fusion", "linear,rrf", "--shrinkage", "10",
             "--test-fraction", "0.05", "--resamples", "200"};
@@ -73,15 +69,7 @@ class EvalCommandTest {
     }
 
     private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        List<String> all = new ArrayList<>(List.of("eval"));
-        all.addAll(List.of(args));
-        int code = cl.execute(all.toArray(String[]::new));
-        return new Run(code, out.toString(), err.toString());
+        return Run.of(List.of("eval"), args);
     }
 
     private static long count(String sql) throws Exception {

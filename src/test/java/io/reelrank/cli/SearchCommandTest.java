@@ -8,8 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.reelrank.TestDatabase;
 import io.reelrank.index.MovieIndex;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,7 +15,6 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /**
  * {@code reelrank search} end to end through the picocli root, on an index of the real sample built
@@ -28,7 +25,6 @@ class SearchCommandTest {
     private static Path home;
     private static String previousHome;
 
-    record Run(int code, String out, String err) {}
 
     @BeforeAll
     static void buildTheIndexInAThrowawayHome() throws Exception {
@@ -45,15 +41,7 @@ class SearchCommandTest {
     }
 
     private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        List<String> all = new ArrayList<>(List.of("search"));
-        all.addAll(List.of(args));
-        int code = cl.execute(all.toArray(String[]::new));
-        return new Run(code, out.toString(), err.toString());
+        return Run.of(List.of("search"), args);
     }
 
     @Test

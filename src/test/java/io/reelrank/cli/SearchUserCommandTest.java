@@ -8,17 +8,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.reelrank.TestDatabase;
 import io.reelrank.db.Database;
 import io.reelrank.index.MovieIndex;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** {@code reelrank search --user …} through the picocli root against the real test database. */
 class SearchUserCommandTest {
@@ -27,7 +23,6 @@ class SearchUserCommandTest {
     private static String previousHome;
     private static String url;
 
-    record Run(int code, String out, String err) {}
 
     @BeforeAll
     static void prepare() throws Exception {
@@ -47,15 +42,7 @@ class SearchUserCommandTest {
     }
 
     private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        List<String> all = new ArrayList<>(List.of("search", "--db-url", url));
-        all.addAll(List.of(args));
-        int code = cl.execute(all.toArray(String[]::new));
-        return new Run(code, out.toString(), err.toString());
+        return Run.of(List.of("search", "--db-url", url), args);
     }
 
     @Test
