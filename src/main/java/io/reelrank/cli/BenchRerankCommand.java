@@ -1,5 +1,6 @@
 package io.reelrank.cli;
 
+import io.reelrank.db.BinaryCopy;
 import io.reelrank.db.Database;
 import io.reelrank.index.Candidate;
 import io.reelrank.index.MovieSearcher;
@@ -12,7 +13,6 @@ import io.reelrank.rerank.PersonalizedSearch;
 import io.reelrank.rerank.Reranker;
 import io.reelrank.user.UserTower;
 import java.io.PrintWriter;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -24,7 +24,6 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -158,17 +157,15 @@ public final class BenchRerankCommand implements Callable<Integer> {
             try (Statement st = c.createStatement()) {
                 st.execute("CREATE TEMP TABLE stage_vectors (movie_id int, embedding vector) ON COMMIT DROP");
             }
-            CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY stage_vectors FROM STDIN (FORMAT binary)");
-            int dim = items.dimension();
-            ByteBuffer buf = ByteBuffer.allocate(19 + items.size() * (2 + 8 + 8 + 4 * dim) + 2);
-            buf.put(new byte[] {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0}).putInt(0).putInt(0);
+            BinaryCopy copy = new BinaryCopy(c.unwrap(PGConnection.class).getCopyAPI(),
+                    "COPY stage_vectors FROM STDIN (FORMAT binary)", 1_000);
             for (int id : items.movieIds()) {
-                buf.putShort((short) 2).putInt(4).putInt(id).putInt(4 + 4 * dim).putShort((short) dim).putShort((short) 0);
-                for (float f : items.vector(id)) buf.putFloat(f);
+                copy.startRow(2);
+                copy.int4(id);
+                copy.vector(items.vector(id));
+                copy.endRow();
             }
-            buf.putShort((short) -1);
-            copy.writeToCopy(buf.array(), 0, buf.position());
-            copy.endCopy();
+            copy.finish();
             try (Statement st = c.createStatement()) {
                 st.execute("UPDATE movies m SET embedding = s.embedding FROM stage_vectors s WHERE s.movie_id = m.movie_id");
             }

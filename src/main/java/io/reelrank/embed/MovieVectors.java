@@ -9,9 +9,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Reads movie embeddings back from {@code movies.embedding} for the user tower and the re-ranker.
- * Movies without an embedding are absent from the result. Uses the caller's connection and leaves
- * it open.
+ * Reads a few movies' embeddings back from {@code movies.embedding} as stored (not centered, unlike
+ * the re-ranker's {@code ItemVectors}), and counts the movies still without one. Movies without an
+ * embedding are absent from the result. Uses the caller's connection and leaves it open.
  */
 public final class MovieVectors {
 
@@ -23,17 +23,6 @@ public final class MovieVectors {
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT movie_id, embedding::text FROM movies WHERE movie_id = ANY(?) AND embedding IS NOT NULL")) {
             ps.setArray(1, c.createArrayOf("int4", movieIds.toArray()));
-            collect(ps, out);
-        }
-        return out;
-    }
-
-    /** Every movie's embedding, keyed by movie_id. */
-    public static Map<Integer, float[]> readAll(Connection c) throws SQLException {
-        Map<Integer, float[]> out = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT movie_id, embedding::text FROM movies WHERE embedding IS NOT NULL")) {
-            ps.setFetchSize(2000);
             collect(ps, out);
         }
         return out;

@@ -1,5 +1,6 @@
 package io.reelrank.ingest;
 
+import io.reelrank.db.BinaryCopy;
 import io.reelrank.db.Database;
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -166,7 +166,7 @@ public final class PersonalizedSearch implements AutoCloseable {
         int[] ids = new int[n];
         for (int i = 0; i < n; i++) ids[i] = ranked.get(i).candidate().movieId();
         Map<Integer, MovieRecord> movies = searcher.movies(ids);
-        double maxBm25 = cands.isEmpty() ? 0 : cands.stream().mapToDouble(Candidate::bm25).max().orElse(0);
+        double maxBm25 = cands.isEmpty() ? 0 : cands.get(0).bm25(); // candidates come best first
         List<Result> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             Reranker.Ranked x = ranked.get(i);

@@ -1,9 +1,9 @@
 package io.reelrank.user;
 
+import io.reelrank.db.BinaryCopy;
 import io.reelrank.db.Database;
 import io.reelrank.embed.VectorLiteral;
 import io.reelrank.rerank.ItemVectors;
-import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -11,7 +11,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Arrays;
 import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
 
 /**
  * The user tower: a user's vector from their ratings, in the item tower's space.
@@ -62,9 +61,8 @@ public final class UserTower {
                 ws.execute("CREATE TEMP TABLE stage_users (user_id int, embedding vector) ON COMMIT DROP");
                 ws.execute("INSERT INTO users (user_id) SELECT DISTINCT user_id FROM ratings ON CONFLICT DO NOTHING");
             }
-            CopyIn copy = write.unwrap(PGConnection.class).getCopyAPI()
-                    .copyIn("COPY stage_users FROM STDIN (FORMAT binary)");
-            VectorRows rows = new VectorRows(copy, items.dimension());
+            BinaryCopy rows = new BinaryCopy(write.unwrap(PGConnection.class).getCopyAPI(),
+                    "COPY stage_users FROM STDIN (FORMAT binary)", 1_000);
             int users = 0;
             int cold = 0;
             long ratings = 0;
@@ -81,7 +79,10 @@ public final class UserTower {
                         int user = more ? rs.getInt(1) : Integer.MAX_VALUE;
                         if (user != current && current != Integer.MIN_VALUE) {
                             float[] u = vector(movies, rs2, n, items, mu, k);
-                            rows.add(current, u);
+                            rows.startRow(2);
+                            rows.int4(current);
+                            rows.vector(u);
+                            rows.endRow();
                             users++;
                             if (u == null) cold++;
                             n = 0;
@@ -153,42 +154,6 @@ public final class UserTower {
                 String v = rs.getString(1);
                 return new Stored(true, v == null ? null : VectorLiteral.parse(v));
             }
-        }
-    }
-
-    /** Binary COPY rows of (int user_id, vector embedding). */
-    private static final class VectorRows {
-        private final CopyIn copy;
-        private final ByteBuffer buf;
-
-        VectorRows(CopyIn copy, int dim) throws SQLException {
-            this.copy = copy;
-            this.buf = ByteBuffer.allocate(Math.max(1 << 16, 64 * (16 + 4 * dim)));
-            buf.put(new byte[] {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0}).putInt(0).putInt(0);
-        }
-
-        void add(int user, float[] u) throws SQLException {
-            int need = 2 + 8 + 4 + (u == null ? 0 : 4 + 4 * u.length);
-            if (buf.remaining() < need + 2) flush();
-            buf.putShort((short) 2).putInt(4).putInt(user);
-            if (u == null) {
-                buf.putInt(-1);
-            } else {
-                buf.putInt(4 + 4 * u.length).putShort((short) u.length).putShort((short) 0);
-                for (float f : u) buf.putFloat(f);
-            }
-        }
-
-        void finish() throws SQLException {
-            if (buf.remaining() < 2) flush();
-            buf.putShort((short) -1);
-            flush();
-            copy.endCopy();
-        }
-
-        private void flush() throws SQLException {
-            copy.writeToCopy(buf.array(), 0, buf.position());
-            buf.clear();
         }
     }
 }

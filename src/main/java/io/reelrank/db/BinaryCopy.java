@@ -1,4 +1,4 @@
-package io.reelrank.ingest;
+package io.reelrank.db;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -9,11 +9,12 @@ import org.postgresql.copy.CopyManager;
 /**
  * Streams rows into PostgreSQL with {@code COPY … FROM STDIN (FORMAT binary)}: no text formatting of
  * numbers and timestamps on our side, no parsing on the server's. Rows are buffered and handed to
- * the server every {@code batchRows} rows. The caller must call {@link #finish()} (or
- * {@link #cancel()} on failure) before using the connection again.
+ * the server every {@code batchRows} rows. Used by every bulk write: ingest, the user tower, the
+ * benchmarks. The caller must call {@link #finish()} (or {@link #cancel()} on failure) before using
+ * the connection again.
  * Format: PostgreSQL docs, "COPY — Binary Format".
  */
-final class BinaryCopy {
+public final class BinaryCopy {
 
     private static final byte[] SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0};
     /** Microseconds between 1970-01-01 and PostgreSQL's epoch 2000-01-01 (UTC). */
@@ -24,33 +25,33 @@ final class BinaryCopy {
     private ByteBuffer buf = ByteBuffer.allocate(1 << 20);
     private long rows;
 
-    BinaryCopy(CopyManager manager, String sql, int batchRows) throws SQLException {
+    public BinaryCopy(CopyManager manager, String sql, int batchRows) throws SQLException {
         this.copy = manager.copyIn(sql);
         this.batchRows = batchRows;
         buf.put(SIGNATURE).putInt(0).putInt(0);
     }
 
-    void startRow(int fields) {
+    public void startRow(int fields) {
         ensure(2);
         buf.putShort((short) fields);
     }
 
-    void int4(int v) {
+    public void int4(int v) {
         ensure(8);
         buf.putInt(4).putInt(v);
     }
 
-    void int4OrNull(Integer v) {
+    public void int4OrNull(Integer v) {
         if (v == null) nul();
         else int4(v);
     }
 
-    void nul() {
+    public void nul() {
         ensure(4);
         buf.putInt(-1);
     }
 
-    void text(String s) {
+    public void text(String s) {
         if (s == null) {
             nul();
             return;
@@ -61,35 +62,49 @@ final class BinaryCopy {
     }
 
     /** A field already in binary wire form, length included. */
-    void raw(byte[] field) {
+    public void raw(byte[] field) {
         ensure(field.length);
         buf.put(field);
     }
 
+    /**
+     * A pgvector {@code vector}, or NULL for null. pgvector's binary form: int16 dim, int16 unused,
+     * dim × float4 (pgvector src/vector.c, vector_recv).
+     */
+    public void vector(float[] v) {
+        if (v == null) {
+            nul();
+            return;
+        }
+        ensure(8 + 4 * v.length);
+        buf.putInt(4 + 4 * v.length).putShort((short) v.length).putShort((short) 0);
+        for (float f : v) buf.putFloat(f);
+    }
+
     /** A timestamptz from Unix epoch seconds. */
-    void timestampFromEpochSeconds(long epochSeconds) {
+    public void timestampFromEpochSeconds(long epochSeconds) {
         ensure(12);
         buf.putInt(8).putLong((epochSeconds - PG_EPOCH_SECONDS) * 1_000_000L);
     }
 
-    void endRow() throws SQLException {
+    public void endRow() throws SQLException {
         if (++rows % batchRows == 0 || buf.position() > (1 << 20)) {
             flush();
         }
     }
 
-    long rows() {
+    public long rows() {
         return rows;
     }
 
-    long finish() throws SQLException {
+    public long finish() throws SQLException {
         ensure(2);
         buf.putShort((short) -1);
         flush();
         return copy.endCopy();
     }
 
-    void cancel() {
+    public void cancel() {
         try {
             if (copy.isActive()) copy.cancelCopy();
         } catch (SQLException ignored) {
@@ -117,7 +132,7 @@ final class BinaryCopy {
      * numeric(2,1) values 0.5, 1.0, …, 5.0 in binary wire form (length, ndigits, weight, sign, dscale,
      * base-10000 digits), indexed by half-stars (1 = 0.5 … 10 = 5.0).
      */
-    static byte[][] halfStarNumerics() {
+    public static byte[][] halfStarNumerics() {
         byte[][] out = new byte[11][];
         for (int h = 1; h <= 10; h++) {
             int whole = h / 2;
