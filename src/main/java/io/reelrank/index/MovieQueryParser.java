@@ -18,8 +18,11 @@ import org.apache.lucene.queryparser.classic.TokenMgrError;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BoostQuery;
 import org.apache.lucene.search.ConstantScoreQuery;
+import org.apache.lucene.search.FuzzyQuery;
+import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.Query;
+import org.apache.lucene.util.automaton.TooComplexToDeterminizeException;
 
 /**
  * Lucene's classic query syntax over the movie fields, so the strings the original ParadeDB design
@@ -30,6 +33,14 @@ import org.apache.lucene.search.Query;
  * fuzzy or wildcard terms on numeric fields, are syntax errors rather than silent empty results.
  * Not thread-safe (Lucene's parser keeps state): use one instance per thread, or the static
  * {@link #parseQuery(String)}, which makes its own.
+ *
+ * <p>Whatever a user types is bounded before it costs anything: the length ({@link #MAX_QUERY_CHARS})
+ * and the nesting of parentheses ({@link #MAX_DEPTH}) are checked before parsing; the clauses the query
+ * can expand to ({@link #MAX_CLAUSES}, a fuzzy term counting the
+ * {@value #FUZZY_EXPANSIONS} terms it may match in each field) and the work of turning a regular
+ * expression or wildcard into an automaton ({@link #DETERMINIZE_WORK_LIMIT}) while parsing. Each
+ * failure is a {@link QuerySyntaxException} at the position of the part that went over, with the
+ * limit in its reason.
  */
 public final class MovieQueryParser extends MultiFieldQueryParser {
 
@@ -43,9 +54,31 @@ public final class MovieQueryParser extends MultiFieldQueryParser {
      */
     public static final float TAG_WEIGHT = 0.3f;
 
+    /** Longer queries are refused: no real query is this long, and parsing cost grows with length. */
+    public static final int MAX_QUERY_CHARS = 1000;
+    /** Deepest nesting of parentheses accepted; the parser recurses once per level. */
+    public static final int MAX_DEPTH = 20;
+    /**
+     * Most clauses a query may expand to, counted per field a term searches; checked while parsing
+     * rather than hit mid-search. Below Lucene's own limit ({@link IndexSearcher#getMaxClauseCount()},
+     * 1024), which also counts the filters' clauses.
+     */
+    public static final int MAX_CLAUSES = 1000;
+    /** Terms a fuzzy term may match per field (Lucene's {@link FuzzyQuery#defaultMaxExpansions}). */
+    public static final int FUZZY_EXPANSIONS = FuzzyQuery.defaultMaxExpansions;
+    /**
+     * Work allowed to turn one regular expression or wildcard into a deterministic automaton (Lucene's
+     * default, {@code Operations.DEFAULT_DETERMINIZE_WORK_LIMIT}); {@code /[ac]*a[ac]{20}/} needs far more.
+     */
+    public static final int DETERMINIZE_WORK_LIMIT = 10_000;
+
     private static final String[] DEFAULT_FIELDS = {Fields.TITLE, Fields.TAGS};
 
     private String current = "";
+    /** Clauses counted so far in the query being parsed (see {@link #MAX_CLAUSES}). */
+    private int clauses;
+    /** Depth of nested term-query calls: a bare term's per-field calls are counted with it, once. */
+    private int termDepth;
 
     public MovieQueryParser() {
         this(TAG_WEIGHT);
@@ -58,6 +91,7 @@ public final class MovieQueryParser extends MultiFieldQueryParser {
         // the movies with every word first, and the re-ranker also gets those with some of them.
         setDefaultOperator(QueryParser.OR_OPERATOR);
         setAllowLeadingWildcard(false);
+        setDeterminizeWorkLimit(DETERMINIZE_WORK_LIMIT);
     }
 
     /** Parses {@code query} with a fresh parser. */
@@ -68,8 +102,19 @@ public final class MovieQueryParser extends MultiFieldQueryParser {
     /** Parses {@code query}; a failure carries the position and a one-line reason. */
     public Query parseOrExplain(String query) throws QuerySyntaxException {
         current = query;
+        clauses = 0;
+        termDepth = 0;
         if (query.isBlank()) {
             throw new QuerySyntaxException(query, 0, "empty query: type words to search titles and tags");
+        }
+        if (query.length() > MAX_QUERY_CHARS) {
+            throw new QuerySyntaxException(query, MAX_QUERY_CHARS, "the query is " + query.length()
+                    + " characters long; at most " + MAX_QUERY_CHARS + " are allowed");
+        }
+        int deep = tooDeep(query);
+        if (deep >= 0) {
+            throw new QuerySyntaxException(query, deep, "parentheses nest deeper than " + MAX_DEPTH
+                    + " levels here; at most " + MAX_DEPTH + " are allowed");
         }
         try {
             return parse(query);
@@ -80,10 +125,77 @@ public final class MovieQueryParser extends MultiFieldQueryParser {
         }
     }
 
+    /** The position of the first '(' opened at depth {@link #MAX_DEPTH} + 1, or -1; quotes and escapes skipped. */
+    private static int tooDeep(String q) {
+        int depth = 0;
+        boolean quoted = false;
+        for (int i = 0; i < q.length(); i++) {
+            char c = q.charAt(i);
+            if (c == '\\') {
+                i++;
+            } else if (c == '"') {
+                quoted = !quoted;
+            } else if (!quoted && c == '(') {
+                if (++depth > MAX_DEPTH) return i;
+            } else if (!quoted && c == ')') {
+                depth = Math.max(0, depth - 1);
+            }
+        }
+        return -1;
+    }
+
+    // ---- work limits ---------------------------------------------------------------------------
+
+    /** A term-level query built through {@link #counted}: the clause budget and automaton errors are handled there. */
+    @FunctionalInterface
+    private interface TermBuilder {
+        Query build() throws ParseException;
+    }
+
+    /**
+     * Builds one term-level query (a word, phrase, range, prefix, wildcard, fuzzy term or regular
+     * expression) and counts the clauses it adds: one per field it searches, {@link #FUZZY_EXPANSIONS}
+     * per field for a fuzzy term. Only the outermost call counts, since a bare term's per-field calls
+     * come back through the same methods.
+     */
+    private Query counted(String field, String text, int perField, TermBuilder builder) throws ParseException {
+        if (termDepth == 0) {
+            clauses += (field == null ? DEFAULT_FIELDS.length : 1) * perField;
+            if (clauses > MAX_CLAUSES) {
+                throw new Located(termAt(text), "the query expands to more than " + MAX_CLAUSES
+                        + " clauses here (a word counts once per field it searches, a fuzzy term "
+                        + FUZZY_EXPANSIONS + " times); use fewer terms");
+            }
+        }
+        termDepth++;
+        try {
+            return builder.build();
+        } catch (TooComplexToDeterminizeException e) {
+            throw new Located(termAt(text), "'" + text + "' is too complex to match: it needs more than "
+                    + DETERMINIZE_WORK_LIMIT + " units of automaton work; simplify it");
+        } catch (IllegalArgumentException e) {
+            // Lucene's regular-expression parser reports syntax errors this way ("expected ']' at position 3").
+            throw new Located(termAt(text), "cannot read '" + text + "': " + firstLine(e.getMessage()));
+        } finally {
+            termDepth--;
+        }
+    }
+
+    /** Where the term being built starts: its last occurrence up to the parser's current token. */
+    private int termAt(String text) {
+        int upTo = token != null ? Math.min(current.length(), token.endColumn) : current.length();
+        int i = text.isEmpty() ? -1 : current.lastIndexOf(text, upTo);
+        return i < 0 ? (token != null ? token.beginColumn : 0) : i;
+    }
+
     // ---- numeric fields and field names --------------------------------------------------------
 
     @Override
     protected Query getFieldQuery(String field, String queryText, boolean quoted) throws ParseException {
+        return counted(field, queryText, 1, () -> fieldQuery(field, queryText, quoted));
+    }
+
+    private Query fieldQuery(String field, String queryText, boolean quoted) throws ParseException {
         if (field != null) {
             checkField(field);
             if (Fields.INT_FIELDS.contains(field)) {
@@ -98,6 +210,12 @@ public final class MovieQueryParser extends MultiFieldQueryParser {
 
     @Override
     protected Query getRangeQuery(String field, String part1, String part2, boolean startInclusive,
+            boolean endInclusive) throws ParseException {
+        return counted(field, part1 == null ? "" : part1, 1,
+                () -> rangeQuery(field, part1, part2, startInclusive, endInclusive));
+    }
+
+    private Query rangeQuery(String field, String part1, String part2, boolean startInclusive,
             boolean endInclusive) throws ParseException {
         if (field != null) {
             checkField(field);
@@ -132,25 +250,25 @@ public final class MovieQueryParser extends MultiFieldQueryParser {
     @Override
     protected Query getPrefixQuery(String field, String termStr) throws ParseException {
         checkTextual(field, termStr + "*", "a prefix");
-        return super.getPrefixQuery(field, termStr);
+        return counted(field, termStr, 1, () -> super.getPrefixQuery(field, termStr));
     }
 
     @Override
     protected Query getWildcardQuery(String field, String termStr) throws ParseException {
         checkTextual(field, termStr, "a wildcard");
-        return super.getWildcardQuery(field, termStr);
+        return counted(field, termStr, 1, () -> super.getWildcardQuery(field, termStr));
     }
 
     @Override
     protected Query getFuzzyQuery(String field, String termStr, float minSimilarity) throws ParseException {
         checkTextual(field, termStr, "a fuzzy term");
-        return super.getFuzzyQuery(field, termStr, minSimilarity);
+        return counted(field, termStr, FUZZY_EXPANSIONS, () -> super.getFuzzyQuery(field, termStr, minSimilarity));
     }
 
     @Override
     protected Query getRegexpQuery(String field, String termStr) throws ParseException {
         checkTextual(field, "/" + termStr, "a regular expression");
-        return super.getRegexpQuery(field, termStr);
+        return counted(field, "/" + termStr + "/", 1, () -> super.getRegexpQuery(field, termStr));
     }
 
     /**

@@ -104,6 +104,15 @@ public final class MovieSearcher implements AutoCloseable {
     /** Runs a search: query, filters, order and limit; hits carry the stored fields for display. */
     public SearchResult search(String query, SearchFilters filters, SearchSort sort, int limit)
             throws QuerySyntaxException, IOException {
+        try {
+            return searchParsed(query, filters, sort, limit);
+        } catch (IndexSearcher.TooManyClauses e) {
+            throw tooManyClauses(query);
+        }
+    }
+
+    private SearchResult searchParsed(String query, SearchFilters filters, SearchSort sort, int limit)
+            throws QuerySyntaxException, IOException {
         checkLimit(limit);
         Query parsed = MovieQueryParser.parseQuery(query);
         refreshIfDue();
@@ -132,7 +141,21 @@ public final class MovieSearcher implements AutoCloseable {
      * doc values (no stored fields), score descending with ties by movie_id.
      */
     public List<Candidate> candidates(String query, SearchFilters filters, int k) throws QuerySyntaxException, IOException {
-        return candidates(MovieQueryParser.parseQuery(query), filters, k);
+        Query parsed = MovieQueryParser.parseQuery(query);
+        try {
+            return candidates(parsed, filters, k);
+        } catch (IndexSearcher.TooManyClauses e) {
+            throw tooManyClauses(query);
+        }
+    }
+
+    /**
+     * The parser keeps a query within {@link MovieQueryParser#MAX_CLAUSES}; the filters add a few
+     * clauses of their own, so a query at the limit with many filters can still pass Lucene's.
+     */
+    private static QuerySyntaxException tooManyClauses(String query) {
+        return new QuerySyntaxException(query, 0, "the query and its filters expand to more than "
+                + IndexSearcher.getMaxClauseCount() + " clauses; use fewer terms or filters");
     }
 
     /** {@link #candidates(String, SearchFilters, int)} for a query already parsed. */

@@ -2,6 +2,7 @@ package io.reelrank.index;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.apache.lucene.search.Query;
 import org.junit.jupiter.api.Test;
@@ -122,6 +123,62 @@ class MovieQueryParserTest {
     @Test
     void anEmptyQueryIsRejected() {
         assertEquals("empty query: type words to search titles and tags", error("   ").reason());
+    }
+
+    @Test
+    void aRegularExpressionTooComplexToDeterminizeIsASyntaxErrorAtItsPosition() {
+        QuerySyntaxException e = error("lord AND title:/[ac]*a[ac]{20}/");
+        assertEquals(15, e.position());
+        assertEquals("'/[ac]*a[ac]{20}/' is too complex to match: it needs more than 10000 units of automaton work; "
+                + "simplify it", e.reason());
+        QuerySyntaxException bare = error("/[ac]*a[ac]{20}/");
+        assertEquals(0, bare.position());
+    }
+
+    @Test
+    void aMalformedRegularExpressionSaysWhatIsWrongWithIt() {
+        QuerySyntaxException e = error("title:lord OR title:/[ab/");
+        assertEquals(20, e.position());
+        assertTrue(e.reason().startsWith("cannot read '/[ab/': "), e.reason());
+    }
+
+    @Test
+    void tooManyFuzzyTermsAreRefusedWhereTheyExceedTheClauseLimit() throws Exception {
+        // A bare fuzzy term searches two fields with up to 50 terms each: 100 clauses; ten fit in 1000.
+        String ten = "lord~1 ".repeat(10).trim();
+        MovieQueryParser.parseQuery(ten);
+        String eleven = ten + " king~1";
+        QuerySyntaxException e = error(eleven);
+        assertEquals(ten.length() + 1, e.position());
+        assertEquals("the query expands to more than 1000 clauses here (a word counts once per field it searches, "
+                + "a fuzzy term 50 times); use fewer terms", e.reason());
+    }
+
+    @Test
+    void aThousandFuzzyTermsAreRefusedBeforeAnySearch() {
+        StringBuilder q = new StringBuilder();
+        for (int i = 0; i < 1000 && q.length() < 990; i++) q.append("a").append(i).append("~ ");
+        QuerySyntaxException e = error(q.toString().trim());
+        assertTrue(e.reason().startsWith("the query expands to more than 1000 clauses"), e.reason());
+    }
+
+    @Test
+    void aQueryLongerThanTheLimitIsRefusedAtTheLimit() {
+        String q = "lord ".repeat(201);
+        QuerySyntaxException e = error(q);
+        assertEquals(1000, e.position());
+        assertEquals("the query is 1005 characters long; at most 1000 are allowed", e.reason());
+    }
+
+    @Test
+    void parenthesesNestedTooDeepAreRefusedAtTheFirstOneTooMany() throws Exception {
+        String ok = "(".repeat(20) + "lord" + ")".repeat(20);
+        assertEquals("(title:lord)^1.0 (tags:lord)^0.3", parsed(ok));
+        QuerySyntaxException e = error("title:king OR " + "(".repeat(21) + "lord" + ")".repeat(21));
+        assertEquals(14 + 20, e.position());
+        assertEquals("parentheses nest deeper than 20 levels here; at most 20 are allowed", e.reason());
+        // Parentheses inside a phrase are text, not nesting.
+        parsed("\"" + "(".repeat(30) + "lord\"");
     }
 
     @Test

@@ -114,6 +114,34 @@ class MovieSearcherTest {
     }
 
     @Test
+    void queriesAtTheWorkLimitsRunAndTheLimitsAreSyntaxErrorsNotCrashes() throws Exception {
+        // Ten bare fuzzy terms: 1,000 clauses, the parser's limit, which Lucene (1,024) accepts.
+        String atLimit = "lord~1 ".repeat(9) + "rings~1";
+        assertTrue(search(atLimit).totalMatches() > 0);
+        QuerySyntaxException regex = assertThrows(QuerySyntaxException.class, () -> search("title:/[ac]*a[ac]{20}/"));
+        assertEquals(6, regex.position());
+        // Lucene's own limit counts the filters' clauses too; with it lowered below what this query and
+        // its filter expand to, the search is refused as a query error, not a crash. (A static setting,
+        // restored at once; the suite runs its classes one at a time.)
+        String words = "lord king ring war star dark night love life man girl boy city house story";
+        int lucene = org.apache.lucene.search.IndexSearcher.getMaxClauseCount();
+        SearchFilters fantasy = new SearchFilters(null, null, null, null, List.of("Fantasy"));
+        QuerySyntaxException both, candidates;
+        org.apache.lucene.search.IndexSearcher.setMaxClauseCount(20);
+        try {
+            both = assertThrows(QuerySyntaxException.class, () -> search(words, fantasy));
+            candidates = assertThrows(QuerySyntaxException.class,
+                    () -> SampleIndex.searcher().candidates(words, fantasy, 100));
+        } finally {
+            org.apache.lucene.search.IndexSearcher.setMaxClauseCount(lucene);
+        }
+        assertEquals("the query and its filters expand to more than 20 clauses; use fewer terms or filters",
+                both.reason());
+        assertEquals(both.reason(), candidates.reason());
+        assertTrue(search(words, fantasy).totalMatches() > 0);
+    }
+
+    @Test
     void aYearRangeExcludesEveryMovieOutsideIt() throws Exception {
         SearchResult r = search("year:[1990 TO 1999]");
         assertTrue(r.totalMatches() > 1000, "1990s movies: " + r.totalMatches());
