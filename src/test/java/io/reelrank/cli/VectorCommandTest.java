@@ -45,6 +45,20 @@ class VectorCommandTest {
     }
 
     @Test
+    void theInt8ModelIsAChoiceAndAnUnknownOneListsTheChoices() throws Exception {
+        Run r = run("vector", "--model", "all-MiniLM-L6-v2-int8", "hello", "world");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode a = new ObjectMapper().readTree(r.out());
+        assertEquals(384, a.size());
+        // within quantization error of sentence-transformers' fp32 value, not equal to it
+        assertEquals(-3.44772562e-02, a.get(0).asDouble(), 5e-3);
+        r = run("vector", "--model", "minilm", "hi");
+        assertEquals(2, r.exit());
+        assertEquals("reelrank: error: unknown bundled model 'minilm'; the choices are all-MiniLM-L6-v2, "
+                + "all-MiniLM-L6-v2-int8 (or a sentence-transformers ONNX export with --model-dir DIR)", r.err().strip());
+    }
+
+    @Test
     void refusesAnUnknownProvider() {
         Run r = run("vector", "--provider", "tfidf", "hi");
         assertEquals(2, r.exit());
