@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 
 /**
  * The options that choose the item tower's model, shared by {@code embed} and {@code vector}: a
- * bundled model ({@link BundledModel}: all-MiniLM-L6-v2 by default, or its int8-quantized version),
+ * bundled model ({@link BundledModel}: all-MiniLM-L6-v2 quantized to int8 by default, or in fp32),
  * a sentence-transformers ONNX export in a directory, or an OpenAI-compatible API whose key comes
  * from the environment only. The caller
  * closes the encoder {@link #open} returns.
@@ -27,7 +27,7 @@ public final class EncoderOptions {
 
     @Option(names = "--model-dir", paramLabel = "DIR",
             description = "A sentence-transformers ONNX export (model.onnx or onnx/model.onnx, tokenizer.json); "
-                    + "default: the bundled all-MiniLM-L6-v2")
+                    + "default: the bundled all-MiniLM-L6-v2-int8")
     Path modelDir;
 
     @Option(names = "--threads", paramLabel = "N",
@@ -43,8 +43,8 @@ public final class EncoderOptions {
     URI baseUrl;
 
     @Option(names = "--model", paramLabel = "NAME",
-            description = {"With --provider onnx: a bundled model, all-MiniLM-L6-v2 (default) or "
-                    + "all-MiniLM-L6-v2-int8 (the same model quantized to int8).",
+            description = {"With --provider onnx: a bundled model, all-MiniLM-L6-v2-int8 (default: quantized to int8) "
+                    + "or all-MiniLM-L6-v2 (fp32).",
                     "With --provider openai: the API's model name, e.g. text-embedding-3-small"})
     String model;
 

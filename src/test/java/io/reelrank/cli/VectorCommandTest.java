@@ -26,7 +26,7 @@ class VectorCommandTest {
 
     @Test
     void printsTheEmbeddingAsAJsonArray() throws Exception {
-        Run r = run("vector", "hello", "world");
+        Run r = run("vector", "--model", "all-MiniLM-L6-v2", "hello", "world");
         assertEquals(0, r.exit(), r.err());
         JsonNode a = new ObjectMapper().readTree(r.out());
         assertEquals(384, a.size());
@@ -45,13 +45,15 @@ class VectorCommandTest {
     }
 
     @Test
-    void theInt8ModelIsAChoiceAndAnUnknownOneListsTheChoices() throws Exception {
+    void theInt8ModelIsTheDefaultAndAnUnknownModelListsTheChoices() throws Exception {
         Run r = run("vector", "--model", "all-MiniLM-L6-v2-int8", "hello", "world");
         assertEquals(0, r.exit(), r.err());
         JsonNode a = new ObjectMapper().readTree(r.out());
         assertEquals(384, a.size());
         // within quantization error of sentence-transformers' fp32 value, not equal to it
         assertEquals(-3.44772562e-02, a.get(0).asDouble(), 5e-3);
+        assertEquals(r.out(), run("vector", "hello", "world").out());
+        assertTrue(!r.out().equals(run("vector", "--model", "all-MiniLM-L6-v2", "hello", "world").out()));
         r = run("vector", "--model", "minilm", "hi");
         assertEquals(2, r.exit());
         assertEquals("reelrank: error: unknown bundled model 'minilm'; the choices are all-MiniLM-L6-v2, "

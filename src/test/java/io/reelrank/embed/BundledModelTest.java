@@ -44,10 +44,10 @@ class BundledModelTest {
     }
 
     @Test
-    void aModelIsChosenByNameIgnoringCase() {
+    void aModelIsChosenByNameIgnoringCaseAndTheInt8OneIsTheDefault() {
         assertEquals(BundledModel.MINILM_L6_INT8, BundledModel.named("ALL-MiniLM-L6-v2-INT8"));
         assertEquals(BundledModel.MINILM_L6, BundledModel.named("all-minilm-l6-v2"));
-        assertEquals(BundledModel.MINILM_L6, BundledModel.DEFAULT);
+        assertEquals(BundledModel.MINILM_L6_INT8, BundledModel.DEFAULT);
     }
 
     @Test
