@@ -15,28 +15,34 @@ import picocli.CommandLine.Spec;
  * {@link MovieLensGenerator}, prints its shape beside the real set it learnt from, and reports
  * progress on stderr. The recipe is in the help text.
  */
-@Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 110,
         description = {"Write a MovieLens-shaped data set (movies.csv, links.csv, tags.csv, ratings.csv in MovieLens's",
                 "format) of N ratings into DIR, for `reelrank ingest --data-dir DIR`. Same seed and options:",
-                "byte-identical files.",
+                "byte-identical files. Also README.txt and users_latent.csv (each user's latent tastes).",
                 "",
-                "Recipe (README \"Generated data sets\"):",
-                "  sizes      users, movies, tags = X_small·(N/100,836)^b, the power law through ml-latest-small",
-                "             (610 users, 9,742 movies, 3,683 tags) and ml-32m (200,948 / 87,585 / 2,000,072)",
-                "  movies     title words, title length and the trailing article from the sample's titles; genre set",
-                "             and year of a random sample movie; popularity p = exp(1.6·z); quality",
-                "             q = 0.45·(0.4·z + 0.92·z')  (z, z' ~ N(0,1))",
-                "  users      1-3 favourite genres θ = +1, half of them one disliked genre θ = −1, others θ ~ N(0, 0.3²);",
-                "             bias b ~ N(0, 0.35²); arrival: a sample user's first rating ± 90 days; ratings",
-                "             20 + (N − 20·U)·w/Σw, w = exp(1.45·z), at most half the movies out on arrival",
-                "  choice     P(m | u) ∝ p_m · mean over m's genres of exp(1.5·θ_ug), no movie twice, only movies",
-                "             released (1 January of their year) by the rating's time",
-                "  stars      round(3.25 + b_u + q_m + 0.6·mean θ_ug + ε), ε ~ N(0, 0.85²); whole stars before",
-                "             2003-02-18 and for the 40% of users who never use halves",
-                "  time       55% of users rate in one session, others in sessions of ~25 ratings 45 days apart",
-                "             (mean); 30 s between ratings (mean), 20% in the same second",
-                "  tags       9.5% of users tag, counts ∝ exp(2·z); movie as for ratings, tag drawn from the sample's",
-                "             tags on movies of one of its genres",
+                "Recipe (README \"Generated data sets\"; z, z' ~ N(0,1)):",
+                "  sizes    users, movies, tags = X_small·(N/100,836)^b, the power law through ml-latest-small",
+                "           (610 users, 9,742 movies, 3,683 tags) and ml-32m (200,948 / 87,585 / 2,000,072)",
+                "  movies   title words, length and trailing article from the sample's titles; genres and year",
+                "           of a random sample movie; popularity p = exp(" + MovieLensGenerator.POPULARITY_SIGMA + "·z), quality",
+                "           q = " + MovieLensGenerator.QUALITY_SD + "·(" + MovieLensGenerator.QUALITY_POPULARITY_CORRELATION + "·z + √(1−"
+                        + MovieLensGenerator.QUALITY_POPULARITY_CORRELATION + "²)·z')",
+                "  users    1-3 favourite genres θ = +1, half of them one disliked genre θ = −1, others",
+                "           θ ~ N(0, " + MovieLensGenerator.TASTE_NOISE_SD + "²); bias b ~ N(0, " + MovieLensGenerator.USER_BIAS_SD + "²); arrival: a sample user's first",
+                "           rating ± " + MovieLensGenerator.ARRIVAL_JITTER_DAYS + " days; ratings 20 + rest·w/Σw, w = exp(" + MovieLensGenerator.ACTIVITY_SIGMA
+                        + "·z), at most half the movies out",
+                "  choice   P(m | u) ∝ p_m · mean over m's genres of exp(" + MovieLensGenerator.CHOICE_BETA + "·θ_ug), no movie twice, only",
+                "           movies released (1 January of their year); each movie first gets one sure rater",
+                "  stars    round(" + MovieLensGenerator.MEAN + " + b_u + q_m + " + MovieLensGenerator.TASTE_GAMMA + "·mean θ_ug + ε), ε ~ N(0, " + MovieLensGenerator.NOISE_SD
+                        + "²); whole stars before",
+                "           2003-02-18, half stars after for a share " + MovieLensGenerator.HALF_STAR_USERS + " of users",
+                "  time     a share " + MovieLensGenerator.ONE_SESSION_USERS + " of users rate in one session, others in sessions of ~"
+                        + MovieLensGenerator.SESSION_MEAN_RATINGS + " ratings",
+                "           " + MovieLensGenerator.SESSION_GAP_MEAN_DAYS + " days apart (mean); " + MovieLensGenerator.RATING_GAP_MEAN_SECONDS
+                        + " s between ratings (mean), a share " + MovieLensGenerator.SAME_SECOND_SHARE + " in the same second",
+                "  tags     58 of 610 users tag (as in the sample), counts ∝ exp(" + MovieLensGenerator.TAG_ACTIVITY_SIGMA
+                        + "·z); movie as for ratings, tag",
+                "           from the sample's tags on movies of one of its genres",
                 ""})
 public final class GenerateCommand implements Callable<Integer> {
 
@@ -60,7 +66,7 @@ public final class GenerateCommand implements Callable<Integer> {
     Integer users;
 
     @Option(names = "--movies", paramLabel = "M",
-            description = "Movies, 100-2000000 (default: scaled with N: 9,742 at 100,836 ratings, 87,585 at 32M)")
+            description = "Movies, 100 to N − 20·U (every movie gets a rating; default: scaled with N: 9,742 at 100,836 ratings, 87,585 at 32M)")
     Integer movies;
 
     @Option(names = "--tags", paramLabel = "T",

@@ -62,34 +62,36 @@ public final class MovieLensGenerator {
 
     // ---- the recipe (README "generate" repeats these)
     /** σ_p: spread of log popularity. */
-    static final double POPULARITY_SIGMA = 2.0;
+    public static final double POPULARITY_SIGMA = 2.0;
     /** σ_q, ρ: movie quality and its correlation with log popularity. */
-    static final double QUALITY_SD = 0.45;
-    static final double QUALITY_POPULARITY_CORRELATION = 0.4;
+    public static final double QUALITY_SD = 0.45;
+    public static final double QUALITY_POPULARITY_CORRELATION = 0.4;
     /** σ_a: spread of log activity (ratings per user above the 20 everyone has). */
-    static final double ACTIVITY_SIGMA = 1.35;
+    public static final double ACTIVITY_SIGMA = 1.35;
     /** β: how strongly tastes steer which movies a user rates. */
-    static final double CHOICE_BETA = 1.5;
+    public static final double CHOICE_BETA = 1.5;
     /** μ, γ, σ_b, σ_ε: the stars. */
-    static final double MEAN = 3.19;
-    static final double TASTE_GAMMA = 0.6;
-    static final double USER_BIAS_SD = 0.35;
-    static final double NOISE_SD = 0.9;
-    static final double TASTE_NOISE_SD = 0.3;
+    public static final double MEAN = 3.19;
+    public static final double TASTE_GAMMA = 0.6;
+    public static final double USER_BIAS_SD = 0.35;
+    public static final double NOISE_SD = 0.9;
+    public static final double TASTE_NOISE_SD = 0.3;
     /** Share of users who use half stars once MovieLens offered them. */
-    static final double HALF_STAR_USERS = 0.95;
+    public static final double HALF_STAR_USERS = 0.95;
     /** 2003-02-18 00:00 UTC: MovieLens offered half stars from then on. */
-    static final long HALF_STARS_FROM = 1_045_526_400L;
+    public static final long HALF_STARS_FROM = 1_045_526_400L;
     /** Sessions: share of users who rate everything at once; mean session length; gaps. */
-    static final double ONE_SESSION_USERS = 0.55;
-    static final double SESSION_MEAN_RATINGS = 25;
-    static final double SESSION_GAP_MEAN_SECONDS = 45 * 86_400.0;
-    static final double SAME_SECOND_SHARE = 0.2;
-    static final double RATING_GAP_MEAN_SECONDS = 30;
-    static final long ARRIVAL_JITTER_SECONDS = 90 * 86_400L;
+    public static final double ONE_SESSION_USERS = 0.55;
+    public static final double SESSION_MEAN_RATINGS = 25;
+    public static final double SESSION_GAP_MEAN_DAYS = 45;
+    static final double SESSION_GAP_MEAN_SECONDS = SESSION_GAP_MEAN_DAYS * 86_400;
+    public static final double SAME_SECOND_SHARE = 0.2;
+    public static final double RATING_GAP_MEAN_SECONDS = 30;
+    public static final long ARRIVAL_JITTER_DAYS = 90;
+    static final long ARRIVAL_JITTER_SECONDS = ARRIVAL_JITTER_DAYS * 86_400L;
     /** Share of users who tag (58 of 610 in ml-latest-small) and the spread of their log tag counts. */
-    static final double TAGGER_SHARE = 58.0 / 610;
-    static final double TAG_ACTIVITY_SIGMA = 2.0;
+    public static final double TAGGER_SHARE = 58.0 / 610;
+    public static final double TAG_ACTIVITY_SIGMA = 2.0;
 
     private static final long STREAM_MOVIES = 1;
     private static final long STREAM_USERS = 2;
