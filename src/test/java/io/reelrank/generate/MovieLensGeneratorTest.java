@@ -276,6 +276,19 @@ class MovieLensGeneratorTest {
     }
 
     @Test
+    void sampleMoviesKeepsTheSamplesCatalogueByteForByte() throws IOException {
+        Path out = tmp.resolve("sample-movies");
+        MovieLensGenerator.Summary s = MovieLensGenerator.write(
+                new MovieLensGenerator.Options(20_000, null, null, null, SEED, TestDatabase.SAMPLE, true), out, false,
+                MovieLensGenerator.Listener.NONE);
+        assertEquals(9_742, s.plan().movies());
+        for (String f : List.of("movies.csv", "links.csv")) {
+            assertArrayEquals(Files.readAllBytes(TestDatabase.SAMPLE.resolve(f)), Files.readAllBytes(out.resolve(f)), f);
+        }
+        assertEquals(20_001, Files.readAllLines(out.resolve("ratings.csv")).size());
+    }
+
+    @Test
     void rejectsOptionsOutsideTheirRangesNamingTheValue() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> MovieLensGenerator.plan(options(9_999, 1)));
