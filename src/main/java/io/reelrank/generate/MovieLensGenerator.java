@@ -34,8 +34,8 @@ import java.util.SplittableRandom;
  * <li>the stars: {@code r = round(μ + b_u + q_m + γ·mean_{g∈G_m} θ_ug + ε)}, {@code ε ~ N(0, σ_ε²)},
  *     whole stars before 18 February 2003 (as MovieLens) and for users who never use halves.</li>
  * </ul>
- * Everything derives from the seed through per-user random streams, so the same seed and options
- * give byte-identical files. It streams: memory holds the catalogue and a few numbers per user, never
+ * Everything derives from the seed through per-user random streams and StrictMath, so the same seed
+ * and options give byte-identical files on any JVM. It streams: memory holds the catalogue and a few numbers per user, never
  * the ratings. Files are written under {@code DIR/.generating} and moved into place at the end, so an
  * interrupted run leaves no half-written set behind. Use {@link #plan} to resolve the sizes, then
  * {@link #write}.
@@ -170,8 +170,8 @@ public final class MovieLensGenerator {
 
     /** {@code small · (ratings / 100,836)^b}, b the exponent through both real sets. */
     static long scaled(long small, long large, long ratings) {
-        double b = Math.log((double) large / small) / Math.log((double) LARGE_RATINGS / SMALL_RATINGS);
-        return Math.round(small * Math.pow((double) ratings / SMALL_RATINGS, b));
+        double b = StrictMath.log((double) large / small) / StrictMath.log((double) LARGE_RATINGS / SMALL_RATINGS);
+        return Math.round(small * StrictMath.pow((double) ratings / SMALL_RATINGS, b));
     }
 
     /**
@@ -295,9 +295,9 @@ public final class MovieLensGenerator {
             links.raw("movieId,imdbId,tmdbId").newline();
             int id = 0;
             for (int i = 0; i < movieCount; i++) {
-                double z = r.nextGaussian();
-                popularity[i] = Math.exp(POPULARITY_SIGMA * z);
-                quality[i] = (float) (QUALITY_SD * (rho * z + Math.sqrt(1 - rho * rho) * r.nextGaussian()));
+                double z = gaussian(r);
+                popularity[i] = StrictMath.exp(POPULARITY_SIGMA * z);
+                quality[i] = (float) (QUALITY_SD * (rho * z + StrictMath.sqrt(1 - rho * rho) * gaussian(r)));
                 Integer year;
                 int mask;
                 if (plan.sampleMovies()) {
@@ -309,7 +309,7 @@ public final class MovieLensGenerator {
                     links.num(id).comma().raw(m.imdbId()).comma().raw(m.tmdbId()).newline();
                 } else {
                     // ids rise with gaps, as MovieLens's do
-                    id += 1 + (int) (-Math.log(1 - r.nextDouble()) * 2.0);
+                    id += 1 + (int) (-StrictMath.log(1 - r.nextDouble()) * 2.0);
                     SampleVocabulary.Template t = voc.templates.get(r.nextInt(voc.templates.size()));
                     year = t.year();
                     mask = t.genreMask();
@@ -409,22 +409,22 @@ public final class MovieLensGenerator {
             while (favourites.size() < k) favourites.add(pickGenre(r));
             if (r.nextDouble() < 0.5) disliked = pickGenre(r);
             for (int g = 0; g < genreCount; g++) {
-                double noise = TASTE_NOISE_SD * r.nextGaussian();
+                double noise = TASTE_NOISE_SD * gaussian(r);
                 theta[g] = favourites.contains(g) ? 1 : g == disliked ? -1 : noise;
             }
             double sum = 0;
             for (int g = 0; g <= genreCount; g++) {
-                sum += genreMass[g] * Math.exp(CHOICE_BETA * theta[g]);
+                sum += genreMass[g] * StrictMath.exp(CHOICE_BETA * theta[g]);
                 choice[g] = sum;
             }
-            bias = USER_BIAS_SD * r.nextGaussian();
+            bias = USER_BIAS_SD * gaussian(r);
             halves = r.nextDouble() < HALF_STAR_USERS;
             long arrival = voc.firstRatingTimes[r.nextInt(voc.firstRatingTimes.length)]
                     + (long) ((2 * r.nextDouble() - 1) * ARRIVAL_JITTER_SECONDS);
             arrival = Math.max(voc.logStart, Math.min(voc.logEnd, arrival));
             // enough movies out to rate: at least 40 released when the user arrives
             join = Math.max(arrival, sortedRelease[Math.min(movieCount, 2 * MIN_RATINGS_PER_USER) - 1]);
-            activity = Math.exp(ACTIVITY_SIGMA * r.nextGaussian());
+            activity = StrictMath.exp(ACTIVITY_SIGMA * gaussian(r));
         }
 
         /** A genre other than the favourites, with probability ∝ its share of the catalogue's movies. */
@@ -543,11 +543,11 @@ public final class MovieLensGenerator {
                     if (i > 0) {
                         long gap;
                         if (sessionLeft == 0) {
-                            gap = 1 + (long) (-Math.log(1 - r.nextDouble()) * SESSION_GAP_MEAN_SECONDS);
+                            gap = 1 + (long) (-StrictMath.log(1 - r.nextDouble()) * SESSION_GAP_MEAN_SECONDS);
                             sessionLeft = geometric(r, SESSION_MEAN_RATINGS);
                         } else {
                             gap = r.nextDouble() < SAME_SECOND_SHARE ? 0
-                                    : 1 + (long) (-Math.log(1 - r.nextDouble()) * RATING_GAP_MEAN_SECONDS);
+                                    : 1 + (long) (-StrictMath.log(1 - r.nextDouble()) * RATING_GAP_MEAN_SECONDS);
                         }
                         t = Math.min(voc.logEnd, t + gap);
                     }
@@ -559,7 +559,7 @@ public final class MovieLensGenerator {
                         m = p.pick(r, t, taken, u);
                         taken[m] = u;
                     }
-                    double x = MEAN + p.bias + quality[m] + TASTE_GAMMA * p.affinity(m) + NOISE_SD * r.nextGaussian();
+                    double x = MEAN + p.bias + quality[m] + TASTE_GAMMA * p.affinity(m) + NOISE_SD * gaussian(r);
                     int h = !p.halves || t < HALF_STARS_FROM
                             ? 2 * (int) Math.max(1, Math.min(5, Math.round(x)))
                             : (int) Math.max(1, Math.min(10, Math.round(2 * x)));
@@ -709,7 +709,7 @@ public final class MovieLensGenerator {
             long[] cap = new long[taggers.size() + 1];
             long[] min = new long[taggers.size() + 1];
             for (int i = 1; i <= taggers.size(); i++) {
-                weight[i] = Math.exp(TAG_ACTIVITY_SIGMA * r.nextGaussian());
+                weight[i] = StrictMath.exp(TAG_ACTIVITY_SIGMA * gaussian(r));
                 cap[i] = Integer.MAX_VALUE;
                 min[i] = 1;
             }
@@ -802,9 +802,23 @@ public final class MovieLensGenerator {
         return new SplittableRandom(z ^ (z >>> 31));
     }
 
+    /**
+     * A standard normal draw by Marsaglia's polar method, with StrictMath so that the same seed
+     * gives the same files on any JVM and processor (Math's intrinsics and the JDK's own
+     * nextGaussian may differ between them).
+     */
+    static double gaussian(SplittableRandom r) {
+        while (true) {
+            double u = 2 * r.nextDouble() - 1;
+            double v = 2 * r.nextDouble() - 1;
+            double s = u * u + v * v;
+            if (s > 0 && s < 1) return u * StrictMath.sqrt(-2 * StrictMath.log(s) / s);
+        }
+    }
+
     /** 1 + a geometric count with the given mean (≥ 1). */
     private static long geometric(SplittableRandom r, double mean) {
-        return 1 + (long) Math.floor(Math.log(1 - r.nextDouble()) / Math.log(1 - 1 / mean));
+        return 1 + (long) Math.floor(StrictMath.log(1 - r.nextDouble()) / StrictMath.log(1 - 1 / mean));
     }
 
     static double quantile(int[] sorted, double q) {
