@@ -34,11 +34,13 @@ import java.util.SplittableRandom;
  * <li>the stars: {@code r = round(μ + b_u + q_m + γ·mean_{g∈G_m} θ_ug + ε)}, {@code ε ~ N(0, σ_ε²)},
  *     whole stars before 18 February 2003 (as MovieLens) and for users who never use halves.</li>
  * </ul>
+ * Every movie gets one rating from a user drawn for it first (MovieLens lists only rated movies).
  * Everything derives from the seed through per-user random streams and StrictMath, so the same seed
- * and options give byte-identical files on any JVM. It streams: memory holds the catalogue and a few numbers per user, never
- * the ratings. Files are written under {@code DIR/.generating} and moved into place at the end, so an
- * interrupted run leaves no half-written set behind. Use {@link #plan} to resolve the sizes, then
- * {@link #write}.
+ * and options give byte-identical files on any JVM. It streams: memory holds the catalogue and a
+ * few numbers per user, never the ratings. Files are written under {@code DIR/.generating} and
+ * moved into place at the end, so an interrupted run leaves no half-written set behind. Use
+ * {@link #plan} to resolve the sizes, then {@link #write}; the constants below are the recipe's
+ * values (README "Generated data sets" and {@code generate --help} print them).
  */
 public final class MovieLensGenerator {
 
