@@ -2,6 +2,7 @@ package io.reelrank;
 
 import io.reelrank.db.Database;
 import io.reelrank.db.PrivateCluster;
+import io.reelrank.embed.BundledModel;
 import io.reelrank.embed.MovieEmbeddings;
 import io.reelrank.embed.OnnxEncoder;
 import io.reelrank.ingest.MovieLensLoader;
@@ -50,7 +51,8 @@ public final class TestDatabase {
     }
 
     /**
-     * The sample with every movie embedded by the real bundled model (embedded once per checkout into
+     * The sample with every movie embedded by the real bundled fp32 model (pinned, so the cached
+     * vectors and the figures tests expect stay the same whatever the default; embedded once per checkout into
      * {@code target/test-embeddings.csv}, then loaded whenever a test has cleared the vectors), every
      * user's vector computed and the four test users created.
      */
@@ -58,7 +60,8 @@ public final class TestDatabase {
         Database d = sample();
         try {
             boolean reloaded = MovieEmbeddings.ensureLoaded(d, EMBEDDINGS,
-                    () -> OnnxEncoder.bundled(OnnxEncoder.Settings.defaults()), MovieEmbeddings.Listener.NONE);
+                    () -> OnnxEncoder.bundled(BundledModel.MINILM_L6, OnnxEncoder.Settings.defaults()),
+                    MovieEmbeddings.Listener.NONE);
             if (reloaded || !personalized) {
                 ItemVectors items = ItemVectors.load(d, true);
                 UserTower.computeAll(d, items, UserTower.DEFAULT_SHRINKAGE);

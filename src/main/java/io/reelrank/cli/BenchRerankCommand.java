@@ -51,7 +51,8 @@ public final class BenchRerankCommand implements Callable<Integer> {
     int queries;
 
     @Option(names = "--rows", defaultValue = "5000000", paramLabel = "N",
-            description = "Ratings in the generated set for the user tower, 0 to skip, up to 100000000 (default: ${DEFAULT-VALUE})")
+            description = "Ratings in the generated set for the user tower (reelrank generate --sample-movies), 0 to skip, "
+                    + "else 100000-100000000 (default: ${DEFAULT-VALUE})")
     long rows;
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed of queries, users and the generated set (default: ${DEFAULT-VALUE})")
@@ -60,7 +61,9 @@ public final class BenchRerankCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (queries < 100 || queries > 100_000) throw CliException.badInput("--queries must be in 100-100000, got " + queries);
-        if (rows < 0 || rows > 100_000_000) throw CliException.badInput("--rows must be in 0-100000000, got " + rows);
+        if (rows != 0 && (rows < 100_000 || rows > 100_000_000)) {
+            throw CliException.badInput("--rows must be 0 or in 100000-100000000, got " + rows);
+        }
         PrintWriter out = spec.commandLine().getOut();
         Path dir = IndexCommand.ensureIndex(dbOptions, spec.commandLine().getErr());
         Database db = dbOptions.open();

@@ -2,6 +2,7 @@ package io.reelrank.cli;
 
 import io.reelrank.db.Database;
 import io.reelrank.embed.MovieEmbeddings;
+import io.reelrank.embed.BundledModel;
 import io.reelrank.embed.OnnxEncoder;
 import io.reelrank.index.MovieSearcher;
 import io.reelrank.ingest.MovieLensLoader;
@@ -66,7 +67,7 @@ public final class DemoCommand implements Callable<Integer> {
         MovieLensLoader.Report loaded = IngestCommand.ingest(db, Home.path().resolve(dataDir),
                 MovieLensLoader.Options.defaults(), out, err);
 
-        out.println("== embeddings (all-MiniLM-L6-v2, in-process)");
+        out.println("== embeddings (" + BundledModel.DEFAULT.modelName() + ", in-process)");
         out.flush();
         Path csv = Home.var().resolve("embeddings.csv");
         boolean embedded = MovieEmbeddings.ensureLoaded(db, csv,

@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
         subcommands = {CommandLine.HelpCommand.class, DbCommand.class, IngestCommand.class, IndexCommand.class,
                 EmbedCommand.class, LoadEmbeddingsCommand.class, VectorCommand.class, SimilarCommand.class,
                 UsersCommand.class, RateCommand.class, TestUsersCommand.class, SearchCommand.class, EvalCommand.class,
-                DemoCommand.class, ServeCommand.class, BenchCommand.class})
+                DemoCommand.class, ServeCommand.class, GenerateCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
 
     @Spec
