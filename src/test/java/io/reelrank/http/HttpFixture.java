@@ -39,6 +39,7 @@ final class HttpFixture {
         if (server == null) {
             try {
                 db = TestDatabase.personalized();
+                db.setConnectionTimeout(io.reelrank.cli.ServeCommand.DEFAULT_DB_TIMEOUT_MS); // as serve does
                 ItemVectors items = ItemVectors.load(db, true);
                 MovieIndex.rebuild(db, INDEX);
                 search = new PersonalizedSearch(db, MovieSearcher.open(INDEX), items);
