@@ -129,6 +129,7 @@ public final class ApiServer implements AutoCloseable {
     private final Metrics metrics = new Metrics();
     private final byte[] token;
     private final Javalin app;
+    private volatile QoSHandler qos;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private ApiServer(Options o, Database db, PersonalizedSearch search) {
@@ -179,11 +180,12 @@ public final class ApiServer implements AutoCloseable {
             });
             cfg.jetty.modifyServer(server -> {
                 // Outermost first: graceful shutdown counts every request, the QoS limit admits them.
-                QoSHandler qos = new QoSHandler();
-                qos.setMaxRequestCount(o.threads());
-                qos.setMaxSuspendedRequestCount(o.queue());
-                qos.setMaxSuspend(Duration.ofMillis(o.queueWaitMs()));
-                server.insertHandler(qos);
+                QoSHandler limit = new QoSHandler();
+                limit.setMaxRequestCount(o.threads());
+                limit.setMaxSuspendedRequestCount(o.queue());
+                limit.setMaxSuspend(Duration.ofMillis(o.queueWaitMs()));
+                server.insertHandler(limit);
+                qos = limit;
                 server.insertHandler(new GracefulHandler());
                 server.setStopTimeout(o.shutdownMs());
                 server.setErrorHandler(new JsonErrorHandler(o.threads(), o.queue()));
@@ -226,6 +228,12 @@ public final class ApiServer implements AutoCloseable {
         }
         if (host.contains(":")) host = "[" + host + "]";
         return URI.create("http://" + host + ":" + port() + "/");
+    }
+
+    /** Requests waiting in the queue for a worker right now. */
+    public int waitingRequests() {
+        QoSHandler q = qos;
+        return q == null ? 0 : q.getSuspendedRequestCount();
     }
 
     public Options options() {

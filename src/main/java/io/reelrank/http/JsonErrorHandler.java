@@ -67,7 +67,8 @@ final class JsonErrorHandler extends ErrorHandler {
                 detail = "no such route; see /openapi.json";
             }
             default -> {
-                error = code == 400 ? "bad request" : code >= 500 ? "internal error" : "request refused";
+                error = code == 505 ? "http version not supported" : code == 400 ? "bad request"
+                        : code >= 500 ? "internal error" : "request refused";
                 detail = "the request is malformed" + (plain(message) ? ": " + Call.safe(message) : "")
                         + " (check the request line, percent-encoding and headers)";
             }
