@@ -167,7 +167,7 @@ public final class MovieLensLoader {
                 // written meanwhile waits for the reload (or times out with "busy"), never deadlocks with it.
                 listener.step("waiting for the tables (rating writes finish first)");
                 Locks.forReload(st, options.lockTimeoutMs());
-                long[] kept = keepLiveRatings(st);
+                keepLiveRatings(st);
 
                 listener.step("replacing movies, ratings and tags");
                 // Ratings and tags go first so the movie merge does not cascade over them row by row.
@@ -200,6 +200,8 @@ public final class MovieLensLoader {
                 refuseTestUserIds(st);
                 long replacedByLive = restoreLiveRatings(st);
                 long tagCount = loadTags(copy, tags, movieIds);
+                // Every row has been read: a bad row is reported before this refusal.
+                long[] kept = refuseOrDropOrphans(st);
 
                 listener.step("building indexes and foreign keys");
                 st.execute("ALTER TABLE ratings ADD CONSTRAINT ratings_pkey PRIMARY KEY (user_id, movie_id)");
@@ -249,14 +251,17 @@ public final class MovieLensLoader {
         }
     }
 
-    /**
-     * Sets aside the ratings that did not come from MovieLens (API, rate, test users) in
-     * {@code keep_ratings}; those of movies the new movies.csv drops make the load refuse, naming
-     * them, unless {@code dropOrphanedRatings}. Returns {kept, dropped}.
-     */
-    private long[] keepLiveRatings(Statement st) throws SQLException {
+    /** Sets aside the ratings that did not come from MovieLens (API, rate, test users) in {@code keep_ratings}. */
+    private static void keepLiveRatings(Statement st) throws SQLException {
         st.execute("CREATE TEMP TABLE keep_ratings ON COMMIT DROP AS SELECT user_id, movie_id, rating, rated_at, source "
                 + "FROM ratings WHERE source <> '" + RatingSource.MOVIELENS.value() + "'");
+    }
+
+    /**
+     * Live ratings of movies the new movies.csv drops make the load refuse, naming them, unless
+     * {@code dropOrphanedRatings}, which deletes them (they were never put back). Returns {kept, dropped}.
+     */
+    private long[] refuseOrDropOrphans(Statement st) throws SQLException {
         List<String> orphans = new ArrayList<>();
         long orphanCount = 0;
         try (ResultSet rs = st.executeQuery("SELECT k.user_id, k.movie_id, k.source, count(*) OVER () FROM keep_ratings k "
@@ -272,9 +277,7 @@ public final class MovieLensLoader {
                     + "MovieLens refer to: " + String.join(", ", orphans) + (orphanCount > orphans.size() ? ", …" : "")
                     + "; keep those movies, or pass --drop-orphaned-ratings to delete these ratings");
         }
-        long dropped = orphanCount == 0 ? 0 : st.executeUpdate("DELETE FROM keep_ratings k "
-                + "WHERE NOT EXISTS (SELECT 1 FROM stage_movies s WHERE s.movie_id = k.movie_id)");
-        return new long[] {count(st, "SELECT count(*) FROM keep_ratings"), dropped};
+        return new long[] {count(st, "SELECT count(*) FROM keep_ratings") - orphanCount, orphanCount};
     }
 
     /** MovieLens ratings by a test user's id would merge a real person into a synthetic one: refused. */
@@ -298,7 +301,8 @@ public final class MovieLensLoader {
         long replaced = st.executeUpdate("DELETE FROM ratings r USING keep_ratings k "
                 + "WHERE r.user_id = k.user_id AND r.movie_id = k.movie_id");
         st.execute("INSERT INTO ratings (user_id, movie_id, rating, rated_at, source) "
-                + "SELECT user_id, movie_id, rating, rated_at, source FROM keep_ratings");
+                + "SELECT k.user_id, k.movie_id, k.rating, k.rated_at, k.source FROM keep_ratings k "
+                + "WHERE EXISTS (SELECT 1 FROM stage_movies s WHERE s.movie_id = k.movie_id)");
         return replaced;
     }
 
