@@ -319,17 +319,26 @@ public final class ApiServer implements AutoCloseable {
         }
         if (e instanceof IllegalArgumentException) {
             // The library's own validation (filters, genres, ranges): its messages name value and range.
-            return Json.error(ApiError.badParameter(e.getMessage()));
+            // One from deeper down (Lucene) that names a class is not shown as is.
+            String m = String.valueOf(e.getMessage());
+            return Json.error(ApiError.badParameter(namesAClass(m) ? "the request cannot be run as given; check the "
+                    + "query and the parameters (see /openapi.json)" : m));
         }
         if (Database.unreachable(e)) {
             ctx.res().setHeader("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
             return Json.error(new ApiError(503, "database unavailable", "the database cannot be reached: "
-                    + Call.safe(firstLine(e.getMessage())) + "; retry when it is back (GET /api/health)"));
+                    + (namesAClass(String.valueOf(e.getMessage())) ? "connection refused or timed out"
+                            : Call.safe(firstLine(e.getMessage()))) + "; retry when it is back (GET /api/health)"));
         }
         System.err.printf("reelrank http: %s %s failed:%n", ctx.req().getMethod(), ctx.req().getRequestURI());
         e.printStackTrace();
         return Json.error(new ApiError(500, "internal error",
                 "the server failed on this request; its log has the details"));
+    }
+
+    /** True when a message names a Java class or exception (never shown to a client). */
+    static boolean namesAClass(String message) {
+        return message.matches("(?s).*(\\b[A-Z]\\w*(Exception|Error)\\b|\\b(java|javax|jakarta|org|com|io)\\.[a-z]\\w*\\.).*");
     }
 
     private static String firstLine(String s) {
