@@ -50,14 +50,35 @@ public final class Changes {
      * same directory then leaves alone.
      */
     public static void moviesChanged(Statement st, Collection<Integer> movieIds, Path updatedIndex) throws SQLException {
+        String updated = updatedIndex == null ? null : indexIdentity(updatedIndex);
         MovieChange ch = movieIds == null || movieIds.size() > MAX_IDS
-                ? new MovieChange(true, new int[0], updatedIndex == null ? null : updatedIndex.toString())
+                ? new MovieChange(true, new int[0], updated)
                 : new MovieChange(false, movieIds.stream().mapToInt(Integer::intValue).sorted().distinct().toArray(),
-                        updatedIndex == null ? null : updatedIndex.toString());
+                        updated);
         try (PreparedStatement ps = st.getConnection().prepareStatement("SELECT pg_notify(?, ?)")) {
             ps.setString(1, MOVIES);
             ps.setString(2, ch.payload());
             ps.execute();
+        }
+    }
+
+    /**
+     * An index directory as other processes can tell it apart: this machine's host name and the
+     * directory's absolute path. Servers on two machines may use the same path; only a server on this
+     * host searching this directory may skip a change whose writer updated it.
+     */
+    public static String indexIdentity(Path dir) {
+        return HOST + ":" + dir.toAbsolutePath().normalize();
+    }
+
+    private static final String HOST = hostName();
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            String env = System.getenv("HOSTNAME");
+            return env != null && !env.isBlank() ? env : "unknown-host";
         }
     }
 
@@ -70,8 +91,8 @@ public final class Changes {
 
     /**
      * What a {@link #MOVIES} notification says: every movie ({@code all}) or these ids, and the index
-     * directory (absolute path) the writer updates itself, or null. Payload:
-     * {@code *|<dir>} or {@code 1,2,3|<dir>} (the directory may be empty).
+     * directory the writer updates itself ({@link #indexIdentity}: host and absolute path), or null.
+     * Payload: {@code *|<host>:<dir>} or {@code 1,2,3|<host>:<dir>} (the directory may be empty).
      */
     public record MovieChange(boolean all, int[] ids, String updatedIndex) {
 

@@ -13,8 +13,11 @@ import java.sql.Statement;
  */
 public final class Locks {
 
-    /** Key of the advisory lock that serializes batch jobs (an arbitrary constant: "reelrank"). */
-    static final long BATCH_KEY = 0x7265656c72616e6bL;
+    /**
+     * Key of the advisory lock that serializes batch jobs (an arbitrary constant: "reelbtch"). Not the
+     * migrations' key: a process starting during a long reload must not wait for it to migrate.
+     */
+    static final long BATCH_KEY = 0x7265656c62746368L;
 
     private Locks() {}
 

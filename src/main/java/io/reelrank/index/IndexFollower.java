@@ -46,7 +46,7 @@ public final class IndexFollower implements AutoCloseable {
     /** A {@link Changes#MOVIES} notification's payload arrived. */
     public void onMoviesChanged(String payload) {
         Changes.MovieChange ch = Changes.MovieChange.parse(payload);
-        if (ch.updatedIndex() != null && Path.of(ch.updatedIndex()).toAbsolutePath().normalize().equals(dir)) return;
+        if (Changes.indexIdentity(dir).equals(ch.updatedIndex())) return;
         synchronized (this) {
             if (ch.all()) pendingAll = true;
             else for (int id : ch.ids()) pending.add(id);
