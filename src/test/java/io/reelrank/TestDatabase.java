@@ -7,7 +7,7 @@ import io.reelrank.embed.MovieEmbeddings;
 import io.reelrank.embed.OnnxEncoder;
 import io.reelrank.ingest.MovieLensLoader;
 import io.reelrank.rerank.ItemVectors;
-import io.reelrank.user.TestUsers;
+import io.reelrank.service.RatingService;
 import io.reelrank.user.UserTower;
 import java.nio.file.Path;
 
@@ -47,7 +47,7 @@ public final class TestDatabase {
         MovieLensLoader.load(get(), SAMPLE, new MovieLensLoader.Options(10_000, false, true),
                 MovieLensLoader.Listener.NONE);
         sampleLoaded = true;
-        personalized = false; // a reload replaces ratings: the test users are gone
+        personalized = false; // a reload clears the vectors of the users whose ratings it replaced
     }
 
     /**
@@ -65,10 +65,10 @@ public final class TestDatabase {
             if (reloaded || !personalized) {
                 ItemVectors items = ItemVectors.load(d, true);
                 UserTower.computeAll(d, items, UserTower.DEFAULT_SHRINKAGE);
-                TestUsers.create(d, items, UserTower.DEFAULT_SHRINKAGE);
+                new RatingService(d, () -> items, UserTower.DEFAULT_SHRINKAGE, null).createTestUsers();
                 personalized = true;
             }
-        } catch (java.sql.SQLException e) {
+        } catch (java.sql.SQLException | java.io.IOException e) {
             throw new IllegalStateException("cannot prepare the personalized sample: " + e.getMessage(), e);
         }
         return d;

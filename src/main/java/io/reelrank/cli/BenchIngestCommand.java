@@ -1,6 +1,7 @@
 package io.reelrank.cli;
 
 import io.reelrank.db.Database;
+import io.reelrank.db.ScratchDatabase;
 import io.reelrank.db.DbSettings;
 import io.reelrank.generate.MovieLensGenerator;
 import io.reelrank.ingest.MovieLensLoader;
@@ -54,7 +55,7 @@ public final class BenchIngestCommand implements Callable<Integer> {
         if (repeats < 1 || repeats > 20) throw CliException.badInput("--repeats must be in 1-20, got " + repeats);
         PrintWriter out = spec.commandLine().getOut();
         Database main = dbOptions.open();
-        try (ScratchDatabase scratch = new ScratchDatabase(main)) {
+        try (ScratchDatabase scratch = new ScratchDatabase(main, "bench")) {
             Database bench = scratch.database();
             DbSettings bs = bench.settings();
             Path sample = Home.path().resolve("sample_data/ml-latest-small");

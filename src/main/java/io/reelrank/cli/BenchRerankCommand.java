@@ -2,6 +2,7 @@ package io.reelrank.cli;
 
 import io.reelrank.db.BinaryCopy;
 import io.reelrank.db.Database;
+import io.reelrank.db.ScratchDatabase;
 import io.reelrank.index.Candidate;
 import io.reelrank.index.MovieSearcher;
 import io.reelrank.index.SearchBenchmark;
@@ -144,7 +145,7 @@ public final class BenchRerankCommand implements Callable<Integer> {
 
     /** The user tower over a generated ratings set loaded into a scratch database. */
     private void generatedUserTower(Database main, ItemVectors items, PrintWriter out) throws Exception {
-        try (ScratchDatabase scratch = new ScratchDatabase(main)) {
+        try (ScratchDatabase scratch = new ScratchDatabase(main, "bench")) {
             Database bench = scratch.database();
             String benchDb = scratch.name();
             Path big = Home.var().resolve("bench").resolve("ratings-" + rows);

@@ -20,7 +20,11 @@ public final class Database implements AutoCloseable {
     /** Connections kept at most; the HTTP server's writes and lookups share them. */
     public static final int POOL_SIZE = 8;
 
+    /** How long a command waits for a pooled connection before it reports the database unreachable. */
+    public static final long DEFAULT_CONNECTION_TIMEOUT_MS = 5_000;
+
     private volatile com.zaxxer.hikari.HikariDataSource pool;
+    private volatile long connectionTimeoutMs = DEFAULT_CONNECTION_TIMEOUT_MS;
 
     private final DbSettings settings;
     private final PrivateCluster cluster;
@@ -83,7 +87,7 @@ public final class Database implements AutoCloseable {
                     cfg.addDataSourceProperty("ApplicationName", "reelrank");
                     cfg.setMaximumPoolSize(POOL_SIZE);
                     cfg.setMinimumIdle(0); // a CLI run opens only what it uses
-                    cfg.setConnectionTimeout(5_000); // a down database is an error in seconds, not half a minute
+                    cfg.setConnectionTimeout(connectionTimeoutMs); // a down database is an error in seconds, not half a minute
                     cfg.setInitializationFailTimeout(-1);
                     cfg.setPoolName("reelrank");
                     pool = new com.zaxxer.hikari.HikariDataSource(cfg);
@@ -92,6 +96,42 @@ public final class Database implements AutoCloseable {
             }
         }
         return p;
+    }
+
+    /**
+     * How long {@link #connect} waits for a connection, in ms (HikariCP's connectionTimeout, at least
+     * 250). A server sets it short, so that while the database is down a request fails in that time
+     * instead of holding a worker; it applies at once, also to a pool already open.
+     */
+    public void setConnectionTimeout(long ms) {
+        if (ms < 250 || ms > 600_000) {
+            throw new IllegalArgumentException("database connection timeout must be in 250-600000 ms, got " + ms);
+        }
+        connectionTimeoutMs = ms;
+        com.zaxxer.hikari.HikariDataSource p = pool;
+        if (p != null) p.getHikariConfigMXBean().setConnectionTimeout(ms);
+    }
+
+    public long connectionTimeoutMs() {
+        return connectionTimeoutMs;
+    }
+
+    /**
+     * True when {@code e} (or a cause) says the database cannot be reached: SQLState class 08
+     * (connection exception), 57P01-57P03 (shut down, starting up), or a refused socket.
+     */
+    public static boolean unreachable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && s.getSQLState() != null) {
+                String state = s.getSQLState();
+                if (state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")) {
+                    return true;
+                }
+            }
+            if (t instanceof java.net.ConnectException) return true;
+            if (t.getCause() == t) break;
+        }
+        return false;
     }
 
     /** A connection outside the pool, for work that must not hold a pooled one (long COPYs, migrations). */

@@ -1,5 +1,6 @@
 package io.reelrank.http;
 
+import io.reelrank.index.MovieQueryParser;
 import io.reelrank.index.MovieSearcher;
 import io.reelrank.index.SearchFilters;
 import io.reelrank.rerank.Fusion;
@@ -19,8 +20,8 @@ final class SearchRoute {
 
     static final Set<String> PARAMS = Set.of("q", "user", "limit", "candidates", "alpha", "fusion", "min_avg_rating",
             "min_ratings", "year_from", "year_to", "genre");
-    /** Longer queries are refused: no real query is this long, and parsing cost grows with length. */
-    static final int MAX_QUERY_CHARS = 1000;
+    /** The parser's own limit, checked here first so the 400 names the parameter. */
+    static final int MAX_QUERY_CHARS = MovieQueryParser.MAX_QUERY_CHARS;
 
     private final PersonalizedSearch search;
 

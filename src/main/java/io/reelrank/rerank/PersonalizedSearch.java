@@ -3,6 +3,7 @@ package io.reelrank.rerank;
 import io.reelrank.db.Changes;
 import io.reelrank.db.Database;
 import io.reelrank.index.Candidate;
+import io.reelrank.index.IndexFollower;
 import io.reelrank.index.MovieRecord;
 import io.reelrank.index.MovieSearcher;
 import io.reelrank.index.QuerySyntaxException;
@@ -28,7 +29,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * the change listener). A long-running process calls {@link #listen()}: user vectors are then cached
  * until a {@code NOTIFY} from any process that wrote ratings or embeddings ({@link Changes}) drops
  * them, so a search never waits on the database in steady state. Without a listener (or while it is
- * disconnected) cached user vectors expire after {@link #USER_TTL_MS}.
+ * disconnected) cached user vectors expire after {@link #USER_TTL_MS}; while the database cannot be
+ * reached a cached vector keeps being served (plain BM25 never needs the database). The listener also
+ * keeps this process's index directory in step with every writer's changes ({@link IndexFollower}).
  */
 public final class PersonalizedSearch implements AutoCloseable {
 
@@ -93,6 +96,7 @@ public final class PersonalizedSearch implements AutoCloseable {
     private volatile ItemVectors items;
     private final Map<Integer, CachedUser> users = new ConcurrentHashMap<>();
     private volatile Changes.Listener listener;
+    private volatile IndexFollower follower;
 
     public PersonalizedSearch(Database db, MovieSearcher searcher, ItemVectors items) {
         this.db = db;
@@ -124,6 +128,8 @@ public final class PersonalizedSearch implements AutoCloseable {
     /** Follows writes from every process (see the class comment); idempotent. */
     public synchronized void listen() {
         if (listener != null) return;
+        IndexFollower f = new IndexFollower(db, searcher);
+        follower = f;
         listener = new Changes.Listener(db, (channel, payload) -> {
             if (Changes.ITEMS.equals(channel)) {
                 try {
@@ -131,7 +137,12 @@ public final class PersonalizedSearch implements AutoCloseable {
                 } catch (SQLException e) {
                     users.clear();
                 }
-            } else if (channel == null || Changes.ALL.equals(payload)) {
+            } else if (Changes.MOVIES.equals(channel)) {
+                f.onMoviesChanged(payload);
+            } else if (channel == null) {
+                users.clear();
+                f.onReconnect();
+            } else if (Changes.ALL.equals(payload)) {
                 users.clear();
             } else {
                 try {
@@ -141,6 +152,11 @@ public final class PersonalizedSearch implements AutoCloseable {
                 }
             }
         });
+    }
+
+    /** The follower of this process's index (null until {@link #listen}). */
+    public IndexFollower indexFollower() {
+        return follower;
     }
 
     /** Whether cached vectors are kept current by notifications right now. */
@@ -211,6 +227,10 @@ public final class PersonalizedSearch implements AutoCloseable {
             try (Connection conn = db.connect()) {
                 UserTower.Stored s = UserTower.load(conn, userId);
                 c = new CachedUser(s.exists(), s.vector(), now);
+            } catch (SQLException e) {
+                // Database away: the vector we have is better than none; try again after the TTL.
+                if (c == null || !Database.unreachable(e)) throw e;
+                c = new CachedUser(c.exists(), c.vector(), now);
             }
             users.put(userId, c);
         }
@@ -222,6 +242,8 @@ public final class PersonalizedSearch implements AutoCloseable {
     public void close() throws IOException {
         Changes.Listener l = listener;
         if (l != null) l.close();
+        IndexFollower f = follower;
+        if (f != null) f.close();
         searcher.close();
     }
 }

@@ -54,9 +54,14 @@ public final class UserTower {
             throw new IllegalStateException("no movie has an embedding yet: run `reelrank embed --load` first");
         }
         try (Connection read = db.connect(); Connection write = db.connect()) {
+            write.setAutoCommit(false);
+            try (Statement ws = write.createStatement()) {
+                // First, before the read connection touches ratings: a reload waits for us or we for it,
+                // never each for the other across our two connections.
+                io.reelrank.db.Locks.batch(ws);
+            }
             double mu = globalMean(read);
             read.setAutoCommit(false); // a cursor, so ratings stream instead of arriving all at once
-            write.setAutoCommit(false);
             try (Statement ws = write.createStatement()) {
                 ws.execute("CREATE TEMP TABLE stage_users (user_id int, embedding vector) ON COMMIT DROP");
                 ws.execute("INSERT INTO users (user_id) SELECT DISTINCT user_id FROM ratings ON CONFLICT DO NOTHING");

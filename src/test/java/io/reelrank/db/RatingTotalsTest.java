@@ -6,8 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.reelrank.TestDatabase;
 import io.reelrank.ingest.MovieLensLoader;
 import io.reelrank.rerank.ItemVectors;
-import io.reelrank.user.TestUsers;
-import io.reelrank.user.UserRatings;
+import io.reelrank.service.RatingService;
 import io.reelrank.user.UserTower;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -44,14 +43,15 @@ class RatingTotalsTest {
     void aNewRatingAndItsReplacementMoveTheTotalsInTheirOwnTransaction() throws Exception {
         Database db = TestDatabase.personalized();
         ItemVectors items = ItemVectors.load(db, true);
+        RatingService ratings = new RatingService(db, () -> items, UserTower.DEFAULT_SHRINKAGE, null);
         try (Connection c = db.connect()) {
             RatingTotals before = RatingTotals.read(c);
             try {
-                UserRatings.rate(db, items, NEW_USER, 1, 4.5, UserTower.DEFAULT_SHRINKAGE);
+                ratings.rate(NEW_USER, 1, 4.5, RatingSource.CLI);
                 RatingTotals one = RatingTotals.read(c);
                 assertEquals(before.ratings() + 1, one.ratings());
                 assertEquals(0, before.sum().add(new BigDecimal("4.5")).compareTo(one.sum()), one.sum().toString());
-                UserRatings.rate(db, items, NEW_USER, 1, 2.0, UserTower.DEFAULT_SHRINKAGE);
+                ratings.rate(NEW_USER, 1, 2.0, RatingSource.CLI);
                 RatingTotals replaced = RatingTotals.read(c);
                 assertEquals(before.ratings() + 1, replaced.ratings(), "a replaced rating is not a new one");
                 assertEquals(0, before.sum().add(new BigDecimal("2.0")).compareTo(replaced.sum()), replaced.sum().toString());
@@ -105,16 +105,18 @@ class RatingTotalsTest {
     void theTestUsersAndAReloadKeepThemInStep() throws Exception {
         Database db = TestDatabase.personalized();
         ItemVectors items = ItemVectors.load(db, true);
+        RatingService ratings = new RatingService(db, () -> items, UserTower.DEFAULT_SHRINKAGE, null);
         try (Connection c = db.connect()) {
-            TestUsers.remove(db);
+            ratings.removeTestUsers();
             assertInStep(c, "removing the test users");
-            TestUsers.create(db, items, UserTower.DEFAULT_SHRINKAGE);
-            assertInStep(c, "creating the test users");
-            TestDatabase.reloadSample(); // TRUNCATE and a binary COPY of 100,836 rows, in one transaction
-            assertInStep(c, "a reload");
             assertEquals(100_836, RatingTotals.read(c).ratings());
+            ratings.createTestUsers();
+            assertInStep(c, "creating the test users");
+            // TRUNCATE, a binary COPY of 100,836 rows and the live (test users') ratings put back, in one transaction
+            TestDatabase.reloadSample();
+            assertInStep(c, "a reload");
         } finally {
-            TestDatabase.personalized(); // the reload removed the test users: bring them back
+            TestDatabase.personalized(); // the reload cleared the real users' vectors: bring them back
         }
     }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.reelrank.TestDatabase;
 import io.reelrank.db.Database;
+import io.reelrank.db.ScratchDatabase;
 import io.reelrank.ingest.MovieLensLoader;
 import io.reelrank.ingest.Titles;
 import java.io.IOException;
@@ -77,9 +78,17 @@ class MovieLensGeneratorTest {
         }
     }
 
+    /** The generated sets load into a database of their own, so the shared sample is never touched. */
+    private static ScratchDatabase own;
+
+    static synchronized Database ownDatabase() throws SQLException {
+        if (own == null) own = new ScratchDatabase(TestDatabase.get(), "generator");
+        return own.database();
+    }
+
     @AfterAll
-    static void putTheSampleBack() throws SQLException {
-        TestDatabase.reloadSample();
+    static void dropOwnDatabase() throws SQLException {
+        if (own != null) own.close();
     }
 
     static MovieLensGenerator.Options options(long n, long seed) {
@@ -245,7 +254,7 @@ class MovieLensGeneratorTest {
 
     @Test
     void ingestLoadsTheGeneratedSetUnchangedThroughTheRealDatabase() throws Exception {
-        Database db = TestDatabase.sample();
+        Database db = ownDatabase();
         MovieLensLoader.Report r = MovieLensLoader.load(db, dir, new MovieLensLoader.Options(10_000, false, true),
                 MovieLensLoader.Listener.NONE);
         assertEquals(movies.size(), r.movies());
@@ -270,7 +279,7 @@ class MovieLensGeneratorTest {
         for (String l : lines) whole.add(l.replaceAll(",(\\d)\\.0,", ",$1,"));
         assertTrue(whole.get(1).matches("\\d+,\\d+,\\d(\\.5)?,\\d+"), whole.get(1));
         Files.write(copy.resolve("ratings.csv"), whole, StandardCharsets.UTF_8);
-        MovieLensLoader.Report r = MovieLensLoader.load(TestDatabase.sample(), copy,
+        MovieLensLoader.Report r = MovieLensLoader.load(ownDatabase(), copy,
                 new MovieLensLoader.Options(10_000, false, true), MovieLensLoader.Listener.NONE);
         assertEquals(RATINGS, r.ratings());
     }

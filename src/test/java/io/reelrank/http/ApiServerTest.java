@@ -367,4 +367,13 @@ class ApiServerTest {
         assertNotEquals(-1, m.body().indexOf("\"error\""));
         assertNull(json(m).get("position"));
     }
+
+    @Test
+    void aMessageThatNamesAJavaClassIsRecognisedSoItIsNeverShown() {
+        assertTrue(ApiServer.namesAClass("org.postgresql.util.PSQLException: Connection refused"));
+        assertTrue(ApiServer.namesAClass("TooComplexToDeterminizeException: too many states"));
+        assertTrue(ApiServer.namesAClass("failed at java.base/java.lang.Thread.run"));
+        assertFalse(ApiServer.namesAClass("parameter 'limit' must be an integer in 1-1000, got 0"));
+        assertFalse(ApiServer.namesAClass("genre must be one of Action, Adventure, got 'Westerns'"));
+    }
 }

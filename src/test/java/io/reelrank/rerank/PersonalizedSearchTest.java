@@ -12,7 +12,8 @@ import io.reelrank.db.Database;
 import io.reelrank.index.MovieIndex;
 import io.reelrank.index.MovieSearcher;
 import io.reelrank.index.SearchFilters;
-import io.reelrank.user.UserRatings;
+import io.reelrank.db.RatingSource;
+import io.reelrank.service.RatingService;
 import io.reelrank.user.UserTower;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -128,7 +129,7 @@ class PersonalizedSearchTest {
     void aUserWhoRatedOnlyOnesGetsAVectorPointingAwayFromThoseMovies() throws Exception {
         ItemVectors items = search.items();
         int[] rated = {4993, 5952, 7153};
-        for (int m : rated) UserRatings.rate(db, items, 30003, m, 1.0, UserTower.DEFAULT_SHRINKAGE);
+        for (int m : rated) rate(items, 30003, m, 1.0);
         float[] u;
         try (Connection c = db.connect()) {
             u = UserTower.load(c, 30003).vector();
@@ -158,18 +159,23 @@ class PersonalizedSearchTest {
     @Test
     void aRatingChangesTheUsersVectorAndTheRanking() throws Exception {
         ItemVectors items = search.items();
-        UserRatings.rate(db, items, 30001, 4993, 5.0, UserTower.DEFAULT_SHRINKAGE);
-        UserRatings.rate(db, items, 30001, 36529, 1.0, UserTower.DEFAULT_SHRINKAGE); // Lord of War
+        rate(items, 30001, 4993, 5.0);
+        rate(items, 30001, 36529, 1.0); // Lord of War
         search.invalidateUser(30001);
         float[] before = search.userVector(30001);
         int ringsBefore = rankOf(lord(30001), 4993);
-        UserRatings.Result r = UserRatings.rate(db, items, 30001, 4993, 0.5, UserTower.DEFAULT_SHRINKAGE);
+        RatingService.Stored r = rate(items, 30001, 4993, 0.5);
         assertTrue(r.replaced());
         search.invalidateUser(30001);
         float[] after = search.userVector(30001);
         assertFalse(Arrays.equals(before, after));
         int ringsAfter = rankOf(lord(30001), 4993);
         assertTrue(ringsAfter > ringsBefore, "Fellowship went from " + ringsBefore + " to " + ringsAfter);
+    }
+
+    /** One rating through the service every writer uses (no index directory: the test's index is its own). */
+    private static RatingService.Stored rate(ItemVectors items, int user, int movie, double rating) throws Exception {
+        return new RatingService(db, () -> items, UserTower.DEFAULT_SHRINKAGE, null).rate(user, movie, rating, RatingSource.CLI);
     }
 
     private static int rankOf(PersonalizedSearch.Response r, int movie) {
