@@ -7,9 +7,10 @@ import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
 /**
- * Tells every reelrank process that user or item vectors changed, with PostgreSQL's
- * {@code NOTIFY}: a writer calls {@link #userChanged} (or {@link #itemsChanged}) inside its
- * transaction, and the notification is delivered only if that transaction commits. A long-running
+ * Tells every reelrank process that user or item vectors or the collaborative model changed, with
+ * PostgreSQL's {@code NOTIFY}: a writer calls {@link #userChanged} (or {@link #itemsChanged},
+ * {@link #modelChanged}) inside its transaction, and the notification is delivered only if that
+ * transaction commits. A long-running
  * reader (the HTTP server) runs a {@link Listener} and drops the cached vectors it names, so its
  * caches need no expiry and a search never waits on the database for them. The caller closes the
  * listener.
@@ -18,6 +19,8 @@ public final class Changes {
 
     public static final String USERS = "reelrank_users";
     public static final String ITEMS = "reelrank_items";
+    /** A model version was activated; the payload is its version number. */
+    public static final String MODEL = "reelrank_model";
     /** The payload of a users notification that means "every user". */
     public static final String ALL = "*";
 
@@ -33,6 +36,10 @@ public final class Changes {
 
     public static void itemsChanged(Statement st) throws SQLException {
         st.execute("SELECT pg_notify('" + ITEMS + "', '')");
+    }
+
+    public static void modelChanged(Statement st, long version) throws SQLException {
+        st.execute("SELECT pg_notify('" + MODEL + "', '" + version + "')");
     }
 
     /**
@@ -65,6 +72,7 @@ public final class Changes {
                 try (Connection c = db.connectDirect(); Statement st = c.createStatement()) {
                     st.execute("LISTEN " + USERS);
                     st.execute("LISTEN " + ITEMS);
+                    st.execute("LISTEN " + MODEL);
                     connected = true;
                     onChange.accept(null, null); // changes made while we were not listening
                     PGConnection pg = c.unwrap(PGConnection.class);
