@@ -47,9 +47,12 @@ public final class RateCommand implements Callable<Integer> {
         if (io.reelrank.index.MovieIndex.exists(IndexCommand.dir())) {
             io.reelrank.index.MovieIndex.update(db, IndexCommand.dir(), java.util.List.of(movieId));
         }
-        spec.commandLine().getOut().printf("user %d rated movie %d (%s): %.1f; %s; user vector %s%n", userId, movieId,
+        spec.commandLine().getOut().printf("user %d rated movie %d (%s): %.1f; %s; user vector %s; %s%n", userId, movieId,
                 r.title(), rating, r.replaced() ? "replaced the previous rating" : "new rating",
-                r.vector() == null ? "empty (cold user)" : "updated");
+                r.vector() == null ? "empty (cold user)" : "updated",
+                r.foldIn() == null ? "no collaborative model trained yet" : "collaborative vector "
+                        + (r.foldIn().vector() == null ? "empty (no rating above the midpoint)" : "folded in")
+                        + " (model version " + r.foldIn().version() + ")");
         return 0;
     }
 }

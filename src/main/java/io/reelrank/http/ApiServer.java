@@ -106,6 +106,7 @@ public final class ApiServer implements AutoCloseable {
                 .get("/api/users", users::list)
                 .get("/api/users/{id}", users::user)
                 .post("/api/users/{id}/ratings", users::rate)
+                .get("/api/users/{id}/recommendations", users::recommendations)
                 .get("/api/health", health::health)
                 .get("/metrics", c -> Reply.text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.render()))
                 .get("/openapi.json", c -> Reply.json(web.openApi()))

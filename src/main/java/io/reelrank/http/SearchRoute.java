@@ -4,7 +4,6 @@ import io.reelrank.index.MovieSearcher;
 import io.reelrank.index.SearchFilters;
 import io.reelrank.rerank.Fusion;
 import io.reelrank.rerank.PersonalizedSearch;
-import io.reelrank.rerank.Reranker;
 import io.reelrank.rerank.SearchJson;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -45,16 +44,16 @@ final class SearchRoute {
         int limit = Params.intIn("limit", c.param("limit"), 10, 1, MovieSearcher.MAX_LIMIT);
         int candidates = Params.intIn("candidates", c.param("candidates"), PersonalizedSearch.DEFAULT_CANDIDATES, 1,
                 PersonalizedSearch.MAX_CANDIDATES);
-        double alpha = Params.doubleIn("alpha", c.param("alpha"), Reranker.DEFAULT_ALPHA, 0, 1);
-        Fusion fusion = Fusion.LINEAR;
+        Fusion fusion = PersonalizedSearch.DEFAULT_FUSION;
         String f = c.param("fusion");
         if (f != null) {
             try {
                 fusion = Fusion.parse(f);
             } catch (IllegalArgumentException e) {
-                throw ApiError.badParameter("parameter 'fusion' must be linear or rrf, got '" + f + "'");
+                throw ApiError.badParameter("parameter 'fusion' must be weighted, linear or rrf, got '" + f + "'");
             }
         }
+        double alpha = Params.doubleIn("alpha", c.param("alpha"), PersonalizedSearch.defaultWeights(fusion).alpha(), 0, 1);
         Double minAvg = Params.optionalDoubleIn("min_avg_rating", c.param("min_avg_rating"), 0, 5);
         Integer minRatings = Params.optionalIntIn("min_ratings", c.param("min_ratings"), 0, Integer.MAX_VALUE);
         Integer yearFrom = Params.optionalIntIn("year_from", c.param("year_from"), SearchFilters.MIN_YEAR, SearchFilters.MAX_YEAR);

@@ -2,6 +2,9 @@ package io.reelrank.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.reelrank.db.Database;
+import io.reelrank.index.SearchFilters;
+import io.reelrank.recommend.RecommendJson;
+import io.reelrank.recommend.Recommender;
 import io.reelrank.rerank.PersonalizedSearch;
 import io.reelrank.user.UserRatings;
 import java.sql.Connection;
@@ -16,9 +19,10 @@ import java.util.Set;
 /**
  * The user routes: {@code GET /api/users} (the test users and the most active real users, for the
  * page's picker), {@code GET /api/users/{id}} (rating count, whether the user has an embedding, top
- * genres) and {@code POST /api/users/{id}/ratings} (stores one rating through
- * {@link UserRatings#rate}, which recomputes the user's vector in the same transaction, then drops
- * the cached vector so the very next search uses the new one).
+ * genres), {@code GET /api/users/{id}/recommendations} ({@link Recommender}) and {@code POST /api/users/{id}/ratings} (stores one rating through
+ * {@link UserRatings#rate}, which recomputes the user's content vector and folds the user into the
+ * active collaborative model in the same transaction, then drops the cached vectors so the very
+ * next search uses the new ones).
  */
 final class UserRoutes {
 
@@ -107,6 +111,29 @@ final class UserRoutes {
         return Json.reply(m);
     }
 
+    /** {@code GET /api/users/{id}/recommendations}: {@link Recommender} with the page's filters. */
+    Reply recommendations(Call c) throws Exception {
+        Params.onlyKnown(c, Set.of("limit", "genre", "year_from", "year_to", "min_ratings"));
+        int id = Params.parseInt("id", c.path("id"), 1, Integer.MAX_VALUE);
+        int limit = Params.intIn("limit", c.param("limit"), 20, 1, Recommender.MAX_LIMIT);
+        Integer minRatings = Params.optionalIntIn("min_ratings", c.param("min_ratings"), 0, Integer.MAX_VALUE);
+        Integer yearFrom = Params.optionalIntIn("year_from", c.param("year_from"), SearchFilters.MIN_YEAR, SearchFilters.MAX_YEAR);
+        Integer yearTo = Params.optionalIntIn("year_to", c.param("year_to"), SearchFilters.MIN_YEAR, SearchFilters.MAX_YEAR);
+        if (yearFrom != null && yearTo != null && yearFrom > yearTo) {
+            throw ApiError.badParameter("parameter 'year_from' must not be after 'year_to', got " + yearFrom + " > " + yearTo);
+        }
+        List<String> genres = c.params("genre");
+        for (String g : genres) {
+            if (g.isBlank()) throw ApiError.badParameter("parameter 'genre' must not be empty (see GET /api/genres)");
+        }
+        Recommender.Response r;
+        try (Connection conn = db.connect()) {
+            r = Recommender.recommend(conn, search.items(), new Recommender.Request(id, limit,
+                    new SearchFilters(null, minRatings, yearFrom, yearTo, genres), false));
+        }
+        return Reply.json(RecommendJson.write(r, false).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     Reply rate(Call c) throws Exception {
         Params.onlyKnown(c, Set.of());
         int user = Params.parseInt("id", c.path("id"), 1, Integer.MAX_VALUE);
@@ -130,11 +157,12 @@ final class UserRoutes {
         }
         UserRatings.Result r;
         try {
-            r = UserRatings.rate(db, search.items(), user, movie.asInt(), rating.asDouble(), shrinkage);
+            r = UserRatings.rate(db, search.items(), search.model(), user, movie.asInt(), rating.asDouble(), shrinkage);
         } catch (IllegalArgumentException e) {
             if (e.getMessage() != null && e.getMessage().startsWith("unknown movie")) throw ApiError.notFound(e.getMessage());
             throw ApiError.badParameter(e.getMessage().replaceFirst("^rating", "field 'rating'"));
         }
+        if (r.foldIn() != null) search.offerModel(r.foldIn().model());
         search.invalidateUser(user);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("user_id", user);
@@ -143,6 +171,7 @@ final class UserRoutes {
         m.put("rating", rating.asDouble());
         m.put("replaced", r.replaced());
         m.put("has_embedding", r.vector() != null);
+        m.put("has_collaborative", r.foldIn() != null && r.foldIn().vector() != null);
         return Json.reply(m);
     }
 }

@@ -2,6 +2,8 @@ package io.reelrank.user;
 
 import io.reelrank.db.Database;
 import io.reelrank.ingest.MovieLensLoader;
+import io.reelrank.model.FactorModel;
+import io.reelrank.model.FoldIn;
 import io.reelrank.rerank.ItemVectors;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -12,7 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The acceptance story's synthetic users, created idempotently with their embeddings:
+ * The acceptance story's synthetic users, created idempotently with their content vectors and, when
+ * a collaborative model is active, their folded-in collaborative vectors:
  * 10001 "Fantasy Lover" (5.0 on the 50 most-rated Fantasy movies), 10002 "Fantasy Hater" (1.0 on the
  * same 50), 20001 / 20002 the extreme versions (5.0 / 1.0 on every Fantasy movie). "Most rated"
  * counts real users' ratings only, ties broken by movie_id, so the set does not depend on whether
@@ -71,8 +74,11 @@ public final class TestUsers {
                 }
                 MovieLensLoader.refreshStats(st);
             }
+            FactorModel model = null;
             for (Def d : ALL) {
                 UserTower.recompute(c, d.id(), items, k);
+                FoldIn.Result r = FoldIn.update(c, d.id(), model); // reads the active model once, then reuses it
+                if (r != null) model = r.model();
             }
             try (Statement st = c.createStatement()) {
                 io.reelrank.db.Changes.allUsersChanged(st);

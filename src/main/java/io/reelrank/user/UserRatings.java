@@ -2,6 +2,8 @@ package io.reelrank.user;
 
 import io.reelrank.db.Changes;
 import io.reelrank.db.Database;
+import io.reelrank.model.FactorModel;
+import io.reelrank.model.FoldIn;
 import io.reelrank.rerank.ItemVectors;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -10,19 +12,30 @@ import java.sql.SQLException;
 
 /**
  * Writes one rating and brings everything that depends on it up to date in the same transaction:
- * the user's row and vector ({@link UserTower#recompute}) and the movie's {@code avg_rating} /
- * {@code rating_count}. The {@code movie_stats} view is refreshed by the batch jobs (ingest,
- * users, test-users), not on every rating.
+ * the user's row and content vector ({@link UserTower#recompute}), the user's collaborative vector
+ * in the active model ({@link FoldIn#update}, when a model has been trained) and the movie's
+ * {@code avg_rating} / {@code rating_count}. The {@code movie_stats} view is refreshed by the batch
+ * jobs (ingest, users, test-users), not on every rating. The caller passes the active model it
+ * holds (or null: fold-in then reads it from the database, a slower path).
  */
 public final class UserRatings {
 
     private UserRatings() {}
 
-    /** What {@link #rate} did: the movie's title, whether a rating was replaced, the new vector. */
-    public record Result(String title, boolean replaced, float[] vector) {}
+    /**
+     * What {@link #rate} did: the movie's title, whether a rating was replaced, the new content vector
+     * and the fold-in (null when no model is active).
+     */
+    public record Result(String title, boolean replaced, float[] vector, FoldIn.Result foldIn) {}
 
+    /** {@link #rate(Database, ItemVectors, FactorModel, int, int, double, double)} reading the active model itself. */
     public static Result rate(Database db, ItemVectors items, int userId, int movieId, double rating, double k)
             throws SQLException {
+        return rate(db, items, null, userId, movieId, rating, k);
+    }
+
+    public static Result rate(Database db, ItemVectors items, FactorModel model, int userId, int movieId, double rating,
+                              double k) throws SQLException {
         if (userId < 1) throw new IllegalArgumentException("user id must be a positive integer, got " + userId);
         double h = rating * 2;
         if (!(rating >= 0.5 && rating <= 5.0) || h != Math.rint(h)) {
@@ -61,11 +74,12 @@ public final class UserRatings {
                     ps.executeUpdate();
                 }
                 float[] u = UserTower.recompute(c, userId, items, k);
+                FoldIn.Result folded = FoldIn.update(c, userId, model);
                 try (var st = c.createStatement()) {
                     Changes.userChanged(st, userId);
                 }
                 c.commit();
-                return new Result(title, replaced, u);
+                return new Result(title, replaced, u, folded);
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
