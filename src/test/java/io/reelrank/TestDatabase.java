@@ -5,10 +5,14 @@ import io.reelrank.db.PrivateCluster;
 import io.reelrank.embed.MovieEmbeddings;
 import io.reelrank.embed.OnnxEncoder;
 import io.reelrank.ingest.MovieLensLoader;
+import io.reelrank.model.ImplicitAls;
+import io.reelrank.model.ModelTrainer;
+import io.reelrank.service.Training;
 import io.reelrank.rerank.ItemVectors;
 import io.reelrank.user.TestUsers;
 import io.reelrank.user.UserTower;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The tests' own throwaway PostgreSQL cluster, started once per test run with the same
@@ -50,9 +54,17 @@ public final class TestDatabase {
     }
 
     /**
+     * The collaborative model the tests train: the setting {@code reelrank train}'s default grid picks
+     * on the sample (rank 64, α = 1, λ = 0.1, 10 iterations, midpoint 3), trained directly.
+     */
+    public static final ModelTrainer.Settings MODEL = new ModelTrainer.Settings(
+            new ImplicitAls.Params(64, 1, 0.1, 10, 3, 42), 0, 10, 5);
+
+    /**
      * The sample with every movie embedded by the real bundled model (embedded once per checkout into
      * {@code target/test-embeddings.csv}, then loaded whenever a test has cleared the vectors), every
-     * user's vector computed and the four test users created.
+     * user's vector computed, the four test users created and a collaborative model trained and
+     * active (the test users folded in).
      */
     public static synchronized Database personalized() {
         Database d = sample();
@@ -63,6 +75,8 @@ public final class TestDatabase {
                 ItemVectors items = ItemVectors.load(d, true);
                 UserTower.computeAll(d, items, UserTower.DEFAULT_SHRINKAGE);
                 TestUsers.create(d, items, UserTower.DEFAULT_SHRINKAGE);
+                Training.run(d, new Training.Options(List.of(MODEL), Runtime.getRuntime().availableProcessors(),
+                        UserTower.DEFAULT_SHRINKAGE), Training.Listener.NONE);
                 personalized = true;
             }
         } catch (java.sql.SQLException e) {
