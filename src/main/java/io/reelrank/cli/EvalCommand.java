@@ -578,15 +578,7 @@ public final class EvalCommand implements Callable<Integer> {
     }
 
     private static double mean(double[] v) {
-        double s = 0;
-        int n = 0;
-        for (double x : v) {
-            if (!Double.isNaN(x)) {
-                s += x;
-                n++;
-            }
-        }
-        return n == 0 ? Double.NaN : s / n;
+        return ModelSelection.mean(v);
     }
 
     private static double seconds(long t0) {

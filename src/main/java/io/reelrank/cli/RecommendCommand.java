@@ -1,14 +1,11 @@
 package io.reelrank.cli;
 
 import io.reelrank.db.Database;
-import io.reelrank.index.SearchFilters;
 import io.reelrank.recommend.RecommendJson;
 import io.reelrank.recommend.Recommender;
 import io.reelrank.rerank.PersonalizedSearch;
 import java.io.PrintWriter;
 import java.sql.Connection;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -37,19 +34,8 @@ public final class RecommendCommand implements Callable<Integer> {
             description = "Number of movies, 1-" + Recommender.MAX_LIMIT + " (default: ${DEFAULT-VALUE})")
     int limit;
 
-    @Option(names = "--genre", paramLabel = "G", description = "Only movies with genre G (repeatable: all must match)")
-    List<String> genres = new ArrayList<>();
-
-    @Option(names = "--year-from", paramLabel = "Y", description = "Only movies from year Y on ("
-            + SearchFilters.MIN_YEAR + "-" + SearchFilters.MAX_YEAR + ")")
-    Integer yearFrom;
-
-    @Option(names = "--year-to", paramLabel = "Y", description = "Only movies up to year Y ("
-            + SearchFilters.MIN_YEAR + "-" + SearchFilters.MAX_YEAR + ")")
-    Integer yearTo;
-
-    @Option(names = "--min-ratings", paramLabel = "N", description = "Only movies with rating_count >= N (0 or more)")
-    Integer minRatings;
+    @Mixin
+    FilterOptions filterOptions;
 
     @Option(names = "--exact", description = "Scan every item vector instead of the HNSW index (slower; the index's baseline)")
     boolean exact;
@@ -62,7 +48,7 @@ public final class RecommendCommand implements Callable<Integer> {
         if (user < 1) throw CliException.badInput("USER must be a positive integer, got " + user);
         Recommender.Request request;
         try {
-            request = new Recommender.Request(user, limit, new SearchFilters(null, minRatings, yearFrom, yearTo, genres), exact);
+            request = new Recommender.Request(user, limit, filterOptions.filters(null), exact);
         } catch (IllegalArgumentException e) {
             throw CliException.badInput("--" + e.getMessage());
         }

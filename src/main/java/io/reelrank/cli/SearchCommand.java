@@ -60,19 +60,8 @@ public final class SearchCommand implements Callable<Integer> {
     @Option(names = "--min-avg-rating", paramLabel = "X", description = "Only movies with avg_rating >= X (0-5)")
     Double minAvgRating;
 
-    @Option(names = "--min-ratings", paramLabel = "N", description = "Only movies with rating_count >= N (0 or more)")
-    Integer minRatings;
-
-    @Option(names = "--year-from", paramLabel = "Y", description = "Only movies from year Y on ("
-            + SearchFilters.MIN_YEAR + "-" + SearchFilters.MAX_YEAR + ")")
-    Integer yearFrom;
-
-    @Option(names = "--year-to", paramLabel = "Y", description = "Only movies up to year Y ("
-            + SearchFilters.MIN_YEAR + "-" + SearchFilters.MAX_YEAR + ")")
-    Integer yearTo;
-
-    @Option(names = "--genre", paramLabel = "G", description = "Only movies with genre G (repeatable: all must match)")
-    List<String> genres = new ArrayList<>();
+    @Mixin
+    FilterOptions filterOptions;
 
     @Option(names = "--explain", description = "After the table, each hit's BM25 explanation (Lucene's, with its formula)")
     boolean explain;
@@ -122,7 +111,7 @@ public final class SearchCommand implements Callable<Integer> {
         SearchFilters filters;
         SearchSort order;
         try {
-            filters = new SearchFilters(minAvgRating, minRatings, yearFrom, yearTo, genres);
+            filters = filterOptions.filters(minAvgRating);
             order = SearchSort.fromOption(sort);
             if (limit < 1 || limit > MovieSearcher.MAX_LIMIT) {
                 throw new IllegalArgumentException("limit must be in 1-" + MovieSearcher.MAX_LIMIT + ", got " + limit);
@@ -175,7 +164,7 @@ public final class SearchCommand implements Callable<Integer> {
             Weights w = new Weights(alpha != null ? alpha : d.alpha(), popularity != null ? popularity : d.popularity(),
                     collaborative != null ? collaborative : d.collaborative());
             request = new PersonalizedSearch.Request(query, user, limit, candidates, w, f,
-                    new SearchFilters(minAvgRating, minRatings, yearFrom, yearTo, genres));
+                    filterOptions.filters(minAvgRating));
         } catch (IllegalArgumentException e) {
             throw CliException.badInput("--" + e.getMessage());
         }

@@ -95,8 +95,8 @@ public final class ModelSelection {
         return new Choice(List.copyOf(trials), best, bestModel);
     }
 
-    /** The mean of the finite values (NaN marks a user a metric does not apply to). */
-    static double mean(double[] v) {
+    /** The mean of the finite values (NaN marks a user a metric does not apply to); NaN when there are none. */
+    public static double mean(double[] v) {
         double s = 0;
         int n = 0;
         for (double x : v) {

@@ -55,6 +55,11 @@ final class SearchRoute {
         }
         double alpha = Params.doubleIn("alpha", c.param("alpha"), PersonalizedSearch.defaultWeights(fusion).alpha(), 0, 1);
         Double minAvg = Params.optionalDoubleIn("min_avg_rating", c.param("min_avg_rating"), 0, 5);
+        return new PersonalizedSearch.Request(q, user, limit, candidates, alpha, fusion, filters(c, minAvg));
+    }
+
+    /** min_ratings, year_from, year_to and genre (repeatable), checked; {@code minAvg} as given. */
+    static SearchFilters filters(Call c, Double minAvg) {
         Integer minRatings = Params.optionalIntIn("min_ratings", c.param("min_ratings"), 0, Integer.MAX_VALUE);
         Integer yearFrom = Params.optionalIntIn("year_from", c.param("year_from"), SearchFilters.MIN_YEAR, SearchFilters.MAX_YEAR);
         Integer yearTo = Params.optionalIntIn("year_to", c.param("year_to"), SearchFilters.MIN_YEAR, SearchFilters.MAX_YEAR);
@@ -65,7 +70,6 @@ final class SearchRoute {
         for (String g : genres) {
             if (g.isBlank()) throw ApiError.badParameter("parameter 'genre' must not be empty (see GET /api/genres)");
         }
-        SearchFilters filters = new SearchFilters(minAvg, minRatings, yearFrom, yearTo, genres);
-        return new PersonalizedSearch.Request(q, user, limit, candidates, alpha, fusion, filters);
+        return new SearchFilters(minAvg, minRatings, yearFrom, yearTo, genres);
     }
 }

@@ -116,20 +116,10 @@ final class UserRoutes {
         Params.onlyKnown(c, Set.of("limit", "genre", "year_from", "year_to", "min_ratings"));
         int id = Params.parseInt("id", c.path("id"), 1, Integer.MAX_VALUE);
         int limit = Params.intIn("limit", c.param("limit"), 20, 1, Recommender.MAX_LIMIT);
-        Integer minRatings = Params.optionalIntIn("min_ratings", c.param("min_ratings"), 0, Integer.MAX_VALUE);
-        Integer yearFrom = Params.optionalIntIn("year_from", c.param("year_from"), SearchFilters.MIN_YEAR, SearchFilters.MAX_YEAR);
-        Integer yearTo = Params.optionalIntIn("year_to", c.param("year_to"), SearchFilters.MIN_YEAR, SearchFilters.MAX_YEAR);
-        if (yearFrom != null && yearTo != null && yearFrom > yearTo) {
-            throw ApiError.badParameter("parameter 'year_from' must not be after 'year_to', got " + yearFrom + " > " + yearTo);
-        }
-        List<String> genres = c.params("genre");
-        for (String g : genres) {
-            if (g.isBlank()) throw ApiError.badParameter("parameter 'genre' must not be empty (see GET /api/genres)");
-        }
+        SearchFilters filters = SearchRoute.filters(c, null);
         Recommender.Response r;
         try (Connection conn = db.connect()) {
-            r = Recommender.recommend(conn, search.items(), new Recommender.Request(id, limit,
-                    new SearchFilters(null, minRatings, yearFrom, yearTo, genres), false));
+            r = Recommender.recommend(conn, search.items(), new Recommender.Request(id, limit, filters, false));
         }
         return Reply.json(RecommendJson.write(r, false).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }

@@ -6,7 +6,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Arrays;
 
 /**
  * The real-time collaborative user tower: when a user's ratings change, their vector is solved
@@ -45,24 +44,8 @@ public final class FoldIn {
 
     /** The user's ratings folded in against {@code m}, upserted into {@code user_factors} of its version. */
     static float[] write(Connection c, int userId, FactorModel m) throws SQLException {
-        int[] movies = new int[64];
-        float[] ratings = new float[64];
-        int n = 0;
-        try (PreparedStatement ps = c.prepareStatement("SELECT movie_id, rating FROM ratings WHERE user_id = ?")) {
-            ps.setInt(1, userId);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    if (n == movies.length) {
-                        movies = Arrays.copyOf(movies, n * 2);
-                        ratings = Arrays.copyOf(ratings, n * 2);
-                    }
-                    movies[n] = rs.getInt(1);
-                    ratings[n] = rs.getFloat(2);
-                    n++;
-                }
-            }
-        }
-        float[] u = m.foldIn(movies, ratings, n);
+        RatingHistory h = RatingHistory.read(c, userId);
+        float[] u = m.foldIn(h.movies(), h.ratings(), h.size());
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO user_factors (version, user_id, factors, updated_at) "
                 + "VALUES (?, ?, ?::vector, now()) ON CONFLICT (version, user_id) DO UPDATE "
                 + "SET factors = EXCLUDED.factors, updated_at = now()")) {

@@ -12,6 +12,7 @@ import io.reelrank.index.SearchResult;
 import io.reelrank.index.SearchSort;
 import io.reelrank.model.FactorModel;
 import io.reelrank.model.ModelStore;
+import io.reelrank.model.RatingHistory;
 import io.reelrank.user.UserTower;
 import java.io.IOException;
 import java.sql.Connection;
@@ -304,20 +305,8 @@ public final class PersonalizedSearch implements AutoCloseable {
 
     /** The user's ratings: for these movies the re-ranker uses what the user said ({@link Reranker}). */
     private static RatedMovies rated(Connection c, int userId) throws SQLException {
-        try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT movie_id, rating FROM ratings WHERE user_id = ?")) {
-            ps.setInt(1, userId);
-            List<Integer> ids = new ArrayList<>();
-            List<Float> stars = new ArrayList<>();
-            try (java.sql.ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    ids.add(rs.getInt(1));
-                    stars.add(rs.getFloat(2));
-                }
-            }
-            float[] s = new float[stars.size()];
-            for (int i = 0; i < s.length; i++) s[i] = stars.get(i);
-            return RatedMovies.of(ids.stream().mapToInt(Integer::intValue).toArray(), s);
-        }
+        RatingHistory h = RatingHistory.read(c, userId);
+        return RatedMovies.of(h.movies(), h.ratings());
     }
 
     @Override
