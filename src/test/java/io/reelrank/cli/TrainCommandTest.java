@@ -35,6 +35,21 @@ class TrainCommandTest {
     }
 
     @Test
+    void theDefaultGridIsThreeConfidenceScalesAtRank64() {
+        // What `train` and `demo` search when given no model option.
+        var grid = new ModelOptions().grid();
+        assertEquals(3, grid.size());
+        assertEquals(List.of(0.5, 1.0, 2.0), grid.stream().map(s -> s.als().alpha()).toList());
+        for (var s : grid) {
+            assertEquals(64, s.als().rank());
+            assertEquals(10, s.als().iterations());
+            assertEquals(0.1, s.als().lambda(), 0.0);
+            assertEquals(3.0, s.als().midpoint(), 0.0);
+            assertEquals(0.0, s.blend(), 0.0);
+        }
+    }
+
+    @Test
     void recommendRefusesBadOptionsTheSameWay() {
         assertEquals(new Run(2, "", "reelrank: error: --limit must be in 1-1000, got 0\n"),
                 Run.of(List.of("recommend"), "414", "--limit", "0"));
