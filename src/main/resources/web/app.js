@@ -133,6 +133,7 @@ function renderList(target, data, opts) {
   const maxBm25 = Math.max(...data.results.map((r) => r.bm25), 1e-9);
   const maxScore = Math.max(...data.results.map((r) => r.score), 1e-9);
   const maxCf = Math.max(...data.results.map((r) => (r.collaborative === null || r.collaborative === undefined) ? 0 : r.collaborative), 1e-9);
+  const maxPop = Math.max(...data.results.map((r) => Math.log1p(r.rating_count || 0)), 1e-9);
   for (const r of data.results) {
     const li = el('li', 'result');
     li.dataset.movieId = String(r.movie_id);
@@ -167,6 +168,7 @@ function renderList(target, data, opts) {
     const bars = el('div', 'bars');
     bars.append(bar('BM25', r.bm25 / maxBm25, r.bm25.toFixed(2)));
     if (opts.personalized) {
+      bars.append(bar('ratings', Math.log1p(r.rating_count || 0) / maxPop, String(r.rating_count || 0)));
       bars.append(similarityBar(r.similarity));
       if (r.collaborative !== null && r.collaborative !== undefined) {
         bars.append(bar('u·v', Math.max(0, r.collaborative) / maxCf, r.collaborative.toFixed(3), 'cf'));
