@@ -138,8 +138,7 @@ public final class BenchRerankCommand implements Callable<Integer> {
 
     private static long timePersonal(PersonalizedSearch ps, String q, int user) throws Exception {
         long t0 = System.nanoTime();
-        ps.search(new PersonalizedSearch.Request(q, user, 10, PersonalizedSearch.DEFAULT_CANDIDATES,
-                Reranker.DEFAULT_ALPHA, Fusion.LINEAR, SearchFilters.NONE));
+        ps.search(PersonalizedSearch.Request.of(q, user)); // the shipped fusion: both towers, the prior, BM25
         return System.nanoTime() - t0;
     }
 
@@ -163,7 +162,7 @@ public final class BenchRerankCommand implements Callable<Integer> {
         }
     }
 
-    private static void copyVectors(Database bench, ItemVectors items) throws Exception {
+    static void copyVectors(Database bench, ItemVectors items) throws Exception {
         try (Connection c = bench.connect()) {
             c.setAutoCommit(false);
             try (Statement st = c.createStatement()) {
@@ -185,7 +184,7 @@ public final class BenchRerankCommand implements Callable<Integer> {
         }
     }
 
-    private static double pct(long[] nanos, double p) {
+    static double pct(long[] nanos, double p) {
         long[] s = nanos.clone();
         Arrays.sort(s);
         return s[Math.min(s.length - 1, (int) Math.ceil(p * s.length) - 1)] / 1e6;

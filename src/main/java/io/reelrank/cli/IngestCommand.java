@@ -4,6 +4,7 @@ import io.reelrank.db.Database;
 import io.reelrank.ingest.BadInputException;
 import io.reelrank.ingest.MovieLensLoader;
 import io.reelrank.rerank.ItemVectors;
+import io.reelrank.model.FoldIn;
 import io.reelrank.user.UserTower;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -106,6 +107,12 @@ public final class IngestCommand implements Callable<Integer> {
         }
         UserTower.Stats s = UserTower.computeAll(db, items, UserTower.DEFAULT_SHRINKAGE);
         out.printf("  users: %,d vectors recomputed (%,d cold) in %.1f s%n", s.users(), s.cold(), s.seconds());
+        long t0 = System.nanoTime();
+        int folded = FoldIn.refoldAll(db);
+        if (folded >= 0) {
+            out.printf("  users: %,d folded into the active collaborative model again in %.1f s (its movie vectors "
+                    + "stay until `reelrank train`)%n", folded, (System.nanoTime() - t0) / 1e9);
+        }
     }
 
     /** Prints per-file progress on a terminal (overwriting one line) and a line per finished file. */

@@ -49,16 +49,19 @@ public final class RateCommand implements Callable<Integer> {
         RatingService.Stored r;
         try {
             var items = Models.items(db);
-            r = new RatingService(db, () -> items, shrinkage, MovieIndex.exists(IndexCommand.dir()) ? IndexCommand.dir() : null,
+            r = new RatingService(db, () -> items, () -> null, shrinkage, MovieIndex.exists(IndexCommand.dir()) ? IndexCommand.dir() : null,
                     LOCK_TIMEOUT_MS).rate(userId, movieId, rating, RatingSource.CLI);
         } catch (IllegalArgumentException e) {
             throw CliException.badInput(e.getMessage());
         } catch (RatingService.BusyException e) {
             throw new CliException(1, e.getMessage());
         }
-        spec.commandLine().getOut().printf("user %d rated movie %d (%s): %.1f; %s; user vector %s%n", userId, movieId,
+        spec.commandLine().getOut().printf("user %d rated movie %d (%s): %.1f; %s; user vector %s; %s%n", userId, movieId,
                 r.title(), rating, r.replaced() ? "replaced the previous rating" : "new rating",
-                r.vector() == null ? "empty (cold user)" : "updated");
+                r.vector() == null ? "empty (cold user)" : "updated",
+                r.foldIn() == null ? "no collaborative model trained yet" : "collaborative vector "
+                        + (r.foldIn().vector() == null ? "empty (no rating above the midpoint)" : "folded in")
+                        + " (model version " + r.foldIn().version() + ")");
         return 0;
     }
 }

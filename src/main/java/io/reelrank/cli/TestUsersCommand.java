@@ -49,7 +49,7 @@ public final class TestUsersCommand implements Callable<Integer> {
     /** The rating service of the CLI: var/index follows the ratings written (when it exists). */
     private static RatingService service(Database db, double k) throws Exception {
         var items = Models.items(db);
-        return new RatingService(db, () -> items, k, MovieIndex.exists(IndexCommand.dir()) ? IndexCommand.dir() : null,
+        return new RatingService(db, () -> items, () -> null, k, MovieIndex.exists(IndexCommand.dir()) ? IndexCommand.dir() : null,
                 RateCommand.LOCK_TIMEOUT_MS);
     }
 

@@ -11,13 +11,13 @@ import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
 /**
- * Tells every reelrank process that user vectors, item vectors or movies changed, with PostgreSQL's
- * {@code NOTIFY}: a writer calls {@link #userChanged}, {@link #itemsChanged}, {@link #moviesChanged}
- * or {@link #reloaded} inside its transaction, and the notification is delivered only if that
- * transaction commits. A long-running reader (the HTTP server) runs a {@link Listener}: it drops the
- * cached vectors named, reloads the item vectors, and brings its own Lucene index in step with the
- * movies named ({@link MovieChange}), so its caches need no expiry and a search never waits on the
- * database for them. The caller closes the listener.
+ * Tells every reelrank process that user vectors, item vectors, movies or the collaborative model
+ * changed, with PostgreSQL's {@code NOTIFY}: a writer calls {@link #userChanged}, {@link #itemsChanged},
+ * {@link #moviesChanged}, {@link #modelChanged} or {@link #reloaded} inside its transaction, and the
+ * notification is delivered only if that transaction commits. A long-running reader (the HTTP server)
+ * runs a {@link Listener}: it drops the cached vectors named, reloads the item vectors or the model,
+ * and brings its own Lucene index in step with the movies named ({@link MovieChange}), so its caches
+ * need no expiry and a search never waits on the database for them. The caller closes the listener.
  */
 public final class Changes {
 
@@ -27,6 +27,8 @@ public final class Changes {
     public static final String MOVIES = "reelrank_movies";
     /** More movie ids than this in one change are sent as "every movie" (NOTIFY payloads stay small). */
     static final int MAX_IDS = 500;
+    /** A model version was activated; the payload is its version number. */
+    public static final String MODEL = "reelrank_model";
     /** The payload of a users notification that means "every user". */
     public static final String ALL = "*";
 
@@ -42,6 +44,10 @@ public final class Changes {
 
     public static void itemsChanged(Statement st) throws SQLException {
         st.execute("SELECT pg_notify('" + ITEMS + "', '')");
+    }
+
+    public static void modelChanged(Statement st, long version) throws SQLException {
+        st.execute("SELECT pg_notify('" + MODEL + "', '" + version + "')");
     }
 
     /**
@@ -153,6 +159,7 @@ public final class Changes {
                     st.execute("LISTEN " + USERS);
                     st.execute("LISTEN " + ITEMS);
                     st.execute("LISTEN " + MOVIES);
+                    st.execute("LISTEN " + MODEL);
                     connected = true;
                     onChange.accept(null, null); // changes made while we were not listening
                     PGConnection pg = c.unwrap(PGConnection.class);

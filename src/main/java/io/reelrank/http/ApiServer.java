@@ -138,7 +138,7 @@ public final class ApiServer implements AutoCloseable {
         StaticFiles web = StaticFiles.load();
         SearchRoute searchRoute = new SearchRoute(search);
         CatalogRoutes catalog = new CatalogRoutes(db);
-        UserRoutes users = new UserRoutes(db, search, new RatingService(db, search::items, o.shrinkage(),
+        UserRoutes users = new UserRoutes(db, search, new RatingService(db, search::items, search::model, o.shrinkage(),
                 search.searcher().dir()));
         HealthRoute health = new HealthRoute(db, search);
         this.router = new Router()
@@ -149,6 +149,7 @@ public final class ApiServer implements AutoCloseable {
                 .get("/api/users", users::list)
                 .get("/api/users/{id}", users::user)
                 .post("/api/users/{id}/ratings", users::rate)
+                .get("/api/users/{id}/recommendations", users::recommendations)
                 .get("/api/health", health::health)
                 .get("/metrics", c -> Reply.text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.render()))
                 .get("/openapi.json", c -> Reply.json(web.openApi()))

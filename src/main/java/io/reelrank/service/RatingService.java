@@ -5,6 +5,8 @@ import io.reelrank.db.Database;
 import io.reelrank.db.Locks;
 import io.reelrank.db.RatingSource;
 import io.reelrank.index.MovieIndex;
+import io.reelrank.model.FactorModel;
+import io.reelrank.model.FoldIn;
 import io.reelrank.rerank.ItemVectors;
 import io.reelrank.user.TestUsers;
 import io.reelrank.user.UserTower;
@@ -26,16 +28,18 @@ import java.util.function.Supplier;
  *   <li>validate (a rating of 0.5-5.0 in half steps, a positive user id), before any database work;</li>
  *   <li>in one transaction: lock the tables in {@link Locks}' order (waiting at most
  *       {@link #lockTimeoutMs}, e.g. behind a reload), check the movie, write the rating row with its
- *       {@link RatingSource}, the movie's {@code avg_rating}/{@code rating_count}, the user's vector
- *       ({@link UserTower#recompute}), and the change notifications (that user; that movie's index
- *       entry), then commit;</li>
+ *       {@link RatingSource}, the movie's {@code avg_rating}/{@code rating_count}, the user's content
+ *       vector ({@link UserTower#recompute}), the user folded into the active collaborative model
+ *       ({@link FoldIn#update}: one k×k solve against its fixed item vectors), and the change
+ *       notifications (that user; that movie's index entry), then commit;</li>
  *   <li>after the commit: the movie's entry in this process's index directory, if it has one.</li>
  * </ol>
- * A new step (another model's user factors) goes in {@link #storeInTransaction} beside the user
- * vector. Failures are typed: {@link BadRatingException}, {@link UnknownMovieException} (nothing was
+ * A new step (another model's user side) goes in {@link #storeInTransaction} beside the user
+ * vectors. Failures are typed: {@link BadRatingException}, {@link UnknownMovieException} (nothing was
  * written), {@link BusyException} (the locks were not free in time: a reload is running; retry). The
- * caller supplies the item vectors (a supplier, so a server that reloads them is followed) and may
- * share one instance between threads.
+ * caller supplies the item vectors and its copy of the active model (suppliers, so a server that
+ * reloads them is followed; a null model means "read the active one") and may share one instance
+ * between threads.
  */
 public final class RatingService {
 
@@ -64,11 +68,16 @@ public final class RatingService {
         }
     }
 
-    /** What {@link #rate} stored: the movie's title, whether a rating was replaced, the user's new vector. */
-    public record Stored(int userId, int movieId, double rating, String title, boolean replaced, float[] vector) {}
+    /**
+     * What {@link #rate} stored: the movie's title, whether a rating was replaced, the user's new content
+     * vector and the fold-in (null when no model is active; its model is the version folded into).
+     */
+    public record Stored(int userId, int movieId, double rating, String title, boolean replaced, float[] vector,
+                         FoldIn.Result foldIn) {}
 
     private final Database db;
     private final Supplier<ItemVectors> items;
+    private final Supplier<FactorModel> model;
     private final double shrinkage;
     private final Path indexDir;
     private final long lockTimeoutMs;
@@ -78,11 +87,14 @@ public final class RatingService {
      * @param shrinkage k of the user tower, ≥ 0
      * @param indexDir  the Lucene index this process searches, brought in step after each commit; null for none
      */
-    public RatingService(Database db, Supplier<ItemVectors> items, double shrinkage, Path indexDir) {
-        this(db, items, shrinkage, indexDir, DEFAULT_LOCK_TIMEOUT_MS);
+    public RatingService(Database db, Supplier<ItemVectors> items, Supplier<FactorModel> model, double shrinkage,
+                         Path indexDir) {
+        this(db, items, model, shrinkage, indexDir, DEFAULT_LOCK_TIMEOUT_MS);
     }
 
-    public RatingService(Database db, Supplier<ItemVectors> items, double shrinkage, Path indexDir, long lockTimeoutMs) {
+    /** @param model the caller's copy of the active collaborative model (its value may be null: read the active one) */
+    public RatingService(Database db, Supplier<ItemVectors> items, Supplier<FactorModel> model, double shrinkage,
+                         Path indexDir, long lockTimeoutMs) {
         if (!(shrinkage >= 0 && Double.isFinite(shrinkage))) {
             throw new IllegalArgumentException("shrinkage must be a finite number >= 0, got " + shrinkage);
         }
@@ -91,6 +103,7 @@ public final class RatingService {
         }
         this.db = db;
         this.items = items;
+        this.model = model;
         this.shrinkage = shrinkage;
         this.indexDir = indexDir == null ? null : indexDir.toAbsolutePath().normalize();
         this.lockTimeoutMs = lockTimeoutMs;
@@ -123,11 +136,12 @@ public final class RatingService {
         boolean replaced = storeRating(c, userId, movieId, rating, source);
         updateMovieStatistics(c, movieId);
         float[] vector = UserTower.recompute(c, userId, items.get(), shrinkage);
+        FoldIn.Result folded = FoldIn.update(c, userId, model.get());
         try (Statement st = c.createStatement()) {
             Changes.userChanged(st, userId);
             Changes.moviesChanged(st, List.of(movieId), indexDir);
         }
-        return new Stored(userId, movieId, rating, title, replaced, vector);
+        return new Stored(userId, movieId, rating, title, replaced, vector, folded);
     }
 
     private static String movieTitle(Connection c, int movieId) throws SQLException {
@@ -174,7 +188,7 @@ public final class RatingService {
 
     /** Creates (or re-creates) the test users as one batch; returns the ratings written per user. */
     public List<Integer> createTestUsers() throws SQLException, IOException {
-        TestUsers.Created created = inBatch(c -> TestUsers.create(c, items.get(), shrinkage));
+        TestUsers.Created created = inBatch(c -> TestUsers.create(c, items.get(), model.get(), shrinkage));
         updateIndex(created.movies());
         return created.counts();
     }

@@ -3,6 +3,8 @@ package io.reelrank.user;
 import io.reelrank.db.Changes;
 import io.reelrank.db.RatingSource;
 import io.reelrank.ingest.MovieLensLoader;
+import io.reelrank.model.FactorModel;
+import io.reelrank.model.FoldIn;
 import io.reelrank.rerank.ItemVectors;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -15,7 +17,8 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The acceptance story's synthetic users, created idempotently with their embeddings:
+ * The acceptance story's synthetic users, created idempotently with their content vectors and, when
+ * a collaborative model is active, their folded-in collaborative vectors:
  * 10001 "Fantasy Lover" (5.0 on the 50 most-rated Fantasy movies), 10002 "Fantasy Hater" (1.0 on the
  * same 50), 20001 / 20002 the extreme versions (5.0 / 1.0 on every Fantasy movie). "Most rated"
  * counts real users' ratings only, ties broken by movie_id, so the set does not depend on whether
@@ -47,7 +50,7 @@ public final class TestUsers {
      * on {@code c}, inside the caller's transaction (which holds the batch locks); returns the ratings
      * written per user and every movie whose ratings changed.
      */
-    public static Created create(Connection c, ItemVectors items, double k) throws SQLException {
+    public static Created create(Connection c, ItemVectors items, FactorModel model, double k) throws SQLException {
         List<Integer> counts = new ArrayList<>();
         Set<Integer> movies = new TreeSet<>();
         try (Statement st = c.createStatement()) {
@@ -84,8 +87,11 @@ public final class TestUsers {
             movies.addAll(ratedBy(st));
             MovieLensLoader.refreshStats(st);
         }
+        FactorModel m = model;
         for (Def d : ALL) {
             UserTower.recompute(c, d.id(), items, k);
+            FoldIn.Result r = FoldIn.update(c, d.id(), m); // reads the active model once when not given, then reuses it
+            if (r != null) m = r.model();
         }
         try (Statement st = c.createStatement()) {
             Changes.allUsersChanged(st);
@@ -99,6 +105,7 @@ public final class TestUsers {
         try (Statement st = c.createStatement()) {
             Set<Integer> movies = new TreeSet<>(ratedBy(st));
             st.execute("DELETE FROM ratings WHERE user_id IN (SELECT user_id FROM test_users)");
+            st.execute("DELETE FROM user_factors WHERE user_id IN (SELECT user_id FROM test_users)");
             st.execute("DELETE FROM users WHERE user_id IN (SELECT user_id FROM test_users)");
             int n = st.executeUpdate("DELETE FROM test_users");
             Changes.allUsersChanged(st);

@@ -43,7 +43,7 @@ class RatingTotalsTest {
     void aNewRatingAndItsReplacementMoveTheTotalsInTheirOwnTransaction() throws Exception {
         Database db = TestDatabase.personalized();
         ItemVectors items = ItemVectors.load(db, true);
-        RatingService ratings = new RatingService(db, () -> items, UserTower.DEFAULT_SHRINKAGE, null);
+        RatingService ratings = new RatingService(db, () -> items, () -> null, UserTower.DEFAULT_SHRINKAGE, null);
         try (Connection c = db.connect()) {
             RatingTotals before = RatingTotals.read(c);
             try {
@@ -105,7 +105,7 @@ class RatingTotalsTest {
     void theTestUsersAndAReloadKeepThemInStep() throws Exception {
         Database db = TestDatabase.personalized();
         ItemVectors items = ItemVectors.load(db, true);
-        RatingService ratings = new RatingService(db, () -> items, UserTower.DEFAULT_SHRINKAGE, null);
+        RatingService ratings = new RatingService(db, () -> items, () -> null, UserTower.DEFAULT_SHRINKAGE, null);
         try (Connection c = db.connect()) {
             ratings.removeTestUsers();
             assertInStep(c, "removing the test users");

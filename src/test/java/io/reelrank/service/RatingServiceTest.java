@@ -52,7 +52,7 @@ class RatingServiceTest {
     }
 
     static RatingService service(Path index, long lockTimeoutMs) {
-        return new RatingService(db, () -> items, UserTower.DEFAULT_SHRINKAGE, index, lockTimeoutMs);
+        return new RatingService(db, () -> items, () -> null, UserTower.DEFAULT_SHRINKAGE, index, lockTimeoutMs);
     }
 
     static int count(String sql) throws Exception {
