@@ -45,13 +45,18 @@ import picocli.CommandLine.Spec;
  * standard error, the table to standard output, and the table also to CSV and Markdown files.
  */
 @Command(name = "scale", mixinStandardHelpOptions = true,
-        description = {"Every stage (ingest, index, embed, users, search + re-rank, bench http, serve start-up) at several "
-                + "sizes of generated data, each as its own process: one table of how each figure grows.",
+        description = {"Every stage (ingest, index, embed, users, train, fold-in, search + re-rank, bench http, recommend, "
+                + "serve start-up) at several sizes of generated data, each as its own process: one table of how each "
+                + "figure grows.",
                 "Progress on stderr, the table on stdout and in table.csv / table.md under the output directory."})
 public final class BenchScaleCommand implements Callable<Integer> {
 
     static final String DEFAULT_SIZES = "1000000,5000000,32000000";
     static final int MAX_SIZES = 10;
+    /** Users whose whole fold-in update (with the database) {@code bench foldin} times. */
+    static final int FOLD_IN_UPDATES = 200;
+    /** Users {@code bench recommend} measures. */
+    static final int RECOMMEND_USERS = 300;
 
     @Spec
     CommandSpec spec;
@@ -117,7 +122,8 @@ public final class BenchScaleCommand implements Callable<Integer> {
             }
         }
         List<String> jvm = javaOptions(javaOpts != null ? javaOpts : System.getenv("REELRANK_JAVA_OPTS"));
-        List<Stage> stages = ScaleStages.list(new ScaleStages.Settings(queries, httpSeconds, httpWarmup, fp32));
+        List<Stage> stages = ScaleStages.list(new ScaleStages.Settings(queries, httpSeconds, httpWarmup, FOLD_IN_UPDATES,
+                RECOMMEND_USERS, fp32));
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Path dir = (outDir != null ? outDir

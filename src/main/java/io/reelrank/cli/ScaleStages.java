@@ -12,9 +12,8 @@ import java.util.regex.Pattern;
  * entry of {@link #list}, a name, the {@code reelrank} command line it runs as a child process, and
  * the figures read from that run (its wall time, CPU time and peak resident memory, numbers matched in
  * what it printed, or for a server the time from its start until {@code /api/health} answers 200,
- * after which it is stopped). A new stage (the
- * collaborative model's {@code train}, fold-in, {@code recommend}) is one more entry here; nothing else
- * changes. The caller supplies the {@link Context} of the size being measured.
+ * after which it is stopped). A new stage is one more entry here; nothing else changes. The caller
+ * supplies the {@link Context} of the size being measured.
  */
 final class ScaleStages {
 
@@ -83,7 +82,7 @@ final class ScaleStages {
     }
 
     /** The options the stages take from {@code bench scale}. */
-    record Settings(int queries, int httpSeconds, int httpWarmup, boolean fp32) {}
+    record Settings(int queries, int httpSeconds, int httpWarmup, int foldInUpdates, int recommendUsers, boolean fp32) {}
 
     private static final String NUMBER = "([\\d,]+(?:\\.\\d+)?)";
 
@@ -118,6 +117,19 @@ final class ScaleStages {
         stages.add(new Stage("users", Kind.RUN, c -> List.of("users"),
                 List.of(Figure.printed("user tower", "ratings/s", 0, "\\(" + NUMBER + " ratings/s\\)"),
                         Figure.wall(), Figure.cpu(), Figure.peak())));
+        // One setting, the middle of train's default grid: one training, not the grid search on a validation split.
+        stages.add(new Stage("train", Kind.RUN, c -> List.of("train", "--als-alpha", "1"),
+                List.of(Figure.printed("load ratings", "s", 1, "ratings of .* movies; .*\\(" + NUMBER + " s\\)$"),
+                        Figure.printed("ALS training", "s", 1, "movies learned, .*\\(" + NUMBER + " s\\)$"),
+                        Figure.printed("write the version", "s", 1, "^\\s+version \\d+ \\(" + NUMBER + " s\\)$"),
+                        Figure.printed("whole training", "s", 1, "^train: version .* in " + NUMBER + " s$"),
+                        Figure.wall(), Figure.cpu(), Figure.peak())));
+        stages.add(new Stage("fold-in", Kind.RUN,
+                c -> List.of("bench", "foldin", "--rounds", "1", "--updates", Integer.toString(s.foldInUpdates())),
+                List.of(Figure.printed("k×k solve p50", "µs", 1, "^\\s*collaborative fold-in .*p50\\s+" + NUMBER + " µs"),
+                        Figure.printed("content tower p50 (baseline)", "µs", 1, "^\\s*baseline: content user tower .*p50\\s+" + NUMBER + " µs"),
+                        Figure.printed("FoldIn.update with the database p50", "µs", 1, "^\\s*FoldIn.update: .*p50\\s+" + NUMBER + " µs"),
+                        Figure.peak())));
         stages.add(new Stage("search + re-rank", Kind.RUN,
                 c -> List.of("bench", "rerank", "--skip-user-tower", "--queries", Integer.toString(s.queries())),
                 List.of(Figure.printed("re-ranked p50", "ms", 3, "^\\s*BM25 \\+ re-rank .*p50\\s+" + NUMBER + " ms"),
@@ -131,6 +143,13 @@ final class ScaleStages {
                 List.of(Figure.printed("throughput", "queries/s", 0, "^\\s*\\d+\\s+\\d+\\s+\\d+\\s+" + NUMBER + "\\s"),
                         Figure.printed("p99 latency", "ms", 3, "^\\s*\\d+\\s+\\d+\\s+\\d+\\s+[\\d.]+\\s+[\\d.]+\\s+[\\d.]+\\s+" + NUMBER + "\\s"),
                         Figure.printed("in-process, no HTTP (baseline)", "queries/s", 0, "^baseline: .*, " + NUMBER + " queries/s"),
+                        Figure.peak())));
+        stages.add(new Stage("recommend", Kind.RUN,
+                c -> List.of("bench", "recommend", "--users", Integer.toString(s.recommendUsers())),
+                List.of(Figure.printed("HNSW p50", "ms", 2, "^\\s*HNSW index .*p50\\s+" + NUMBER + " ms"),
+                        Figure.printed("HNSW p99", "ms", 2, "^\\s*HNSW index .*p99\\s+" + NUMBER + " ms"),
+                        Figure.printed("exact scan p50 (baseline)", "ms", 2, "^\\s*baseline: exact scan .*p50\\s+" + NUMBER + " ms"),
+                        Figure.printed("HNSW recall@20 against the exact scan", "share", 4, "recall@\\d+ against the exact scan " + NUMBER),
                         Figure.peak())));
         // Port 0: the server takes a free port and prints its address, which the runner polls.
         stages.add(new Stage("serve", Kind.SERVE, c -> List.of("serve", "--port", "0"),

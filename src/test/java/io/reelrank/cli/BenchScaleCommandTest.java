@@ -53,19 +53,22 @@ class BenchScaleCommandTest {
 
     @Test
     void theStagesRunInPipelineOrderEachAsOneReelrankCommand() {
-        List<Stage> stages = ScaleStages.list(new ScaleStages.Settings(2000, 30, 5, false));
-        assertEquals(List.of("ingest", "index", "embed int8", "users", "search + re-rank", "bench http", "serve"),
-                stages.stream().map(Stage::name).toList());
+        List<Stage> stages = ScaleStages.list(new ScaleStages.Settings(2000, 30, 5, 200, 300, false));
+        assertEquals(List.of("ingest", "index", "embed int8", "users", "train", "fold-in", "search + re-rank", "bench http",
+                "recommend", "serve"), stages.stream().map(Stage::name).toList());
         Map<String, List<String>> commands = new java.util.LinkedHashMap<>();
         for (Stage s : stages) commands.put(s.name(), s.command().apply(CONTEXT));
         assertEquals(List.of("ingest", "--data-dir", "/data/set", "--force"), commands.get("ingest"));
         assertEquals(List.of("index"), commands.get("index"));
         assertEquals(List.of("embed", "--load", "--out", "/scratch/home/var/embeddings.csv"), commands.get("embed int8"));
         assertEquals(List.of("users"), commands.get("users"));
+        assertEquals(List.of("train", "--als-alpha", "1"), commands.get("train"));
+        assertEquals(List.of("bench", "foldin", "--rounds", "1", "--updates", "200"), commands.get("fold-in"));
+        assertEquals(List.of("bench", "recommend", "--users", "300"), commands.get("recommend"));
         assertEquals(List.of("bench", "rerank", "--skip-user-tower", "--queries", "2000"), commands.get("search + re-rank"));
         assertEquals(List.of("bench", "http", "--seconds", "30", "--warmup", "5", "--user", "7,9"), commands.get("bench http"));
         assertEquals(List.of("serve", "--port", "0"), commands.get("serve"));
-        assertEquals(ScaleStages.Kind.SERVE, stages.get(6).kind());
+        assertEquals(ScaleStages.Kind.SERVE, stages.get(9).kind());
         for (Stage s : stages) {
             assertTrue(s.figures().stream().anyMatch(f -> f.source() == ScaleStages.Source.PEAK), s.name() + " reports its peak memory");
         }
@@ -73,9 +76,9 @@ class BenchScaleCommandTest {
 
     @Test
     void fp32AddsItsOwnEmbeddingStageThatLeavesTheDefaultModelLoaded() {
-        List<Stage> stages = ScaleStages.list(new ScaleStages.Settings(100, 1, 0, true));
-        assertEquals(List.of("ingest", "index", "embed fp32", "embed int8", "users", "search + re-rank", "bench http", "serve"),
-                stages.stream().map(Stage::name).toList());
+        List<Stage> stages = ScaleStages.list(new ScaleStages.Settings(100, 1, 0, 200, 300, true));
+        assertEquals(List.of("ingest", "index", "embed fp32", "embed int8", "users", "train", "fold-in", "search + re-rank",
+                "bench http", "recommend", "serve"), stages.stream().map(Stage::name).toList());
         List<String> fp32 = stages.get(2).command().apply(CONTEXT);
         assertEquals(List.of("embed", "--model", "all-MiniLM-L6-v2", "--out", "/scratch/home/var/embeddings-fp32.csv"), fp32);
         assertFalse(fp32.contains("--load"));
@@ -83,7 +86,7 @@ class BenchScaleCommandTest {
 
     @Test
     void aFigureThatItsOutputLacksIsAnErrorNamingThePattern() {
-        Figure users = ScaleStages.list(new ScaleStages.Settings(100, 1, 0, false)).get(0).figures().get(1);
+        Figure users = ScaleStages.list(new ScaleStages.Settings(100, 1, 0, 200, 300, false)).get(0).figures().get(1);
         assertEquals(6_140, users.readFrom("  movies 23,364 · ratings 1,000,000 · tags 45,239 · users 6,140 · links 23,364\n"));
         var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> users.readFrom("ingest: done\n"));
         assertEquals("no line of its output matches /· users ([\\d,]+(?:\\.\\d+)?) ·/ (users)", e.getMessage());
@@ -189,7 +192,7 @@ class BenchScaleCommandTest {
         assertEquals(List.of("stage", "figure", "20k"), List.of(lines.get(1).split("\\s{2,}")));
         List<String> rows = lines.subList(2, lines.size() - 1);
         assertTrue(lines.get(lines.size() - 1).startsWith("load average (1 min) at the stages' starts: 20k "), r.out());
-        int expected = ScaleStages.list(new ScaleStages.Settings(100, 1, 0, false)).stream()
+        int expected = ScaleStages.list(new ScaleStages.Settings(100, 1, 0, 200, 300, false)).stream()
                 .mapToInt(s -> s.figures().size()).sum();
         assertEquals(expected, rows.size(), r.out());
         Pattern row = Pattern.compile("^(\\S.*?)?\\s{2,}(\\S.*?\\(.+?\\))\\s{2,}([\\d,]+(?:\\.\\d+)?)$");
@@ -202,7 +205,8 @@ class BenchScaleCommandTest {
             assertTrue(v > 0, "every figure is measured and positive: '" + l + "'");
             if (m.group(2).startsWith("peak RSS")) assertTrue(v > 20, "a JVM's resident memory is tens of MB at least: " + l);
         }
-        assertEquals(List.of("ingest", "index", "embed int8", "users", "search + re-rank", "bench http", "serve"), stagesSeen);
+        assertEquals(List.of("ingest", "index", "embed int8", "users", "train", "fold-in", "search + re-rank", "bench http",
+                "recommend", "serve"), stagesSeen);
         assertTrue(rows.get(0).matches("ingest\\s+ratings \\(rows\\)\\s+20,000"), rows.get(0));
         int users = MovieLensGenerator.plan(new MovieLensGenerator.Options(20_000, null, 700, null, 42,
                 TestDatabase.SAMPLE, false)).users();
@@ -211,7 +215,8 @@ class BenchScaleCommandTest {
 
         assertEquals(rows.size() + 1, Files.readAllLines(out.resolve("table.csv")).size());
         assertTrue(Files.readString(out.resolve("table.md")).contains("| ingest | ratings (rows) | 20,000 |"));
-        for (String log : List.of("ingest", "index", "embed-int8", "users", "search-re-rank", "bench-http", "serve")) {
+        for (String log : List.of("ingest", "index", "embed-int8", "users", "train", "fold-in", "search-re-rank", "bench-http",
+                "recommend", "serve")) {
             assertTrue(Files.readString(out.resolve("logs/20k/" + log + ".log")).startsWith("$ reelrank "), log);
         }
         assertTrue(r.err().contains("[20k] generate: reelrank generate --ratings 20000 --seed 42"), r.err());
