@@ -35,6 +35,22 @@ class MovieSearcherTest {
     }
 
     @Test
+    void aPageOfRecordsHasEveryStoredFieldButTheTags() throws Exception {
+        MovieSearcher searcher = SampleIndex.searcher();
+        java.util.Map<Integer, MovieRecord> all = new java.util.HashMap<>();
+        for (MovieRecord m : searcher.allMovies()) all.put(m.movieId(), m);
+        int[] ids = {1, 296, 4993, 193609, 424242};
+        java.util.Map<Integer, MovieRecord> page = searcher.movies(ids);
+        assertEquals(Set.of(1, 296, 4993, 193609), page.keySet(), "a movie not in the index has no record");
+        for (int id : page.keySet()) {
+            MovieRecord full = all.get(id);
+            assertEquals(new MovieRecord(full.movieId(), full.title(), full.year(), full.imdbId(), full.tmdbId(), full.genres(),
+                    List.of(), full.avgRating(), full.ratingCount()), page.get(id));
+        }
+        assertTrue(!all.get(296).tags().isEmpty(), "Pulp Fiction has tags in the index, left out of the page");
+    }
+
+    @Test
     void titleLordReturnsExactlyTheThirteenTitlesWithTheWordLord() throws Exception {
         SearchResult r = search("title:lord");
         // grep -iw lord movies.csv: "Lords of Dogtown" and "Robot Overlords" are not among them,
