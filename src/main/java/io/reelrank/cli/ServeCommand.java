@@ -63,8 +63,8 @@ public final class ServeCommand implements Callable<Integer> {
     long shutdownTimeout;
 
     @Option(names = "--db-timeout", paramLabel = "MS", defaultValue = "" + DEFAULT_DB_TIMEOUT_MS,
-            description = "How long a request waits for a database connection before answering 503, 250-600000 ms "
-                    + "(default: ${DEFAULT-VALUE})")
+            description = "How long a request waits for a database connection, or for a table a reload holds, before "
+                    + "answering 503, 250-600000 ms (default: ${DEFAULT-VALUE})")
     long dbTimeout;
 
     @Option(names = "--index-dir", paramLabel = "DIR", description = "Lucene index directory (default: $REELRANK_HOME/var/index)")
@@ -92,6 +92,7 @@ public final class ServeCommand implements Callable<Integer> {
         }
         Database db = dbOptions.open();
         db.setConnectionTimeout(dbTimeout);
+        db.setLockTimeout(dbTimeout);
         Path dir = indexDir != null ? indexDir : MovieIndex.defaultDir(Home.path());
         if (!MovieIndex.exists(dir)) {
             out.println("reelrank: no index in " + dir + ": building it");

@@ -25,6 +25,7 @@ public final class Database implements AutoCloseable {
 
     private volatile com.zaxxer.hikari.HikariDataSource pool;
     private volatile long connectionTimeoutMs = DEFAULT_CONNECTION_TIMEOUT_MS;
+    private volatile long lockTimeoutMs;
 
     private final DbSettings settings;
     private final PrivateCluster cluster;
@@ -89,6 +90,7 @@ public final class Database implements AutoCloseable {
                     cfg.setMinimumIdle(0); // a CLI run opens only what it uses
                     cfg.setConnectionTimeout(connectionTimeoutMs); // a down database is an error in seconds, not half a minute
                     cfg.setInitializationFailTimeout(-1);
+                    if (lockTimeoutMs > 0) cfg.setConnectionInitSql("SET lock_timeout = " + lockTimeoutMs);
                     cfg.setPoolName("reelrank");
                     pool = new com.zaxxer.hikari.HikariDataSource(cfg);
                 }
@@ -110,6 +112,21 @@ public final class Database implements AutoCloseable {
         connectionTimeoutMs = ms;
         com.zaxxer.hikari.HikariDataSource p = pool;
         if (p != null) p.getHikariConfigMXBean().setConnectionTimeout(ms);
+    }
+
+    /**
+     * How long a statement on a pooled connection waits for a table lock, in ms, before it fails with
+     * SQLState 55P03 ({@link Locks#timedOut}); 0 (the default) waits for good. A server sets it short,
+     * so that a read behind a reload's table locks answers "busy" instead of holding a worker for the
+     * whole reload. Transactions that set their own ({@code SET LOCAL lock_timeout}, {@link Locks})
+     * keep theirs. Must be called before the first {@link #connect}.
+     */
+    public synchronized void setLockTimeout(long ms) {
+        if (ms < 0 || ms > 600_000) {
+            throw new IllegalArgumentException("database lock timeout must be in 0-600000 ms, got " + ms);
+        }
+        if (pool != null) throw new IllegalStateException("the lock timeout must be set before the first connection");
+        lockTimeoutMs = ms;
     }
 
     public long connectionTimeoutMs() {
@@ -156,7 +173,7 @@ public final class Database implements AutoCloseable {
 
     private void migrate() {
         try (Connection c = connectDirect()) {
-            Migrations.apply(c);
+            Migrations.apply(settings, c);
         } catch (SQLException e) {
             throw new IllegalStateException("schema migration failed on " + settings.describe() + ": " + e.getMessage(), e);
         }

@@ -6,6 +6,7 @@ import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.reelrank.db.Database;
+import io.reelrank.db.Locks;
 import io.reelrank.index.QuerySyntaxException;
 import io.reelrank.rerank.PersonalizedSearch;
 import io.reelrank.service.RatingService;
@@ -317,6 +318,12 @@ public final class ApiServer implements AutoCloseable {
         if (e instanceof RatingService.BusyException b) {
             ctx.res().setHeader("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
             return Json.error(new ApiError(503, "busy", b.getMessage()));
+        }
+        if (Locks.timedOut(e)) {
+            // A read behind a reload's table locks (the server's lock timeout, --db-timeout).
+            ctx.res().setHeader("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+            return Json.error(new ApiError(503, "busy", "a reload or another batch job holds the tables this request "
+                    + "reads; retry in a few seconds"));
         }
         if (e instanceof IllegalArgumentException) {
             // The library's own validation (filters, genres, ranges): its messages name value and range.

@@ -226,6 +226,11 @@ public final class MovieLensLoader {
                 int staleUsers = st.executeUpdate("UPDATE users u SET embedding = NULL, updated_at = now() "
                         + "WHERE u.embedding IS NOT NULL AND (EXISTS (SELECT 1 FROM ratings r WHERE r.user_id = u.user_id "
                         + "AND r.source = 'movielens') OR NOT EXISTS (SELECT 1 FROM keep_ratings k WHERE k.user_id = u.user_id))");
+                // The same users' collaborative vectors (in every model version): fold-in recomputes them
+                // against the active model (ingest runs it next); the model's movie vectors stay until
+                // the next training.
+                st.executeUpdate("DELETE FROM user_factors f WHERE EXISTS (SELECT 1 FROM ratings r WHERE r.user_id = f.user_id "
+                        + "AND r.source = 'movielens') OR NOT EXISTS (SELECT 1 FROM keep_ratings k WHERE k.user_id = f.user_id)");
                 refreshStats(st);
                 int users = count(st, "SELECT count(*) FROM users");
                 try (var ps = c.prepareStatement("INSERT INTO ingest_runs (data_dir, fingerprint, movies, ratings, "

@@ -116,7 +116,15 @@ public final class RatingService {
             throw new IllegalArgumentException("MovieLens ratings come from reelrank ingest, not from a single rating");
         }
         Stored s = inTransaction(c -> storeInTransaction(c, userId, movieId, rating, source));
-        updateIndex(List.of(movieId));
+        try {
+            updateIndex(List.of(movieId));
+        } catch (IOException | SQLException | RuntimeException e) {
+            // The rating is stored; only this process's copy of the movie's entry is behind. Say so
+            // without naming a directory, so this process's own index follower brings it in step.
+            System.err.println("reelrank: rating stored, but the index entry of movie " + movieId
+                    + " was not updated here (" + e.getMessage() + "); the index follower will");
+            announceIndexBehind(List.of(movieId));
+        }
         return s;
     }
 
@@ -198,6 +206,14 @@ public final class RatingService {
         TestUsers.Created removed = inBatch(TestUsers::remove);
         updateIndex(removed.movies());
         return removed.counts().get(0);
+    }
+
+    private void announceIndexBehind(List<Integer> movies) {
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            Changes.moviesChanged(st, movies, null);
+        } catch (SQLException e) {
+            // The database is gone too: the follower checks the index when its listener reconnects.
+        }
     }
 
     /** Step 3: this process's index follows the committed tables (other processes hear the notification). */
