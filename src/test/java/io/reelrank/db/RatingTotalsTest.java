@@ -13,12 +13,14 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@code rating_totals} (migration V5) against a real count and sum of {@code ratings} after every
  * kind of write, and the global mean μ read from it rather than from the ratings.
  */
+@Tag("integration")
 class RatingTotalsTest {
 
     /** A user id no real or test user has. */

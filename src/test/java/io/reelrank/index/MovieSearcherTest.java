@@ -8,12 +8,14 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * Searches of the real sample index (built from the test database). Expected ids were read from
  * {@code sample_data/ml-latest-small/movies.csv}, not from this code's output.
  */
+@Tag("integration")
 class MovieSearcherTest {
 
     private static final Set<Integer> LORD_OF_THE_RINGS = Set.of(2116, 4993, 5952, 7153);
