@@ -1,23 +1,21 @@
 package io.reelrank.cli;
 
 import io.reelrank.db.Database;
-import io.reelrank.embed.MovieEmbeddings;
 import io.reelrank.embed.BundledModel;
+import io.reelrank.embed.MovieEmbeddings;
 import io.reelrank.embed.OnnxEncoder;
 import io.reelrank.index.MovieSearcher;
-import io.reelrank.ingest.MovieLensLoader;
-import io.reelrank.rerank.Fusion;
-import io.reelrank.rerank.ItemVectors;
-import io.reelrank.rerank.PersonalizedSearch;
-import io.reelrank.rerank.Reranker;
 import io.reelrank.index.SearchFilters;
+import io.reelrank.ingest.MovieLensLoader;
+import io.reelrank.model.ItemVectors;
+import io.reelrank.rerank.PersonalizedSearch;
+import io.reelrank.service.IndexService;
 import io.reelrank.user.TestUsers;
 import io.reelrank.user.UserTower;
+import io.reelrank.user.UserVectors;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -96,10 +94,10 @@ public final class DemoCommand implements Callable<Integer> {
         }
         out.println("== index");
         out.flush();
-        IndexCommand.refreshIfStale(db, out);
-        out.println("  " + IndexCommand.dir());
+        IndexService.refreshIfStale(db, Home.indexDir(), out);
+        out.println("  " + Home.indexDir());
 
-        try (PersonalizedSearch ps = new PersonalizedSearch(db, MovieSearcher.open(IndexCommand.dir()), items)) {
+        try (PersonalizedSearch ps = new PersonalizedSearch(db, MovieSearcher.open(Home.indexDir()), items)) {
             PersonalizedSearch.Response plain = ps.search(request(null, 10));
             PersonalizedSearch.Response plainAll = ps.search(request(null, 100));
             for (TestUsers.Def d : TestUsers.ALL) {
@@ -128,12 +126,8 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** Some user with ratings has no vector row yet, or a rating is newer than the user's vector. */
     private static boolean usersStale(Database db) throws Exception {
-        try (Connection c = db.connect(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT EXISTS (SELECT 1 FROM users WHERE embedding IS NULL) "
-                     + "OR EXISTS (SELECT 1 FROM ratings r JOIN users u USING (user_id) WHERE r.rated_at > u.updated_at "
-                     + "AND u.user_id NOT IN (SELECT user_id FROM test_users))")) {
-            rs.next();
-            return rs.getBoolean(1);
+        try (Connection c = db.connect()) {
+            return UserVectors.anyStale(c);
         }
     }
 
@@ -152,11 +146,8 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private static boolean testUsersPresent(Database db) throws Exception {
-        try (Connection c = db.connect(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT count(*) FROM test_users t JOIN users u USING (user_id) "
-                     + "WHERE u.embedding IS NOT NULL")) {
-            rs.next();
-            return rs.getInt(1) == TestUsers.ALL.size();
+        try (Connection c = db.connect()) {
+            return TestUsers.allPresent(c);
         }
     }
 }

@@ -21,12 +21,14 @@ import io.reelrank.index.MovieSearcher;
 import io.reelrank.index.QuerySyntaxException;
 import io.reelrank.index.SearchFilters;
 import io.reelrank.model.ItemContent;
+import io.reelrank.model.ItemVectors;
 import io.reelrank.model.ModelTrainer;
 import io.reelrank.rerank.Fusion;
-import io.reelrank.rerank.ItemVectors;
 import io.reelrank.rerank.PersonalizedSearch;
 import io.reelrank.rerank.Reranker;
 import io.reelrank.rerank.Weights;
+import io.reelrank.service.IndexService;
+import io.reelrank.user.TestUsers;
 import io.reelrank.user.UserVectors;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -34,9 +36,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -245,11 +244,11 @@ public final class EvalCommand implements Callable<Integer> {
         EvalData.Catalog catalog;
         Set<Integer> testUsers;
         try (Connection c = db.connect()) {
-            testUsers = testUsers(c);
+            testUsers = TestUsers.ids(c);
             all = EvalData.loadRatings(c);
             catalog = EvalData.loadCatalog(c);
         }
-        Ratings real = without(all, testUsers);
+        Ratings real = all.without(testUsers);
         if (real.size() == 0) {
             throw new CliException(1, "no ratings to evaluate on: run `reelrank ingest` first");
         }
@@ -259,7 +258,7 @@ public final class EvalCommand implements Callable<Integer> {
         if (items.size() == 0) {
             throw new CliException(1, "no movie has an embedding yet: run `reelrank embed --load` first");
         }
-        IndexCommand.refreshIfStale(db, err);
+        IndexService.refreshIfStale(db, Home.indexDir(), err);
         err.printf(Locale.ROOT, "loaded %,d ratings, %,d movies, %,d item vectors in %.1f s%n", all.size(),
                 catalog.size(), items.size(), seconds(t0));
         err.flush();
@@ -324,7 +323,7 @@ public final class EvalCommand implements Callable<Integer> {
         double chosenPi;
         double[] baselineLiked = {Double.NaN};
         SearchTask.Result test;
-        try (MovieSearcher searcher = MovieSearcher.open(IndexCommand.dir())) {
+        try (MovieSearcher searcher = MovieSearcher.open(Home.indexDir())) {
             SweepRankers rankers = new SweepRankers(q -> bm25Candidates(searcher, q, unparsable), items);
             TrainingUsers valUsers = TrainingUsers.compute(validation.train(), items::vector, shrinkage);
             SweepRankers.Context valContext = SweepRankers.Context.of(validation.train(), valUsers,
@@ -550,25 +549,6 @@ public final class EvalCommand implements Callable<Integer> {
     private static String cell(SweepReport.Point p, String metric) {
         Bootstrap.Interval i = p.metrics().get(metric);
         return i == null ? "-" : String.format(Locale.ROOT, "%.4f [%.4f, %.4f]", i.mean(), i.low(), i.high());
-    }
-
-    private static Set<Integer> testUsers(Connection c) throws SQLException {
-        Set<Integer> ids = new HashSet<>();
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT user_id FROM test_users")) {
-            while (rs.next()) ids.add(rs.getInt(1));
-        }
-        return ids;
-    }
-
-    /** The ratings of every user not in {@code excluded}, in their order. */
-    static Ratings without(Ratings all, Set<Integer> excluded) {
-        Ratings.Builder b = Ratings.builder();
-        for (int i = 0; i < all.size(); i++) {
-            if (!excluded.contains(all.userId(i))) {
-                b.add(all.userId(i), all.movieId(i), all.rating(i), all.ratedAt(i));
-            }
-        }
-        return b.build();
     }
 
     private static int users(Ratings r) {

@@ -19,6 +19,11 @@ public final class Home {
         return Path.of("").toAbsolutePath();
     }
 
+    /** The Lucene index directory, {@code var/index} under the home. */
+    public static Path indexDir() {
+        return io.reelrank.index.MovieIndex.defaultDir(path());
+    }
+
     public static Path var() {
         return path().resolve("var");
     }

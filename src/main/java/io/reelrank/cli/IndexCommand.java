@@ -2,6 +2,7 @@ package io.reelrank.cli;
 
 import io.reelrank.db.Database;
 import io.reelrank.index.MovieIndex;
+import io.reelrank.service.IndexService;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -35,7 +36,7 @@ public final class IndexCommand implements Callable<Integer> {
     boolean check;
 
     static Path dir() {
-        return MovieIndex.defaultDir(Home.path());
+        return Home.indexDir();
     }
 
     @Override
@@ -49,37 +50,7 @@ public final class IndexCommand implements Callable<Integer> {
             out.flush();
             return c.stale() ? STALE : 0;
         }
-        build(db, out);
+        IndexService.build(db, dir(), out);
         return 0;
-    }
-
-    static MovieIndex.Result build(Database db, PrintWriter out) throws Exception {
-        MovieIndex.Result r = MovieIndex.rebuild(db, dir());
-        out.printf("index: %,d movies, %,d tags in %.2f s -> %s%n", r.movies(), r.tags(), r.millis() / 1000.0, r.dir());
-        if (r.movies() == 0) out.println("index: the movies table is empty; run `reelrank ingest` first");
-        out.flush();
-        return r;
-    }
-
-    /** Rebuilds the index when it is missing or no longer matches the tables (after a load, new ratings). */
-    static void refreshIfStale(Database db, PrintWriter out) throws Exception {
-        MovieIndex.Check c = MovieIndex.check(db, dir());
-        if (c.stale()) {
-            build(db, out);
-        }
-    }
-
-    /**
-     * The index directory, built from the database first if there is no index yet or an empty one (a
-     * search run before the first ingest must not leave an empty index behind for good).
-     */
-    static Path ensureIndex(DbOptions dbOptions, PrintWriter log) throws Exception {
-        Path dir = dir();
-        if (!MovieIndex.exists(dir) || MovieIndex.size(dir) == 0) {
-            log.println("no index in " + dir + " yet: building it from the database");
-            build(dbOptions.open(), log);
-            log.flush();
-        }
-        return dir;
     }
 }

@@ -3,8 +3,9 @@ package io.reelrank.cli;
 import io.reelrank.db.Database;
 import io.reelrank.ingest.BadInputException;
 import io.reelrank.ingest.MovieLensLoader;
-import io.reelrank.rerank.ItemVectors;
 import io.reelrank.model.FoldIn;
+import io.reelrank.model.ItemVectors;
+import io.reelrank.service.IndexService;
 import io.reelrank.user.UserTower;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -88,7 +89,7 @@ public final class IngestCommand implements Callable<Integer> {
                     r.keptRatings(), r.droppedRatings(), r.replacedByLive());
             recomputeUsers(db, r, out);
         }
-        IndexCommand.refreshIfStale(db, out);
+        IndexService.refreshIfStale(db, Home.indexDir(), out);
         if (r.badRows() > 0) {
             out.printf("  skipped %,d bad rows; first: %n", r.badRows());
             r.firstBadRows().forEach(b -> out.println("    " + b));

@@ -1,9 +1,10 @@
 package io.reelrank.cli;
 
-import picocli.CommandLine;
+import io.reelrank.bench.BenchCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * The {@code reelrank} command: one picocli root whose subcommands are the pipeline's stages

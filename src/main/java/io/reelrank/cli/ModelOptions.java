@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
  * error. The defaults are the grid that {@code reelrank train} searches on its validation split
  * (README "The collaborative model"); a {@code new ModelOptions()} outside picocli holds them too.
  */
-final class ModelOptions {
+public final class ModelOptions {
 
     /** The default grid: three confidence scales α at rank 64, λ 0.1, 10 iterations, midpoint 3. */
     static final String DEFAULT_RANK = "64";
@@ -23,8 +23,8 @@ final class ModelOptions {
     static final String DEFAULT_ITERATIONS = "10";
     static final String DEFAULT_MIDPOINT = "3";
     static final String DEFAULT_BLEND = "0";
-    static final double DEFAULT_RIDGE = 10;
-    static final int DEFAULT_MIN_FIT = 5;
+    public static final double DEFAULT_RIDGE = 10;
+    public static final int DEFAULT_MIN_FIT = 5;
     static final long DEFAULT_SEED = 42;
 
     @Option(names = "--rank", paramLabel = "K", defaultValue = DEFAULT_RANK,

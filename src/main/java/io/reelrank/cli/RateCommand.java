@@ -49,7 +49,7 @@ public final class RateCommand implements Callable<Integer> {
         RatingService.Stored r;
         try {
             var items = Models.items(db);
-            r = new RatingService(db, () -> items, () -> null, shrinkage, MovieIndex.exists(IndexCommand.dir()) ? IndexCommand.dir() : null,
+            r = new RatingService(db, () -> items, () -> null, shrinkage, MovieIndex.exists(Home.indexDir()) ? Home.indexDir() : null,
                     LOCK_TIMEOUT_MS).rate(userId, movieId, rating, RatingSource.CLI);
         } catch (IllegalArgumentException e) {
             throw CliException.badInput(e.getMessage());

@@ -6,16 +6,17 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.reelrank.db.Database;
 import io.reelrank.index.MovieSearcher;
-import io.reelrank.rerank.Fusion;
-import io.reelrank.rerank.PersonalizedSearch;
-import io.reelrank.rerank.Reranker;
-import io.reelrank.rerank.SearchJson;
-import io.reelrank.rerank.Weights;
 import io.reelrank.index.QuerySyntaxException;
 import io.reelrank.index.SearchFilters;
 import io.reelrank.index.SearchHit;
 import io.reelrank.index.SearchResult;
 import io.reelrank.index.SearchSort;
+import io.reelrank.rerank.Fusion;
+import io.reelrank.rerank.PersonalizedSearch;
+import io.reelrank.rerank.Reranker;
+import io.reelrank.rerank.SearchJson;
+import io.reelrank.rerank.Weights;
+import io.reelrank.service.IndexService;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -121,7 +122,7 @@ public final class SearchCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Path dir = IndexCommand.ensureIndex(dbOptions, err);
+        Path dir = IndexService.ensure(Home.indexDir(), dbOptions::open, err);
         SearchResult result;
         List<String> explanations = new ArrayList<>();
         try (MovieSearcher searcher = MovieSearcher.open(dir)) {
@@ -170,7 +171,7 @@ public final class SearchCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Path dir = IndexCommand.ensureIndex(dbOptions, err);
+        Path dir = IndexService.ensure(Home.indexDir(), dbOptions::open, err);
         Database db = dbOptions.open();
         PersonalizedSearch.Response personal;
         PersonalizedSearch.Response plain = null;

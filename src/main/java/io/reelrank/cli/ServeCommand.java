@@ -4,7 +4,7 @@ import io.reelrank.db.Database;
 import io.reelrank.http.ApiServer;
 import io.reelrank.index.MovieIndex;
 import io.reelrank.index.MovieSearcher;
-import io.reelrank.rerank.ItemVectors;
+import io.reelrank.model.ItemVectors;
 import io.reelrank.rerank.PersonalizedSearch;
 import java.io.PrintWriter;
 import java.nio.file.Path;

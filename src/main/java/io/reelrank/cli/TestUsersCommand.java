@@ -2,6 +2,7 @@ package io.reelrank.cli;
 
 import io.reelrank.db.Database;
 import io.reelrank.index.MovieIndex;
+import io.reelrank.service.IndexService;
 import io.reelrank.service.RatingService;
 import io.reelrank.user.TestUsers;
 import java.io.PrintWriter;
@@ -42,14 +43,14 @@ public final class TestUsersCommand implements Callable<Integer> {
             create(db, shrinkage, out);
         }
         // their ratings change the movies' rating counts and averages, which the index filters on
-        IndexCommand.refreshIfStale(db, out);
+        IndexService.refreshIfStale(db, Home.indexDir(), out);
         return 0;
     }
 
     /** The rating service of the CLI: var/index follows the ratings written (when it exists). */
     private static RatingService service(Database db, double k) throws Exception {
         var items = Models.items(db);
-        return new RatingService(db, () -> items, () -> null, k, MovieIndex.exists(IndexCommand.dir()) ? IndexCommand.dir() : null,
+        return new RatingService(db, () -> items, () -> null, k, MovieIndex.exists(Home.indexDir()) ? Home.indexDir() : null,
                 RateCommand.LOCK_TIMEOUT_MS);
     }
 

@@ -1,7 +1,7 @@
 package io.reelrank.cli;
 
 import io.reelrank.db.Database;
-import io.reelrank.rerank.ItemVectors;
+import io.reelrank.model.ItemVectors;
 import io.reelrank.user.UserTower;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;

@@ -68,6 +68,16 @@ public final class Database implements AutoCloseable {
         return cluster;
     }
 
+    /** A {@code SELECT 1} on a connection from {@link #connect()}, waiting at most {@code seconds}; throws what went wrong. */
+    public void ping(int seconds) throws SQLException {
+        try (Connection c = connect(); java.sql.Statement st = c.createStatement()) {
+            st.setQueryTimeout(seconds);
+            try (java.sql.ResultSet rs = st.executeQuery("SELECT 1")) {
+                rs.next();
+            }
+        }
+    }
+
     public Connection connect() throws SQLException {
         try {
             return pool().getConnection();

@@ -79,6 +79,15 @@ public final class Ratings {
         return sortedByUser;
     }
 
+    /** The ratings of every user not in {@code excluded}, in their order. */
+    public Ratings without(java.util.Set<Integer> excluded) {
+        Builder b = builder();
+        for (int i = 0; i < size(); i++) {
+            if (!excluded.contains(userId(i))) b.add(userId(i), movieId(i), rating(i), ratedAt(i));
+        }
+        return b.build();
+    }
+
     /** A copy ordered by (user_id, rated_at, movie_id): each user's ratings contiguous, oldest first. */
     public Ratings sortedByUserThenTime() {
         int[] idx = identity(size);

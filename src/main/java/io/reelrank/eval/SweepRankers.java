@@ -1,8 +1,8 @@
 package io.reelrank.eval;
 
 import io.reelrank.model.FactorModel;
+import io.reelrank.model.ItemVectors;
 import io.reelrank.rerank.Fusion;
-import io.reelrank.rerank.ItemVectors;
 import io.reelrank.rerank.RatedMovies;
 import io.reelrank.rerank.Reranker;
 import io.reelrank.rerank.Weights;

@@ -1,11 +1,9 @@
 package io.reelrank.http;
 
+import io.reelrank.db.Catalog;
 import io.reelrank.db.Database;
 import io.reelrank.embed.SimilarMovies;
-import java.sql.Array;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,31 +30,20 @@ final class CatalogRoutes {
         Params.onlyKnown(c, Set.of());
         int id = Params.parseInt("id", c.path("id"), 1, MAX_ID);
         Map<String, Object> m = new LinkedHashMap<>();
-        try (Connection conn = db.connect();
-             PreparedStatement ps = conn.prepareStatement("SELECT movie_id, title, year, genres, imdb_id, tmdb_id, "
-                     + "avg_rating, rating_count, embedding IS NOT NULL FROM movies WHERE movie_id = ?")) {
-            ps.setInt(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) throw ApiError.notFound("no movie with movie_id " + id);
-                m.put("movie_id", rs.getInt(1));
-                m.put("title", rs.getString(2));
-                m.put("year", rs.getObject(3));
-                m.put("genres", strings(rs.getArray(4)));
-                m.put("imdb_id", rs.getString(5));
-                m.put("tmdb_id", rs.getObject(6));
-                m.put("avg_rating", rs.getBigDecimal(7));
-                m.put("rating_count", rs.getInt(8));
-                m.put("has_embedding", rs.getBoolean(9));
-            }
-            try (PreparedStatement t = conn.prepareStatement("SELECT tag, count(*) AS n FROM tags WHERE movie_id = ? "
-                    + "GROUP BY tag ORDER BY n DESC, tag LIMIT " + TOP_TAGS)) {
-                t.setInt(1, id);
-                List<Map<String, Object>> tags = new ArrayList<>();
-                try (ResultSet rs = t.executeQuery()) {
-                    while (rs.next()) tags.add(Map.of("tag", rs.getString(1), "count", rs.getInt(2)));
-                }
-                m.put("top_tags", tags);
-            }
+        try (Connection conn = db.connect()) {
+            Catalog.Movie mv = Catalog.movie(conn, id).orElseThrow(() -> ApiError.notFound("no movie with movie_id " + id));
+            m.put("movie_id", mv.movieId());
+            m.put("title", mv.title());
+            m.put("year", mv.year());
+            m.put("genres", mv.genres());
+            m.put("imdb_id", mv.imdbId());
+            m.put("tmdb_id", mv.tmdbId());
+            m.put("avg_rating", mv.avgRating());
+            m.put("rating_count", mv.ratingCount());
+            m.put("has_embedding", mv.hasEmbedding());
+            List<Map<String, Object>> tags = new ArrayList<>();
+            for (Catalog.TagCount t : Catalog.topTags(conn, id, TOP_TAGS)) tags.add(Map.of("tag", t.tag(), "count", t.count()));
+            m.put("top_tags", tags);
         }
         return Json.reply(m);
     }
@@ -93,17 +80,9 @@ final class CatalogRoutes {
     Reply genres(Call c) throws Exception {
         Params.onlyKnown(c, Set.of());
         List<Map<String, Object>> out = new ArrayList<>();
-        try (Connection conn = db.connect();
-             PreparedStatement ps = conn.prepareStatement(
-                     "SELECT g, count(*) FROM movies, unnest(genres) AS g GROUP BY g ORDER BY g");
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) out.add(Map.of("genre", rs.getString(1), "movies", rs.getInt(2)));
+        try (Connection conn = db.connect()) {
+            for (Catalog.GenreCount g : Catalog.genres(conn)) out.add(Map.of("genre", g.genre(), "movies", g.movies()));
         }
         return Json.reply(Map.of("genres", out));
-    }
-
-    static List<String> strings(Array a) throws java.sql.SQLException {
-        if (a == null) return List.of();
-        return List.of((String[]) a.getArray());
     }
 }

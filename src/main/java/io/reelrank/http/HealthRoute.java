@@ -1,11 +1,8 @@
 package io.reelrank.http;
 
 import io.reelrank.db.Database;
-import io.reelrank.rerank.ItemVectors;
+import io.reelrank.model.ItemVectors;
 import io.reelrank.rerank.PersonalizedSearch;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -40,11 +37,8 @@ final class HealthRoute {
     }
 
     private Map<String, Object> database() {
-        try (Connection c = db.connect(); Statement st = c.createStatement()) {
-            st.setQueryTimeout(5);
-            try (ResultSet rs = st.executeQuery("SELECT 1")) {
-                rs.next();
-            }
+        try {
+            db.ping(5);
             return status(true, db.settings().describe());
         } catch (Exception e) {
             return status(false, e.getMessage());

@@ -1,6 +1,7 @@
 package io.reelrank.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.reelrank.db.Catalog;
 import io.reelrank.db.Database;
 import io.reelrank.db.RatingSource;
 import io.reelrank.index.SearchFilters;
@@ -9,8 +10,6 @@ import io.reelrank.recommend.Recommender;
 import io.reelrank.rerank.PersonalizedSearch;
 import io.reelrank.service.RatingService;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,28 +44,21 @@ final class UserRoutes {
         int limit = Params.intIn("limit", c.param("limit"), 20, 1, 1000);
         Map<String, Object> body = new LinkedHashMap<>();
         try (Connection conn = db.connect()) {
-            body.put("test_users", users(conn, "t.user_id IS NOT NULL ORDER BY u.user_id", null));
-            body.put("users", users(conn, "t.user_id IS NULL ORDER BY ratings DESC, u.user_id LIMIT ?", limit));
+            body.put("test_users", users(Catalog.testUsers(conn)));
+            body.put("users", users(Catalog.mostActiveUsers(conn, limit)));
         }
         return Json.reply(body);
     }
 
-    private static List<Map<String, Object>> users(Connection conn, String where, Integer limit) throws Exception {
-        String sql = "SELECT u.user_id, t.name, (SELECT count(*) FROM ratings r WHERE r.user_id = u.user_id) AS ratings, "
-                + "u.embedding IS NOT NULL FROM users u LEFT JOIN test_users t ON t.user_id = u.user_id WHERE " + where;
+    private static List<Map<String, Object>> users(List<Catalog.UserSummary> users) {
         List<Map<String, Object>> out = new ArrayList<>();
-        try (PreparedStatement ps = conn.prepareStatement(sql)) {
-            if (limit != null) ps.setInt(1, limit);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("user_id", rs.getInt(1));
-                    m.put("name", rs.getString(2));
-                    m.put("rating_count", rs.getLong(3));
-                    m.put("has_embedding", rs.getBoolean(4));
-                    out.add(m);
-                }
-            }
+        for (Catalog.UserSummary u : users) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("user_id", u.userId());
+            m.put("name", u.name());
+            m.put("rating_count", u.ratingCount());
+            m.put("has_embedding", u.hasEmbedding());
+            out.add(m);
         }
         return out;
     }
@@ -76,39 +68,23 @@ final class UserRoutes {
         int id = Params.parseInt("id", c.path("id"), 1, Integer.MAX_VALUE);
         Map<String, Object> m = new LinkedHashMap<>();
         try (Connection conn = db.connect()) {
-            try (PreparedStatement ps = conn.prepareStatement("SELECT u.user_id, t.name, u.embedding IS NOT NULL, "
-                    + "u.updated_at, (SELECT count(*) FROM ratings r WHERE r.user_id = u.user_id), "
-                    + "(SELECT round(avg(rating), 2) FROM ratings r WHERE r.user_id = u.user_id) "
-                    + "FROM users u LEFT JOIN test_users t ON t.user_id = u.user_id WHERE u.user_id = ?")) {
-                ps.setInt(1, id);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) throw ApiError.notFound("no user with user_id " + id + " (posting a rating creates one)");
-                    m.put("user_id", rs.getInt(1));
-                    m.put("name", rs.getString(2));
-                    m.put("has_embedding", rs.getBoolean(3));
-                    m.put("updated_at", rs.getTimestamp(4).toInstant().toString());
-                    m.put("rating_count", rs.getLong(5));
-                    m.put("mean_rating", rs.getBigDecimal(6));
-                }
+            Catalog.UserProfile u = Catalog.user(conn, id)
+                    .orElseThrow(() -> ApiError.notFound("no user with user_id " + id + " (posting a rating creates one)"));
+            m.put("user_id", u.userId());
+            m.put("name", u.name());
+            m.put("has_embedding", u.hasEmbedding());
+            m.put("updated_at", u.updatedAt().toString());
+            m.put("rating_count", u.ratingCount());
+            m.put("mean_rating", u.meanRating());
+            List<Map<String, Object>> genres = new ArrayList<>();
+            for (Catalog.UserGenre g : Catalog.userGenres(conn, id, TOP_GENRES)) {
+                Map<String, Object> gm = new LinkedHashMap<>();
+                gm.put("genre", g.genre());
+                gm.put("ratings", g.ratings());
+                gm.put("mean_rating", g.meanRating());
+                genres.add(gm);
             }
-            // Genres by how many of the user's ratings they cover, with the mean rating given, so a
-            // hater's top genre shows as such (Fantasy, 50 ratings, mean 1.0).
-            try (PreparedStatement ps = conn.prepareStatement("SELECT g, count(*) AS n, round(avg(r.rating), 2) "
-                    + "FROM ratings r JOIN movies mv ON mv.movie_id = r.movie_id, unnest(mv.genres) AS g "
-                    + "WHERE r.user_id = ? GROUP BY g ORDER BY n DESC, g LIMIT " + TOP_GENRES)) {
-                ps.setInt(1, id);
-                List<Map<String, Object>> genres = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        Map<String, Object> g = new LinkedHashMap<>();
-                        g.put("genre", rs.getString(1));
-                        g.put("ratings", rs.getInt(2));
-                        g.put("mean_rating", rs.getBigDecimal(3));
-                        genres.add(g);
-                    }
-                }
-                m.put("top_genres", genres);
-            }
+            m.put("top_genres", genres);
         }
         return Json.reply(m);
     }

@@ -15,7 +15,7 @@ import org.apache.lucene.analysis.standard.StandardTokenizer;
  * The analysis chains of the index, used both when writing and when parsing queries (a field must be
  * analysed the same way on both sides or its terms never meet). Stateless; share one instance.
  */
-final class Analyzers {
+public final class Analyzers {
 
     private Analyzers() {}
 
@@ -25,7 +25,7 @@ final class Analyzers {
      * stop words: "Lords of Dogtown" must not answer {@code title:lord} (the 13 titles with the word
      * "lord" are exactly the 13 the sample has), and BM25's IDF already makes "the" nearly free.
      */
-    static final class Text extends Analyzer {
+    public static final class Text extends Analyzer {
         @Override
         protected TokenStreamComponents createComponents(String fieldName) {
             Tokenizer source = new StandardTokenizer();

@@ -7,12 +7,12 @@ import java.util.Set;
  * The names and kinds of the Lucene fields a movie document has, shared by the writer, the query
  * parser and the searcher so that a field is spelled, analysed and typed the same way in all three.
  */
-final class Fields {
+public final class Fields {
 
     private Fields() {}
 
     static final String MOVIE_ID = "movie_id";
-    static final String TITLE = "title";
+    public static final String TITLE = "title";
     static final String YEAR = "year";
     static final String GENRES = "genres";
     static final String IMDB_ID = "imdb_id";

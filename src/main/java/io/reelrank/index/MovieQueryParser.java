@@ -85,7 +85,7 @@ public final class MovieQueryParser extends MultiFieldQueryParser {
     }
 
     /** A parser with another tag weight, for the experiment that chose {@link #TAG_WEIGHT}. */
-    MovieQueryParser(float tagWeight) {
+    public MovieQueryParser(float tagWeight) {
         super(DEFAULT_FIELDS, Analyzers.PER_FIELD, Map.of(Fields.TITLE, TITLE_WEIGHT, Fields.TAGS, tagWeight));
         // Terms without an operator are OR-ed, as in ParadeDB (Tantivy) and Lucene: BM25 usually ranks
         // the movies with every word first, and the re-ranker also gets those with some of them.

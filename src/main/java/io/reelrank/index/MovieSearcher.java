@@ -7,18 +7,18 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.lucene.document.DoublePoint;
+import org.apache.lucene.document.IntPoint;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.MultiBits;
+import org.apache.lucene.index.MultiTerms;
 import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.Terms;
 import org.apache.lucene.index.TermsEnum;
-import org.apache.lucene.index.MultiBits;
-import org.apache.lucene.index.MultiTerms;
-import org.apache.lucene.document.DoublePoint;
-import org.apache.lucene.document.IntPoint;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.IndexSearcher;
@@ -159,7 +159,7 @@ public final class MovieSearcher implements AutoCloseable {
     }
 
     /** {@link #candidates(String, SearchFilters, int)} for a query already parsed. */
-    List<Candidate> candidates(Query parsed, SearchFilters filters, int k) throws IOException {
+    public List<Candidate> candidates(Query parsed, SearchFilters filters, int k) throws IOException {
         checkLimit(k);
         refreshIfDue();
         IndexSearcher s = manager.acquire();

@@ -4,6 +4,7 @@ import io.reelrank.db.BinaryCopy;
 import io.reelrank.db.Changes;
 import io.reelrank.db.Database;
 import io.reelrank.db.Locks;
+import io.reelrank.db.MovieStats;
 import io.reelrank.db.RatingSource;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -231,7 +232,7 @@ public final class MovieLensLoader {
                 // the next training.
                 st.executeUpdate("DELETE FROM user_factors f WHERE EXISTS (SELECT 1 FROM ratings r WHERE r.user_id = f.user_id "
                         + "AND r.source = 'movielens') OR NOT EXISTS (SELECT 1 FROM keep_ratings k WHERE k.user_id = f.user_id)");
-                refreshStats(st);
+                MovieStats.refresh(st);
                 int users = count(st, "SELECT count(*) FROM users");
                 try (var ps = c.prepareStatement("INSERT INTO ingest_runs (data_dir, fingerprint, movies, ratings, "
                         + "tags, links, skipped) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
@@ -309,17 +310,6 @@ public final class MovieLensLoader {
                 + "SELECT k.user_id, k.movie_id, k.rating, k.rated_at, k.source FROM keep_ratings k "
                 + "WHERE EXISTS (SELECT 1 FROM stage_movies s WHERE s.movie_id = k.movie_id)");
         return replaced;
-    }
-
-    /**
-     * Refreshes {@code movie_stats} and copies its figures into {@code movies}; public because
-     * anything that writes ratings (a new rating, the test users) must keep them in step.
-     */
-    public static void refreshStats(Statement st) throws SQLException {
-        st.execute("REFRESH MATERIALIZED VIEW movie_stats");
-        st.execute("UPDATE movies m SET avg_rating = s.avg_rating, rating_count = s.rating_count "
-                + "FROM movie_stats s WHERE s.movie_id = m.movie_id "
-                + "AND (m.avg_rating, m.rating_count) IS DISTINCT FROM (s.avg_rating, s.rating_count)");
     }
 
     private Report previousLoad(Connection c, Path dir, String fingerprint) throws SQLException {

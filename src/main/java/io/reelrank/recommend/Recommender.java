@@ -2,8 +2,8 @@ package io.reelrank.recommend;
 
 import io.reelrank.embed.VectorLiteral;
 import io.reelrank.index.SearchFilters;
+import io.reelrank.model.ItemVectors;
 import io.reelrank.model.ModelStore;
-import io.reelrank.rerank.ItemVectors;
 import io.reelrank.rerank.PersonalizedSearch;
 import io.reelrank.user.UserTower;
 import java.sql.Array;

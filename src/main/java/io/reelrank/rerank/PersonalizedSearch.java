@@ -12,6 +12,7 @@ import io.reelrank.index.SearchHit;
 import io.reelrank.index.SearchResult;
 import io.reelrank.index.SearchSort;
 import io.reelrank.model.FactorModel;
+import io.reelrank.model.ItemVectors;
 import io.reelrank.model.ModelStore;
 import io.reelrank.model.RatingHistory;
 import io.reelrank.user.UserTower;

@@ -1,6 +1,7 @@
 package io.reelrank.rerank;
 
 import io.reelrank.model.FactorModel;
+import io.reelrank.model.ItemVectors;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;

@@ -7,7 +7,7 @@ import io.reelrank.db.RatingSource;
 import io.reelrank.index.MovieIndex;
 import io.reelrank.model.FactorModel;
 import io.reelrank.model.FoldIn;
-import io.reelrank.rerank.ItemVectors;
+import io.reelrank.model.ItemVectors;
 import io.reelrank.user.TestUsers;
 import io.reelrank.user.UserTower;
 import java.io.IOException;

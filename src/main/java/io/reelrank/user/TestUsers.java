@@ -1,11 +1,11 @@
 package io.reelrank.user;
 
 import io.reelrank.db.Changes;
+import io.reelrank.db.MovieStats;
 import io.reelrank.db.RatingSource;
-import io.reelrank.ingest.MovieLensLoader;
 import io.reelrank.model.FactorModel;
 import io.reelrank.model.FoldIn;
-import io.reelrank.rerank.ItemVectors;
+import io.reelrank.model.ItemVectors;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -85,7 +85,7 @@ public final class TestUsers {
                 counts.add(n);
             }
             movies.addAll(ratedBy(st));
-            MovieLensLoader.refreshStats(st);
+            MovieStats.refresh(st);
         }
         FactorModel m = model;
         for (Def d : ALL) {
@@ -110,8 +110,27 @@ public final class TestUsers {
             int n = st.executeUpdate("DELETE FROM test_users");
             Changes.allUsersChanged(st);
             Changes.moviesChanged(st, movies, null);
-            MovieLensLoader.refreshStats(st);
+            MovieStats.refresh(st);
             return new Created(List.of(n), movies);
+        }
+    }
+
+    /** The ids of the test users present in the database. */
+    public static Set<Integer> ids(Connection c) throws SQLException {
+        Set<Integer> ids = new TreeSet<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT user_id FROM test_users")) {
+            while (rs.next()) ids.add(rs.getInt(1));
+        }
+        return ids;
+    }
+
+    /** Whether every test user is present with a content vector. */
+    public static boolean allPresent(Connection c) throws SQLException {
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM test_users t JOIN users u USING (user_id) "
+                     + "WHERE u.embedding IS NOT NULL")) {
+            rs.next();
+            return rs.getInt(1) == ALL.size();
         }
     }
 

@@ -3,7 +3,7 @@ package io.reelrank.user;
 import io.reelrank.db.BinaryCopy;
 import io.reelrank.db.Database;
 import io.reelrank.embed.VectorLiteral;
-import io.reelrank.rerank.ItemVectors;
+import io.reelrank.model.ItemVectors;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

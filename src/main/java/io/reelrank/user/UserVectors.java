@@ -93,6 +93,20 @@ public final class UserVectors {
     }
 
     /** {@code cos(a, b) = a·b / (|a|·|b|)}; 0 when either is the zero vector. */
+    /**
+     * Whether some user has no content vector yet, or a real (not test) user rated after their vector
+     * was computed: then {@code reelrank users} has work to do.
+     */
+    public static boolean anyStale(java.sql.Connection c) throws java.sql.SQLException {
+        try (java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT EXISTS (SELECT 1 FROM users WHERE embedding IS NULL) "
+                     + "OR EXISTS (SELECT 1 FROM ratings r JOIN users u USING (user_id) WHERE r.rated_at > u.updated_at "
+                     + "AND u.user_id NOT IN (SELECT user_id FROM test_users))")) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
+    }
+
     public static double cosine(float[] a, float[] b) {
         if (a.length != b.length) {
             throw new IllegalArgumentException("vectors must share one dimension, got " + a.length + " and " + b.length);

@@ -10,10 +10,10 @@ import picocli.CommandLine;
  * One run of the {@code reelrank} command line in-process, as a user would type it: its exit code
  * and everything it printed on standard output and standard error.
  */
-record Run(int code, String out, String err) {
+public record Run(int code, String out, String err) {
 
     /** Runs {@code prefix} followed by {@code args}, e.g. {@code of(List.of("search"), "lord")}. */
-    static Run of(List<String> prefix, String... args) {
+    public static Run of(List<String> prefix, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cl = Main.commandLine();

@@ -4,8 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.reelrank.TestDatabase;
-import io.reelrank.ingest.MovieLensLoader;
-import io.reelrank.rerank.ItemVectors;
+import io.reelrank.model.ItemVectors;
 import io.reelrank.service.RatingService;
 import io.reelrank.user.UserTower;
 import java.math.BigDecimal;

@@ -177,10 +177,9 @@ class OpenAiEncoderTest {
             success(ex, req);
         });
         try (OpenAiEncoder enc = encoder(4, Duration.ofSeconds(1))) {
-            long t0 = System.nanoTime();
             assertEquals(4, enc.encode("hello").length);
-            assertTrue(enc.retries() >= 1);
-            assertTrue(System.nanoTime() - t0 < 5_000_000_000L, "waited for the stalled answer instead of timing out");
+            assertTrue(enc.retries() >= 1, "the stalled request timed out and was retried");
+            assertTrue(arrivals.size() >= 2, "the answer came from a second request, not the stalled one: " + arrivals.size());
         }
     }
 

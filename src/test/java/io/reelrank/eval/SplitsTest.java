@@ -110,13 +110,10 @@ class SplitsTest {
     }
 
     @Test
-    void sortsOneHundredThousandRatingsQuickly() {
+    void splitsOneHundredThousandRatingsHoldingOutEachUsersLatestFifth() {
         Ratings all = manyUsers(1000, 100);
-        long t0 = System.nanoTime();
         Splits.Split s = Splits.temporal(all, 0.2);
-        long ms = (System.nanoTime() - t0) / 1_000_000;
         assertEquals(20_000, s.test().size());
-        assertTrue(ms < 5000, "took " + ms + " ms");
         int[] users = new int[s.test().size()];
         for (int i = 0; i < users.length; i++) {
             users[i] = s.test().userId(i);

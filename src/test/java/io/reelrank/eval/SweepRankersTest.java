@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import io.reelrank.model.FactorModel;
 import io.reelrank.model.ImplicitAls;
+import io.reelrank.model.ItemVectors;
 import io.reelrank.rerank.Fusion;
-import io.reelrank.rerank.ItemVectors;
 import io.reelrank.rerank.RatedMovies;
 import io.reelrank.rerank.Reranker;
 import io.reelrank.rerank.Weights;

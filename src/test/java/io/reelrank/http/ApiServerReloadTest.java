@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.reelrank.TestDatabase;
 import io.reelrank.index.MovieIndex;
 import io.reelrank.index.MovieSearcher;
-import io.reelrank.rerank.ItemVectors;
+import io.reelrank.model.ItemVectors;
 import io.reelrank.rerank.PersonalizedSearch;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;

@@ -4,7 +4,7 @@ import io.reelrank.TestDatabase;
 import io.reelrank.db.Database;
 import io.reelrank.index.MovieIndex;
 import io.reelrank.index.MovieSearcher;
-import io.reelrank.rerank.ItemVectors;
+import io.reelrank.model.ItemVectors;
 import io.reelrank.rerank.PersonalizedSearch;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,7 +23,7 @@ import java.time.Duration;
  * free loopback port. Tests share the server and must
  * not close it; a test that writes ratings uses its own user ids and deletes them.
  */
-final class HttpFixture {
+public final class HttpFixture {
 
     static final Path INDEX = Path.of("target", "test-index", "http").toAbsolutePath();
 
@@ -38,7 +38,7 @@ final class HttpFixture {
 
     private HttpFixture() {}
 
-    static synchronized ApiServer server() {
+    public static synchronized ApiServer server() {
         if (server == null) {
             try {
                 db = TestDatabase.personalized();

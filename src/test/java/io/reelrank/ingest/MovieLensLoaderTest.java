@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.reelrank.TestDatabase;
 import io.reelrank.db.Database;
+import io.reelrank.db.ScratchDatabase;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,16 +36,35 @@ class MovieLensLoaderTest {
     @TempDir
     Path tmp;
 
+    /**
+     * The loader's tests load, break and reload data, some of it tiny sets that would orphan other
+     * tests' live ratings: they run on a database of their own, with the sample loaded, dropped after.
+     */
+    private static ScratchDatabase own;
+
+    private static synchronized Database sample() throws SQLException {
+        if (own == null) {
+            own = new ScratchDatabase(TestDatabase.get(), "loader");
+            reloadSample();
+        }
+        return own.database();
+    }
+
+    private static void reloadSample() throws SQLException {
+        MovieLensLoader.load(own.database(), TestDatabase.SAMPLE, FORCE, MovieLensLoader.Listener.NONE);
+    }
+
     @AfterAll
-    static void putTheSampleBack() throws SQLException {
-        TestDatabase.reloadSample();
+    static void dropOwnDatabase() throws SQLException {
+        if (own != null) own.close();
+        own = null;
     }
 
     @Test
     void loadsTheWholeSample() throws Exception {
-        Database db = TestDatabase.sample();
+        Database db = sample();
         assertEquals(9_742, count(db, "SELECT count(*) FROM movies"));
-        // Live ratings (other tests' test users and API ratings) survive reloads beside the MovieLens ones.
+        // Only the MovieLens rows: live ratings (API, cli, test users) would survive a reload beside them.
         assertEquals(100_836, count(db, "SELECT count(*) FROM ratings WHERE source = 'movielens'"));
         assertEquals(3_683, count(db, "SELECT count(*) FROM tags"));
         assertEquals(610, count(db, "SELECT count(DISTINCT user_id) FROM ratings WHERE source = 'movielens'"));
@@ -53,7 +73,7 @@ class MovieLensLoaderTest {
 
     @Test
     void parsesTitlesAndYearsAsTheRealFileHasThem() throws Exception {
-        Database db = TestDatabase.sample();
+        Database db = sample();
         assertEquals(List.of("American President, The", "1995"), row(db, "SELECT title, year FROM movies WHERE movie_id = 11"));
         assertEquals(List.of("City of Lost Children, The (Cité des enfants perdus, La)", "1995"),
                 row(db, "SELECT title, year FROM movies WHERE movie_id = 29"));
@@ -66,7 +86,7 @@ class MovieLensLoaderTest {
 
     @Test
     void keepsImdbZerosLeavesMissingTmdbNullAndEmptiesNoGenres() throws Exception {
-        Database db = TestDatabase.sample();
+        Database db = sample();
         assertEquals(List.of("0114709", "862"), row(db, "SELECT imdb_id, tmdb_id FROM movies WHERE movie_id = 1"));
         assertEquals(Arrays.asList("0113610", null), row(db, "SELECT imdb_id, tmdb_id FROM movies WHERE movie_id = 791"));
         assertEquals(8, count(db, "SELECT count(*) FROM movies WHERE tmdb_id IS NULL"));
@@ -77,7 +97,7 @@ class MovieLensLoaderTest {
 
     @Test
     void movieStatsEqualAnIndependentAggregate() throws Exception {
-        Database db = TestDatabase.sample();
+        Database db = sample();
         // Every movie, rated or not, against a plain GROUP BY over ratings.
         assertEquals(0, count(db, """
                 SELECT count(*) FROM movies m
@@ -95,7 +115,7 @@ class MovieLensLoaderTest {
 
     @Test
     void aSecondRunGivesTheSameDatabaseAndUnchangedFilesAreSkipped() throws Exception {
-        Database db = TestDatabase.sample();
+        Database db = sample();
         String before = snapshot(db);
         MovieLensLoader.Report again = MovieLensLoader.load(db, TestDatabase.SAMPLE, FORCE, MovieLensLoader.Listener.NONE);
         assertFalse(again.skipped());
@@ -108,7 +128,7 @@ class MovieLensLoaderTest {
 
     @Test
     void aBadRowInTheLastFileLeavesThePreviousLoadIntact() throws Exception {
-        Database db = TestDatabase.sample();
+        Database db = sample();
         String before = snapshot(db);
         Path dir = copySample();
         Files.writeString(dir.resolve("tags.csv"), "7,1,fine tag,1139045764\n7,1,bad,yesterday\n",
@@ -122,7 +142,7 @@ class MovieLensLoaderTest {
 
     @Test
     void reportsEachKindOfBadRowWithFileLineAndColumn() throws Exception {
-        Database db = TestDatabase.sample();
+        Database db = sample();
         String before = snapshot(db);
         assertBad(db, "movies.csv", "1,Toy Story (1995)\n",
                 "movies.csv line 4: expected 3 columns (movieId,title,genres), got 2");
@@ -147,7 +167,7 @@ class MovieLensLoaderTest {
 
     @Test
     void rejectsInvalidUtf8WithItsLine() throws Exception {
-        Database db = TestDatabase.sample();
+        Database db = sample();
         Path dir = tinyDataset();
         byte[] bad = "3,Caf".getBytes(StandardCharsets.UTF_8);
         byte[] row = new byte[bad.length + 12];
@@ -163,7 +183,7 @@ class MovieLensLoaderTest {
 
     @Test
     void namesAMissingFile() throws Exception {
-        Database db = TestDatabase.sample();
+        Database db = sample();
         Path dir = tinyDataset();
         Files.delete(dir.resolve("links.csv"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -173,7 +193,7 @@ class MovieLensLoaderTest {
 
     @Test
     void skipBadRowsLoadsTheRestAndCountsTheSkipped() throws Exception {
-        Database db = TestDatabase.sample();
+        Database db = sample();
         Path dir = tinyDataset();
         Files.writeString(dir.resolve("ratings.csv"), "1,2,9,964982703\n2,1,4.5,964982703\n2,77,4.5,964982703\n",
                 StandardOpenOption.APPEND);
@@ -193,7 +213,7 @@ class MovieLensLoaderTest {
             assertEquals(row(db, "SELECT round(avg(rating), 2), count(*) FROM ratings WHERE movie_id = 1"),
                     row(db, "SELECT avg_rating, rating_count FROM movies WHERE movie_id = 1"));
         } finally {
-            TestDatabase.reloadSample();
+            reloadSample();
         }
     }
 
@@ -219,7 +239,7 @@ class MovieLensLoaderTest {
 
     @Test
     void aHeaderOnlyRatingsFileIsRefusedAndTheDatabaseStaysAsItWas() throws Exception {
-        Database db = TestDatabase.sample();
+        Database db = sample();
         String before = snapshot(db);
         Path dir = copySample();
         Files.writeString(dir.resolve("ratings.csv"), "userId,movieId,rating,timestamp\n");
@@ -232,7 +252,7 @@ class MovieLensLoaderTest {
 
     @Test
     void aRatingsFileWithNoGoodRowLeftIsRefusedToo() throws Exception {
-        Database db = TestDatabase.sample();
+        Database db = sample();
         String before = snapshot(db);
         Path dir = copySample();
         Files.writeString(dir.resolve("ratings.csv"), "userId,movieId,rating,timestamp\n1,1,9,964982703\n");
@@ -245,7 +265,7 @@ class MovieLensLoaderTest {
 
     @Test
     void aHeaderOnlyMoviesFileIsRefused() throws Exception {
-        Database db = TestDatabase.sample();
+        Database db = sample();
         String before = snapshot(db);
         Path dir = copySample();
         Files.writeString(dir.resolve("movies.csv"), "movieId,title,genres\n");
@@ -258,7 +278,7 @@ class MovieLensLoaderTest {
 
     @Test
     void withAllowEmptyAHeaderOnlyRatingsFileLoadsAndLiveRatingsStay() throws Exception {
-        Database db = TestDatabase.sample();
+        Database db = sample();
         Path dir = copySample();
         Files.writeString(dir.resolve("ratings.csv"), "userId,movieId,rating,timestamp\n");
         long live = count(db, "SELECT count(*) FROM ratings WHERE source <> 'movielens'");
@@ -270,13 +290,13 @@ class MovieLensLoaderTest {
             assertEquals(0, count(db, "SELECT count(*) FROM ratings WHERE source = 'movielens'"));
             assertEquals(live, count(db, "SELECT count(*) FROM ratings"));
         } finally {
-            TestDatabase.reloadSample();
+            reloadSample();
         }
     }
 
     @Test
     void aReloadKeepsLiveRatingsAndTheLiveRatingWinsOverTheFile() throws Exception {
-        Database db = TestDatabase.sample();
+        Database db = sample();
         try (Connection c = db.connect(); Statement st = c.createStatement()) {
             st.execute("INSERT INTO users (user_id) VALUES (39401) ON CONFLICT DO NOTHING");
             st.execute("INSERT INTO ratings (user_id, movie_id, rating, rated_at, source) VALUES "
@@ -302,13 +322,13 @@ class MovieLensLoaderTest {
                 st.execute("DELETE FROM ratings WHERE user_id = 39401 OR (user_id = 1 AND movie_id = 1)");
                 st.execute("DELETE FROM users WHERE user_id = 39401");
             }
-            TestDatabase.reloadSample();
+            reloadSample();
         }
     }
 
     @Test
     void aReloadThatDropsARatedMovieIsRefusedNamingTheRatingsUnlessTold() throws Exception {
-        Database db = TestDatabase.sample();
+        Database db = sample();
         try (Connection c = db.connect(); Statement st = c.createStatement()) {
             st.execute("INSERT INTO users (user_id) VALUES (39402) ON CONFLICT DO NOTHING");
             st.execute("INSERT INTO ratings (user_id, movie_id, rating, rated_at, source) VALUES (39402, 193609, 4.0, now(), 'api')");
@@ -338,13 +358,13 @@ class MovieLensLoaderTest {
                 st.execute("DELETE FROM ratings WHERE user_id = 39402");
                 st.execute("DELETE FROM users WHERE user_id = 39402");
             }
-            TestDatabase.reloadSample();
+            reloadSample();
         }
     }
 
     @Test
     void ratingsByATestUsersIdInTheFilesAreRefused() throws Exception {
-        Database db = TestDatabase.sample();
+        Database db = sample();
         try (Connection c = db.connect(); Statement st = c.createStatement()) {
             st.execute("INSERT INTO test_users (user_id, name) VALUES (1, 'Collides with a real user')");
         }

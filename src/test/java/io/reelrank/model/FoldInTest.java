@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.reelrank.TestDatabase;
 import io.reelrank.db.Database;
 import io.reelrank.db.RatingSource;
-import io.reelrank.rerank.ItemVectors;
 import io.reelrank.service.RatingService;
 import io.reelrank.user.UserTower;
 import java.sql.Connection;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.reelrank.TestDatabase;
 import io.reelrank.db.Database;
 import io.reelrank.index.SearchFilters;
-import io.reelrank.rerank.ItemVectors;
+import io.reelrank.model.ItemVectors;
 import io.reelrank.rerank.PersonalizedSearch;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

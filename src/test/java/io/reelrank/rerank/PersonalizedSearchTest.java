@@ -9,10 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.reelrank.TestDatabase;
 import io.reelrank.db.Database;
+import io.reelrank.db.RatingSource;
 import io.reelrank.index.MovieIndex;
 import io.reelrank.index.MovieSearcher;
 import io.reelrank.index.SearchFilters;
-import io.reelrank.db.RatingSource;
+import io.reelrank.model.ItemVectors;
 import io.reelrank.service.RatingService;
 import io.reelrank.user.UserTower;
 import java.nio.file.Path;

@@ -9,7 +9,7 @@ import io.reelrank.TestDatabase;
 import io.reelrank.db.Database;
 import io.reelrank.db.RatingSource;
 import io.reelrank.index.MovieIndex;
-import io.reelrank.rerank.ItemVectors;
+import io.reelrank.model.ItemVectors;
 import io.reelrank.user.UserTower;
 import java.nio.file.Path;
 import java.sql.Connection;

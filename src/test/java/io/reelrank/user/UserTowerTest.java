@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.reelrank.rerank.ItemVectors;
+import io.reelrank.model.ItemVectors;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 

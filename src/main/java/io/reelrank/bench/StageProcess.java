@@ -1,8 +1,11 @@
-package io.reelrank.cli;
+package io.reelrank.bench;
 
-import io.reelrank.cli.ScaleStages.Figure;
-import io.reelrank.cli.ScaleStages.Kind;
-import io.reelrank.cli.ScaleStages.Stage;
+import io.reelrank.bench.ScaleStages.Figure;
+import io.reelrank.bench.ScaleStages.Kind;
+import io.reelrank.bench.ScaleStages.Stage;
+import io.reelrank.cli.CliException;
+import io.reelrank.cli.Main;
+import io.reelrank.cli.ProcessStats;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,5 +1,10 @@
-package io.reelrank.cli;
+package io.reelrank.bench;
 
+import io.reelrank.cli.CliException;
+import io.reelrank.cli.DbOptions;
+import io.reelrank.cli.Home;
+import io.reelrank.cli.ModelOptions;
+import io.reelrank.cli.Models;
 import io.reelrank.db.Database;
 import io.reelrank.db.ScratchDatabase;
 import io.reelrank.eval.EvalData;
@@ -8,15 +13,15 @@ import io.reelrank.eval.Ratings;
 import io.reelrank.ingest.MovieLensLoader;
 import io.reelrank.model.ImplicitAls;
 import io.reelrank.model.ItemContent;
+import io.reelrank.model.ItemVectors;
 import io.reelrank.model.ModelTrainer;
 import io.reelrank.model.RatingMatrix;
-import io.reelrank.rerank.ItemVectors;
 import io.reelrank.service.Training;
+import io.reelrank.user.TestUsers;
 import io.reelrank.user.UserTower;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -77,11 +82,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
         Ratings ratings;
         EvalData.Catalog catalog;
         try (Connection c = db.connect()) {
-            HashSet<Integer> testUsers = new HashSet<>();
-            try (var st = c.createStatement(); var rs = st.executeQuery("SELECT user_id FROM test_users")) {
-                while (rs.next()) testUsers.add(rs.getInt(1));
-            }
-            ratings = EvalCommand.without(EvalData.loadRatings(c), testUsers);
+            ratings = EvalData.loadRatings(c).without(TestUsers.ids(c));
             catalog = EvalData.loadCatalog(c);
         }
         ItemContent content = new ItemContent(catalog.movieIds(), items::vector, catalog.genres(), catalog.years());

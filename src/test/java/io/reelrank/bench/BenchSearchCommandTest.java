@@ -1,9 +1,10 @@
-package io.reelrank.cli;
+package io.reelrank.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.reelrank.TestDatabase;
+import io.reelrank.cli.Main;
 import io.reelrank.index.MovieIndex;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -1,8 +1,11 @@
-package io.reelrank.cli;
+package io.reelrank.bench;
 
+import io.reelrank.cli.CliException;
+import io.reelrank.cli.DbOptions;
+import io.reelrank.cli.Home;
 import io.reelrank.db.Database;
-import io.reelrank.db.ScratchDatabase;
 import io.reelrank.db.DbSettings;
+import io.reelrank.db.ScratchDatabase;
 import io.reelrank.generate.MovieLensGenerator;
 import io.reelrank.ingest.MovieLensLoader;
 import java.io.IOException;

@@ -1,17 +1,19 @@
-package io.reelrank.cli;
+package io.reelrank.bench;
 
+import io.reelrank.cli.CliException;
+import io.reelrank.cli.DbOptions;
+import io.reelrank.cli.Home;
+import io.reelrank.cli.Models;
 import io.reelrank.db.BinaryCopy;
 import io.reelrank.db.Database;
 import io.reelrank.db.ScratchDatabase;
 import io.reelrank.index.Candidate;
 import io.reelrank.index.MovieSearcher;
-import io.reelrank.index.SearchBenchmark;
 import io.reelrank.index.SearchFilters;
 import io.reelrank.ingest.MovieLensLoader;
-import io.reelrank.rerank.Fusion;
-import io.reelrank.rerank.ItemVectors;
+import io.reelrank.model.ItemVectors;
 import io.reelrank.rerank.PersonalizedSearch;
-import io.reelrank.rerank.Reranker;
+import io.reelrank.service.IndexService;
 import io.reelrank.user.UserTower;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -71,7 +73,7 @@ public final class BenchRerankCommand implements Callable<Integer> {
             throw CliException.badInput("--rows must be 0 or in 100000-100000000, got " + rows);
         }
         PrintWriter out = spec.commandLine().getOut();
-        Path dir = IndexCommand.ensureIndex(dbOptions, spec.commandLine().getErr());
+        Path dir = IndexService.ensure(Home.indexDir(), dbOptions::open, spec.commandLine().getErr());
         Database db = dbOptions.open();
         ItemVectors items = Models.items(db);
         int[] users;

@@ -1,10 +1,13 @@
-package io.reelrank.cli;
+package io.reelrank.bench;
 
+import io.reelrank.bench.SearchBenchmark.BenchQuery;
+import io.reelrank.bench.SearchBenchmark.Stats;
+import io.reelrank.cli.CliException;
+import io.reelrank.cli.DbOptions;
+import io.reelrank.cli.Home;
 import io.reelrank.index.MovieRecord;
 import io.reelrank.index.MovieSearcher;
-import io.reelrank.index.SearchBenchmark;
-import io.reelrank.index.SearchBenchmark.BenchQuery;
-import io.reelrank.index.SearchBenchmark.Stats;
+import io.reelrank.service.IndexService;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.EnumMap;
@@ -74,7 +77,7 @@ public final class BenchSearchCommand implements Callable<Integer> {
             default -> throw CliException.badInput("--mode must be search or candidates, got '" + mode + "'");
         };
         PrintWriter out = spec.commandLine().getOut();
-        Path dir = IndexCommand.ensureIndex(dbOptions, spec.commandLine().getErr());
+        Path dir = IndexService.ensure(Home.indexDir(), dbOptions::open, spec.commandLine().getErr());
         try (MovieSearcher searcher = MovieSearcher.open(dir)) {
             List<MovieRecord> movies = searcher.allMovies();
             List<BenchQuery> qs = SearchBenchmark.queries(movies, queries, seed);

@@ -1,6 +1,6 @@
-package io.reelrank.cli;
+package io.reelrank.bench;
 
-import io.reelrank.cli.ScaleStages.Figure;
+import io.reelrank.bench.ScaleStages.Figure;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -1,8 +1,10 @@
-package io.reelrank.cli;
+package io.reelrank.bench;
 
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
+import io.reelrank.cli.CliException;
+import io.reelrank.cli.DbOptions;
 import io.reelrank.embed.BundledModel;
 import io.reelrank.embed.ModelAgreement;
 import io.reelrank.embed.MovieText;

@@ -1,8 +1,11 @@
-package io.reelrank.cli;
+package io.reelrank.bench;
 
+import io.reelrank.cli.CliException;
+import io.reelrank.cli.DbOptions;
+import io.reelrank.cli.Home;
 import io.reelrank.index.MovieQueryParser;
 import io.reelrank.index.MovieSearcher;
-import io.reelrank.index.TagWeightStudy;
+import io.reelrank.service.IndexService;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -39,7 +42,7 @@ public final class BenchTagWeightCommand implements Callable<Integer> {
             throw CliException.badInput("--title-queries must be in 10-100000, got " + titleQueries);
         }
         PrintWriter out = spec.commandLine().getOut();
-        try (MovieSearcher searcher = MovieSearcher.open(IndexCommand.ensureIndex(dbOptions, spec.commandLine().getErr()))) {
+        try (MovieSearcher searcher = MovieSearcher.open(IndexService.ensure(Home.indexDir(), dbOptions::open, spec.commandLine().getErr()))) {
             float[] weights = {0f, 0.1f, 0.2f, 0.3f, 0.5f, 0.75f, 1.0f};
             var rows = TagWeightStudy.run(searcher, weights, titleQueries, seed);
             out.printf("tag weight study (seed %d; %d title queries, %d tag queries; current weight %.2f)%n", seed,

@@ -1,12 +1,13 @@
-package io.reelrank.cli;
+package io.reelrank.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.reelrank.TestDatabase;
-import io.reelrank.cli.ScaleStages.Figure;
-import io.reelrank.cli.ScaleStages.Stage;
+import io.reelrank.bench.ScaleStages.Figure;
+import io.reelrank.bench.ScaleStages.Stage;
+import io.reelrank.cli.Run;
 import io.reelrank.db.Database;
 import io.reelrank.generate.MovieLensGenerator;
 import java.nio.file.Files;

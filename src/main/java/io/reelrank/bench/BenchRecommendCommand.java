@@ -1,10 +1,13 @@
-package io.reelrank.cli;
+package io.reelrank.bench;
 
+import io.reelrank.cli.CliException;
+import io.reelrank.cli.DbOptions;
+import io.reelrank.cli.Models;
 import io.reelrank.db.Database;
 import io.reelrank.index.SearchFilters;
+import io.reelrank.model.ItemVectors;
 import io.reelrank.model.ModelStore;
 import io.reelrank.recommend.Recommender;
-import io.reelrank.rerank.ItemVectors;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.ResultSet;

@@ -1,4 +1,4 @@
-package io.reelrank.cli;
+package io.reelrank.bench;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

@@ -1,11 +1,14 @@
-package io.reelrank.cli;
+package io.reelrank.bench;
 
+import io.reelrank.cli.CliException;
+import io.reelrank.cli.DbOptions;
+import io.reelrank.cli.Home;
+import io.reelrank.cli.Models;
 import io.reelrank.db.Database;
 import io.reelrank.http.ApiServer;
-import io.reelrank.http.HttpBenchmark;
 import io.reelrank.index.MovieSearcher;
-import io.reelrank.index.SearchBenchmark;
 import io.reelrank.rerank.PersonalizedSearch;
+import io.reelrank.service.IndexService;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -83,7 +86,7 @@ public final class BenchHttpCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         Database db = dbOptions.open();
-        Path dir = IndexCommand.ensureIndex(dbOptions, spec.commandLine().getErr());
+        Path dir = IndexService.ensure(Home.indexDir(), dbOptions::open, spec.commandLine().getErr());
         try (PersonalizedSearch search = new PersonalizedSearch(db, MovieSearcher.open(dir), Models.items(db))) {
             List<String> texts = new ArrayList<>();
             for (SearchBenchmark.BenchQuery q : SearchBenchmark.queries(search.searcher().allMovies(), queries, seed)) {

@@ -1,4 +1,4 @@
-package io.reelrank.rerank;
+package io.reelrank.model;
 
 import io.reelrank.db.Database;
 import java.io.BufferedInputStream;

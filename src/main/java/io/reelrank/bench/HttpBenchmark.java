@@ -1,4 +1,4 @@
-package io.reelrank.http;
+package io.reelrank.bench;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;

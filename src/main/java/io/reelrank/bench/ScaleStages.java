@@ -1,4 +1,4 @@
-package io.reelrank.cli;
+package io.reelrank.bench;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

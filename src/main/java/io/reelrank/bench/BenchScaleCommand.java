@@ -1,8 +1,11 @@
-package io.reelrank.cli;
+package io.reelrank.bench;
 
-import io.reelrank.cli.ScaleStages.Figure;
-import io.reelrank.cli.ScaleStages.Kind;
-import io.reelrank.cli.ScaleStages.Stage;
+import io.reelrank.bench.ScaleStages.Figure;
+import io.reelrank.bench.ScaleStages.Kind;
+import io.reelrank.bench.ScaleStages.Stage;
+import io.reelrank.cli.CliException;
+import io.reelrank.cli.DbOptions;
+import io.reelrank.cli.Home;
 import io.reelrank.db.Database;
 import io.reelrank.db.DbSettings;
 import io.reelrank.db.ScratchDatabase;

@@ -1,5 +1,14 @@
-package io.reelrank.index;
+package io.reelrank.bench;
 
+import io.reelrank.index.Analyzers;
+import io.reelrank.index.Candidate;
+import io.reelrank.index.Fields;
+import io.reelrank.index.MovieQueryParser;
+import io.reelrank.index.MovieRecord;
+import io.reelrank.index.MovieSearcher;
+import io.reelrank.index.QuerySyntaxException;
+import io.reelrank.index.SearchFilters;
+import io.reelrank.index.TitleText;
 import java.io.IOException;
 import java.io.StringReader;
 import java.util.ArrayList;
