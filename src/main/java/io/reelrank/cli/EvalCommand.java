@@ -510,12 +510,12 @@ public final class EvalCommand implements Callable<Integer> {
                 Double.isNaN(s.collaborative()) ? 0 : s.collaborative());
     }
 
-    private List<Reranker.Candidate> bm25Candidates(MovieSearcher searcher, String query, int[] unparsable) {
+    private List<Candidate> bm25Candidates(MovieSearcher searcher, String query, int[] unparsable) {
         try {
             List<Candidate> cs = searcher.candidates(query, SearchFilters.NONE, candidates);
-            List<Reranker.Candidate> out = new ArrayList<>(cs.size());
+            List<Candidate> out = new ArrayList<>(cs.size());
             for (Candidate c : cs) {
-                out.add(new Reranker.Candidate(c.movieId(), c.bm25(), c.rank()));
+                out.add(new Candidate(c.movieId(), c.bm25(), c.bm25Rank())); // no popularity: eval adds its own prior
             }
             return out;
         } catch (QuerySyntaxException e) {

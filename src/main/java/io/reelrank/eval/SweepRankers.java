@@ -1,5 +1,6 @@
 package io.reelrank.eval;
 
+import io.reelrank.index.Candidate;
 import io.reelrank.model.FactorModel;
 import io.reelrank.model.ItemVectors;
 import io.reelrank.rerank.Fusion;
@@ -50,16 +51,16 @@ public final class SweepRankers {
 
     private record Key(Context context, int user, String query) {}
 
-    private record Values(List<Reranker.Candidate> candidates, double[] cos, double[] uv, RatedMovies rated) {}
+    private record Values(List<Candidate> candidates, double[] cos, double[] uv, RatedMovies rated) {}
 
-    private final Function<String, List<Reranker.Candidate>> source;
+    private final Function<String, List<Candidate>> source;
     private final ItemVectors items;
-    private final Map<String, List<Reranker.Candidate>> candidates = new ConcurrentHashMap<>();
+    private final Map<String, List<Candidate>> candidates = new ConcurrentHashMap<>();
     private final Map<String, int[]> bm25Ids = new ConcurrentHashMap<>();
     private final Map<Key, Values> values = new ConcurrentHashMap<>();
 
     /** @param source a query's BM25 candidates, best first, ranks 1-based (their rating counts are replaced) */
-    public SweepRankers(Function<String, List<Reranker.Candidate>> source, ItemVectors items) {
+    public SweepRankers(Function<String, List<Candidate>> source, ItemVectors items) {
         this.source = source;
         this.items = items;
     }
@@ -74,14 +75,14 @@ public final class SweepRankers {
     }
 
     /** The query's BM25 candidates, fetched on first use. */
-    public List<Reranker.Candidate> candidates(String query) {
+    public List<Candidate> candidates(String query) {
         return candidates.computeIfAbsent(query, source);
     }
 
     /** Plain BM25: the candidates' movie ids in BM25 order. */
     public SearchTask.Ranker bm25() {
         return (query, user) -> bm25Ids.computeIfAbsent(query, q -> {
-            List<Reranker.Candidate> c = candidates(q);
+            List<Candidate> c = candidates(q);
             int[] ids = new int[c.size()];
             for (int i = 0; i < ids.length; i++) ids[i] = c.get(i).movieId();
             return ids;
@@ -115,10 +116,10 @@ public final class SweepRankers {
 
     private Values values(Context ctx, int user, String query) {
         return values.computeIfAbsent(new Key(ctx, user, query), k -> {
-            List<Reranker.Candidate> raw = candidates(query);
-            List<Reranker.Candidate> c = new ArrayList<>(raw.size());
-            for (Reranker.Candidate x : raw) {
-                c.add(new Reranker.Candidate(x.movieId(), x.bm25(), x.bm25Rank(), ctx.count(x.movieId())));
+            List<Candidate> raw = candidates(query);
+            List<Candidate> c = new ArrayList<>(raw.size());
+            for (Candidate x : raw) {
+                c.add(new Candidate(x.movieId(), x.bm25(), x.bm25Rank(), ctx.count(x.movieId())));
             }
             if (user == Integer.MIN_VALUE) return new Values(c, null, null, RatedMovies.NONE);
             RatedMovies rated = ctx.rated().getOrDefault(user, RatedMovies.NONE);

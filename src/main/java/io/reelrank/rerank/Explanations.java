@@ -1,5 +1,6 @@
 package io.reelrank.rerank;
 
+import io.reelrank.index.Candidate;
 import java.util.Locale;
 
 /**
@@ -14,7 +15,7 @@ final class Explanations {
     static String explain(Fusion fusion, Weights w, Reranker.Ranked x, double maxBm25, int candidates, boolean content,
                           boolean collaborative) {
         double[] t = x.terms();
-        Reranker.Candidate c = x.candidate();
+        Candidate c = x.candidate();
         return switch (fusion) {
             case WEIGHTED -> weighted(w, x, t, content, collaborative);
             case LINEAR -> {

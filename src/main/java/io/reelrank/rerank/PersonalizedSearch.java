@@ -256,9 +256,7 @@ public final class PersonalizedSearch implements AutoCloseable {
             return plain(r, true, version);
         }
         List<Candidate> cands = searcher.candidates(r.query(), r.filters(), r.candidates());
-        List<Reranker.Candidate> in = new ArrayList<>(cands.size());
-        for (Candidate c : cands) in.add(new Reranker.Candidate(c.movieId(), c.bm25(), c.rank(), c.ratingCount()));
-        List<Reranker.Ranked> ranked = Reranker.rerank(in, u, cf, user.rated(), items, m, r.fusion(), r.weights());
+        List<Reranker.Ranked> ranked = Reranker.rerank(cands, u, cf, user.rated(), items, m, r.fusion(), r.weights());
         int n = Math.min(r.limit(), ranked.size());
         int[] ids = new int[n];
         for (int i = 0; i < n; i++) ids[i] = ranked.get(i).candidate().movieId();

@@ -1,5 +1,6 @@
 package io.reelrank.rerank;
 
+import io.reelrank.index.Candidate;
 import io.reelrank.model.FactorModel;
 import io.reelrank.model.ItemVectors;
 import java.util.ArrayList;
@@ -31,13 +32,6 @@ public final class Reranker {
     public static final double DEFAULT_ALPHA = 0.80;
 
     private Reranker() {}
-
-    /** One BM25 candidate: its movie, score, 1-based BM25 rank and rating count (the popularity prior's n). */
-    public record Candidate(int movieId, double bm25, int bm25Rank, int ratingCount) {
-        public Candidate(int movieId, double bm25, int bm25Rank) {
-            this(movieId, bm25, bm25Rank, 0);
-        }
-    }
 
     /**
      * A re-ranked result. {@code similarity} (cos) is NaN when the movie has no content vector

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
+
+import io.reelrank.index.Candidate;
 import io.reelrank.model.FactorModel;
 import io.reelrank.model.ImplicitAls;
 import io.reelrank.model.ItemVectors;
@@ -29,7 +31,7 @@ class SweepRankersTest {
     private final FactorModel model;
     private final Map<Integer, float[]> cf = new HashMap<>();
     private final Ratings train;
-    private final Map<String, List<Reranker.Candidate>> lists = new HashMap<>();
+    private final Map<String, List<Candidate>> lists = new HashMap<>();
     private final Map<String, Integer> fetches = new HashMap<>();
 
     SweepRankersTest() {
@@ -53,10 +55,10 @@ class SweepRankersTest {
         }
         train = b.build();
         for (String q : List.of("a", "b")) {
-            List<Reranker.Candidate> c = new ArrayList<>();
+            List<Candidate> c = new ArrayList<>();
             for (int r = 1; r <= 30; r++) {
                 int movie = q.equals("a") ? r * 2 : MOVIES + 1 - r;
-                c.add(new Reranker.Candidate(movie, 40.0 - r + rng.nextDouble(), r));
+                c.add(new Candidate(movie, (float) (40.0 - r + rng.nextDouble()), r));
             }
             lists.put(q, c);
         }
@@ -86,9 +88,9 @@ class SweepRankersTest {
             int to = user == 1 ? firstOf(2) : train.size();
             RatedMovies rated = RatedMovies.of(train.movieIds(from, to), train.ratings(from, to));
             for (String q : List.of("a", "b")) {
-                List<Reranker.Candidate> counted = new ArrayList<>();
-                for (Reranker.Candidate c : lists.get(q)) {
-                    counted.add(new Reranker.Candidate(c.movieId(), c.bm25(), c.bm25Rank(),
+                List<Candidate> counted = new ArrayList<>();
+                for (Candidate c : lists.get(q)) {
+                    counted.add(new Candidate(c.movieId(), c.bm25(), c.bm25Rank(),
                             c.movieId() < popularity.length ? popularity[c.movieId()] : 0));
                 }
                 for (Weights w : List.of(new Weights(0, 0.5, 0.5), new Weights(0.7, 0.7, 0.5), new Weights(1, 0, 1))) {
@@ -118,7 +120,7 @@ class SweepRankersTest {
         SweepRankers.Context ctx = SweepRankers.Context.of(train, TrainingUsers.compute(train, items::vector, 10), model,
                 cf::get);
         for (int i = 0; i < 3; i++) {
-            assertArrayEquals(lists.get("a").stream().mapToInt(Reranker.Candidate::movieId).toArray(),
+            assertArrayEquals(lists.get("a").stream().mapToInt(Candidate::movieId).toArray(),
                     rankers.bm25().rank("a", 1));
             rankers.ranker(ctx, Fusion.WEIGHTED, new Weights(0.5, 0.5, 0.5), true).rank("a", 1);
             rankers.forget(ctx);

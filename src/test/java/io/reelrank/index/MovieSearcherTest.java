@@ -240,7 +240,7 @@ class MovieSearcherTest {
         for (int i = 0; i < c.size(); i++) {
             assertEquals(hits.get(i).movieId(), c.get(i).movieId());
             assertEquals(hits.get(i).bm25(), c.get(i).bm25(), 0f);
-            assertEquals(i + 1, c.get(i).rank());
+            assertEquals(i + 1, c.get(i).bm25Rank());
         }
         assertTrue(c.stream().map(Candidate::movieId).collect(Collectors.toSet()).containsAll(LORD_OF_THE_RINGS));
     }

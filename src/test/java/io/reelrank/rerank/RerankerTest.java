@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+
+import io.reelrank.index.Candidate;
 import io.reelrank.model.ItemVectors;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
@@ -18,11 +20,11 @@ class RerankerTest {
     private final ItemVectors items = ItemVectors.of(new int[] {10, 20, 30},
             new float[][] {{1, 0}, {-1, 0}, {0, 1}}, false);
     private final float[] user = {1, 0};
-    private final List<Reranker.Candidate> bm25 = List.of(
-            new Reranker.Candidate(20, 10.0, 1),
-            new Reranker.Candidate(30, 8.0, 2),
-            new Reranker.Candidate(40, 6.0, 3),
-            new Reranker.Candidate(10, 5.0, 4));
+    private final List<Candidate> bm25 = List.of(
+            new Candidate(20, 10.0f, 1),
+            new Candidate(30, 8.0f, 2),
+            new Candidate(40, 6.0f, 3),
+            new Candidate(10, 5.0f, 4));
 
     private static List<Integer> ids(List<Reranker.Ranked> r) {
         return r.stream().map(x -> x.candidate().movieId()).toList();
@@ -72,7 +74,7 @@ class RerankerTest {
 
     @Test
     void tiesAreBrokenByMovieId() {
-        List<Reranker.Candidate> tied = List.of(new Reranker.Candidate(30, 1.0, 1), new Reranker.Candidate(10, 1.0, 2));
+        List<Candidate> tied = List.of(new Candidate(30, 1.0f, 1), new Candidate(10, 1.0f, 2));
         assertEquals(List.of(10, 30), ids(Reranker.rerank(tied, null, items, Fusion.LINEAR, 0.5)));
     }
 
@@ -94,11 +96,11 @@ class RerankerTest {
 
     // The weighted fusion: counts (popularity) 10 → 1, 20 → 100, 30 → 10, 40 → 0; a collaborative model
     // with rank 2 whose u·v is the first coordinate for the user (1, 0).
-    private final List<Reranker.Candidate> counted = List.of(
-            new Reranker.Candidate(20, 10.0, 1, 100),
-            new Reranker.Candidate(30, 8.0, 2, 10),
-            new Reranker.Candidate(40, 6.0, 3, 0),
-            new Reranker.Candidate(10, 5.0, 4, 1));
+    private final List<Candidate> counted = List.of(
+            new Candidate(20, 10.0f, 1, 100),
+            new Candidate(30, 8.0f, 2, 10),
+            new Candidate(40, 6.0f, 3, 0),
+            new Candidate(10, 5.0f, 4, 1));
     private final io.reelrank.model.FactorModel model = new io.reelrank.model.FactorModel(1,
             new io.reelrank.model.ImplicitAls.Params(2, 1, 0.1, 1, 3, 1), new int[] {10, 20, 30, 40},
             new float[] {0.2f, 0, 0.9f, 0, 0.5f, 0, 0.1f, 0}, new float[] {1, 1, 1, 1});
