@@ -25,7 +25,7 @@ function params(withUser) {
     const v = $(f).value.trim();
     // α goes out only once moved, so the server's default applies until then.
     if (f === 'alpha' && !$('alpha').dataset.touched) continue;
-    if (v !== '' && !(f === 'fusion' && v === 'linear')) p.set(f, v);
+    if (v !== '' && !(f === 'fusion' && v === 'weighted')) p.set(f, v);
   }
   if (withUser) p.set('user', selectedUser());
   return p;
@@ -132,6 +132,8 @@ function renderList(target, data, opts) {
   }
   const maxBm25 = Math.max(...data.results.map((r) => r.bm25), 1e-9);
   const maxScore = Math.max(...data.results.map((r) => r.score), 1e-9);
+  const maxCf = Math.max(...data.results.map((r) => (r.collaborative === null || r.collaborative === undefined) ? 0 : r.collaborative), 1e-9);
+  const maxPop = Math.max(...data.results.map((r) => Math.log1p(r.rating_count || 0)), 1e-9);
   for (const r of data.results) {
     const li = el('li', 'result');
     li.dataset.movieId = String(r.movie_id);
@@ -166,7 +168,11 @@ function renderList(target, data, opts) {
     const bars = el('div', 'bars');
     bars.append(bar('BM25', r.bm25 / maxBm25, r.bm25.toFixed(2)));
     if (opts.personalized) {
+      bars.append(bar('ratings', Math.log1p(r.rating_count || 0) / maxPop, String(r.rating_count || 0)));
       bars.append(similarityBar(r.similarity));
+      if (r.collaborative !== null && r.collaborative !== undefined) {
+        bars.append(bar('u·v', Math.max(0, r.collaborative) / maxCf, r.collaborative.toFixed(3), 'cf'));
+      }
       bars.append(bar('score', r.score / maxScore, r.score.toFixed(3), 'score'));
     }
     bars.title = r.explanation;
@@ -203,9 +209,13 @@ async function search(opts) {
     }
     if (pers) {
       renderList('personalized', pers, { personalized: pers.personalized, user: user, flash: opts.flash });
+      const weights = pers.fusion === 'weighted'
+        ? ', α = ' + pers.alpha + ', π = ' + pers.popularity_weight + ', γ = ' + pers.collaborative_weight
+        : pers.fusion === 'linear' ? ', α = ' + pers.alpha : '';
       $('personalized-sub').textContent = pers.personalized
-        ? 'for ' + userLabel(user) + ' · ' + pers.fusion + (pers.fusion === 'linear' ? ', α = ' + pers.alpha : '') + ' over ' + pers.candidates + ' candidates'
-        : 'user ' + user + ' has no vector yet (cold): BM25 order';
+        ? 'for ' + userLabel(user) + ' · ' + pers.fusion + weights + ' over ' + pers.candidates + ' candidates'
+          + (pers.model_version ? (pers.has_collaborative ? ' · model v' + pers.model_version : ' · no collaborative vector') : '')
+        : 'user ' + user + ' has no vector yet (cold): ' + (pers.fusion === 'weighted' ? 'BM25 and popularity' : 'BM25 order');
     } else {
       $('personalized').replaceChildren(el('li', 'empty', 'Pick a user to see the same query re-ranked for them.'));
       $('personalized-sub').textContent = 'pick a user';
@@ -247,6 +257,42 @@ async function loadUserCard() {
   }
 }
 
+async function loadForYou() {
+  const user = selectedUser();
+  const box = $('for-you');
+  if (!user) { box.hidden = true; return; }
+  const p = new URLSearchParams();
+  p.set('limit', '10');
+  if ($('genre').value) p.set('genre', $('genre').value);
+  try {
+    const r = await api('/api/users/' + encodeURIComponent(user) + '/recommendations?' + p);
+    const list = $('for-you-list');
+    list.replaceChildren();
+    for (const i of r.results) {
+      const li = el('li', 'pick');
+      li.dataset.movieId = String(i.movie_id);
+      const a = el('a', null, i.title);
+      a.href = '/api/movies/' + i.movie_id;
+      a.target = '_blank';
+      li.append(el('span', 'rank', String(i.rank)), a, el('span', 'year', i.year ? ' (' + i.year + ')' : ''));
+      const chips = el('span', 'chips');
+      i.genres.slice(0, 3).forEach((g) => chips.append(chip(g)));
+      li.append(chips);
+      li.title = (r.source === 'collaborative' ? 'u·v = ' : r.source === 'content' ? 'cos = ' : 'ratings: ') + i.score.toFixed(3);
+      list.append(li);
+    }
+    if (!r.results.length) list.append(el('li', 'empty', 'No unrated movie passes the filters.'));
+    $('for-you-sub').textContent = {
+      collaborative: 'collaborative towers, u·v, model v' + r.model_version,
+      content: 'content towers (no collaborative vector yet)',
+      popularity: 'most rated (no vector yet)',
+    }[r.source] + ' · unrated movies only';
+    box.hidden = false;
+  } catch (e) {
+    box.hidden = true;
+  }
+}
+
 async function rate(user, movie, stars) {
   const headers = { 'Content-Type': 'application/json' };
   const token = $('token').value.trim();
@@ -257,7 +303,7 @@ async function rate(user, movie, stars) {
     });
     given.set(user + ':' + movie.movie_id, stars);
     toast('Rated ' + r.title + ' ' + stars.toFixed(1) + '★ · user vector updated, re-ranked');
-    await Promise.all([search({ flash: movie.movie_id }), loadUserCard()]);
+    await Promise.all([search({ flash: movie.movie_id }), loadUserCard(), loadForYou()]);
   } catch (e) {
     if (e.status === 401) {
       $('filters').open = true;
@@ -328,9 +374,10 @@ async function init() {
     $('alpha').dataset.touched = 'true';
     $('alpha-out').textContent = Number($('alpha').value).toFixed(2);
   });
-  $('search-form').addEventListener('submit', (ev) => { ev.preventDefault(); loadUserCard(); search(); });
-  $('user').addEventListener('change', () => { $('user-id').value = ''; loadUserCard(); search(); });
-  $('user-id').addEventListener('change', () => { loadUserCard(); search(); });
+  $('search-form').addEventListener('submit', (ev) => { ev.preventDefault(); loadUserCard(); loadForYou(); search(); });
+  $('user').addEventListener('change', () => { $('user-id').value = ''; loadUserCard(); loadForYou(); search(); });
+  $('user-id').addEventListener('change', () => { loadUserCard(); loadForYou(); search(); });
+  $('genre').addEventListener('change', () => loadForYou());
   for (const f of FILTERS) $(f).addEventListener('change', () => search());
   await Promise.all([loadUsers(), loadGenres(), loadHealth()]);
   const start = new URLSearchParams(location.search);
@@ -341,6 +388,7 @@ async function init() {
     else $('user-id').value = u;
   }
   loadUserCard();
+  loadForYou();
   if ($('q').value) search();
   else {
     $('bm25').replaceChildren(el('li', 'empty', 'Type a query, e.g. lord or king.'));

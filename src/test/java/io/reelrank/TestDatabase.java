@@ -2,13 +2,18 @@ package io.reelrank;
 
 import io.reelrank.db.Database;
 import io.reelrank.db.PrivateCluster;
+import io.reelrank.embed.BundledModel;
 import io.reelrank.embed.MovieEmbeddings;
 import io.reelrank.embed.OnnxEncoder;
 import io.reelrank.ingest.MovieLensLoader;
+import io.reelrank.model.ImplicitAls;
+import io.reelrank.model.ModelTrainer;
+import io.reelrank.service.Training;
 import io.reelrank.rerank.ItemVectors;
-import io.reelrank.user.TestUsers;
+import io.reelrank.service.RatingService;
 import io.reelrank.user.UserTower;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The tests' own throwaway PostgreSQL cluster, started once per test run with the same
@@ -46,26 +51,38 @@ public final class TestDatabase {
         MovieLensLoader.load(get(), SAMPLE, new MovieLensLoader.Options(10_000, false, true),
                 MovieLensLoader.Listener.NONE);
         sampleLoaded = true;
-        personalized = false; // a reload replaces ratings: the test users are gone
+        personalized = false; // a reload clears the vectors of the users whose ratings it replaced
     }
 
     /**
-     * The sample with every movie embedded by the real bundled model (embedded once per checkout into
+     * The collaborative model the tests train: the setting {@code reelrank train}'s default grid picks
+     * on the sample (rank 64, α = 1, λ = 0.1, 10 iterations, midpoint 3), trained directly.
+     */
+    public static final ModelTrainer.Settings MODEL = new ModelTrainer.Settings(
+            new ImplicitAls.Params(64, 1, 0.1, 10, 3, 42), 0, 10, 5);
+
+    /**
+     * The sample with every movie embedded by the real bundled fp32 model (pinned, so the cached
+     * vectors and the figures tests expect stay the same whatever the default; embedded once per checkout into
      * {@code target/test-embeddings.csv}, then loaded whenever a test has cleared the vectors), every
-     * user's vector computed and the four test users created.
+     * user's vector computed, the four test users created and a collaborative model trained and
+     * active (the test users folded in).
      */
     public static synchronized Database personalized() {
         Database d = sample();
         try {
             boolean reloaded = MovieEmbeddings.ensureLoaded(d, EMBEDDINGS,
-                    () -> OnnxEncoder.bundled(OnnxEncoder.Settings.defaults()), MovieEmbeddings.Listener.NONE);
+                    () -> OnnxEncoder.bundled(BundledModel.MINILM_L6, OnnxEncoder.Settings.defaults()),
+                    MovieEmbeddings.Listener.NONE);
             if (reloaded || !personalized) {
                 ItemVectors items = ItemVectors.load(d, true);
                 UserTower.computeAll(d, items, UserTower.DEFAULT_SHRINKAGE);
-                TestUsers.create(d, items, UserTower.DEFAULT_SHRINKAGE);
+                new RatingService(d, () -> items, () -> null, UserTower.DEFAULT_SHRINKAGE, null).createTestUsers();
+                Training.run(d, new Training.Options(List.of(MODEL), Runtime.getRuntime().availableProcessors(),
+                        UserTower.DEFAULT_SHRINKAGE), Training.Listener.NONE);
                 personalized = true;
             }
-        } catch (java.sql.SQLException e) {
+        } catch (java.sql.SQLException | java.io.IOException e) {
             throw new IllegalStateException("cannot prepare the personalized sample: " + e.getMessage(), e);
         }
         return d;

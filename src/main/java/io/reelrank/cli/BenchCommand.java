@@ -11,7 +11,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks; each prints its figures beside a baseline measured in the same run.",
         subcommands = {BenchIngestCommand.class, BenchSearchCommand.class, BenchTagWeightCommand.class,
-                BenchEmbedCommand.class, BenchRerankCommand.class, BenchHttpCommand.class})
+                BenchEmbedCommand.class, BenchRerankCommand.class, BenchHttpCommand.class, BenchTrainCommand.class,
+                BenchFoldInCommand.class, BenchRecommendCommand.class})
 public final class BenchCommand implements Runnable {
 
     @Spec

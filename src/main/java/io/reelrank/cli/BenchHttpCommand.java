@@ -43,8 +43,8 @@ public final class BenchHttpCommand implements Callable<Integer> {
             description = "Measured duration, 1-3600 s (default: ${DEFAULT-VALUE})")
     int seconds;
 
-    @Option(names = "--warmup", paramLabel = "S", defaultValue = "5",
-            description = "Unmeasured warm-up before it, 0-600 s (default: ${DEFAULT-VALUE})")
+    @Option(names = "--warmup", paramLabel = "S", defaultValue = "30",
+            description = "Unmeasured warm-up before it, 0-600 s; the JIT needs it (default: ${DEFAULT-VALUE})")
     int warmup;
 
     @Option(names = "--clients", paramLabel = "N", defaultValue = "2",

@@ -1,19 +1,18 @@
 package io.reelrank.cli;
 
 import io.reelrank.db.Database;
+import io.reelrank.db.ScratchDatabase;
 import io.reelrank.db.DbSettings;
+import io.reelrank.generate.MovieLensGenerator;
 import io.reelrank.ingest.MovieLensLoader;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,8 +21,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code reelrank bench ingest}: ratings load throughput on the sample and on a generated ratings file
- * of millions of rows, against plain {@code psql \copy} of the same file into an empty table measured
+ * {@code reelrank bench ingest}: ratings load throughput on the sample and on a generated set of
+ * millions of ratings over the sample's movies ({@link MovieLensGenerator}), against plain {@code psql \copy} of the same file into an empty table measured
  * in the same run. Everything happens in a scratch database ({@code <db>_bench}) that is dropped at
  * the end, so the real data is not touched.
  */
@@ -38,7 +37,7 @@ public final class BenchIngestCommand implements Callable<Integer> {
     DbOptions dbOptions;
 
     @Option(names = "--rows", defaultValue = "5000000", paramLabel = "N",
-            description = "Rows in the generated ratings file, 1000-100000000 (default: ${DEFAULT-VALUE})")
+            description = "Ratings in the generated set (reelrank generate --sample-movies), 100000-100000000 (default: ${DEFAULT-VALUE})")
     long rows;
 
     @Option(names = "--repeats", defaultValue = "3", paramLabel = "N",
@@ -50,16 +49,18 @@ public final class BenchIngestCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (rows < 1000 || rows > 100_000_000) throw CliException.badInput("--rows must be in 1000-100000000, got " + rows);
+        if (rows < 100_000 || rows > 100_000_000) {
+            throw CliException.badInput("--rows must be in 100000-100000000, got " + rows);
+        }
         if (repeats < 1 || repeats > 20) throw CliException.badInput("--repeats must be in 1-20, got " + repeats);
         PrintWriter out = spec.commandLine().getOut();
         Database main = dbOptions.open();
-        try (ScratchDatabase scratch = new ScratchDatabase(main)) {
+        try (ScratchDatabase scratch = new ScratchDatabase(main, "bench")) {
             Database bench = scratch.database();
             DbSettings bs = bench.settings();
             Path sample = Home.path().resolve("sample_data/ml-latest-small");
             Path big = Home.var().resolve("bench").resolve("ratings-" + rows);
-            out.printf("generating %,d ratings into %s (seed %d)…%n", rows, big, seed);
+            out.printf("generating %,d ratings over the sample's movies into %s (seed %d)…%n", rows, big, seed);
             out.flush();
             generate(sample, big, rows, seed);
             long fileBytes = Files.size(big.resolve("ratings.csv"));
@@ -123,52 +124,16 @@ public final class BenchIngestCommand implements Callable<Integer> {
     }
 
     /**
-     * A MovieLens directory with the sample's movies, links and tags and {@code rows} generated
-     * ratings: users of 20-2000 ratings each over the sample's movies, no (user, movie) twice,
-     * half-star ratings, timestamps in 1996-2018. Reused when already generated.
+     * A MovieLens directory with the sample's movies and links and {@code rows} ratings (and tags)
+     * from {@code reelrank generate --sample-movies}: users and tags scaled with the ratings as in the
+     * real sets. Reused when already generated with this seed.
      */
     static void generate(Path sample, Path dir, long rows, long seed) throws IOException {
-        Path ratings = dir.resolve("ratings.csv");
-        Path done = dir.resolve(".complete-" + seed);
+        Path done = dir.resolve(".generated-" + seed);
         if (Files.exists(done)) return;
-        Files.createDirectories(dir);
-        for (String f : List.of("movies.csv", "links.csv", "tags.csv")) {
-            Files.copy(sample.resolve(f), dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
-        }
-        int[] movieIds;
-        try (var lines = Files.lines(sample.resolve("links.csv"))) {
-            movieIds = lines.skip(1).mapToInt(l -> Integer.parseInt(l.substring(0, l.indexOf(',')))).toArray();
-        }
-        SplittableRandom rnd = new SplittableRandom(seed);
-        try (BufferedWriter w = Files.newBufferedWriter(ratings, StandardCharsets.UTF_8)) {
-            w.write("userId,movieId,rating,timestamp\n");
-            long written = 0;
-            int user = 0;
-            StringBuilder sb = new StringBuilder(64);
-            while (written < rows) {
-                user++;
-                int n = (int) Math.min(rows - written, 20 + rnd.nextInt(1981));
-                // a random start and a stride coprime to the catalog size visit distinct movies
-                int start = rnd.nextInt(movieIds.length);
-                int stride = 1 + rnd.nextInt(movieIds.length - 1);
-                while (gcd(stride, movieIds.length) != 1) stride++;
-                for (int i = 0; i < n; i++) {
-                    int movie = movieIds[(int) ((start + (long) i * stride) % movieIds.length)];
-                    int halves = 1 + rnd.nextInt(10);
-                    long ts = 820_454_400L + rnd.nextLong(700_000_000L);
-                    sb.setLength(0);
-                    sb.append(user).append(',').append(movie).append(',').append(halves / 2).append('.')
-                            .append(halves % 2 == 1 ? '5' : '0').append(',').append(ts).append('\n');
-                    w.append(sb);
-                }
-                written += n;
-            }
-        }
+        MovieLensGenerator.write(new MovieLensGenerator.Options(rows, null, null, null, seed, sample, true), dir, true,
+                MovieLensGenerator.Listener.NONE);
         Files.writeString(done, "");
-    }
-
-    private static int gcd(int a, int b) {
-        return b == 0 ? a : gcd(b, a % b);
     }
 
     static double median(double[] xs) {

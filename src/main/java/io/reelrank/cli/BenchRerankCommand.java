@@ -2,6 +2,7 @@ package io.reelrank.cli;
 
 import io.reelrank.db.BinaryCopy;
 import io.reelrank.db.Database;
+import io.reelrank.db.ScratchDatabase;
 import io.reelrank.index.Candidate;
 import io.reelrank.index.MovieSearcher;
 import io.reelrank.index.SearchBenchmark;
@@ -51,7 +52,8 @@ public final class BenchRerankCommand implements Callable<Integer> {
     int queries;
 
     @Option(names = "--rows", defaultValue = "5000000", paramLabel = "N",
-            description = "Ratings in the generated set for the user tower, 0 to skip, up to 100000000 (default: ${DEFAULT-VALUE})")
+            description = "Ratings in the generated set for the user tower (reelrank generate --sample-movies), 0 to skip, "
+                    + "else 100000-100000000 (default: ${DEFAULT-VALUE})")
     long rows;
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed of queries, users and the generated set (default: ${DEFAULT-VALUE})")
@@ -60,7 +62,9 @@ public final class BenchRerankCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (queries < 100 || queries > 100_000) throw CliException.badInput("--queries must be in 100-100000, got " + queries);
-        if (rows < 0 || rows > 100_000_000) throw CliException.badInput("--rows must be in 0-100000000, got " + rows);
+        if (rows != 0 && (rows < 100_000 || rows > 100_000_000)) {
+            throw CliException.badInput("--rows must be 0 or in 100000-100000000, got " + rows);
+        }
         PrintWriter out = spec.commandLine().getOut();
         Path dir = IndexCommand.ensureIndex(dbOptions, spec.commandLine().getErr());
         Database db = dbOptions.open();
@@ -126,14 +130,13 @@ public final class BenchRerankCommand implements Callable<Integer> {
 
     private static long timePersonal(PersonalizedSearch ps, String q, int user) throws Exception {
         long t0 = System.nanoTime();
-        ps.search(new PersonalizedSearch.Request(q, user, 10, PersonalizedSearch.DEFAULT_CANDIDATES,
-                Reranker.DEFAULT_ALPHA, Fusion.LINEAR, SearchFilters.NONE));
+        ps.search(PersonalizedSearch.Request.of(q, user)); // the shipped fusion: both towers, the prior, BM25
         return System.nanoTime() - t0;
     }
 
     /** The user tower over a generated ratings set loaded into a scratch database. */
     private void generatedUserTower(Database main, ItemVectors items, PrintWriter out) throws Exception {
-        try (ScratchDatabase scratch = new ScratchDatabase(main)) {
+        try (ScratchDatabase scratch = new ScratchDatabase(main, "bench")) {
             Database bench = scratch.database();
             String benchDb = scratch.name();
             Path big = Home.var().resolve("bench").resolve("ratings-" + rows);
@@ -151,7 +154,7 @@ public final class BenchRerankCommand implements Callable<Integer> {
         }
     }
 
-    private static void copyVectors(Database bench, ItemVectors items) throws Exception {
+    static void copyVectors(Database bench, ItemVectors items) throws Exception {
         try (Connection c = bench.connect()) {
             c.setAutoCommit(false);
             try (Statement st = c.createStatement()) {
@@ -173,7 +176,7 @@ public final class BenchRerankCommand implements Callable<Integer> {
         }
     }
 
-    private static double pct(long[] nanos, double p) {
+    static double pct(long[] nanos, double p) {
         long[] s = nanos.clone();
         Arrays.sort(s);
         return s[Math.min(s.length - 1, (int) Math.ceil(p * s.length) - 1)] / 1e6;

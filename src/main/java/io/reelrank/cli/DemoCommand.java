@@ -2,6 +2,7 @@ package io.reelrank.cli;
 
 import io.reelrank.db.Database;
 import io.reelrank.embed.MovieEmbeddings;
+import io.reelrank.embed.BundledModel;
 import io.reelrank.embed.OnnxEncoder;
 import io.reelrank.index.MovieSearcher;
 import io.reelrank.ingest.MovieLensLoader;
@@ -29,10 +30,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code reelrank demo}: the original test strategy end to end on the bundled sample: ingest, index,
- * embed, users, test users, then the query {@code lord} for the four test users, BM25 beside the
- * personalized top 10 with a summary line each. Each stage is skipped when its result is already
- * there (same files loaded, index up to date, every movie embedded, user vectors newer than the
- * ratings and embeddings), so a second run takes seconds.
+ * embed, users, test users, train the collaborative model, then the query {@code lord} for the four
+ * test users, BM25 beside the personalized top 10 with a summary line each. Each stage is skipped
+ * when its result is already there (same files loaded, index up to date, every movie embedded, user
+ * vectors newer than the ratings and embeddings, a model active), so a second run takes seconds.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Run the pipeline end to end on the bundled sample and show personalized search for the",
@@ -66,7 +67,7 @@ public final class DemoCommand implements Callable<Integer> {
         MovieLensLoader.Report loaded = IngestCommand.ingest(db, Home.path().resolve(dataDir),
                 MovieLensLoader.Options.defaults(), out, err);
 
-        out.println("== embeddings (all-MiniLM-L6-v2, in-process)");
+        out.println("== embeddings (" + BundledModel.DEFAULT.modelName() + ", in-process)");
         out.flush();
         Path csv = Home.var().resolve("embeddings.csv");
         boolean embedded = MovieEmbeddings.ensureLoaded(db, csv,
@@ -84,6 +85,14 @@ public final class DemoCommand implements Callable<Integer> {
             TestUsersCommand.create(db, UserTower.DEFAULT_SHRINKAGE, out);
         } else {
             out.println("  user vectors and test users up to date");
+        }
+        out.println("== collaborative model (train)");
+        out.flush();
+        if (!loaded.skipped() || embedded || !modelActive(db)) {
+            TrainCommand.train(db, new ModelOptions().grid(), Runtime.getRuntime().availableProcessors(),
+                    UserTower.DEFAULT_SHRINKAGE, out);
+        } else {
+            out.println("  model up to date: " + activeModel(db));
         }
         out.println("== index");
         out.flush();
@@ -109,7 +118,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     private PersonalizedSearch.Request request(Integer user, int limit) {
         return new PersonalizedSearch.Request(query, user, limit, PersonalizedSearch.DEFAULT_CANDIDATES,
-                Reranker.DEFAULT_ALPHA, Fusion.LINEAR, SearchFilters.NONE);
+                (io.reelrank.rerank.Weights) null, PersonalizedSearch.DEFAULT_FUSION, SearchFilters.NONE);
     }
 
     static double meanRank(List<PersonalizedSearch.Result> results) {
@@ -125,6 +134,20 @@ public final class DemoCommand implements Callable<Integer> {
                      + "AND u.user_id NOT IN (SELECT user_id FROM test_users))")) {
             rs.next();
             return rs.getBoolean(1);
+        }
+    }
+
+    private static boolean modelActive(Database db) throws Exception {
+        try (Connection c = db.connect()) {
+            return io.reelrank.model.ModelStore.active(c) != null;
+        }
+    }
+
+    private static String activeModel(Database db) throws Exception {
+        try (Connection c = db.connect()) {
+            io.reelrank.model.ModelStore.Version v = io.reelrank.model.ModelStore.active(c);
+            return "version " + v.version() + ", rank " + v.rank() + ", trained on " + String.format(java.util.Locale.ROOT,
+                    "%,d", v.ratings()) + " ratings";
         }
     }
 

@@ -1,5 +1,6 @@
 package io.reelrank.cli;
 
+import io.reelrank.embed.BundledModel;
 import io.reelrank.embed.Encoder;
 import io.reelrank.embed.OnnxEncoder;
 import io.reelrank.embed.OpenAiEncoder;
@@ -9,9 +10,10 @@ import java.time.Duration;
 import picocli.CommandLine.Option;
 
 /**
- * The options that choose the item tower's model, shared by {@code embed}, {@code vector} and
- * {@code demo}: the bundled all-MiniLM-L6-v2 (default), a sentence-transformers ONNX export in a
- * directory, or an OpenAI-compatible API whose key comes from the environment only. The caller
+ * The options that choose the item tower's model, shared by {@code embed} and {@code vector}: a
+ * bundled model ({@link BundledModel}: all-MiniLM-L6-v2 quantized to int8 by default, or in fp32),
+ * a sentence-transformers ONNX export in a directory, or an OpenAI-compatible API whose key comes
+ * from the environment only. The caller
  * closes the encoder {@link #open} returns.
  */
 public final class EncoderOptions {
@@ -25,7 +27,7 @@ public final class EncoderOptions {
 
     @Option(names = "--model-dir", paramLabel = "DIR",
             description = "A sentence-transformers ONNX export (model.onnx or onnx/model.onnx, tokenizer.json); "
-                    + "default: the bundled all-MiniLM-L6-v2")
+                    + "default: the bundled all-MiniLM-L6-v2-int8")
     Path modelDir;
 
     @Option(names = "--threads", paramLabel = "N",
@@ -40,7 +42,10 @@ public final class EncoderOptions {
             description = "API base URL, e.g. https://api.openai.com/v1, https://openrouter.ai/api/v1, http://localhost:11434/v1")
     URI baseUrl;
 
-    @Option(names = "--model", paramLabel = "NAME", description = "API model name, e.g. text-embedding-3-small")
+    @Option(names = "--model", paramLabel = "NAME",
+            description = {"With --provider onnx: a bundled model, all-MiniLM-L6-v2-int8 (default: quantized to int8) "
+                    + "or all-MiniLM-L6-v2 (fp32).",
+                    "With --provider openai: the API's model name, e.g. text-embedding-3-small"})
     String model;
 
     @Option(names = "--dimensions", paramLabel = "N",
@@ -60,12 +65,15 @@ public final class EncoderOptions {
         try {
             return switch (provider) {
                 case "onnx" -> {
-                    if (baseUrl != null || model != null) {
-                        throw new IllegalArgumentException("--base-url and --model need --provider openai");
+                    if (baseUrl != null) throw new IllegalArgumentException("--base-url needs --provider openai");
+                    if (model != null && modelDir != null) {
+                        throw new IllegalArgumentException("--model names a bundled model and --model-dir a model "
+                                + "directory: give one of them");
                     }
                     OnnxEncoder.Settings s = new OnnxEncoder.Settings(
                             threads != null ? threads : Runtime.getRuntime().availableProcessors(), batchSize, maxLength);
-                    yield modelDir == null ? OnnxEncoder.bundled(s) : OnnxEncoder.fromDirectory(modelDir, s);
+                    if (modelDir != null) yield OnnxEncoder.fromDirectory(modelDir, s);
+                    yield OnnxEncoder.bundled(model == null ? BundledModel.DEFAULT : BundledModel.named(model), s);
                 }
                 case "openai" -> {
                     if (modelDir != null) throw new IllegalArgumentException("--model-dir needs --provider onnx");

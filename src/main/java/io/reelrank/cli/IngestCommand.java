@@ -3,6 +3,9 @@ package io.reelrank.cli;
 import io.reelrank.db.Database;
 import io.reelrank.ingest.BadInputException;
 import io.reelrank.ingest.MovieLensLoader;
+import io.reelrank.rerank.ItemVectors;
+import io.reelrank.model.FoldIn;
+import io.reelrank.user.UserTower;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -39,11 +42,20 @@ public final class IngestCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Reload even if the same files were loaded last time")
     boolean force;
 
+    @Option(names = "--allow-empty", description = "Load a movies.csv or ratings.csv that has no rows (header only, "
+            + "or none left after --skip-bad-rows) instead of refusing")
+    boolean allowEmpty;
+
+    @Option(names = "--drop-orphaned-ratings", description = "Delete live ratings (API, rate, test users) of movies "
+            + "the new movies.csv drops, instead of refusing the load")
+    boolean dropOrphanedRatings;
+
     @Override
     public Integer call() throws Exception {
         MovieLensLoader.Options options;
         try {
-            options = new MovieLensLoader.Options(batchSize, skipBadRows, force);
+            options = new MovieLensLoader.Options(batchSize, skipBadRows, force, allowEmpty, dropOrphanedRatings,
+                    MovieLensLoader.Options.DEFAULT_LOCK_TIMEOUT_MS);
         } catch (IllegalArgumentException e) {
             throw CliException.badInput(e.getMessage());
         }
@@ -71,6 +83,11 @@ public final class IngestCommand implements Callable<Integer> {
         }
         out.printf("  movies %,d · ratings %,d · tags %,d · users %,d · links %,d%n",
                 r.movies(), r.ratings(), r.tags(), r.users(), r.links());
+        if (!r.skipped()) {
+            out.printf("  live ratings kept %,d (dropped with their movie %,d; MovieLens ratings they replaced %,d)%n",
+                    r.keptRatings(), r.droppedRatings(), r.replacedByLive());
+            recomputeUsers(db, r, out);
+        }
         IndexCommand.refreshIfStale(db, out);
         if (r.badRows() > 0) {
             out.printf("  skipped %,d bad rows; first: %n", r.badRows());
@@ -78,6 +95,24 @@ public final class IngestCommand implements Callable<Integer> {
         }
         out.flush();
         return r;
+    }
+
+    /** The reload cleared the vectors of users whose ratings it replaced; with item vectors loaded, recompute them. */
+    private static void recomputeUsers(Database db, MovieLensLoader.Report r, PrintWriter out) throws Exception {
+        if (r.staleUsers() == 0) return;
+        ItemVectors items = ItemVectors.load(db, true);
+        if (items.size() == 0) {
+            out.printf("  %,d user vectors cleared; `reelrank embed --load` then `reelrank users` computes them%n", r.staleUsers());
+            return;
+        }
+        UserTower.Stats s = UserTower.computeAll(db, items, UserTower.DEFAULT_SHRINKAGE);
+        out.printf("  users: %,d vectors recomputed (%,d cold) in %.1f s%n", s.users(), s.cold(), s.seconds());
+        long t0 = System.nanoTime();
+        int folded = FoldIn.refoldAll(db);
+        if (folded >= 0) {
+            out.printf("  users: %,d folded into the active collaborative model again in %.1f s (its movie vectors "
+                    + "stay until `reelrank train`)%n", folded, (System.nanoTime() - t0) / 1e9);
+        }
     }
 
     /** Prints per-file progress on a terminal (overwriting one line) and a line per finished file. */

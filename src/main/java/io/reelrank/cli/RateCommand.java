@@ -1,7 +1,9 @@
 package io.reelrank.cli;
 
 import io.reelrank.db.Database;
-import io.reelrank.user.UserRatings;
+import io.reelrank.db.RatingSource;
+import io.reelrank.index.MovieIndex;
+import io.reelrank.service.RatingService;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -10,7 +12,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code reelrank rate USER MOVIE RATING}: stores one rating and updates that user's vector at once. */
+/**
+ * {@code reelrank rate USER MOVIE RATING}: stores one rating through {@link RatingService} (the
+ * rating, the movie's statistics, the user's vector, var/index's entry of the movie, the notification
+ * to running servers), as the HTTP API does.
+ */
 @Command(name = "rate", mixinStandardHelpOptions = true,
         description = "Store (or replace) one rating and recompute that user's embedding, no one else's.")
 public final class RateCommand implements Callable<Integer> {
@@ -34,22 +40,28 @@ public final class RateCommand implements Callable<Integer> {
             description = "k of the user tower, >= 0 (default: ${DEFAULT-VALUE})")
     double shrinkage;
 
+    /** The CLI waits longer than the server for a batch job to release the tables. */
+    static final long LOCK_TIMEOUT_MS = 60_000;
+
     @Override
     public Integer call() throws Exception {
         Database db = dbOptions.open();
-        UserRatings.Result r;
+        RatingService.Stored r;
         try {
-            r = UserRatings.rate(db, Models.items(db), userId, movieId, rating, shrinkage);
+            var items = Models.items(db);
+            r = new RatingService(db, () -> items, () -> null, shrinkage, MovieIndex.exists(IndexCommand.dir()) ? IndexCommand.dir() : null,
+                    LOCK_TIMEOUT_MS).rate(userId, movieId, rating, RatingSource.CLI);
         } catch (IllegalArgumentException e) {
             throw CliException.badInput(e.getMessage());
+        } catch (RatingService.BusyException e) {
+            throw new CliException(1, e.getMessage());
         }
-        // The rating moved the movie's avg_rating and rating_count: the index's copy follows in one commit.
-        if (io.reelrank.index.MovieIndex.exists(IndexCommand.dir())) {
-            io.reelrank.index.MovieIndex.update(db, IndexCommand.dir(), java.util.List.of(movieId));
-        }
-        spec.commandLine().getOut().printf("user %d rated movie %d (%s): %.1f; %s; user vector %s%n", userId, movieId,
+        spec.commandLine().getOut().printf("user %d rated movie %d (%s): %.1f; %s; user vector %s; %s%n", userId, movieId,
                 r.title(), rating, r.replaced() ? "replaced the previous rating" : "new rating",
-                r.vector() == null ? "empty (cold user)" : "updated");
+                r.vector() == null ? "empty (cold user)" : "updated",
+                r.foldIn() == null ? "no collaborative model trained yet" : "collaborative vector "
+                        + (r.foldIn().vector() == null ? "empty (no rating above the midpoint)" : "folded in")
+                        + " (model version " + r.foldIn().version() + ")");
         return 0;
     }
 }

@@ -22,16 +22,17 @@ final class RerankTable {
             return;
         }
         int tw = titleWidth(r.results());
-        String fmt = "%4s  %8s  %-" + tw + "s  %4s  %4s  %4s  %8s  %7s  %8s%n";
-        out.printf(fmt, "rank", "movie_id", "title", "year", "bm25", "move", "bm25", "sim", "score");
-        out.printf(fmt, "", "", "", "", "rank", "", "", "", "");
+        String fmt = "%4s  %8s  %-" + tw + "s  %4s  %4s  %4s  %8s  %7s  %7s  %7s  %8s%n";
+        out.printf(fmt, "rank", "movie_id", "title", "year", "bm25", "move", "bm25", "ratings", "cos", "u·v", "score");
+        out.printf(fmt, "", "", "", "", "rank", "", "", "", "", "", "");
         boolean flagged = false;
         for (PersonalizedSearch.Result h : r.results()) {
             String sim = h.similarity() == null ? (h.hasEmbedding() ? "" : "none*") : fmt(h.similarity(), 3);
+            String cf = h.collaborative() == null ? "" : fmt(h.collaborative(), 3);
             flagged |= !h.hasEmbedding();
             out.printf(fmt, h.rank(), h.movieId(), cut(h.title(), tw),
-                    h.year() == null ? "" : h.year(), h.bm25Rank(), movement(h.movement()), fmt(h.bm25(), 3), sim,
-                    fmt(h.score(), 4));
+                    h.year() == null ? "" : h.year(), h.bm25Rank(), movement(h.movement()), fmt(h.bm25(), 3),
+                    h.ratingCount(), sim, cf, fmt(h.score(), 4));
             if (explain) out.println("      " + h.explanation());
         }
         if (flagged) out.println("* no embedding for this movie: BM25 term only, neutral similarity");
@@ -55,11 +56,18 @@ final class RerankTable {
 
     private static void header(PrintWriter out, PersonalizedSearch.Response r) {
         if (r.user() != null && r.coldUser()) {
-            out.printf("user %d has no embedding yet (cold user): BM25 order%n", r.user());
+            out.printf("user %d has no vector yet (cold user): %s%n", r.user(),
+                    r.fusion() == io.reelrank.rerank.Fusion.WEIGHTED ? "BM25 and the popularity prior" : "BM25 order");
         } else if (r.personalized()) {
-            out.printf(Locale.ROOT, "query %s · user %d · %s fusion%s over %d BM25 candidates%n", r.query(), r.user(),
-                    r.fusion(), r.fusion().toString().equals("linear") ? String.format(Locale.ROOT, " α=%.2f", r.alpha()) : "",
-                    r.candidates());
+            String weights = switch (r.fusion()) {
+                case WEIGHTED -> " " + r.weights();
+                case LINEAR -> String.format(Locale.ROOT, " α=%.2f", r.alpha());
+                case RRF -> "";
+            };
+            out.printf(Locale.ROOT, "query %s · user %d · %s fusion%s over %d BM25 candidates · %s%n", r.query(), r.user(),
+                    r.fusion(), weights, r.candidates(), r.modelVersion() == 0 ? "no collaborative model trained"
+                            : "model version " + r.modelVersion() + (r.hasCollaborative() ? ""
+                            : " (no collaborative vector for this user)"));
         }
     }
 

@@ -10,6 +10,7 @@ import io.reelrank.rerank.Fusion;
 import io.reelrank.rerank.PersonalizedSearch;
 import io.reelrank.rerank.Reranker;
 import io.reelrank.rerank.SearchJson;
+import io.reelrank.rerank.Weights;
 import io.reelrank.index.QuerySyntaxException;
 import io.reelrank.index.SearchFilters;
 import io.reelrank.index.SearchHit;
@@ -59,19 +60,8 @@ public final class SearchCommand implements Callable<Integer> {
     @Option(names = "--min-avg-rating", paramLabel = "X", description = "Only movies with avg_rating >= X (0-5)")
     Double minAvgRating;
 
-    @Option(names = "--min-ratings", paramLabel = "N", description = "Only movies with rating_count >= N (0 or more)")
-    Integer minRatings;
-
-    @Option(names = "--year-from", paramLabel = "Y", description = "Only movies from year Y on ("
-            + SearchFilters.MIN_YEAR + "-" + SearchFilters.MAX_YEAR + ")")
-    Integer yearFrom;
-
-    @Option(names = "--year-to", paramLabel = "Y", description = "Only movies up to year Y ("
-            + SearchFilters.MIN_YEAR + "-" + SearchFilters.MAX_YEAR + ")")
-    Integer yearTo;
-
-    @Option(names = "--genre", paramLabel = "G", description = "Only movies with genre G (repeatable: all must match)")
-    List<String> genres = new ArrayList<>();
+    @Mixin
+    FilterOptions filterOptions;
 
     @Option(names = "--explain", description = "After the table, each hit's BM25 explanation (Lucene's, with its formula)")
     boolean explain;
@@ -89,12 +79,21 @@ public final class SearchCommand implements Callable<Integer> {
                     + " (default: ${DEFAULT-VALUE})")
     int candidates;
 
-    @Option(names = "--alpha", paramLabel = "A", description = "With --user: weight of the similarity in linear "
-            + "fusion, 0-1 (default: " + Reranker.DEFAULT_ALPHA + ")")
+    @Option(names = "--alpha", paramLabel = "A", description = "With --user: α, the personal terms' weight, 0-1 "
+            + "(default: weighted " + Weights.DEFAULT_ALPHA_TEXT + ", linear " + Reranker.DEFAULT_ALPHA + ")")
     Double alpha;
 
-    @Option(names = "--fusion", paramLabel = "F", defaultValue = "linear",
-            description = "With --user: linear ((1-α)·bm25/max_bm25 + α·(cos+1)/2) or rrf (Σ 1/(60+rank)) (default: ${DEFAULT-VALUE})")
+    @Option(names = "--popularity", paramLabel = "P", description = "With --user and weighted fusion: π, the popularity "
+            + "prior's share of the non-personal part, 0-1 (default: the shipped weight)")
+    Double popularity;
+
+    @Option(names = "--collaborative", paramLabel = "G", description = "With --user and weighted fusion: γ, the "
+            + "collaborative score's share of the personal part, 0-1 (default: the shipped weight)")
+    Double collaborative;
+
+    @Option(names = "--fusion", paramLabel = "F", defaultValue = "weighted",
+            description = "With --user: weighted ((1-α)·((1-π)·mm(bm25) + π·mm(log(1+n))) + α·((1-γ)·mm(cos) + γ·mm(u·v))), "
+                    + "linear ((1-α)·bm25/max_bm25 + α·(cos+1)/2) or rrf (Σ 1/(60+rank)) (default: ${DEFAULT-VALUE})")
     String fusion;
 
     @Option(names = "--compare", description = "With --user: print the BM25 list and the personalized list side by side")
@@ -105,13 +104,14 @@ public final class SearchCommand implements Callable<Integer> {
         if (user != null) {
             return personalized();
         }
-        if (compare || alpha != null) {
-            throw CliException.badInput((compare ? "--compare" : "--alpha") + " needs --user");
+        if (compare || alpha != null || popularity != null || collaborative != null) {
+            throw CliException.badInput((compare ? "--compare" : alpha != null ? "--alpha" : popularity != null
+                    ? "--popularity" : "--collaborative") + " needs --user");
         }
         SearchFilters filters;
         SearchSort order;
         try {
-            filters = new SearchFilters(minAvgRating, minRatings, yearFrom, yearTo, genres);
+            filters = filterOptions.filters(minAvgRating);
             order = SearchSort.fromOption(sort);
             if (limit < 1 || limit > MovieSearcher.MAX_LIMIT) {
                 throw new IllegalArgumentException("limit must be in 1-" + MovieSearcher.MAX_LIMIT + ", got " + limit);
@@ -155,9 +155,16 @@ public final class SearchCommand implements Callable<Integer> {
             if (!"score".equalsIgnoreCase(sort)) {
                 throw new IllegalArgumentException("sort must be score with --user (the re-ranked order), got '" + sort + "'");
             }
-            request = new PersonalizedSearch.Request(query, user, limit, candidates,
-                    alpha != null ? alpha : Reranker.DEFAULT_ALPHA, Fusion.parse(fusion),
-                    new SearchFilters(minAvgRating, minRatings, yearFrom, yearTo, genres));
+            Fusion f = Fusion.parse(fusion);
+            if (f != Fusion.WEIGHTED && (popularity != null || collaborative != null)) {
+                throw new IllegalArgumentException("popularity and --collaborative apply to weighted fusion only, got --fusion "
+                        + f);
+            }
+            Weights d = PersonalizedSearch.defaultWeights(f);
+            Weights w = new Weights(alpha != null ? alpha : d.alpha(), popularity != null ? popularity : d.popularity(),
+                    collaborative != null ? collaborative : d.collaborative());
+            request = new PersonalizedSearch.Request(query, user, limit, candidates, w, f,
+                    filterOptions.filters(minAvgRating));
         } catch (IllegalArgumentException e) {
             throw CliException.badInput("--" + e.getMessage());
         }
@@ -170,7 +177,7 @@ public final class SearchCommand implements Callable<Integer> {
         try (PersonalizedSearch ps = new PersonalizedSearch(db, MovieSearcher.open(dir), Models.items(db))) {
             personal = ps.search(request);
             if (compare) {
-                plain = ps.search(new PersonalizedSearch.Request(query, null, limit, candidates, request.alpha(),
+                plain = ps.search(new PersonalizedSearch.Request(query, null, limit, candidates, request.weights(),
                         request.fusion(), request.filters()));
             }
         } catch (QuerySyntaxException e) {

@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code reelrank serve}: the JSON API and the web page ({@link ApiServer}) over the database, the
  * Lucene index (built first when missing) and the item vectors. Runs until interrupted (Ctrl-C, SIGTERM),
- * then stops accepting, lets running requests finish and closes the index.
+ * then stops accepting, lets running requests finish (for up to {@code --shutdown-timeout}) and closes
+ * the index. The index follows every writer's changes through database notifications.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Serve the JSON API and the web page (search, movies, users, ratings, health, metrics).",
@@ -41,8 +42,30 @@ public final class ServeCommand implements Callable<Integer> {
     String bind;
 
     @Option(names = "--threads", paramLabel = "N",
-            description = "Worker threads, 1-" + ApiServer.MAX_THREADS + " (default: max(4, 2 x cores))")
+            description = "Requests handled at once, 1-" + ApiServer.MAX_THREADS + " (default: max(4, 2 x cores))")
     Integer threads;
+
+    @Option(names = "--queue", paramLabel = "N", defaultValue = "" + ApiServer.DEFAULT_QUEUE,
+            description = "Requests that may wait for a worker, 0-" + ApiServer.MAX_QUEUE + "; beyond it 503 (default: ${DEFAULT-VALUE})")
+    int queue;
+
+    @Option(names = "--queue-timeout", paramLabel = "MS", defaultValue = "" + ApiServer.DEFAULT_QUEUE_WAIT_MS,
+            description = "How long a request may wait in the queue, 1-600000 ms; then 503 (default: ${DEFAULT-VALUE})")
+    long queueTimeout;
+
+    @Option(names = "--idle-timeout", paramLabel = "MS", defaultValue = "" + ApiServer.DEFAULT_IDLE_TIMEOUT_MS,
+            description = "A connection that sends nothing for this long is closed, half-sent requests included, "
+                    + "100-3600000 ms (default: ${DEFAULT-VALUE})")
+    long idleTimeout;
+
+    @Option(names = "--shutdown-timeout", paramLabel = "MS", defaultValue = "" + ApiServer.DEFAULT_SHUTDOWN_MS,
+            description = "On stop, how long running requests may take to finish, 0-600000 ms (default: ${DEFAULT-VALUE})")
+    long shutdownTimeout;
+
+    @Option(names = "--db-timeout", paramLabel = "MS", defaultValue = "" + DEFAULT_DB_TIMEOUT_MS,
+            description = "How long a request waits for a database connection, or for a table a reload holds, before "
+                    + "answering 503, 250-600000 ms (default: ${DEFAULT-VALUE})")
+    long dbTimeout;
 
     @Option(names = "--index-dir", paramLabel = "DIR", description = "Lucene index directory (default: $REELRANK_HOME/var/index)")
     Path indexDir;
@@ -51,17 +74,25 @@ public final class ServeCommand implements Callable<Integer> {
             description = "k of the user tower when a posted rating updates a user, >= 0 (default: ${DEFAULT-VALUE})")
     double shrinkage;
 
+    /** The server's wait for a pooled connection: short, so a database outage does not hold workers. */
+    public static final long DEFAULT_DB_TIMEOUT_MS = 1_000;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         ApiServer.Options options;
         try {
             options = new ApiServer.Options(bind, port, threads == null ? ApiServer.DEFAULT_THREADS : threads,
-                    System.getenv("REELRANK_API_TOKEN"), shrinkage);
+                    System.getenv("REELRANK_API_TOKEN"), shrinkage, queue, queueTimeout, idleTimeout, shutdownTimeout);
+            if (dbTimeout < 250 || dbTimeout > 600_000) {
+                throw new IllegalArgumentException("db timeout must be in 250-600000 ms, got " + dbTimeout);
+            }
         } catch (IllegalArgumentException e) {
             throw CliException.badInput(e.getMessage());
         }
         Database db = dbOptions.open();
+        db.setConnectionTimeout(dbTimeout);
+        db.setLockTimeout(dbTimeout);
         Path dir = indexDir != null ? indexDir : MovieIndex.defaultDir(Home.path());
         if (!MovieIndex.exists(dir)) {
             out.println("reelrank: no index in " + dir + ": building it");
@@ -81,8 +112,9 @@ public final class ServeCommand implements Callable<Integer> {
                 stopped.countDown();
             }, "reelrank-serve-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
-            out.printf("reelrank: serving on %s (database %s, index %s, %d item vectors, %d threads, write routes %s)%n",
-                    server.uri(), db.settings().describe(), dir, items.size(), options.threads(),
+            out.printf("reelrank: serving on %s (database %s, index %s, %d item vectors, %d workers, queue %d, "
+                    + "write routes %s)%n", server.uri(), db.settings().describe(), dir, items.size(), options.threads(),
+                    options.queue(),
                     options.token() == null ? "open" : "need the bearer token");
             out.flush();
             stopped.await();

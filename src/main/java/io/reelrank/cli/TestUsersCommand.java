@@ -1,6 +1,8 @@
 package io.reelrank.cli;
 
 import io.reelrank.db.Database;
+import io.reelrank.index.MovieIndex;
+import io.reelrank.service.RatingService;
 import io.reelrank.user.TestUsers;
 import java.io.PrintWriter;
 import java.util.List;
@@ -35,7 +37,7 @@ public final class TestUsersCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Database db = dbOptions.open();
         if (remove) {
-            out.printf("test-users: removed %d users%n", TestUsers.remove(db));
+            out.printf("test-users: removed %d users%n", service(db, shrinkage).removeTestUsers());
         } else {
             create(db, shrinkage, out);
         }
@@ -44,11 +46,18 @@ public final class TestUsersCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The rating service of the CLI: var/index follows the ratings written (when it exists). */
+    private static RatingService service(Database db, double k) throws Exception {
+        var items = Models.items(db);
+        return new RatingService(db, () -> items, () -> null, k, MovieIndex.exists(IndexCommand.dir()) ? IndexCommand.dir() : null,
+                RateCommand.LOCK_TIMEOUT_MS);
+    }
+
     static void create(Database db, double k, PrintWriter out) throws Exception {
         List<Integer> counts;
         try {
-            counts = TestUsers.create(db, Models.items(db), k);
-        } catch (IllegalStateException e) {
+            counts = service(db, k).createTestUsers();
+        } catch (IllegalStateException | RatingService.BusyException e) {
             throw new CliException(1, e.getMessage());
         }
         for (int i = 0; i < TestUsers.ALL.size(); i++) {

@@ -81,6 +81,12 @@ public final class BinaryCopy {
         for (float f : v) buf.putFloat(f);
     }
 
+    /** A {@code real} (float4). */
+    public void float4(float v) {
+        ensure(8);
+        buf.putInt(4).putFloat(v);
+    }
+
     /** A timestamptz from Unix epoch seconds. */
     public void timestampFromEpochSeconds(long epochSeconds) {
         ensure(12);

@@ -1,23 +1,34 @@
 package io.reelrank.db;
 
+import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.util.Arrays;
+import java.util.Collection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
 /**
- * Tells every reelrank process that user or item vectors changed, with PostgreSQL's
- * {@code NOTIFY}: a writer calls {@link #userChanged} (or {@link #itemsChanged}) inside its
- * transaction, and the notification is delivered only if that transaction commits. A long-running
- * reader (the HTTP server) runs a {@link Listener} and drops the cached vectors it names, so its
- * caches need no expiry and a search never waits on the database for them. The caller closes the
- * listener.
+ * Tells every reelrank process that user vectors, item vectors, movies or the collaborative model
+ * changed, with PostgreSQL's {@code NOTIFY}: a writer calls {@link #userChanged}, {@link #itemsChanged},
+ * {@link #moviesChanged}, {@link #modelChanged} or {@link #reloaded} inside its transaction, and the
+ * notification is delivered only if that transaction commits. A long-running reader (the HTTP server)
+ * runs a {@link Listener}: it drops the cached vectors named, reloads the item vectors or the model,
+ * and brings its own Lucene index in step with the movies named ({@link MovieChange}), so its caches
+ * need no expiry and a search never waits on the database for them. The caller closes the listener.
  */
 public final class Changes {
 
     public static final String USERS = "reelrank_users";
     public static final String ITEMS = "reelrank_items";
+    /** Movies whose index entry changed (statistics, tags, title); payload: {@link MovieChange}. */
+    public static final String MOVIES = "reelrank_movies";
+    /** More movie ids than this in one change are sent as "every movie" (NOTIFY payloads stay small). */
+    static final int MAX_IDS = 500;
+    /** A model version was activated; the payload is its version number. */
+    public static final String MODEL = "reelrank_model";
     /** The payload of a users notification that means "every user". */
     public static final String ALL = "*";
 
@@ -35,10 +46,92 @@ public final class Changes {
         st.execute("SELECT pg_notify('" + ITEMS + "', '')");
     }
 
+    public static void modelChanged(Statement st, long version) throws SQLException {
+        st.execute("SELECT pg_notify('" + MODEL + "', '" + version + "')");
+    }
+
     /**
-     * Listens on its own connection in a daemon thread and calls back with (channel, payload). When
-     * the connection breaks it calls back with (null, null), meaning "anything may have changed",
-     * and reconnects.
+     * The index entries of {@code movieIds} (null: of every movie) changed; {@code updatedIndex} names
+     * an index directory the writer brings in step itself (null: none), which a server searching that
+     * same directory then leaves alone.
+     */
+    public static void moviesChanged(Statement st, Collection<Integer> movieIds, Path updatedIndex) throws SQLException {
+        String updated = updatedIndex == null ? null : indexIdentity(updatedIndex);
+        MovieChange ch = movieIds == null || movieIds.size() > MAX_IDS
+                ? new MovieChange(true, new int[0], updated)
+                : new MovieChange(false, movieIds.stream().mapToInt(Integer::intValue).sorted().distinct().toArray(),
+                        updated);
+        try (PreparedStatement ps = st.getConnection().prepareStatement("SELECT pg_notify(?, ?)")) {
+            ps.setString(1, MOVIES);
+            ps.setString(2, ch.payload());
+            ps.execute();
+        }
+    }
+
+    /**
+     * An index directory as other processes can tell it apart: this machine's host name and the
+     * directory's absolute path. Servers on two machines may use the same path; only a server on this
+     * host searching this directory may skip a change whose writer updated it.
+     */
+    public static String indexIdentity(Path dir) {
+        return HOST + ":" + dir.toAbsolutePath().normalize();
+    }
+
+    private static final String HOST = hostName();
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            String env = System.getenv("HOSTNAME");
+            return env != null && !env.isBlank() ? env : "unknown-host";
+        }
+    }
+
+    /** A reload replaced the data: every user, the item vectors and every movie's index entry. */
+    public static void reloaded(Statement st) throws SQLException {
+        allUsersChanged(st);
+        itemsChanged(st);
+        moviesChanged(st, null, null);
+    }
+
+    /**
+     * What a {@link #MOVIES} notification says: every movie ({@code all}) or these ids, and the index
+     * directory the writer updates itself ({@link #indexIdentity}: host and absolute path), or null.
+     * Payload: {@code *|<host>:<dir>} or {@code 1,2,3|<host>:<dir>} (the directory may be empty).
+     */
+    public record MovieChange(boolean all, int[] ids, String updatedIndex) {
+
+        String payload() {
+            StringBuilder b = new StringBuilder();
+            if (all) {
+                b.append(ALL);
+            } else {
+                for (int i = 0; i < ids.length; i++) b.append(i > 0 ? "," : "").append(ids[i]);
+            }
+            return b.append('|').append(updatedIndex == null ? "" : updatedIndex).toString();
+        }
+
+        /** Parses a payload; anything unreadable means "every movie". */
+        public static MovieChange parse(String payload) {
+            int bar = payload == null ? -1 : payload.indexOf('|');
+            if (bar < 0) return new MovieChange(true, new int[0], null);
+            String ids = payload.substring(0, bar);
+            String dir = payload.substring(bar + 1);
+            String updated = dir.isEmpty() ? null : dir;
+            if (ids.equals(ALL) || ids.isEmpty()) return new MovieChange(true, new int[0], updated);
+            try {
+                return new MovieChange(false, Arrays.stream(ids.split(",")).mapToInt(Integer::parseInt).toArray(), updated);
+            } catch (NumberFormatException e) {
+                return new MovieChange(true, new int[0], updated);
+            }
+        }
+    }
+
+    /**
+     * Listens on its own connection in a daemon thread and calls back with (channel, payload). Each
+     * time it (re)connects it calls back with (null, null), meaning "anything may have changed while
+     * nobody listened"; while it is disconnected ({@link #connected} false) it retries every second.
      */
     public static final class Listener implements AutoCloseable {
         private final Database db;
@@ -65,6 +158,8 @@ public final class Changes {
                 try (Connection c = db.connectDirect(); Statement st = c.createStatement()) {
                     st.execute("LISTEN " + USERS);
                     st.execute("LISTEN " + ITEMS);
+                    st.execute("LISTEN " + MOVIES);
+                    st.execute("LISTEN " + MODEL);
                     connected = true;
                     onChange.accept(null, null); // changes made while we were not listening
                     PGConnection pg = c.unwrap(PGConnection.class);
@@ -74,7 +169,7 @@ public final class Changes {
                         for (PGNotification n : ns) onChange.accept(n.getName(), n.getParameter());
                     }
                 } catch (SQLException | RuntimeException e) {
-                    if (connected) onChange.accept(null, null);
+                    // Cached state stays usable while the database is away; the reconnect refreshes it.
                     connected = false;
                     sleep(1_000);
                 }

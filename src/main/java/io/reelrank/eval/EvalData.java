@@ -10,14 +10,14 @@ import java.util.List;
 
 /**
  * Reads what an evaluation needs from PostgreSQL into memory, read-only: every rating (into the
- * primitive columns of {@link Ratings}) and the catalog of titles and genres (for
- * {@link QueryGenerator}). It never reads or writes {@code users}: user vectors in an evaluation come
+ * primitive columns of {@link Ratings}) and the catalog of titles, genres and years (for
+ * {@link QueryGenerator} and the cold-item tower's features). It never reads or writes {@code users}: user vectors in an evaluation come
  * from the training ratings alone. The caller owns the connection and closes it.
  */
 public final class EvalData {
 
-    /** Every movie's id, title and genres, parallel arrays ordered by movie_id. */
-    public record Catalog(int[] movieIds, String[] titles, String[][] genres) {
+    /** Every movie's id, title, genres and year (null when unknown), parallel arrays ordered by movie_id. */
+    public record Catalog(int[] movieIds, String[] titles, String[][] genres, Integer[] years) {
         public int size() {
             return movieIds.length;
         }
@@ -57,16 +57,18 @@ public final class EvalData {
         List<Integer> ids = new ArrayList<>();
         List<String> titles = new ArrayList<>();
         List<String[]> genres = new ArrayList<>();
-        try (PreparedStatement st = c.prepareStatement("SELECT movie_id, title, genres FROM movies ORDER BY movie_id");
+        List<Integer> years = new ArrayList<>();
+        try (PreparedStatement st = c.prepareStatement("SELECT movie_id, title, genres, year FROM movies ORDER BY movie_id");
              ResultSet rs = st.executeQuery()) {
             while (rs.next()) {
                 ids.add(rs.getInt(1));
                 titles.add(rs.getString(2));
                 Array a = rs.getArray(3);
                 genres.add(a == null ? new String[0] : (String[]) a.getArray());
+                years.add((Integer) rs.getObject(4));
             }
         }
         return new Catalog(ids.stream().mapToInt(Integer::intValue).toArray(), titles.toArray(new String[0]),
-                genres.toArray(new String[0][]));
+                genres.toArray(new String[0][]), years.toArray(new Integer[0]));
     }
 }

@@ -1,6 +1,7 @@
 package io.reelrank.eval;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -15,25 +16,62 @@ public final class EvalSummary {
     private EvalSummary() {}
 
     /**
-     * For liked and disliked: NDCG@k, Recall@k and MRR of BM25, of the personalized ranking, and the
-     * paired difference personalized − BM25 (for disliked movies a negative difference is the goal).
+     * For liked and disliked: NDCG@k, Recall@k and MRR of every ranker, then the paired difference
+     * of each {@code {system, baseline}} in {@code differences}, named {@code "<system>-<baseline>"}
+     * (for disliked movies a negative difference is the goal).
      */
-    public static Map<String, Bootstrap.Interval> search(SearchTask.Result r, Bootstrap b) {
+    public static Map<String, Bootstrap.Interval> search(SearchTask.Result r, Bootstrap b, List<String[]> differences) {
         Map<String, Bootstrap.Interval> out = new LinkedHashMap<>();
-        group(out, "liked", r.liked(), r.k(), b);
-        group(out, "disliked", r.disliked(), r.k(), b);
+        group(out, "liked", r.liked(), r.k(), b, differences);
+        group(out, "disliked", r.disliked(), r.k(), b, differences);
         return out;
     }
 
-    /** Recall@k and NDCG@k of similarity, of popularity, and the paired difference similarity − popularity. */
+    /**
+     * Recall@k and NDCG@k of popularity and of every other system, each with its paired difference
+     * against popularity ({@code "recall@20 two-tower-popularity"}).
+     */
     public static Map<String, Bootstrap.Interval> recommendation(RecommendationTask.Result r, Bootstrap b) {
         Map<String, Bootstrap.Interval> out = new LinkedHashMap<>();
         if (r.userIds().length == 0) {
             return out;
         }
-        triples(out, b, "similarity", "popularity", new String[] {"recall@" + r.k(), "ndcg@" + r.k()},
-                new double[][] {r.recallSimilarity(), r.ndcgSimilarity()},
-                new double[][] {r.recallPopularity(), r.ndcgPopularity()});
+        String[] metrics = {"recall@" + r.k(), "ndcg@" + r.k()};
+        int pop = r.system(RecommendationTask.POPULARITY);
+        for (int s = 0; s < r.systems().size(); s++) {
+            if (s == pop) continue;
+            Map<String, Bootstrap.Interval> part = new LinkedHashMap<>();
+            triples(part, b, r.systems().get(s), RecommendationTask.POPULARITY, metrics,
+                    new double[][] {r.recall()[s], r.ndcg()[s]}, new double[][] {r.recall()[pop], r.ndcg()[pop]});
+            part.forEach(out::putIfAbsent);
+        }
+        return out;
+    }
+
+    /** Recall@k and NDCG@k of {@code system − baseline}, paired per user ({@code "recall@20 two-tower-ease"}). */
+    public static Map<String, Bootstrap.Interval> differences(RecommendationTask.Result r, Bootstrap b, String system,
+                                                              String baseline) {
+        Map<String, Bootstrap.Interval> out = new LinkedHashMap<>();
+        if (r.userIds().length == 0) return out;
+        int s = r.system(system);
+        int t = r.system(baseline);
+        Bootstrap.Interval[] is = b.means(Bootstrap.differences(r.recall()[s], r.recall()[t]),
+                Bootstrap.differences(r.ndcg()[s], r.ndcg()[t]));
+        out.put("recall@" + r.k() + " " + system + "-" + baseline, is[0]);
+        out.put("ndcg@" + r.k() + " " + system + "-" + baseline, is[1]);
+        return out;
+    }
+
+    /**
+     * Recall@k over the rare relevant movies (fewer than {@link RecommendationTask#RARE} training
+     * ratings) of each system, for the users who have one ({@code "rare-movie recall@20 ease"}).
+     */
+    public static Map<String, Bootstrap.Interval> rare(RecommendationTask.Result r, Bootstrap b) {
+        Map<String, Bootstrap.Interval> out = new LinkedHashMap<>();
+        for (int s = 0; s < r.systems().size(); s++) {
+            double[] v = java.util.Arrays.stream(r.rareRecall()[s]).filter(x -> !Double.isNaN(x)).toArray();
+            if (v.length > 0) out.put("rare-movie recall@" + r.k() + " " + r.systems().get(s), b.mean(v));
+        }
         return out;
     }
 
@@ -56,14 +94,27 @@ public final class EvalSummary {
         return sb.toString();
     }
 
-    private static void group(Map<String, Bootstrap.Interval> out, String label, SearchTask.Group g, int k, Bootstrap b) {
+    private static void group(Map<String, Bootstrap.Interval> out, String label, SearchTask.Group g, int k, Bootstrap b,
+                              List<String[]> differences) {
         if (g.size() == 0) {
             return;
         }
-        triples(out, b, "personalized", "bm25",
-                new String[] {"ndcg@" + k + " " + label, "recall@" + k + " " + label, "mrr " + label},
-                new double[][] {g.ndcgPersonalized(), g.recallPersonalized(), g.rrPersonalized()},
-                new double[][] {g.ndcgBm25(), g.recallBm25(), g.rrBm25()});
+        String[] metrics = {"ndcg@" + k + " " + label, "recall@" + k + " " + label, "mrr " + label};
+        double[][][] values = {g.ndcg(), g.recall(), g.rr()};
+        List<String> names = new java.util.ArrayList<>();
+        List<double[]> arrays = new java.util.ArrayList<>();
+        for (int m = 0; m < metrics.length; m++) {
+            for (int r = 0; r < g.rankers().size(); r++) {
+                names.add(metrics[m] + " " + g.rankers().get(r));
+                arrays.add(values[m][r]);
+            }
+            for (String[] d : differences) {
+                names.add(metrics[m] + " " + d[0] + "-" + d[1]);
+                arrays.add(Bootstrap.differences(values[m][g.ranker(d[0])], values[m][g.ranker(d[1])]));
+            }
+        }
+        Bootstrap.Interval[] is = b.means(arrays.toArray(new double[0][]));
+        for (int i = 0; i < is.length; i++) out.put(names.get(i), is[i]);
     }
 
     /**

@@ -1,14 +1,17 @@
 package io.reelrank.eval;
 
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.function.IntFunction;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
- * The recommendation task: with no query, does ranking a user's unseen movies by similarity to their
- * training vector find the movies they went on to like better than ranking them by popularity? The
- * caller splits the ratings ({@link Splits}), computes the users from the training part
- * ({@link TrainingUsers}) with the same item vectors it passes here, and bootstraps the per-user
- * values of the {@link Result}.
+ * The recommendation task: with no query, which system ranks a user's unseen movies so that the
+ * movies they went on to like come first? Popularity is always measured (it is the baseline, and
+ * every other system falls back to it for a user it cannot score); the caller adds systems as
+ * {@link Scorer}s, each computed from the training part of the split only, and bootstraps the
+ * per-user values of the {@link Result}.
  *
  * <p>Protocol, so that the numbers can be set beside published MovieLens results:
  * <ul>
@@ -16,17 +19,22 @@ import java.util.function.IntFunction;
  *       or a seeded random share; every user keeps at least one training rating; f = 0.2 by default.
  *   <li>Relevant: the user's held-out movies rated ≥ 4.0, all with gain 1 (binary). A relevant movie
  *       missing from the catalog stays relevant, so it can only lower recall.
- *   <li>Users scored: those with at least one relevant held-out movie and a training vector; the
- *       others are counted in {@link Result#usersWithoutLiked} and {@link Result#coldUsers} and left out.
- *       Each scored user weighs the same in the mean (user-averaged, not rating-averaged).
+ *   <li>Users scored: every user with at least one relevant held-out movie, the same users for every
+ *       system; the others are counted in {@link Result#usersWithoutLiked}. A system that cannot
+ *       score a user (no vector) ranks by popularity for that user, as production does, counted in
+ *       {@link Result#fallbacks}. Each scored user weighs the same in the mean.
  *   <li>Candidates: every catalog movie the user did not rate in training, held-out ones included;
  *       full ranking, no sampled negatives (sampled metrics are not comparable with full-ranking ones:
- *       Krichene and Rendle, "On Sampled Metrics for Item Recommendation", KDD 2020).
- *   <li>Similarity ranks by {@code cos(u, e_i)}; popularity by the number of training ratings of the
- *       movie (any value, from all users); ties by movie_id ascending.
+ *       Krichene and Rendle, "On Sampled Metrics for Item Recommendation", KDD 2020). A movie a
+ *       system cannot score (NaN) ranks after every scored one.
+ *   <li>Popularity ranks by the number of training ratings of the movie (any value, from all users);
+ *       ties by movie_id ascending in every system.
  *   <li>{@code Recall@k = hits in top k / |relevant|} (not divided by {@code min(k, |relevant|)} as in
  *       Liang et al., "Variational Autoencoders for Collaborative Filtering", WWW 2018) and binary
  *       {@code NDCG@k} as in {@link Metrics}; k = 20.
+ *   <li>Rare movies: the same recall over only the relevant movies with fewer than {@link #RARE}
+ *       training ratings, for the users who have one: how well a system finds movies that
+ *       collaborative data barely knows.
  * </ul>
  */
 public final class RecommendationTask {
@@ -34,28 +42,50 @@ public final class RecommendationTask {
     public static final int DEFAULT_K = 20;
     /** A held-out rating at or above this counts as liked, on MovieLens' 0.5–5 scale. */
     public static final double LIKED = 4.0;
+    /** A movie with fewer training ratings than this is rare (the cold-item part of the task). */
+    public static final int RARE = 5;
+    /** The name of the built-in baseline. */
+    public static final String POPULARITY = "popularity";
 
     /**
-     * Per-user values, parallel to {@code userIds} (ascending), for the similarity ranking and the
-     * popularity baseline.
+     * Scores every catalog movie for one user: {@code scores[i]} for {@code catalog[i]} (the ids in
+     * ascending order), higher is better, NaN for a movie it cannot score. Returns false when it
+     * cannot score this user at all. Called from several threads at once: must be thread-safe.
      */
-    public record Result(int k, int[] userIds, double[] recallSimilarity, double[] ndcgSimilarity,
-                         double[] recallPopularity, double[] ndcgPopularity,
-                         int usersWithoutLiked, int coldUsers) {}
+    @FunctionalInterface
+    public interface Scorer {
+        boolean score(int userId, double[] scores);
+    }
+
+    /**
+     * Per-user values, parallel to {@code userIds} (ascending), one row per system in
+     * {@code systems} order (popularity first). {@code rareRecall[s][u]} is NaN for a user with no
+     * rare relevant movie.
+     */
+    public record Result(int k, int[] userIds, List<String> systems, double[][] recall, double[][] ndcg,
+                         double[][] rareRecall, int[] fallbacks, int usersWithoutLiked) {
+        public int system(String name) {
+            int i = systems.indexOf(name);
+            if (i < 0) throw new IllegalArgumentException("no system named '" + name + "'; have " + systems);
+            return i;
+        }
+    }
 
     private RecommendationTask() {}
 
     /**
-     * @param catalog the movies that can be recommended, each with a vector from {@code item}
-     * @param item    the item vectors the users were computed with
+     * @param catalog the movies that can be recommended (distinct)
+     * @param systems the systems besides popularity, by name, in the order to report them
      */
-    public static Result run(Splits.Split split, int[] catalog, IntFunction<float[]> item, TrainingUsers users,
-                             int k) {
+    public static Result run(Splits.Split split, int[] catalog, Map<String, Scorer> systems, int k) {
         if (k < 1) {
             throw new IllegalArgumentException("k must be >= 1, got " + k);
         }
         if (catalog.length == 0) {
-            throw new IllegalArgumentException("the catalog must hold at least one movie with a vector, got none");
+            throw new IllegalArgumentException("the catalog must hold at least one movie, got none");
+        }
+        if (systems.containsKey(POPULARITY)) {
+            throw new IllegalArgumentException("'" + POPULARITY + "' is the built-in baseline; name the system otherwise");
         }
         int[] ids = catalog.clone();
         Arrays.sort(ids);
@@ -64,122 +94,107 @@ public final class RecommendationTask {
                 throw new IllegalArgumentException("catalog lists movie " + ids[i] + " twice");
             }
         }
-        // Item vectors scaled to unit length in one flat row-major array: the per-user scoring pass over
-        // every movie is then one sequential read, and a dot product with the unit user vector is the cosine.
-        int dim = -1;
-        float[] unit = null;
-        for (int i = 0; i < ids.length; i++) {
-            float[] e = item.apply(ids[i]);
-            if (e == null) {
-                throw new IllegalArgumentException("catalog movie " + ids[i] + " has no vector; leave it out of the catalog");
-            }
-            if (unit == null) {
-                dim = e.length;
-                unit = new float[ids.length * dim];
-            } else if (e.length != dim) {
-                throw new IllegalArgumentException("item vectors must share one dimension: movie " + ids[i] + " has "
-                        + e.length + ", expected " + dim);
-            }
-            double n2 = 0;
-            for (float x : e) {
-                n2 += (double) x * x;
-            }
-            double inv = n2 == 0 ? 0 : 1 / Math.sqrt(n2);
-            for (int d = 0; d < dim; d++) {
-                unit[i * dim + d] = (float) (e[d] * inv);
-            }
-        }
-        float[] unitVectors = unit;
-        int dimension = dim;
-
         Ratings train = split.train().isSortedByUser() ? split.train() : split.train().sortedByUserThenTime();
         Ratings test = split.test().isSortedByUser() ? split.test() : split.test().sortedByUserThenTime();
 
-        int[] popularity = new int[ids.length];
+        int[] count = new int[ids.length];
         for (int i = 0; i < train.size(); i++) {
             int pos = Arrays.binarySearch(ids, train.movieId(i));
-            if (pos >= 0) {
-                popularity[pos]++;
-            }
+            if (pos >= 0) count[pos]++;
         }
         double[] popScores = new double[ids.length];
-        for (int i = 0; i < ids.length; i++) {
-            popScores[i] = popularity[i];
-        }
-        // One global order; each user walks it skipping what they rated in training.
-        int[] byPopularity = Ranking.order(ids, popScores);
+        for (int i = 0; i < ids.length; i++) popScores[i] = count[i];
+        int[] byPopularity = Ranking.order(ids, popScores); // one global order; each user skips what they rated
 
-        int[][] trainRanges = userRanges(train);
-        boolean[] seen = new boolean[ids.length];
+        List<String> names = new ArrayList<>();
+        names.add(POPULARITY);
+        names.addAll(systems.keySet());
+        List<Scorer> scorers = new ArrayList<>(systems.values());
+        Map<Integer, int[]> trainMovies = new LinkedHashMap<>();
+        train.forEachUser((user, from, to) -> trainMovies.put(user, train.movieIds(from, to)));
+
+        List<int[]> likedPerUser = new ArrayList<>();
         IntList userIds = new IntList();
-        DoubleList recallSim = new DoubleList(), ndcgSim = new DoubleList();
-        DoubleList recallPop = new DoubleList(), ndcgPop = new DoubleList();
         int[] withoutLiked = {0};
-        int[] cold = {0};
-
         test.forEachUser((user, from, to) -> {
             int[] liked = likedMovies(test, from, to);
             if (liked.length == 0) {
                 withoutLiked[0]++;
                 return;
             }
-            float[] u = users.vector(user);
-            if (u == null) {
-                cold[0]++;
-                return;
-            }
-            if (u.length != dimension) {
-                throw new IllegalArgumentException("user " + user + " has a vector of dimension " + u.length
-                        + ", the items " + dimension);
-            }
-            int r = Arrays.binarySearch(trainRanges[0], user);
-            int[] marked = r < 0 ? new int[0] : markSeen(train, trainRanges[1][r], trainRanges[2][r], ids, seen);
+            userIds.add(user);
+            likedPerUser.add(liked);
+        });
+        int[] users = userIds.toArray();
+        int s = names.size();
+        double[][] recall = new double[s][users.length];
+        double[][] ndcg = new double[s][users.length];
+        double[][] rare = new double[s][users.length];
+        int[][] fellBack = new int[s][users.length];
 
-            int[] candIds = new int[ids.length - marked.length];
-            double[] candScores = new double[candIds.length];
-            int c = 0;
-            for (int i = 0; i < ids.length; i++) {
-                if (!seen[i]) {
-                    candIds[c] = ids[i];
-                    candScores[c++] = dot(u, unitVectors, i * dimension); // cos(u, e_i) = u·e_i/|e_i|, |u| = 1
+        java.util.stream.IntStream.range(0, users.length).parallel().forEach(u -> {
+            int user = users[u];
+            int[] liked = likedPerUser.get(u);
+            boolean[] seen = new boolean[ids.length];
+            int[] rated = trainMovies.getOrDefault(user, new int[0]);
+            int nSeen = 0;
+            for (int m : rated) {
+                int pos = Arrays.binarySearch(ids, m);
+                if (pos >= 0 && !seen[pos]) {
+                    seen[pos] = true;
+                    nSeen++;
                 }
             }
-            int[] bySimilarity = Ranking.topK(candIds, candScores, k);
-            int[] popular = new int[Math.min(k, candIds.length)];
+            int[] rareLiked = rareMovies(liked, ids, count);
+            int[] popular = new int[Math.min(k, ids.length - nSeen)];
             int p = 0;
             for (int i = 0; i < byPopularity.length && p < popular.length; i++) {
-                if (!seen[Arrays.binarySearch(ids, byPopularity[i])]) {
-                    popular[p++] = byPopularity[i];
+                if (!seen[Arrays.binarySearch(ids, byPopularity[i])]) popular[p++] = byPopularity[i];
+            }
+            double[] scores = new double[ids.length];
+            for (int sys = 0; sys < s; sys++) {
+                int[] top;
+                if (sys == 0 || !scorers.get(sys - 1).score(user, scores)) {
+                    top = popular;
+                    if (sys > 0) fellBack[sys][u] = 1;
+                } else {
+                    int[] candIds = new int[ids.length - nSeen];
+                    double[] candScores = new double[candIds.length];
+                    int c = 0;
+                    for (int i = 0; i < ids.length; i++) {
+                        if (seen[i]) continue;
+                        candIds[c] = ids[i];
+                        // NaN (cannot score) ranks after every scored movie, ties by movie_id
+                        candScores[c++] = Double.isNaN(scores[i]) ? -Double.MAX_VALUE : scores[i];
+                    }
+                    top = Ranking.topK(candIds, candScores, k);
                 }
+                recall[sys][u] = Metrics.recallAtK(top, liked, k);
+                ndcg[sys][u] = Metrics.ndcgAtK(top, liked, k);
+                rare[sys][u] = rareLiked.length == 0 ? Double.NaN : Metrics.recallAtK(top, rareLiked, k);
             }
-            for (int pos : marked) {
-                seen[pos] = false;
-            }
-
-            userIds.add(user);
-            recallSim.add(Metrics.recallAtK(bySimilarity, liked, k));
-            ndcgSim.add(Metrics.ndcgAtK(bySimilarity, liked, k));
-            recallPop.add(Metrics.recallAtK(popular, liked, k));
-            ndcgPop.add(Metrics.ndcgAtK(popular, liked, k));
         });
-        return new Result(k, userIds.toArray(), recallSim.toArray(), ndcgSim.toArray(), recallPop.toArray(),
-                ndcgPop.toArray(), withoutLiked[0], cold[0]);
+        int[] fallbacks = new int[s];
+        for (int sys = 0; sys < s; sys++) {
+            for (int x : fellBack[sys]) fallbacks[sys] += x;
+        }
+        return new Result(k, users, List.copyOf(names), recall, ndcg, rare, fallbacks, withoutLiked[0]);
     }
 
-    private static double dot(float[] u, float[] rows, int offset) {
-        // Four partial sums let the CPU overlap the additions; the order is fixed, so results are stable.
-        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        int d = 0;
-        for (; d + 3 < u.length; d += 4) {
-            s0 += u[d] * rows[offset + d];
-            s1 += u[d + 1] * rows[offset + d + 1];
-            s2 += u[d + 2] * rows[offset + d + 2];
-            s3 += u[d + 3] * rows[offset + d + 3];
+    /** The catalog movie ids in ascending order, as the scorers' {@code scores} arrays are indexed. */
+    public static int[] catalogOrder(int[] catalog) {
+        int[] ids = catalog.clone();
+        Arrays.sort(ids);
+        return ids;
+    }
+
+    private static int[] rareMovies(int[] liked, int[] ids, int[] count) {
+        IntList out = new IntList();
+        for (int m : liked) {
+            int pos = Arrays.binarySearch(ids, m);
+            if (pos < 0 || count[pos] < RARE) out.add(m);
         }
-        for (; d < u.length; d++) {
-            s0 += u[d] * rows[offset + d];
-        }
-        return (double) s0 + s1 + s2 + s3;
+        return out.toArray();
     }
 
     private static int[] likedMovies(Ratings test, int from, int to) {
@@ -190,30 +205,6 @@ public final class RecommendationTask {
             }
         }
         return liked.toArray();
-    }
-
-    /** Marks the catalog positions of the user's training movies; returns them so they can be unmarked. */
-    private static int[] markSeen(Ratings train, int from, int to, int[] ids, boolean[] seen) {
-        IntList marked = new IntList();
-        for (int i = from; i < to; i++) {
-            int pos = Arrays.binarySearch(ids, train.movieId(i));
-            if (pos >= 0 && !seen[pos]) {
-                seen[pos] = true;
-                marked.add(pos);
-            }
-        }
-        return marked.toArray();
-    }
-
-    /** {users ascending, from, to} of each user's run in ratings sorted by user. */
-    private static int[][] userRanges(Ratings sorted) {
-        IntList users = new IntList(), froms = new IntList(), tos = new IntList();
-        sorted.forEachUser((user, from, to) -> {
-            users.add(user);
-            froms.add(from);
-            tos.add(to);
-        });
-        return new int[][] {users.toArray(), froms.toArray(), tos.toArray()};
     }
 
     static final class IntList {

@@ -1,62 +1,71 @@
 package io.reelrank.eval;
 
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiFunction;
-import java.util.function.Function;
 
 /**
  * The search task: for each held-out rating (user, movie), the queries a person could have typed to
- * find that movie ({@link QueryGenerator}) are run through plain BM25 and through the personalized
- * re-ranking for the user's training vector, and each list is judged by where the movie lands. Liked
- * movies (rating ≥ 4) should rise under personalization, disliked ones (rating ≤ 2) sink, so the two
- * are kept apart: for liked, higher NDCG/Recall/MRR is better, for disliked lower. The caller passes
- * the two rankers as functions (BM25's result is cached per query, since many held-out movies share a
- * genre query), the held-out ratings and the training users, and bootstraps the per-query values.
- * A pair whose user is cold, or whose movie yields no query, is counted and left out. A movie
- * missing from a ranked list (not among the BM25 candidates) scores 0 in it, for both rankers alike,
- * since the re-ranker only reorders BM25's candidates.
+ * find that movie ({@link QueryGenerator}) are run through every ranker (plain BM25, the
+ * non-personalized BM25 + popularity, the personalized re-ranking, …), and each list is judged by
+ * where the movie lands. Liked movies (rating ≥ 4) should rise under personalization, disliked ones
+ * (rating ≤ 2) sink, so the two are kept apart: for liked, higher NDCG/Recall/MRR is better, for
+ * disliked lower. The caller passes the rankers by name (the first is the one differences are taken
+ * against in the summary), each a function of (query, user) built from training data only, and
+ * bootstraps the per-query values. A pair whose movie yields no query is counted and left out. A
+ * movie missing from a ranked list (not among the BM25 candidates) scores 0 in it, for every ranker
+ * alike, since the re-rankers only reorder BM25's candidates.
  */
 public final class SearchTask {
 
     /** A held-out rating at or below this counts as disliked. */
     public static final double DISLIKED = 2.0;
 
-    /** Per-query values of one group (liked or disliked), parallel arrays, in held-out order. */
-    public record Group(List<String> queries, int[] userIds, int[] movieIds,
-                        double[] ndcgBm25, double[] ndcgPersonalized,
-                        double[] recallBm25, double[] recallPersonalized,
-                        double[] rrBm25, double[] rrPersonalized) {
-        public int size() {
-            return userIds.length;
-        }
+    /** A ranking of the query's candidates for a user, best first. Must be thread-safe. */
+    @FunctionalInterface
+    public interface Ranker {
+        int[] rank(String query, int userId);
     }
 
     /**
-     * The liked and disliked groups; {@code coldPairs}: held-out ratings of a user with no training
-     * vector; {@code pairsWithoutQuery}: of a movie that yields neither a title nor a genre query.
+     * Per-query values of one group (liked or disliked), in held-out order: {@code ndcg[r][i]} for
+     * ranker r (in {@code rankers} order) and query i; likewise recall@k and reciprocal rank.
      */
-    public record Result(int k, Group liked, Group disliked, int coldPairs, int pairsWithoutQuery) {}
+    public record Group(List<String> queries, int[] userIds, int[] movieIds, List<String> rankers, double[][] ndcg,
+                        double[][] recall, double[][] rr) {
+        public int size() {
+            return userIds.length;
+        }
+
+        public int ranker(String name) {
+            int i = rankers.indexOf(name);
+            if (i < 0) throw new IllegalArgumentException("no ranker named '" + name + "'; have " + rankers);
+            return i;
+        }
+    }
+
+    /** The liked and disliked groups; {@code pairsWithoutQuery}: held-out ratings of a movie that yields no query. */
+    public record Result(int k, List<String> rankers, Group liked, Group disliked, int pairsWithoutQuery) {}
 
     private SearchTask() {}
 
     /**
-     * @param test         held-out ratings
-     * @param bm25         the BM25 ranking of a query (the candidates, best first)
-     * @param personalized the same query's ranking re-ranked for a user vector
-     * @param k            the cutoff of NDCG@k and Recall@k; MRR looks at the whole list
+     * @param test    held-out ratings
+     * @param rankers by name, in report order
+     * @param k       the cutoff of NDCG@k and Recall@k; MRR looks at the whole list
      */
-    public static Result run(Ratings test, QueryGenerator queries, TrainingUsers users,
-                             Function<String, int[]> bm25, BiFunction<String, float[], int[]> personalized, int k) {
+    public static Result run(Ratings test, QueryGenerator queries, Map<String, Ranker> rankers, int k) {
         if (k < 1) {
             throw new IllegalArgumentException("k must be >= 1, got " + k);
         }
-        Map<String, int[]> bm25Cache = new HashMap<>();
-        Builder liked = new Builder();
-        Builder disliked = new Builder();
-        int cold = 0;
+        if (rankers.isEmpty()) {
+            throw new IllegalArgumentException("the search task needs at least one ranker");
+        }
+        List<String> names = List.copyOf(new LinkedHashMap<>(rankers).keySet());
+        List<Ranker> rs = new ArrayList<>(rankers.values());
+        Builder liked = new Builder(names.size());
+        Builder disliked = new Builder(names.size());
         int withoutQuery = 0;
         for (int i = 0; i < test.size(); i++) {
             double rating = test.rating(i);
@@ -66,11 +75,6 @@ public final class SearchTask {
             }
             int user = test.userId(i);
             int movie = test.movieId(i);
-            float[] u = users.vector(user);
-            if (u == null) {
-                cold++;
-                continue;
-            }
             List<String> qs = new ArrayList<>(2);
             queries.titleQuery(movie).ifPresent(qs::add);
             queries.genreQuery(movie).ifPresent(qs::add);
@@ -80,42 +84,50 @@ public final class SearchTask {
             }
             int[] relevant = {movie};
             for (String q : qs) {
-                int[] plain = bm25Cache.computeIfAbsent(q, bm25);
-                int[] mine = personalized.apply(q, u);
-                group.add(q, user, movie,
-                        Metrics.ndcgAtK(plain, relevant, k), Metrics.ndcgAtK(mine, relevant, k),
-                        Metrics.recallAtK(plain, relevant, k), Metrics.recallAtK(mine, relevant, k),
-                        Metrics.reciprocalRank(plain, relevant), Metrics.reciprocalRank(mine, relevant));
+                double[] ndcg = new double[rs.size()];
+                double[] recall = new double[rs.size()];
+                double[] rr = new double[rs.size()];
+                for (int r = 0; r < rs.size(); r++) {
+                    int[] ranked = rs.get(r).rank(q, user);
+                    ndcg[r] = Metrics.ndcgAtK(ranked, relevant, k);
+                    recall[r] = Metrics.recallAtK(ranked, relevant, k);
+                    rr[r] = Metrics.reciprocalRank(ranked, relevant);
+                }
+                group.add(q, user, movie, ndcg, recall, rr);
             }
         }
-        return new Result(k, liked.build(), disliked.build(), cold, withoutQuery);
+        return new Result(k, names, liked.build(names), disliked.build(names), withoutQuery);
     }
 
     private static final class Builder {
         final List<String> queries = new ArrayList<>();
         final RecommendationTask.IntList users = new RecommendationTask.IntList();
         final RecommendationTask.IntList movies = new RecommendationTask.IntList();
-        final RecommendationTask.DoubleList[] values = new RecommendationTask.DoubleList[6];
+        final RecommendationTask.DoubleList[][] values; // [metric][ranker]
 
-        Builder() {
-            for (int j = 0; j < values.length; j++) {
-                values[j] = new RecommendationTask.DoubleList();
+        Builder(int rankers) {
+            values = new RecommendationTask.DoubleList[3][rankers];
+            for (RecommendationTask.DoubleList[] m : values) {
+                for (int r = 0; r < rankers; r++) m[r] = new RecommendationTask.DoubleList();
             }
         }
 
-        void add(String q, int user, int movie, double... v) {
+        void add(String q, int user, int movie, double[] ndcg, double[] recall, double[] rr) {
             queries.add(q);
             users.add(user);
             movies.add(movie);
-            for (int j = 0; j < values.length; j++) {
-                values[j].add(v[j]);
+            double[][] v = {ndcg, recall, rr};
+            for (int m = 0; m < 3; m++) {
+                for (int r = 0; r < v[m].length; r++) values[m][r].add(v[m][r]);
             }
         }
 
-        Group build() {
-            return new Group(List.copyOf(queries), users.toArray(), movies.toArray(), values[0].toArray(),
-                    values[1].toArray(), values[2].toArray(), values[3].toArray(), values[4].toArray(),
-                    values[5].toArray());
+        Group build(List<String> names) {
+            double[][][] out = new double[3][names.size()][];
+            for (int m = 0; m < 3; m++) {
+                for (int r = 0; r < names.size(); r++) out[m][r] = values[m][r].toArray();
+            }
+            return new Group(List.copyOf(queries), users.toArray(), movies.toArray(), names, out[0], out[1], out[2]);
         }
     }
 }

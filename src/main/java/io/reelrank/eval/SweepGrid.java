@@ -11,18 +11,22 @@ import java.util.function.Function;
 
 /**
  * The settings a sweep tries, parsed from the command line ({@code --alpha 0,0.1,…,1} or
- * {@code --alpha 0:1:0.1}, {@code --shrinkage 0,10,50}), and the loop that measures each with a
+ * {@code --alpha 0:1:0.1}, {@code --popularity 0,0.3}), and the loop that measures each with a
  * progress line. The caller supplies the measurement: a function from a {@link Setting} to its named
  * metrics (the same names for every setting), and writes the points out with {@link SweepReport}.
  */
 public final class SweepGrid {
 
-    /** One setting: fusion, α (NaN for rrf) and the user tower's shrinkage k. */
-    public record Setting(String fusion, double alpha, double shrinkage) {
+    /**
+     * One setting: fusion and its weights; α is NaN for rrf, π (popularity) and γ (collaborative)
+     * NaN for the fusions without them (linear, rrf).
+     */
+    public record Setting(String fusion, double alpha, double popularity, double collaborative) {
         @Override
         public String toString() {
             return fusion + (Double.isNaN(alpha) ? "" : String.format(Locale.ROOT, " α=%.2f", alpha))
-                    + String.format(Locale.ROOT, " k=%s", trim(shrinkage));
+                    + (Double.isNaN(popularity) ? "" : String.format(Locale.ROOT, " π=%.2f", popularity))
+                    + (Double.isNaN(collaborative) ? "" : String.format(Locale.ROOT, " γ=%.2f", collaborative));
         }
     }
 
@@ -42,18 +46,34 @@ public final class SweepGrid {
         return parse("--shrinkage", spec, 0, Double.POSITIVE_INFINITY);
     }
 
-    /** Every linear setting (α × k), then rrf once per k. */
-    public static List<Setting> settings(double[] alphas, double[] shrinkages, boolean linear, boolean rrf) {
+    /** Values of any option, same syntax as {@link #alphas}, each in {@code [min, max]}. */
+    public static double[] values(String option, String spec, double min, double max) {
+        return parse(option, spec, min, max);
+    }
+
+    /**
+     * Every weighted setting (π × γ × α), then every linear one (α), then rrf once, for the fusions
+     * asked for.
+     */
+    public static List<Setting> settings(double[] alphas, double[] popularity, double[] collaborative, boolean weighted,
+                                         boolean linear, boolean rrf) {
         List<Setting> out = new ArrayList<>();
-        for (double k : shrinkages) {
-            if (linear) {
-                for (double a : alphas) {
-                    out.add(new Setting(SweepReport.LINEAR, a, k));
+        if (weighted) {
+            for (double p : popularity) {
+                for (double g : collaborative) {
+                    for (double a : alphas) {
+                        out.add(new Setting(SweepReport.WEIGHTED, a, p, g));
+                    }
                 }
             }
-            if (rrf) {
-                out.add(new Setting(SweepReport.RRF, Double.NaN, k));
+        }
+        if (linear) {
+            for (double a : alphas) {
+                out.add(new Setting(SweepReport.LINEAR, a, Double.NaN, Double.NaN));
             }
+        }
+        if (rrf) {
+            out.add(new Setting(SweepReport.RRF, Double.NaN, Double.NaN, Double.NaN));
         }
         return out;
     }
@@ -70,9 +90,9 @@ public final class SweepGrid {
         for (int i = 0; i < settings.size(); i++) {
             Setting s = settings.get(i);
             Map<String, Bootstrap.Interval> m = new LinkedHashMap<>(measure.apply(s));
-            SweepReport.Point p = new SweepReport.Point(s.fusion(), s.alpha(), s.shrinkage(), m);
+            SweepReport.Point p = new SweepReport.Point(s.fusion(), s.alpha(), s.popularity(), s.collaborative(), m);
             points.add(p);
-            progress.printf(Locale.ROOT, "[%d/%d] %-22s %s=%s  (%.1f s)%n", i + 1, settings.size(), s, shownMetric,
+            progress.printf(Locale.ROOT, "[%d/%d] %-34s %s=%s  (%.1f s)%n", i + 1, settings.size(), s, shownMetric,
                     p.metric(shownMetric), (System.nanoTime() - start) / 1e9);
             progress.flush();
         }

@@ -21,29 +21,36 @@ import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * Writes the result of a parameter sweep (fusion × α × shrinkage k) as a CSV, one row per setting
- * with every metric's mean and 95% interval, and as a PNG plot of one metric against α with the
- * interval drawn as a band: one line per linear-fusion series, and reciprocal rank fusion, which has
- * no α, as a horizontal line with its band. The caller gives every point the same metric names, in
+ * Writes the result of a parameter sweep (fusion × α × π × γ) as a CSV, one row per setting with
+ * every metric's mean and 95% interval, and as a PNG plot of one metric against α with the
+ * interval drawn as a band: one line per (fusion, π, γ) series, and reciprocal rank fusion, which
+ * has no α, as a horizontal line with its band. The caller gives every point the same metric names, in
  * the same order. Plotting runs headless ({@code java.awt.headless=true}), so it works on servers and
  * in CI.
  */
 public final class SweepReport {
 
+    public static final String WEIGHTED = "weighted";
     public static final String LINEAR = "linear";
     public static final String RRF = "rrf";
 
     /**
      * One setting and its measured metrics, by name (e.g. {@code "ndcg@10 liked"}) in a fixed order.
-     * {@code alpha} is NaN for {@link #RRF}, which has none.
+     * {@code alpha} is NaN for {@link #RRF}, which has none; {@code popularity} (π) and
+     * {@code collaborative} (γ) are NaN except for {@link #WEIGHTED}.
      */
-    public record Point(String fusion, double alpha, double shrinkage, Map<String, Bootstrap.Interval> metrics) {
+    public record Point(String fusion, double alpha, double popularity, double collaborative,
+                        Map<String, Bootstrap.Interval> metrics) {
         public Point {
-            if (!fusion.equals(LINEAR) && !fusion.equals(RRF)) {
-                throw new IllegalArgumentException("fusion must be linear or rrf, got " + fusion);
+            if (!fusion.equals(WEIGHTED) && !fusion.equals(LINEAR) && !fusion.equals(RRF)) {
+                throw new IllegalArgumentException("fusion must be weighted, linear or rrf, got " + fusion);
             }
-            if (fusion.equals(LINEAR) && !(alpha >= 0 && alpha <= 1)) {
-                throw new IllegalArgumentException("alpha must be in [0,1] for linear fusion, got " + alpha);
+            if (!fusion.equals(RRF) && !(alpha >= 0 && alpha <= 1)) {
+                throw new IllegalArgumentException("alpha must be in [0,1] for " + fusion + " fusion, got " + alpha);
+            }
+            if (fusion.equals(WEIGHTED) && !(popularity >= 0 && popularity <= 1 && collaborative >= 0 && collaborative <= 1)) {
+                throw new IllegalArgumentException("popularity and collaborative weights must be in [0,1], got "
+                        + popularity + " and " + collaborative);
             }
             if (fusion.equals(RRF) && !Double.isNaN(alpha)) {
                 throw new IllegalArgumentException("rrf has no alpha; pass NaN, got " + alpha);
@@ -68,25 +75,28 @@ public final class SweepReport {
     private SweepReport() {}
 
     /**
-     * The setting with the highest mean of {@code metric}; ties go to linear before rrf, then the
-     * smaller α, then the smaller k, so the same sweep always names the same winner.
+     * The setting with the highest mean of {@code metric}; ties go to the earlier point, so the same
+     * sweep always names the same winner.
      */
     public static Point best(List<Point> points, String metric) {
         if (points.isEmpty()) {
             throw new IllegalArgumentException("a sweep needs at least one point, got 0");
         }
-        return points.stream().min(Comparator
-                .comparingDouble((Point p) -> -p.metric(metric).mean())
-                .thenComparing(Point::fusion)
-                .thenComparingDouble(p -> Double.isNaN(p.alpha()) ? 0 : p.alpha())
-                .thenComparingDouble(Point::shrinkage)).orElseThrow();
+        Point best = points.get(0);
+        for (Point p : points) {
+            if (p.metric(metric).mean() > best.metric(metric).mean()) best = p;
+        }
+        return best;
     }
 
-    /** {@code fusion,alpha,shrinkage_k,<metric> mean,<metric> low,<metric> high,…,<metric> n}; alpha empty for rrf. */
+    /**
+     * {@code fusion,alpha,popularity,collaborative,<metric> mean,<metric> low,<metric> high,…,<metric> n};
+     * a weight a fusion does not have is empty.
+     */
     public static void writeCsv(List<Point> points, Path csv) throws IOException {
         List<String> names = metricNames(points);
         try (Writer w = Files.newBufferedWriter(csv, StandardCharsets.UTF_8)) {
-            StringBuilder header = new StringBuilder("fusion,alpha,shrinkage_k");
+            StringBuilder header = new StringBuilder("fusion,alpha,popularity,collaborative");
             for (String m : names) {
                 String c = m.replace(' ', '_');
                 header.append(',').append(c).append("_mean,").append(c).append("_low,").append(c).append("_high,")
@@ -95,7 +105,9 @@ public final class SweepReport {
             w.write(header.append('\n').toString());
             for (Point p : points) {
                 StringBuilder row = new StringBuilder(p.fusion()).append(',')
-                        .append(Double.isNaN(p.alpha()) ? "" : num(p.alpha())).append(',').append(num(p.shrinkage()));
+                        .append(Double.isNaN(p.alpha()) ? "" : num(p.alpha())).append(',')
+                        .append(Double.isNaN(p.popularity()) ? "" : num(p.popularity())).append(',')
+                        .append(Double.isNaN(p.collaborative()) ? "" : num(p.collaborative()));
                 for (String m : names) {
                     Bootstrap.Interval i = p.metric(m);
                     row.append(',').append(num(i.mean())).append(',').append(num(i.low())).append(',')
@@ -106,14 +118,14 @@ public final class SweepReport {
         }
     }
 
-    /** A PNG of {@code metric} against α, one series per (fusion, shrinkage k), each with its 95% band. */
+    /** A PNG of {@code metric} against α, one series per (fusion, π, γ), each with its 95% band. */
     public static void writePng(List<Point> points, String metric, Path png) throws IOException {
         metricNames(points);
         // Must be set before the first AWT class loads; harmless when a caller has set it already.
         System.setProperty("java.awt.headless", "true");
         XYChart chart = new XYChartBuilder().width(900).height(560)
                 .title(metric + " against α (95% bootstrap interval)")
-                .xAxisTitle("α (weight of the user similarity in linear fusion)").yAxisTitle(metric).build();
+                .xAxisTitle("α (weight of the personal terms)").yAxisTitle(metric).build();
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         // A column beside the plot: a row below it cuts off series beyond the chart's width.
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
@@ -125,7 +137,8 @@ public final class SweepReport {
 
         Map<String, List<Point>> series = new LinkedHashMap<>();
         for (Point p : points) {
-            series.computeIfAbsent(p.fusion() + ", shrinkage k=" + num(p.shrinkage()), s -> new ArrayList<>()).add(p);
+            String name = p.fusion() + (p.fusion().equals(WEIGHTED) ? ", π=" + num(p.popularity()) + " γ=" + num(p.collaborative()) : "");
+            series.computeIfAbsent(name, s -> new ArrayList<>()).add(p);
         }
         int colour = 0;
         for (Map.Entry<String, List<Point>> e : series.entrySet()) {

@@ -1,8 +1,10 @@
 package io.reelrank.http;
 
-import com.sun.net.httpserver.HttpExchange;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Locale;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -13,26 +15,27 @@ import java.util.Map;
 
 /**
  * One request as a handler sees it: the path parameters the router matched, the decoded query
- * parameters (a name may repeat), headers and the body. Handlers read from it and return a
- * {@link Reply}; they never touch the {@link HttpExchange}.
+ * parameters (a name may repeat), headers and the body (a JSON body read strictly through
+ * {@link #json()}). Handlers read from it and return a {@link Reply}; they never touch Javalin's
+ * {@link Context}, which only the dispatcher sees.
  */
 final class Call {
 
     /** Larger bodies are refused with 413: the only body the API takes is one small rating. */
     static final int MAX_BODY_BYTES = 64 * 1024;
 
-    private final HttpExchange exchange;
+    private final Context ctx;
     private final Map<String, String> pathParams;
     private final Map<String, List<String>> query;
 
-    Call(HttpExchange exchange, Map<String, String> pathParams) {
-        this.exchange = exchange;
+    Call(Context ctx, Map<String, String> pathParams) {
+        this.ctx = ctx;
         this.pathParams = pathParams;
-        this.query = parseQuery(exchange.getRequestURI().getRawQuery());
+        this.query = parseQuery(ctx.req().getQueryString());
     }
 
     String method() {
-        return exchange.getRequestMethod();
+        return ctx.req().getMethod();
     }
 
     String path(String name) {
@@ -59,17 +62,47 @@ final class Call {
     }
 
     String header(String name) {
-        return exchange.getRequestHeaders().getFirst(name);
+        return ctx.req().getHeader(name);
     }
 
     byte[] body() throws IOException {
-        try (InputStream in = exchange.getRequestBody()) {
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > MAX_BODY_BYTES) throw tooLarge(declared + " were announced");
+        try (InputStream in = ctx.req().getInputStream()) {
             byte[] b = in.readNBytes(MAX_BODY_BYTES + 1);
-            if (b.length > MAX_BODY_BYTES) {
-                throw new ApiError(413, "body too large", "request body must be at most " + MAX_BODY_BYTES + " bytes");
-            }
+            if (b.length > MAX_BODY_BYTES) throw tooLarge("more were sent");
             return b;
         }
+    }
+
+    private static ApiError tooLarge(String got) {
+        return new ApiError(413, "body too large", "request body must be at most " + MAX_BODY_BYTES + " bytes, " + got);
+    }
+
+    /**
+     * The body as one JSON value, strictly: the request must say {@code Content-Type: application/json}
+     * (415 otherwise, so a cross-site form cannot post), and trailing content or a repeated key is a 400.
+     */
+    JsonNode json() throws IOException {
+        String type = header("Content-Type");
+        String media = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        if (!media.equals("application/json")) {
+            throw new ApiError(415, "unsupported media type", "request body must be sent with Content-Type: "
+                    + "application/json, got " + (type == null ? "no Content-Type" : "'" + safe(type) + "'"));
+        }
+        String charset = type.toLowerCase(Locale.ROOT).replaceAll(".*charset=\\s*\"?([^\";\\s]*).*", "$1");
+        if (type.toLowerCase(Locale.ROOT).contains("charset=") && !charset.equals("utf-8")) {
+            throw new ApiError(415, "unsupported media type", "request body must be UTF-8 JSON, got charset '"
+                    + safe(charset) + "'");
+        }
+        return Json.parse(body());
+    }
+
+    /** A request-supplied string fit to quote in an error: printable characters only, at most 200 of them. */
+    static String safe(String s) {
+        if (s == null) return "";
+        String clean = s.replaceAll("[\\p{Cntrl}]", "?");
+        return clean.length() > 200 ? clean.substring(0, 200) + "…" : clean;
     }
 
     static Map<String, List<String>> parseQuery(String raw) {

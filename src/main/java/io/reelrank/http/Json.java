@@ -1,15 +1,24 @@
 package io.reelrank.http;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The one Jackson mapper of the HTTP layer and the error body every failure is answered with. */
+/**
+ * The one Jackson mapper of the HTTP layer, its strict reader for request bodies (one JSON value,
+ * nothing after it, no key twice) and the error body every failure is answered with.
+ */
 final class Json {
 
     static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectReader STRICT = MAPPER.reader()
+            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private Json() {}
 
@@ -31,9 +40,13 @@ final class Json {
 
     static JsonNode parse(byte[] body) {
         try {
-            return MAPPER.readTree(body);
+            JsonNode n = STRICT.readTree(body);
+            if (n == null || n.isMissingNode()) throw new ApiError(400, "bad body", "request body must be JSON, got an empty body");
+            return n;
         } catch (JsonProcessingException e) {
-            throw new ApiError(400, "bad body", "request body must be JSON: " + e.getOriginalMessage());
+            var at = e.getLocation();
+            throw new ApiError(400, "bad body", "request body must be JSON (one value, no key twice, nothing after it): " + e.getOriginalMessage()
+                    + (at != null && at.getCharOffset() >= 0 ? " at character " + (at.getCharOffset() + 1) : ""));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

@@ -1,10 +1,10 @@
 package io.reelrank.http;
 
+import io.reelrank.index.MovieQueryParser;
 import io.reelrank.index.MovieSearcher;
 import io.reelrank.index.SearchFilters;
 import io.reelrank.rerank.Fusion;
 import io.reelrank.rerank.PersonalizedSearch;
-import io.reelrank.rerank.Reranker;
 import io.reelrank.rerank.SearchJson;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -19,8 +19,8 @@ final class SearchRoute {
 
     static final Set<String> PARAMS = Set.of("q", "user", "limit", "candidates", "alpha", "fusion", "min_avg_rating",
             "min_ratings", "year_from", "year_to", "genre");
-    /** Longer queries are refused: no real query is this long, and parsing cost grows with length. */
-    static final int MAX_QUERY_CHARS = 1000;
+    /** The parser's own limit, checked here first so the 400 names the parameter. */
+    static final int MAX_QUERY_CHARS = MovieQueryParser.MAX_QUERY_CHARS;
 
     private final PersonalizedSearch search;
 
@@ -45,17 +45,22 @@ final class SearchRoute {
         int limit = Params.intIn("limit", c.param("limit"), 10, 1, MovieSearcher.MAX_LIMIT);
         int candidates = Params.intIn("candidates", c.param("candidates"), PersonalizedSearch.DEFAULT_CANDIDATES, 1,
                 PersonalizedSearch.MAX_CANDIDATES);
-        double alpha = Params.doubleIn("alpha", c.param("alpha"), Reranker.DEFAULT_ALPHA, 0, 1);
-        Fusion fusion = Fusion.LINEAR;
+        Fusion fusion = PersonalizedSearch.DEFAULT_FUSION;
         String f = c.param("fusion");
         if (f != null) {
             try {
                 fusion = Fusion.parse(f);
             } catch (IllegalArgumentException e) {
-                throw ApiError.badParameter("parameter 'fusion' must be linear or rrf, got '" + f + "'");
+                throw ApiError.badParameter("parameter 'fusion' must be weighted, linear or rrf, got '" + f + "'");
             }
         }
+        double alpha = Params.doubleIn("alpha", c.param("alpha"), PersonalizedSearch.defaultWeights(fusion).alpha(), 0, 1);
         Double minAvg = Params.optionalDoubleIn("min_avg_rating", c.param("min_avg_rating"), 0, 5);
+        return new PersonalizedSearch.Request(q, user, limit, candidates, alpha, fusion, filters(c, minAvg));
+    }
+
+    /** min_ratings, year_from, year_to and genre (repeatable), checked; {@code minAvg} as given. */
+    static SearchFilters filters(Call c, Double minAvg) {
         Integer minRatings = Params.optionalIntIn("min_ratings", c.param("min_ratings"), 0, Integer.MAX_VALUE);
         Integer yearFrom = Params.optionalIntIn("year_from", c.param("year_from"), SearchFilters.MIN_YEAR, SearchFilters.MAX_YEAR);
         Integer yearTo = Params.optionalIntIn("year_to", c.param("year_to"), SearchFilters.MIN_YEAR, SearchFilters.MAX_YEAR);
@@ -66,7 +71,6 @@ final class SearchRoute {
         for (String g : genres) {
             if (g.isBlank()) throw ApiError.badParameter("parameter 'genre' must not be empty (see GET /api/genres)");
         }
-        SearchFilters filters = new SearchFilters(minAvg, minRatings, yearFrom, yearTo, genres);
-        return new PersonalizedSearch.Request(q, user, limit, candidates, alpha, fusion, filters);
+        return new SearchFilters(minAvg, minRatings, yearFrom, yearTo, genres);
     }
 }

@@ -2,8 +2,12 @@ package io.reelrank.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.reelrank.db.Database;
+import io.reelrank.db.RatingSource;
+import io.reelrank.index.SearchFilters;
+import io.reelrank.recommend.RecommendJson;
+import io.reelrank.recommend.Recommender;
 import io.reelrank.rerank.PersonalizedSearch;
-import io.reelrank.user.UserRatings;
+import io.reelrank.service.RatingService;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -16,9 +20,11 @@ import java.util.Set;
 /**
  * The user routes: {@code GET /api/users} (the test users and the most active real users, for the
  * page's picker), {@code GET /api/users/{id}} (rating count, whether the user has an embedding, top
- * genres) and {@code POST /api/users/{id}/ratings} (stores one rating through
- * {@link UserRatings#rate}, which recomputes the user's vector in the same transaction, then drops
- * the cached vector so the very next search uses the new one).
+ * genres), {@code GET /api/users/{id}/recommendations} ({@link Recommender}) and
+ * {@code POST /api/users/{id}/ratings} (a strict JSON body, stored through {@link RatingService#rate}:
+ * the rating, the movie's statistics, the user's content vector, the user folded into the active
+ * collaborative model, the index entry and the notification; then the cached vectors are dropped so
+ * the very next search uses the new ones).
  */
 final class UserRoutes {
 
@@ -26,12 +32,12 @@ final class UserRoutes {
 
     private final Database db;
     private final PersonalizedSearch search;
-    private final double shrinkage;
+    private final RatingService ratings;
 
-    UserRoutes(Database db, PersonalizedSearch search, double shrinkage) {
+    UserRoutes(Database db, PersonalizedSearch search, RatingService ratings) {
         this.db = db;
         this.search = search;
-        this.shrinkage = shrinkage;
+        this.ratings = ratings;
     }
 
     Reply list(Call c) throws Exception {
@@ -107,10 +113,23 @@ final class UserRoutes {
         return Json.reply(m);
     }
 
+    /** {@code GET /api/users/{id}/recommendations}: {@link Recommender} with the page's filters. */
+    Reply recommendations(Call c) throws Exception {
+        Params.onlyKnown(c, Set.of("limit", "genre", "year_from", "year_to", "min_ratings"));
+        int id = Params.parseInt("id", c.path("id"), 1, Integer.MAX_VALUE);
+        int limit = Params.intIn("limit", c.param("limit"), 20, 1, Recommender.MAX_LIMIT);
+        SearchFilters filters = SearchRoute.filters(c, null);
+        Recommender.Response r;
+        try (Connection conn = db.connect()) {
+            r = Recommender.recommend(conn, search.items(), new Recommender.Request(id, limit, filters, false));
+        }
+        return Reply.json(RecommendJson.write(r, false).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     Reply rate(Call c) throws Exception {
         Params.onlyKnown(c, Set.of());
         int user = Params.parseInt("id", c.path("id"), 1, Integer.MAX_VALUE);
-        JsonNode body = Json.parse(c.body());
+        JsonNode body = c.json();
         if (body == null || !body.isObject()) {
             throw new ApiError(400, "bad body", "request body must be a JSON object {\"movie_id\": 4993, \"rating\": 4.5}");
         }
@@ -128,13 +147,8 @@ final class UserRoutes {
                 throw ApiError.badParameter("unknown field '" + f + "'; allowed: movie_id, rating");
             }
         }
-        UserRatings.Result r;
-        try {
-            r = UserRatings.rate(db, search.items(), user, movie.asInt(), rating.asDouble(), shrinkage);
-        } catch (IllegalArgumentException e) {
-            if (e.getMessage() != null && e.getMessage().startsWith("unknown movie")) throw ApiError.notFound(e.getMessage());
-            throw ApiError.badParameter(e.getMessage().replaceFirst("^rating", "field 'rating'"));
-        }
+        RatingService.Stored r = ratings.rate(user, movie.asInt(), rating.asDouble(), RatingSource.API);
+        if (r.foldIn() != null) search.offerModel(r.foldIn().model());
         search.invalidateUser(user);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("user_id", user);
@@ -143,6 +157,7 @@ final class UserRoutes {
         m.put("rating", rating.asDouble());
         m.put("replaced", r.replaced());
         m.put("has_embedding", r.vector() != null);
+        m.put("has_collaborative", r.foldIn() != null && r.foldIn().vector() != null);
         return Json.reply(m);
     }
 }

@@ -176,7 +176,9 @@ public final class MovieSearcher implements AutoCloseable {
                 if (ids == null || !ids.advanceExact(local)) {
                     throw new IllegalStateException("document " + sd.doc + " has no movie_id in " + dir);
                 }
-                out.add(new Candidate((int) ids.longValue(), sd.score, ++rank));
+                NumericDocValues counts = leaf.reader().getNumericDocValues(Fields.RATING_COUNT);
+                int count = counts != null && counts.advanceExact(local) ? (int) counts.longValue() : 0;
+                out.add(new Candidate((int) ids.longValue(), sd.score, ++rank, count));
             }
             return out;
         } finally {

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * would never match. The year suffix is dropped because the year has its own numeric field, and a
  * year among the title words would make {@code 2008} a title match of every 2008 film.
  */
-final class TitleText {
+public final class TitleText {
 
     private TitleText() {}
 
@@ -21,7 +21,7 @@ final class TitleText {
     // "City of Lost Children, The (Cité des enfants perdus, La)": the article may precede an alternate title.
     private static final Pattern TRAILING_ARTICLE = Pattern.compile("^(.*), ([\\p{L}']+)(\\s+\\(.*\\))?$");
 
-    static String searchable(String title) {
+    public static String searchable(String title) {
         String t = YEAR_SUFFIX.matcher(title).replaceFirst("");
         Matcher m = TRAILING_ARTICLE.matcher(t);
         if (m.matches() && ARTICLES.contains(m.group(2).toLowerCase())) {
@@ -29,5 +29,11 @@ final class TitleText {
             t = article + (article.endsWith("'") ? "" : " ") + m.group(1) + (m.group(3) == null ? "" : m.group(3));
         }
         return t;
+    }
+
+    /** The article MovieLens moved to the end of this title ("The" of "Dark Knight, The (2008)"), or null. */
+    public static String movedArticle(String title) {
+        Matcher m = TRAILING_ARTICLE.matcher(YEAR_SUFFIX.matcher(title).replaceFirst(""));
+        return m.matches() && ARTICLES.contains(m.group(2).toLowerCase()) ? m.group(2) : null;
     }
 }

@@ -1,7 +1,10 @@
 package io.reelrank.ingest;
 
 import io.reelrank.db.BinaryCopy;
+import io.reelrank.db.Changes;
 import io.reelrank.db.Database;
+import io.reelrank.db.Locks;
+import io.reelrank.db.RatingSource;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -34,23 +37,43 @@ import org.postgresql.copy.CopyManager;
  * Loads a MovieLens directory ({@code movies.csv}, {@code links.csv}, {@code ratings.csv},
  * {@code tags.csv}; ml-latest-small, ml-25m and ml-32m share the layout) into PostgreSQL in ONE
  * transaction: movies and links through staging tables merged into {@code movies} (so embeddings of
- * movies that stay survive a reload), ratings and tags truncated and streamed in with binary COPY,
- * their indexes and foreign keys rebuilt after the rows are in, then {@code users},
- * {@code movie_stats} and the movies' rating columns brought in line. Any bad row or failure rolls
+ * movies that stay survive a reload), the MovieLens ratings and the tags replaced and streamed in with
+ * binary COPY, their indexes and foreign keys rebuilt after the rows are in, then {@code users},
+ * {@code movie_stats} and the movies' rating columns brought in line. A reload keeps live data: the
+ * ratings that did not come from MovieLens ({@code ratings.source}: API, rate, test users) are carried
+ * over, and the load is refused ({@link ReloadRefusedException}) rather than lose them (their movie
+ * left the catalog), merge a real user into a test user, or empty the catalog or the ratings from a
+ * file without rows. It takes its table locks up front in {@link Locks}' order and tells running
+ * servers through {@link Changes#reloaded}. Any bad row or failure rolls
  * the whole load back, so the database keeps its previous content. Every row is validated here
  * first, so an error names file, line and column rather than a server-side constraint.
  * A load of files identical (name, size, modification time) to the last one is skipped unless forced.
  */
 public final class MovieLensLoader {
 
-    /** How a load runs. */
-    public record Options(int batchSize, boolean skipBadRows, boolean force) {
+    /**
+     * How a load runs: rows per COPY write, whether bad rows are skipped, whether identical files are
+     * loaded again, whether a movies.csv or ratings.csv without rows may replace the data
+     * ({@code allowEmpty}), whether live ratings of movies the new files drop are deleted
+     * ({@code dropOrphanedRatings}) instead of refusing the load, and how long the load waits for
+     * the tables (ms; a rating being written, another batch job).
+     */
+    public record Options(int batchSize, boolean skipBadRows, boolean force, boolean allowEmpty,
+                          boolean dropOrphanedRatings, long lockTimeoutMs) {
         public static final int DEFAULT_BATCH_SIZE = 10_000;
+        public static final long DEFAULT_LOCK_TIMEOUT_MS = 60_000;
 
         public Options {
             if (batchSize < 1 || batchSize > 1_000_000) {
                 throw new IllegalArgumentException("--batch-size must be in 1-1000000, got " + batchSize);
             }
+            if (lockTimeoutMs < 1 || lockTimeoutMs > 3_600_000) {
+                throw new IllegalArgumentException("lock timeout must be in 1-3600000 ms, got " + lockTimeoutMs);
+            }
+        }
+
+        public Options(int batchSize, boolean skipBadRows, boolean force) {
+            this(batchSize, skipBadRows, force, false, false, DEFAULT_LOCK_TIMEOUT_MS);
         }
 
         public static Options defaults() {
@@ -58,9 +81,23 @@ public final class MovieLensLoader {
         }
     }
 
-    /** What a load did. {@code skipped} is true when the same files were already loaded. */
+    /**
+     * What a load did. {@code skipped} is true when the same files were already loaded;
+     * {@code keptRatings} counts the live ratings (API, rate, test users) carried over,
+     * {@code droppedRatings} those deleted because their movie left ({@code dropOrphanedRatings}),
+     * {@code replacedByLive} the MovieLens ratings that gave way to a live rating of the same user and
+     * movie, {@code staleUsers} the users whose vector the load cleared (recompute with {@code users}).
+     */
     public record Report(boolean skipped, int movies, int links, long ratings, long tags, int users,
-                         long badRows, List<String> firstBadRows, double seconds, double ratingsSeconds) {}
+                         long badRows, List<String> firstBadRows, double seconds, double ratingsSeconds,
+                         long keptRatings, long droppedRatings, long replacedByLive, int staleUsers) {}
+
+    /** A reload that would lose or corrupt live data, refused; the database is unchanged. */
+    public static final class ReloadRefusedException extends IllegalArgumentException {
+        ReloadRefusedException(String message) {
+            super(message);
+        }
+    }
 
     /** Progress callbacks; called from the loading thread. */
     public interface Listener {
@@ -119,7 +156,18 @@ public final class MovieLensLoader {
                 st.execute("CREATE TEMP TABLE stage_links (movie_id int, imdb_id text, tmdb_id int) ON COMMIT DROP");
                 BitSet movieIds = new BitSet();
                 int movieCount = (int) loadMovies(copy, movies, movieIds);
+                if (movieCount == 0 && !options.allowEmpty()) {
+                    throw new ReloadRefusedException(movies.getFileName() + " has no movies (" + (badRows > 0
+                            ? badRows + " bad rows skipped" : "only its header") + "); refusing to empty the catalog "
+                            + "(--allow-empty loads it anyway)");
+                }
                 int linkCount = (int) loadLinks(copy, links, movieIds);
+
+                // Every lock the reload needs, up front and in the one order all writers use, so a rating
+                // written meanwhile waits for the reload (or times out with "busy"), never deadlocks with it.
+                listener.step("waiting for the tables (rating writes finish first)");
+                Locks.forReload(st, options.lockTimeoutMs());
+                keepLiveRatings(st);
 
                 listener.step("replacing movies, ratings and tags");
                 // Ratings and tags go first so the movie merge does not cascade over them row by row.
@@ -144,7 +192,16 @@ public final class MovieLensLoader {
                 long tr = System.nanoTime();
                 long ratingCount = loadRatings(copy, ratings, movieIds);
                 double ratingsSeconds = (System.nanoTime() - tr) / 1e9;
+                if (ratingCount == 0 && !options.allowEmpty()) {
+                    throw new ReloadRefusedException(ratings.getFileName() + " has no ratings (" + (badRows > 0
+                            ? badRows + " bad rows skipped" : "only its header") + "); refusing to replace the "
+                            + "MovieLens ratings with none (--allow-empty loads it anyway)");
+                }
+                refuseTestUserIds(st);
+                long replacedByLive = restoreLiveRatings(st);
                 long tagCount = loadTags(copy, tags, movieIds);
+                // Every row has been read: a bad row is reported before this refusal.
+                long[] kept = refuseOrDropOrphans(st);
 
                 listener.step("building indexes and foreign keys");
                 st.execute("ALTER TABLE ratings ADD CONSTRAINT ratings_pkey PRIMARY KEY (user_id, movie_id)");
@@ -163,6 +220,17 @@ public final class MovieLensLoader {
                 listener.step("updating users and movie_stats");
                 st.execute("DELETE FROM users u WHERE NOT EXISTS (SELECT 1 FROM ratings r WHERE r.user_id = u.user_id)");
                 st.execute("INSERT INTO users (user_id) SELECT DISTINCT user_id FROM ratings ON CONFLICT DO NOTHING");
+                // A vector computed from the replaced ratings no longer matches them: cleared, so such a
+                // user is cold (plain BM25) until `reelrank users` (ingest runs it next). Users whose
+                // ratings are all live (test users, API-only users) keep theirs.
+                int staleUsers = st.executeUpdate("UPDATE users u SET embedding = NULL, updated_at = now() "
+                        + "WHERE u.embedding IS NOT NULL AND (EXISTS (SELECT 1 FROM ratings r WHERE r.user_id = u.user_id "
+                        + "AND r.source = 'movielens') OR NOT EXISTS (SELECT 1 FROM keep_ratings k WHERE k.user_id = u.user_id))");
+                // The same users' collaborative vectors (in every model version): fold-in recomputes them
+                // against the active model (ingest runs it next); the model's movie vectors stay until
+                // the next training.
+                st.executeUpdate("DELETE FROM user_factors f WHERE EXISTS (SELECT 1 FROM ratings r WHERE r.user_id = f.user_id "
+                        + "AND r.source = 'movielens') OR NOT EXISTS (SELECT 1 FROM keep_ratings k WHERE k.user_id = f.user_id)");
                 refreshStats(st);
                 int users = count(st, "SELECT count(*) FROM users");
                 try (var ps = c.prepareStatement("INSERT INTO ingest_runs (data_dir, fingerprint, movies, ratings, "
@@ -176,14 +244,71 @@ public final class MovieLensLoader {
                     ps.setLong(7, badRows);
                     ps.executeUpdate();
                 }
+                Changes.reloaded(st);
                 c.commit();
                 return new Report(false, movieCount, linkCount, ratingCount, tagCount, users, badRows,
-                        List.copyOf(firstBad), (System.nanoTime() - t0) / 1e9, ratingsSeconds);
+                        List.copyOf(firstBad), (System.nanoTime() - t0) / 1e9, ratingsSeconds, kept[0], kept[1],
+                        replacedByLive, staleUsers);
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
             }
         }
+    }
+
+    /** Sets aside the ratings that did not come from MovieLens (API, rate, test users) in {@code keep_ratings}. */
+    private static void keepLiveRatings(Statement st) throws SQLException {
+        st.execute("CREATE TEMP TABLE keep_ratings ON COMMIT DROP AS SELECT user_id, movie_id, rating, rated_at, source "
+                + "FROM ratings WHERE source <> '" + RatingSource.MOVIELENS.value() + "'");
+    }
+
+    /**
+     * Live ratings of movies the new movies.csv drops make the load refuse, naming them, unless
+     * {@code dropOrphanedRatings}, which deletes them (they were never put back). Returns {kept, dropped}.
+     */
+    private long[] refuseOrDropOrphans(Statement st) throws SQLException {
+        List<String> orphans = new ArrayList<>();
+        long orphanCount = 0;
+        try (ResultSet rs = st.executeQuery("SELECT k.user_id, k.movie_id, k.source, count(*) OVER () FROM keep_ratings k "
+                + "WHERE NOT EXISTS (SELECT 1 FROM stage_movies s WHERE s.movie_id = k.movie_id) "
+                + "ORDER BY k.user_id, k.movie_id LIMIT 5")) {
+            while (rs.next()) {
+                orphans.add("user " + rs.getInt(1) + " movie " + rs.getInt(2) + " (" + rs.getString(3) + ")");
+                orphanCount = rs.getLong(4);
+            }
+        }
+        if (orphanCount > 0 && !options.dropOrphanedRatings()) {
+            throw new ReloadRefusedException("the new movies.csv drops movies that " + orphanCount + " ratings not from "
+                    + "MovieLens refer to: " + String.join(", ", orphans) + (orphanCount > orphans.size() ? ", …" : "")
+                    + "; keep those movies, or pass --drop-orphaned-ratings to delete these ratings");
+        }
+        return new long[] {count(st, "SELECT count(*) FROM keep_ratings") - orphanCount, orphanCount};
+    }
+
+    /** MovieLens ratings by a test user's id would merge a real person into a synthetic one: refused. */
+    private static void refuseTestUserIds(Statement st) throws SQLException {
+        List<Integer> ids = new ArrayList<>();
+        try (ResultSet rs = st.executeQuery("SELECT DISTINCT r.user_id FROM ratings r JOIN test_users t "
+                + "ON t.user_id = r.user_id ORDER BY 1 LIMIT 5")) {
+            while (rs.next()) ids.add(rs.getInt(1));
+        }
+        if (!ids.isEmpty()) {
+            throw new ReloadRefusedException("ratings.csv has ratings by user(s) " + ids + ", which are test users "
+                    + "(test_users); run `reelrank test-users --remove` first, or load files without these ids");
+        }
+    }
+
+    /**
+     * Puts the live ratings back beside the new MovieLens ones; where both rate the same (user,
+     * movie), the live rating wins. Returns how many MovieLens rows gave way.
+     */
+    private static long restoreLiveRatings(Statement st) throws SQLException {
+        long replaced = st.executeUpdate("DELETE FROM ratings r USING keep_ratings k "
+                + "WHERE r.user_id = k.user_id AND r.movie_id = k.movie_id");
+        st.execute("INSERT INTO ratings (user_id, movie_id, rating, rated_at, source) "
+                + "SELECT k.user_id, k.movie_id, k.rating, k.rated_at, k.source FROM keep_ratings k "
+                + "WHERE EXISTS (SELECT 1 FROM stage_movies s WHERE s.movie_id = k.movie_id)");
+        return replaced;
     }
 
     /**
@@ -209,7 +334,7 @@ public final class MovieLensLoader {
                 users = count(st, "SELECT count(*) FROM users");
             }
             return new Report(true, rs.getInt(1), rs.getInt(2), rs.getLong(3), rs.getLong(4), users, rs.getLong(5),
-                    List.of(), 0, 0);
+                    List.of(), 0, 0, 0, 0, 0, 0);
         }
     }
 

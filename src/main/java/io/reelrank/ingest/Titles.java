@@ -10,16 +10,16 @@ import java.util.regex.Pattern;
  * titles before the year ({@code "Assembly (Ji jie hao) (2007)"}, kept in the title) and titles with
  * no year at all ({@code "Babylon 5"}, year = null).
  */
-final class Titles {
+public final class Titles {
 
     private static final Pattern YEAR_SUFFIX =
             Pattern.compile("^(.*?)\\s*\\((\\d{4})(?:\\s*[-\u2013]\\s*(?:\\d{4})?\\s*)?\\)\\s*$");
 
     private Titles() {}
 
-    record Parsed(String title, Integer year) {}
+    public record Parsed(String title, Integer year) {}
 
-    static Parsed parse(String raw) {
+    public static Parsed parse(String raw) {
         String s = raw.strip();
         Matcher m = YEAR_SUFFIX.matcher(s);
         if (m.matches() && !m.group(1).isEmpty()) {

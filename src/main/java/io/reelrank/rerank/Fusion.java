@@ -3,15 +3,23 @@ package io.reelrank.rerank;
 import java.util.Locale;
 
 /**
- * How BM25 and the two-tower similarity combine into one score over the BM25 candidates.
+ * How the signals of a BM25 candidate combine into one score over the candidates.
  * <ul>
- *   <li>{@code LINEAR}: {@code score = (1−α)·bm25/max_bm25 + α·(cos+1)/2}, both terms in [0,1].</li>
+ *   <li>{@code WEIGHTED} (default): four terms, each min-max normalized within the candidates so no
+ *       term's scale decides by accident ({@code mm(x) = (x − min)/(max − min)}):
+ *       {@code score = (1−α)·((1−π)·mm(bm25) + π·mm(log(1+n))) + α·((1−γ)·mm(cos) + γ·mm(u·v))},
+ *       n the movie's rating count (the popularity prior), cos the content towers' cosine, u·v the
+ *       collaborative towers' inner product. A user without a collaborative vector uses the content
+ *       term alone in the personal part, one without any vector gets BM25 plus the prior.
+ *       See {@link Weights}.</li>
+ *   <li>{@code LINEAR}: {@code score = (1−α)·bm25/max_bm25 + α·(cos+1)/2}, the content tower only.</li>
  *   <li>{@code RRF}: reciprocal rank fusion (Cormack, Clarke, Büttcher, SIGIR 2009),
- *       {@code score = 1/(60 + rank_bm25) + 1/(60 + rank_cos)}, ranks 1-based within the candidates.</li>
+ *       {@code score = 1/(60 + rank_bm25) + 1/(60 + rank_cos) [+ 1/(60 + rank_cf)]}, ranks 1-based
+ *       within the candidates; parameter-free.</li>
  * </ul>
  */
 public enum Fusion {
-    LINEAR, RRF;
+    WEIGHTED, LINEAR, RRF;
 
     /** The RRF constant k = 60 of the original paper. */
     public static final int RRF_K = 60;
@@ -20,12 +28,16 @@ public enum Fusion {
         try {
             return valueOf(s.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("fusion must be linear or rrf, got '" + s + "'");
+            throw new IllegalArgumentException("fusion must be weighted, linear or rrf, got '" + s + "'");
         }
     }
 
     public String formula() {
-        return this == LINEAR ? "(1-α)·bm25/max_bm25 + α·(cos+1)/2" : "1/(60+rank_bm25) + 1/(60+rank_cos)";
+        return switch (this) {
+            case WEIGHTED -> "(1-α)·((1-π)·mm(bm25) + π·mm(log(1+n))) + α·((1-γ)·mm(cos) + γ·mm(u·v))";
+            case LINEAR -> "(1-α)·bm25/max_bm25 + α·(cos+1)/2";
+            case RRF -> "1/(60+rank_bm25) + 1/(60+rank_cos) + 1/(60+rank_cf)";
+        };
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.reelrank.rerank;
 import io.reelrank.db.Changes;
 import io.reelrank.db.Database;
 import io.reelrank.index.Candidate;
+import io.reelrank.index.IndexFollower;
 import io.reelrank.index.MovieRecord;
 import io.reelrank.index.MovieSearcher;
 import io.reelrank.index.QuerySyntaxException;
@@ -10,6 +11,9 @@ import io.reelrank.index.SearchFilters;
 import io.reelrank.index.SearchHit;
 import io.reelrank.index.SearchResult;
 import io.reelrank.index.SearchSort;
+import io.reelrank.model.FactorModel;
+import io.reelrank.model.ModelStore;
+import io.reelrank.model.RatingHistory;
 import io.reelrank.user.UserTower;
 import java.io.IOException;
 import java.sql.Connection;
@@ -22,22 +26,28 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Personalized search, the product in one call: BM25 candidates from the Lucene index, re-ranked for
- * a user by {@link Reranker} with the item vectors held in memory and the user's vector cached, then
- * the page of results with each score explained. Thread-safe; one instance serves a whole process
- * (the CLI, the HTTP server, the benchmarks). The caller closes it (it closes the index searcher and
- * the change listener). A long-running process calls {@link #listen()}: user vectors are then cached
- * until a {@code NOTIFY} from any process that wrote ratings or embeddings ({@link Changes}) drops
- * them, so a search never waits on the database in steady state. Without a listener (or while it is
- * disconnected) cached user vectors expire after {@link #USER_TTL_MS}.
+ * a user by {@link Reranker} with both towers' item sides held in memory (the content vectors and the
+ * active collaborative model, {@link FactorModel}) and the user's two vectors cached, then the page
+ * of results with each score explained. Thread-safe; one instance serves a whole process (the CLI,
+ * the HTTP server, the benchmarks). The caller closes it (it closes the index searcher and the
+ * change listener). A long-running process calls {@link #listen()}: user vectors are then cached
+ * until a {@code NOTIFY} from any process that wrote ratings, embeddings or a model version
+ * ({@link Changes}) drops them, and a newly activated model version is loaded without a restart, so
+ * a search never waits on the database in steady state. Without a listener (or while it is
+ * disconnected) cached user vectors expire after {@link #USER_TTL_MS}; while the database cannot be
+ * reached a cached vector keeps being served (plain BM25 never needs the database). The listener also
+ * keeps this process's index directory in step with every writer's changes ({@link IndexFollower}).
  */
 public final class PersonalizedSearch implements AutoCloseable {
 
     public static final int DEFAULT_CANDIDATES = 100;
     public static final int MAX_CANDIDATES = MovieSearcher.MAX_LIMIT;
     public static final long USER_TTL_MS = 5_000;
+    /** The fusion a search uses unless told otherwise. */
+    public static final Fusion DEFAULT_FUSION = Fusion.WEIGHTED;
 
-    /** What to search: query, optional user, page size, candidate pool, fusion and filters. */
-    public record Request(String query, Integer user, int limit, int candidates, double alpha, Fusion fusion,
+    /** What to search: query, optional user, page size, candidate pool, fusion with its weights, and filters. */
+    public record Request(String query, Integer user, int limit, int candidates, Weights weights, Fusion fusion,
                           SearchFilters filters) {
         public Request {
             if (query == null || query.isBlank()) throw new IllegalArgumentException("query must not be empty");
@@ -47,37 +57,70 @@ public final class PersonalizedSearch implements AutoCloseable {
             if (candidates < 1 || candidates > MAX_CANDIDATES) {
                 throw new IllegalArgumentException("candidates must be in 1-" + MAX_CANDIDATES + ", got " + candidates);
             }
-            if (!(alpha >= 0 && alpha <= 1)) throw new IllegalArgumentException("alpha must be in 0-1, got " + alpha);
-            if (fusion == null) fusion = Fusion.LINEAR;
+            if (fusion == null) fusion = DEFAULT_FUSION;
+            if (weights == null) weights = defaultWeights(fusion);
             if (filters == null) filters = SearchFilters.NONE;
         }
 
+        /** With α alone: the fusion's default weights otherwise. */
+        public Request(String query, Integer user, int limit, int candidates, double alpha, Fusion fusion,
+                       SearchFilters filters) {
+            this(query, user, limit, candidates, defaultWeights(fusion == null ? DEFAULT_FUSION : fusion)
+                    .withAlpha(checkAlpha(alpha)), fusion, filters);
+        }
+
+        public double alpha() {
+            return weights.alpha();
+        }
+
         public Request withLimit(int n) {
-            return new Request(query, user, n, candidates, alpha, fusion, filters);
+            return new Request(query, user, n, candidates, weights, fusion, filters);
         }
 
         public static Request of(String query, Integer user) {
-            return new Request(query, user, 10, DEFAULT_CANDIDATES, Reranker.DEFAULT_ALPHA, Fusion.LINEAR,
-                    SearchFilters.NONE);
+            return new Request(query, user, 10, DEFAULT_CANDIDATES, (Weights) null, DEFAULT_FUSION, SearchFilters.NONE);
         }
+
+        private static double checkAlpha(double a) {
+            if (!(a >= 0 && a <= 1)) throw new IllegalArgumentException("alpha must be in 0-1, got " + a);
+            return a;
+        }
+    }
+
+    /** The shipped weights of a fusion: {@link Weights#DEFAULT} for weighted, α = {@link Reranker#DEFAULT_ALPHA} otherwise. */
+    public static Weights defaultWeights(Fusion f) {
+        return f == Fusion.WEIGHTED ? Weights.DEFAULT : new Weights(Reranker.DEFAULT_ALPHA, 0, 0);
     }
 
     /**
      * One result. For a personalized search {@code similarity} is the cosine between the user's and
-     * the movie's vectors (null when the movie has no vector) and {@code score} the fused score; for
-     * a plain search both follow BM25 ({@code similarity} null, {@code score} = bm25).
+     * the movie's content vectors (null when either has none), {@code collaborative} the inner
+     * product of their collaborative vectors (null likewise), {@code ratingCount} the popularity
+     * prior's n and {@code score} the fused score; for a plain search the score is BM25's. The
+     * explanation repeats the fusion's formula with the values.
      */
     public record Result(int rank, int movieId, String title, Integer year, List<String> genres, double bm25,
-                         int bm25Rank, Double similarity, double score, boolean hasEmbedding, String explanation) {
+                         int bm25Rank, Double similarity, Double collaborative, int ratingCount, double score,
+                         boolean hasEmbedding, String explanation) {
         /** Positive when the movie moved up against its BM25 rank. */
         public int movement() {
             return bm25Rank - rank;
         }
     }
 
-    /** The answer; {@code personalized} is false for no user or a cold user ({@code coldUser}). */
+    /**
+     * The answer. {@code personalized} is false for no user, and for a cold user ({@code coldUser}:
+     * neither tower has a vector for them), who gets BM25 plus the popularity prior under weighted
+     * fusion and the BM25 order otherwise. {@code modelVersion} is the collaborative model used (0:
+     * none trained), {@code hasCollaborative} whether the user has a vector in it.
+     */
     public record Response(String query, Integer user, boolean personalized, boolean coldUser, Fusion fusion,
-                           double alpha, int candidates, long totalMatches, List<Result> results) {}
+                           Weights weights, int candidates, long totalMatches, long modelVersion,
+                           boolean hasCollaborative, List<Result> results) {
+        public double alpha() {
+            return weights.alpha();
+        }
+    }
 
     /** The user id is not in {@code users}. */
     public static final class UnknownUserException extends Exception {
@@ -86,18 +129,23 @@ public final class PersonalizedSearch implements AutoCloseable {
         }
     }
 
-    private record CachedUser(boolean exists, float[] vector, long loadedAt) {}
+    private record CachedUser(boolean exists, float[] vector, float[] cf, RatedMovies rated, long modelVersion,
+                              long loadedAt) {}
 
     private final Database db;
     private final MovieSearcher searcher;
     private volatile ItemVectors items;
+    private volatile FactorModel model;
     private final Map<Integer, CachedUser> users = new ConcurrentHashMap<>();
     private volatile Changes.Listener listener;
+    private volatile IndexFollower follower;
 
-    public PersonalizedSearch(Database db, MovieSearcher searcher, ItemVectors items) {
+    /** Loads the active collaborative model, when one has been trained. */
+    public PersonalizedSearch(Database db, MovieSearcher searcher, ItemVectors items) throws SQLException {
         this.db = db;
         this.searcher = searcher;
         this.items = items;
+        this.model = ModelStore.loadActive(db);
     }
 
     public MovieSearcher searcher() {
@@ -112,9 +160,28 @@ public final class PersonalizedSearch implements AutoCloseable {
         return db;
     }
 
+    /** The active collaborative model's item side, or null when none is trained. */
+    public FactorModel model() {
+        return model;
+    }
+
     public void reloadItems() throws SQLException {
         items = ItemVectors.load(db, true);
         users.clear();
+    }
+
+    /** Loads the active model version again (a new one was activated) and forgets cached users. */
+    public void reloadModel() throws SQLException {
+        model = ModelStore.loadActive(db);
+        users.clear();
+    }
+
+    /** Takes a model that a fold-in loaded from the database when it is newer than the one held. */
+    public void offerModel(FactorModel m) {
+        if (m != null && (model == null || m.version() > model.version())) {
+            model = m;
+            users.clear();
+        }
     }
 
     public void invalidateUser(int userId) {
@@ -124,6 +191,8 @@ public final class PersonalizedSearch implements AutoCloseable {
     /** Follows writes from every process (see the class comment); idempotent. */
     public synchronized void listen() {
         if (listener != null) return;
+        IndexFollower f = new IndexFollower(db, searcher);
+        follower = f;
         listener = new Changes.Listener(db, (channel, payload) -> {
             if (Changes.ITEMS.equals(channel)) {
                 try {
@@ -131,7 +200,25 @@ public final class PersonalizedSearch implements AutoCloseable {
                 } catch (SQLException e) {
                     users.clear();
                 }
-            } else if (channel == null || Changes.ALL.equals(payload)) {
+            } else if (Changes.MOVIES.equals(channel)) {
+                f.onMoviesChanged(payload);
+            } else if (Changes.MODEL.equals(channel)) {
+                try {
+                    FactorModel m = model;
+                    if (m == null || !String.valueOf(m.version()).equals(payload)) reloadModel();
+                } catch (SQLException e) {
+                    users.clear();
+                }
+            } else if (channel == null) {
+                // Reconnected: anything may have changed meanwhile, a model version included.
+                users.clear();
+                f.onReconnect();
+                try {
+                    reloadModel();
+                } catch (SQLException e) {
+                    users.clear();
+                }
+            } else if (Changes.ALL.equals(payload)) {
                 users.clear();
             } else {
                 try {
@@ -143,6 +230,11 @@ public final class PersonalizedSearch implements AutoCloseable {
         });
     }
 
+    /** The follower of this process's index (null until {@link #listen}). */
+    public IndexFollower indexFollower() {
+        return follower;
+    }
+
     /** Whether cached vectors are kept current by notifications right now. */
     public boolean listening() {
         Changes.Listener l = listener;
@@ -150,18 +242,22 @@ public final class PersonalizedSearch implements AutoCloseable {
     }
 
     public Response search(Request r) throws QuerySyntaxException, IOException, SQLException, UnknownUserException {
+        FactorModel m = model;
+        long version = m == null ? 0 : m.version();
         if (r.user() == null) {
-            return plain(r, false);
+            return plain(r, false, version);
         }
-        float[] u = userVector(r.user());
-        if (u == null) {
-            return plain(r, true);
+        CachedUser user = user(r.user(), m);
+        float[] u = user.vector();
+        float[] cf = m == null ? null : user.cf();
+        boolean cold = u == null && cf == null;
+        if (cold && r.fusion() != Fusion.WEIGHTED) {
+            return plain(r, true, version);
         }
         List<Candidate> cands = searcher.candidates(r.query(), r.filters(), r.candidates());
         List<Reranker.Candidate> in = new ArrayList<>(cands.size());
-        for (Candidate c : cands) in.add(new Reranker.Candidate(c.movieId(), c.bm25(), c.rank()));
-        ItemVectors iv = items;
-        List<Reranker.Ranked> ranked = Reranker.rerank(in, u, iv, r.fusion(), r.alpha());
+        for (Candidate c : cands) in.add(new Reranker.Candidate(c.movieId(), c.bm25(), c.rank(), c.ratingCount()));
+        List<Reranker.Ranked> ranked = Reranker.rerank(in, u, cf, user.rated(), items, m, r.fusion(), r.weights());
         int n = Math.min(r.limit(), ranked.size());
         int[] ids = new int[n];
         for (int i = 0; i < n; i++) ids[i] = ranked.get(i).candidate().movieId();
@@ -170,58 +266,74 @@ public final class PersonalizedSearch implements AutoCloseable {
         List<Result> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             Reranker.Ranked x = ranked.get(i);
-            MovieRecord m = movies.get(x.candidate().movieId());
-            if (m == null) continue; // removed by an index rebuild between the two reads
+            MovieRecord mr = movies.get(x.candidate().movieId());
+            if (mr == null) continue; // removed by an index rebuild between the two reads
             Double sim = Double.isNaN(x.similarity()) ? null : x.similarity();
-            out.add(new Result(x.rank(), m.movieId(), m.title(), m.year(), m.genres(), x.candidate().bm25(),
-                    x.candidate().bm25Rank(), sim, x.score(), x.hasVector(),
-                    explain(r, x, maxBm25, cands.size())));
+            Double uv = Double.isNaN(x.collaborative()) ? null : x.collaborative();
+            out.add(new Result(x.rank(), mr.movieId(), mr.title(), mr.year(), mr.genres(), x.candidate().bm25(),
+                    x.candidate().bm25Rank(), sim, uv, x.candidate().ratingCount(), x.score(), x.hasVector(),
+                    Explanations.explain(r.fusion(), r.weights(), x, maxBm25, cands.size(), u != null, cf != null)));
         }
-        return new Response(r.query(), r.user(), true, false, r.fusion(), r.alpha(), r.candidates(), cands.size(), out);
+        return new Response(r.query(), r.user(), !cold, cold, r.fusion(), r.weights(), r.candidates(), cands.size(),
+                version, cf != null, out);
     }
 
-    private Response plain(Request r, boolean cold) throws QuerySyntaxException, IOException {
+    private Response plain(Request r, boolean cold, long version) throws QuerySyntaxException, IOException {
         SearchResult res = searcher.search(r.query(), r.filters(), SearchSort.SCORE, r.limit());
         List<Result> out = new ArrayList<>(res.hits().size());
         for (SearchHit h : res.hits()) {
-            out.add(new Result(h.rank(), h.movieId(), h.title(), h.year(), h.genres(), h.bm25(), h.rank(), null,
-                    h.bm25(), items.has(h.movieId()), String.format(Locale.ROOT, "bm25 %.4f (BM25 order%s)", h.bm25(),
-                    cold ? "; cold user: no vector yet" : "")));
+            out.add(new Result(h.rank(), h.movieId(), h.title(), h.year(), h.genres(), h.bm25(), h.rank(), null, null,
+                    h.ratingCount(), h.bm25(), items.has(h.movieId()), String.format(Locale.ROOT, "bm25 %.4f (BM25 order%s)",
+                    h.bm25(), cold ? "; cold user: no vector yet" : "")));
         }
-        return new Response(r.query(), r.user(), false, cold, r.fusion(), r.alpha(), r.candidates(), res.totalMatches(), out);
+        return new Response(r.query(), r.user(), false, cold, r.fusion(), r.weights(), r.candidates(), res.totalMatches(),
+                version, false, out);
     }
 
-    private static String explain(Request r, Reranker.Ranked x, double maxBm25, int k) {
-        double bm25 = x.candidate().bm25();
-        if (r.fusion() == Fusion.LINEAR) {
-            String cos = x.hasVector() ? String.format(Locale.ROOT, "%.4f", x.similarity()) : "0 (no vector)";
-            return String.format(Locale.ROOT, "(1-%.2f)·bm25/max_bm25 + %.2f·(cos+1)/2 = %.2f·%.4f/%.4f + %.2f·(%s+1)/2 = %.4f",
-                    r.alpha(), r.alpha(), 1 - r.alpha(), bm25, maxBm25, r.alpha(), cos, x.score());
-        }
-        String simPart = x.hasVector() ? String.format(Locale.ROOT, " + 1/(60+rank_cos)") : " (no vector: no similarity term)";
-        return String.format(Locale.ROOT, "1/(60+%d)%s = %.6f over %d candidates", x.candidate().bm25Rank(), simPart,
-                x.score(), k);
-    }
-
-    /** The user's vector, null for a cold user; cached for {@link #USER_TTL_MS}. */
+    /** The user's content vector, null for a cold user; cached for {@link #USER_TTL_MS}. */
     public float[] userVector(int userId) throws SQLException, UnknownUserException {
+        return user(userId, model).vector();
+    }
+
+    /** The user's collaborative vector in the active model, null when there is none (no model, no positive rating). */
+    public float[] collaborativeVector(int userId) throws SQLException, UnknownUserException {
+        FactorModel m = model;
+        return m == null ? null : user(userId, m).cf();
+    }
+
+    private CachedUser user(int userId, FactorModel m) throws SQLException, UnknownUserException {
         long now = System.currentTimeMillis();
+        long version = m == null ? 0 : m.version();
         CachedUser c = users.get(userId);
-        if (c == null || (!listening() && now - c.loadedAt() > USER_TTL_MS)) {
+        if (c == null || c.modelVersion() != version || (!listening() && now - c.loadedAt() > USER_TTL_MS)) {
             try (Connection conn = db.connect()) {
                 UserTower.Stored s = UserTower.load(conn, userId);
-                c = new CachedUser(s.exists(), s.vector(), now);
+                float[] cf = m == null ? null : ModelStore.user(conn, version, userId).vector();
+                c = new CachedUser(s.exists(), s.vector(), cf, s.exists() ? rated(conn, userId) : RatedMovies.NONE, version,
+                        now);
+            } catch (SQLException e) {
+                // Database away: the vectors we have are better than none; try again after the TTL.
+                if (c == null || c.modelVersion() != version || !Database.unreachable(e)) throw e;
+                c = new CachedUser(c.exists(), c.vector(), c.cf(), c.rated(), c.modelVersion(), now);
             }
             users.put(userId, c);
         }
         if (!c.exists()) throw new UnknownUserException(userId);
-        return c.vector();
+        return c;
+    }
+
+    /** The user's ratings: for these movies the re-ranker uses what the user said ({@link Reranker}). */
+    private static RatedMovies rated(Connection c, int userId) throws SQLException {
+        RatingHistory h = RatingHistory.read(c, userId);
+        return RatedMovies.of(h.movies(), h.ratings());
     }
 
     @Override
     public void close() throws IOException {
         Changes.Listener l = listener;
         if (l != null) l.close();
+        IndexFollower f = follower;
+        if (f != null) f.close();
         searcher.close();
     }
 }

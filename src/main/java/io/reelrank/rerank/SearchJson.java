@@ -7,9 +7,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * The one JSON form of a search answer, shared by {@code reelrank search --json} and
  * {@code GET /api/search}: {@code {"query", "user", "personalized", "cold_user", "fusion", "alpha",
- * "candidates", "total_matches", "results": [{"rank", "movie_id", "title", "year", "genres", "bm25",
- * "bm25_rank", "movement", "similarity", "score", "has_embedding", "explanation"}]}}. Scores are
- * rounded to 6 decimals; {@code similarity} is null without a user or a movie vector.
+ * "popularity_weight", "collaborative_weight", "model_version", "has_collaborative", "candidates",
+ * "total_matches", "results": [{"rank", "movie_id", "title", "year", "genres", "bm25", "bm25_rank",
+ * "movement", "rating_count", "similarity", "collaborative", "score", "has_embedding",
+ * "explanation"}]}}. Scores are rounded to 6 decimals; {@code similarity} is null without a content
+ * vector on either side, {@code collaborative} without a collaborative one.
  */
 public final class SearchJson {
 
@@ -25,6 +27,10 @@ public final class SearchJson {
         root.put("cold_user", r.coldUser());
         root.put("fusion", r.fusion().toString());
         root.put("alpha", r.alpha());
+        root.put("popularity_weight", r.weights().popularity());
+        root.put("collaborative_weight", r.weights().collaborative());
+        root.put("model_version", r.modelVersion());
+        root.put("has_collaborative", r.hasCollaborative());
         root.put("candidates", r.candidates());
         root.put("total_matches", r.totalMatches());
         ArrayNode results = root.putArray("results");
@@ -39,7 +45,9 @@ public final class SearchJson {
             n.put("bm25", round(h.bm25()));
             n.put("bm25_rank", h.bm25Rank());
             n.put("movement", h.movement());
+            n.put("rating_count", h.ratingCount());
             if (h.similarity() == null) n.putNull("similarity"); else n.put("similarity", round(h.similarity()));
+            if (h.collaborative() == null) n.putNull("collaborative"); else n.put("collaborative", round(h.collaborative()));
             n.put("score", round(h.score()));
             n.put("has_embedding", h.hasEmbedding());
             n.put("explanation", h.explanation());

@@ -54,9 +54,14 @@ public final class UserTower {
             throw new IllegalStateException("no movie has an embedding yet: run `reelrank embed --load` first");
         }
         try (Connection read = db.connect(); Connection write = db.connect()) {
+            write.setAutoCommit(false);
+            try (Statement ws = write.createStatement()) {
+                // First, before the read connection touches ratings: a reload waits for us or we for it,
+                // never each for the other across our two connections.
+                io.reelrank.db.Locks.batch(ws);
+            }
             double mu = globalMean(read);
             read.setAutoCommit(false); // a cursor, so ratings stream instead of arriving all at once
-            write.setAutoCommit(false);
             try (Statement ws = write.createStatement()) {
                 ws.execute("CREATE TEMP TABLE stage_users (user_id int, embedding vector) ON COMMIT DROP");
                 ws.execute("INSERT INTO users (user_id) SELECT DISTINCT user_id FROM ratings ON CONFLICT DO NOTHING");
@@ -115,24 +120,8 @@ public final class UserTower {
     /** Recomputes one user's vector from their ratings and stores it; returns it (null if cold). */
     public static float[] recompute(Connection c, int userId, ItemVectors items, double k) throws SQLException {
         double mu = globalMean(c);
-        int[] movies = new int[64];
-        float[] ratings = new float[64];
-        int n = 0;
-        try (PreparedStatement ps = c.prepareStatement("SELECT movie_id, rating FROM ratings WHERE user_id = ?")) {
-            ps.setInt(1, userId);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    if (n == movies.length) {
-                        movies = Arrays.copyOf(movies, n * 2);
-                        ratings = Arrays.copyOf(ratings, n * 2);
-                    }
-                    movies[n] = rs.getInt(1);
-                    ratings[n] = rs.getFloat(2);
-                    n++;
-                }
-            }
-        }
-        float[] u = vector(movies, ratings, n, items, mu, k);
+        io.reelrank.model.RatingHistory h = io.reelrank.model.RatingHistory.read(c, userId);
+        float[] u = vector(h.movies(), h.ratings(), h.size(), items, mu, k);
         try (PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO users (user_id, embedding) VALUES (?, ?::vector) "
                         + "ON CONFLICT (user_id) DO UPDATE SET embedding = EXCLUDED.embedding, updated_at = now()")) {

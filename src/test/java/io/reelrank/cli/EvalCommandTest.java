@@ -37,8 +37,10 @@ class EvalCommandTest {
     private static Run sweep;
 
 
-    private static final String[] SWEEP = {"--alpha", "0,1", "--fusion", "linear,rrf", "--shrinkage", "10",
-            "--test-fraction", "0.05", "--resamples", "200"};
+    /** Small and fast: a rank-8 model, two settings of each choice, a 5% test split. */
+    private static final String[] SWEEP = {"--rank", "8", "--als-alpha", "1,2", "--iterations", "3",
+            "--alpha", "0.5,0.7", "--popularity", "0.7", "--collaborative", "0.5", "--baseline-popularity", "0,0.7",
+            "--ease-lambda", "100,500", "--ease-min-ratings", "20", "--test-fraction", "0.05", "--resamples", "200"};
 
     @BeforeAll
     static void runASmallSweepInAThrowawayHome() throws Exception {
@@ -97,25 +99,29 @@ class EvalCommandTest {
     }
 
     @Test
-    void printsOneSweepRowPerSettingAndTheBestSetting() {
+    void printsEveryChoiceMadeOnValidationWithTheChosenOneMarked() {
         assertEquals(0, sweep.code(), sweep.err());
-        List<String> rows = sweep.out().lines().filter(l -> l.matches("(linear α=\\d\\.\\d\\d|rrf) k=10\\s.*")).toList();
-        assertEquals(3, rows.size(), sweep.out());
-        // α = 0 is BM25's own order: the paired difference must be exactly zero.
-        assertTrue(rows.get(0).startsWith("linear α=0.00 k=10"), rows.get(0));
-        assertTrue(rows.get(0).contains("0.0000 [0.0000, 0.0000]"), rows.get(0));
-        assertTrue(rows.get(2).startsWith("rrf k=10"), rows.get(2));
-        assertEquals(1, lines(sweep.out(), "best by ndcg@10 liked personalized: ").size(), sweep.out());
-        // Progress on stderr, one line per setting.
-        assertEquals(3, sweep.err().lines().filter(l -> l.matches("\\[\\d/3\\] .*")).count(), sweep.err());
+        String out = sweep.out();
+        assertEquals(1, lines(out, "validation: each user's latest 20% of their training ratings held out").size(), out);
+        List<String> models = out.lines().filter(l -> l.matches("  [ *] rank=8 α=[12] .*")).toList();
+        assertEquals(2, models.size(), out);
+        assertEquals(1, models.stream().filter(l -> l.startsWith("  *")).count(), out);
+        assertEquals(2, out.lines().filter(l -> l.matches("  λ=(100|500) +recall@20 \\d\\.\\d{4}.*")).count(), out);
+        assertEquals(2, out.lines().filter(l -> l.matches("  bm25\\+popularity π=0\\.(00|70) +liked .*")).count(), out);
+        List<String> settings = out.lines().filter(l -> l.matches("[ *] weighted α=0\\.[57]0 π=0\\.70 γ=0\\.50 .*")).toList();
+        assertEquals(2, settings.size(), out);
+        assertEquals(1, settings.stream().filter(l -> l.startsWith("*")).count(), out);
+        // Progress on stderr, one line per search setting.
+        assertEquals(2, sweep.err().lines().filter(l -> l.matches("\\[\\d/2\\] .*")).count(), sweep.err());
     }
 
     @Test
-    void printsBothTasksWithIntervalsForLikedDislikedAndTheDifferences() {
+    void printsBothTasksOnTestWithIntervalsAgainstTheBaselines() {
         String out = sweep.out();
         for (String group : List.of("liked", "disliked")) {
             for (String metric : List.of("ndcg@10 ", "recall@10 ", "mrr ")) {
-                for (String system : List.of("bm25", "personalized", "personalized-bm25")) {
+                for (String system : List.of("bm25", "bm25+popularity", "personalized", "personalized-bm25+popularity",
+                        "personalized-bm25")) {
                     String name = metric + group + " " + system;
                     assertEquals(1, out.lines().filter(l -> l.matches(java.util.regex.Pattern.quote(name)
                             + "\\s+-?\\d\\.\\d{4}\\s+\\[\\s*-?\\d\\.\\d{4},\\s+-?\\d\\.\\d{4}]\\s+\\d+")).count(), name + "\n" + out);
@@ -123,21 +129,22 @@ class EvalCommandTest {
             }
         }
         for (String metric : List.of("recall@20 ", "ndcg@20 ")) {
-            for (String system : List.of("popularity", "similarity", "similarity-popularity")) {
-                assertTrue(out.lines().anyMatch(l -> l.startsWith(metric + system + " ")), metric + system + "\n" + out);
+            for (String system : List.of("popularity", "content", "content-popularity", "ease", "ease-popularity",
+                    "two-tower", "two-tower-popularity", "two-tower-ease")) {
+                assertEquals(1, out.lines().filter(l -> l.startsWith(metric + system + " ")).count(), metric + system + "\n" + out);
             }
         }
+        assertEquals(1, out.lines().filter(l -> l.startsWith("rare-movie recall@20 two-tower ")).count(), out);
     }
 
     @Test
-    void writesTheSweepCsvAndAValidPng() throws Exception {
+    void writesTheValidationSweepCsvAndAValidPng() throws Exception {
         Path dir = home.resolve("first");
         List<String> csv = Files.readAllLines(dir.resolve("sweep.csv"));
-        assertEquals(4, csv.size(), String.join("\n", csv));
-        assertTrue(csv.get(0).startsWith("fusion,alpha,shrinkage_k,ndcg@10_liked_bm25_mean,"), csv.get(0));
-        assertTrue(csv.get(1).startsWith("linear,0,10,"), csv.get(1));
-        assertTrue(csv.get(2).startsWith("linear,1,10,"), csv.get(2));
-        assertTrue(csv.get(3).startsWith("rrf,,10,"), csv.get(3));
+        assertEquals(3, csv.size(), String.join("\n", csv));
+        assertTrue(csv.get(0).startsWith("fusion,alpha,popularity,collaborative,ndcg@10_liked_bm25_mean,"), csv.get(0));
+        assertTrue(csv.get(1).startsWith("weighted,0.5,0.7,0.5,"), csv.get(1));
+        assertTrue(csv.get(2).startsWith("weighted,0.7,0.7,0.5,"), csv.get(2));
         int columns = csv.get(0).split(",").length;
         for (String row : csv) assertEquals(columns, row.split(",", -1).length, row);
         byte[] png = Files.readAllBytes(dir.resolve("sweep.png"));
@@ -150,7 +157,8 @@ class EvalCommandTest {
     @Test
     void twoRunsWithTheSameSeedPrintTheSameNumbers() {
         String[] random = {"--split", "random", "--seed", "7", "--alpha", "0.5", "--test-fraction", "0.05",
-                "--resamples", "200"};
+                "--resamples", "200", "--rank", "8", "--als-alpha", "1", "--iterations", "3", "--baseline-popularity", "0.7",
+                "--ease-min-ratings", "20"};
         Run first = run(random);
         assertEquals(0, first.code(), first.err());
         assertTrue(first.out().contains("seed 7 (random split), bootstrap seed 7"), first.out());
@@ -170,10 +178,16 @@ class EvalCommandTest {
         assertEquals(new Run(2, "", "reelrank: error: --k must be in 1-100 (--candidates), got 0\n"), run("--k", "0"));
         assertEquals(new Run(2, "", "reelrank: error: --candidates must be in 1-1000, got 0\n"), run("--candidates", "0"));
         assertEquals(new Run(2, "", "reelrank: error: --alpha values must be in [0, 1], got 1.5\n"), run("--alpha", "0,1.5"));
-        assertEquals(new Run(2, "", "reelrank: error: --shrinkage values must be in [0, ∞), got -1\n"),
+        assertEquals(new Run(2, "", "reelrank: error: --shrinkage must be a finite number >= 0, got -1.0\n"),
                 run("--shrinkage", "-1"));
-        assertEquals(new Run(2, "", "reelrank: error: --fusion must be linear, rrf or linear,rrf, got 'linear,sum'\n"),
+        assertEquals(new Run(2, "", "reelrank: error: --fusion must be a list of weighted, linear, rrf, got 'linear,sum'\n"),
                 run("--fusion", "linear,sum"));
+        assertEquals(new Run(2, "", "reelrank: error: --popularity values must be in [0, 1], got 2\n"), run("--popularity", "2"));
+        assertEquals(new Run(2, "", "reelrank: error: --rank values must be in [1, 1024], got 0\n"), run("--rank", "0"));
+        assertEquals(new Run(2, "", "reelrank: error: --lambda values must be > 0, got 0.0\n"), run("--lambda", "0"));
+        assertEquals(new Run(2, "", "reelrank: error: --iterations values must be whole numbers, got 2.5\n"),
+                run("--iterations", "2.5"));
+        assertEquals(new Run(2, "", "reelrank: error: --ease-lambda values must be > 0, got 0.0\n"), run("--ease-lambda", "0"));
         assertEquals(new Run(2, "", "reelrank: error: --center must be true or false, got 'yes'\n"), run("--center", "yes"));
         assertEquals(new Run(2, "", "reelrank: error: --resamples must be in 100-100000, got 10\n"), run("--resamples", "10"));
     }

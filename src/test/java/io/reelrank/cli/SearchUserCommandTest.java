@@ -66,8 +66,9 @@ class SearchUserCommandTest {
     void explainShowsTheMovementAndTheFormula() {
         Run r = run("lord", "--user", "10001", "--explain");
         assertEquals(0, r.code(), r.err());
-        String a = String.format(java.util.Locale.ROOT, "%.2f", io.reelrank.rerank.Reranker.DEFAULT_ALPHA);
-        assertTrue(r.out().contains("(1-" + a + ")·bm25/max_bm25 + " + a + "·(cos+1)/2 = "), r.out());
+        assertTrue(r.out().contains("(1-α)·((1-π)·mm(bm25) + π·mm(log(1+n))) + α·((1-γ)·mm(cos) + γ·mm(u·v)) = "), r.out());
+        Run linear = run("lord", "--user", "10001", "--explain", "--fusion", "linear", "--alpha", "0.8");
+        assertTrue(linear.out().contains("(1-0.80)·bm25/max_bm25 + 0.80·(cos+1)/2 = "), linear.out());
         assertTrue(r.out().matches("(?s).*\\s↑\\d+\\s.*"), "an upward move is shown: " + r.out());
     }
 
@@ -97,7 +98,14 @@ class SearchUserCommandTest {
         assertTrue(b.err().contains("--alpha needs --user"), b.err());
         Run c = run("lord", "--user", "10001", "--fusion", "max");
         assertEquals(2, c.code());
-        assertTrue(c.err().contains("fusion must be linear or rrf, got 'max'"), c.err());
+        assertTrue(c.err().contains("fusion must be weighted, linear or rrf, got 'max'"), c.err());
+        Run e = run("lord", "--user", "10001", "--popularity", "2");
+        assertEquals(2, e.code());
+        assertTrue(e.err().contains("--popularity must be in 0-1, got 2.0"), e.err());
+        Run f = run("lord", "--user", "10001", "--fusion", "linear", "--collaborative", "0.5");
+        assertEquals(2, f.code());
+        assertTrue(f.err().contains("--popularity and --collaborative apply to weighted fusion only, got --fusion linear"),
+                f.err());
         Run d = run("lord", "--user", "10001", "--candidates", "0");
         assertEquals(2, d.code());
         assertTrue(d.err().contains("--candidates must be in 1-1000, got 0"), d.err());

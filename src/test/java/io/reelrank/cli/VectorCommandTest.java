@@ -26,7 +26,7 @@ class VectorCommandTest {
 
     @Test
     void printsTheEmbeddingAsAJsonArray() throws Exception {
-        Run r = run("vector", "hello", "world");
+        Run r = run("vector", "--model", "all-MiniLM-L6-v2", "hello", "world");
         assertEquals(0, r.exit(), r.err());
         JsonNode a = new ObjectMapper().readTree(r.out());
         assertEquals(384, a.size());
@@ -42,6 +42,22 @@ class VectorCommandTest {
         Run r = run("vector", "--provider", "openai", "--model", "m", "hi");
         assertEquals(2, r.exit());
         assertEquals("reelrank: error: --provider openai needs --base-url URL", r.err().strip());
+    }
+
+    @Test
+    void theInt8ModelIsTheDefaultAndAnUnknownModelListsTheChoices() throws Exception {
+        Run r = run("vector", "--model", "all-MiniLM-L6-v2-int8", "hello", "world");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode a = new ObjectMapper().readTree(r.out());
+        assertEquals(384, a.size());
+        // within quantization error of sentence-transformers' fp32 value, not equal to it
+        assertEquals(-3.44772562e-02, a.get(0).asDouble(), 5e-3);
+        assertEquals(r.out(), run("vector", "hello", "world").out());
+        assertTrue(!r.out().equals(run("vector", "--model", "all-MiniLM-L6-v2", "hello", "world").out()));
+        r = run("vector", "--model", "minilm", "hi");
+        assertEquals(2, r.exit());
+        assertEquals("reelrank: error: unknown bundled model 'minilm'; the choices are all-MiniLM-L6-v2, "
+                + "all-MiniLM-L6-v2-int8 (or a sentence-transformers ONNX export with --model-dir DIR)", r.err().strip());
     }
 
     @Test

@@ -32,7 +32,7 @@ class OnnxEncoderDirectoryTest {
         export(dir, "onnx/model.onnx");
         Files.writeString(dir.resolve("sentence_bert_config.json"), "{\"max_seq_length\": 128, \"do_lower_case\": false}");
         OnnxEncoder.Settings s = new OnnxEncoder.Settings(1, 8, null);
-        try (OnnxEncoder fromDir = OnnxEncoder.fromDirectory(dir, s); OnnxEncoder bundled = OnnxEncoder.bundled(s)) {
+        try (OnnxEncoder fromDir = OnnxEncoder.fromDirectory(dir, s); OnnxEncoder bundled = OnnxEncoder.bundled(BundledModel.MINILM_L6, s)) {
             assertEquals(384, fromDir.dimension());
             assertEquals(128, fromDir.maxLength());
             assertEquals(128, fromDir.tokenCount("word ".repeat(300)));

@@ -55,8 +55,10 @@ class EvalDeterminismTest {
             }
             return hits.stream().mapToInt(Integer::intValue).toArray();
         };
-        java.util.function.BiFunction<String, float[], int[]> personalized = (q, u) -> {
+        SearchTask.Ranker personalized = (q, user) -> {
             int[] c = bm25.apply(q);
+            float[] u = users.vector(user);
+            if (u == null) return c;
             double[] s = new double[c.length];
             for (int i = 0; i < c.length; i++) {
                 s[i] = UserVectors.cosine(u, items.get(c[i]));
@@ -64,9 +66,13 @@ class EvalDeterminismTest {
             return Ranking.order(c, s);
         };
         Bootstrap bootstrap = new Bootstrap(seed, Bootstrap.DEFAULT_RESAMPLES);
-        SearchTask.Result search = SearchTask.run(split.test(), queries, users, bm25, personalized, 10);
-        RecommendationTask.Result rec = RecommendationTask.run(split, ids, items::get, users, 20);
-        return EvalSummary.table(EvalSummary.search(search, bootstrap))
+        java.util.Map<String, SearchTask.Ranker> rankers = new java.util.LinkedHashMap<>();
+        rankers.put("bm25", (q, user) -> bm25.apply(q));
+        rankers.put("personalized", personalized);
+        SearchTask.Result search = SearchTask.run(split.test(), queries, rankers, 10);
+        RecommendationTask.Result rec = RecommendationTask.run(split, ids,
+                java.util.Map.of("similarity", Scorers.content(ids, items::get, users)), 20);
+        return EvalSummary.table(EvalSummary.search(search, bootstrap, List.<String[]>of(new String[] {"personalized", "bm25"})))
                 + EvalSummary.table(EvalSummary.recommendation(rec, bootstrap));
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -31,42 +32,63 @@ class RecommendationTaskTest {
         return Splits.temporal(b.build(), 0.34);
     }
 
-    @Test
-    void similarityAndPopularityAreScoredOnTheSameUsersWithTrainingMoviesExcluded() {
-        Splits.Split split = split();
+    private static RecommendationTask.Result run(Splits.Split split, int k) {
         TrainingUsers users = TrainingUsers.compute(split.train(), ITEMS::get, 10);
-        RecommendationTask.Result r = RecommendationTask.run(split, CATALOG, ITEMS::get, users, 2);
+        return RecommendationTask.run(split, CATALOG, Map.of("content", Scorers.content(CATALOG, ITEMS::get, users)), k);
+    }
 
-        assertArrayEquals(new int[] {1}, r.userIds());
-        assertEquals(3, r.usersWithoutLiked()); // users 2–4: their held-out 6 was rated 2.0
-        assertEquals(1, r.coldUsers()); // user 5
+    @Test
+    void everySystemIsScoredOnTheSameUsersWithTrainingMoviesExcluded() {
+        RecommendationTask.Result r = run(split(), 2);
 
+        // Users 1 and 5 have a liked held-out movie; 2–4 do not (their held-out 6 was rated 2.0).
+        assertArrayEquals(new int[] {1, 5}, r.userIds());
+        assertEquals(3, r.usersWithoutLiked());
+        assertEquals(List.of("popularity", "content"), r.systems());
+        int content = r.system("content");
+        int pop = r.system("popularity");
         // User 1: u ∝ (5 − b_u)·e1 + (1 − b_u)·e4 with b_u ≈ 2.4, i.e. toward x, away from y; unseen 2, 3,
         // 5, 6 by cosine: 2 (0.83), 3 (0.75), … → top 2 = [2, 3], the liked movie first: Recall 1, NDCG 1.
-        assertEquals(1.0, r.recallSimilarity()[0], 1e-12);
-        assertEquals(1.0, r.ndcgSimilarity()[0], 1e-12);
+        assertEquals(1.0, r.recall()[content][0], 1e-12);
+        assertEquals(1.0, r.ndcg()[content][0], 1e-12);
         // Training counts: 4 → 4, 5 → 3, 1 → 1, 2, 3, 6 → 0. Without user 1's training movies 1 and 4:
         // [5, 2]; the liked movie at position 2: Recall@2 = 1, NDCG@2 = (1/log2(3)) / 1 = 0.63093.
-        assertEquals(1.0, r.recallPopularity()[0], 1e-12);
-        assertEquals(1 / (Math.log(3) / Math.log(2)), r.ndcgPopularity()[0], 1e-12);
+        assertEquals(1.0, r.recall()[pop][0], 1e-12);
+        assertEquals(1 / (Math.log(3) / Math.log(2)), r.ndcg()[pop][0], 1e-12);
+    }
+
+    @Test
+    void aUserASystemCannotScoreGetsThePopularityRanking() {
+        // User 5 rated only movie 99, which has no vector: no content vector, so content falls back.
+        RecommendationTask.Result r = run(split(), 2);
+        int content = r.system("content");
+        assertEquals(1, r.fallbacks()[content]);
+        assertEquals(0, r.fallbacks()[r.system("popularity")]);
+        assertEquals(r.recall()[r.system("popularity")][1], r.recall()[content][1], 0.0);
+        assertEquals(r.ndcg()[r.system("popularity")][1], r.ndcg()[content][1], 0.0);
     }
 
     @Test
     void atKOneOnlyTheFirstRecommendationCounts() {
-        Splits.Split split = split();
-        TrainingUsers users = TrainingUsers.compute(split.train(), ITEMS::get, 10);
-        RecommendationTask.Result r = RecommendationTask.run(split, CATALOG, ITEMS::get, users, 1);
-        assertEquals(1.0, r.recallSimilarity()[0], 1e-12);
-        assertEquals(0.0, r.recallPopularity()[0], 1e-12); // popularity's first is 5
-        assertEquals(0.0, r.ndcgPopularity()[0], 1e-12);
+        RecommendationTask.Result r = run(split(), 1);
+        assertEquals(1.0, r.recall()[r.system("content")][0], 1e-12);
+        assertEquals(0.0, r.recall()[r.system("popularity")][0], 1e-12); // popularity's first is 5
+        assertEquals(0.0, r.ndcg()[r.system("popularity")][0], 1e-12);
     }
 
     @Test
-    void rejectsACatalogMovieWithoutAVector() {
+    void aMovieWithFewTrainingRatingsCountsAsRare() {
+        // User 1's liked held-out movie 2 has no training rating: rare; content finds it, popularity at 2.
+        RecommendationTask.Result r = run(split(), 2);
+        assertEquals(1.0, r.rareRecall()[r.system("content")][0], 1e-12);
+        assertEquals(1.0, r.rareRecall()[r.system("popularity")][0], 1e-12);
+    }
+
+    @Test
+    void rejectsASystemNamedLikeTheBaseline() {
         Splits.Split split = split();
-        TrainingUsers users = TrainingUsers.compute(split.train(), ITEMS::get, 10);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> RecommendationTask.run(split, new int[] {1, 99}, ITEMS::get, users, 20));
-        assertEquals("catalog movie 99 has no vector; leave it out of the catalog", e.getMessage());
+                () -> RecommendationTask.run(split, CATALOG, Map.of("popularity", (u, s) -> false), 20));
+        assertEquals("'popularity' is the built-in baseline; name the system otherwise", e.getMessage());
     }
 }

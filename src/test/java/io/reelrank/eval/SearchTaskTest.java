@@ -2,14 +2,12 @@ package io.reelrank.eval;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiFunction;
-import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 class SearchTaskTest {
@@ -20,9 +18,6 @@ class SearchTaskTest {
                     "Lord of War", "Rings", "Unique"},
             new String[][] {{"Adventure", "Fantasy"}, {"Adventure", "Fantasy"}, {"War"}, {"Horror"}, {}},
             QueryGenerator.DEFAULT_MAX_TITLE_DF);
-    private static final Map<Integer, float[]> ITEMS = Map.of(
-            1, new float[] {1, 0}, 2, new float[] {0.9f, 0.1f}, 3, new float[] {0, 1}, 4, new float[] {0.1f, 0.9f},
-            5, new float[] {0.5f, 0.5f});
     // Canned rankings: BM25 puts the two Rings films last; the "personalized" ranker puts them first.
     private static final Map<String, int[]> BM25 = Map.of(
             "lord", new int[] {3, 1, 2}, "genres:Adventure", new int[] {1, 2}, "rings", new int[] {4, 1, 2},
@@ -32,57 +27,56 @@ class SearchTaskTest {
             "genres:Horror", new int[] {4});
 
     @Test
-    void judgesEachQueryOfEachHeldOutRatingUnderBothRankers() {
-        // Training: user 1 loves 1, hates 3 (a vector); user 2 rated one movie, so with k = 0 b_u is that
-        // rating, the sum is zero and the user is cold.
-        Ratings train = Ratings.builder().add(1, 1, 5.0, 1).add(1, 3, 1.0, 2).add(2, 5, 3.0, 1).build();
-        TrainingUsers users = TrainingUsers.compute(train, ITEMS::get, 0);
-        assertNotNull(users.vector(1));
+    void judgesEachQueryOfEachHeldOutRatingUnderEveryRanker() {
         Ratings test = Ratings.builder()
                 .add(1, 2, 4.5, 3) // liked: queries "lord" (df 3 ties "rings" 3 → lord) and "genres:Adventure"
                 .add(1, 4, 1.0, 4) // disliked: "rings" and "genres:Horror"
                 .add(1, 5, 3.0, 5) // neither liked nor disliked: not judged
-                .add(2, 2, 5.0, 2) // cold user
                 .build();
         List<String> bm25Calls = new ArrayList<>();
-        Function<String, int[]> bm25 = q -> {
+        Map<String, SearchTask.Ranker> rankers = new LinkedHashMap<>();
+        rankers.put("bm25", (q, u) -> {
             bm25Calls.add(q);
             return BM25.get(q);
-        };
-        BiFunction<String, float[], int[]> personalized = (q, u) -> {
-            assertArrayEquals(users.vector(1), u, "the re-ranker gets the user's training vector");
+        });
+        rankers.put("personalized", (q, u) -> {
+            assertEquals(1, u, "the ranker gets the held-out rating's user");
             return PERSONAL.get(q);
-        };
-        SearchTask.Result r = SearchTask.run(test, QUERIES, users, bm25, personalized, 2);
+        });
+        SearchTask.Result r = SearchTask.run(test, QUERIES, rankers, 2);
 
-        assertEquals(1, r.coldPairs());
         assertEquals(0, r.pairsWithoutQuery());
+        assertEquals(List.of("bm25", "personalized"), r.rankers());
         SearchTask.Group liked = r.liked();
         assertEquals(List.of("lord", "genres:Adventure"), liked.queries());
+        int b = liked.ranker("bm25");
+        int p = liked.ranker("personalized");
         // "lord": movie 2 third under BM25 (NDCG@2 0, Recall@2 0, RR 1/3), first personalized (1, 1, 1).
         // "genres:Adventure": second under BM25 (1/log2(3) = 0.63093, 1, 1/2), first personalized.
         double second = 1 / (Math.log(3) / Math.log(2));
-        assertArrayEquals(new double[] {0, second}, liked.ndcgBm25(), 1e-12);
-        assertArrayEquals(new double[] {1, 1}, liked.ndcgPersonalized(), 1e-12);
-        assertArrayEquals(new double[] {0, 1}, liked.recallBm25(), 1e-12);
-        assertArrayEquals(new double[] {1.0 / 3, 0.5}, liked.rrBm25(), 1e-12);
-        assertArrayEquals(new double[] {1, 1}, liked.rrPersonalized(), 1e-12);
+        assertArrayEquals(new double[] {0, second}, liked.ndcg()[b], 1e-12);
+        assertArrayEquals(new double[] {1, 1}, liked.ndcg()[p], 1e-12);
+        assertArrayEquals(new double[] {0, 1}, liked.recall()[b], 1e-12);
+        assertArrayEquals(new double[] {1.0 / 3, 0.5}, liked.rr()[b], 1e-12);
+        assertArrayEquals(new double[] {1, 1}, liked.rr()[p], 1e-12);
 
         SearchTask.Group disliked = r.disliked();
         assertEquals(List.of("rings", "genres:Horror"), disliked.queries());
         // "rings": movie 4 first under BM25, third personalized: the disliked film sank, as it should.
-        assertArrayEquals(new double[] {1, 1}, disliked.rrBm25(), 1e-12);
-        assertArrayEquals(new double[] {1.0 / 3, 1}, disliked.rrPersonalized(), 1e-12);
-        assertEquals(4, bm25Calls.size(), "BM25 runs once per distinct query");
+        assertArrayEquals(new double[] {1, 1}, disliked.rr()[b], 1e-12);
+        assertArrayEquals(new double[] {1.0 / 3, 1}, disliked.rr()[p], 1e-12);
+        assertEquals(4, bm25Calls.size(), "each ranker runs once per (held-out rating, query)");
     }
 
     @Test
     void summarizesBothGroupsWithPairedDifferences() {
-        Ratings train = Ratings.builder().add(1, 1, 5.0, 1).add(1, 3, 1.0, 2).build();
-        TrainingUsers users = TrainingUsers.compute(train, ITEMS::get, 0);
         Ratings test = Ratings.builder().add(1, 2, 4.5, 3).add(1, 4, 1.0, 4).build();
-        SearchTask.Result r = SearchTask.run(test, QUERIES, users, BM25::get, (q, u) -> PERSONAL.get(q), 10);
-        Map<String, Bootstrap.Interval> s = EvalSummary.search(r, new Bootstrap(42, 1000));
+        Map<String, SearchTask.Ranker> rankers = new LinkedHashMap<>();
+        rankers.put("bm25", (q, u) -> BM25.get(q));
+        rankers.put("personalized", (q, u) -> PERSONAL.get(q));
+        SearchTask.Result r = SearchTask.run(test, QUERIES, rankers, 10);
+        Map<String, Bootstrap.Interval> s = EvalSummary.search(r, new Bootstrap(42, 1000),
+                List.<String[]>of(new String[] {"personalized", "bm25"}));
         Bootstrap.Interval diff = s.get("mrr liked personalized-bm25");
         // Per query: 1 − 1/3 and 1 − 1/2 → mean (2/3 + 1/2) / 2 = 0.58333.
         assertEquals((2.0 / 3 + 0.5) / 2, diff.mean(), 1e-12);

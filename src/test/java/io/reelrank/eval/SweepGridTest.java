@@ -14,6 +14,15 @@ import org.junit.jupiter.api.Test;
 class SweepGridTest {
 
     @Test
+    void weightedSettingsCoverEveryCombinationOfTheWeights() {
+        List<SweepGrid.Setting> s = SweepGrid.settings(new double[] {0.5, 0.7}, new double[] {0.6, 0.7},
+                new double[] {0.5}, true, false, false);
+        assertEquals(4, s.size());
+        assertEquals("weighted α=0.50 π=0.60 γ=0.50", s.get(0).toString());
+        assertEquals("weighted α=0.70 π=0.70 γ=0.50", s.get(3).toString());
+    }
+
+    @Test
     void aRangeIncludesBothEndsAndLandsOnRoundValues() {
         double[] a = SweepGrid.alphas("0:1:0.1");
         assertEquals(11, a.length);
@@ -41,7 +50,8 @@ class SweepGridTest {
 
     @Test
     void runsEverySettingInOrderAndShowsProgress() {
-        List<SweepGrid.Setting> settings = SweepGrid.settings(new double[] {0, 1}, new double[] {10}, true, true);
+        List<SweepGrid.Setting> settings = SweepGrid.settings(new double[] {0, 1}, new double[] {0.7}, new double[] {0.5},
+                false, true, true);
         assertEquals(3, settings.size());
         StringWriter out = new StringWriter();
         List<SweepReport.Point> points = SweepGrid.run(settings,
@@ -50,8 +60,8 @@ class SweepGridTest {
         assertEquals(List.of(SweepReport.LINEAR, SweepReport.LINEAR, SweepReport.RRF),
                 points.stream().map(SweepReport.Point::fusion).toList());
         String shown = out.toString();
-        assertTrue(shown.startsWith("[1/3] linear α=0.00 k=10"), shown);
-        assertTrue(shown.contains("[3/3] rrf k=10"), shown);
+        assertTrue(shown.startsWith("[1/3] linear α=0.00 "), shown);
+        assertTrue(shown.contains("[3/3] rrf "), shown);
         assertEquals(1.0, SweepReport.best(points, "ndcg@10 liked").alpha(), 0.0);
     }
 }

@@ -33,14 +33,21 @@ class SweepReportTest {
         return m;
     }
 
-    /** A hump over α peaking at 0.7 (0.46), and rrf at 0.40. */
+    private static SweepReport.Point linear(double alpha, double ndcg) {
+        return new SweepReport.Point(SweepReport.LINEAR, alpha, Double.NaN, Double.NaN, metrics(ndcg));
+    }
+
+    /** A hump over α peaking at 0.7 (0.46), a weighted series below it, and rrf at 0.40. */
     private static List<SweepReport.Point> sweep() {
         List<SweepReport.Point> points = new ArrayList<>();
         for (int i = 0; i <= 10; i++) {
             double a = i / 10.0;
-            points.add(new SweepReport.Point(SweepReport.LINEAR, a, 10, metrics(0.46 - 0.3 * (a - 0.7) * (a - 0.7))));
+            points.add(linear(a, 0.46 - 0.3 * (a - 0.7) * (a - 0.7)));
         }
-        points.add(new SweepReport.Point(SweepReport.RRF, Double.NaN, 10, metrics(0.40)));
+        for (int i = 0; i <= 10; i += 5) {
+            points.add(new SweepReport.Point(SweepReport.WEIGHTED, i / 10.0, 0.7, 0.5, metrics(0.42)));
+        }
+        points.add(new SweepReport.Point(SweepReport.RRF, Double.NaN, Double.NaN, Double.NaN, metrics(0.40)));
         return points;
     }
 
@@ -62,31 +69,33 @@ class SweepReportTest {
         Path csv = dir.resolve("sweep.csv");
         SweepReport.writeCsv(sweep(), csv);
         List<String> lines = Files.readAllLines(csv);
-        assertEquals(13, lines.size());
-        assertEquals("fusion,alpha,shrinkage_k,ndcg@10_liked_mean,ndcg@10_liked_low,ndcg@10_liked_high,ndcg@10_liked_n,"
-                + "mrr_liked_mean,mrr_liked_low,mrr_liked_high,mrr_liked_n", lines.get(0));
-        // α = 0.7: 0.46, interval ± 0.03; MRR half of it ± 0.02.
-        assertEquals("linear,0.7,10,0.46,0.43,0.49,500,0.23,0.21,0.25,500", lines.get(8));
-        assertEquals("rrf,,10,0.4,0.37,0.43,500,0.2,0.18,0.22,500", lines.get(12));
+        assertEquals(16, lines.size());
+        assertEquals("fusion,alpha,popularity,collaborative,ndcg@10_liked_mean,ndcg@10_liked_low,ndcg@10_liked_high,"
+                + "ndcg@10_liked_n,mrr_liked_mean,mrr_liked_low,mrr_liked_high,mrr_liked_n", lines.get(0));
+        // α = 0.7: 0.46, interval ± 0.03; MRR half of it ± 0.02; a weight the fusion lacks is empty.
+        assertEquals("linear,0.7,,,0.46,0.43,0.49,500,0.23,0.21,0.25,500", lines.get(8));
+        assertEquals("weighted,0.5,0.7,0.5,0.42,0.39,0.45,500,0.21,0.19,0.23,500", lines.get(13));
+        assertEquals("rrf,,,,0.4,0.37,0.43,500,0.2,0.18,0.22,500", lines.get(15));
     }
 
     @Test
-    void theBestSettingHasTheHighestMeanAndTiesGoToTheSmallerAlpha() {
+    void theBestSettingHasTheHighestMeanAndTiesGoToTheEarlierPoint() {
         SweepReport.Point best = SweepReport.best(sweep(), NDCG);
         assertEquals(SweepReport.LINEAR, best.fusion());
         assertEquals(0.7, best.alpha(), 1e-12);
-        List<SweepReport.Point> tied = List.of(
-                new SweepReport.Point(SweepReport.LINEAR, 0.9, 10, metrics(0.5)),
-                new SweepReport.Point(SweepReport.LINEAR, 0.8, 10, metrics(0.5)));
-        assertEquals(0.8, SweepReport.best(tied, NDCG).alpha(), 1e-12);
+        List<SweepReport.Point> tied = List.of(linear(0.9, 0.5), linear(0.8, 0.5));
+        assertEquals(0.9, SweepReport.best(tied, NDCG).alpha(), 1e-12);
     }
 
     @Test
     void rejectsAnAlphaForRrfAndOneOutsideZeroToOneForLinear() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new SweepReport.Point(SweepReport.LINEAR, 1.5, 10, metrics(0.4)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> linear(1.5, 0.4));
         assertEquals("alpha must be in [0,1] for linear fusion, got 1.5", e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new SweepReport.Point(SweepReport.RRF, 0.5, 10, metrics(0.4)));
+        assertThrows(IllegalArgumentException.class,
+                () -> new SweepReport.Point(SweepReport.RRF, 0.5, Double.NaN, Double.NaN, metrics(0.4)));
+        e = assertThrows(IllegalArgumentException.class,
+                () -> new SweepReport.Point(SweepReport.WEIGHTED, 0.5, 1.2, 0.5, metrics(0.4)));
+        assertEquals("popularity and collaborative weights must be in [0,1], got 1.2 and 0.5", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> SweepReport.best(sweep(), "recall"));
         assertTrue(e.getMessage().startsWith("no metric named 'recall'"), e.getMessage());
     }

@@ -51,6 +51,33 @@ class ApiServerTest {
     }
 
     @Test
+    void recommendationsAnswerTheUsersUnratedMoviesWithTheTowerThatRankedThem() throws Exception {
+        JsonNode body = ok("/api/users/10001/recommendations?limit=5&genre=Fantasy");
+        assertEquals(10001, body.get("user").asInt());
+        assertEquals("collaborative", body.get("source").asText());
+        assertTrue(body.get("model_version").asLong() > 0);
+        assertEquals(5, body.get("results").size());
+        for (JsonNode r : body.get("results")) {
+            for (String f : List.of("rank", "movie_id", "title", "year", "genres", "rating_count", "score")) {
+                assertTrue(r.has(f), "result lacks " + f + ": " + r);
+            }
+            assertTrue(r.get("genres").toString().contains("Fantasy"), r.toString());
+            assertFalse(LOTR.contains(r.get("movie_id").asInt()), "the lover rated the Rings already: " + r);
+        }
+        assertEquals("content", ok("/api/users/10002/recommendations?limit=3").get("source").asText(),
+                "the hater has no collaborative vector: the content tower answers");
+        assertEquals(404, HttpFixture.get("/api/users/999999/recommendations").statusCode());
+        HttpResponse<String> bad = HttpFixture.get("/api/users/10001/recommendations?limit=0");
+        assertEquals(400, bad.statusCode());
+        assertEquals("parameter 'limit' must be an integer in 1-1000, got 0", json(bad).get("detail").asText());
+        bad = HttpFixture.get("/api/users/10001/recommendations?year_from=2000&year_to=1990");
+        assertEquals("parameter 'year_from' must not be after 'year_to', got 2000 > 1990", json(bad).get("detail").asText());
+        bad = HttpFixture.get("/api/users/10001/recommendations?q=lord");
+        assertEquals(400, bad.statusCode());
+        assertTrue(json(bad).get("detail").asText().startsWith("unknown parameter 'q'"), bad.body());
+    }
+
+    @Test
     void searchAnswersTheSameJsonAsTheCli() throws Exception {
         JsonNode body = ok("/api/search?q=lord&user=10001&limit=5");
         assertEquals("lord", body.get("query").asText());
@@ -65,7 +92,10 @@ class ApiServerTest {
         assertEquals(1, first.get("rank").asInt());
         assertTrue(first.get("genres").isArray());
         assertTrue(first.get("similarity").isNumber());
-        assertTrue(first.get("explanation").asText().contains("bm25/max_bm25"), first.get("explanation").asText());
+        assertTrue(first.get("explanation").asText().contains("mm(bm25)"), first.get("explanation").asText());
+        assertEquals("weighted", body.get("fusion").asText());
+        assertTrue(body.get("model_version").asLong() > 0);
+        assertTrue(body.get("has_collaborative").asBoolean());
     }
 
     @Test
@@ -196,7 +226,7 @@ class ApiServerTest {
         "/api/search?q=lord&candidates=1001            | parameter 'candidates' must be an integer in 1-1000, got 1001",
         "/api/search?q=lord&alpha=1.5                  | parameter 'alpha' must be a number in 0-1, got '1.5'",
         "/api/search?q=lord&alpha=NaN                  | parameter 'alpha' must be a number in 0-1, got 'NaN'",
-        "/api/search?q=lord&fusion=max                 | parameter 'fusion' must be linear or rrf, got 'max'",
+        "/api/search?q=lord&fusion=max                 | parameter 'fusion' must be weighted, linear or rrf, got 'max'",
         "/api/search?q=lord&min_avg_rating=5.5         | parameter 'min_avg_rating' must be a number in 0-5, got '5.5'",
         "/api/search?q=lord&min_ratings=-1             | parameter 'min_ratings' must be an integer 0 or more, got -1",
         "/api/search?q=lord&year_from=1700             | parameter 'year_from' must be an integer in 1800-2100, got 1700",
@@ -335,9 +365,9 @@ class ApiServerTest {
         for (JsonNode p : spec.get("paths").get("/api/search").get("get").get("parameters")) searchParams.add(p.get("name").asText());
         assertEquals(new TreeSet<>(SearchRoute.PARAMS), searchParams);
         for (JsonNode p : spec.get("paths").get("/api/search").get("get").get("parameters")) {
-            if (p.get("name").asText().equals("alpha")) {
-                assertEquals(io.reelrank.rerank.Reranker.DEFAULT_ALPHA, p.get("schema").get("default").asDouble(),
-                        "the documented default α must be the one the server uses");
+            if (p.get("name").asText().equals("fusion")) {
+                assertEquals(io.reelrank.rerank.PersonalizedSearch.DEFAULT_FUSION.toString(),
+                        p.get("schema").get("default").asText(), "the documented default fusion must be the one the server uses");
             }
         }
     }
@@ -366,5 +396,14 @@ class ApiServerTest {
         assertEquals("GET", m.headers().firstValue("Allow").orElse(""));
         assertNotEquals(-1, m.body().indexOf("\"error\""));
         assertNull(json(m).get("position"));
+    }
+
+    @Test
+    void aMessageThatNamesAJavaClassIsRecognisedSoItIsNeverShown() {
+        assertTrue(ApiServer.namesAClass("org.postgresql.util.PSQLException: Connection refused"));
+        assertTrue(ApiServer.namesAClass("TooComplexToDeterminizeException: too many states"));
+        assertTrue(ApiServer.namesAClass("failed at java.base/java.lang.Thread.run"));
+        assertFalse(ApiServer.namesAClass("parameter 'limit' must be an integer in 1-1000, got 0"));
+        assertFalse(ApiServer.namesAClass("genre must be one of Action, Adventure, got 'Westerns'"));
     }
 }

@@ -30,6 +30,9 @@ final class HttpFixture {
     private static Database db;
     private static PersonalizedSearch search;
     private static ApiServer server;
+    /** For tests that give each request its own (short) timeout. */
+    static final HttpClient CLIENT_SHORT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(4)).build();
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
 
@@ -39,6 +42,7 @@ final class HttpFixture {
         if (server == null) {
             try {
                 db = TestDatabase.personalized();
+                db.setConnectionTimeout(io.reelrank.cli.ServeCommand.DEFAULT_DB_TIMEOUT_MS); // as serve does
                 ItemVectors items = ItemVectors.load(db, true);
                 MovieIndex.rebuild(db, INDEX);
                 search = new PersonalizedSearch(db, MovieSearcher.open(INDEX), items);

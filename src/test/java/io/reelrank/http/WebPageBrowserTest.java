@@ -139,6 +139,16 @@ class WebPageBrowserTest {
         assertTrue(driver.findElement(By.id("personalized-sub")).getText().contains("Fantasy Lover"));
         assertTrue(!driver.findElements(By.cssSelector("#personalized .move.up")).isEmpty(), "arrows show the movement");
         assertTrue(driver.findElement(By.id("user-card")).getText().contains("50 ratings"));
+        // "For you": recommendations without a query, from the collaborative towers, none already rated.
+        waiting().until(d -> d.findElement(By.id("for-you")).isDisplayed()
+                && !d.findElements(By.cssSelector("#for-you-list li.pick")).isEmpty());
+        assertTrue(driver.findElement(By.id("for-you-sub")).getText().contains("collaborative towers"),
+                driver.findElement(By.id("for-you-sub")).getText());
+        List<WebElement> picks = driver.findElements(By.cssSelector("#for-you-list li.pick"));
+        assertEquals(10, picks.size());
+        for (WebElement p : picks) {
+            assertTrue(!ApiServerTest.LOTR.contains(Integer.parseInt(p.getAttribute("data-movie-id"))), "rated already");
+        }
         screenshot("lord-fantasy-lover.png");
     }
 

@@ -26,6 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 class MovieLensLoaderTest {
 
     private static final MovieLensLoader.Options FORCE = new MovieLensLoader.Options(10_000, false, true);
+    /** For the tiny data sets, whose few movies leave other tests' live ratings (the test users') orphaned. */
+    private static final MovieLensLoader.Options TINY = new MovieLensLoader.Options(10_000, false, true, false, true,
+            MovieLensLoader.Options.DEFAULT_LOCK_TIMEOUT_MS);
 
     @TempDir
     Path tmp;
@@ -39,9 +42,10 @@ class MovieLensLoaderTest {
     void loadsTheWholeSample() throws Exception {
         Database db = TestDatabase.sample();
         assertEquals(9_742, count(db, "SELECT count(*) FROM movies"));
-        assertEquals(100_836, count(db, "SELECT count(*) FROM ratings"));
+        // Live ratings (other tests' test users and API ratings) survive reloads beside the MovieLens ones.
+        assertEquals(100_836, count(db, "SELECT count(*) FROM ratings WHERE source = 'movielens'"));
         assertEquals(3_683, count(db, "SELECT count(*) FROM tags"));
-        assertEquals(610, count(db, "SELECT count(*) FROM users"));
+        assertEquals(610, count(db, "SELECT count(DISTINCT user_id) FROM ratings WHERE source = 'movielens'"));
         assertEquals(9_742, count(db, "SELECT count(*) FROM movie_stats"));
     }
 
@@ -82,7 +86,8 @@ class MovieLensLoaderTest {
                    OR s.avg_rating IS DISTINCT FROM round(x.a, 2)
                    OR s.min_rating IS DISTINCT FROM x.lo OR s.max_rating IS DISTINCT FROM x.hi
                    OR m.rating_count <> s.rating_count OR m.avg_rating IS DISTINCT FROM s.avg_rating"""));
-        assertEquals(18, count(db, "SELECT count(*) FROM movie_stats WHERE rating_count = 0"));
+        assertEquals(18, count(db, "SELECT count(*) FROM movies m WHERE NOT EXISTS "
+                + "(SELECT 1 FROM ratings r WHERE r.movie_id = m.movie_id AND r.source = 'movielens')"));
         assertEquals(329, count(db, "SELECT rating_count FROM movie_stats WHERE movie_id = 356"));
     }
 
@@ -149,7 +154,7 @@ class MovieLensLoaderTest {
         System.arraycopy(" (1999),Drama\n".getBytes(StandardCharsets.UTF_8), 0, row, bad.length + 1, 11);
         Files.write(dir.resolve("movies.csv"), row, StandardOpenOption.APPEND);
         BadInputException e = assertThrows(BadInputException.class,
-                () -> MovieLensLoader.load(db, dir, FORCE, MovieLensLoader.Listener.NONE));
+                () -> MovieLensLoader.load(db, dir, TINY, MovieLensLoader.Listener.NONE));
         assertEquals("movies.csv line 4: invalid UTF-8 at byte 6 of the line", e.getMessage());
         assertEquals(4, e.line());
     }
@@ -171,16 +176,20 @@ class MovieLensLoaderTest {
         Files.writeString(dir.resolve("ratings.csv"), "1,2,9,964982703\n2,1,4.5,964982703\n2,77,4.5,964982703\n",
                 StandardOpenOption.APPEND);
         try {
-            MovieLensLoader.Report r = MovieLensLoader.load(db, dir, new MovieLensLoader.Options(2, true, true),
-                    MovieLensLoader.Listener.NONE);
+            MovieLensLoader.Report r = MovieLensLoader.load(db, dir, new MovieLensLoader.Options(2, true, true, false, true,
+                    MovieLensLoader.Options.DEFAULT_LOCK_TIMEOUT_MS), MovieLensLoader.Listener.NONE);
             assertEquals(2, r.badRows());
             assertEquals(List.of(
                     "ratings.csv line 4, column 3 (rating): rating must be 0.5-5.0 in steps of 0.5, got 9",
                     "ratings.csv line 6, column 2 (movieId): movieId 77 is not in movies.csv"), r.firstBadRows());
             assertEquals(3, r.ratings());
             assertEquals(2, count(db, "SELECT count(*) FROM movies"));
-            assertEquals(2, count(db, "SELECT count(*) FROM users"));
-            assertEquals(List.of("4.25", "2"), row(db, "SELECT avg_rating, rating_count FROM movies WHERE movie_id = 1"));
+            assertEquals(2, count(db, "SELECT count(DISTINCT user_id) FROM ratings WHERE source = 'movielens'"));
+            assertEquals(List.of("4.25", "2"), row(db, "SELECT round(avg(rating), 2), count(*) FROM ratings "
+                    + "WHERE movie_id = 1 AND source = 'movielens'"));
+            // the movie's figures count every rating of it, live ones (other tests' test users) included
+            assertEquals(row(db, "SELECT round(avg(rating), 2), count(*) FROM ratings WHERE movie_id = 1"),
+                    row(db, "SELECT avg_rating, rating_count FROM movies WHERE movie_id = 1"));
         } finally {
             TestDatabase.reloadSample();
         }
@@ -206,11 +215,155 @@ class MovieLensLoaderTest {
         return dir;
     }
 
+    @Test
+    void aHeaderOnlyRatingsFileIsRefusedAndTheDatabaseStaysAsItWas() throws Exception {
+        Database db = TestDatabase.sample();
+        String before = snapshot(db);
+        Path dir = copySample();
+        Files.writeString(dir.resolve("ratings.csv"), "userId,movieId,rating,timestamp\n");
+        MovieLensLoader.ReloadRefusedException e = assertThrows(MovieLensLoader.ReloadRefusedException.class,
+                () -> MovieLensLoader.load(db, dir, FORCE, MovieLensLoader.Listener.NONE));
+        assertEquals("ratings.csv has no ratings (only its header); refusing to replace the MovieLens ratings with none "
+                + "(--allow-empty loads it anyway)", e.getMessage());
+        assertEquals(before, snapshot(db));
+    }
+
+    @Test
+    void aRatingsFileWithNoGoodRowLeftIsRefusedToo() throws Exception {
+        Database db = TestDatabase.sample();
+        String before = snapshot(db);
+        Path dir = copySample();
+        Files.writeString(dir.resolve("ratings.csv"), "userId,movieId,rating,timestamp\n1,1,9,964982703\n");
+        MovieLensLoader.ReloadRefusedException e = assertThrows(MovieLensLoader.ReloadRefusedException.class,
+                () -> MovieLensLoader.load(db, dir, new MovieLensLoader.Options(10_000, true, true),
+                        MovieLensLoader.Listener.NONE));
+        assertTrue(e.getMessage().startsWith("ratings.csv has no ratings (1 bad rows skipped)"), e.getMessage());
+        assertEquals(before, snapshot(db));
+    }
+
+    @Test
+    void aHeaderOnlyMoviesFileIsRefused() throws Exception {
+        Database db = TestDatabase.sample();
+        String before = snapshot(db);
+        Path dir = copySample();
+        Files.writeString(dir.resolve("movies.csv"), "movieId,title,genres\n");
+        MovieLensLoader.ReloadRefusedException e = assertThrows(MovieLensLoader.ReloadRefusedException.class,
+                () -> MovieLensLoader.load(db, dir, FORCE, MovieLensLoader.Listener.NONE));
+        assertEquals("movies.csv has no movies (only its header); refusing to empty the catalog (--allow-empty loads it "
+                + "anyway)", e.getMessage());
+        assertEquals(before, snapshot(db));
+    }
+
+    @Test
+    void withAllowEmptyAHeaderOnlyRatingsFileLoadsAndLiveRatingsStay() throws Exception {
+        Database db = TestDatabase.sample();
+        Path dir = copySample();
+        Files.writeString(dir.resolve("ratings.csv"), "userId,movieId,rating,timestamp\n");
+        long live = count(db, "SELECT count(*) FROM ratings WHERE source <> 'movielens'");
+        try {
+            MovieLensLoader.Report r = MovieLensLoader.load(db, dir, new MovieLensLoader.Options(10_000, false, true, true,
+                    false, MovieLensLoader.Options.DEFAULT_LOCK_TIMEOUT_MS), MovieLensLoader.Listener.NONE);
+            assertEquals(0, r.ratings());
+            assertEquals(live, r.keptRatings());
+            assertEquals(0, count(db, "SELECT count(*) FROM ratings WHERE source = 'movielens'"));
+            assertEquals(live, count(db, "SELECT count(*) FROM ratings"));
+        } finally {
+            TestDatabase.reloadSample();
+        }
+    }
+
+    @Test
+    void aReloadKeepsLiveRatingsAndTheLiveRatingWinsOverTheFile() throws Exception {
+        Database db = TestDatabase.sample();
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO users (user_id) VALUES (39401) ON CONFLICT DO NOTHING");
+            st.execute("INSERT INTO ratings (user_id, movie_id, rating, rated_at, source) VALUES "
+                    + "(39401, 4993, 4.5, now(), 'api'), (39401, 1, 2.0, now(), 'cli'), "
+                    // user 1 rated movie 1 4.0 in ratings.csv; the API rating of the same pair replaces it
+                    + "(1, 1, 0.5, now(), 'api') "
+                    + "ON CONFLICT (user_id, movie_id) DO UPDATE SET rating = EXCLUDED.rating, source = EXCLUDED.source");
+        }
+        try {
+            MovieLensLoader.Report r = MovieLensLoader.load(db, TestDatabase.SAMPLE, FORCE, MovieLensLoader.Listener.NONE);
+            assertTrue(r.keptRatings() >= 3, "kept " + r.keptRatings());
+            assertEquals(1, r.replacedByLive());
+            assertEquals(List.of("4.5", "api"), row(db, "SELECT rating::text, source FROM ratings WHERE user_id = 39401 AND movie_id = 4993"));
+            assertEquals(List.of("2.0", "cli"), row(db, "SELECT rating::text, source FROM ratings WHERE user_id = 39401 AND movie_id = 1"));
+            assertEquals(List.of("0.5", "api"), row(db, "SELECT rating::text, source FROM ratings WHERE user_id = 1 AND movie_id = 1"));
+            assertEquals(100_835, count(db, "SELECT count(*) FROM ratings WHERE source = 'movielens'"));
+            assertEquals(1, count(db, "SELECT count(*) FROM users WHERE user_id = 39401"));
+            // movies.avg_rating and rating_count include the live ratings
+            assertEquals(count(db, "SELECT count(*) FROM ratings WHERE movie_id = 4993"),
+                    count(db, "SELECT rating_count FROM movies WHERE movie_id = 4993"));
+        } finally {
+            try (Connection c = db.connect(); Statement st = c.createStatement()) {
+                st.execute("DELETE FROM ratings WHERE user_id = 39401 OR (user_id = 1 AND movie_id = 1)");
+                st.execute("DELETE FROM users WHERE user_id = 39401");
+            }
+            TestDatabase.reloadSample();
+        }
+    }
+
+    @Test
+    void aReloadThatDropsARatedMovieIsRefusedNamingTheRatingsUnlessTold() throws Exception {
+        Database db = TestDatabase.sample();
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO users (user_id) VALUES (39402) ON CONFLICT DO NOTHING");
+            st.execute("INSERT INTO ratings (user_id, movie_id, rating, rated_at, source) VALUES (39402, 193609, 4.0, now(), 'api')");
+        }
+        Path dir = copySample();
+        // movie 193609 is the last line of movies.csv and has ratings/links lines: drop them all
+        for (String f : List.of("movies.csv", "links.csv", "ratings.csv")) {
+            List<String> keep = Files.readAllLines(dir.resolve(f)).stream()
+                    .filter(l -> !l.matches("^(\\d+,)?193609,.*")).toList();
+            Files.write(dir.resolve(f), keep);
+        }
+        try {
+            String before = snapshot(db);
+            MovieLensLoader.ReloadRefusedException e = assertThrows(MovieLensLoader.ReloadRefusedException.class,
+                    () -> MovieLensLoader.load(db, dir, FORCE, MovieLensLoader.Listener.NONE));
+            assertEquals("the new movies.csv drops movies that 1 ratings not from MovieLens refer to: user 39402 movie "
+                    + "193609 (api); keep those movies, or pass --drop-orphaned-ratings to delete these ratings", e.getMessage());
+            assertEquals(before, snapshot(db));
+
+            MovieLensLoader.Report r = MovieLensLoader.load(db, dir, new MovieLensLoader.Options(10_000, false, true,
+                    false, true, MovieLensLoader.Options.DEFAULT_LOCK_TIMEOUT_MS), MovieLensLoader.Listener.NONE);
+            assertEquals(1, r.droppedRatings());
+            assertEquals(0, count(db, "SELECT count(*) FROM ratings WHERE user_id = 39402"));
+            assertEquals(0, count(db, "SELECT count(*) FROM users WHERE user_id = 39402"));
+        } finally {
+            try (Connection c = db.connect(); Statement st = c.createStatement()) {
+                st.execute("DELETE FROM ratings WHERE user_id = 39402");
+                st.execute("DELETE FROM users WHERE user_id = 39402");
+            }
+            TestDatabase.reloadSample();
+        }
+    }
+
+    @Test
+    void ratingsByATestUsersIdInTheFilesAreRefused() throws Exception {
+        Database db = TestDatabase.sample();
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO test_users (user_id, name) VALUES (1, 'Collides with a real user')");
+        }
+        try {
+            String before = snapshot(db);
+            MovieLensLoader.ReloadRefusedException e = assertThrows(MovieLensLoader.ReloadRefusedException.class,
+                    () -> MovieLensLoader.load(db, TestDatabase.SAMPLE, FORCE, MovieLensLoader.Listener.NONE));
+            assertTrue(e.getMessage().startsWith("ratings.csv has ratings by user(s) [1], which are test users"), e.getMessage());
+            assertEquals(before, snapshot(db));
+        } finally {
+            try (Connection c = db.connect(); Statement st = c.createStatement()) {
+                st.execute("DELETE FROM test_users WHERE user_id = 1");
+            }
+        }
+    }
+
     private void assertBad(Database db, String file, String appended, String message) throws IOException {
         Path dir = tinyDataset();
         Files.writeString(dir.resolve(file), appended, StandardOpenOption.APPEND);
         BadInputException e = assertThrows(BadInputException.class,
-                () -> MovieLensLoader.load(db, dir, FORCE, MovieLensLoader.Listener.NONE));
+                () -> MovieLensLoader.load(db, dir, TINY, MovieLensLoader.Listener.NONE));
         assertEquals(message, e.getMessage());
     }
 

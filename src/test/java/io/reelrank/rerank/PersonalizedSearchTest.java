@@ -12,7 +12,8 @@ import io.reelrank.db.Database;
 import io.reelrank.index.MovieIndex;
 import io.reelrank.index.MovieSearcher;
 import io.reelrank.index.SearchFilters;
-import io.reelrank.user.UserRatings;
+import io.reelrank.db.RatingSource;
+import io.reelrank.service.RatingService;
 import io.reelrank.user.UserTower;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -25,7 +26,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The acceptance story against the real database, the real MiniLM vectors and the real Lucene index. */
+/**
+ * The acceptance story against the real database, the real MiniLM vectors, the real Lucene index
+ * and a collaborative model trained on the sample, with the shipped fusion and weights.
+ */
 class PersonalizedSearchTest {
 
     private static final Set<Integer> LORD_OF_THE_RINGS = Set.of(2116, 4993, 5952, 7153);
@@ -48,14 +52,13 @@ class PersonalizedSearchTest {
     static void close() throws Exception {
         search.close();
         try (Connection c = db.connect(); Statement st = c.createStatement()) {
-            st.execute("DELETE FROM ratings WHERE user_id IN (30001, 30002, 30003)");
-            st.execute("DELETE FROM users WHERE user_id IN (30001, 30002, 30003)");
+            st.execute("DELETE FROM ratings WHERE user_id IN (30001, 30002, 30003, 30004)");
+            st.execute("DELETE FROM users WHERE user_id IN (30001, 30002, 30003, 30004)");
         }
     }
 
     private static PersonalizedSearch.Response lord(int user) throws Exception {
-        return search.search(new PersonalizedSearch.Request("lord", user, 20, 100, Reranker.DEFAULT_ALPHA,
-                Fusion.LINEAR, SearchFilters.NONE));
+        return search.search(PersonalizedSearch.Request.of("lord", user).withLimit(20));
     }
 
     private static boolean fantasy(PersonalizedSearch.Result r) {
@@ -97,10 +100,24 @@ class PersonalizedSearchTest {
 
     @Test
     void extremeUsersMoveTheRingsAtLeastAsFar() throws Exception {
+        double bm25 = meanRingsRank(search.search(PersonalizedSearch.Request.of("lord", null).withLimit(20)));
         assertTrue(meanRingsRank(lord(20001)) <= meanRingsRank(lord(10001)));
         assertTrue(meanRingsRank(lord(20002)) >= meanRingsRank(lord(10002)));
-        assertTrue(meanRingsRank(lord(10001)) < meanRingsRank(search.search(PersonalizedSearch.Request.of("lord", null)
-                .withLimit(20))), "the lover must lift them above their BM25 ranks");
+        assertTrue(meanRingsRank(lord(10001)) < bm25, "the lover must lift them above their BM25 ranks");
+        assertTrue(meanRingsRank(lord(10002)) > bm25, "the hater must sink them below their BM25 ranks");
+    }
+
+    @Test
+    void theLoversHaveACollaborativeVectorAndTheHatersOnlyTheContentTower() throws Exception {
+        for (int lover : new int[] {10001, 20001}) {
+            assertNotNull(search.collaborativeVector(lover), "user " + lover);
+            assertTrue(lord(lover).hasCollaborative());
+        }
+        for (int hater : new int[] {10002, 20002}) {
+            assertNull(search.collaborativeVector(hater), "only 1.0 ratings: no positive, no collaborative vector");
+            assertNotNull(search.userVector(hater));
+            assertTrue(lord(hater).personalized(), "the content tower carries the hater");
+        }
     }
 
     @Test
@@ -111,8 +128,8 @@ class PersonalizedSearchTest {
     }
 
     private static long topFantasy(String q, int user) throws Exception {
-        return search.search(new PersonalizedSearch.Request(q, user, 5, 100, Reranker.DEFAULT_ALPHA, Fusion.LINEAR,
-                SearchFilters.NONE)).results().stream().filter(PersonalizedSearchTest::fantasy).count();
+        return search.search(PersonalizedSearch.Request.of(q, user).withLimit(5)).results().stream()
+                .filter(PersonalizedSearchTest::fantasy).count();
     }
 
     @Test
@@ -128,7 +145,7 @@ class PersonalizedSearchTest {
     void aUserWhoRatedOnlyOnesGetsAVectorPointingAwayFromThoseMovies() throws Exception {
         ItemVectors items = search.items();
         int[] rated = {4993, 5952, 7153};
-        for (int m : rated) UserRatings.rate(db, items, 30003, m, 1.0, UserTower.DEFAULT_SHRINKAGE);
+        for (int m : rated) rate(items, 30003, m, 1.0);
         float[] u;
         try (Connection c = db.connect()) {
             u = UserTower.load(c, 30003).vector();
@@ -158,12 +175,12 @@ class PersonalizedSearchTest {
     @Test
     void aRatingChangesTheUsersVectorAndTheRanking() throws Exception {
         ItemVectors items = search.items();
-        UserRatings.rate(db, items, 30001, 4993, 5.0, UserTower.DEFAULT_SHRINKAGE);
-        UserRatings.rate(db, items, 30001, 36529, 1.0, UserTower.DEFAULT_SHRINKAGE); // Lord of War
+        rate(items, 30001, 4993, 5.0);
+        rate(items, 30001, 36529, 1.0); // Lord of War
         search.invalidateUser(30001);
         float[] before = search.userVector(30001);
         int ringsBefore = rankOf(lord(30001), 4993);
-        UserRatings.Result r = UserRatings.rate(db, items, 30001, 4993, 0.5, UserTower.DEFAULT_SHRINKAGE);
+        RatingService.Stored r = rate(items, 30001, 4993, 0.5);
         assertTrue(r.replaced());
         search.invalidateUser(30001);
         float[] after = search.userVector(30001);
@@ -172,12 +189,17 @@ class PersonalizedSearchTest {
         assertTrue(ringsAfter > ringsBefore, "Fellowship went from " + ringsBefore + " to " + ringsAfter);
     }
 
+    /** One rating through the service every writer uses (no index directory: the test's index is its own). */
+    private static RatingService.Stored rate(ItemVectors items, int user, int movie, double rating) throws Exception {
+        return new RatingService(db, () -> items, () -> null, UserTower.DEFAULT_SHRINKAGE, null).rate(user, movie, rating, RatingSource.CLI);
+    }
+
     private static int rankOf(PersonalizedSearch.Response r, int movie) {
         return r.results().stream().filter(x -> x.movieId() == movie).findFirst().orElseThrow().rank();
     }
 
     @Test
-    void anUnknownUserIsAnErrorAndAColdUserGetsTheBm25Order() throws Exception {
+    void anUnknownUserIsAnErrorAndAColdUserGetsBm25AndThePopularityPrior() throws Exception {
         var e = assertThrows(PersonalizedSearch.UnknownUserException.class, () -> lord(999_999));
         assertTrue(e.getMessage().startsWith("unknown user 999999"), e.getMessage());
         try (Connection c = db.connect(); Statement st = c.createStatement()) {
@@ -186,27 +208,82 @@ class PersonalizedSearchTest {
         PersonalizedSearch.Response cold = lord(30002);
         assertFalse(cold.personalized());
         assertTrue(cold.coldUser());
-        PersonalizedSearch.Response plain = search.search(PersonalizedSearch.Request.of("lord", null).withLimit(20));
-        assertEquals(plain.results().stream().map(PersonalizedSearch.Result::movieId).toList(),
-                cold.results().stream().map(PersonalizedSearch.Result::movieId).toList());
         assertNull(cold.results().get(0).similarity());
+        // α = 0 for a user with vectors is the same non-personalized ranking: BM25 and the prior.
+        Weights shipped = Weights.DEFAULT;
+        PersonalizedSearch.Response baseline = search.search(new PersonalizedSearch.Request("lord", 10001, 20, 100,
+                new Weights(0, shipped.popularity(), shipped.collaborative()), Fusion.WEIGHTED, SearchFilters.NONE));
+        assertEquals(baseline.results().stream().map(PersonalizedSearch.Result::movieId).toList(),
+                cold.results().stream().map(PersonalizedSearch.Result::movieId).toList());
+        PersonalizedSearch.Response plain = search.search(PersonalizedSearch.Request.of("lord", null).withLimit(20));
+        assertFalse(plain.results().stream().map(PersonalizedSearch.Result::movieId).toList()
+                .equals(cold.results().stream().map(PersonalizedSearch.Result::movieId).toList()),
+                "the prior must reorder 'lord', or this test proves nothing");
+        // Linear fusion has no prior: the cold user gets the BM25 order there.
+        PersonalizedSearch.Response linear = search.search(new PersonalizedSearch.Request("lord", 30002, 20, 100,
+                Reranker.DEFAULT_ALPHA, Fusion.LINEAR, SearchFilters.NONE));
+        assertEquals(plain.results().stream().map(PersonalizedSearch.Result::movieId).toList(),
+                linear.results().stream().map(PersonalizedSearch.Result::movieId).toList());
+    }
+
+    @Test
+    void aNewUserIsPersonalizedFromTheFirstRating() throws Exception {
+        RatingService.Stored r = new RatingService(db, search::items, search::model, UserTower.DEFAULT_SHRINKAGE, null)
+                .rate(30004, 4993, 5.0, RatingSource.CLI);
+        assertNotNull(r.foldIn(), "a model is active: the rating folds the user in");
+        assertNotNull(r.foldIn().vector(), "one rating above the midpoint gives a collaborative vector");
+        search.invalidateUser(30004);
+        PersonalizedSearch.Response first = lord(30004);
+        assertTrue(first.personalized());
+        assertTrue(first.hasCollaborative());
+        assertTrue(rankOf(first, 5952) < rankOf(search.search(PersonalizedSearch.Request.of("lord", null).withLimit(20)), 5952),
+                "one Fellowship rating lifts The Two Towers");
     }
 
     @Test
     void eachResultExplainsItsScoreWithTheFormula() throws Exception {
-        PersonalizedSearch.Result top = lord(10001).results().get(0);
-        double a = Reranker.DEFAULT_ALPHA;
-        String shown = String.format(java.util.Locale.ROOT, "%.2f", a);
-        assertTrue(top.explanation().startsWith("(1-" + shown + ")·bm25/max_bm25 + " + shown + "·(cos+1)/2 = "),
-                top.explanation());
-        double expected = (1 - a) * top.bm25() / lord(10001).results().stream()
-                .mapToDouble(PersonalizedSearch.Result::bm25).max().orElseThrow() + a * (top.similarity() + 1) / 2;
-        assertEquals(expected, top.score(), 1e-4);
-        List<String> fields = List.of("rank", "movie_id", "title", "year", "genres", "bm25", "bm25_rank",
-                "similarity", "score");
-        var json = SearchJson.toJson(lord(10001));
+        PersonalizedSearch.Response r = lord(10001);
+        Weights w = r.weights();
+        assertEquals(13, r.totalMatches(), "every candidate is on the page, so the min-max can be redone here");
+        double[] bm25 = r.results().stream().mapToDouble(PersonalizedSearch.Result::bm25).toArray();
+        double[] pop = r.results().stream().mapToDouble(x -> Math.log1p(x.ratingCount())).toArray();
+        double[] cos = r.results().stream().mapToDouble(x -> x.similarity() == null ? Double.NaN : x.similarity()).toArray();
+        double[] uv = r.results().stream().mapToDouble(x -> x.collaborative() == null ? Double.NaN : x.collaborative()).toArray();
+        double[] b = Reranker.minMax(bm25), p = Reranker.minMax(pop), c = Reranker.minMax(cos), f = Reranker.minMax(uv);
+        java.util.Map<Integer, Double> stars = new java.util.HashMap<>();
+        try (Connection conn = db.connect(); Statement st = conn.createStatement();
+             var rs = st.executeQuery("SELECT movie_id, rating FROM ratings WHERE user_id = 10001")) {
+            while (rs.next()) stars.put(rs.getInt(1), rs.getDouble(2));
+        }
+        for (int i = 0; i < bm25.length; i++) {
+            Double own = stars.get(r.results().get(i).movieId());
+            if (own != null) { // the user's own rating replaces the prior and the cosine
+                p[i] = (own - 0.5) / 4.5;
+                c[i] = (own - 0.5) / 4.5;
+            }
+        }
+        for (int i = 0; i < bm25.length; i++) {
+            PersonalizedSearch.Result x = r.results().get(i);
+            double expected = (1 - w.alpha()) * ((1 - w.popularity()) * b[i] + w.popularity() * p[i])
+                    + w.alpha() * ((1 - w.collaborative()) * c[i] + w.collaborative() * f[i]);
+            assertEquals(expected, x.score(), 1e-9, x.title());
+            assertTrue(x.explanation().startsWith("(1-α)·((1-π)·mm(bm25) + π·mm(log(1+n))) + α·((1-γ)·mm(cos) + γ·mm(u·v)) = "),
+                    x.explanation());
+            assertTrue(x.explanation().contains(String.format(java.util.Locale.ROOT, "= %.4f;", x.score())), x.explanation());
+        }
+        // The lover rated the Rings 5.0: the own rating takes the prior's and the cosine's place, u·v is
+        // neutral, and the explanation says so.
+        PersonalizedSearch.Result rings = r.results().stream().filter(x -> x.movieId() == 4993).findFirst().orElseThrow();
+        assertTrue(rings.explanation().contains("you rated it: own rating (r-0.5)/4.5 = 1.000 in place of mm(log(1+n)) "
+                + "and mm(cos)"), rings.explanation());
+        assertTrue(rings.explanation().contains("u·v not used for a movie you rated (neutral 0.5)"), rings.explanation());
+        List<String> fields = List.of("rank", "movie_id", "title", "year", "genres", "bm25", "bm25_rank", "rating_count",
+                "similarity", "collaborative", "score", "explanation");
+        var json = SearchJson.toJson(r);
         assertTrue(json.get("personalized").asBoolean());
         assertEquals(10001, json.get("user").asInt());
-        for (String f : fields) assertTrue(json.get("results").get(0).has(f), "missing " + f);
+        assertEquals(w.popularity(), json.get("popularity_weight").asDouble(), 0.0);
+        assertTrue(json.get("model_version").asLong() > 0);
+        for (String field : fields) assertTrue(json.get("results").get(0).has(field), "missing " + field);
     }
 }

@@ -1,5 +1,6 @@
 package io.reelrank.rerank;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -86,5 +87,75 @@ class RerankerTest {
         ItemVectors centered = ItemVectors.of(new int[] {1, 2}, new float[][] {{5, 1}, {5, -1}}, true);
         assertEquals(24.0 / 26.0, raw.cosine(1, raw.get(2)), 1e-6);
         assertEquals(-1.0, centered.cosine(1, centered.get(2)), 1e-6);
+    }
+
+    // The weighted fusion: counts (popularity) 10 → 1, 20 → 100, 30 → 10, 40 → 0; a collaborative model
+    // with rank 2 whose u·v is the first coordinate for the user (1, 0).
+    private final List<Reranker.Candidate> counted = List.of(
+            new Reranker.Candidate(20, 10.0, 1, 100),
+            new Reranker.Candidate(30, 8.0, 2, 10),
+            new Reranker.Candidate(40, 6.0, 3, 0),
+            new Reranker.Candidate(10, 5.0, 4, 1));
+    private final io.reelrank.model.FactorModel model = new io.reelrank.model.FactorModel(1,
+            new io.reelrank.model.ImplicitAls.Params(2, 1, 0.1, 1, 3, 1), new int[] {10, 20, 30, 40},
+            new float[] {0.2f, 0, 0.9f, 0, 0.5f, 0, 0.1f, 0}, new float[] {1, 1, 1, 1});
+    private final float[] cf = {1, 0};
+
+    @Test
+    void weightedScoreIsTheDocumentedFormula() {
+        Weights w = new Weights(0.6, 0.3, 0.5);
+        List<Reranker.Ranked> r = Reranker.rerank(counted, user, cf, RatedMovies.NONE, items, model, Fusion.WEIGHTED, w);
+        Reranker.Ranked top = r.stream().filter(x -> x.candidate().movieId() == 10).findFirst().orElseThrow();
+        // movie 10: mm(bm25) = (5−5)/(10−5) = 0; mm(log(1+n)) = log 2 / log 101; mm(cos) = (1−(−1))/2 = 1;
+        // mm(u·v) = (0.2−0.1)/(0.9−0.1) = 0.125.
+        double expected = 0.4 * (0.7 * 0 + 0.3 * Math.log(2) / Math.log(101)) + 0.6 * (0.5 * 1 + 0.5 * 0.125);
+        assertEquals(expected, top.score(), 1e-6); // cos is computed from float vectors
+        assertEquals(0.125, top.terms()[3], 1e-6);
+        assertEquals(0.2, top.collaborative(), 1e-6);
+    }
+
+    @Test
+    void aMovieTheUserRatedGetsTheNeutralCollaborativeTerm() {
+        Weights w = new Weights(1, 0, 1); // the collaborative term alone
+        List<Reranker.Ranked> unrated = Reranker.rerank(counted, user, cf, RatedMovies.NONE, items, model, Fusion.WEIGHTED, w);
+        assertEquals(List.of(20, 30, 10, 40), ids(unrated));
+        // Movie 20 has the best u·v, but the user rated it: its fitted score is no prediction, 0.5 instead.
+        List<Reranker.Ranked> rated = Reranker.rerank(counted, user, cf, RatedMovies.of(new int[] {20}, new float[] {4.5f}), items, model, Fusion.WEIGHTED, w);
+        Reranker.Ranked twenty = rated.stream().filter(x -> x.candidate().movieId() == 20).findFirst().orElseThrow();
+        assertTrue(twenty.rated());
+        assertEquals(0.5, twenty.terms()[3], 0.0);
+        assertEquals(List.of(30, 20, 10, 40), ids(rated));
+    }
+
+    @Test
+    void aUserWithoutVectorsGetsBm25AndThePriorUnderWeightedFusion() {
+        Weights w = new Weights(0.9, 0.5, 0.5);
+        List<Reranker.Ranked> r = Reranker.rerank(counted, null, null, RatedMovies.NONE, items, model, Fusion.WEIGHTED, w);
+        // (1−π)·mm(bm25) + π·mm(log(1+n)): 20 → 0.5 + 0.5 = 1; 30 → 0.3 + 0.5·log 11/log 101 = 0.56;
+        // 40 → 0.5·0.2 + 0 = 0.1; 10 → 0 + 0.5·log 2/log 101 = 0.075. The user's vectors play no part.
+        assertEquals(List.of(20, 30, 40, 10), ids(r));
+        assertEquals(1.0, r.get(0).score(), 1e-12);
+    }
+
+    @Test
+    void aUserWithoutACollaborativeVectorHasTheContentTermAlone() {
+        Weights w = new Weights(1, 0, 0.9);
+        // γ would give u·v nine tenths; with no collaborative vector the personal part is the content cosine.
+        assertEquals(List.of(10, 30, 40, 20),
+                ids(Reranker.rerank(counted, user, null, RatedMovies.NONE, items, model, Fusion.WEIGHTED, w)));
+    }
+
+    @Test
+    void minMaxMapsAMissingValueToTheNeutralMiddleAndAConstantToZero() {
+        assertArrayEquals(new double[] {0, 0.5, 1}, Reranker.minMax(new double[] {2, Double.NaN, 4}), 0.0);
+        assertArrayEquals(new double[] {0, 0}, Reranker.minMax(new double[] {3, 3}), 0.0);
+    }
+
+    @Test
+    void rejectsWeightsOutsideZeroToOne() {
+        assertEquals("popularity must be in 0-1, got 1.2",
+                assertThrows(IllegalArgumentException.class, () -> new Weights(0.5, 1.2, 0.5)).getMessage());
+        assertEquals("collaborative must be in 0-1, got -0.1",
+                assertThrows(IllegalArgumentException.class, () -> new Weights(0.5, 0.5, -0.1)).getMessage());
     }
 }

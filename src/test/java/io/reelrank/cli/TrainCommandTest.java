@@ -1,0 +1,61 @@
+package io.reelrank.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** {@code reelrank train} and {@code reelrank recommend} refuse bad options with the option, range and value. */
+class TrainCommandTest {
+
+    private static Run train(String... args) {
+        return Run.of(List.of("train"), args);
+    }
+
+    @Test
+    void badHyperparametersNameTheOptionTheRangeAndTheValue() {
+        assertEquals(new Run(2, "", "reelrank: error: --rank values must be in [1, 1024], got 2000\n"), train("--rank", "2000"));
+        assertEquals(new Run(2, "", "reelrank: error: --rank values must be whole numbers, got 8.5\n"), train("--rank", "8.5"));
+        assertEquals(new Run(2, "", "reelrank: error: --als-alpha values must be in [0, ∞), got -1\n"),
+                train("--als-alpha", "-1"));
+        assertEquals(new Run(2, "", "reelrank: error: --lambda values must be > 0, got 0.0\n"), train("--lambda", "0,0.1"));
+        assertEquals(new Run(2, "", "reelrank: error: --iterations values must be in [1, 1000], got 0\n"),
+                train("--iterations", "0"));
+        assertEquals(new Run(2, "", "reelrank: error: --midpoint values must be in [0, 5], got 6\n"), train("--midpoint", "6"));
+        assertEquals(new Run(2, "", "reelrank: error: --blend values must be finite numbers, got 'x'\n"), train("--blend", "x"));
+        assertEquals(new Run(2, "", "reelrank: error: --ridge must be a finite number > 0, got 0.0\n"), train("--ridge", "0"));
+        assertEquals(new Run(2, "", "reelrank: error: --min-fit must be >= 1, got 0\n"), train("--min-fit", "0"));
+        assertEquals(new Run(2, "", "reelrank: error: --threads must be in 1-256, got 0\n"), train("--threads", "0"));
+        assertEquals(new Run(2, "", "reelrank: error: --shrinkage must be a finite number >= 0, got -1.0\n"),
+                train("--shrinkage", "-1"));
+        Run grid = train("--rank", "1:1000:1", "--als-alpha", "1,2");
+        assertEquals(2, grid.code());
+        assertTrue(grid.err().contains("the model grid must have at most 1000 settings, got 2000"), grid.err());
+    }
+
+    @Test
+    void theDefaultGridIsThreeConfidenceScalesAtRank64() {
+        // What `train` and `demo` search when given no model option.
+        var grid = new ModelOptions().grid();
+        assertEquals(3, grid.size());
+        assertEquals(List.of(0.5, 1.0, 2.0), grid.stream().map(s -> s.als().alpha()).toList());
+        for (var s : grid) {
+            assertEquals(64, s.als().rank());
+            assertEquals(10, s.als().iterations());
+            assertEquals(0.1, s.als().lambda(), 0.0);
+            assertEquals(3.0, s.als().midpoint(), 0.0);
+            assertEquals(0.0, s.blend(), 0.0);
+        }
+    }
+
+    @Test
+    void recommendRefusesBadOptionsTheSameWay() {
+        assertEquals(new Run(2, "", "reelrank: error: --limit must be in 1-1000, got 0\n"),
+                Run.of(List.of("recommend"), "414", "--limit", "0"));
+        assertEquals(new Run(2, "", "reelrank: error: --year-from must not be after year-to, got 2000 > 1990\n"),
+                Run.of(List.of("recommend"), "414", "--year-from", "2000", "--year-to", "1990"));
+        assertEquals(new Run(2, "", "reelrank: error: USER must be a positive integer, got 0\n"),
+                Run.of(List.of("recommend"), "0"));
+    }
+}

@@ -1,0 +1,44 @@
+package io.reelrank.db;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The payloads of the change notifications, without a database: what a listener reads back. */
+class ChangesTest {
+
+    @Test
+    void aMovieChangeReadsBackFromItsPayload() {
+        Changes.MovieChange some = new Changes.MovieChange(false, new int[] {1, 2, 4993}, "host-a:/srv/index");
+        Changes.MovieChange back = Changes.MovieChange.parse(some.payload());
+        assertEquals(false, back.all());
+        assertArrayEquals(new int[] {1, 2, 4993}, back.ids());
+        assertEquals("host-a:/srv/index", back.updatedIndex());
+        Changes.MovieChange all = Changes.MovieChange.parse(new Changes.MovieChange(true, new int[0], null).payload());
+        assertTrue(all.all());
+        assertNull(all.updatedIndex());
+    }
+
+    @Test
+    void anUnreadablePayloadMeansEveryMovie() {
+        assertTrue(Changes.MovieChange.parse("garbage").all());
+        assertTrue(Changes.MovieChange.parse("1,x|").all());
+        assertTrue(Changes.MovieChange.parse(null).all());
+    }
+
+    @Test
+    void theSameIndexPathOnAnotherHostIsAnotherIndex() throws Exception {
+        Path dir = Path.of("var", "index");
+        String here = Changes.indexIdentity(dir);
+        assertEquals(InetAddress.getLocalHost().getHostName() + ":" + dir.toAbsolutePath().normalize(), here);
+        // A server on another machine with the same directory path must not skip a change it did not apply.
+        assertNotEquals(here, "other-host:" + dir.toAbsolutePath().normalize());
+        assertEquals(here, Changes.indexIdentity(dir.toAbsolutePath().resolve("..").resolve("index")));
+    }
+}
