@@ -1,48 +1,51 @@
 package io.reelrank.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.reelrank.eval.ModelSelection;
+import io.reelrank.model.ImplicitAls;
+import io.reelrank.model.RatingMatrix;
 import java.nio.file.Path;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.functions;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
+/**
+ * The test cluster is a real one: a master and a worker in their own JVMs, executors started by the
+ * worker, and Spark's ALS gives the same factors through it as in local mode (Spark's result depends
+ * on its seed and block layout, not on where the blocks are solved).
+ */
 class StandaloneClusterTest {
 
-    static final Path SPARK_HOME = Path.of(System.getProperty("reelrank.spark.home", "target/spark-home"));
-    static final Path RATINGS = Path.of("..", "sample_data", "ml-latest-small", "ratings.csv").toAbsolutePath();
-
-    private static SparkAls.Factors train(String master) {
-        SparkSession s = SparkSession.builder().appName("reelrank-test").master(master)
-                .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
-                .config("spark.ui.enabled", "false").config("spark.executor.memory", "1g").getOrCreate();
-        try {
-            Dataset<Row> r = s.read().option("header", "true").csv(RATINGS.toString())
-                    .select(functions.col("userId").cast("int").as("user"), functions.col("movieId").cast("int").as("item"),
-                            functions.col("rating").cast("float").minus(3).as("rating"));
-            return SparkAls.train(r, new SparkAls.Params(16, 1.0, 0.1, 5, 42));
-        } finally {
-            s.stop();
+    private static ImplicitAls.Factors train(String master, RatingMatrix m, ImplicitAls.Params p) {
+        try (SparkEngine e = SparkEngine.open(master, Map.of(), line -> {})) {
+            return e.train(m, p, ImplicitAls.Listener.NONE);
         }
     }
 
     @Test
-    void trainsOnAStandaloneMasterAndWorkerAsOnLocalMode() throws Exception {
-        SparkAls.Factors local = train("local[2]");
-        SparkAls.Factors cluster;
-        try (StandaloneCluster c = StandaloneCluster.start(SPARK_HOME, Path.of("target", "spark-cluster").toAbsolutePath(), 2, "1g")) {
-            cluster = train(c.masterUrl());
-        }
-        assertEquals(local.users().keySet(), cluster.users().keySet());
-        assertEquals(610, cluster.users().size());
+    void trainsOnAStandaloneMasterAndWorkerAsInLocalMode() throws Exception {
+        RatingMatrix m = ModelSelection.matrix(TestCluster.evalSplit(TestCluster.database()).train());
+        ImplicitAls.Params p = new ImplicitAls.Params(8, 1, 0.1, 2, 3, 42);
+        ImplicitAls.Factors local = train("local[2]", m, p);
+        ImplicitAls.Factors cluster = train(TestCluster.master(), m, p);
+        assertEquals(610, m.users());
         double maxDiff = 0;
-        for (var e : local.users().entrySet()) {
-            float[] a = e.getValue(), b = cluster.users().get(e.getKey());
-            for (int i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
-        }
-        assertTrue(maxDiff < 1e-4, "max difference " + maxDiff);
+        for (int i = 0; i < local.users().length; i++) maxDiff = Math.max(maxDiff, Math.abs(local.users()[i] - cluster.users()[i]));
+        for (int i = 0; i < local.items().length; i++) maxDiff = Math.max(maxDiff, Math.abs(local.items()[i] - cluster.items()[i]));
+        assertTrue(maxDiff < 1e-4, "max difference between local and cluster factors " + maxDiff);
+        double norm = 0;
+        for (float x : cluster.users()) norm += x * x;
+        assertTrue(norm > 1, "the factors must not be all zero for the comparison to mean anything: " + norm);
+    }
+
+    @Test
+    void aDirectoryWithoutSparksJarsIsNotASparkHome() {
+        Path notHome = TestCluster.TARGET.resolve("no-such-spark-home");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> StandaloneCluster.start(notHome, TestCluster.TARGET.resolve("unused"), 1, "1g"));
+        assertEquals("not a Spark home: " + notHome.resolve("jars") + " does not exist (build this module: "
+                + "./reelrank build-spark)", e.getMessage());
     }
 }
