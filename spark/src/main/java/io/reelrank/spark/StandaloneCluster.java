@@ -25,7 +25,8 @@ import org.apache.spark.launcher.JavaModuleOptions;
  * loopback only; the worker starts its executors as further JVMs. {@code sparkHome} must hold
  * Spark's jars in {@code jars/} (the layout of a Spark distribution; this module's build writes one
  * to {@code target/spark-home}). For tests and for trying {@code train --engine spark} without a
- * cluster; the caller closes it, which stops both daemons and their executors.
+ * cluster ({@code ./reelrank spark-cluster} runs {@link #main}); the caller closes it, which stops
+ * both daemons and their executors.
  */
 public final class StandaloneCluster implements AutoCloseable {
 
@@ -51,7 +52,7 @@ public final class StandaloneCluster implements AutoCloseable {
     public static StandaloneCluster start(Path sparkHome, Path workDir, int cores, String memory) throws IOException {
         if (!Files.isDirectory(sparkHome.resolve("jars"))) {
             throw new IllegalArgumentException("not a Spark home: " + sparkHome.resolve("jars")
-                    + " does not exist (build this module: mvn -f spark/pom.xml package)");
+                    + " does not exist (build this module: ./reelrank build-spark)");
         }
         if (cores < 1) throw new IllegalArgumentException("cores must be >= 1, got " + cores);
         Files.createDirectories(workDir);
@@ -75,6 +76,65 @@ public final class StandaloneCluster implements AutoCloseable {
             stop(master);
             throw e;
         }
+    }
+
+    /**
+     * {@code ./reelrank spark-cluster [--cores N] [--memory SIZE] [--work-dir DIR]}: starts a master and
+     * a worker on loopback, prints the master URL and keeps them running until this JVM is stopped
+     * (Ctrl-C). The Spark home is {@code SPARK_HOME}.
+     */
+    public static void main(String[] args) throws Exception {
+        int cores = Runtime.getRuntime().availableProcessors();
+        String memory = "2g";
+        Path work = Path.of("var", "spark-cluster");
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            String v = i + 1 < args.length ? args[i + 1] : null;
+            switch (a) {
+                case "--cores" -> {
+                    cores = parseCores(v);
+                    i++;
+                }
+                case "--memory" -> {
+                    if (v == null || !v.matches("[1-9][0-9]*[mg]")) {
+                        usage("--memory must be a size such as 512m or 2g, got " + (v == null ? "nothing" : "'" + v + "'"));
+                    }
+                    memory = v;
+                    i++;
+                }
+                case "--work-dir" -> {
+                    if (v == null) usage("--work-dir needs a directory");
+                    work = Path.of(v);
+                    i++;
+                }
+                default -> usage("unknown option '" + a + "'");
+            }
+        }
+        String home = System.getenv("SPARK_HOME");
+        if (home == null || home.isBlank()) usage("SPARK_HOME must name a Spark home (./reelrank sets it)");
+        StandaloneCluster c = start(Path.of(home), work.toAbsolutePath(), cores, memory);
+        Runtime.getRuntime().addShutdownHook(new Thread(c::close, "spark-cluster-stop"));
+        System.out.println("spark-cluster: master " + c.masterUrl() + ", one worker with " + cores + " cores and " + memory
+                + " for executors; logs in " + c.workDir() + "; Ctrl-C stops both");
+        System.out.flush();
+        c.master.waitFor();
+    }
+
+    private static int parseCores(String v) {
+        try {
+            int n = Integer.parseInt(v);
+            if (n >= 1 && n <= 1024) return n;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        usage("--cores must be in 1-1024, got " + (v == null ? "nothing" : "'" + v + "'"));
+        return -1;
+    }
+
+    private static void usage(String problem) {
+        System.err.println("reelrank: error: " + problem);
+        System.err.println("usage: ./reelrank spark-cluster [--cores N] [--memory SIZE] [--work-dir DIR]");
+        System.exit(2);
     }
 
     /** {@code spark://127.0.0.1:PORT}, for {@code --spark-master}. */
