@@ -14,6 +14,7 @@ import java.sql.ResultSet;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * cluster and the test database, found through a throwaway home whose {@code var/pg} is the test
  * cluster's directory.
  */
+@Tag("integration")
 class EngineOptionsTest {
 
     private static Path home;

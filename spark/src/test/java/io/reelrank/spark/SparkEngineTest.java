@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.Test;
  * through the standalone test cluster: the model the tests ship (rank 64, α = 1, λ = 0.1, 10
  * iterations, midpoint 3, seed 42) trained once by each, everything after the factors by the core.
  */
+@Tag("integration")
 class SparkEngineTest {
 
     /**

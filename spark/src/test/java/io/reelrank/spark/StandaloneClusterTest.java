@@ -9,6 +9,7 @@ import io.reelrank.model.ImplicitAls;
 import io.reelrank.model.RatingMatrix;
 import java.nio.file.Path;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
  * worker, and Spark's ALS gives the same factors through it as in local mode (Spark's result depends
  * on its seed and block layout, not on where the blocks are solved).
  */
+@Tag("integration")
 class StandaloneClusterTest {
 
     private static ImplicitAls.Factors train(String master, RatingMatrix m, ImplicitAls.Params p) {
