@@ -17,7 +17,8 @@ import java.util.List;
 
 /**
  * The tests' own throwaway PostgreSQL cluster, started once per test run with the same
- * {@link PrivateCluster} code the CLI uses, under {@code target/test-pg}, and destroyed when the JVM
+ * {@link PrivateCluster} code the CLI uses, under {@code target/test-pg} (or the system property
+ * {@code reelrank.test.pg}, for another module's tests), and destroyed when the JVM
  * exits. Tests share it: each one that changes data either works on its own tables or restores
  * what it changed.
  */
@@ -90,7 +91,9 @@ public final class TestDatabase {
 
     public static synchronized Database get() {
         if (db == null) {
-            PrivateCluster cluster = new PrivateCluster(Path.of("target", "test-pg").toAbsolutePath());
+            // Another module's tests (the Spark module runs in this directory) keep their own cluster.
+            PrivateCluster cluster = new PrivateCluster(Path.of(System.getProperty("reelrank.test.pg",
+                    Path.of("target", "test-pg").toString())).toAbsolutePath());
             cluster.destroy();
             Runtime.getRuntime().addShutdownHook(new Thread(cluster::destroy, "test-pg-cleanup"));
             db = Database.open(cluster.ensureRunning(), cluster);

@@ -20,6 +20,7 @@ import io.reelrank.index.Candidate;
 import io.reelrank.index.MovieSearcher;
 import io.reelrank.index.QuerySyntaxException;
 import io.reelrank.index.SearchFilters;
+import io.reelrank.model.FactorEngine;
 import io.reelrank.model.ItemContent;
 import io.reelrank.model.ItemVectors;
 import io.reelrank.model.ModelTrainer;
@@ -64,7 +65,8 @@ import picocli.CommandLine.Spec;
  * baseline. Then everything is trained again on the whole training part with those choices, and
  * measured once on the test split: the recommendation task (popularity, content tower, EASE,
  * two-tower) and the search task (BM25, BM25 + popularity, personalized), each figure with its 95%
- * bootstrap interval. Given several fusion settings it writes the validation sweep as
+ * bootstrap interval. The ALS factors are computed where {@code --engine} says (in-process, or Spark
+ * MLlib on {@code --spark-master}); everything else runs here. Given several fusion settings it writes the validation sweep as
  * {@code sweep.csv} and {@code sweep.png} into {@code --out-dir}. Nothing is written to the
  * database; standard output depends only on the data and the options (seeds included); progress
  * and timing go to standard error.
@@ -95,6 +97,9 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Mixin
     ModelOptions model;
+
+    @Mixin
+    EngineOptions engine;
 
     @Option(names = "--split", paramLabel = "KIND", defaultValue = "temporal",
             description = "temporal: each user's latest ratings held out; random: a seeded random share (default: ${DEFAULT-VALUE})")
@@ -164,7 +169,7 @@ public final class EvalCommand implements Callable<Integer> {
 
     /** The options, checked; every message names the option, the allowed range and the value given. */
     record Plan(boolean temporal, List<SweepGrid.Setting> settings, double[] baselinePi, List<ModelTrainer.Settings> grid,
-                double[] easeLambdas, boolean center, int threads) {}
+                double[] easeLambdas, boolean center, int threads, EngineOptions.Plan engine) {}
 
     Plan plan() {
         boolean temporal = switch (split.toLowerCase(Locale.ROOT)) {
@@ -226,7 +231,7 @@ public final class EvalCommand implements Callable<Integer> {
             if (fs.contains(Fusion.RRF)) {
                 settings.addAll(SweepGrid.settings(new double[0], ps, gs, false, false, true));
             }
-            return new Plan(temporal, settings, base, model.grid(), ease, centered, model.threads());
+            return new Plan(temporal, settings, base, model.grid(), ease, centered, model.threads(), engine.check());
         } catch (IllegalArgumentException e) {
             throw CliException.badInput(e.getMessage());
         }
@@ -280,12 +285,30 @@ public final class EvalCommand implements Callable<Integer> {
                 plan.center() ? "centered on the catalog mean" : "not centered", trim(shrinkage), candidates, k, k);
         out.flush();
 
+        try (FactorEngine factors = EngineOptions.open(plan.engine(), plan.threads(), line -> {
+            err.println(line);
+            err.flush();
+        })) {
+            evaluate(plan, out, err, catalog, parts, validation, items, content, bootstrap, factors);
+        }
+        out.flush();
+        err.printf(Locale.ROOT, "eval: done in %.1f s%n", seconds(t0));
+        err.flush();
+        return 0;
+    }
+
+    /** Everything after loading: the choices on validation, then the test split's tables. */
+    private void evaluate(Plan plan, PrintWriter out, PrintWriter err, EvalData.Catalog catalog,
+                          Splits.Split parts, Splits.Split validation, ItemVectors items, ItemContent content,
+                          Bootstrap bootstrap, FactorEngine factors) throws Exception {
+        int[] catalogIds = catalog.movieIds();
         // 1. The collaborative model's hyperparameters, on validation.
-        out.printf(Locale.ROOT, "%nmodel selection on validation (two-tower recommender, Recall@%d; best first by recall):%n",
-                RecommendationTask.DEFAULT_K);
+        out.printf(Locale.ROOT, "%nmodel selection on validation (two-tower recommender, Recall@%d; best first by recall; "
+                + "ALS factors %s):%n", RecommendationTask.DEFAULT_K, plan.engine().spark() ? "on Spark, "
+                + plan.engine().master() : "in-process");
         err.println("model grid on the validation split:");
         ModelSelection.Choice choice = ModelSelection.choose(validation, content, catalogIds, items::vector, shrinkage,
-                plan.grid(), plan.threads(), line -> {
+                plan.grid(), factors, plan.threads(), line -> {
                     err.println("  " + line);
                     err.flush();
                 });
@@ -352,7 +375,7 @@ public final class EvalCommand implements Callable<Integer> {
             // 4. Everything again on the whole training split, with the choices; measured once on test.
             long t = System.nanoTime();
             ModelTrainer.Trained trained = ModelTrainer.train(ModelSelection.matrix(parts.train()), content,
-                    choice.best().settings(), plan.threads(), ModelTrainer.Listener.NONE);
+                    choice.best().settings(), factors, plan.threads(), ModelTrainer.Listener.NONE);
             err.printf(Locale.ROOT, "trained the chosen model on the training split in %.1f s%n", seconds(t));
             TrainingUsers testUsersContent = TrainingUsers.compute(parts.train(), items::vector, shrinkage);
             SweepRankers.Context testContext = SweepRankers.Context.of(parts.train(), testUsersContent, trained.model(),
@@ -399,10 +422,6 @@ public final class EvalCommand implements Callable<Integer> {
             table.putAll(EvalSummary.rare(rec, bootstrap));
             out.print(EvalSummary.table(table));
         }
-        out.flush();
-        err.printf(Locale.ROOT, "eval: done in %.1f s%n", seconds(t0));
-        err.flush();
-        return 0;
     }
 
     /** The baseline's π with the highest liked NDCG@k on validation (ties: the smaller π). */

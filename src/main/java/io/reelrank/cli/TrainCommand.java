@@ -1,6 +1,7 @@
 package io.reelrank.cli;
 
 import io.reelrank.db.Database;
+import io.reelrank.model.FactorEngine;
 import io.reelrank.model.ModelStore;
 import io.reelrank.service.Training;
 import io.reelrank.user.UserVectors;
@@ -23,7 +24,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = {"Train the collaborative towers (implicit ALS on signed preferences) on every rating and activate",
                 "the new model version (README \"The collaborative model\"). Several values of an option are a grid",
-                "searched on a validation split; one value of each trains directly."})
+                "searched on a validation split; one value of each trains directly. --engine spark computes the ALS",
+                "factors with Spark MLlib on --spark-master, the rest here (README \"Training on a cluster\")."})
 public final class TrainCommand implements Callable<Integer> {
 
     @Spec
@@ -34,6 +36,9 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Mixin
     ModelOptions model;
+
+    @Mixin
+    EngineOptions engine;
 
     @Option(names = "--shrinkage", paramLabel = "K", defaultValue = "" + UserVectors.DEFAULT_SHRINKAGE,
             description = "Content user tower's shrinkage k, used by the validation's two-tower fallback, >= 0 (default: ${DEFAULT-VALUE})")
@@ -53,16 +58,28 @@ public final class TrainCommand implements Callable<Integer> {
         }
         List<io.reelrank.model.ModelTrainer.Settings> grid = model.grid();
         int threads = model.threads();
+        EngineOptions.Plan plan = engine.check();
         Database db = dbOptions.open();
         Models.items(db); // fails with the command to run when nothing is embedded yet
-        train(db, grid, threads, shrinkage, out);
+        try (FactorEngine factors = EngineOptions.open(plan, threads, line -> {
+            out.println("      " + line);
+            out.flush();
+        })) {
+            train(db, grid, threads, shrinkage, factors, out);
+        }
         return 0;
     }
 
-    /** Runs {@link Training} with one progress line per stage and its details; the demo calls it too. */
+    /** Runs {@link Training} in-process with one progress line per stage and its details; the demo calls it. */
     static Training.Outcome train(Database db, List<io.reelrank.model.ModelTrainer.Settings> grid, int threads,
                                   double shrinkage, PrintWriter out) throws Exception {
-        Training.Options options = new Training.Options(grid, threads, shrinkage);
+        return train(db, grid, threads, shrinkage, FactorEngine.inProcess(threads), out);
+    }
+
+    /** Runs {@link Training} with the factors on {@code engine}. */
+    static Training.Outcome train(Database db, List<io.reelrank.model.ModelTrainer.Settings> grid, int threads,
+                                  double shrinkage, FactorEngine engine, PrintWriter out) throws Exception {
+        Training.Options options = new Training.Options(grid, threads, shrinkage, engine);
         String[] stages = {"lock", "load", "validate", "train", "write", "activate"};
         Training.Outcome o;
         try {
@@ -116,8 +133,8 @@ public final class TrainCommand implements Callable<Integer> {
 
     private static String compact(ModelStore.Version v) {
         var p = v.params();
-        return String.format(Locale.ROOT, "α=%s λ=%s iterations=%s midpoint=%s blend=%s seed=%s", p.get("alpha").asText(),
-                p.get("lambda").asText(), p.get("iterations").asText(), p.get("midpoint").asText(), p.get("blend").asText(),
-                p.get("seed").asText());
+        return String.format(Locale.ROOT, "α=%s λ=%s iterations=%s midpoint=%s blend=%s seed=%s engine=%s",
+                p.get("alpha").asText(), p.get("lambda").asText(), p.get("iterations").asText(), p.get("midpoint").asText(),
+                p.get("blend").asText(), p.get("seed").asText(), p.has("engine") ? p.get("engine").asText() : FactorEngine.IN_PROCESS);
     }
 }

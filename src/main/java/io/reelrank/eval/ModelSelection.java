@@ -1,5 +1,6 @@
 package io.reelrank.eval;
 
+import io.reelrank.model.FactorEngine;
 import io.reelrank.model.ItemContent;
 import io.reelrank.model.ModelTrainer;
 import io.reelrank.model.RatingMatrix;
@@ -61,10 +62,12 @@ public final class ModelSelection {
      * @param catalog       every movie that can be recommended
      * @param contentItems  the content tower's item vectors (the fallback for users without a collaborative vector)
      * @param contentK      the content user tower's shrinkage
+     * @param engine        where each setting's ALS factors are computed
+     * @param threads       worker threads for the rest of each training and for the scoring
      */
     public static Choice choose(Splits.Split validation, ItemContent content, int[] catalog,
                                 IntFunction<float[]> contentItems, double contentK, List<ModelTrainer.Settings> grid,
-                                int threads, Consumer<String> progress) {
+                                FactorEngine engine, int threads, Consumer<String> progress) {
         if (grid.isEmpty()) throw new IllegalArgumentException("the grid must hold at least one setting");
         RatingMatrix m = matrix(validation.train());
         int[] ids = RecommendationTask.catalogOrder(catalog);
@@ -76,7 +79,7 @@ public final class ModelSelection {
         for (int i = 0; i < grid.size(); i++) {
             ModelTrainer.Settings s = grid.get(i);
             long t = System.nanoTime();
-            ModelTrainer.Trained model = ModelTrainer.train(m, content, s, threads, ModelTrainer.Listener.NONE);
+            ModelTrainer.Trained model = ModelTrainer.train(m, content, s, engine, threads, ModelTrainer.Listener.NONE);
             Map<String, RecommendationTask.Scorer> systems = new LinkedHashMap<>();
             systems.put("two-tower", Scorers.firstOf(Scorers.collaborative(ids, model.model(), model::user), contentScorer));
             RecommendationTask.Result r = RecommendationTask.run(validation, ids, systems, RecommendationTask.DEFAULT_K);

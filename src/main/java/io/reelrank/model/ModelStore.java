@@ -127,11 +127,19 @@ public final class ModelStore {
      */
     public static long begin(Connection c, ModelTrainer.Settings s, String fingerprint, long ratings, int users,
                              int items, Instant snapshotAt) throws SQLException {
+        return begin(c, s, null, fingerprint, ratings, users, items, snapshotAt);
+    }
+
+    /** The same, recording where the factors were computed ({@link FactorEngine#describe}) as {@code params.engine}. */
+    public static long begin(Connection c, ModelTrainer.Settings s, String engine, String fingerprint, long ratings,
+                             int users, int items, Instant snapshotAt) throws SQLException {
+        ObjectNode params = paramsJson(s);
+        if (engine != null) params.put("engine", engine);
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO model_versions (status, rank, params, "
                 + "data_fingerprint, ratings, users, items, snapshot_at) VALUES ('training', ?, ?::jsonb, ?, ?, ?, ?, ?) "
                 + "RETURNING version")) {
             ps.setInt(1, s.als().rank());
-            ps.setString(2, paramsJson(s).toString());
+            ps.setString(2, params.toString());
             ps.setString(3, fingerprint);
             ps.setLong(4, ratings);
             ps.setInt(5, users);

@@ -13,9 +13,10 @@ import java.util.Locale;
  *   <li>every user solved once more against the served vectors, the user step of ALS, so that a
  *       user's stored vector is exactly what fold-in gives for the same ratings.</li>
  * </ol>
- * Spark can replace stage 1 (same formula, {@link ImplicitAls}); stages 2 and 3 run in-process on
- * its factors. Deterministic for a seed. The caller passes the catalog's content and a thread
- * count, and stores the result ({@link ModelStore}) or scores with it directly (eval).
+ * A {@link FactorEngine} runs stage 1: in-process, or on a Spark cluster (same formula,
+ * {@link ImplicitAls}); stages 2 and 3 always run here, on its factors. Deterministic for a seed
+ * and an engine. The caller passes the catalog's content, the engine and a thread count, and stores
+ * the result ({@link ModelStore}) or scores with it directly (eval).
  */
 public final class ModelTrainer {
 
@@ -73,11 +74,24 @@ public final class ModelTrainer {
 
     private ModelTrainer() {}
 
+    /** Trains with stage 1 in-process on {@code threads} threads. */
     public static Trained train(RatingMatrix m, ItemContent content, Settings s, int threads, Listener listener) {
+        return train(m, content, s, FactorEngine.inProcess(threads), threads, listener);
+    }
+
+    /** Trains with stage 1 on {@code engine}; stages 2 and 3 on {@code threads} threads here. */
+    public static Trained train(RatingMatrix m, ItemContent content, Settings s, FactorEngine engine, int threads,
+                                Listener listener) {
         long t0 = System.nanoTime();
         ImplicitAls.Params p = s.als();
         int k = p.rank();
-        ImplicitAls.Factors f = ImplicitAls.train(m, p, threads, listener);
+        ImplicitAls.Factors f = engine.train(m, p, listener);
+        if (f.rank() != k || f.users().length != m.users() * k || f.items().length != m.items() * k) {
+            throw new IllegalStateException(engine.describe() + " returned factors of rank " + f.rank() + " for "
+                    + f.users().length + " / " + f.items().length + " floats; expected rank " + k + ", "
+                    + m.users() * k + " user and " + m.items() * k + " item floats");
+        }
+        listener.stage("factors (" + engine.describe() + ")", seconds(t0));
 
         long t1 = System.nanoTime();
         int[] catalogRow = new int[content.size()]; // catalog position -> ALS item row, -1 when unrated

@@ -149,6 +149,19 @@ public final class RatingMatrix {
         return itemRatings[j];
     }
 
+    /** One stored rating: ids, not dense indices, and the stars as given. */
+    @FunctionalInterface
+    public interface RatingConsumer {
+        void accept(int userId, int movieId, float rating);
+    }
+
+    /** Calls {@code f} for every stored rating, by user (ascending id), then by movie (ascending id). */
+    public void forEachRating(RatingConsumer f) {
+        for (int u = 0; u < userIds.length; u++) {
+            for (int j = userPtr[u]; j < userPtr[u + 1]; j++) f.accept(userIds[u], itemIds[userItems[j]], userRatings[j]);
+        }
+    }
+
     /** How many ratings of the movie (dense index) lie strictly above {@code midpoint}. */
     public int positives(int item, double midpoint) {
         int n = 0;

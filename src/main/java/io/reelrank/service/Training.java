@@ -7,6 +7,7 @@ import io.reelrank.db.Database;
 import io.reelrank.eval.EvalData;
 import io.reelrank.eval.ModelSelection;
 import io.reelrank.eval.Ratings;
+import io.reelrank.model.FactorEngine;
 import io.reelrank.model.FactorModel;
 import io.reelrank.model.ItemContent;
 import io.reelrank.model.ItemVectors;
@@ -36,7 +37,8 @@ import java.util.Set;
  *       activation, like any user who appears after training), the catalog and the content vectors;</li>
  *   <li>{@code validate}: with more than one setting, {@link ModelSelection} on a validation split
  *       carved from these ratings (each user's latest 20%) picks the setting;</li>
- *   <li>{@code train}: {@link ModelTrainer} on all the ratings with it;</li>
+ *   <li>{@code train}: {@link ModelTrainer} on all the ratings with it, the ALS factors computed by the
+ *       options' {@link FactorEngine} (in-process, or a Spark cluster), the rest here;</li>
  *   <li>{@code write}: the version row, factors and HNSW index, in one transaction beside the
  *       active version;</li>
  *   <li>{@code activate}: {@link ModelStore#activate}, one transaction; servers switch on its NOTIFY.</li>
@@ -46,11 +48,20 @@ import java.util.Set;
  */
 public final class Training {
 
-    /** The model grid (one setting: no validation search), worker threads and the content tower's shrinkage. */
-    public record Options(List<ModelTrainer.Settings> grid, int threads, double contentShrinkage) {
+    /**
+     * The model grid (one setting: no validation search), worker threads, the content tower's
+     * shrinkage, and where the ALS factors are computed (the caller opens and closes the engine).
+     */
+    public record Options(List<ModelTrainer.Settings> grid, int threads, double contentShrinkage, FactorEngine engine) {
         public Options {
             if (grid.isEmpty()) throw new IllegalArgumentException("the model grid must hold at least one setting");
             if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+            if (engine == null) throw new IllegalArgumentException("engine must be given");
+        }
+
+        /** In-process: the factors on {@code threads} threads here. */
+        public Options(List<ModelTrainer.Settings> grid, int threads, double contentShrinkage) {
+            this(grid, threads, contentShrinkage, FactorEngine.inProcess(threads));
         }
     }
 
@@ -133,14 +144,15 @@ public final class Training {
                 t = start(l, "validate", o.grid().size() + " settings on a validation split (each user's latest "
                         + Math.round(100 * ModelSelection.VALIDATION_FRACTION) + "% held out), by two-tower Recall@20");
                 choice = ModelSelection.choose(ModelSelection.validation(ratings), content, catalog.movieIds(),
-                        items::vector, o.contentShrinkage(), o.grid(), o.threads(), l::detail);
+                        items::vector, o.contentShrinkage(), o.grid(), o.engine(), o.threads(), l::detail);
                 chosen = choice.best().settings();
                 l.stageDone("validate", String.format(Locale.ROOT, "chose %s (validation Recall@20 %.4f)", chosen,
                         choice.best().recall()), seconds(t));
             }
 
-            t = start(l, "train", chosen + " on all " + String.format(Locale.ROOT, "%,d", ratings.size()) + " ratings");
-            ModelTrainer.Trained trained = ModelTrainer.train(matrix, content, chosen, o.threads(), l);
+            t = start(l, "train", chosen + " on all " + String.format(Locale.ROOT, "%,d", ratings.size()) + " ratings ("
+                    + o.engine().describe() + ")");
+            ModelTrainer.Trained trained = ModelTrainer.train(matrix, content, chosen, o.engine(), o.threads(), l);
             double trainSeconds = seconds(t);
             l.stageDone("train", String.format(Locale.ROOT, "%,d movies learned, %,d content-mapped (mapping fit on %,d)",
                     trained.learnedItems(), trained.mappedItems(), trained.fittedItems()), trainSeconds);
@@ -150,8 +162,8 @@ public final class Training {
             try (Connection c = db.connectDirect()) {
                 c.setAutoCommit(false);
                 try {
-                    version = ModelStore.begin(c, chosen, fingerprint, ratings.size(), matrix.users(),
-                            trained.model().size(), snapshot);
+                    version = ModelStore.begin(c, chosen, o.engine().describe(), fingerprint, ratings.size(),
+                            matrix.users(), trained.model().size(), snapshot);
                     ModelStore.writeItems(c, version, trained.model());
                     ModelStore.writeUsers(c, version, trained.userIds(), trained.users());
                     ModelStore.createIndex(c, version, chosen.als().rank());

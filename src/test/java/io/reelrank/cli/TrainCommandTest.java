@@ -37,6 +37,49 @@ class TrainCommandTest {
     }
 
     @Test
+    void sparkOptionsNeedTheSparkEngineAndAMasterSparkTakes() {
+        assertEquals(new Run(2, "", "reelrank: error: --spark-master needs --engine spark (the factors are computed "
+                + "in-process otherwise), got --spark-master local[2] with --engine in-process\n"),
+                train("--spark-master", "local[2]"));
+        assertEquals(new Run(2, "", "reelrank: error: --spark-conf needs --engine spark, got --spark-conf "
+                + "spark.executor.memory=2g with --engine in-process\n"), train("--spark-conf", "spark.executor.memory=2g"));
+        assertEquals(new Run(2, "", "reelrank: error: --engine must be in-process or spark, got 'flink'\n"),
+                train("--engine", "flink"));
+        String forms = "local, local[N], local[*] or spark://HOST:PORT (a standalone master; several for high "
+                + "availability: spark://H1:P1,H2:P2)";
+        assertEquals(new Run(2, "", "reelrank: error: --spark-master must be " + forms + ", got 'http://127.0.0.1:7077'\n"),
+                train("--engine", "spark", "--spark-master", "http://127.0.0.1:7077"));
+        assertEquals(new Run(2, "", "reelrank: error: --spark-master must be " + forms + "; 'master' is not HOST:PORT, "
+                + "got 'spark://master'\n"), train("--engine", "spark", "--spark-master", "spark://master"));
+        assertEquals(new Run(2, "", "reelrank: error: --spark-master port must be in 1-65535, got 70000 in "
+                + "'spark://127.0.0.1:70000'\n"), train("--engine", "spark", "--spark-master", "spark://127.0.0.1:70000"));
+        assertEquals(new Run(2, "", "reelrank: error: --spark-master local[N] needs N >= 1 threads, got 'local[0]'\n"),
+                train("--engine", "spark", "--spark-master", "local[0]"));
+        assertEquals(new Run(2, "", "reelrank: error: --spark-master must be " + forms + " (YARN and Kubernetes masters "
+                + "need Spark modules this build does not include), got 'yarn'\n"),
+                train("--engine", "spark", "--spark-master", "yarn"));
+        assertEquals(new Run(2, "", "reelrank: error: --spark-conf must be KEY=VALUE with a key starting with 'spark.' "
+                + "and a value, got 'executor.memory=2g'\n"),
+                train("--engine", "spark", "--spark-conf", "executor.memory=2g"));
+        assertEquals(new Run(2, "", "reelrank: error: --spark-conf cannot set spark.master; use --spark-master, got "
+                + "'spark.master=local'\n"), train("--engine", "spark", "--spark-conf", "spark.master=local"));
+        Run eval = Run.of(List.of("eval"), "--spark-master", "spark://127.0.0.1:7077");
+        assertEquals(2, eval.code(), eval.err());
+        assertTrue(eval.err().contains("--spark-master needs --engine spark"), eval.err());
+    }
+
+    @Test
+    void theSparkEngineWithoutItsModuleNamesTheBuildCommand() {
+        // The core's class path never holds the Spark module: the CLI says how to get it, before touching the database.
+        for (String command : List.of("train", "eval")) {
+            Run r = Run.of(List.of(command), "--engine", "spark", "--spark-master", "local[2]");
+            assertEquals(new Run(1, "", "reelrank: error: the Spark engine is not on this process's classpath: build it "
+                    + "with `./reelrank build-spark` (Maven: mvn -B -f spark/reactor.xml -DskipTests package), then run the "
+                    + "command through ./reelrank, which puts the Spark module's jars on the classpath for --engine spark\n"), r);
+        }
+    }
+
+    @Test
     void theDefaultGridIsThreeConfidenceScalesAtRank64() {
         // What `train` and `demo` search when given no model option.
         var grid = new ModelOptions().grid();
