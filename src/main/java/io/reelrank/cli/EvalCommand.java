@@ -5,6 +5,7 @@ import io.reelrank.eval.Bootstrap;
 import io.reelrank.eval.Ease;
 import io.reelrank.eval.EvalData;
 import io.reelrank.eval.EvalSummary;
+import io.reelrank.eval.MetricKey;
 import io.reelrank.eval.ModelSelection;
 import io.reelrank.eval.QueryGenerator;
 import io.reelrank.eval.Ratings;
@@ -513,11 +514,15 @@ public final class EvalCommand implements Callable<Integer> {
     }
 
     private String likedMetric() {
-        return "ndcg@" + k + " liked " + PERSONALIZED;
+        return ndcg(MetricKey.Group.LIKED, PERSONALIZED);
     }
 
     private String dislikedMetric() {
-        return "ndcg@" + k + " disliked " + PERSONALIZED;
+        return ndcg(MetricKey.Group.DISLIKED, PERSONALIZED);
+    }
+
+    private String ndcg(MetricKey.Group group, String system) {
+        return MetricKey.of(MetricKey.Measure.NDCG, k, group, system).name();
     }
 
     private static Fusion fusion(SweepGrid.Setting s) {
@@ -549,8 +554,8 @@ public final class EvalCommand implements Callable<Integer> {
     }
 
     private void printSweep(PrintWriter out, List<SweepReport.Point> points, SweepGrid.Setting chosen, double baselineLiked) {
-        String liked = "ndcg@" + k + " liked ";
-        String disliked = "ndcg@" + k + " disliked ";
+        MetricKey.Group liked = MetricKey.Group.LIKED;
+        MetricKey.Group disliked = MetricKey.Group.DISLIKED;
         out.printf(Locale.ROOT, "%nsearch settings on validation: NDCG@%d (95%% interval); chosen (*): the lowest disliked "
                 + "NDCG@%d among those with liked NDCG@%d >= the baseline's %.4f%n", k, k, k, baselineLiked);
         out.printf(Locale.ROOT, "  %-34s  %-26s  %-27s  %-26s  %-27s%n", "setting", "liked personalized",
@@ -558,11 +563,11 @@ public final class EvalCommand implements Callable<Integer> {
         for (SweepReport.Point p : points) {
             SweepGrid.Setting s = new SweepGrid.Setting(p.fusion(), p.alpha(), p.popularity(), p.collaborative());
             out.printf(Locale.ROOT, "%s %-34s  %-26s  %-27s  %-26s  %-27s%n", s.equals(chosen) ? "*" : " ", s,
-                    cell(p, liked + PERSONALIZED), cell(p, liked + "personalized-bm25"), cell(p, disliked + PERSONALIZED),
-                    cell(p, disliked + "personalized-bm25"));
+                    cell(p, ndcg(liked, PERSONALIZED)), cell(p, ndcg(liked, PERSONALIZED + "-" + BM25)),
+                    cell(p, ndcg(disliked, PERSONALIZED)), cell(p, ndcg(disliked, PERSONALIZED + "-" + BM25)));
         }
         SweepReport.Point any = points.get(0);
-        out.printf(Locale.ROOT, "  bm25 alone: liked %s, disliked %s%n", cell(any, liked + BM25), cell(any, disliked + BM25));
+        out.printf(Locale.ROOT, "  bm25 alone: liked %s, disliked %s%n", cell(any, ndcg(liked, BM25)), cell(any, ndcg(disliked, BM25)));
     }
 
     private static String cell(SweepReport.Point p, String metric) {

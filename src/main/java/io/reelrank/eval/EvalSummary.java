@@ -22,8 +22,8 @@ public final class EvalSummary {
      */
     public static Map<String, Bootstrap.Interval> search(SearchTask.Result r, Bootstrap b, List<String[]> differences) {
         Map<String, Bootstrap.Interval> out = new LinkedHashMap<>();
-        group(out, "liked", r.liked(), r.k(), b, differences);
-        group(out, "disliked", r.disliked(), r.k(), b, differences);
+        group(out, MetricKey.Group.LIKED, r.liked(), r.k(), b, differences);
+        group(out, MetricKey.Group.DISLIKED, r.disliked(), r.k(), b, differences);
         return out;
     }
 
@@ -36,12 +36,12 @@ public final class EvalSummary {
         if (r.userIds().length == 0) {
             return out;
         }
-        String[] metrics = {"recall@" + r.k(), "ndcg@" + r.k()};
+        MetricKey.Measure[] metrics = {MetricKey.Measure.RECALL, MetricKey.Measure.NDCG};
         int pop = r.system(RecommendationTask.POPULARITY);
         for (int s = 0; s < r.systems().size(); s++) {
             if (s == pop) continue;
             Map<String, Bootstrap.Interval> part = new LinkedHashMap<>();
-            triples(part, b, r.systems().get(s), RecommendationTask.POPULARITY, metrics,
+            triples(part, b, r.systems().get(s), RecommendationTask.POPULARITY, metrics, r.k(),
                     new double[][] {r.recall()[s], r.ndcg()[s]}, new double[][] {r.recall()[pop], r.ndcg()[pop]});
             part.forEach(out::putIfAbsent);
         }
@@ -57,8 +57,8 @@ public final class EvalSummary {
         int t = r.system(baseline);
         Bootstrap.Interval[] is = b.means(Bootstrap.differences(r.recall()[s], r.recall()[t]),
                 Bootstrap.differences(r.ndcg()[s], r.ndcg()[t]));
-        out.put("recall@" + r.k() + " " + system + "-" + baseline, is[0]);
-        out.put("ndcg@" + r.k() + " " + system + "-" + baseline, is[1]);
+        out.put(MetricKey.difference(MetricKey.Measure.RECALL, r.k(), MetricKey.Group.NONE, system, baseline).name(), is[0]);
+        out.put(MetricKey.difference(MetricKey.Measure.NDCG, r.k(), MetricKey.Group.NONE, system, baseline).name(), is[1]);
         return out;
     }
 
@@ -70,7 +70,10 @@ public final class EvalSummary {
         Map<String, Bootstrap.Interval> out = new LinkedHashMap<>();
         for (int s = 0; s < r.systems().size(); s++) {
             double[] v = java.util.Arrays.stream(r.rareRecall()[s]).filter(x -> !Double.isNaN(x)).toArray();
-            if (v.length > 0) out.put("rare-movie recall@" + r.k() + " " + r.systems().get(s), b.mean(v));
+            if (v.length > 0) {
+                out.put(MetricKey.of(MetricKey.Measure.RARE_RECALL, r.k(), MetricKey.Group.NONE, r.systems().get(s)).name(),
+                        b.mean(v));
+            }
         }
         return out;
     }
@@ -94,22 +97,22 @@ public final class EvalSummary {
         return sb.toString();
     }
 
-    private static void group(Map<String, Bootstrap.Interval> out, String label, SearchTask.Group g, int k, Bootstrap b,
-                              List<String[]> differences) {
+    private static void group(Map<String, Bootstrap.Interval> out, MetricKey.Group label, SearchTask.Group g, int k,
+                              Bootstrap b, List<String[]> differences) {
         if (g.size() == 0) {
             return;
         }
-        String[] metrics = {"ndcg@" + k + " " + label, "recall@" + k + " " + label, "mrr " + label};
+        MetricKey.Measure[] metrics = {MetricKey.Measure.NDCG, MetricKey.Measure.RECALL, MetricKey.Measure.MRR};
         double[][][] values = {g.ndcg(), g.recall(), g.rr()};
         List<String> names = new java.util.ArrayList<>();
         List<double[]> arrays = new java.util.ArrayList<>();
         for (int m = 0; m < metrics.length; m++) {
             for (int r = 0; r < g.rankers().size(); r++) {
-                names.add(metrics[m] + " " + g.rankers().get(r));
+                names.add(MetricKey.of(metrics[m], k, label, g.rankers().get(r)).name());
                 arrays.add(values[m][r]);
             }
             for (String[] d : differences) {
-                names.add(metrics[m] + " " + d[0] + "-" + d[1]);
+                names.add(MetricKey.difference(metrics[m], k, label, d[0], d[1]).name());
                 arrays.add(Bootstrap.differences(values[m][g.ranker(d[0])], values[m][g.ranker(d[1])]));
             }
         }
@@ -122,7 +125,7 @@ public final class EvalSummary {
      * one {@link Bootstrap#means} pass (the same intervals as separate calls, far fewer draws).
      */
     private static void triples(Map<String, Bootstrap.Interval> out, Bootstrap b, String system, String baseline,
-                                String[] metrics, double[][] a, double[][] base) {
+                                MetricKey.Measure[] metrics, int k, double[][] a, double[][] base) {
         double[][] all = new double[3 * metrics.length][];
         for (int j = 0; j < metrics.length; j++) {
             all[3 * j] = base[j];
@@ -131,9 +134,9 @@ public final class EvalSummary {
         }
         Bootstrap.Interval[] is = b.means(all);
         for (int j = 0; j < metrics.length; j++) {
-            out.put(metrics[j] + " " + baseline, is[3 * j]);
-            out.put(metrics[j] + " " + system, is[3 * j + 1]);
-            out.put(metrics[j] + " " + system + "-" + baseline, is[3 * j + 2]);
+            out.put(MetricKey.of(metrics[j], k, MetricKey.Group.NONE, baseline).name(), is[3 * j]);
+            out.put(MetricKey.of(metrics[j], k, MetricKey.Group.NONE, system).name(), is[3 * j + 1]);
+            out.put(MetricKey.difference(metrics[j], k, MetricKey.Group.NONE, system, baseline).name(), is[3 * j + 2]);
         }
     }
 }
