@@ -102,9 +102,12 @@ public final class EvalCommand implements Callable<Integer> {
     @Mixin
     EngineOptions engine;
 
+    /** How the ratings are split into training and held-out ones. */
+    enum Split { temporal, random }
+
     @Option(names = "--split", paramLabel = "KIND", defaultValue = "temporal",
             description = "temporal: each user's latest ratings held out; random: a seeded random share (default: ${DEFAULT-VALUE})")
-    String split;
+    Split split;
 
     @Option(names = "--test-fraction", paramLabel = "F", defaultValue = "0.2",
             description = "Share of each user's ratings held out, in (0,1) (default: ${DEFAULT-VALUE})")
@@ -156,9 +159,9 @@ public final class EvalCommand implements Callable<Integer> {
                     + " (default: ${DEFAULT-VALUE})")
     int candidates;
 
-    @Option(names = "--center", paramLabel = "BOOL", defaultValue = "true",
+    @Option(names = "--center", paramLabel = "BOOL", defaultValue = "true", arity = "1",
             description = "Center the item vectors on the catalog mean, as production does: true or false (default: ${DEFAULT-VALUE})")
-    String center;
+    boolean center;
 
     @Option(names = "--resamples", paramLabel = "B", defaultValue = "" + Bootstrap.DEFAULT_RESAMPLES,
             description = "Bootstrap resamples per interval, 100-100000 (default: ${DEFAULT-VALUE})")
@@ -173,11 +176,7 @@ public final class EvalCommand implements Callable<Integer> {
                 double[] easeLambdas, boolean center, int threads, EngineOptions.Plan engine) {}
 
     Plan plan() {
-        boolean temporal = switch (split.toLowerCase(Locale.ROOT)) {
-            case "temporal" -> true;
-            case "random" -> false;
-            default -> throw CliException.badInput("--split must be temporal or random, got '" + split + "'");
-        };
+        boolean temporal = split == Split.temporal;
         if (!(testFraction > 0 && testFraction < 1)) {
             throw CliException.badInput("--test-fraction must be in (0,1), got " + testFraction);
         }
@@ -196,11 +195,7 @@ public final class EvalCommand implements Callable<Integer> {
         if (easeMinRatings < 1) {
             throw CliException.badInput("--ease-min-ratings must be >= 1, got " + easeMinRatings);
         }
-        boolean centered = switch (center.toLowerCase(Locale.ROOT)) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw CliException.badInput("--center must be true or false, got '" + center + "'");
-        };
+        boolean centered = center;
         Set<Fusion> fs = new LinkedHashSet<>();
         for (String f : fusions.split(",", -1)) {
             try {

@@ -40,6 +40,14 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         // A query may start with '-' (`-genres:Horror`): that is the query, not an unknown option.
         cl.getSubcommands().get("search").setUnmatchedOptionsArePositionalParams(true);
+        // A bad option or value: one line naming it, and where the options are listed (exit code 2).
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine cmd = ex.getCommandLine();
+            cmd.getErr().println("reelrank: error: " + ex.getMessage());
+            cmd.getErr().println("(`" + cmd.getCommandSpec().qualifiedName(" ") + " --help` lists the options)");
+            cmd.getErr().flush();
+            return cmd.getCommandSpec().exitCodeOnInvalidInput();
+        });
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             int code = ex instanceof CliException ce ? ce.exitCode() : 1;
             String msg = ex.getMessage() != null ? ex.getMessage() : ex.getClass().getSimpleName();

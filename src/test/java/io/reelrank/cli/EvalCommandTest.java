@@ -173,8 +173,8 @@ class EvalCommandTest {
 
     @Test
     void badOptionValuesNameTheOptionTheRangeAndTheValue() {
-        assertEquals(new Run(2, "", "reelrank: error: --split must be temporal or random, got 'sideways'\n"),
-                run("--split", "sideways"));
+        assertEquals(new Run(2, "", "reelrank: error: Invalid value for option '--split': expected one of [temporal, random] "
+                + "(case-sensitive) but was 'sideways'\n(`reelrank eval --help` lists the options)\n"), run("--split", "sideways"));
         assertEquals(new Run(2, "", "reelrank: error: --test-fraction must be in (0,1), got 1.5\n"),
                 run("--test-fraction", "1.5"));
         assertEquals(new Run(2, "", "reelrank: error: --k must be in 1-100 (--candidates), got 0\n"), run("--k", "0"));
@@ -190,7 +190,8 @@ class EvalCommandTest {
         assertEquals(new Run(2, "", "reelrank: error: --iterations values must be whole numbers, got 2.5\n"),
                 run("--iterations", "2.5"));
         assertEquals(new Run(2, "", "reelrank: error: --ease-lambda values must be > 0, got 0.0\n"), run("--ease-lambda", "0"));
-        assertEquals(new Run(2, "", "reelrank: error: --center must be true or false, got 'yes'\n"), run("--center", "yes"));
+        assertEquals(new Run(2, "", "reelrank: error: Invalid value for option '--center': 'yes' is not a boolean\n"
+                + "(`reelrank eval --help` lists the options)\n"), run("--center", "yes"));
         assertEquals(new Run(2, "", "reelrank: error: --resamples must be in 100-100000, got 10\n"), run("--resamples", "10"));
     }
 }
