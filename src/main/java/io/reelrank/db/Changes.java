@@ -131,7 +131,9 @@ public final class Changes {
     /**
      * Listens on its own connection in a daemon thread and calls back with (channel, payload). Each
      * time it (re)connects it calls back with (null, null), meaning "anything may have changed while
-     * nobody listened"; while it is disconnected ({@link #connected} false) it retries every second.
+     * nobody listened" (the first connection included: the caller loads what it follows there, so
+     * nothing committed before the {@code LISTEN} is missed); {@link #catchUps} counts those calls that
+     * returned. While it is disconnected ({@link #connected} false) it retries every second.
      */
     public static final class Listener implements AutoCloseable {
         private final Database db;
@@ -139,6 +141,8 @@ public final class Changes {
         private final Thread thread;
         private volatile boolean running = true;
         private volatile boolean connected;
+        private volatile int catchUps;
+        private volatile int backendPid;
 
         public Listener(Database db, java.util.function.BiConsumer<String, String> onChange) {
             this.db = db;
@@ -153,6 +157,16 @@ public final class Changes {
             return connected;
         }
 
+        /** How many (re)connections have been caught up on: their (null, null) call-back returned. */
+        public int catchUps() {
+            return catchUps;
+        }
+
+        /** The PostgreSQL backend process of the current listening connection (0 before the first). */
+        public int backendPid() {
+            return backendPid;
+        }
+
         private void loop() {
             while (running) {
                 try (Connection c = db.connectDirect(); Statement st = c.createStatement()) {
@@ -160,8 +174,13 @@ public final class Changes {
                     st.execute("LISTEN " + ITEMS);
                     st.execute("LISTEN " + MOVIES);
                     st.execute("LISTEN " + MODEL);
+                    try (java.sql.ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
+                        rs.next();
+                        backendPid = rs.getInt(1);
+                    }
                     connected = true;
                     onChange.accept(null, null); // changes made while we were not listening
+                    catchUps++;
                     PGConnection pg = c.unwrap(PGConnection.class);
                     while (running) {
                         PGNotification[] ns = pg.getNotifications(500);
