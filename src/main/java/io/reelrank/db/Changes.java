@@ -136,13 +136,14 @@ public final class Changes {
      * returned. While it is disconnected ({@link #connected} false) it retries every second.
      */
     public static final class Listener implements AutoCloseable {
+        /** The listening connection's {@code application_name}, so an operator can find it in {@code pg_stat_activity}. */
+        public static final String APPLICATION_NAME = "reelrank-listener";
         private final Database db;
         private final java.util.function.BiConsumer<String, String> onChange;
         private final Thread thread;
         private volatile boolean running = true;
         private volatile boolean connected;
         private volatile int catchUps;
-        private volatile int backendPid;
 
         public Listener(Database db, java.util.function.BiConsumer<String, String> onChange) {
             this.db = db;
@@ -162,11 +163,6 @@ public final class Changes {
             return catchUps;
         }
 
-        /** The PostgreSQL backend process of the current listening connection (0 before the first). */
-        public int backendPid() {
-            return backendPid;
-        }
-
         private void loop() {
             while (running) {
                 try (Connection c = db.connectDirect(); Statement st = c.createStatement()) {
@@ -174,10 +170,7 @@ public final class Changes {
                     st.execute("LISTEN " + ITEMS);
                     st.execute("LISTEN " + MOVIES);
                     st.execute("LISTEN " + MODEL);
-                    try (java.sql.ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
-                        rs.next();
-                        backendPid = rs.getInt(1);
-                    }
+                    st.execute("SET application_name = '" + APPLICATION_NAME + "'");
                     connected = true;
                     onChange.accept(null, null); // changes made while we were not listening
                     catchUps++;
