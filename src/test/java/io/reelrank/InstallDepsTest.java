@@ -11,6 +11,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code --print-mirror}, pointed at sources files written here through its
  * {@code REELRANK_APT_SOURCES_LIST} and {@code REELRANK_APT_SOURCES_DIR} settings; nothing is installed.
  */
+@Tag("integration")
 class InstallDepsTest {
 
     static final Path SCRIPT = Path.of("scripts", "install-deps").toAbsolutePath();

@@ -26,6 +26,7 @@ public final class Main implements Runnable {
     CommandSpec spec;
 
     public static void main(String[] args) {
+        ProcessStats.writeAtExitIfAsked(System.getenv());
         System.exit(execute(args));
     }
 

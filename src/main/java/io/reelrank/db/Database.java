@@ -173,7 +173,7 @@ public final class Database implements AutoCloseable {
 
     private void migrate() {
         try (Connection c = connectDirect()) {
-            Migrations.apply(c);
+            Migrations.apply(settings, c);
         } catch (SQLException e) {
             throw new IllegalStateException("schema migration failed on " + settings.describe() + ": " + e.getMessage(), e);
         }

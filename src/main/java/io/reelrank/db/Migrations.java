@@ -1,77 +1,70 @@
 package io.reelrank.db;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.List;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
 
 /**
- * Applies the numbered SQL files under {@code db/migration/} in order, each in its own transaction,
- * and records them in {@code schema_version}, so applying twice is a no-op. An advisory lock keeps
- * two processes from migrating at once. A new migration is a new file {@code V<n>__<name>.sql} plus
- * its line in {@code db/migration/migrations.txt}; an applied file is never edited.
+ * Applies the numbered SQL files under {@code db/migration/} with Flyway: each once, in version order,
+ * each in its own transaction, recorded in {@code flyway_schema_history}, under Flyway's own advisory
+ * lock so two processes never migrate at once. A new migration is a new file {@code V<n>__<name>.sql};
+ * an applied file is never edited (Flyway refuses to run when an applied file's checksum changed).
+ *
+ * <p>Databases made before Flyway recorded their migrations in a {@code schema_version} table of
+ * reelrank's own. Such a database is baselined once at the highest version it records (Flyway's
+ * {@code baselineOnMigrate}), later files are applied on top, and the old table is dropped in the same
+ * run, so an existing installation upgrades in place without re-running anything.
  */
 final class Migrations {
 
-    private static final long LOCK_KEY = 0x7265656c72616e6bL; // "reelrank"
+    static final String LOCATION = "classpath:db/migration";
+    /** The table reelrank kept its applied migrations in before Flyway. */
+    static final String LEGACY_TABLE = "schema_version";
 
     private Migrations() {}
 
-    static void apply(Connection c) throws SQLException {
-        boolean auto = c.getAutoCommit();
-        c.setAutoCommit(true);
-        try (Statement st = c.createStatement()) {
-            st.execute("SELECT pg_advisory_lock(" + LOCK_KEY + ")");
-            try {
-                st.execute("CREATE TABLE IF NOT EXISTS schema_version ("
-                        + "version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
-                for (String file : list()) {
-                    int version = Integer.parseInt(file.substring(1, file.indexOf("__")));
-                    try (var ps = c.prepareStatement("SELECT 1 FROM schema_version WHERE version = ?")) {
-                        ps.setInt(1, version);
-                        if (ps.executeQuery().next()) continue;
-                    }
-                    c.setAutoCommit(false);
-                    try (Statement mig = c.createStatement()) {
-                        mig.execute(read("db/migration/" + file));
-                        try (var ps = c.prepareStatement("INSERT INTO schema_version (version, name) VALUES (?, ?)")) {
-                            ps.setInt(1, version);
-                            ps.setString(2, file);
-                            ps.executeUpdate();
-                        }
-                        c.commit();
-                    } catch (SQLException e) {
-                        c.rollback();
-                        throw new SQLException("migration " + file + ": " + e.getMessage(), e.getSQLState(), e);
-                    } finally {
-                        c.setAutoCommit(true);
-                    }
-                }
-            } finally {
-                st.execute("SELECT pg_advisory_unlock(" + LOCK_KEY + ")");
+    /** Brings the database's schema up to date; {@code c} only looks at the legacy table. */
+    static void apply(DbSettings settings, Connection c) throws SQLException {
+        Integer legacy = legacyVersion(c);
+        var config = Flyway.configure(Migrations.class.getClassLoader())
+                .dataSource(settings.url(), settings.user(), settings.password())
+                .locations(LOCATION)
+                .connectRetries(0);
+        if (legacy != null) config = config.baselineOnMigrate(true).baselineVersion(Integer.toString(legacy))
+                .baselineDescription("migrations " + legacy + " and before, applied by reelrank before Flyway");
+        try {
+            config.load().migrate();
+        } catch (FlywayException e) {
+            throw new SQLException(firstLine(e.getMessage()), "XX000", e);
+        }
+        if (legacy != null) {
+            try (Statement st = c.createStatement()) {
+                st.execute("DROP TABLE IF EXISTS " + LEGACY_TABLE);
             }
-        } finally {
-            c.setAutoCommit(auto);
         }
     }
 
-    static List<String> list() {
-        return read("db/migration/migrations.txt").lines()
-                .map(String::strip)
-                .filter(l -> !l.isEmpty() && !l.startsWith("#"))
-                .toList();
+    /** The highest version the pre-Flyway table records, or null when there is none (or Flyway already took over). */
+    private static Integer legacyVersion(Connection c) throws SQLException {
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT to_regclass('" + LEGACY_TABLE + "') IS NOT NULL, "
+                     + "to_regclass('flyway_schema_history') IS NOT NULL")) {
+            rs.next();
+            if (!rs.getBoolean(1) || rs.getBoolean(2)) return null;
+        }
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT max(version) FROM " + LEGACY_TABLE)) {
+            rs.next();
+            int v = rs.getInt(1);
+            return rs.wasNull() ? null : v;
+        }
     }
 
-    private static String read(String resource) {
-        try (InputStream in = Migrations.class.getClassLoader().getResourceAsStream(resource)) {
-            if (in == null) throw new IllegalStateException("missing resource " + resource);
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    private static String firstLine(String s) {
+        if (s == null) return "migration failed";
+        int nl = s.indexOf('\n');
+        return (nl < 0 ? s : s.substring(0, nl)).strip();
     }
 }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.DoubleDocValuesField;
+import org.apache.lucene.document.DocumentStoredFieldVisitor;
 import org.apache.lucene.document.DoublePoint;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.IntPoint;
@@ -53,9 +54,23 @@ final class MovieDocuments {
         d.add(new StoredField(field, value));
     }
 
+    /** Every stored field but the tags: what a page of results shows. */
+    private static final java.util.Set<String> DISPLAY = java.util.Set.of(Fields.MOVIE_ID, Fields.TITLE, Fields.YEAR,
+            Fields.GENRES, Fields.IMDB_ID, Fields.TMDB_ID, Fields.AVG_RATING, Fields.RATING_COUNT);
+
     /** Reads back the stored fields of one document. */
     static MovieRecord fromStored(StoredFields stored, int doc) throws IOException {
-        Document d = stored.document(doc);
+        return fromDocument(stored.document(doc));
+    }
+
+    /** Reads back one document's stored fields except its tags ({@code tags} empty), which it skips unread. */
+    static MovieRecord displayFromStored(StoredFields stored, int doc) throws IOException {
+        DocumentStoredFieldVisitor v = new DocumentStoredFieldVisitor(DISPLAY);
+        stored.document(doc, v);
+        return fromDocument(v.getDocument());
+    }
+
+    private static MovieRecord fromDocument(Document d) {
         List<String> genres = new ArrayList<>();
         for (IndexableField f : d.getFields(Fields.GENRES)) genres.add(f.stringValue());
         List<String> tags = new ArrayList<>();

@@ -205,7 +205,11 @@ public final class MovieSearcher implements AutoCloseable {
 
     /**
      * The stored records of the given movies (those in the index), for showing a page of re-ranked
-     * candidates: one point query for all of them, stored fields for those documents only.
+     * candidates, with their {@code tags} left empty: the page does not show them, and a popular
+     * movie's tag texts are most of its stored bytes. The documents are found through a sorted
+     * movie_id → document table of the current index (built once per index version from doc values)
+     * rather than a point query per page: at 87,585 movies the point query and the tags were a third
+     * of a search request's CPU time.
      */
     public Map<Integer, MovieRecord> movies(int... movieIds) throws IOException {
         Map<Integer, MovieRecord> out = new java.util.HashMap<>();
@@ -213,16 +217,54 @@ public final class MovieSearcher implements AutoCloseable {
         refreshIfDue();
         IndexSearcher s = manager.acquire();
         try {
-            TopDocs top = s.search(IntPoint.newSetQuery(Fields.MOVIE_ID, movieIds), movieIds.length);
+            DocTable table = docTable(s.getIndexReader());
             StoredFields stored = s.storedFields();
-            for (ScoreDoc sd : top.scoreDocs) {
-                MovieRecord m = MovieDocuments.fromStored(stored, sd.doc);
+            for (int id : movieIds) {
+                int doc = table.doc(id);
+                if (doc < 0) continue;
+                MovieRecord m = MovieDocuments.displayFromStored(stored, doc);
                 out.put(m.movieId(), m);
             }
             return out;
         } finally {
             manager.release(s);
         }
+    }
+
+    /** The live documents of one index version by movie_id: ids ascending, each one's document beside it. */
+    private record DocTable(IndexReader reader, int[] ids, int[] docs) {
+        int doc(int movieId) {
+            int i = java.util.Arrays.binarySearch(ids, movieId);
+            return i < 0 ? -1 : docs[i];
+        }
+    }
+
+    private volatile DocTable docTable;
+
+    private DocTable docTable(IndexReader r) throws IOException {
+        DocTable t = docTable;
+        if (t != null && t.reader() == r) return t;
+        long[] pairs = new long[r.numDocs()]; // movie_id << 32 | doc, sorted
+        int n = 0;
+        for (LeafReaderContext leaf : r.leaves()) {
+            NumericDocValues ids = leaf.reader().getNumericDocValues(Fields.MOVIE_ID);
+            if (ids == null) continue;
+            Bits live = leaf.reader().getLiveDocs();
+            for (int d = ids.nextDoc(); d != NumericDocValues.NO_MORE_DOCS; d = ids.nextDoc()) {
+                if (live != null && !live.get(d)) continue;
+                pairs[n++] = (ids.longValue() << 32) | (leaf.docBase + d);
+            }
+        }
+        java.util.Arrays.sort(pairs, 0, n);
+        int[] idArr = new int[n];
+        int[] docArr = new int[n];
+        for (int i = 0; i < n; i++) {
+            idArr[i] = (int) (pairs[i] >> 32);
+            docArr[i] = (int) pairs[i];
+        }
+        t = new DocTable(r, idArr, docArr);
+        docTable = t; // a race rebuilds the same table twice at worst
+        return t;
     }
 
     /** {@link #candidates(String, SearchFilters, int)} without filters. */

@@ -1,7 +1,7 @@
 package io.reelrank.rerank;
 
 import io.reelrank.db.Database;
-import java.io.ByteArrayOutputStream;
+import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Arrays;
 import org.postgresql.PGConnection;
+import org.postgresql.copy.PGCopyInputStream;
 
 /**
  * Every movie's item-tower vector in memory, indexed by movie_id, so the re-ranker scores 100
@@ -25,112 +26,103 @@ public final class ItemVectors {
 
     private final int dim;
     private final int[] index; // movie_id -> row, -1 when the movie has no vector
-    private final float[] data; // rows of dim floats
-    private final int size;
+    private final float[][] rows; // one unit vector per movie that has one, shared by vector()
     private final boolean centered;
-    private final float[][] rows; // row views for vector(); the same numbers as data
 
-    private ItemVectors(int dim, int[] index, float[] data, int size, boolean centered) {
+    private ItemVectors(int dim, int[] index, float[][] rows, boolean centered) {
         this.dim = dim;
         this.index = index;
-        this.data = data;
-        this.size = size;
+        this.rows = rows;
         this.centered = centered;
-        this.rows = new float[size][];
-        for (int i = 0; i < size; i++) rows[i] = Arrays.copyOfRange(data, i * dim, i * dim + dim);
     }
 
-    /** Loads every non-null {@code movies.embedding}; empty (size 0) when none is loaded yet. */
+    /**
+     * Loads every non-null {@code movies.embedding}; empty (size 0) when none is loaded yet. The
+     * binary {@code COPY} is read as it streams in, so memory holds the vectors once (87,585 movies:
+     * 135 MB), not the raw bytes besides.
+     */
     public static ItemVectors load(Database db, boolean center) throws SQLException {
-        byte[] raw;
-        try (Connection c = db.connect()) {
-            ByteArrayOutputStream buf = new ByteArrayOutputStream(1 << 20);
-            c.unwrap(PGConnection.class).getCopyAPI().copyOut(
-                    "COPY (SELECT movie_id, embedding FROM movies WHERE embedding IS NOT NULL ORDER BY movie_id) "
-                            + "TO STDOUT (FORMAT binary)", buf);
-            raw = buf.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return fromCopy(new java.io.ByteArrayInputStream(raw), center);
-    }
-
-    /** Builds the table from (movie_id, vector) pairs; vectors need not be normalised. */
-    public static ItemVectors of(int[] movieIds, float[][] vectors, boolean center) {
-        int dim = vectors.length == 0 ? 0 : vectors[0].length;
-        int maxId = Arrays.stream(movieIds).max().orElse(0);
-        int[] index = new int[maxId + 1];
-        Arrays.fill(index, -1);
-        float[] data = new float[movieIds.length * dim];
-        for (int i = 0; i < movieIds.length; i++) {
-            if (vectors[i].length != dim) {
-                throw new IllegalArgumentException("movie " + movieIds[i] + " has " + vectors[i].length
-                        + " dimensions, expected " + dim);
-            }
-            index[movieIds[i]] = i;
-            System.arraycopy(vectors[i], 0, data, i * dim, dim);
-        }
-        return finish(dim, index, data, movieIds.length, center);
-    }
-
-    // pgvector's binary form: int16 dim, int16 unused, dim × float4 (pgvector src/vector.c vector_send)
-    private static ItemVectors fromCopy(InputStream in, boolean center) {
-        try (DataInputStream d = new DataInputStream(in)) {
-            d.skipNBytes(11 + 4 + 4); // signature, flags, header extension length
-            int[] ids = new int[1024];
-            float[] data = new float[0];
-            int dim = -1;
-            int n = 0;
-            int maxId = 0;
-            while (true) {
-                short fields = d.readShort();
-                if (fields == -1) break;
-                d.readInt();
-                int id = d.readInt();
-                d.readInt();
-                int vdim = d.readShort();
-                d.readShort();
-                if (dim < 0) {
-                    dim = vdim;
-                    data = new float[1024 * dim];
-                } else if (vdim != dim) {
-                    throw new IllegalStateException("movie " + id + " has a " + vdim + "-dim embedding, others " + dim);
-                }
-                if (n == ids.length) {
-                    ids = Arrays.copyOf(ids, n * 2);
-                    data = Arrays.copyOf(data, n * 2 * dim);
-                }
-                ids[n] = id;
-                for (int j = 0; j < dim; j++) data[n * dim + j] = d.readFloat();
-                maxId = Math.max(maxId, id);
-                n++;
-            }
-            int[] index = new int[maxId + 1];
-            Arrays.fill(index, -1);
-            for (int i = 0; i < n; i++) index[ids[i]] = i;
-            return finish(Math.max(dim, 0), index, data, n, center);
+        try (Connection c = db.connect();
+             InputStream in = new BufferedInputStream(new PGCopyInputStream(c.unwrap(PGConnection.class),
+                     "COPY (SELECT movie_id, embedding FROM movies WHERE embedding IS NOT NULL ORDER BY movie_id) "
+                             + "TO STDOUT (FORMAT binary)"), 1 << 16)) {
+            return fromCopy(in, center);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read movie embeddings", e);
         }
     }
 
-    private static ItemVectors finish(int dim, int[] index, float[] data, int n, boolean center) {
-        if (center && n > 0) {
-            double[] mean = new double[dim];
-            for (int i = 0; i < n; i++) for (int j = 0; j < dim; j++) mean[j] += data[i * dim + j];
-            for (int j = 0; j < dim; j++) mean[j] /= n;
-            for (int i = 0; i < n; i++) for (int j = 0; j < dim; j++) data[i * dim + j] -= (float) mean[j];
+    /** Builds the table from (movie_id, vector) pairs; vectors need not be normalised. */
+    public static ItemVectors of(int[] movieIds, float[][] vectors, boolean center) {
+        int dim = vectors.length == 0 ? 0 : vectors[0].length;
+        float[][] rows = new float[movieIds.length][];
+        for (int i = 0; i < movieIds.length; i++) {
+            if (vectors[i].length != dim) {
+                throw new IllegalArgumentException("movie " + movieIds[i] + " has " + vectors[i].length
+                        + " dimensions, expected " + dim);
+            }
+            rows[i] = vectors[i].clone();
         }
-        for (int i = 0; i < n; i++) normalize(data, i * dim, dim);
-        return new ItemVectors(dim, index, data, n, center);
+        return finish(dim, movieIds, rows, movieIds.length, center);
     }
 
-    private static void normalize(float[] a, int off, int dim) {
+    // pgvector's binary form: int16 dim, int16 unused, dim × float4 (pgvector src/vector.c vector_send)
+    private static ItemVectors fromCopy(InputStream in, boolean center) throws IOException {
+        DataInputStream d = new DataInputStream(in);
+        d.skipNBytes(11 + 4 + 4); // signature, flags, header extension length
+        int[] ids = new int[1024];
+        float[][] rows = new float[1024][];
+        int dim = -1;
+        int n = 0;
+        while (true) {
+            short fields = d.readShort();
+            if (fields == -1) break;
+            d.readInt();
+            int id = d.readInt();
+            d.readInt();
+            int vdim = d.readShort();
+            d.readShort();
+            if (dim < 0) {
+                dim = vdim;
+            } else if (vdim != dim) {
+                throw new IllegalStateException("movie " + id + " has a " + vdim + "-dim embedding, others " + dim);
+            }
+            if (n == ids.length) {
+                ids = Arrays.copyOf(ids, n * 2);
+                rows = Arrays.copyOf(rows, n * 2);
+            }
+            float[] v = new float[dim];
+            for (int j = 0; j < dim; j++) v[j] = d.readFloat();
+            ids[n] = id;
+            rows[n] = v;
+            n++;
+        }
+        return finish(Math.max(dim, 0), ids, rows, n, center);
+    }
+
+    private static ItemVectors finish(int dim, int[] ids, float[][] rows, int n, boolean center) {
+        int maxId = 0;
+        for (int i = 0; i < n; i++) maxId = Math.max(maxId, ids[i]);
+        int[] index = new int[maxId + 1];
+        Arrays.fill(index, -1);
+        for (int i = 0; i < n; i++) index[ids[i]] = i;
+        float[][] kept = rows.length == n ? rows : Arrays.copyOf(rows, n);
+        if (center && n > 0) {
+            double[] mean = new double[dim];
+            for (float[] r : kept) for (int j = 0; j < dim; j++) mean[j] += r[j];
+            for (int j = 0; j < dim; j++) mean[j] /= n;
+            for (float[] r : kept) for (int j = 0; j < dim; j++) r[j] -= (float) mean[j];
+        }
+        for (float[] r : kept) normalize(r);
+        return new ItemVectors(dim, index, kept, center);
+    }
+
+    private static void normalize(float[] a) {
         double s = 0;
-        for (int j = 0; j < dim; j++) s += (double) a[off + j] * a[off + j];
+        for (float x : a) s += (double) x * x;
         if (s == 0) return;
         float inv = (float) (1 / Math.sqrt(s));
-        for (int j = 0; j < dim; j++) a[off + j] *= inv;
+        for (int j = 0; j < a.length; j++) a[j] *= inv;
     }
 
     public int dimension() {
@@ -139,7 +131,7 @@ public final class ItemVectors {
 
     /** How many movies have a vector. */
     public int size() {
-        return size;
+        return rows.length;
     }
 
     public boolean centered() {
@@ -153,9 +145,9 @@ public final class ItemVectors {
     /** Cosine between a unit vector and the movie's (unit) vector; NaN when the movie has none. */
     public double cosine(int movieId, float[] unit) {
         if (!has(movieId)) return Double.NaN;
-        int off = index[movieId] * dim;
+        float[] e = rows[index[movieId]];
         double s = 0;
-        for (int j = 0; j < dim; j++) s += unit[j] * data[off + j];
+        for (int j = 0; j < dim; j++) s += unit[j] * e[j];
         return s;
     }
 
@@ -175,7 +167,7 @@ public final class ItemVectors {
 
     /** The movie ids that have a vector, ascending. */
     public int[] movieIds() {
-        int[] out = new int[size];
+        int[] out = new int[rows.length];
         int k = 0;
         for (int id = 0; id < index.length; id++) if (index[id] >= 0) out[k++] = id;
         return out;

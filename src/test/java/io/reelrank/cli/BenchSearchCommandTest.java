@@ -11,10 +11,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /** {@code reelrank bench search}'s report and option checks (its figures are not asserted: speed is not tested). */
+@Tag("integration")
 class BenchSearchCommandTest {
 
     private static String previousHome;

@@ -21,6 +21,7 @@ import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.Test;
  * {@code var/pg} is the test cluster, so the command finds the database the way it does in use. A
  * small held-out share keeps each run to a few seconds.
  */
+@Tag("integration")
 class EvalCommandTest {
 
     private static Path home;

@@ -14,12 +14,14 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@code reelrank search} end to end through the picocli root, on an index of the real sample built
  * in a throwaway home. No database options are given: the command must answer from the index alone.
  */
+@Tag("integration")
 class SearchCommandTest {
 
     private static Path home;

@@ -14,9 +14,11 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** {@code reelrank search --user …} through the picocli root against the real test database. */
+@Tag("integration")
 class SearchUserCommandTest {
 
     private static Path home;

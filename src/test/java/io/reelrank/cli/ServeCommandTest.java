@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
 
 /** {@code reelrank serve} and {@code reelrank bench http} refuse bad options with exit 2 before touching anything. */
+@Tag("unit")
 class ServeCommandTest {
 
     private static String[] run(String... args) {

@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** {@code reelrank train} and {@code reelrank recommend} refuse bad options with the option, range and value. */
+@Tag("unit")
 class TrainCommandTest {
 
     private static Run train(String... args) {

@@ -8,9 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The payloads of the change notifications, without a database: what a listener reads back. */
+@Tag("unit")
 class ChangesTest {
 
     @Test

@@ -9,8 +9,10 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("integration")
 class PrivateClusterTest {
 
     @Test
@@ -33,14 +35,75 @@ class PrivateClusterTest {
         }
     }
 
+    /** The migration files in the source tree, each applied once. */
+    static final int MIGRATION_FILES = migrationFiles().size();
+
+    static java.util.List<String> migrationFiles() {
+        try (var files = java.nio.file.Files.list(java.nio.file.Path.of("src", "main", "resources", "db", "migration"))) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.matches("V\\d+__.+\\.sql")).sorted().toList();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @Test
     void migrationsApplyTwiceWithoutChange() throws Exception {
         Database db = TestDatabase.get();
         Database again = Database.open(db.settings(), db.cluster());
         try (Connection c = again.connect(); Statement st = c.createStatement()) {
-            ResultSet rs = st.executeQuery("SELECT count(*) FROM schema_version");
+            ResultSet rs = st.executeQuery("SELECT count(*) FROM flyway_schema_history WHERE type = 'SQL' AND success");
             rs.next();
-            assertEquals(Migrations.list().size(), rs.getInt(1));
+            assertEquals(MIGRATION_FILES, rs.getInt(1));
+        }
+    }
+
+    /**
+     * A database laid out before Flyway (migrations 1-2 applied by hand, recorded in {@code schema_version})
+     * is baselined at 2: its rows stay, only the later files run, and the old table goes.
+     */
+    @Test
+    void aDatabaseMigratedBeforeFlywayIsBaselinedAndUpgradedInPlace() throws Exception {
+        Database db = TestDatabase.get();
+        String name = db.settings().database() + "_legacy";
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+            st.execute("CREATE DATABASE " + name);
+        }
+        DbSettings s = db.settings();
+        DbSettings legacy = new DbSettings(s.url().replaceFirst("/" + s.database() + "(\\?|$)", "/" + name + "$1"),
+                s.user(), s.password(), s.privateCluster());
+        try {
+            List<String> files = migrationFiles();
+            try (Connection c = java.sql.DriverManager.getConnection(legacy.url(), legacy.user(), legacy.password());
+                 Statement st = c.createStatement()) {
+                st.execute("CREATE TABLE schema_version (version int PRIMARY KEY, name text NOT NULL, "
+                        + "applied_at timestamptz NOT NULL DEFAULT now())");
+                for (int v = 1; v <= 2; v++) {
+                    st.execute(new String(Migrations.class.getResourceAsStream("/db/migration/" + files.get(v - 1)).readAllBytes(),
+                            java.nio.charset.StandardCharsets.UTF_8));
+                    st.execute("INSERT INTO schema_version (version, name) VALUES (" + v + ", '" + files.get(v - 1) + "')");
+                }
+                st.execute("INSERT INTO movies (movie_id, title, genres, year) VALUES (1, 'Kept', ARRAY['Drama'], 1999)");
+            }
+            try (Database upgraded = Database.open(legacy, db.cluster());
+                 Connection c = upgraded.connect(); Statement st = c.createStatement()) {
+                ResultSet rs = st.executeQuery("SELECT to_regclass('schema_version') IS NULL");
+                rs.next();
+                assertTrue(rs.getBoolean(1), "the pre-Flyway table is dropped");
+                rs = st.executeQuery("SELECT type, version FROM flyway_schema_history ORDER BY installed_rank");
+                List<String> history = new ArrayList<>();
+                while (rs.next()) history.add(rs.getString(1) + " " + rs.getString(2));
+                List<String> expected = new ArrayList<>(List.of("BASELINE 2"));
+                for (int v = 3; v <= files.size(); v++) expected.add("SQL " + v);
+                assertEquals(expected, history);
+                rs = st.executeQuery("SELECT title FROM movies");
+                assertTrue(rs.next());
+                assertEquals("Kept", rs.getString(1));
+            }
+        } finally {
+            try (Connection c = db.connect(); Statement st = c.createStatement()) {
+                st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+            }
         }
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
  * 9,742 movie texts the two agree to a cosine of 0.991 on average, 0.9785 at worst (`reelrank bench
  * embed`); the threshold here, 0.97, sits below that worst case.
  */
+@Tag("integration")
 class BundledModelTest {
 
     private static final List<String> TEXTS = List.of("hello world", "i am mlflow",

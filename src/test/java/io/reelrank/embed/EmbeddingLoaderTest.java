@@ -20,12 +20,14 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** load-embeddings against the real database with the sample loaded: all or nothing, with file and line. */
+@Tag("integration")
 class EmbeddingLoaderTest {
 
     private static final Random RANDOM = new Random(7);

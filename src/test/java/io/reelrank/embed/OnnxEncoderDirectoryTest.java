@@ -8,10 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** --model-dir: a sentence-transformers export laid out as on the Hugging Face hub. */
+@Tag("integration")
 class OnnxEncoderDirectoryTest {
 
     @TempDir

@@ -9,9 +9,11 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The bundled all-MiniLM-L6-v2 in fp32 against sentence-transformers' published outputs. */
+@Tag("integration")
 class OnnxEncoderTest {
 
     private static OnnxEncoder encoder;

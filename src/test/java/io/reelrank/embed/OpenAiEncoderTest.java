@@ -27,6 +27,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.Test;
  * response JSON ({@code POST /v1/embeddings}; {@code {"object":"list","data":[{"object":"embedding",
  * "index":0,"embedding":[...]}],"model":...,"usage":{...}}}; errors as {@code {"error":{"message":...}}}).
  */
+@Tag("unit")
 class OpenAiEncoderTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * sample's 779 Fantasy movies (embedding all 9,742 would make the suite slow): the Lord of the Rings
  * films must find each other among Harry Potter, the Hobbit and the rest of the genre.
  */
+@Tag("integration")
 class SimilarMoviesTest {
 
     private static Database db;

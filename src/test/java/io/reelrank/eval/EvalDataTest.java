@@ -8,8 +8,10 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("integration")
 class EvalDataTest {
 
     // Ids far above MovieLens' so that the rows are this test's own in the shared test database.

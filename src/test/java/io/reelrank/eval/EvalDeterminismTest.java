@@ -10,9 +10,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The whole pure pipeline, split to summary table, on a generated world, run twice. */
+@Tag("unit")
 class EvalDeterminismTest {
 
     private static final String[] WORDS = {"night", "day", "king", "lord", "war", "love", "dark", "star"};

@@ -17,9 +17,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The sweep's rankers are the production re-ranker over values computed once, whatever the fusion and weights. */
+@Tag("unit")
 class SweepRankersTest {
 
     private static final int MOVIES = 60;

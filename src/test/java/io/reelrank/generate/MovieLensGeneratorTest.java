@@ -34,6 +34,7 @@ import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,6 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
  * promised shape (every user ≥ 20 ratings, long tails, time order, no rating before a release) and
  * the latent tastes showing in the data; then the real loader over the real database.
  */
+@Tag("integration")
 class MovieLensGeneratorTest {
 
     private static final long RATINGS = 60_000;

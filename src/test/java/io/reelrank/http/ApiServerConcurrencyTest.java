@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * server: every request must succeed, and searches must keep finding the movies while the index is
  * replaced under them.
  */
+@Tag("integration")
 class ApiServerConcurrencyTest {
 
     static final int RATER = 39101;

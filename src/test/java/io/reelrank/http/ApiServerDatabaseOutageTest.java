@@ -10,6 +10,7 @@ import io.reelrank.TestDatabase;
 import io.reelrank.db.DbSettings;
 import io.reelrank.db.PrivateCluster;
 import java.net.http.HttpResponse;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * the cluster is. The cluster restarts on its previous port, so the server's settings and every other
  * test's stay valid.
  */
+@Tag("integration")
 class ApiServerDatabaseOutageTest {
 
     static final ObjectMapper JSON = new ObjectMapper();

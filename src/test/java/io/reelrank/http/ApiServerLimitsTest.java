@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -34,6 +35,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * lines and URLs, oversized URIs, headers and bodies, POST bodies that are not strict JSON, a full
  * worker pool and queue, queries that would expand without bound, and a graceful stop.
  */
+@Tag("integration")
 class ApiServerLimitsTest {
 
     static final ObjectMapper JSON = new ObjectMapper();

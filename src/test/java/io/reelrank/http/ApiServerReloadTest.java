@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.Test;
  * cached user vectors the reload made stale, and both indexes end in step with the tables (what
  * {@code index --check} compares).
  */
+@Tag("integration")
 class ApiServerReloadTest {
 
     static final ObjectMapper JSON = new ObjectMapper();

@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -25,6 +26,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * The API over real HTTP against a server on a free port, with the real database, index and model:
  * shapes, status codes, the acceptance story's ordering, ratings, tokens and every bad parameter.
  */
+@Tag("integration")
 class ApiServerTest {
 
     static final ObjectMapper JSON = new ObjectMapper();

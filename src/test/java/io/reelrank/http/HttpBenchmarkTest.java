@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The load generator behind {@code bench http}: it counts answers and errors right and stops by itself. */
+@Tag("integration")
 class HttpBenchmarkTest {
 
     @Test

@@ -2,9 +2,11 @@ package io.reelrank.http;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The Prometheus exposition: cumulative buckets, sum and count, escaped labels. */
+@Tag("unit")
 class MetricsTest {
 
     @Test

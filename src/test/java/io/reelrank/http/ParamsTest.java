@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Parameter parsing: defaults, ranges and the 400 messages that name parameter, range and value. */
+@Tag("unit")
 class ParamsTest {
 
     @Test

@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Route matching: path parameters, HEAD via GET, 405 versus 404, which routes write. */
+@Tag("unit")
 class RouterTest {
 
     private final Router router = new Router()

@@ -18,10 +18,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Building the index from the real test database, checking it against the tables, and rebuilding it under load. */
+@Tag("integration")
 class MovieIndexTest {
 
     @TempDir
@@ -109,6 +111,12 @@ class MovieIndexTest {
                 assertEquals(List.of(1), ids(searcher.search("title:toy AND rating_count:[1000 TO *]", SearchFilters.NONE,
                         SearchSort.SCORE, 10)));
                 assertEquals(9_743, searcher.size());
+                // The page's records come from the live documents: the replaced movie 1 and the new one.
+                var page = searcher.movies(1, 999999);
+                assertEquals(Set.of(1, 999999), page.keySet());
+                assertEquals("Zyzzyva Expedition", page.get(999999).title());
+                assertEquals(searcher.search("title:toy AND rating_count:[1000 TO *]", SearchFilters.NONE, SearchSort.SCORE, 1)
+                        .hits().get(0).ratingCount(), page.get(1).ratingCount());
             } finally {
                 exec(db, "UPDATE movies SET rating_count = rating_count - 1000 WHERE movie_id = 1");
                 exec(db, "DELETE FROM movies WHERE movie_id = 999999");
@@ -118,6 +126,8 @@ class MovieIndexTest {
             searcher.refresh();
             assertEquals(9_742, searcher.size());
             assertEquals(List.of(), ids(searcher.search("zyzzyva", SearchFilters.NONE, SearchSort.SCORE, 10)));
+            assertEquals(Set.of(1), searcher.movies(1, 999999).keySet(), "a removed movie has no record any more");
+            assertTrue(searcher.movies(1).get(1).ratingCount() < 1000);
         }
     }
 

@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.apache.lucene.search.Query;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The query syntax alone: what each string parses to, and how failures are reported. No index, no database. */
+@Tag("unit")
 class MovieQueryParserTest {
 
     private static String parsed(String q) throws QuerySyntaxException {

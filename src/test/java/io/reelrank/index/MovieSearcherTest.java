@@ -8,12 +8,14 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * Searches of the real sample index (built from the test database). Expected ids were read from
  * {@code sample_data/ml-latest-small/movies.csv}, not from this code's output.
  */
+@Tag("integration")
 class MovieSearcherTest {
 
     private static final Set<Integer> LORD_OF_THE_RINGS = Set.of(2116, 4993, 5952, 7153);
@@ -32,6 +34,22 @@ class MovieSearcherTest {
 
     private static List<Integer> ranked(SearchResult r) {
         return r.hits().stream().map(SearchHit::movieId).toList();
+    }
+
+    @Test
+    void aPageOfRecordsHasEveryStoredFieldButTheTags() throws Exception {
+        MovieSearcher searcher = SampleIndex.searcher();
+        java.util.Map<Integer, MovieRecord> all = new java.util.HashMap<>();
+        for (MovieRecord m : searcher.allMovies()) all.put(m.movieId(), m);
+        int[] ids = {1, 296, 4993, 193609, 424242};
+        java.util.Map<Integer, MovieRecord> page = searcher.movies(ids);
+        assertEquals(Set.of(1, 296, 4993, 193609), page.keySet(), "a movie not in the index has no record");
+        for (int id : page.keySet()) {
+            MovieRecord full = all.get(id);
+            assertEquals(new MovieRecord(full.movieId(), full.title(), full.year(), full.imdbId(), full.tmdbId(), full.genres(),
+                    List.of(), full.avgRating(), full.ratingCount()), page.get(id));
+        }
+        assertTrue(!all.get(296).tags().isEmpty(), "Pulp Fiction has tags in the index, left out of the page");
     }
 
     @Test

@@ -2,9 +2,11 @@ package io.reelrank.index;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The searchable form of MovieLens titles (real titles of the sample). */
+@Tag("unit")
 class TitleTextTest {
 
     @Test

@@ -21,9 +21,11 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The real-time collaborative user tower against the real database and the model the fixture trained. */
+@Tag("integration")
 class FoldInTest {
 
     private static final int NEW_USER = 31001;

@@ -10,9 +10,11 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The ALS maths on generated ratings: the normal equations, determinism, fold-in, signed preferences. */
+@Tag("unit")
 class ImplicitAlsTest {
 
     /** Two tastes: users 1-20 love movies 1-15 and hate 16-30, users 21-40 the other way round; sparse. */

@@ -10,9 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The three training stages on generated data: ALS, the cold-item mapping and the final user step. */
+@Tag("unit")
 class ModelTrainerTest {
 
     /** Movies 1-30 are rated (ImplicitAlsTest.twoTastes); 31-35 nobody rated. Content: the taste plus noise. */

@@ -19,9 +19,11 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Recommendations through the model's HNSW index on the real database, against the exact scan. */
+@Tag("integration")
 class RecommenderTest {
 
     private static final int EMPTY_USER = 31002;

@@ -17,6 +17,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * then the row with its source, the movie's statistics, the user's vector and the index entry, all or
  * nothing; a reload holding the tables makes it fail "busy" in bounded time, having written nothing.
  */
+@Tag("integration")
 class RatingServiceTest {
 
     static final int USER = 39601;

@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * leaves the active model in service, its leftovers are deleted by the next one, an activation
  * swaps versions in one transaction, and a running search follows it without a restart.
  */
+@Tag("integration")
 class TrainingTest {
 
     @TempDir

@@ -10,8 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("unit")
 class UserVectorsTest {
 
     private static final Map<Integer, float[]> AXES = Map.of(1, new float[] {1, 0}, 2, new float[] {0, 1});
