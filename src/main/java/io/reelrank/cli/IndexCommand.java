@@ -32,7 +32,7 @@ public final class IndexCommand implements Callable<Integer> {
     DbOptions dbOptions;
 
     @Option(names = "--check", description = "Compare the index with the tables (count and checksum of movie ids, "
-            + "tags, ratings) instead of rebuilding it")
+            + "tags, ratings, averages) instead of rebuilding it")
     boolean check;
 
     static Path dir() {

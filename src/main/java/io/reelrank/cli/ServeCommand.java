@@ -20,7 +20,10 @@ import picocli.CommandLine.Spec;
  * {@code reelrank serve}: the JSON API and the web page ({@link ApiServer}) over the database, the
  * Lucene index (built first when missing) and the item vectors. Runs until interrupted (Ctrl-C, SIGTERM),
  * then stops accepting, lets running requests finish (for up to {@code --shutdown-timeout}) and closes
- * the index. The index follows every writer's changes through database notifications.
+ * the index. The index follows every writer's changes through database notifications. Before the port
+ * opens, the server catches up: it listens for changes, reads the item vectors and the active model, and
+ * compares its index with the tables (rebuilding it when it is behind), so a server restarted on an old
+ * index directory, or one of several behind a load balancer, answers as the tables are from its first request.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Serve the JSON API and the web page (search, movies, users, ratings, health, metrics).",
@@ -99,26 +102,39 @@ public final class ServeCommand implements Callable<Integer> {
             out.flush();
             MovieIndex.rebuild(db, dir);
         }
-        ItemVectors items = ItemVectors.load(db, true);
-        if (items.size() == 0) {
-            out.println("reelrank: warning: no movie has an embedding; searches follow BM25 until `reelrank embed --load`");
-        }
         CountDownLatch stopped = new CountDownLatch(1);
-        try (PersonalizedSearch search = new PersonalizedSearch(db, MovieSearcher.open(dir), items);
-             ApiServer server = ApiServer.start(options, db, search)) {
+        // The item vectors are read on the listener's first connection, after LISTEN, so nothing written
+        // in between is missed; the port opens only once the index is in step with the tables too (a
+        // server started on an old index directory never answers from it).
+        try (PersonalizedSearch search = new PersonalizedSearch(db, MovieSearcher.open(dir), NO_ITEMS)) {
             search.listen();
-            Thread hook = new Thread(() -> {
-                server.close();
-                stopped.countDown();
-            }, "reelrank-serve-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
-            out.printf("reelrank: serving on %s (database %s, index %s, %d item vectors, %d workers, queue %d, "
-                    + "write routes %s)%n", server.uri(), db.settings().describe(), dir, items.size(), options.threads(),
-                    options.queue(),
-                    options.token() == null ? "open" : "need the bearer token");
-            out.flush();
-            stopped.await();
+            search.awaitCurrent(CATCH_UP_MS);
+            if (search.indexFollower().rebuilds() > 0) {
+                out.println("reelrank: the index in " + dir + " was behind the tables: rebuilt");
+            }
+            ItemVectors items = search.items();
+            if (items.size() == 0) {
+                out.println("reelrank: warning: no movie has an embedding; searches follow BM25 until `reelrank embed --load`");
+            }
+            try (ApiServer server = ApiServer.start(options, db, search)) {
+                Thread hook = new Thread(() -> {
+                    server.close();
+                    stopped.countDown();
+                }, "reelrank-serve-shutdown");
+                Runtime.getRuntime().addShutdownHook(hook);
+                out.printf("reelrank: serving on %s (database %s, index %s, %d item vectors, model version %d, %d workers, "
+                        + "queue %d, write routes %s)%n", server.uri(), db.settings().describe(), dir, items.size(),
+                        search.model() == null ? 0 : search.model().version(), options.threads(), options.queue(),
+                        options.token() == null ? "open" : "need the bearer token");
+                out.flush();
+                stopped.await();
+            }
         }
         return 0;
     }
+
+    private static final ItemVectors NO_ITEMS = ItemVectors.of(new int[0], new float[0][], true);
+
+    /** How long a starting server may take to catch up (read vectors and model, bring its index in step). */
+    static final long CATCH_UP_MS = 600_000;
 }

@@ -131,14 +131,19 @@ public final class Changes {
     /**
      * Listens on its own connection in a daemon thread and calls back with (channel, payload). Each
      * time it (re)connects it calls back with (null, null), meaning "anything may have changed while
-     * nobody listened"; while it is disconnected ({@link #connected} false) it retries every second.
+     * nobody listened" (the first connection included: the caller loads what it follows there, so
+     * nothing committed before the {@code LISTEN} is missed); {@link #catchUps} counts those calls that
+     * returned. While it is disconnected ({@link #connected} false) it retries every second.
      */
     public static final class Listener implements AutoCloseable {
+        /** The listening connection's {@code application_name}, so an operator can find it in {@code pg_stat_activity}. */
+        public static final String APPLICATION_NAME = "reelrank-listener";
         private final Database db;
         private final java.util.function.BiConsumer<String, String> onChange;
         private final Thread thread;
         private volatile boolean running = true;
         private volatile boolean connected;
+        private volatile int catchUps;
 
         public Listener(Database db, java.util.function.BiConsumer<String, String> onChange) {
             this.db = db;
@@ -153,6 +158,11 @@ public final class Changes {
             return connected;
         }
 
+        /** How many (re)connections have been caught up on: their (null, null) call-back returned. */
+        public int catchUps() {
+            return catchUps;
+        }
+
         private void loop() {
             while (running) {
                 try (Connection c = db.connectDirect(); Statement st = c.createStatement()) {
@@ -160,8 +170,10 @@ public final class Changes {
                     st.execute("LISTEN " + ITEMS);
                     st.execute("LISTEN " + MOVIES);
                     st.execute("LISTEN " + MODEL);
+                    st.execute("SET application_name = '" + APPLICATION_NAME + "'");
                     connected = true;
                     onChange.accept(null, null); // changes made while we were not listening
+                    catchUps++;
                     PGConnection pg = c.unwrap(PGConnection.class);
                     while (running) {
                         PGNotification[] ns = pg.getNotifications(500);

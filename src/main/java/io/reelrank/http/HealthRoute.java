@@ -9,7 +9,8 @@ import java.util.Map;
 /**
  * {@code GET /api/health}: the database (a {@code SELECT 1} on a fresh connection), the index (the
  * searcher's current number of movies) and the model (the item vectors in memory) each up or down
- * with a detail; 200 when all three are up, 503 otherwise, so a load balancer can use it as is.
+ * with a detail; 200 when all three are up, 503 otherwise, so a load balancer can use it as is. It
+ * also names the collaborative model version served and any failure of the index to follow changes.
  */
 final class HealthRoute {
 
@@ -50,6 +51,9 @@ final class HealthRoute {
             int n = search.searcher().size();
             Map<String, Object> m = status(n > 0, n > 0 ? search.searcher().dir().toString() : "the index is empty: run reelrank index");
             m.put("movies", n);
+            // The index follows other processes' writes in the background; a failure to do so is shown here.
+            io.reelrank.index.IndexFollower f = search.indexFollower();
+            if (f != null && f.lastError() != null) m.put("follower_error", f.lastError());
             return m;
         } catch (Exception e) {
             return status(false, e.getMessage());
@@ -66,6 +70,10 @@ final class HealthRoute {
         m.put("user_cache", search.listening() ? "kept current by database notifications"
                 : "entries expire after " + PersonalizedSearch.USER_TTL_MS + " ms (notifications not connected)");
         if (n > 0) m.put("dimension", items.dimension());
+        // Which collaborative model version this server answers with (0: none trained), so an operator
+        // can see every server behind the balancer switch to a new one.
+        io.reelrank.model.FactorModel cf = search.model();
+        m.put("collaborative_version", cf == null ? 0 : cf.version());
         return m;
     }
 

@@ -35,6 +35,8 @@ public final class IndexFollower implements AutoCloseable {
     private boolean pendingCheck;
     private boolean scheduled;
     private int running;
+    private int checks;
+    private int rebuilds;
     private volatile String lastError;
 
     public IndexFollower(Database db, MovieSearcher searcher) {
@@ -67,6 +69,19 @@ public final class IndexFollower implements AutoCloseable {
         return scheduled || running > 0;
     }
 
+    /**
+     * How many comparisons with the tables (after a (re)connection) or full rebuilds (after a reload)
+     * have completed; once one has and nothing is {@link #busy}, the index was in step at that moment.
+     */
+    public synchronized int checksDone() {
+        return checks;
+    }
+
+    /** How many times the index was rebuilt whole (a reload, or found stale by a check). */
+    public synchronized int rebuilds() {
+        return rebuilds;
+    }
+
     /** The last failure to bring the index in step (null when the last attempt succeeded). */
     public String lastError() {
         return lastError;
@@ -93,13 +108,18 @@ public final class IndexFollower implements AutoCloseable {
             pending.clear();
         }
         try {
-            if (all || (check && MovieIndex.check(db, dir).stale())) {
+            boolean rebuild = all || (check && MovieIndex.check(db, dir).stale());
+            if (rebuild) {
                 MovieIndex.rebuild(db, dir);
             } else if (ids.length > 0) {
                 MovieIndex.update(db, dir, java.util.Arrays.stream(ids).boxed().toList());
             }
             searcher.refresh();
             lastError = null;
+            synchronized (this) {
+                if (all || check) checks++;
+                if (rebuild) rebuilds++;
+            }
         } catch (IOException | SQLException | RuntimeException e) {
             lastError = e.getMessage();
             // Retried on the next change or reconnect; the index stays as it was meanwhile.

@@ -25,6 +25,7 @@ import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.store.LockObtainFailedException;
 import org.apache.lucene.util.Bits;
+import org.apache.lucene.util.NumericUtils;
 
 /**
  * Builds the Lucene index of the movies and keeps it in step with the database. A rebuild replaces
@@ -188,11 +189,11 @@ public final class MovieIndex {
      */
     public record Check(boolean indexExists, int indexMovies, int tableMovies, String indexIdChecksum,
             String tableIdChecksum, long indexTags, long tableTags, long indexRatings, long tableRatings,
-            String builtAt, String updatedAt) {
+            long indexAverages, long tableAverages, String builtAt, String updatedAt) {
 
         public boolean stale() {
             return !indexExists || indexMovies != tableMovies || !indexIdChecksum.equals(tableIdChecksum)
-                    || indexTags != tableTags || indexRatings != tableRatings;
+                    || indexTags != tableTags || indexRatings != tableRatings || indexAverages != tableAverages;
         }
 
         /** One line per figure, each marked "ok" or "differs", and a verdict. */
@@ -203,6 +204,7 @@ public final class MovieIndex {
             b.append(line("movie id checksum", indexIdChecksum, tableIdChecksum));
             b.append(line("tags", indexTags, tableTags));
             b.append(line("ratings (sum of rating_count)", indexRatings, tableRatings));
+            b.append(line("averages (Σ id·100·avg_rating)", indexAverages, tableAverages));
             b.append("built at ").append(builtAt).append(", last changed at ").append(updatedAt).append('\n');
             b.append(stale() ? "stale: run `reelrank index` to rebuild" : "up to date");
             return b.toString();
@@ -216,20 +218,39 @@ public final class MovieIndex {
 
     /**
      * Compares the committed index in {@code dir} with the tables: number of movies, checksum of their
-     * ids, number of tag rows, sum of rating_count.
+     * ids, number of tag rows, sum of rating_count, and Σ movie_id · round(100 · avg_rating) over the
+     * movies with an average. The last one sees a changed rating, which moves a movie's average but not
+     * its count (a server down while users changed their minds would otherwise keep old averages).
      */
     public static Check check(Database db, Path dir) throws IOException, SQLException {
         MovieTable.Summary table = MovieTable.summary(db);
         if (!exists(dir)) {
             return new Check(false, 0, table.movies(), "", table.idChecksum(), 0, table.tagRows(), 0,
-                    table.ratingSum(), "", "");
+                    table.ratingSum(), 0, table.averages(), "", "");
         }
         try (Directory d = FSDirectory.open(dir); DirectoryReader r = DirectoryReader.open(d)) {
             Map<String, String> meta = SegmentInfos.readLatestCommit(d).getUserData();
             return new Check(true, r.numDocs(), table.movies(), idChecksum(r), table.idChecksum(),
                     sum(r, Fields.TAG_COUNT), table.tagRows(), sum(r, Fields.RATING_COUNT), table.ratingSum(),
-                    meta.getOrDefault(META_BUILT_AT, "unknown"), meta.getOrDefault(META_UPDATED_AT, "unknown"));
+                    averages(r), table.averages(), meta.getOrDefault(META_BUILT_AT, "unknown"),
+                    meta.getOrDefault(META_UPDATED_AT, "unknown"));
         }
+    }
+
+    /** Σ movie_id · round(100 · avg_rating) over the live documents with an average, as {@link MovieTable} sums it. */
+    static long averages(DirectoryReader r) throws IOException {
+        long total = 0;
+        for (LeafReaderContext leaf : r.leaves()) {
+            NumericDocValues avg = leaf.reader().getNumericDocValues(Fields.AVG_RATING);
+            NumericDocValues ids = leaf.reader().getNumericDocValues(Fields.MOVIE_ID);
+            Bits live = leaf.reader().getLiveDocs();
+            if (avg == null || ids == null) continue;
+            for (int doc = avg.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = avg.nextDoc()) {
+                if ((live != null && !live.get(doc)) || !ids.advanceExact(doc)) continue;
+                total += ids.longValue() * Math.round(100 * NumericUtils.sortableLongToDouble(avg.longValue()));
+            }
+        }
+        return total;
     }
 
     /** The checksum of the movie ids in the index. */

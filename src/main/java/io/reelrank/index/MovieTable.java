@@ -39,14 +39,16 @@ final class MovieTable {
             SELECT (SELECT count(*) FROM movies),
                    (SELECT md5(coalesce(string_agg(movie_id::text, ',' ORDER BY movie_id), '')) FROM movies),
                    (SELECT count(*) FROM tags),
-                   (SELECT coalesce(sum(rating_count), 0) FROM movies)""";
+                   (SELECT coalesce(sum(rating_count), 0) FROM movies),
+                   (SELECT coalesce(sum(movie_id::bigint * round(avg_rating * 100)::bigint), 0) FROM movies)""";
 
-    record Summary(int movies, String idChecksum, long tagRows, long ratingSum) {}
+    /** {@code averages}: Σ movie_id · round(100 · avg_rating) over the movies with an average (see {@link MovieIndex#check}). */
+    record Summary(int movies, String idChecksum, long tagRows, long ratingSum, long averages) {}
 
     static Summary summary(Database db) throws SQLException {
         try (Connection c = db.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(SUMMARY_SQL)) {
             rs.next();
-            return new Summary(rs.getInt(1), rs.getString(2), rs.getLong(3), rs.getLong(4));
+            return new Summary(rs.getInt(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getLong(5));
         }
     }
 

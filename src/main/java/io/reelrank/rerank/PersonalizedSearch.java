@@ -34,10 +34,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * change listener). A long-running process calls {@link #listen()}: user vectors are then cached
  * until a {@code NOTIFY} from any process that wrote ratings, embeddings or a model version
  * ({@link Changes}) drops them, and a newly activated model version is loaded without a restart, so
- * a search never waits on the database in steady state. Without a listener (or while it is
- * disconnected) cached user vectors expire after {@link #USER_TTL_MS}; while the database cannot be
- * reached a cached vector keeps being served (plain BM25 never needs the database). The listener also
- * keeps this process's index directory in step with every writer's changes ({@link IndexFollower}).
+ * a search never waits on the database in steady state; each (re)connection of the listener reads
+ * the item vectors and the model again and checks the index ({@link #awaitCurrent} waits for the
+ * first). Without a listener (or while it is disconnected) cached user vectors expire after
+ * {@link #USER_TTL_MS}; while the database cannot be reached a cached vector keeps being served
+ * (plain BM25 never needs the database). The listener also keeps this process's index directory in
+ * step with every writer's changes ({@link IndexFollower}).
  */
 public final class PersonalizedSearch implements AutoCloseable {
 
@@ -194,12 +196,15 @@ public final class PersonalizedSearch implements AutoCloseable {
         if (listener != null) return;
         IndexFollower f = new IndexFollower(db, searcher);
         follower = f;
+        // A reload that fails is thrown to the listener, which drops its connection and, on the next one,
+        // catches up on everything (below): a change is never half followed.
         listener = new Changes.Listener(db, (channel, payload) -> {
             if (Changes.ITEMS.equals(channel)) {
                 try {
                     reloadItems();
                 } catch (SQLException e) {
                     users.clear();
+                    throw new IllegalStateException("cannot reload the item vectors: " + e.getMessage(), e);
                 }
             } else if (Changes.MOVIES.equals(channel)) {
                 f.onMoviesChanged(payload);
@@ -209,15 +214,19 @@ public final class PersonalizedSearch implements AutoCloseable {
                     if (m == null || !String.valueOf(m.version()).equals(payload)) reloadModel();
                 } catch (SQLException e) {
                     users.clear();
+                    throw new IllegalStateException("cannot load model version " + payload + ": " + e.getMessage(), e);
                 }
             } else if (channel == null) {
-                // Reconnected: anything may have changed meanwhile, a model version included.
+                // (Re)connected, the first time included: anything may have changed while nobody listened
+                // (embeddings, a model version, ratings, movies), so everything followed is read again.
                 users.clear();
                 f.onReconnect();
                 try {
+                    reloadItems();
                     reloadModel();
                 } catch (SQLException e) {
                     users.clear();
+                    throw new IllegalStateException("cannot catch up on changes: " + e.getMessage(), e);
                 }
             } else if (Changes.ALL.equals(payload)) {
                 users.clear();
@@ -229,6 +238,30 @@ public final class PersonalizedSearch implements AutoCloseable {
                 }
             }
         });
+    }
+
+    /**
+     * Waits until the listener has connected and caught up (item vectors and model read again, cached
+     * users dropped) and the index follower has compared this process's index with the tables, and
+     * rebuilt it if it was behind: from then on this process answers as the tables are. A server calls
+     * it after {@link #listen} and before it opens its port. Fails after {@code timeoutMs}, naming what
+     * it was still waiting for.
+     */
+    public void awaitCurrent(long timeoutMs) throws InterruptedException {
+        Changes.Listener l = listener;
+        IndexFollower f = follower;
+        if (l == null || f == null) throw new IllegalStateException("awaitCurrent needs listen() first");
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+        while (l.catchUps() == 0 || f.checksDone() == 0 || f.busy()) {
+            if (System.nanoTime() > deadline) {
+                String waiting = l.catchUps() == 0
+                        ? "no connection to the database for change notifications"
+                        : "the index in " + searcher.dir() + " is not yet in step with the tables"
+                                + (f.lastError() == null ? "" : " (" + f.lastError() + ")");
+                throw new IllegalStateException("not current after " + timeoutMs + " ms: " + waiting);
+            }
+            Thread.sleep(10);
+        }
     }
 
     /** The follower of this process's index (null until {@link #listen}). */

@@ -70,6 +70,22 @@ class MovieIndexTest {
     }
 
     @Test
+    void checkFindsAnIndexWithOneChangedAverageStaleThoughEveryCountMatches() throws Exception {
+        // What a changed rating leaves behind in an index that missed it: same count, another average.
+        List<MovieRecord> all = new ArrayList<>(SampleIndex.searcher().allMovies());
+        all.replaceAll(m -> m.movieId() != 4993 ? m : new MovieRecord(m.movieId(), m.title(), m.year(), m.imdbId(),
+                m.tmdbId(), m.genres(), m.tags(), m.avgRating() - 0.01, m.ratingCount()));
+        Path dir = tmp.resolve("index");
+        MovieIndex.write(dir, all.iterator(), null);
+        MovieIndex.Check c = MovieIndex.check(TestDatabase.sample(), dir);
+        assertTrue(c.stale(), c.describe());
+        assertEquals(c.tableRatings(), c.indexRatings());
+        assertEquals(c.tableIdChecksum(), c.indexIdChecksum());
+        assertEquals(4993 * -1, c.indexAverages() - c.tableAverages(), c.describe());
+        assertTrue(c.describe().contains("differs"), c.describe());
+    }
+
+    @Test
     void checkFindsAnIndexWithTheSameMoviesInAnotherOrderUpToDate() throws Exception {
         List<MovieRecord> all = new ArrayList<>(SampleIndex.searcher().allMovies());
         Collections.reverse(all);
