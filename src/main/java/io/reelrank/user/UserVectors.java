@@ -91,18 +91,4 @@ public final class UserVectors {
         }
         return u;
     }
-
-    /** {@code cos(a, b) = a·b / (|a|·|b|)}; 0 when either is the zero vector. */
-    public static double cosine(float[] a, float[] b) {
-        if (a.length != b.length) {
-            throw new IllegalArgumentException("vectors must share one dimension, got " + a.length + " and " + b.length);
-        }
-        double dot = 0, na = 0, nb = 0;
-        for (int d = 0; d < a.length; d++) {
-            dot += (double) a[d] * b[d];
-            na += (double) a[d] * a[d];
-            nb += (double) b[d] * b[d];
-        }
-        return na == 0 || nb == 0 ? 0 : dot / Math.sqrt(na * nb);
-    }
 }
