@@ -1,5 +1,6 @@
 package io.reelrank.cli;
 
+import io.reelrank.bench.Latencies;
 import io.reelrank.db.Database;
 import io.reelrank.model.FactorModel;
 import io.reelrank.model.FoldIn;
@@ -131,8 +132,6 @@ public final class BenchFoldInCommand implements Callable<Integer> {
     }
 
     static double pct(long[] nanos, double p) {
-        long[] s = nanos.clone();
-        Arrays.sort(s);
-        return s[Math.max(0, Math.min(s.length - 1, (int) Math.ceil(p * s.length) - 1))] / 1e3;
+        return Latencies.of(nanos).us(p);
     }
 }
