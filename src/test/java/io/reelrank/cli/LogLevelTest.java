@@ -12,8 +12,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+/** Unit checks of the level, and two runs of reelrank as its own process. */
+@Tag("integration")
 class LogLevelTest {
 
     @Test
