@@ -134,8 +134,6 @@ public final class BenchFoldInCommand implements Callable<Integer> {
     }
 
     static double pct(long[] nanos, double p) {
-        long[] s = nanos.clone();
-        Arrays.sort(s);
-        return s[Math.max(0, Math.min(s.length - 1, (int) Math.ceil(p * s.length) - 1))] / 1e3;
+        return Latencies.of(nanos).us(p);
     }
 }

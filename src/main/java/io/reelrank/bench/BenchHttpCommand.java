@@ -15,7 +15,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -152,17 +151,14 @@ public final class BenchHttpCommand implements Callable<Integer> {
     private static double[] inProcess(PersonalizedSearch search, List<String> texts, List<Integer> users, int seconds)
             throws Exception {
         long end = System.nanoTime() + seconds * 1_000_000_000L;
-        long[] lat = new long[1 << 20];
-        int n = 0;
+        Latencies lat = new Latencies();
         long start = System.nanoTime();
-        for (int i = 0; System.nanoTime() < end && n < lat.length; i++) {
+        for (int i = 0; System.nanoTime() < end && i < 1 << 20; i++) {
             long t0 = System.nanoTime();
             search.search(PersonalizedSearch.Request.of(texts.get(i % texts.size()), users.get(i % users.size())));
-            lat[n++] = System.nanoTime() - t0;
+            lat.record(System.nanoTime() - t0);
         }
         double secs = (System.nanoTime() - start) / 1e9;
-        long[] sorted = Arrays.copyOf(lat, n);
-        Arrays.sort(sorted);
-        return new double[] {sorted[(int) Math.ceil(0.5 * n) - 1] / 1e6, sorted[(int) Math.ceil(0.99 * n) - 1] / 1e6, n / secs};
+        return new double[] {lat.ms(0.5), lat.ms(0.99), lat.count() / secs};
     }
 }

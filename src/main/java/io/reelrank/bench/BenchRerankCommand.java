@@ -21,7 +21,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
@@ -187,8 +186,6 @@ public final class BenchRerankCommand implements Callable<Integer> {
     }
 
     static double pct(long[] nanos, double p) {
-        long[] s = nanos.clone();
-        Arrays.sort(s);
-        return s[Math.min(s.length - 1, (int) Math.ceil(p * s.length) - 1)] / 1e6;
+        return Latencies.of(nanos).ms(p);
     }
 }

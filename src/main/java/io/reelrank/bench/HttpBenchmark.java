@@ -58,27 +58,14 @@ public final class HttpBenchmark {
         }
         for (Thread t : threads) t.join();
         long total = 0, errors = 0;
-        int n = 0;
+        Latencies all = new Latencies();
         for (Client c : cs) {
             total += c.ok;
             errors += c.errors;
-            n += c.samples;
+            for (int i = 0; i < c.samples; i++) all.record(c.latencies[i]);
         }
-        long[] all = new long[n];
-        int at = 0;
-        for (Client c : cs) {
-            System.arraycopy(c.latencies, 0, all, at, c.samples);
-            at += c.samples;
-        }
-        Arrays.sort(all);
-        return new Stats(clients, total, errors, seconds, pct(all, 0.50), pct(all, 0.90), pct(all, 0.99), pct(all, 0.999),
-                all.length == 0 ? 0 : all[all.length - 1] / 1e6, firstError.get());
-    }
-
-    private static double pct(long[] sorted, double p) {
-        if (sorted.length == 0) return 0;
-        int i = (int) Math.ceil(p * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, i))] / 1e6;
+        return new Stats(clients, total, errors, seconds, all.ms(0.50), all.ms(0.90), all.ms(0.99), all.ms(0.999),
+                all.maxMs(), firstError.get());
     }
 
     private static final class Client implements Runnable {

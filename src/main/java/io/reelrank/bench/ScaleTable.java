@@ -1,9 +1,13 @@
 package io.reelrank.bench;
 
 import io.reelrank.bench.ScaleStages.Figure;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
 
 /**
  * The one table {@code reelrank bench scale} prints: a row per (stage, figure), a column per size,
@@ -112,25 +116,26 @@ final class ScaleTable {
         return b.toString();
     }
 
-    /** CSV: stage, figure, unit, the value at each size (plain numbers), the growth of each step (ratio). */
+    /** CSV (commons-csv, RFC 4180 quoting): stage, figure, unit, the value at each size (plain numbers), the growth of each step (ratio). */
     String csv() {
         List<String> h = new ArrayList<>(List.of("stage", "figure", "unit"));
         for (long n : sizes) h.add(Long.toString(n));
         for (int i = 1; i < sizes.size(); i++) h.add("growth " + sizes.get(i - 1) + "-" + sizes.get(i));
-        StringBuilder b = new StringBuilder(String.join(",", h)).append('\n');
-        for (Row r : rows) {
-            List<String> c = new ArrayList<>(List.of(quote(r.stage()), quote(r.figure().name()), quote(r.figure().unit())));
-            for (double v : r.values()) c.add(String.format(Locale.ROOT, "%." + r.figure().decimals() + "f", v));
-            for (int i = 1; i < r.values().length; i++) {
-                double a = r.values()[i - 1];
-                c.add(a == 0 ? "" : String.format(Locale.ROOT, "%.4f", r.values()[i] / a));
+        StringBuilder b = new StringBuilder();
+        try (CSVPrinter out = CSVFormat.DEFAULT.builder().setRecordSeparator('\n').get().print(b)) {
+            out.printRecord(h);
+            for (Row r : rows) {
+                List<String> c = new ArrayList<>(List.of(r.stage(), r.figure().name(), r.figure().unit()));
+                for (double v : r.values()) c.add(String.format(Locale.ROOT, "%." + r.figure().decimals() + "f", v));
+                for (int i = 1; i < r.values().length; i++) {
+                    double a = r.values()[i - 1];
+                    c.add(a == 0 ? "" : String.format(Locale.ROOT, "%.4f", r.values()[i] / a));
+                }
+                out.printRecord(c);
             }
-            b.append(String.join(",", c)).append('\n');
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringBuilder does not throw
         }
         return b.toString();
-    }
-
-    private static String quote(String s) {
-        return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
     }
 }

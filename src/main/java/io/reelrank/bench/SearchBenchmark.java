@@ -136,25 +136,18 @@ public final class SearchBenchmark {
                 }
             }
             long wall = System.nanoTime() - start;
-            long[] sorted = nanos.clone();
-            Arrays.sort(sorted);
+            Latencies all = Latencies.of(nanos);
             java.util.Map<Kind, double[]> byKind = new java.util.EnumMap<>(Kind.class);
             for (Kind k : Kind.values()) {
-                long[] ks = java.util.stream.IntStream.range(0, queries.size()).filter(i -> queries.get(i).kind() == k)
-                        .mapToLong(i -> nanos[i]).sorted().toArray();
-                if (ks.length > 0) byKind.put(k, new double[] {percentile(ks, 0.50) / 1e6, percentile(ks, 0.99) / 1e6});
+                Latencies ks = Latencies.of(java.util.stream.IntStream.range(0, queries.size())
+                        .filter(i -> queries.get(i).kind() == k).mapToLong(i -> nanos[i]).toArray());
+                if (ks.count() > 0) byKind.put(k, new double[] {ks.ms(0.50), ks.ms(0.99)});
             }
-            return new Stats(threads, queries.size(), percentile(sorted, 0.50) / 1e6, percentile(sorted, 0.99) / 1e6,
-                    sorted[sorted.length - 1] / 1e6, queries.size() / (wall / 1e9), Arrays.stream(hits).sum(), byKind);
+            return new Stats(threads, queries.size(), all.ms(0.50), all.ms(0.99),
+                    all.maxMs(), queries.size() / (wall / 1e9), Arrays.stream(hits).sum(), byKind);
         } finally {
             pool.shutdownNow();
         }
-    }
-
-    /** Nearest-rank percentile of sorted values. */
-    static long percentile(long[] sorted, double p) {
-        int rank = (int) Math.ceil(p * sorted.length);
-        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
     }
 
     /**

@@ -68,8 +68,11 @@ public final class DemoCommand implements Callable<Integer> {
         out.println("== embeddings (" + BundledModel.DEFAULT.modelName() + ", in-process)");
         out.flush();
         Path csv = Home.var().resolve("embeddings.csv");
-        boolean embedded = MovieEmbeddings.ensureLoaded(db, csv,
-                () -> OnnxEncoder.bundled(OnnxEncoder.Settings.defaults()), EmbedCommand.progress(err));
+        boolean embedded;
+        try (Progress bar = Progress.on(err)) {
+            embedded = MovieEmbeddings.ensureLoaded(db, csv,
+                    () -> OnnxEncoder.bundled(OnnxEncoder.Settings.defaults()), EmbedCommand.progress(err, bar));
+        }
         out.println(embedded ? "  embedded and loaded → " + csv : "  every movie already has an embedding");
 
         out.println("== users and test users");

@@ -52,11 +52,11 @@ public final class EmbedCommand implements Callable<Integer> {
         MovieEmbeddings.Result r;
         String truncated = "";
         String model;
-        try (Encoder enc = encoderOptions.open(batchSize)) {
+        try (Progress bar = Progress.on(err); Encoder enc = encoderOptions.open(batchSize)) {
             model = enc.describe() + " (" + enc.dimension() + " dims)";
             err.println("embed: " + model + " → " + file);
             err.flush();
-            r = MovieEmbeddings.embedAll(db, enc, file, progress(err));
+            r = MovieEmbeddings.embedAll(db, enc, file, progress(err, bar));
             if (enc instanceof OnnxEncoder onnx) {
                 truncated = String.format(", %d truncated to %d word pieces", onnx.truncations(), onnx.maxLength());
             } else if (enc instanceof OpenAiEncoder api) {
@@ -72,8 +72,13 @@ public final class EmbedCommand implements Callable<Integer> {
         return 0;
     }
 
-    static MovieEmbeddings.Listener progress(PrintWriter err) {
+    /** A bar on a terminal ({@link Progress}), else a line per written chunk. */
+    static MovieEmbeddings.Listener progress(PrintWriter err, Progress bar) {
         return (done, total, skipped, perSecond, eta) -> {
+            if (bar.terminal()) {
+                bar.update("embed", done, total, "movies");
+                return;
+            }
             err.printf("  %d/%d movies, %.0f movies/s, ETA %.0f s%n", done, total, perSecond, eta);
             err.flush();
         };

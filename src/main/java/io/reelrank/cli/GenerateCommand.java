@@ -98,13 +98,19 @@ public final class GenerateCommand implements Callable<Integer> {
                     p.tags(), p.seed(), out);
             err.flush();
             long[] last = {System.nanoTime()};
-            s = MovieLensGenerator.write(options, out, force, (phase, done, total) -> {
-                long now = System.nanoTime();
-                if (done < total && now - last[0] < 2_000_000_000L) return;
-                last[0] = now;
-                err.printf(Locale.ROOT, "  %s %,d/%,d (%.0f%%)%n", phase, done, total, 100.0 * done / Math.max(1, total));
-                err.flush();
-            });
+            try (Progress bar = Progress.on(err)) {
+                s = MovieLensGenerator.write(options, out, force, (phase, done, total) -> {
+                    if (bar.terminal()) {
+                        bar.update(phase, done, total, phase);
+                        return;
+                    }
+                    long now = System.nanoTime();
+                    if (done < total && now - last[0] < 2_000_000_000L) return;
+                    last[0] = now;
+                    err.printf(Locale.ROOT, "  %s %,d/%,d (%.0f%%)%n", phase, done, total, 100.0 * done / Math.max(1, total));
+                    err.flush();
+                });
+            }
         } catch (IllegalArgumentException e) {
             throw CliException.badInput(e.getMessage());
         }

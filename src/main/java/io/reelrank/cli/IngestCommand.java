@@ -69,8 +69,8 @@ public final class IngestCommand implements Callable<Integer> {
     static MovieLensLoader.Report ingest(Database db, Path dir, MovieLensLoader.Options options, PrintWriter out,
                                          PrintWriter err) throws Exception {
         MovieLensLoader.Report r;
-        try {
-            r = MovieLensLoader.load(db, dir, options, new ProgressPrinter(err));
+        try (Progress bar = Progress.on(err)) {
+            r = MovieLensLoader.load(db, dir, options, new ProgressPrinter(err, bar));
         } catch (BadInputException e) {
             throw CliException.badInput(e.getMessage() + " (nothing was loaded)");
         } catch (IllegalArgumentException e) {
@@ -116,37 +116,33 @@ public final class IngestCommand implements Callable<Integer> {
         }
     }
 
-    /** Prints per-file progress on a terminal (overwriting one line) and a line per finished file. */
+    /** Per-file progress as a bar on a terminal ({@link Progress}), and a line per finished file. */
     static final class ProgressPrinter implements MovieLensLoader.Listener {
         private final PrintWriter err;
-        private final boolean terminal = System.console() != null;
-        private long fileStart = System.nanoTime();
+        private final Progress bar;
 
-        ProgressPrinter(PrintWriter err) {
+        ProgressPrinter(PrintWriter err, Progress bar) {
             this.err = err;
+            this.bar = bar;
         }
 
         @Override
         public void rows(String file, long rows) {
-            if (!terminal) return;
-            double s = (System.nanoTime() - fileStart) / 1e9;
-            err.printf("\r  %s: %,d rows, %,.0f rows/s   ", file, rows, rows / Math.max(s, 1e-9));
-            err.flush();
+            bar.update(file, rows, -1, "rows");
         }
 
         @Override
         public void fileDone(String file, long rows, double seconds) {
-            err.printf("%s  %s: %,d rows in %.2f s (%,.0f rows/s)%n", terminal ? "\r" : "", file, rows, seconds,
-                    rows / Math.max(seconds, 1e-9));
+            bar.close();
+            err.printf("  %s: %,d rows in %.2f s (%,.0f rows/s)%n", file, rows, seconds, rows / Math.max(seconds, 1e-9));
             err.flush();
-            fileStart = System.nanoTime();
         }
 
         @Override
         public void step(String what) {
+            bar.close();
             err.println("  " + what);
             err.flush();
-            fileStart = System.nanoTime();
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.reelrank.cli;
 
 import io.reelrank.bench.BenchCommand;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -11,8 +12,9 @@ import picocli.CommandLine;
  * ({@code ingest}, {@code index}, {@code embed}, …), the private database's management ({@code db}),
  * the end-to-end {@code demo} and the benchmarks ({@code bench}). {@link #execute} returns the exit
  * code: 0 on success, 1 on a failure while working, 2 on bad input (a wrong option, a query that does
- * not parse, an unknown user). Errors print one line, {@code reelrank: error: …}, never a stack
- * trace unless {@code REELRANK_DEBUG=1}.
+ * not parse, an unknown user), and 2 with a message when {@code REELRANK_LOG_LEVEL} is not a level.
+ * Errors print one line, {@code reelrank: error: …}; the stack trace goes to the log at level debug
+ * ({@code REELRANK_LOG_LEVEL=debug}, or {@code REELRANK_DEBUG=1}).
  */
 @Command(name = "reelrank", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Personalized movie search: BM25 candidates re-ranked by a two-tower model, over PostgreSQL + pgvector.",
@@ -27,6 +29,12 @@ public final class Main implements Runnable {
     CommandSpec spec;
 
     public static void main(String[] args) {
+        try {
+            LogLevel.apply(System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("reelrank: error: " + e.getMessage());
+            System.exit(2);
+        }
         ProcessStats.writeAtExitIfAsked(System.getenv());
         System.exit(execute(args));
     }
@@ -52,10 +60,8 @@ public final class Main implements Runnable {
             int code = ex instanceof CliException ce ? ce.exitCode() : 1;
             String msg = ex.getMessage() != null ? ex.getMessage() : ex.getClass().getSimpleName();
             cmd.getErr().println("reelrank: error: " + msg);
-            if ("1".equals(System.getenv("REELRANK_DEBUG"))) {
-                ex.printStackTrace(cmd.getErr());
-            }
             cmd.getErr().flush();
+            LoggerFactory.getLogger(Main.class).debug("{} failed", cmd.getCommandSpec().qualifiedName(), ex);
             return code;
         });
         return cl;

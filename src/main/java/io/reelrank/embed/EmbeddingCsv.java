@@ -12,18 +12,23 @@ import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
 
 /**
  * The embeddings file between {@code reelrank embed} and {@code reelrank load-embeddings}: CSV with
  * the header {@code movie_id,embedding} and one row per movie, the embedding a quoted pgvector
- * literal ({@link VectorLiteral}), e.g. {@code 1,"[0.0123,-0.0456,...]"}. Floats read back bit for
- * bit. A writer appends, so an interrupted run resumes: {@link #existingIds} lists what is done and
+ * literal ({@link VectorLiteral}), e.g. {@code 1,"[0.0123,-0.0456,...]"}, written by commons-csv
+ * ({@link #FORMAT}). Floats read back bit for bit. A writer appends, so an interrupted run resumes: {@link #existingIds} lists what is done and
  * drops a half-written last line. The caller closes the writer (every row is flushed on
  * {@link Writer#flush}).
  */
 public final class EmbeddingCsv {
 
     public static final String HEADER = "movie_id,embedding";
+
+    /** RFC 4180 with {@code \n} line ends, fields quoted only when they must be (the literal's commas). */
+    static final CSVFormat FORMAT = CSVFormat.DEFAULT.builder().setRecordSeparator('\n').get();
 
     private EmbeddingCsv() {}
 
@@ -95,11 +100,9 @@ public final class EmbeddingCsv {
             if (parent != null) Files.createDirectories(parent);
             BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            if (fresh) {
-                w.write(HEADER);
-                w.write('\n');
-            }
-            return new Writer(w);
+            CSVPrinter out = FORMAT.print(w);
+            if (fresh) out.printRecord((Object[]) HEADER.split(","));
+            return new Writer(out);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open " + file + " for writing", e);
         }
@@ -107,18 +110,15 @@ public final class EmbeddingCsv {
 
     /** Appends rows; not thread-safe. */
     public static final class Writer implements AutoCloseable {
-        private final BufferedWriter out;
+        private final CSVPrinter out;
 
-        private Writer(BufferedWriter out) {
+        private Writer(CSVPrinter out) {
             this.out = out;
         }
 
         public void write(int movieId, float[] embedding) {
             try {
-                out.write(Integer.toString(movieId));
-                out.write(",\"");
-                out.write(VectorLiteral.format(embedding));
-                out.write("\"\n");
+                out.printRecord(movieId, VectorLiteral.format(embedding));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write an embedding", e);
             }

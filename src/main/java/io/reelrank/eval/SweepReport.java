@@ -14,6 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -95,25 +97,24 @@ public final class SweepReport {
      */
     public static void writeCsv(List<Point> points, Path csv) throws IOException {
         List<String> names = metricNames(points);
-        try (Writer w = Files.newBufferedWriter(csv, StandardCharsets.UTF_8)) {
-            StringBuilder header = new StringBuilder("fusion,alpha,popularity,collaborative");
+        try (Writer w = Files.newBufferedWriter(csv, StandardCharsets.UTF_8);
+             CSVPrinter out = CSVFormat.DEFAULT.builder().setRecordSeparator('\n').get().print(w)) {
+            List<String> header = new ArrayList<>(List.of("fusion", "alpha", "popularity", "collaborative"));
             for (String m : names) {
                 String c = m.replace(' ', '_');
-                header.append(',').append(c).append("_mean,").append(c).append("_low,").append(c).append("_high,")
-                        .append(c).append("_n");
+                header.addAll(List.of(c + "_mean", c + "_low", c + "_high", c + "_n"));
             }
-            w.write(header.append('\n').toString());
+            out.printRecord(header);
             for (Point p : points) {
-                StringBuilder row = new StringBuilder(p.fusion()).append(',')
-                        .append(Double.isNaN(p.alpha()) ? "" : num(p.alpha())).append(',')
-                        .append(Double.isNaN(p.popularity()) ? "" : num(p.popularity())).append(',')
-                        .append(Double.isNaN(p.collaborative()) ? "" : num(p.collaborative()));
+                List<Object> row = new ArrayList<>(List.of(p.fusion(),
+                        Double.isNaN(p.alpha()) ? "" : num(p.alpha()),
+                        Double.isNaN(p.popularity()) ? "" : num(p.popularity()),
+                        Double.isNaN(p.collaborative()) ? "" : num(p.collaborative())));
                 for (String m : names) {
                     Bootstrap.Interval i = p.metric(m);
-                    row.append(',').append(num(i.mean())).append(',').append(num(i.low())).append(',')
-                            .append(num(i.high())).append(',').append(i.n());
+                    row.addAll(List.of(num(i.mean()), num(i.low()), num(i.high()), i.n()));
                 }
-                w.write(row.append('\n').toString());
+                out.printRecord(row);
             }
         }
     }

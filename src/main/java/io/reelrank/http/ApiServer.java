@@ -30,6 +30,8 @@ import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.server.handler.QoSHandler;
 import org.eclipse.jetty.util.BlockingArrayQueue;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * reelrank's HTTP API and web page, on Javalin 7 over Jetty 12. Jetty reads and parses requests on
@@ -47,6 +49,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * before closing them.
  */
 public final class ApiServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
 
     /** Default requests handled at once: searches are CPU-bound, rating posts wait on the database. */
     public static final int DEFAULT_THREADS = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
@@ -338,8 +342,7 @@ public final class ApiServer implements AutoCloseable {
                     + (namesAClass(String.valueOf(e.getMessage())) ? "connection refused or timed out"
                             : Call.safe(firstLine(e.getMessage()))) + "; retry when it is back (GET /api/health)"));
         }
-        System.err.printf("reelrank http: %s %s failed:%n", ctx.req().getMethod(), ctx.req().getRequestURI());
-        e.printStackTrace();
+        LOG.error("{} {} failed", ctx.req().getMethod(), ctx.req().getRequestURI(), e);
         return Json.error(new ApiError(500, "internal error",
                 "the server failed on this request; its log has the details"));
     }
@@ -382,7 +385,7 @@ public final class ApiServer implements AutoCloseable {
         try {
             app.stop();
         } catch (RuntimeException e) {
-            System.err.println("reelrank http: stopping the server: " + e.getMessage());
+            LOG.warn("stopping the server failed", e);
         }
     }
 }

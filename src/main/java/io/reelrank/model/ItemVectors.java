@@ -1,6 +1,7 @@
 package io.reelrank.model;
 
 import io.reelrank.db.Database;
+import io.reelrank.embed.Vectors;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -113,16 +114,8 @@ public final class ItemVectors {
             for (int j = 0; j < dim; j++) mean[j] /= n;
             for (float[] r : kept) for (int j = 0; j < dim; j++) r[j] -= (float) mean[j];
         }
-        for (float[] r : kept) normalize(r);
+        for (float[] r : kept) Vectors.normalize(r);
         return new ItemVectors(dim, index, kept, center);
-    }
-
-    private static void normalize(float[] a) {
-        double s = 0;
-        for (float x : a) s += (double) x * x;
-        if (s == 0) return;
-        float inv = (float) (1 / Math.sqrt(s));
-        for (int j = 0; j < a.length; j++) a[j] *= inv;
     }
 
     public int dimension() {
@@ -145,10 +138,7 @@ public final class ItemVectors {
     /** Cosine between a unit vector and the movie's (unit) vector; NaN when the movie has none. */
     public double cosine(int movieId, float[] unit) {
         if (!has(movieId)) return Double.NaN;
-        float[] e = rows[index[movieId]];
-        double s = 0;
-        for (int j = 0; j < dim; j++) s += unit[j] * e[j];
-        return s;
+        return Vectors.dot(unit, rows[index[movieId]]);
     }
 
     /** A copy of the movie's unit vector, or null. */

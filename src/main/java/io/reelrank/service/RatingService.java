@@ -20,6 +20,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one place that stores ratings: {@code reelrank rate}, {@code POST /api/users/{id}/ratings} and
@@ -42,6 +44,8 @@ import java.util.function.Supplier;
  * between threads.
  */
 public final class RatingService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RatingService.class);
 
     /** How long a rating waits for a batch job (a reload, the test users) to release the tables. */
     public static final long DEFAULT_LOCK_TIMEOUT_MS = 5_000;
@@ -121,8 +125,8 @@ public final class RatingService {
         } catch (IOException | SQLException | RuntimeException e) {
             // The rating is stored; only this process's copy of the movie's entry is behind. Say so
             // without naming a directory, so this process's own index follower brings it in step.
-            System.err.println("reelrank: rating stored, but the index entry of movie " + movieId
-                    + " was not updated here (" + e.getMessage() + "); the index follower will");
+            LOG.warn("rating stored, but the index entry of movie {} was not updated here ({}); the index "
+                    + "follower will", movieId, e.getMessage());
             announceIndexBehind(List.of(movieId));
         }
         return s;

@@ -92,7 +92,6 @@ public final class UserVectors {
         return u;
     }
 
-    /** {@code cos(a, b) = a·b / (|a|·|b|)}; 0 when either is the zero vector. */
     /**
      * Whether some user has no content vector yet, or a real (not test) user rated after their vector
      * was computed: then {@code reelrank users} has work to do.
@@ -105,18 +104,5 @@ public final class UserVectors {
             rs.next();
             return rs.getBoolean(1);
         }
-    }
-
-    public static double cosine(float[] a, float[] b) {
-        if (a.length != b.length) {
-            throw new IllegalArgumentException("vectors must share one dimension, got " + a.length + " and " + b.length);
-        }
-        double dot = 0, na = 0, nb = 0;
-        for (int d = 0; d < a.length; d++) {
-            dot += (double) a[d] * b[d];
-            na += (double) a[d] * a[d];
-            nb += (double) b[d] * b[d];
-        }
-        return na == 0 || nb == 0 ? 0 : dot / Math.sqrt(na * nb);
     }
 }

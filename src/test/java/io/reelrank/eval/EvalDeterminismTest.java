@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.reelrank.embed.Vectors;
 import io.reelrank.user.UserVectors;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -63,7 +64,7 @@ class EvalDeterminismTest {
             if (u == null) return c;
             double[] s = new double[c.length];
             for (int i = 0; i < c.length; i++) {
-                s[i] = UserVectors.cosine(u, items.get(c[i]));
+                s[i] = Vectors.cosine(u, items.get(c[i]));
             }
             return Ranking.order(c, s);
         };

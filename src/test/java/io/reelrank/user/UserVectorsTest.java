@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.reelrank.embed.Vectors;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -46,7 +47,7 @@ class UserVectorsTest {
         float[] u = UserVectors.userVector(movies, ones, 50, items::get, 3.5, UserVectors.DEFAULT_SHRINKAGE);
         assertNotNull(u, "with shrinkage a user who rates everything 1.0 is not cold");
         for (int m : movies) {
-            double cos = UserVectors.cosine(u, items.get(m));
+            double cos = Vectors.cosine(u, items.get(m));
             assertTrue(cos < 0, "cosine to rated movie " + m + " is " + cos);
         }
         // Without shrinkage b_u = 1 and every weight is 0: the same user would be cold.

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+
 import io.reelrank.TestDatabase;
 import io.reelrank.db.Database;
 import io.reelrank.eval.EvalData;
@@ -18,9 +19,9 @@ import io.reelrank.model.FactorEngine;
 import io.reelrank.model.FactorModel;
 import io.reelrank.model.ImplicitAls;
 import io.reelrank.model.ItemContent;
+import io.reelrank.model.ItemVectors;
 import io.reelrank.model.ModelTrainer;
 import io.reelrank.model.RatingMatrix;
-import io.reelrank.rerank.ItemVectors;
 import io.reelrank.user.UserTower;
 import java.sql.Connection;
 import java.util.ArrayList;
