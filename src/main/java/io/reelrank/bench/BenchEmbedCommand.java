@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -105,9 +106,9 @@ public final class BenchEmbedCommand implements Callable<Integer> {
         List<String> all = movies.stream().map(MovieText.Movie::text).toList();
         if (all.isEmpty()) throw CliException.badInput("the movies table is empty; run reelrank ingest first");
         List<String> sample = spread(all, Math.min(texts, all.size()));
-        out.printf("bench embed: %d movie texts of %d, %d repeats (median), %d ONNX threads, %d cores, Java %s%n",
+        out.printf(Locale.ROOT, "bench embed: %d movie texts of %d, %d repeats (median), %d ONNX threads, %d cores, Java %s%n",
                 sample.size(), all.size(), repeats, nThreads, cores, System.getProperty("java.version"));
-        out.printf("%-50s %5s %9s   %-32s %-10s %s%n", "encoder", "batch", "movies/s", "runs (movies/s, in order)",
+        out.printf(Locale.ROOT, "%-50s %5s %9s   %-32s %-10s %s%n", "encoder", "batch", "movies/s", "runs (movies/s, in order)",
                 "vs base", "vs fp32 at the same batch (medians of per-round ratios)");
         out.flush();
 
@@ -156,10 +157,10 @@ public final class BenchEmbedCommand implements Callable<Integer> {
                 if (encoderModel.get(e) != BundledModel.MINILM_L6 && fp32 >= 0) {
                     double[] r2 = new double[repeats];
                     for (int r = 0; r < repeats; r++) r2[r] = runs[e][r] / runs[fp32][r];
-                    vsFp32 = String.format("%.2f×", median(r2));
+                    vsFp32 = String.format(Locale.ROOT, "%.2f×", median(r2));
                 }
                 row(out, "reelrank OnnxEncoder " + encoderModel.get(e).modelName(), Integer.toString(encoderBatch.get(e)),
-                        median(runs[e]), runs[e], String.format("%.2f×", median(ratios)), vsFp32);
+                        median(runs[e]), runs[e], String.format(Locale.ROOT, "%.2f×", median(ratios)), vsFp32);
                 if (encoderModel.get(e) == BundledModel.MINILM_L6) {
                     for (int i = 0; i < sample.size(); i++) {
                         float[] ref = baseVectors.get(i).vector();
@@ -169,7 +170,7 @@ public final class BenchEmbedCommand implements Callable<Integer> {
                 sampleVectors.putIfAbsent(encoderModel.get(e), ours[e]);
             }
             if (chosen.contains(BundledModel.MINILM_L6)) {
-                out.printf("largest |difference| between langchain4j's and reelrank's fp32 vector components: %.2e%n", maxDiff);
+                out.printf(Locale.ROOT, "largest |difference| between langchain4j's and reelrank's fp32 vector components: %.2e%n", maxDiff);
             }
         } finally {
             encoders.forEach(OnnxEncoder::close);
@@ -201,7 +202,7 @@ public final class BenchEmbedCommand implements Callable<Integer> {
                 for (int e = 0; e < chosen.size(); e++) {
                     double s = nanos[e] / 1e9;
                     double rate = all.size() / s;
-                    out.printf("whole catalogue, %s: %d movies in %.1f s at batch 64 (%.0f movies/s, as reelrank embed "
+                    out.printf(Locale.ROOT, "whole catalogue, %s: %d movies in %.1f s at batch 64 (%.0f movies/s, as reelrank embed "
                                     + "feeds it: chunks of 2048, the models taking turns), %d truncated; "
                                     + "%,d movies (MovieLens 32M) would take %.0f s%n",
                             chosen.get(e).modelName(), all.size(), s, rate, encs.get(e).truncations(), ML32M_MOVIES,
@@ -215,15 +216,15 @@ public final class BenchEmbedCommand implements Callable<Integer> {
             for (Map.Entry<BundledModel, float[][]> e : full.entrySet()) {
                 if (e.getKey() == BundledModel.MINILM_L6 || fp32 == null) continue;
                 ModelAgreement.Cosines c = ModelAgreement.cosines(fp32, e.getValue());
-                out.printf("agreement %s vs all-MiniLM-L6-v2 over the %d movie texts: cosine mean %.4f, 1st percentile %.4f, min %.4f%n",
+                out.printf(Locale.ROOT, "agreement %s vs all-MiniLM-L6-v2 over the %d movie texts: cosine mean %.4f, 1st percentile %.4f, min %.4f%n",
                         e.getKey().modelName(), c.n(), c.mean(), c.p01(), c.min());
                 int[] queries = spreadIndexes(all.size(), Math.min(neighbourMovies, all.size()));
                 double overlap = ModelAgreement.neighbourOverlap(fp32, e.getValue(), queries, 10);
-                out.printf("  top-10 neighbours (exact cosine, as `similar`): mean overlap %.3f over %d movies spread over the catalogue%n",
+                out.printf(Locale.ROOT, "  top-10 neighbours (exact cosine, as `similar`): mean overlap %.3f over %d movies spread over the catalogue%n",
                         overlap, queries.length);
                 int fellowship = indexOfMovie(movies, 4993);
                 if (fellowship >= 0) {
-                    out.printf("  movie 4993 (%s): top-10 overlap %.1f%n", abbreviate(movies.get(fellowship).text()),
+                    out.printf(Locale.ROOT, "  movie 4993 (%s): top-10 overlap %.1f%n", abbreviate(movies.get(fellowship).text()),
                             ModelAgreement.neighbourOverlap(fp32, e.getValue(), new int[] {fellowship}, 10));
                 }
             }
@@ -271,8 +272,8 @@ public final class BenchEmbedCommand implements Callable<Integer> {
     private static void row(PrintWriter out, String name, String batch, double median, double[] runs, String ratio,
                             String vsFp32) {
         StringBuilder r = new StringBuilder();
-        for (double x : runs) r.append(r.length() > 0 ? " / " : "").append(String.format("%.0f", x));
-        out.printf("%-50s %5s %9.0f   %-32s %-10s %s%n", name, batch, median, r, ratio, vsFp32);
+        for (double x : runs) r.append(r.length() > 0 ? " / " : "").append(String.format(Locale.ROOT, "%.0f", x));
+        out.printf(Locale.ROOT, "%-50s %5s %9.0f   %-32s %-10s %s%n", name, batch, median, r, ratio, vsFp32);
         out.flush();
     }
 }

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -106,34 +107,34 @@ public final class BenchHttpCommand implements Callable<Integer> {
                     throw CliException.badInput("--" + e.getMessage());
                 }
             }
-            out.printf("bench http: GET /api/search, %d distinct queries from the titles (seed %d), users %s, limit 10, "
+            out.printf(Locale.ROOT, "bench http: GET /api/search, %d distinct queries from the titles (seed %d), users %s, limit 10, "
                     + "100 candidates; %d client thread(s) with keep-alive; %d s warm-up, %d s measured; JVM %s, %d cores%n",
                     paths.size(), seed, users, clients, warmup, seconds, System.getProperty("java.version"),
                     Runtime.getRuntime().availableProcessors());
-            out.printf("  e.g. %s%n", paths.get(0));
+            out.printf(Locale.ROOT, "  e.g. %s%n", paths.get(0));
             out.flush();
             HttpBenchmark.Stats s;
             if (url != null) {
-                out.printf("  server: %s (not started here)%n", url);
+                out.printf(Locale.ROOT, "  server: %s (not started here)%n", url);
                 out.flush();
                 s = HttpBenchmark.run(url, paths, clients, warmup, seconds);
             } else {
                 try (ApiServer server = ApiServer.start(options, db, search)) {
-                    out.printf("  server: %s in this process, %d worker threads%n", server.uri(), options.threads());
+                    out.printf(Locale.ROOT, "  server: %s in this process, %d worker threads%n", server.uri(), options.threads());
                     out.flush();
                     s = HttpBenchmark.run(server.uri(), paths, clients, warmup, seconds);
                 }
             }
-            out.printf("%8s  %10s  %7s  %10s  %8s  %8s  %8s  %8s  %8s%n", "clients", "requests", "errors", "queries/s",
+            out.printf(Locale.ROOT, "%8s  %10s  %7s  %10s  %8s  %8s  %8s  %8s  %8s%n", "clients", "requests", "errors", "queries/s",
                     "p50_ms", "p90_ms", "p99_ms", "p99.9_ms", "max_ms");
-            out.printf("%8d  %10d  %7d  %10.0f  %8.3f  %8.3f  %8.3f  %8.3f  %8.3f%n", s.clients(), s.requests(), s.errors(),
+            out.printf(Locale.ROOT, "%8d  %10d  %7d  %10.0f  %8.3f  %8.3f  %8.3f  %8.3f  %8.3f%n", s.clients(), s.requests(), s.errors(),
                     s.requestsPerSecond(), s.p50Ms(), s.p90Ms(), s.p99Ms(), s.p999Ms(), s.maxMs());
             if (s.firstError() != null) out.println("  first error: " + s.firstError());
             double[] base = inProcess(search, texts, users, Math.min(10, seconds));
-            out.printf("baseline: the same searches in-process, 1 thread, no HTTP: p50 %.3f ms, p99 %.3f ms, %.0f queries/s%n",
+            out.printf(Locale.ROOT, "baseline: the same searches in-process, 1 thread, no HTTP: p50 %.3f ms, p99 %.3f ms, %.0f queries/s%n",
                     base[0], base[1], base[2]);
             boolean met = s.errors() == 0 && s.requestsPerSecond() >= 1000 && s.p99Ms() < 20;
-            out.printf("target (2 cores): >= 1000 queries/s and p99 < 20 ms, no errors: %s%n", met ? "met" : "missed");
+            out.printf(Locale.ROOT, "target (2 cores): >= 1000 queries/s and p99 < 20 ms, no errors: %s%n", met ? "met" : "missed");
             out.flush();
             return s.errors() == 0 ? 0 : 1;
         }

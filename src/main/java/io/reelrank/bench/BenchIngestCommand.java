@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -63,7 +64,7 @@ public final class BenchIngestCommand implements Callable<Integer> {
             DbSettings bs = bench.settings();
             Path sample = Home.path().resolve("sample_data/ml-latest-small");
             Path big = Home.var().resolve("bench").resolve("ratings-" + rows);
-            out.printf("generating %,d ratings over the sample's movies into %s (seed %d)…%n", rows, big, seed);
+            out.printf(Locale.ROOT, "generating %,d ratings over the sample's movies into %s (seed %d)…%n", rows, big, seed);
             out.flush();
             generate(sample, big, rows, seed);
             long fileBytes = Files.size(big.resolve("ratings.csv"));
@@ -81,7 +82,7 @@ public final class BenchIngestCommand implements Callable<Integer> {
                 MovieLensLoader.Report r = MovieLensLoader.load(bench, big, force, MovieLensLoader.Listener.NONE);
                 ratingsPhase[i] = r.ratingsSeconds();
                 total[i] = r.seconds();
-                out.printf("  run %d: psql \\copy %.2f s · reelrank ratings COPY %.2f s · whole load %.2f s%n",
+                out.printf(Locale.ROOT, "  run %d: psql \\copy %.2f s · reelrank ratings COPY %.2f s · whole load %.2f s%n",
                         i + 1, psql[i], ratingsPhase[i], total[i]);
                 out.flush();
             }
@@ -89,13 +90,13 @@ public final class BenchIngestCommand implements Callable<Integer> {
             double mPsql = median(psql);
             double mPhase = median(ratingsPhase);
             double mTotal = median(total);
-            out.printf("%nbench ingest (median of %d runs)%n", repeats);
-            out.printf("  sample ratings (100,836 rows):   %,12.0f rows/s%n", 100_836 / mSample);
-            out.printf("  generated ratings (%,d rows, %,d MB):%n", rows, fileBytes >> 20);
-            out.printf("    psql \\copy into an empty table: %6.2f s  %,12.0f rows/s  (baseline)%n", mPsql, rows / mPsql);
-            out.printf("    reelrank ratings (parse, validate, COPY): %6.2f s  %,12.0f rows/s  ratio %.2f×%n",
+            out.printf(Locale.ROOT, "%nbench ingest (median of %d runs)%n", repeats);
+            out.printf(Locale.ROOT, "  sample ratings (100,836 rows):   %,12.0f rows/s%n", 100_836 / mSample);
+            out.printf(Locale.ROOT, "  generated ratings (%,d rows, %,d MB):%n", rows, fileBytes >> 20);
+            out.printf(Locale.ROOT, "    psql \\copy into an empty table: %6.2f s  %,12.0f rows/s  (baseline)%n", mPsql, rows / mPsql);
+            out.printf(Locale.ROOT, "    reelrank ratings (parse, validate, COPY): %6.2f s  %,12.0f rows/s  ratio %.2f×%n",
                     mPhase, rows / mPhase, mPhase / mPsql);
-            out.printf("    reelrank whole load (+ movies, tags, indexes, FKs, stats): %6.2f s  ratio %.2f×%n",
+            out.printf(Locale.ROOT, "    reelrank whole load (+ movies, tags, indexes, FKs, stats): %6.2f s  ratio %.2f×%n",
                     mTotal, mTotal / mPsql);
             out.flush();
         }

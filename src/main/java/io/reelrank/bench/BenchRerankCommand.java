@@ -94,7 +94,7 @@ public final class BenchRerankCommand implements Callable<Integer> {
             // User vectors come from the cache in steady state; only the users queried are loaded
             // (at 32M ratings there are 200,947 users, one query each would take longer than the run).
             for (int u : who) ps.userVector(u);
-            out.printf("bench rerank: %,d queries (seed %d) over %,d users with vectors, 1 thread, in-process%n",
+            out.printf(Locale.ROOT, "bench rerank: %,d queries (seed %d) over %,d users with vectors, 1 thread, in-process%n",
                     qs.size(), seed, users.length);
             out.flush();
             long[] plain = new long[qs.size()];
@@ -149,7 +149,7 @@ public final class BenchRerankCommand implements Callable<Integer> {
             Database bench = scratch.database();
             String benchDb = scratch.name();
             Path big = Home.var().resolve("bench").resolve("ratings-" + rows);
-            out.printf("  generating and loading %,d ratings into %s…%n", rows, benchDb);
+            out.printf(Locale.ROOT, "  generating and loading %,d ratings into %s…%n", rows, benchDb);
             out.flush();
             BenchIngestCommand.generate(Home.path().resolve("sample_data/ml-latest-small"), big, rows, seed);
             MovieLensLoader.load(bench, big, new MovieLensLoader.Options(MovieLensLoader.Options.DEFAULT_BATCH_SIZE,

@@ -130,7 +130,7 @@ public final class BenchScaleCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Path dir = (outDir != null ? outDir
-                : Home.var().resolve("bench/scale").resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))))
+                : Home.var().resolve("bench/scale").resolve(LocalDateTime.now(java.time.ZoneId.systemDefault()).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT))))
                 .toAbsolutePath();
         Files.createDirectories(dir);
         Database main = dbOptions.open();
@@ -143,7 +143,7 @@ public final class BenchScaleCommand implements Callable<Integer> {
             values.put(s, m);
         }
         StringJoiner loads = new StringJoiner(" · ");
-        err.printf("bench scale: %s ratings (seed %d), %d stages each as a child process (java %s); output in %s%n",
+        err.printf(Locale.ROOT, "bench scale: %s ratings (seed %d), %d stages each as a child process (java %s); output in %s%n",
                 String.join(", ", sizes.stream().map(ScaleTable::sizeLabel).toList()), seed, stages.size(),
                 String.join(" ", jvm), dir);
         err.flush();
@@ -155,7 +155,7 @@ public final class BenchScaleCommand implements Callable<Integer> {
             Path home = Files.createDirectories(dir.resolve("home-" + label));
             double minLoad = Double.MAX_VALUE, maxLoad = 0;
             try (ScratchDatabase scratch = new ScratchDatabase(main, "bench_scale_" + n, keep)) {
-                err.printf("[%s] scratch database %s%s, children's home %s%n", label, scratch.name(),
+                err.printf(Locale.ROOT, "[%s] scratch database %s%s, children's home %s%n", label, scratch.name(),
                         keep ? " (kept)" : "", home);
                 err.flush();
                 StageProcess runner = new StageProcess(StageProcess.javaPrefix(jvm), childEnv(scratch.settings(), home),
@@ -180,7 +180,7 @@ public final class BenchScaleCommand implements Callable<Integer> {
                             got.add(e.getKey().name() + " " + String.format(Locale.ROOT, "%,." + e.getKey().decimals() + "f", e.getValue())
                                     + " " + e.getKey().unit());
                         }
-                        err.printf("[%s] %s: %s%n", label, s.name(), got);
+                        err.printf(Locale.ROOT, "[%s] %s: %s%n", label, s.name(), got);
                         err.flush();
                     }
                 } finally {
@@ -208,7 +208,7 @@ public final class BenchScaleCommand implements Callable<Integer> {
         Files.writeString(dir.resolve("table.csv"), table.csv(), StandardCharsets.UTF_8);
         Files.writeString(dir.resolve("table.md"), heading + "\n\n" + table.markdown() + "\n" + footnote + "\n",
                 StandardCharsets.UTF_8);
-        err.printf("bench scale: table in %s and %s; each stage's output in %s%n", dir.resolve("table.csv"),
+        err.printf(Locale.ROOT, "bench scale: table in %s and %s; each stage's output in %s%n", dir.resolve("table.csv"),
                 dir.resolve("table.md"), dir.resolve("logs"));
         err.flush();
         return 0;
@@ -281,12 +281,12 @@ public final class BenchScaleCommand implements Callable<Integer> {
         Path marker = dir.resolve(".bench-scale");
         String recipe = String.join(" ", args) + "\n";
         if (Files.exists(marker) && Files.readString(marker, StandardCharsets.UTF_8).equals(recipe)) {
-            err.printf("[%s] data set %s: reused (made earlier by reelrank %s)%n", label, dir, recipe.strip());
+            err.printf(Locale.ROOT, "[%s] data set %s: reused (made earlier by reelrank %s)%n", label, dir, recipe.strip());
             err.flush();
             return dir;
         }
         args.addAll(List.of("--out", dir.toString(), "--force"));
-        err.printf("[%s] generate: reelrank %s%n", label, String.join(" ", args));
+        err.printf(Locale.ROOT, "[%s] generate: reelrank %s%n", label, String.join(" ", args));
         err.flush();
         Stage generate = new Stage("generate", Kind.RUN, c -> args, List.of(Figure.wall(), Figure.peak()));
         StageProcess runner = new StageProcess(StageProcess.javaPrefix(jvm), Map.of("REELRANK_HOME", Home.path().toString()),

@@ -7,6 +7,7 @@ import io.reelrank.index.MovieQueryParser;
 import io.reelrank.index.MovieSearcher;
 import io.reelrank.service.IndexService;
 import java.io.PrintWriter;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -45,11 +46,11 @@ public final class BenchTagWeightCommand implements Callable<Integer> {
         try (MovieSearcher searcher = MovieSearcher.open(IndexService.ensure(Home.indexDir(), dbOptions::open, spec.commandLine().getErr()))) {
             float[] weights = {0f, 0.1f, 0.2f, 0.3f, 0.5f, 0.75f, 1.0f};
             var rows = TagWeightStudy.run(searcher, weights, titleQueries, seed);
-            out.printf("tag weight study (seed %d; %d title queries, %d tag queries; current weight %.2f)%n", seed,
+            out.printf(Locale.ROOT, "tag weight study (seed %d; %d title queries, %d tag queries; current weight %.2f)%n", seed,
                     rows.get(0).titleQueries(), rows.get(0).tagQueries(), MovieQueryParser.TAG_WEIGHT);
-            out.printf("%10s  %20s  %16s%n", "tag_weight", "title_precision@10", "tag_recall@10");
+            out.printf(Locale.ROOT, "%10s  %20s  %16s%n", "tag_weight", "title_precision@10", "tag_recall@10");
             for (var r : rows) {
-                out.printf("%10.2f  %20.4f  %16.4f%n", r.tagWeight(), r.titlePrecisionAt10(), r.tagRecallAt10());
+                out.printf(Locale.ROOT, "%10.2f  %20.4f  %16.4f%n", r.tagWeight(), r.titlePrecisionAt10(), r.tagRecallAt10());
             }
         }
         out.flush();

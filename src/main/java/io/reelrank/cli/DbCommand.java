@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -40,7 +41,7 @@ public final class DbCommand implements Runnable {
             PrivateCluster cluster = PrivateCluster.inHome(Home.path());
             boolean wasRunning = cluster.runningPort() > 0;
             Database db = new DbOptions().open();
-            spec.commandLine().getOut().printf("%s: %s%n", wasRunning ? "already running" : "started",
+            spec.commandLine().getOut().printf(Locale.ROOT, "%s: %s%n", wasRunning ? "already running" : "started",
                     db.settings().describe());
             return 0;
         }
@@ -72,11 +73,11 @@ public final class DbCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             int port = cluster.runningPort();
             if (port > 0) {
-                out.printf("running: 127.0.0.1:%d, data %s, log %s%n", port, cluster.dataDirectory(),
+                out.printf(Locale.ROOT, "running: 127.0.0.1:%d, data %s, log %s%n", port, cluster.dataDirectory(),
                         cluster.logFile());
                 return 0;
             }
-            out.printf("%s: %s%n", cluster.isInitialized() ? "stopped" : "not initialised", cluster.directory());
+            out.printf(Locale.ROOT, "%s: %s%n", cluster.isInitialized() ? "stopped" : "not initialised", cluster.directory());
             return 3;
         }
     }

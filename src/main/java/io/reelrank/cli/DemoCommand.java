@@ -80,7 +80,7 @@ public final class DemoCommand implements Callable<Integer> {
         ItemVectors items = Models.items(db);
         if (!loaded.skipped() || embedded || usersStale(db)) {
             UserTower.Stats s = UserTower.computeAll(db, items, UserTower.DEFAULT_SHRINKAGE);
-            out.printf("  %,d user vectors from %,d ratings in %.2f s%n", s.users(), s.ratings(), s.seconds());
+            out.printf(Locale.ROOT, "  %,d user vectors from %,d ratings in %.2f s%n", s.users(), s.ratings(), s.seconds());
             TestUsersCommand.create(db, UserTower.DEFAULT_SHRINKAGE, out);
         } else if (!testUsersPresent(db)) {
             TestUsersCommand.create(db, UserTower.DEFAULT_SHRINKAGE, out);
@@ -104,7 +104,7 @@ public final class DemoCommand implements Callable<Integer> {
             PersonalizedSearch.Response plain = ps.search(request(null, 10));
             PersonalizedSearch.Response plainAll = ps.search(request(null, 100));
             for (TestUsers.Def d : TestUsers.ALL) {
-                out.printf("%n== %d %s%n", d.id(), d.name());
+                out.printf(Locale.ROOT, "%n== %d %s%n", d.id(), d.name());
                 RerankTable.printCompare(out, plain, ps.search(request(d.id(), 10)));
                 PersonalizedSearch.Response all = ps.search(request(d.id(), 100));
                 out.printf(Locale.ROOT, "   mean rank of the 4 Lord of the Rings films: %.2f (BM25) → %.2f (personalized)%n",

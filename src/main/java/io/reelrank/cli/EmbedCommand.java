@@ -7,6 +7,7 @@ import io.reelrank.embed.OnnxEncoder;
 import io.reelrank.embed.OpenAiEncoder;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -58,14 +59,14 @@ public final class EmbedCommand implements Callable<Integer> {
             err.flush();
             r = MovieEmbeddings.embedAll(db, enc, file, progress(err, bar));
             if (enc instanceof OnnxEncoder onnx) {
-                truncated = String.format(", %d truncated to %d word pieces", onnx.truncations(), onnx.maxLength());
+                truncated = String.format(Locale.ROOT, ", %d truncated to %d word pieces", onnx.truncations(), onnx.maxLength());
             } else if (enc instanceof OpenAiEncoder api) {
-                truncated = String.format(", %d retried requests", api.retries());
+                truncated = String.format(Locale.ROOT, ", %d retried requests", api.retries());
             }
         } catch (OpenAiEncoder.ApiException e) {
             throw new CliException(e.status() >= 400 && e.status() < 500 && e.status() != 429 ? 2 : 1, e.getMessage());
         }
-        o.printf("embed: %d movies embedded, %d already in %s, in %.1f s (%.0f movies/s%s), model %s%n",
+        o.printf(Locale.ROOT, "embed: %d movies embedded, %d already in %s, in %.1f s (%.0f movies/s%s), model %s%n",
                 r.embedded(), r.skipped(), file, r.millis() / 1000.0, r.perSecond(), truncated, model);
         o.flush();
         if (load) LoadEmbeddingsCommand.load(db, file, o);
@@ -79,7 +80,7 @@ public final class EmbedCommand implements Callable<Integer> {
                 bar.update("embed", done, total, "movies");
                 return;
             }
-            err.printf("  %d/%d movies, %.0f movies/s, ETA %.0f s%n", done, total, perSecond, eta);
+            err.printf(Locale.ROOT, "  %d/%d movies, %.0f movies/s, ETA %.0f s%n", done, total, perSecond, eta);
             err.flush();
         };
     }

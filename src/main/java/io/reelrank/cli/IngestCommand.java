@@ -9,6 +9,7 @@ import io.reelrank.service.IndexService;
 import io.reelrank.user.UserTower;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -77,21 +78,21 @@ public final class IngestCommand implements Callable<Integer> {
             throw CliException.badInput(e.getMessage());
         }
         if (r.skipped()) {
-            out.printf("ingest: %s already loaded (same files as the last load; --force reloads)%n", dir);
+            out.printf(Locale.ROOT, "ingest: %s already loaded (same files as the last load; --force reloads)%n", dir);
         } else {
-            out.printf("ingest: loaded %s in %.1f s (ratings %,.0f rows/s)%n", dir, r.seconds(),
+            out.printf(Locale.ROOT, "ingest: loaded %s in %.1f s (ratings %,.0f rows/s)%n", dir, r.seconds(),
                     r.ratingsSeconds() > 0 ? r.ratings() / r.ratingsSeconds() : 0.0);
         }
-        out.printf("  movies %,d · ratings %,d · tags %,d · users %,d · links %,d%n",
+        out.printf(Locale.ROOT, "  movies %,d · ratings %,d · tags %,d · users %,d · links %,d%n",
                 r.movies(), r.ratings(), r.tags(), r.users(), r.links());
         if (!r.skipped()) {
-            out.printf("  live ratings kept %,d (dropped with their movie %,d; MovieLens ratings they replaced %,d)%n",
+            out.printf(Locale.ROOT, "  live ratings kept %,d (dropped with their movie %,d; MovieLens ratings they replaced %,d)%n",
                     r.keptRatings(), r.droppedRatings(), r.replacedByLive());
             recomputeUsers(db, r, out);
         }
         IndexService.refreshIfStale(db, Home.indexDir(), out);
         if (r.badRows() > 0) {
-            out.printf("  skipped %,d bad rows; first: %n", r.badRows());
+            out.printf(Locale.ROOT, "  skipped %,d bad rows; first: %n", r.badRows());
             r.firstBadRows().forEach(b -> out.println("    " + b));
         }
         out.flush();
@@ -103,15 +104,15 @@ public final class IngestCommand implements Callable<Integer> {
         if (r.staleUsers() == 0) return;
         ItemVectors items = ItemVectors.load(db, true);
         if (items.size() == 0) {
-            out.printf("  %,d user vectors cleared; `reelrank embed --load` then `reelrank users` computes them%n", r.staleUsers());
+            out.printf(Locale.ROOT, "  %,d user vectors cleared; `reelrank embed --load` then `reelrank users` computes them%n", r.staleUsers());
             return;
         }
         UserTower.Stats s = UserTower.computeAll(db, items, UserTower.DEFAULT_SHRINKAGE);
-        out.printf("  users: %,d vectors recomputed (%,d cold) in %.1f s%n", s.users(), s.cold(), s.seconds());
+        out.printf(Locale.ROOT, "  users: %,d vectors recomputed (%,d cold) in %.1f s%n", s.users(), s.cold(), s.seconds());
         long t0 = System.nanoTime();
         int folded = FoldIn.refoldAll(db);
         if (folded >= 0) {
-            out.printf("  users: %,d folded into the active collaborative model again in %.1f s (its movie vectors "
+            out.printf(Locale.ROOT, "  users: %,d folded into the active collaborative model again in %.1f s (its movie vectors "
                     + "stay until `reelrank train`)%n", folded, (System.nanoTime() - t0) / 1e9);
         }
     }
@@ -134,7 +135,7 @@ public final class IngestCommand implements Callable<Integer> {
         @Override
         public void fileDone(String file, long rows, double seconds) {
             bar.close();
-            err.printf("  %s: %,d rows in %.2f s (%,.0f rows/s)%n", file, rows, seconds, rows / Math.max(seconds, 1e-9));
+            err.printf(Locale.ROOT, "  %s: %,d rows in %.2f s (%,.0f rows/s)%n", file, rows, seconds, rows / Math.max(seconds, 1e-9));
             err.flush();
         }
 

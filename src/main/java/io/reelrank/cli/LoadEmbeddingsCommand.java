@@ -5,6 +5,7 @@ import io.reelrank.embed.EmbeddingFileException;
 import io.reelrank.embed.EmbeddingLoader;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,7 +45,7 @@ public final class LoadEmbeddingsCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw CliException.badInput(e.getMessage());
         }
-        out.printf("load-embeddings: %d movies updated from %s in %.1f s%s%n", r.rows(), file, r.millis() / 1000.0,
+        out.printf(Locale.ROOT, "load-embeddings: %d movies updated from %s in %.1f s%s%n", r.rows(), file, r.millis() / 1000.0,
                 r.indexCreated() ? "; created HNSW index " + EmbeddingLoader.INDEX + " (vector_cosine_ops)" : "");
         out.flush();
     }

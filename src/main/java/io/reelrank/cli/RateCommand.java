@@ -4,6 +4,7 @@ import io.reelrank.db.Database;
 import io.reelrank.db.RatingSource;
 import io.reelrank.index.MovieIndex;
 import io.reelrank.service.RatingService;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -56,7 +57,7 @@ public final class RateCommand implements Callable<Integer> {
         } catch (RatingService.BusyException e) {
             throw new CliException(1, e.getMessage());
         }
-        spec.commandLine().getOut().printf("user %d rated movie %d (%s): %.1f; %s; user vector %s; %s%n", userId, movieId,
+        spec.commandLine().getOut().printf(Locale.ROOT, "user %d rated movie %d (%s): %.1f; %s; user vector %s; %s%n", userId, movieId,
                 r.title(), rating, r.replaced() ? "replaced the previous rating" : "new rating",
                 r.vector() == null ? "empty (cold user)" : "updated",
                 r.foldIn() == null ? "no collaborative model trained yet" : "collaborative vector "

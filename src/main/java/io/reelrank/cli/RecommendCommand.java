@@ -75,7 +75,7 @@ public final class RecommendCommand implements Callable<Integer> {
             out.println("no movie passes the filters");
         } else {
             String fmt = "%4s  %8s  %-50s  %4s  %7s  %9s  %s%n";
-            out.printf(fmt, "rank", "movie_id", "title", "year", "ratings", "score", "genres");
+            out.printf(Locale.ROOT, fmt, "rank", "movie_id", "title", "year", "ratings", "score", "genres");
             for (Recommender.Item i : r.items()) {
                 String t = i.title().length() > 50 ? i.title().substring(0, 49) + "…" : i.title();
                 out.printf(Locale.ROOT, fmt, i.rank(), i.movieId(), t, i.year() == null ? "" : i.year(), i.ratingCount(),

@@ -23,20 +23,20 @@ final class RerankTable {
         }
         int tw = titleWidth(r.results());
         String fmt = "%4s  %8s  %-" + tw + "s  %4s  %4s  %4s  %8s  %7s  %7s  %7s  %8s%n";
-        out.printf(fmt, "rank", "movie_id", "title", "year", "bm25", "move", "bm25", "ratings", "cos", "u·v", "score");
-        out.printf(fmt, "", "", "", "", "rank", "", "", "", "", "", "");
+        out.printf(Locale.ROOT, fmt, "rank", "movie_id", "title", "year", "bm25", "move", "bm25", "ratings", "cos", "u·v", "score");
+        out.printf(Locale.ROOT, fmt, "", "", "", "", "rank", "", "", "", "", "", "");
         boolean flagged = false;
         for (PersonalizedSearch.Result h : r.results()) {
             String sim = h.similarity() == null ? (h.hasEmbedding() ? "" : "none*") : fmt(h.similarity(), 3);
             String cf = h.collaborative() == null ? "" : fmt(h.collaborative(), 3);
             flagged |= !h.hasEmbedding();
-            out.printf(fmt, h.rank(), h.movieId(), cut(h.title(), tw),
+            out.printf(Locale.ROOT, fmt, h.rank(), h.movieId(), cut(h.title(), tw),
                     h.year() == null ? "" : h.year(), h.bm25Rank(), movement(h.movement()), fmt(h.bm25(), 3),
                     h.ratingCount(), sim, cf, fmt(h.score(), 4));
             if (explain) out.println("      " + h.explanation());
         }
         if (flagged) out.println("* no embedding for this movie: BM25 term only, neutral similarity");
-        out.printf("%d of %,d candidates%n", r.results().size(), r.totalMatches());
+        out.printf(Locale.ROOT, "%d of %,d candidates%n", r.results().size(), r.totalMatches());
     }
 
     static void printCompare(PrintWriter out, PersonalizedSearch.Response plain, PersonalizedSearch.Response personal) {
@@ -44,11 +44,11 @@ final class RerankTable {
         int n = Math.max(plain.results().size(), personal.results().size());
         int tw = 44;
         String fmt = "%3s  %-" + tw + "s  │  %3s  %-" + tw + "s  %4s%n";
-        out.printf(fmt, "#", "BM25", "#", personal.personalized() ? "personalized for user " + personal.user() : "BM25 (cold user)", "move");
+        out.printf(Locale.ROOT, fmt, "#", "BM25", "#", personal.personalized() ? "personalized for user " + personal.user() : "BM25 (cold user)", "move");
         for (int i = 0; i < n; i++) {
             PersonalizedSearch.Result a = i < plain.results().size() ? plain.results().get(i) : null;
             PersonalizedSearch.Result b = i < personal.results().size() ? personal.results().get(i) : null;
-            out.printf(fmt, a == null ? "" : a.rank(), a == null ? "" : cut(a.title() + year(a), tw),
+            out.printf(Locale.ROOT, fmt, a == null ? "" : a.rank(), a == null ? "" : cut(a.title() + year(a), tw),
                     b == null ? "" : b.rank(), b == null ? "" : cut(b.title() + year(b), tw),
                     b == null ? "" : movement(b.movement()));
         }
@@ -56,7 +56,7 @@ final class RerankTable {
 
     private static void header(PrintWriter out, PersonalizedSearch.Response r) {
         if (r.user() != null && r.coldUser()) {
-            out.printf("user %d has no vector yet (cold user): %s%n", r.user(),
+            out.printf(Locale.ROOT, "user %d has no vector yet (cold user): %s%n", r.user(),
                     r.fusion() == io.reelrank.rerank.Fusion.WEIGHTED ? "BM25 and the popularity prior" : "BM25 order");
         } else if (r.personalized()) {
             String weights = switch (r.fusion()) {

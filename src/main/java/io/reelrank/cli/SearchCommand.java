@@ -143,7 +143,7 @@ public final class SearchCommand implements Callable<Integer> {
             printTable(out, result);
             for (int i = 0; i < explanations.size(); i++) {
                 SearchHit h = result.hits().get(i);
-                out.printf("%n#%d %d %s%n%s", h.rank(), h.movieId(), h.title(), explanations.get(i));
+                out.printf(Locale.ROOT, "%n#%d %d %s%n%s", h.rank(), h.movieId(), h.title(), explanations.get(i));
             }
         }
         out.flush();
@@ -225,14 +225,14 @@ public final class SearchCommand implements Callable<Integer> {
         int titleWidth = 12;
         for (SearchHit h : r.hits()) titleWidth = Math.max(titleWidth, Math.min(60, h.title().length()));
         String fmt = "%4s  %8s  %-" + titleWidth + "s  %4s  %-40s  %7s%n";
-        out.printf(fmt, "rank", "movie_id", "title", "year", "genres", "bm25");
+        out.printf(Locale.ROOT, fmt, "rank", "movie_id", "title", "year", "genres", "bm25");
         for (SearchHit h : r.hits()) {
             String title = h.title().length() > titleWidth ? h.title().substring(0, titleWidth - 1) + "…" : h.title();
             String genres = String.join("|", h.genres());
             if (genres.length() > 40) genres = genres.substring(0, 39) + "…";
-            out.printf(fmt, h.rank(), h.movieId(), title, h.year() == null ? "" : h.year(), genres,
+            out.printf(Locale.ROOT, fmt, h.rank(), h.movieId(), title, h.year() == null ? "" : h.year(), genres,
                     String.format(Locale.ROOT, "%.3f", h.bm25()));
         }
-        out.printf("%d of %,d matching movies%n", r.hits().size(), r.totalMatches());
+        out.printf(Locale.ROOT, "%d of %,d matching movies%n", r.hits().size(), r.totalMatches());
     }
 }

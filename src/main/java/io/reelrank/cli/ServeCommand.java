@@ -8,6 +8,7 @@ import io.reelrank.model.ItemVectors;
 import io.reelrank.rerank.PersonalizedSearch;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -122,7 +123,7 @@ public final class ServeCommand implements Callable<Integer> {
                     stopped.countDown();
                 }, "reelrank-serve-shutdown");
                 Runtime.getRuntime().addShutdownHook(hook);
-                out.printf("reelrank: serving on %s (database %s, index %s, %d item vectors, model version %d, %d workers, "
+                out.printf(Locale.ROOT, "reelrank: serving on %s (database %s, index %s, %d item vectors, model version %d, %d workers, "
                         + "queue %d, write routes %s)%n", server.uri(), db.settings().describe(), dir, items.size(),
                         search.model() == null ? 0 : search.model().version(), options.threads(), options.queue(),
                         options.token() == null ? "open" : "need the bearer token");

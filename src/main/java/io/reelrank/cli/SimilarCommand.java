@@ -4,6 +4,7 @@ import io.reelrank.embed.SimilarMovies;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -39,9 +40,9 @@ public final class SimilarCommand implements Callable<Integer> {
             throw CliException.badInput(e.getMessage());
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("%-6s %-10s %s%n", "cosine", "movie_id", "title");
+        out.printf(Locale.ROOT, "%-6s %-10s %s%n", "cosine", "movie_id", "title");
         for (SimilarMovies.Neighbor n : ns) {
-            out.printf("%.4f %-10d %s%s%n", n.similarity(), n.movieId(), n.title(), n.year() != null ? " (" + n.year() + ")" : "");
+            out.printf(Locale.ROOT, "%.4f %-10d %s%s%n", n.similarity(), n.movieId(), n.title(), n.year() != null ? " (" + n.year() + ")" : "");
         }
         out.flush();
         return 0;

@@ -7,6 +7,7 @@ import io.reelrank.service.RatingService;
 import io.reelrank.user.TestUsers;
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -38,7 +39,7 @@ public final class TestUsersCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Database db = dbOptions.open();
         if (remove) {
-            out.printf("test-users: removed %d users%n", service(db, shrinkage).removeTestUsers());
+            out.printf(Locale.ROOT, "test-users: removed %d users%n", service(db, shrinkage).removeTestUsers());
         } else {
             create(db, shrinkage, out);
         }
@@ -63,7 +64,7 @@ public final class TestUsersCommand implements Callable<Integer> {
         }
         for (int i = 0; i < TestUsers.ALL.size(); i++) {
             TestUsers.Def d = TestUsers.ALL.get(i);
-            out.printf("  %d %-22s %3d ratings of %.1f%n", d.id(), d.name(), counts.get(i), d.rating());
+            out.printf(Locale.ROOT, "  %d %-22s %3d ratings of %.1f%n", d.id(), d.name(), counts.get(i), d.rating());
         }
         out.flush();
     }

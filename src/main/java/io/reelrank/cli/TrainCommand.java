@@ -119,7 +119,7 @@ public final class TrainCommand implements Callable<Integer> {
                 out.println("no model trained yet: run `reelrank train`");
                 return 0;
             }
-            out.printf("%7s  %-8s  %4s  %-16s  %9s  %6s  %6s  %8s  %-20s  %s%n", "version", "status", "rank", "fingerprint",
+            out.printf(Locale.ROOT, "%7s  %-8s  %4s  %-16s  %9s  %6s  %6s  %8s  %-20s  %s%n", "version", "status", "rank", "fingerprint",
                     "ratings", "users", "movies", "seconds", "activated", "params");
             for (ModelStore.Version v : vs) {
                 out.printf(Locale.ROOT, "%7d  %-8s  %4d  %-16s  %,9d  %,6d  %,6d  %8s  %-20s  %s%n", v.version(), v.status(),

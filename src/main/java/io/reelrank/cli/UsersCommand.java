@@ -4,6 +4,7 @@ import io.reelrank.db.Database;
 import io.reelrank.model.ItemVectors;
 import io.reelrank.user.UserTower;
 import java.io.PrintWriter;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,7 +35,7 @@ public final class UsersCommand implements Callable<Integer> {
         Database db = dbOptions.open();
         ItemVectors items = Models.items(db);
         UserTower.Stats s = UserTower.computeAll(db, items, shrinkage);
-        out.printf("users: %,d users from %,d ratings in %.2f s (%,.0f ratings/s); %,d cold (no vector)%n",
+        out.printf(Locale.ROOT, "users: %,d users from %,d ratings in %.2f s (%,.0f ratings/s); %,d cold (no vector)%n",
                 s.users(), s.ratings(), s.seconds(), s.ratings() / Math.max(s.seconds(), 1e-9), s.cold());
         return 0;
     }

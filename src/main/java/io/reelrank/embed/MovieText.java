@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -91,7 +92,7 @@ public final class MovieText {
     }
 
     private static List<Movie> query(Connection c, Collection<Integer> ids) throws SQLException {
-        String sql = String.format(QUERY, TOP_TAGS, ids == null ? "" : "WHERE m.movie_id = ANY(?)");
+        String sql = String.format(Locale.ROOT, QUERY, TOP_TAGS, ids == null ? "" : "WHERE m.movie_id = ANY(?)");
         List<Movie> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             if (ids != null) ps.setArray(1, c.createArrayOf("int4", ids.toArray()));

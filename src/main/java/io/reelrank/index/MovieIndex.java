@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntConsumer;
@@ -211,7 +212,7 @@ public final class MovieIndex {
         }
 
         private static String line(String what, Object index, Object table) {
-            return String.format("%-30s index %-34s table %-34s %s%n", what, index, table,
+            return String.format(Locale.ROOT, "%-30s index %-34s table %-34s %s%n", what, index, table,
                     index.equals(table) ? "ok" : "differs");
         }
     }

@@ -1,5 +1,6 @@
 package io.reelrank.index;
 
+import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -24,7 +25,7 @@ public final class TitleText {
     public static String searchable(String title) {
         String t = YEAR_SUFFIX.matcher(title).replaceFirst("");
         Matcher m = TRAILING_ARTICLE.matcher(t);
-        if (m.matches() && ARTICLES.contains(m.group(2).toLowerCase())) {
+        if (m.matches() && ARTICLES.contains(m.group(2).toLowerCase(Locale.ROOT))) {
             String article = m.group(2);
             t = article + (article.endsWith("'") ? "" : " ") + m.group(1) + (m.group(3) == null ? "" : m.group(3));
         }
@@ -34,6 +35,6 @@ public final class TitleText {
     /** The article MovieLens moved to the end of this title ("The" of "Dark Knight, The (2008)"), or null. */
     public static String movedArticle(String title) {
         Matcher m = TRAILING_ARTICLE.matcher(YEAR_SUFFIX.matcher(title).replaceFirst(""));
-        return m.matches() && ARTICLES.contains(m.group(2).toLowerCase()) ? m.group(2) : null;
+        return m.matches() && ARTICLES.contains(m.group(2).toLowerCase(Locale.ROOT)) ? m.group(2) : null;
     }
 }

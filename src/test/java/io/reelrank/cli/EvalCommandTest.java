@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+
 import io.reelrank.TestDatabase;
 import io.reelrank.db.Database;
 import io.reelrank.index.MovieIndex;
@@ -18,6 +19,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -96,7 +98,7 @@ class EvalCommandTest {
         long realUsers = count("SELECT count(DISTINCT user_id) FROM ratings WHERE user_id NOT IN (SELECT user_id FROM test_users)");
         assertTrue(testUsers == 4 && theirRatings > 0, "the fixture must hold the synthetic users for this test to mean anything");
         String data = lines(sweep.out(), "data: ").get(0);
-        assertTrue(data.startsWith(String.format("data: %,d ratings of %,d users (test users left out: %d with %,d ratings)",
+        assertTrue(data.startsWith(String.format(Locale.ROOT, "data: %,d ratings of %,d users (test users left out: %d with %,d ratings)",
                 real, realUsers, testUsers, theirRatings)), data);
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.reelrank.TestDatabase;
 import io.reelrank.db.Changes;
@@ -193,7 +194,7 @@ class ServeCommandScaleOutTest {
         ServeProcess.Done ingest = ServeProcess.run(home, Duration.ofMinutes(5), "ingest", "--data-dir",
                 TestDatabase.SAMPLE.toString(), "--force");
         assertEquals(0, ingest.code(), ingest.output());
-        System.out.printf("reload: ingest --force in a third process took %.1f s%n", ingest.seconds());
+        System.out.printf(Locale.ROOT, "reload: ingest --force in a third process took %.1f s%n", ingest.seconds());
         int fellowship = a.getJson("/api/movies/" + FELLOWSHIP).get("rating_count").asInt();
 
         for (ServeProcess s : List.of(a, b)) {
@@ -234,7 +235,7 @@ class ServeCommandScaleOutTest {
         // The fixture's setting (TestDatabase.MODEL is train's defaults with α = 1), one setting: no validation search.
         ServeProcess.Done train = ServeProcess.run(home, Duration.ofMinutes(10), "train", "--als-alpha", "1");
         assertEquals(0, train.code(), train.output());
-        System.out.printf("model: train in a third process took %.1f s%n", train.seconds());
+        System.out.printf(Locale.ROOT, "model: train in a third process took %.1f s%n", train.seconds());
         long version = activeVersion();
         assertTrue(version > before, "train activated a new version: " + version + " after " + before);
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
@@ -21,6 +22,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -134,7 +136,7 @@ class ApiServerLimitsTest {
     void aMalformedRequestIsAnsweredWithJsonNotAnHtmlPage(String requestLine, String status, String detail) throws Exception {
         String r = raw(HttpFixture.server(), requestLine + "\r\nHost: x\r\nConnection: close\r\n\r\n");
         assertTrue(status == null || String.valueOf(status(r)).startsWith(status), r);
-        assertFalse(r.toLowerCase().contains("<html"), r);
+        assertFalse(r.toLowerCase(Locale.ROOT).contains("<html"), r);
         if (status(r) != 200) {
             JsonNode b = body(r);
             assertTrue(b.get("error").isTextual() && b.get("detail").isTextual(), r);
