@@ -2,10 +2,10 @@ package io.reelrank.cli;
 
 import io.reelrank.bench.BenchCommand;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine;
 
 /**
  * The {@code reelrank} command: one picocli root whose subcommands are the pipeline's stages

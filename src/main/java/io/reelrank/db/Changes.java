@@ -3,10 +3,10 @@ package io.reelrank.db;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.util.Arrays;
-import java.util.Collection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Arrays;
+import java.util.Collection;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 

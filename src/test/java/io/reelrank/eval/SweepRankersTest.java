@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-
 import io.reelrank.index.Candidate;
 import io.reelrank.model.FactorModel;
 import io.reelrank.model.ImplicitAls;
