@@ -1,7 +1,7 @@
 package io.reelrank.cli;
 
 import io.reelrank.db.Database;
-import io.reelrank.recommend.RecommendJson;
+import io.reelrank.http.RecommendJson;
 import io.reelrank.recommend.Recommender;
 import io.reelrank.rerank.PersonalizedSearch;
 import java.io.PrintWriter;

@@ -5,7 +5,6 @@ import io.reelrank.index.MovieSearcher;
 import io.reelrank.index.SearchFilters;
 import io.reelrank.rerank.Fusion;
 import io.reelrank.rerank.PersonalizedSearch;
-import io.reelrank.rerank.SearchJson;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;

@@ -5,7 +5,6 @@ import io.reelrank.db.Catalog;
 import io.reelrank.db.Database;
 import io.reelrank.db.RatingSource;
 import io.reelrank.index.SearchFilters;
-import io.reelrank.recommend.RecommendJson;
 import io.reelrank.recommend.Recommender;
 import io.reelrank.rerank.PersonalizedSearch;
 import io.reelrank.service.RatingService;

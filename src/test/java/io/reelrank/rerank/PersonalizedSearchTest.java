@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.reelrank.TestDatabase;
 import io.reelrank.db.Database;
 import io.reelrank.db.RatingSource;
+import io.reelrank.http.SearchJson;
 import io.reelrank.index.MovieIndex;
 import io.reelrank.index.MovieSearcher;
 import io.reelrank.index.SearchFilters;

@@ -1,8 +1,9 @@
-package io.reelrank.rerank;
+package io.reelrank.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.reelrank.rerank.PersonalizedSearch;
 
 /**
  * The one JSON form of a search answer, shared by {@code reelrank search --json} and

@@ -1,8 +1,9 @@
-package io.reelrank.recommend;
+package io.reelrank.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.reelrank.recommend.Recommender;
 
 /**
  * The one JSON form of recommendations, shared by {@code reelrank recommend --json} and
