@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * notification connection the index is checked and rebuilt if stale. The work runs on one background
  * thread, changes that arrive meanwhile are merged, and the searcher is refreshed after each commit,
  * so two servers with two index directories both stay current. A change whose writer updated this
- * very directory itself is skipped. The caller {@link #close}s it.
+ * very directory itself is applied again (see {@link #onMoviesChanged}). The caller {@link #close}s it.
  */
 public final class IndexFollower implements AutoCloseable {
 
@@ -48,7 +48,9 @@ public final class IndexFollower implements AutoCloseable {
     /** A {@link Changes#MOVIES} notification's payload arrived. */
     public void onMoviesChanged(String payload) {
         Changes.MovieChange ch = Changes.MovieChange.parse(payload);
-        if (Changes.indexIdentity(dir).equals(ch.updatedIndex())) return;
+        // Applied even when the writer already updated this very directory: a rebuild running at the
+        // same time (a reload) may have replaced that update with its older snapshot of the tables.
+        // Re-reading a movie's rows and replacing its entry again is cheap and changes nothing otherwise.
         synchronized (this) {
             if (ch.all()) pendingAll = true;
             else for (int id : ch.ids()) pending.add(id);
