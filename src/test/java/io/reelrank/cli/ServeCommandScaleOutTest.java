@@ -131,7 +131,15 @@ class ServeCommandScaleOutTest {
                 // The reader has never seen this user: 404, and it remembers that answer in its cache.
                 HttpResponse<String> unknown = reader.get(search("lord", user));
                 assertEquals(404, unknown.statusCode(), unknown.body());
-                int countBefore = reader.getJson("/api/movies/" + FELLOWSHIP).get("rating_count").asInt();
+                // The reader's own index before the rating (a plain search: the user is not known yet). The
+                // table's figure is printed beside it: they have been seen to differ by 2 in some class orders
+                // (an open question, README "Deployment"), which this test of propagation does not decide.
+                int countBefore = countOf(reader.getJson("/api/search?q=lord&limit=20"), FELLOWSHIP);
+                int tableBefore = reader.getJson("/api/movies/" + FELLOWSHIP).get("rating_count").asInt();
+                if (tableBefore != countBefore) {
+                    System.out.printf(java.util.Locale.ROOT, "%s's index had %d ratings of movie %d, the table %d, before trial %d%n",
+                            reader.name, countBefore, FELLOWSHIP, tableBefore, i);
+                }
 
                 writer.rate(user, FELLOWSHIP, 5.0);
                 long rated = System.nanoTime();
