@@ -52,8 +52,9 @@ public final class Changes {
 
     /**
      * The index entries of {@code movieIds} (null: of every movie) changed; {@code updatedIndex} names
-     * an index directory the writer brings in step itself (null: none), which a server searching that
-     * same directory then leaves alone.
+     * an index directory the writer brings in step itself (null: none). Followers apply the change to
+     * that directory too (a rebuild running beside the writer may have replaced its update); the name
+     * tells an operator reading the payload where the writer ran.
      */
     public static void moviesChanged(Statement st, Collection<Integer> movieIds, Path updatedIndex) throws SQLException {
         String updated = updatedIndex == null ? null : indexIdentity(updatedIndex);
@@ -70,8 +71,7 @@ public final class Changes {
 
     /**
      * An index directory as other processes can tell it apart: this machine's host name and the
-     * directory's absolute path. Servers on two machines may use the same path; only a server on this
-     * host searching this directory may skip a change whose writer updated it.
+     * directory's absolute path. Servers on two machines may use the same path; the host tells them apart.
      */
     public static String indexIdentity(Path dir) {
         return HOST + ":" + dir.toAbsolutePath().normalize();
