@@ -207,9 +207,11 @@ public final class MovieSearcher implements AutoCloseable {
      * The stored records of the given movies (those in the index), for showing a page of re-ranked
      * candidates, with their {@code tags} left empty: the page does not show them, and a popular
      * movie's tag texts are most of its stored bytes. The documents are found through a sorted
-     * movie_id → document table of the current index (built once per index version from doc values)
-     * rather than a point query per page: at 87,585 movies the point query and the tags were a third
-     * of a search request's CPU time.
+     * movie_id → document table per index segment (built once per segment from doc values, kept while
+     * the segment lives; segments never change, only which of their documents are live) rather than a
+     * point query per page: at 87,585 movies the point query and the tags were a third of a search
+     * request's CPU time. An update to one movie adds one small segment, so a search after a rating
+     * builds a table of that segment only.
      */
     public Map<Integer, MovieRecord> movies(int... movieIds) throws IOException {
         Map<Integer, MovieRecord> out = new java.util.HashMap<>();
@@ -217,10 +219,12 @@ public final class MovieSearcher implements AutoCloseable {
         refreshIfDue();
         IndexSearcher s = manager.acquire();
         try {
-            DocTable table = docTable(s.getIndexReader());
+            List<LeafReaderContext> leaves = s.getIndexReader().leaves();
+            SegmentTable[] tables = new SegmentTable[leaves.size()];
+            for (int l = 0; l < tables.length; l++) tables[l] = segmentTable(leaves.get(l));
             StoredFields stored = s.storedFields();
             for (int id : movieIds) {
-                int doc = table.doc(id);
+                int doc = liveDoc(leaves, tables, id);
                 if (doc < 0) continue;
                 MovieRecord m = MovieDocuments.displayFromStored(stored, doc);
                 out.put(m.movieId(), m);
@@ -231,28 +235,44 @@ public final class MovieSearcher implements AutoCloseable {
         }
     }
 
-    /** The live documents of one index version by movie_id: ids ascending, each one's document beside it. */
-    private record DocTable(IndexReader reader, int[] ids, int[] docs) {
-        int doc(int movieId) {
-            int i = java.util.Arrays.binarySearch(ids, movieId);
-            return i < 0 ? -1 : docs[i];
+    /** Every document of one segment by movie_id, deleted ones included: ids ascending, segment-local documents beside them. */
+    private record SegmentTable(int[] ids, int[] docs) {}
+
+    private final Map<IndexReader.CacheKey, SegmentTable> segmentTables = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The live document (index-wide number) of a movie, or -1: a movie is live in at most one segment. */
+    private static int liveDoc(List<LeafReaderContext> leaves, SegmentTable[] tables, int movieId) {
+        for (int l = 0; l < tables.length; l++) {
+            SegmentTable t = tables[l];
+            int i = java.util.Arrays.binarySearch(t.ids(), movieId);
+            if (i < 0) continue;
+            // Equal ids sit together; a replaced movie's deleted document may stand beside its live one.
+            while (i > 0 && t.ids()[i - 1] == movieId) i--;
+            Bits live = leaves.get(l).reader().getLiveDocs();
+            for (; i < t.ids().length && t.ids()[i] == movieId; i++) {
+                if (live == null || live.get(t.docs()[i])) return leaves.get(l).docBase + t.docs()[i];
+            }
         }
+        return -1;
     }
 
-    private volatile DocTable docTable;
+    private SegmentTable segmentTable(LeafReaderContext leaf) throws IOException {
+        IndexReader.CacheHelper helper = leaf.reader().getCoreCacheHelper();
+        if (helper == null) return buildSegmentTable(leaf);
+        SegmentTable t = segmentTables.get(helper.getKey());
+        if (t != null) return t;
+        t = buildSegmentTable(leaf); // a race builds the same table twice at worst
+        if (segmentTables.putIfAbsent(helper.getKey(), t) == null) helper.addClosedListener(segmentTables::remove);
+        return t;
+    }
 
-    private DocTable docTable(IndexReader r) throws IOException {
-        DocTable t = docTable;
-        if (t != null && t.reader() == r) return t;
-        long[] pairs = new long[r.numDocs()]; // movie_id << 32 | doc, sorted
+    private static SegmentTable buildSegmentTable(LeafReaderContext leaf) throws IOException {
+        NumericDocValues ids = leaf.reader().getNumericDocValues(Fields.MOVIE_ID);
+        long[] pairs = new long[leaf.reader().maxDoc()]; // movie_id << 32 | doc, sorted
         int n = 0;
-        for (LeafReaderContext leaf : r.leaves()) {
-            NumericDocValues ids = leaf.reader().getNumericDocValues(Fields.MOVIE_ID);
-            if (ids == null) continue;
-            Bits live = leaf.reader().getLiveDocs();
+        if (ids != null) {
             for (int d = ids.nextDoc(); d != NumericDocValues.NO_MORE_DOCS; d = ids.nextDoc()) {
-                if (live != null && !live.get(d)) continue;
-                pairs[n++] = (ids.longValue() << 32) | (leaf.docBase + d);
+                pairs[n++] = (ids.longValue() << 32) | d;
             }
         }
         java.util.Arrays.sort(pairs, 0, n);
@@ -262,9 +282,7 @@ public final class MovieSearcher implements AutoCloseable {
             idArr[i] = (int) (pairs[i] >> 32);
             docArr[i] = (int) pairs[i];
         }
-        t = new DocTable(r, idArr, docArr);
-        docTable = t; // a race rebuilds the same table twice at worst
-        return t;
+        return new SegmentTable(idArr, docArr);
     }
 
     /** {@link #candidates(String, SearchFilters, int)} without filters. */
