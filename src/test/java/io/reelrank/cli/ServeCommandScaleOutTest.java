@@ -572,6 +572,7 @@ class ServeCommandScaleOutTest {
                     st.execute("DELETE FROM ratings WHERE user_id = " + id);
                     st.execute("DELETE FROM user_factors WHERE user_id = " + id);
                     st.execute("DELETE FROM users WHERE user_id = " + id);
+                    io.reelrank.db.MovieStats.refresh(st); // the ratings went without RatingService: put the movies' figures back
                     Changes.userChanged(st, id);
                 }
                 for (int m : movies.stream().distinct().toList()) {

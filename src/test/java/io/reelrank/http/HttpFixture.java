@@ -94,6 +94,7 @@ public final class HttpFixture {
                         + "WHERE m.movie_id IN (SELECT movie_id FROM ratings WHERE user_id = " + id + ")");
                 st.execute("DELETE FROM ratings WHERE user_id = " + id);
                 st.execute("DELETE FROM users WHERE user_id = " + id);
+                io.reelrank.db.MovieStats.refresh(st); // the ratings went without RatingService: put the movies' figures back
                 search.invalidateUser(id);
             }
         }
