@@ -110,6 +110,17 @@ public final class Database implements AutoCloseable {
         return p;
     }
 
+    /** Connections of the pool by state, and the threads waiting for one (for /metrics). */
+    public record PoolStats(int active, int idle, int waiting, int max) {}
+
+    /** The pool's current figures; all zero before the first connection opens it. */
+    public PoolStats poolStats() {
+        com.zaxxer.hikari.HikariDataSource p = pool;
+        if (p == null || p.getHikariPoolMXBean() == null) return new PoolStats(0, 0, 0, POOL_SIZE);
+        com.zaxxer.hikari.HikariPoolMXBean b = p.getHikariPoolMXBean();
+        return new PoolStats(b.getActiveConnections(), b.getIdleConnections(), b.getThreadsAwaitingConnection(), POOL_SIZE);
+    }
+
     /**
      * How long {@link #connect} waits for a connection, in ms (HikariCP's connectionTimeout, at least
      * 250). A server sets it short, so that while the database is down a request fails in that time

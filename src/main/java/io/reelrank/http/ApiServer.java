@@ -131,7 +131,7 @@ public final class ApiServer implements AutoCloseable {
 
     private final Options options;
     private final Router router;
-    private final Metrics metrics = new Metrics();
+    private final Metrics metrics;
     private final byte[] token;
     private final Javalin app;
     private volatile QoSHandler qos;
@@ -140,6 +140,7 @@ public final class ApiServer implements AutoCloseable {
     private ApiServer(Options o, Database db, PersonalizedSearch search) {
         this.options = o;
         this.token = o.token() == null ? null : ("Bearer " + o.token()).getBytes(StandardCharsets.UTF_8);
+        this.metrics = new Metrics(db::poolStats);
         StaticFiles web = StaticFiles.load();
         SearchRoute searchRoute = new SearchRoute(search);
         CatalogRoutes catalog = new CatalogRoutes(db);
@@ -156,7 +157,7 @@ public final class ApiServer implements AutoCloseable {
                 .post("/api/users/{id}/ratings", users::rate)
                 .get("/api/users/{id}/recommendations", users::recommendations)
                 .get("/api/health", health::health)
-                .get("/metrics", c -> Reply.text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.render()))
+                .get("/metrics", c -> Reply.text(200, metrics.contentType(), metrics.render()))
                 .get("/openapi.json", c -> Reply.json(web.openApi()))
                 .get("/", c -> web.page("index.html"))
                 .get("/static/{file}", c -> web.page(c.path("file")));

@@ -14,6 +14,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
@@ -346,9 +347,13 @@ class ApiServerTest {
         String text = r.body();
         assertTrue(text.contains("# TYPE reelrank_http_requests_total counter"));
         assertTrue(text.contains("# TYPE reelrank_http_request_duration_seconds histogram"));
-        assertTrue(text.matches("(?s).*reelrank_http_requests_total\\{route=\"/api/search\",method=\"GET\",status=\"200\"} [1-9].*"), text);
-        assertTrue(text.contains("reelrank_http_request_duration_seconds_bucket{route=\"/api/movies/{id}\",method=\"GET\",status=\"200\",le=\"+Inf\"}"), text);
+        PrometheusText p = PrometheusText.parse(text);
+        assertTrue(p.value("reelrank_http_requests_total", Map.of("route", "/api/search", "method", "GET", "status", "200")) >= 1, text);
+        assertTrue(p.bucket("reelrank_http_request_duration_seconds", Double.POSITIVE_INFINITY,
+                Map.of("route", "/api/movies/{id}", "method", "GET", "status", "200")) >= 1, text);
         assertFalse(text.contains("4993"), "routes are labelled by pattern, never by id");
+        assertEquals(io.reelrank.db.Database.POOL_SIZE, p.value("reelrank_db_pool_connections", Map.of("state", "max")));
+        assertTrue(p.has("jvm_memory_used_bytes"), "the JVM's metrics are exposed too");
     }
 
     @Test
