@@ -1,9 +1,5 @@
 package io.reelrank.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.reelrank.db.Database;
 import io.reelrank.http.SearchJson;
 import io.reelrank.index.MovieSearcher;
@@ -138,7 +134,7 @@ public final class SearchCommand implements Callable<Integer> {
             throw CliException.badInput("--" + e.getMessage());
         }
         if (json) {
-            out.println(toJson(result));
+            out.println(SearchJson.write(SearchJson.of(result, order == SearchSort.SCORE, explain ? explanations : null), true));
         } else {
             printTable(out, result);
             for (int i = 0; i < explanations.size(); i++) {
@@ -197,24 +193,6 @@ public final class SearchCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
-    }
-
-    static String toJson(SearchResult r) throws Exception {
-        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        ObjectNode root = mapper.createObjectNode();
-        root.put("query", r.query());
-        ArrayNode results = root.putArray("results");
-        for (SearchHit h : r.hits()) {
-            ObjectNode n = results.addObject();
-            n.put("rank", h.rank());
-            n.put("movie_id", h.movieId());
-            n.put("title", h.title());
-            if (h.year() == null) n.putNull("year"); else n.put("year", h.year());
-            ArrayNode g = n.putArray("genres");
-            h.genres().forEach(g::add);
-            n.put("bm25", Math.round(h.bm25() * 10_000.0) / 10_000.0);
-        }
-        return mapper.writeValueAsString(root);
     }
 
     static void printTable(PrintWriter out, SearchResult r) {

@@ -5,9 +5,7 @@ import io.reelrank.db.Database;
 import io.reelrank.embed.SimilarMovies;
 import java.sql.Connection;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -26,26 +24,31 @@ final class CatalogRoutes {
         this.db = db;
     }
 
+    /** {@code GET /api/movies/{id}}. */
+    record MovieBody(int movieId, String title, Integer year, List<String> genres, String imdbId, Integer tmdbId,
+                     java.math.BigDecimal avgRating, int ratingCount, boolean hasEmbedding, List<TagBody> topTags) {}
+
+    record TagBody(String tag, int count) {}
+
+    /** {@code GET /api/movies/{id}/similar}. */
+    record SimilarBody(int movieId, List<Neighbour> results) {}
+
+    record Neighbour(int rank, int movieId, String title, Integer year, double similarity) {}
+
+    /** {@code GET /api/genres}. */
+    record GenresBody(List<GenreBody> genres) {}
+
+    record GenreBody(String genre, int movies) {}
+
     Reply movie(Call c) throws Exception {
         Params.onlyKnown(c, Set.of());
         int id = Params.parseInt("id", c.path("id"), 1, MAX_ID);
-        Map<String, Object> m = new LinkedHashMap<>();
         try (Connection conn = db.connect()) {
             Catalog.Movie mv = Catalog.movie(conn, id).orElseThrow(() -> ApiError.notFound("no movie with movie_id " + id));
-            m.put("movie_id", mv.movieId());
-            m.put("title", mv.title());
-            m.put("year", mv.year());
-            m.put("genres", mv.genres());
-            m.put("imdb_id", mv.imdbId());
-            m.put("tmdb_id", mv.tmdbId());
-            m.put("avg_rating", mv.avgRating());
-            m.put("rating_count", mv.ratingCount());
-            m.put("has_embedding", mv.hasEmbedding());
-            List<Map<String, Object>> tags = new ArrayList<>();
-            for (Catalog.TagCount t : Catalog.topTags(conn, id, TOP_TAGS)) tags.add(Map.of("tag", t.tag(), "count", t.count()));
-            m.put("top_tags", tags);
+            List<TagBody> tags = Catalog.topTags(conn, id, TOP_TAGS).stream().map(t -> new TagBody(t.tag(), t.count())).toList();
+            return Json.reply(new MovieBody(mv.movieId(), mv.title(), mv.year(), mv.genres(), mv.imdbId(), mv.tmdbId(),
+                    mv.avgRating(), mv.ratingCount(), mv.hasEmbedding(), tags));
         }
-        return Json.reply(m);
     }
 
     Reply similar(Call c) throws Exception {
@@ -60,29 +63,17 @@ final class CatalogRoutes {
         } catch (IllegalStateException e) {
             throw new ApiError(409, "no embedding", e.getMessage());
         }
-        List<Map<String, Object>> out = new ArrayList<>(found.size());
-        int rank = 0;
+        List<Neighbour> out = new ArrayList<>(found.size());
         for (SimilarMovies.Neighbor n : found) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("rank", ++rank);
-            m.put("movie_id", n.movieId());
-            m.put("title", n.title());
-            m.put("year", n.year());
-            m.put("similarity", n.similarity());
-            out.add(m);
+            out.add(new Neighbour(out.size() + 1, n.movieId(), n.title(), n.year(), n.similarity()));
         }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("movie_id", id);
-        body.put("results", out);
-        return Json.reply(body);
+        return Json.reply(new SimilarBody(id, out));
     }
 
     Reply genres(Call c) throws Exception {
         Params.onlyKnown(c, Set.of());
-        List<Map<String, Object>> out = new ArrayList<>();
         try (Connection conn = db.connect()) {
-            for (Catalog.GenreCount g : Catalog.genres(conn)) out.add(Map.of("genre", g.genre(), "movies", g.movies()));
+            return Json.reply(new GenresBody(Catalog.genres(conn).stream().map(g -> new GenreBody(g.genre(), g.movies())).toList()));
         }
-        return Json.reply(Map.of("genres", out));
     }
 }

@@ -1,10 +1,10 @@
 package io.reelrank.http;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import io.reelrank.db.Database;
 import io.reelrank.model.ItemVectors;
 import io.reelrank.rerank.PersonalizedSearch;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * {@code GET /api/health}: the database (a {@code SELECT 1} on a fresh connection), the index (the
@@ -14,6 +14,10 @@ import java.util.Map;
  */
 final class HealthRoute {
 
+    private static final String UP = "up";
+    private static final String DOWN = "down";
+
+
     private final Database db;
     private final PersonalizedSearch search;
 
@@ -22,65 +26,58 @@ final class HealthRoute {
         this.search = search;
     }
 
+    /** {@code GET /api/health}: up when the database, the index and the model all are. */
+    record HealthBody(String status, Part database, IndexPart index, ModelPart model) {}
+
+    record Part(String status, String detail) {}
+
+    record IndexPart(String status, String detail, @JsonInclude(JsonInclude.Include.NON_NULL) Integer movies,
+                     @JsonInclude(JsonInclude.Include.NON_NULL) String followerError) {}
+
+    record ModelPart(String status, String detail, int itemVectors, String userCache,
+                     @JsonInclude(JsonInclude.Include.NON_NULL) Integer dimension, long collaborativeVersion) {}
+
     Reply health(Call c) {
         Params.onlyKnown(c, java.util.Set.of());
-        Map<String, Object> body = new LinkedHashMap<>();
-        Map<String, Object> database = database();
-        Map<String, Object> index = index();
-        Map<String, Object> model = model();
-        boolean up = "up".equals(database.get("status")) && "up".equals(index.get("status"))
-                && "up".equals(model.get("status"));
-        body.put("status", up ? "up" : "down");
-        body.put("database", database);
-        body.put("index", index);
-        body.put("model", model);
-        return Json.reply(up ? 200 : 503, body);
+        Part database = database();
+        IndexPart index = index();
+        ModelPart model = model();
+        boolean up = UP.equals(database.status()) && UP.equals(index.status()) && UP.equals(model.status());
+        return Json.reply(up ? 200 : 503, new HealthBody(up ? UP : DOWN, database, index, model));
     }
 
-    private Map<String, Object> database() {
+    private Part database() {
         try {
             db.ping(5);
-            return status(true, db.settings().describe());
+            return new Part(UP, db.settings().describe());
         } catch (Exception e) {
-            return status(false, e.getMessage());
+            return new Part(DOWN, e.getMessage());
         }
     }
 
-    private Map<String, Object> index() {
+    private IndexPart index() {
         try {
             int n = search.searcher().size();
-            Map<String, Object> m = status(n > 0, n > 0 ? search.searcher().dir().toString() : "the index is empty: run reelrank index");
-            m.put("movies", n);
             // The index follows other processes' writes in the background; a failure to do so is shown here.
             io.reelrank.index.IndexFollower f = search.indexFollower();
-            if (f != null && f.lastError() != null) m.put("follower_error", f.lastError());
-            return m;
+            return new IndexPart(n > 0 ? UP : DOWN, n > 0 ? search.searcher().dir().toString() : "the index is empty: run reelrank index",
+                    n, f == null ? null : f.lastError());
         } catch (Exception e) {
-            return status(false, e.getMessage());
+            return new IndexPart(DOWN, e.getMessage(), null, null);
         }
     }
 
-    private Map<String, Object> model() {
+    private ModelPart model() {
         ItemVectors items = search.items();
         int n = items.size();
-        Map<String, Object> m = status(n > 0, n > 0 ? "item vectors in memory" + (items.centered() ? ", centered" : "")
-                : "no movie has an embedding: run reelrank embed --load");
-        m.put("item_vectors", n);
         // Whether cached user vectors follow other processes' writes at once or within the TTL.
-        m.put("user_cache", search.listening() ? "kept current by database notifications"
-                : "entries expire after " + PersonalizedSearch.USER_TTL_MS + " ms (notifications not connected)");
-        if (n > 0) m.put("dimension", items.dimension());
+        String userCache = search.listening() ? "kept current by database notifications"
+                : "entries expire after " + PersonalizedSearch.USER_TTL_MS + " ms (notifications not connected)";
         // Which collaborative model version this server answers with (0: none trained), so an operator
         // can see every server behind the balancer switch to a new one.
         io.reelrank.model.FactorModel cf = search.model();
-        m.put("collaborative_version", cf == null ? 0 : cf.version());
-        return m;
-    }
-
-    private static Map<String, Object> status(boolean up, String detail) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("status", up ? "up" : "down");
-        m.put("detail", detail);
-        return m;
+        return new ModelPart(n > 0 ? UP : DOWN, n > 0 ? "item vectors in memory" + (items.centered() ? ", centered" : "")
+                : "no movie has an embedding: run reelrank embed --load", n, userCache, n > 0 ? items.dimension() : null,
+                cf == null ? 0 : cf.version());
     }
 }

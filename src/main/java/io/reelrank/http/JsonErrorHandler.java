@@ -1,7 +1,6 @@
 package io.reelrank.http;
 
 import java.nio.ByteBuffer;
-import java.util.Map;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
@@ -73,10 +72,7 @@ final class JsonErrorHandler extends ErrorHandler {
                         + " (check the request line, percent-encoding and headers)";
             }
         }
-        Map<String, Object> m = new java.util.LinkedHashMap<>();
-        m.put("error", error);
-        m.put("detail", detail);
-        return Json.bytes(m);
+        return Json.bytes(new Json.ErrorBody(error, detail, null));
     }
 
     /** Whether Jetty's reason is fit to show: no class names or stack fragments. */

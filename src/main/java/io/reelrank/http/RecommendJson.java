@@ -1,9 +1,7 @@
 package io.reelrank.http;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.reelrank.recommend.Recommender;
+import java.util.List;
 
 /**
  * The one JSON form of recommendations, shared by {@code reelrank recommend --json} and
@@ -13,37 +11,24 @@ import io.reelrank.recommend.Recommender;
  */
 public final class RecommendJson {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** The answer. */
+    public record Body(int user, String source, long modelVersion, boolean exact, List<Item> results) {}
+
+    /** One recommended movie, best first. */
+    public record Item(int rank, int movieId, String title, Integer year, List<String> genres, int ratingCount,
+                       double score) {}
 
     private RecommendJson() {}
 
-    public static ObjectNode toJson(Recommender.Response r) {
-        ObjectNode root = MAPPER.createObjectNode();
-        root.put("user", r.user());
-        root.put("source", r.source());
-        root.put("model_version", r.modelVersion());
-        root.put("exact", r.exact());
-        ArrayNode results = root.putArray("results");
-        for (Recommender.Item i : r.items()) {
-            ObjectNode n = results.addObject();
-            n.put("rank", i.rank());
-            n.put("movie_id", i.movieId());
-            n.put("title", i.title());
-            if (i.year() == null) n.putNull("year"); else n.put("year", i.year());
-            ArrayNode g = n.putArray("genres");
-            i.genres().forEach(g::add);
-            n.put("rating_count", i.ratingCount());
-            n.put("score", Math.round(i.score() * 1e6) / 1e6);
-        }
-        return root;
+    public static Body of(Recommender.Response r) {
+        List<Item> items = r.items().stream()
+                .map(i -> new Item(i.rank(), i.movieId(), i.title(), i.year(), i.genres(), i.ratingCount(),
+                        Math.round(i.score() * 1e6) / 1e6))
+                .toList();
+        return new Body(r.user(), r.source(), r.modelVersion(), r.exact(), items);
     }
 
     public static String write(Recommender.Response r, boolean pretty) {
-        try {
-            ObjectNode n = toJson(r);
-            return pretty ? MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(n) : MAPPER.writeValueAsString(n);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return Json.write(of(r), pretty);
     }
 }

@@ -1,71 +1,84 @@
 package io.reelrank.http;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.reelrank.index.SearchHit;
+import io.reelrank.index.SearchResult;
 import io.reelrank.rerank.PersonalizedSearch;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * The one JSON form of a search answer, shared by {@code reelrank search --json} and
- * {@code GET /api/search}: {@code {"query", "user", "personalized", "cold_user", "fusion", "alpha",
- * "popularity_weight", "collaborative_weight", "model_version", "has_collaborative", "candidates",
- * "total_matches", "results": [{"rank", "movie_id", "title", "year", "genres", "bm25", "bm25_rank",
- * "movement", "rating_count", "similarity", "collaborative", "score", "has_embedding",
- * "explanation"}]}}. Scores are rounded to 6 decimals; {@code similarity} is null without a content
- * vector on either side, {@code collaborative} without a collaborative one.
+ * The one JSON form of a search answer, shared by {@code reelrank search --json} (with or without
+ * {@code --user}) and {@code GET /api/search}: {@code {"query", "user", "personalized", "cold_user",
+ * "fusion", "alpha", "popularity_weight", "collaborative_weight", "model_version",
+ * "has_collaborative", "candidates", "total_matches", "results": [{"rank", "movie_id", "title",
+ * "year", "genres", "bm25", "bm25_rank", "movement", "rating_count", "similarity", "collaborative",
+ * "score", "has_embedding", "explanation"}]}}. Scores are rounded to 6 decimals; {@code similarity}
+ * is null without a content vector on either side, {@code collaborative} without a collaborative one.
+ * A plain BM25 search ({@code reelrank search} without {@code --user}, in any {@code --sort} order)
+ * has the same fields: what it does not compute (the fusion and its weights, the model, the towers'
+ * scores, {@code has_embedding}) is null, and its score is the BM25 score.
  */
 public final class SearchJson {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** The answer. */
+    public record Body(String query, Integer user, boolean personalized, boolean coldUser, String fusion, Double alpha,
+                       Double popularityWeight, Double collaborativeWeight, Long modelVersion, boolean hasCollaborative,
+                       Integer candidates, long totalMatches, List<Item> results) {}
+
+    /** One movie of the answer, in rank order. */
+    public record Item(int rank, int movieId, String title, Integer year, List<String> genres, double bm25,
+                       Integer bm25Rank, Integer movement, int ratingCount, Double similarity, Double collaborative,
+                       double score, Boolean hasEmbedding, String explanation) {}
 
     private SearchJson() {}
 
-    public static ObjectNode toJson(PersonalizedSearch.Response r) {
-        ObjectNode root = MAPPER.createObjectNode();
-        root.put("query", r.query());
-        if (r.user() == null) root.putNull("user"); else root.put("user", r.user());
-        root.put("personalized", r.personalized());
-        root.put("cold_user", r.coldUser());
-        root.put("fusion", r.fusion().toString());
-        root.put("alpha", r.alpha());
-        root.put("popularity_weight", r.weights().popularity());
-        root.put("collaborative_weight", r.weights().collaborative());
-        root.put("model_version", r.modelVersion());
-        root.put("has_collaborative", r.hasCollaborative());
-        root.put("candidates", r.candidates());
-        root.put("total_matches", r.totalMatches());
-        ArrayNode results = root.putArray("results");
+    public static Body of(PersonalizedSearch.Response r) {
+        List<Item> items = new ArrayList<>(r.results().size());
         for (PersonalizedSearch.Result h : r.results()) {
-            ObjectNode n = results.addObject();
-            n.put("rank", h.rank());
-            n.put("movie_id", h.movieId());
-            n.put("title", h.title());
-            if (h.year() == null) n.putNull("year"); else n.put("year", h.year());
-            ArrayNode g = n.putArray("genres");
-            h.genres().forEach(g::add);
-            n.put("bm25", round(h.bm25()));
-            n.put("bm25_rank", h.bm25Rank());
-            n.put("movement", h.movement());
-            n.put("rating_count", h.ratingCount());
-            if (h.similarity() == null) n.putNull("similarity"); else n.put("similarity", round(h.similarity()));
-            if (h.collaborative() == null) n.putNull("collaborative"); else n.put("collaborative", round(h.collaborative()));
-            n.put("score", round(h.score()));
-            n.put("has_embedding", h.hasEmbedding());
-            n.put("explanation", h.explanation());
+            items.add(new Item(h.rank(), h.movieId(), h.title(), h.year(), h.genres(), round(h.bm25()), h.bm25Rank(),
+                    h.movement(), h.ratingCount(), round(h.similarity()), round(h.collaborative()), round(h.score()),
+                    h.hasEmbedding(), h.explanation()));
         }
-        return root;
+        return new Body(r.query(), r.user(), r.personalized(), r.coldUser(), r.fusion().toString(), r.alpha(),
+                r.weights().popularity(), r.weights().collaborative(), r.modelVersion(), r.hasCollaborative(),
+                r.candidates(), r.totalMatches(), items);
+    }
+
+    /**
+     * A plain BM25 search. {@code bm25_rank} and {@code movement} are given when the order is the BM25
+     * score's ({@code byScore}); {@code explanations}, when not null, are Lucene's, one per hit.
+     */
+    public static Body of(SearchResult r, boolean byScore, List<String> explanations) {
+        List<Item> items = new ArrayList<>(r.hits().size());
+        for (int i = 0; i < r.hits().size(); i++) {
+            SearchHit h = r.hits().get(i);
+            double bm25 = round(h.bm25());
+            items.add(new Item(h.rank(), h.movieId(), h.title(), h.year(), h.genres(), bm25, byScore ? h.rank() : null,
+                    byScore ? 0 : null, h.ratingCount(), null, null, bm25, null,
+                    explanations == null ? null : explanations.get(i)));
+        }
+        return new Body(r.query(), null, false, false, null, null, null, null, null, false, null, r.totalMatches(), items);
+    }
+
+    /** The tree of {@link #of(PersonalizedSearch.Response)}, for callers that read fields back. */
+    public static JsonNode toJson(PersonalizedSearch.Response r) {
+        return Json.MAPPER.valueToTree(of(r));
     }
 
     public static String write(PersonalizedSearch.Response r, boolean pretty) {
-        try {
-            ObjectNode n = toJson(r);
-            return pretty ? MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(n) : MAPPER.writeValueAsString(n);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return Json.write(of(r), pretty);
+    }
+
+    public static String write(Body b, boolean pretty) {
+        return Json.write(b, pretty);
     }
 
     private static double round(double v) {
         return Math.round(v * 1e6) / 1e6;
+    }
+
+    private static Double round(Double v) {
+        return v == null ? null : round(v.doubleValue());
     }
 }

@@ -5,7 +5,6 @@ import io.reelrank.index.MovieSearcher;
 import io.reelrank.index.SearchFilters;
 import io.reelrank.rerank.Fusion;
 import io.reelrank.rerank.PersonalizedSearch;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
 
@@ -28,7 +27,7 @@ final class SearchRoute {
     }
 
     Reply search(Call c) throws Exception {
-        return Reply.json(SearchJson.write(search.search(request(c)), false).getBytes(StandardCharsets.UTF_8));
+        return Json.reply(SearchJson.of(search.search(request(c))));
     }
 
     static PersonalizedSearch.Request request(Call c) {

@@ -1,6 +1,8 @@
 package io.reelrank.http;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.reelrank.db.Catalog;
 import io.reelrank.db.Database;
 import io.reelrank.db.RatingSource;
@@ -8,11 +10,9 @@ import io.reelrank.index.SearchFilters;
 import io.reelrank.recommend.Recommender;
 import io.reelrank.rerank.PersonalizedSearch;
 import io.reelrank.service.RatingService;
+import java.math.BigDecimal;
 import java.sql.Connection;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -38,54 +38,47 @@ final class UserRoutes {
         this.ratings = ratings;
     }
 
+    /** {@code GET /api/users}: the test users, then the most active users. */
+    record UsersBody(List<UserItem> testUsers, List<UserItem> users) {}
+
+    record UserItem(int userId, String name, long ratingCount, boolean hasEmbedding) {}
+
+    /** {@code GET /api/users/{id}}. */
+    record UserBody(int userId, String name, boolean hasEmbedding, String updatedAt, long ratingCount,
+                    BigDecimal meanRating, List<GenreItem> topGenres) {}
+
+    record GenreItem(String genre, int ratings, BigDecimal meanRating) {}
+
+    /** The body of {@code POST /api/users/{id}/ratings}; null components are missing fields. */
+    record RatingRequest(Integer movieId, Double rating) {}
+
+    /** Its answer. */
+    record RatingBody(int userId, int movieId, String title, double rating, boolean replaced, boolean hasEmbedding,
+                      boolean hasCollaborative) {}
+
     Reply list(Call c) throws Exception {
         Params.onlyKnown(c, Set.of("limit"));
         int limit = Params.intIn("limit", c.param("limit"), 20, 1, 1000);
-        Map<String, Object> body = new LinkedHashMap<>();
         try (Connection conn = db.connect()) {
-            body.put("test_users", users(Catalog.testUsers(conn)));
-            body.put("users", users(Catalog.mostActiveUsers(conn, limit)));
+            return Json.reply(new UsersBody(users(Catalog.testUsers(conn)), users(Catalog.mostActiveUsers(conn, limit))));
         }
-        return Json.reply(body);
     }
 
-    private static List<Map<String, Object>> users(List<Catalog.UserSummary> users) {
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (Catalog.UserSummary u : users) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("user_id", u.userId());
-            m.put("name", u.name());
-            m.put("rating_count", u.ratingCount());
-            m.put("has_embedding", u.hasEmbedding());
-            out.add(m);
-        }
-        return out;
+    private static List<UserItem> users(List<Catalog.UserSummary> users) {
+        return users.stream().map(u -> new UserItem(u.userId(), u.name(), u.ratingCount(), u.hasEmbedding())).toList();
     }
 
     Reply user(Call c) throws Exception {
         Params.onlyKnown(c, Set.of());
         int id = Params.parseInt("id", c.path("id"), 1, Integer.MAX_VALUE);
-        Map<String, Object> m = new LinkedHashMap<>();
         try (Connection conn = db.connect()) {
             Catalog.UserProfile u = Catalog.user(conn, id)
                     .orElseThrow(() -> ApiError.notFound("no user with user_id " + id + " (posting a rating creates one)"));
-            m.put("user_id", u.userId());
-            m.put("name", u.name());
-            m.put("has_embedding", u.hasEmbedding());
-            m.put("updated_at", u.updatedAt().toString());
-            m.put("rating_count", u.ratingCount());
-            m.put("mean_rating", u.meanRating());
-            List<Map<String, Object>> genres = new ArrayList<>();
-            for (Catalog.UserGenre g : Catalog.userGenres(conn, id, TOP_GENRES)) {
-                Map<String, Object> gm = new LinkedHashMap<>();
-                gm.put("genre", g.genre());
-                gm.put("ratings", g.ratings());
-                gm.put("mean_rating", g.meanRating());
-                genres.add(gm);
-            }
-            m.put("top_genres", genres);
+            List<GenreItem> genres = Catalog.userGenres(conn, id, TOP_GENRES).stream()
+                    .map(g -> new GenreItem(g.genre(), g.ratings(), g.meanRating())).toList();
+            return Json.reply(new UserBody(u.userId(), u.name(), u.hasEmbedding(), u.updatedAt().toString(), u.ratingCount(),
+                    u.meanRating(), genres));
         }
-        return Json.reply(m);
     }
 
     /** {@code GET /api/users/{id}/recommendations}: {@link Recommender} with the page's filters. */
@@ -98,41 +91,45 @@ final class UserRoutes {
         try (Connection conn = db.connect()) {
             r = Recommender.recommend(conn, search.items(), new Recommender.Request(id, limit, filters, false));
         }
-        return Reply.json(RecommendJson.write(r, false).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return Json.reply(RecommendJson.of(r));
     }
 
     Reply rate(Call c) throws Exception {
         Params.onlyKnown(c, Set.of());
         int user = Params.parseInt("id", c.path("id"), 1, Integer.MAX_VALUE);
-        JsonNode body = c.json();
+        RatingRequest body = ratingRequest(c.json());
+        RatingService.Stored r = ratings.rate(user, body.movieId(), body.rating(), RatingSource.API);
+        if (r.foldIn() != null) search.offerModel(r.foldIn().model());
+        search.invalidateUser(user);
+        return Json.reply(new RatingBody(user, body.movieId(), r.title(), body.rating(), r.replaced(), r.vector() != null,
+                r.foldIn() != null && r.foldIn().vector() != null));
+    }
+
+    /**
+     * The rating request bound to its record by the strict mapper (no unknown field, no string or
+     * fraction taken for a number); a refusal names the field and the value sent.
+     */
+    static RatingRequest ratingRequest(JsonNode body) {
         if (body == null || !body.isObject()) {
             throw new ApiError(400, "bad body", "request body must be a JSON object {\"movie_id\": 4993, \"rating\": 4.5}");
         }
-        JsonNode movie = body.get("movie_id");
-        JsonNode rating = body.get("rating");
-        if (movie == null || !movie.canConvertToInt() || !movie.isIntegralNumber() || movie.asInt() < 1) {
-            throw ApiError.badParameter("field 'movie_id' must be a positive integer, got " + movie);
+        RatingRequest r;
+        try {
+            r = Json.MAPPER.treeToValue(body, RatingRequest.class);
+        } catch (UnrecognizedPropertyException e) {
+            throw ApiError.badParameter("unknown field '" + e.getPropertyName() + "'; allowed: movie_id, rating");
+        } catch (JsonProcessingException e) {
+            // A value of the wrong type: the field is the first whose value does not bind.
+            boolean movieOk = body.get("movie_id") != null && body.get("movie_id").isIntegralNumber()
+                    && body.get("movie_id").canConvertToInt();
+            r = new RatingRequest(movieOk ? body.get("movie_id").asInt() : null, null);
         }
-        if (rating == null || !rating.isNumber()) {
-            throw ApiError.badParameter("field 'rating' must be a number in 0.5-5.0 in steps of 0.5, got " + rating);
+        if (r.movieId() == null || r.movieId() < 1) {
+            throw ApiError.badParameter("field 'movie_id' must be a positive integer, got " + body.get("movie_id"));
         }
-        for (var it = body.fieldNames(); it.hasNext(); ) {
-            String f = it.next();
-            if (!f.equals("movie_id") && !f.equals("rating")) {
-                throw ApiError.badParameter("unknown field '" + f + "'; allowed: movie_id, rating");
-            }
+        if (r.rating() == null) {
+            throw ApiError.badParameter("field 'rating' must be a number in 0.5-5.0 in steps of 0.5, got " + body.get("rating"));
         }
-        RatingService.Stored r = ratings.rate(user, movie.asInt(), rating.asDouble(), RatingSource.API);
-        if (r.foldIn() != null) search.offerModel(r.foldIn().model());
-        search.invalidateUser(user);
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("user_id", user);
-        m.put("movie_id", movie.asInt());
-        m.put("title", r.title());
-        m.put("rating", rating.asDouble());
-        m.put("replaced", r.replaced());
-        m.put("has_embedding", r.vector() != null);
-        m.put("has_collaborative", r.foldIn() != null && r.foldIn().vector() != null);
-        return Json.reply(m);
+        return r;
     }
 }

@@ -68,7 +68,18 @@ class SearchCommandTest {
         JsonNode results = root.get("results");
         assertEquals(2, results.size());
         JsonNode first = results.get(0);
-        assertEquals(List.of("rank", "movie_id", "title", "year", "genres", "bm25"), fieldNames(first));
+        // The one search shape (SearchJson), as `search --user` and /api/search write it; what a plain
+        // BM25 search does not compute is null.
+        assertEquals(List.of("rank", "movie_id", "title", "year", "genres", "bm25", "bm25_rank", "movement", "rating_count",
+                "similarity", "collaborative", "score", "has_embedding", "explanation"), fieldNames(first));
+        assertEquals(List.of("query", "user", "personalized", "cold_user", "fusion", "alpha", "popularity_weight",
+                "collaborative_weight", "model_version", "has_collaborative", "candidates", "total_matches", "results"),
+                fieldNames(root));
+        assertFalse(root.get("personalized").asBoolean());
+        assertTrue(root.get("user").isNull() && first.get("similarity").isNull() && first.get("explanation").isNull());
+        assertEquals(first.get("bm25").asDouble(), first.get("score").asDouble(), 0.0);
+        assertEquals(1, first.get("bm25_rank").asInt());
+        assertEquals(2, root.get("total_matches").asLong());
         assertEquals(1, first.get("rank").asInt());
         assertEquals(6365, first.get("movie_id").asInt());
         assertEquals("Matrix Reloaded, The", first.get("title").asText());
