@@ -396,42 +396,59 @@ public final class MovieLensLoader {
 
     private long readCsv(Path file, String[] header, BinaryCopy out, RowHandler handler) throws SQLException {
         String name = file.getFileName().toString();
-        long t0 = System.nanoTime();
-        try (Reader r = strictUtf8(file); CSVParser p = CSVFormat.DEFAULT.parse(r)) {
-            Iterator<CSVRecord> it = p.iterator();
-            long line = 1;
-            boolean first = true;
-            while (true) {
-                CSVRecord rec;
-                try {
-                    if (!it.hasNext()) break;
-                    rec = it.next();
-                } catch (UncheckedIOException e) {
-                    throw unreadable(file, p.getCurrentLineNumber() + 1, e.getCause());
-                } catch (IllegalStateException e) {
-                    throw bad(file, p.getCurrentLineNumber() + 1, 0, "malformed CSV: " + e.getMessage());
-                }
-                if (first) {
-                    checkHeader(file, header, rec);
-                    first = false;
-                } else {
+        return copyFile(file, header, out, () -> {
+            try (Reader r = strictUtf8(file); CSVParser p = CSVFormat.DEFAULT.parse(r)) {
+                Iterator<CSVRecord> it = p.iterator();
+                long line = 1;
+                boolean first = true;
+                while (true) {
+                    CSVRecord rec;
                     try {
-                        if (rec.size() != header.length) {
-                            throw bad(file, line, 0, "expected " + header.length + " columns ("
-                                    + String.join(",", header) + "), got " + rec.size());
-                        }
-                        handler.row(rec, line);
-                        out.endRow();
-                        if (out.rows() % 100_000 == 0) listener.rows(name, out.rows());
-                    } catch (BadInputException e) {
-                        skipOrThrow(e);
+                        if (!it.hasNext()) break;
+                        rec = it.next();
+                    } catch (UncheckedIOException e) {
+                        throw unreadable(file, p.getCurrentLineNumber() + 1, e.getCause());
+                    } catch (IllegalStateException e) {
+                        throw bad(file, p.getCurrentLineNumber() + 1, 0, "malformed CSV: " + e.getMessage());
                     }
+                    if (first) {
+                        checkHeader(file, header, rec);
+                        first = false;
+                    } else {
+                        try {
+                            if (rec.size() != header.length) {
+                                throw bad(file, line, 0, "expected " + header.length + " columns ("
+                                        + String.join(",", header) + "), got " + rec.size());
+                            }
+                            handler.row(rec, line);
+                            out.endRow();
+                            if (out.rows() % 100_000 == 0) listener.rows(name, out.rows());
+                        } catch (BadInputException e) {
+                            skipOrThrow(e);
+                        }
+                    }
+                    line = p.getCurrentLineNumber() + 1;
                 }
-                line = p.getCurrentLineNumber() + 1;
+                return !first;
             }
-            if (first) throw bad(file, 1, 0, "empty file; expected the header " + String.join(",", header));
+        });
+    }
+
+    /** Reads one file into its COPY; false when the file had not even a header line. */
+    private interface CopyBody {
+        boolean read() throws IOException, SQLException;
+    }
+
+    /**
+     * Runs {@code body}, then ends the file's COPY and reports its rows; an empty file is an error
+     * naming the expected header, and any failure cancels the COPY before it propagates.
+     */
+    private long copyFile(Path file, String[] header, BinaryCopy out, CopyBody body) throws SQLException {
+        long t0 = System.nanoTime();
+        try {
+            if (!body.read()) throw bad(file, 1, 0, "empty file; expected the header " + String.join(",", header));
             long n = out.finish();
-            listener.fileDone(name, n, (System.nanoTime() - t0) / 1e9);
+            listener.fileDone(file.getFileName().toString(), n, (System.nanoTime() - t0) / 1e9);
             return n;
         } catch (IOException e) {
             out.cancel();
@@ -450,65 +467,57 @@ public final class MovieLensLoader {
                 options.batchSize());
         byte[][] numerics = BinaryCopy.halfStarNumerics();
         LongHashSet pairs = new LongHashSet(1 << 17);
-        long t0 = System.nanoTime();
-        long line = 0;
-        try (BufferedReader r = strictUtf8(file)) {
-            String s;
-            int[] comma = new int[3];
-            while (true) {
-                try {
-                    s = r.readLine();
-                } catch (CharacterCodingException e) {
-                    throw unreadable(file, line + 1, e);
-                }
-                if (s == null) break;
-                line++;
-                if (line == 1) {
-                    checkHeader(file, RATINGS_HEADER, List.of(s.split(",", -1)));
-                    continue;
-                }
-                try {
-                    int n = 0;
-                    for (int i = 0; i < s.length(); i++) {
-                        if (s.charAt(i) == ',') {
-                            if (n == 3) { n++; break; }
-                            comma[n++] = i;
+        return copyFile(file, RATINGS_HEADER, out, () -> {
+            long line = 0;
+            try (BufferedReader r = strictUtf8(file)) {
+                String s;
+                int[] comma = new int[3];
+                while (true) {
+                    try {
+                        s = r.readLine();
+                    } catch (CharacterCodingException e) {
+                        throw unreadable(file, line + 1, e);
+                    }
+                    if (s == null) break;
+                    line++;
+                    if (line == 1) {
+                        checkHeader(file, RATINGS_HEADER, List.of(s.split(",", -1)));
+                        continue;
+                    }
+                    try {
+                        int n = 0;
+                        for (int i = 0; i < s.length(); i++) {
+                            if (s.charAt(i) == ',') {
+                                if (n == 3) { n++; break; }
+                                comma[n++] = i;
+                            }
                         }
+                        if (n != 3) {
+                            throw bad(file, line, 0, "expected 4 columns (userId,movieId,rating,timestamp), got "
+                                    + (s.isEmpty() ? 0 : s.split(",", -1).length));
+                        }
+                        int user = parsePositiveInt(file, line, 1, "userId", s, 0, comma[0]);
+                        int movie = parsePositiveInt(file, line, 2, "movieId", s, comma[0] + 1, comma[1]);
+                        if (!movieIds.get(movie)) throw bad(file, line, 2, "movieId " + movie + " is not in movies.csv");
+                        int halves = halfStars(file, line, s.substring(comma[1] + 1, comma[2]));
+                        long ts = epochSeconds(file, line, s.substring(comma[2] + 1), 4);
+                        if (!pairs.add(((long) user << 32) | movie)) {
+                            throw bad(file, line, 0, "duplicate rating of movie " + movie + " by user " + user);
+                        }
+                        out.startRow(4);
+                        out.int4(user);
+                        out.int4(movie);
+                        out.raw(numerics[halves]);
+                        out.timestampFromEpochSeconds(ts);
+                        out.endRow();
+                        if (out.rows() % 100_000 == 0) listener.rows(name, out.rows());
+                    } catch (BadInputException e) {
+                        skipOrThrow(e);
                     }
-                    if (n != 3) {
-                        throw bad(file, line, 0, "expected 4 columns (userId,movieId,rating,timestamp), got "
-                                + (s.isEmpty() ? 0 : s.split(",", -1).length));
-                    }
-                    int user = parsePositiveInt(file, line, 1, "userId", s, 0, comma[0]);
-                    int movie = parsePositiveInt(file, line, 2, "movieId", s, comma[0] + 1, comma[1]);
-                    if (!movieIds.get(movie)) throw bad(file, line, 2, "movieId " + movie + " is not in movies.csv");
-                    int halves = halfStars(file, line, s.substring(comma[1] + 1, comma[2]));
-                    long ts = epochSeconds(file, line, s.substring(comma[2] + 1), 4);
-                    if (!pairs.add(((long) user << 32) | movie)) {
-                        throw bad(file, line, 0, "duplicate rating of movie " + movie + " by user " + user);
-                    }
-                    out.startRow(4);
-                    out.int4(user);
-                    out.int4(movie);
-                    out.raw(numerics[halves]);
-                    out.timestampFromEpochSeconds(ts);
-                    out.endRow();
-                    if (out.rows() % 100_000 == 0) listener.rows(name, out.rows());
-                } catch (BadInputException e) {
-                    skipOrThrow(e);
                 }
+                return line > 0;
             }
-            if (line == 0) throw bad(file, 1, 0, "empty file; expected the header " + String.join(",", RATINGS_HEADER));
-            long n = out.finish();
-            listener.fileDone(name, n, (System.nanoTime() - t0) / 1e9);
-            return n;
-        } catch (IOException e) {
-            out.cancel();
-            throw new UncheckedIOException("cannot read " + file, e);
-        } catch (RuntimeException | SQLException e) {
-            out.cancel();
-            throw e;
-        }
+        });
     }
 
     // ---- validation helpers
