@@ -15,10 +15,8 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -59,32 +57,56 @@ public final class BenchFoldInCommand implements Callable<Integer> {
         ItemVectors items = Models.items(db);
         FactorModel model = ModelStore.loadActive(db);
         if (model == null) throw new CliException(1, "no model trained yet: run `reelrank train` first");
-        Map<Integer, List<float[]>> byUser = new HashMap<>();
+        // Every user's ratings as primitive arrays, read as a stream (a cursor in batches), so 32 million
+        // ratings take 8 bytes each in memory and never sit whole in the driver's result set.
+        List<Integer> userIds = new ArrayList<>();
+        List<int[]> movieRows = new ArrayList<>();
+        List<float[]> starRows = new ArrayList<>();
         double mu;
-        try (Connection c = db.connect(); Statement st = c.createStatement()) {
-            try (ResultSet rs = st.executeQuery("SELECT user_id, movie_id, rating FROM ratings ORDER BY user_id, movie_id")) {
-                while (rs.next()) byUser.computeIfAbsent(rs.getInt(1), u -> new ArrayList<>())
-                        .add(new float[] {rs.getInt(2), rs.getFloat(3)});
-            }
-            try (ResultSet rs = st.executeQuery("SELECT avg(rating) FROM ratings")) {
-                rs.next();
-                mu = rs.getDouble(1);
-            }
-        }
-        int[] users = byUser.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
-        int[][] movies = new int[users.length][];
-        float[][] stars = new float[users.length][];
         long ratings = 0;
-        for (int i = 0; i < users.length; i++) {
-            List<float[]> l = byUser.get(users[i]);
-            movies[i] = new int[l.size()];
-            stars[i] = new float[l.size()];
-            for (int j = 0; j < l.size(); j++) {
-                movies[i][j] = (int) l.get(j)[0];
-                stars[i][j] = l.get(j)[1];
+        try (Connection c = db.connect()) {
+            c.setAutoCommit(false);
+            try (Statement st = c.createStatement()) {
+                st.setFetchSize(50_000);
+                try (ResultSet rs = st.executeQuery("SELECT user_id, movie_id, rating FROM ratings ORDER BY user_id, movie_id")) {
+                    int current = -1;
+                    int n = 0;
+                    int[] m = new int[64];
+                    float[] r = new float[64];
+                    while (rs.next()) {
+                        int u = rs.getInt(1);
+                        if (u != current && n > 0) {
+                            userIds.add(current);
+                            movieRows.add(Arrays.copyOf(m, n));
+                            starRows.add(Arrays.copyOf(r, n));
+                            n = 0;
+                        }
+                        current = u;
+                        if (n == m.length) {
+                            m = Arrays.copyOf(m, n * 2);
+                            r = Arrays.copyOf(r, n * 2);
+                        }
+                        m[n] = rs.getInt(2);
+                        r[n++] = rs.getFloat(3);
+                        ratings++;
+                    }
+                    if (n > 0) {
+                        userIds.add(current);
+                        movieRows.add(Arrays.copyOf(m, n));
+                        starRows.add(Arrays.copyOf(r, n));
+                    }
+                }
+                try (ResultSet rs = st.executeQuery("SELECT avg(rating) FROM ratings")) {
+                    rs.next();
+                    mu = rs.getDouble(1);
+                }
+            } finally {
+                c.rollback();
             }
-            ratings += l.size();
         }
+        int[] users = userIds.stream().mapToInt(Integer::intValue).toArray();
+        int[][] movies = movieRows.toArray(new int[0][]);
+        float[][] stars = starRows.toArray(new float[0][]);
         out.printf(Locale.ROOT, "bench foldin: model version %d (rank %d), %,d users, %,d ratings (median %d per user), %d rounds%n",
                 model.version(), model.rank(), users.length, ratings, medianLength(movies), rounds);
         // Warm up both, then alternate whole rounds.
