@@ -89,6 +89,20 @@ public final class TestDatabase {
         return d;
     }
 
+    /**
+     * Puts every movie's vector back after a test that cleared or replaced them: the HTTP fixture's
+     * server, started by an earlier class, keeps answering from the database's vectors. Without the
+     * embeddings file (no class needed them yet) the vectors are only cleared, and
+     * {@link #personalized} embeds them when a class does.
+     */
+    public static synchronized void restoreEmbeddings() throws java.sql.SQLException {
+        Database d = get();
+        try (java.sql.Connection c = d.connect(); java.sql.Statement st = c.createStatement()) {
+            st.execute("UPDATE movies SET embedding = NULL WHERE embedding IS NOT NULL");
+        }
+        if (java.nio.file.Files.exists(EMBEDDINGS)) io.reelrank.embed.EmbeddingLoader.load(d, EMBEDDINGS);
+    }
+
     public static synchronized Database get() {
         if (db == null) {
             // Another module's tests (the Spark module runs in this directory) keep their own cluster.

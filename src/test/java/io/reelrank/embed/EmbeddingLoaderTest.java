@@ -51,8 +51,8 @@ class EmbeddingLoaderTest {
     }
 
     @AfterAll
-    static void clearEmbeddings() throws SQLException {
-        clear();
+    static void restoreEmbeddings() throws SQLException {
+        TestDatabase.restoreEmbeddings();
     }
 
     private static void clear() throws SQLException {

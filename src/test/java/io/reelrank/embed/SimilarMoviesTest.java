@@ -51,10 +51,8 @@ class SimilarMoviesTest {
     }
 
     @AfterAll
-    static void clearEmbeddings() throws Exception {
-        try (Connection c = db.connect(); Statement st = c.createStatement()) {
-            st.execute("UPDATE movies SET embedding = NULL WHERE embedding IS NOT NULL");
-        }
+    static void restoreEmbeddings() throws Exception {
+        TestDatabase.restoreEmbeddings();
     }
 
     @Test
