@@ -4,7 +4,6 @@ import io.reelrank.db.Database;
 import io.reelrank.index.MovieIndex;
 import io.reelrank.service.IndexService;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,22 +34,18 @@ public final class IndexCommand implements Callable<Integer> {
             + "tags, ratings, averages) instead of rebuilding it")
     boolean check;
 
-    static Path dir() {
-        return Home.indexDir();
-    }
-
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Database db = dbOptions.open();
         if (check) {
-            MovieIndex.Check c = MovieIndex.check(db, dir());
-            out.println("index " + dir());
+            MovieIndex.Check c = MovieIndex.check(db, Home.indexDir());
+            out.println("index " + Home.indexDir());
             out.println(c.describe());
             out.flush();
             return c.stale() ? STALE : 0;
         }
-        IndexService.build(db, dir(), out);
+        IndexService.build(db, Home.indexDir(), out);
         return 0;
     }
 }
