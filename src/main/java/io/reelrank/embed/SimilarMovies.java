@@ -17,6 +17,20 @@ public final class SimilarMovies {
 
     public static final int MAX_LIMIT = 1000;
 
+    /** No movie has the id asked for. */
+    public static final class UnknownMovieException extends IllegalArgumentException {
+        UnknownMovieException(int movieId) {
+            super("no movie with movie_id " + movieId);
+        }
+    }
+
+    /** The movie exists but has no vector to compare with. */
+    public static final class NoEmbeddingException extends IllegalStateException {
+        NoEmbeddingException(int movieId) {
+            super("movie " + movieId + " has no embedding; run reelrank embed --load first");
+        }
+    }
+
     private SimilarMovies() {}
 
     /** A neighbour and its cosine similarity to the query movie. */
@@ -35,10 +49,10 @@ public final class SimilarMovies {
         try (PreparedStatement ps = c.prepareStatement("SELECT embedding::text FROM movies WHERE movie_id = ?")) {
             ps.setInt(1, movieId);
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) throw new IllegalArgumentException("no movie with movie_id " + movieId);
+                if (!rs.next()) throw new UnknownMovieException(movieId);
                 query = rs.getString(1);
                 if (query == null) {
-                    throw new IllegalStateException("movie " + movieId + " has no embedding; run reelrank embed --load first");
+                    throw new NoEmbeddingException(movieId);
                 }
             }
         }

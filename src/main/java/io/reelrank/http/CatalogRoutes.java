@@ -58,9 +58,9 @@ final class CatalogRoutes {
         List<SimilarMovies.Neighbor> found;
         try (Connection conn = db.connect()) {
             found = SimilarMovies.find(conn, id, limit);
-        } catch (IllegalArgumentException e) {
+        } catch (SimilarMovies.UnknownMovieException e) {
             throw ApiError.notFound(e.getMessage());
-        } catch (IllegalStateException e) {
+        } catch (SimilarMovies.NoEmbeddingException e) {
             throw new ApiError(409, "no embedding", e.getMessage());
         }
         List<Neighbour> out = new ArrayList<>(found.size());
