@@ -1,5 +1,7 @@
 package io.reelrank.http;
 
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -10,6 +12,8 @@ import io.reelrank.db.Database;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -63,10 +67,21 @@ final class Metrics {
         }
     }
 
+    private record Key(String route, String method, int status) {}
+
+    private record Points(CounterDataPoint requests, DistributionDataPoint duration) {}
+
+    /** Each series' data points, looked up once (the client's advice for hot paths): one map lookup per request. */
+    private final Map<Key, Points> points = new ConcurrentHashMap<>();
+
     void record(String route, String method, int status, long nanos) {
-        String code = Integer.toString(status);
-        requests.labelValues(route, method, code).inc();
-        duration.labelValues(route, method, code).observe(nanos / 1e9);
+        Points p = points.computeIfAbsent(new Key(route, method, status), k -> {
+            String code = Integer.toString(k.status());
+            return new Points(requests.labelValues(k.route(), k.method(), code),
+                    duration.labelValues(k.route(), k.method(), code));
+        });
+        p.requests().inc();
+        p.duration().observe(nanos / 1e9);
     }
 
     String contentType() {
