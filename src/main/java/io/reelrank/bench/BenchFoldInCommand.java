@@ -8,6 +8,8 @@ import io.reelrank.model.FactorModel;
 import io.reelrank.model.FoldIn;
 import io.reelrank.model.ItemVectors;
 import io.reelrank.model.ModelStore;
+import io.reelrank.model.RatingBuffer;
+import io.reelrank.model.RatingHistory;
 import io.reelrank.user.UserVectors;
 import java.io.PrintWriter;
 import java.sql.Connection;
@@ -60,8 +62,7 @@ public final class BenchFoldInCommand implements Callable<Integer> {
         // Every user's ratings as primitive arrays, read as a stream (a cursor in batches), so 32 million
         // ratings take 8 bytes each in memory and never sit whole in the driver's result set.
         List<Integer> userIds = new ArrayList<>();
-        List<int[]> movieRows = new ArrayList<>();
-        List<float[]> starRows = new ArrayList<>();
+        List<RatingHistory> histories = new ArrayList<>();
         double mu;
         long ratings = 0;
         try (Connection c = db.connect()) {
@@ -70,30 +71,21 @@ public final class BenchFoldInCommand implements Callable<Integer> {
                 st.setFetchSize(50_000);
                 try (ResultSet rs = st.executeQuery("SELECT user_id, movie_id, rating FROM ratings ORDER BY user_id, movie_id")) {
                     int current = -1;
-                    int n = 0;
-                    int[] m = new int[64];
-                    float[] r = new float[64];
+                    RatingBuffer b = new RatingBuffer(64);
                     while (rs.next()) {
                         int u = rs.getInt(1);
-                        if (u != current && n > 0) {
+                        if (u != current && b.size() > 0) {
                             userIds.add(current);
-                            movieRows.add(Arrays.copyOf(m, n));
-                            starRows.add(Arrays.copyOf(r, n));
-                            n = 0;
+                            histories.add(b.history());
+                            b.clear();
                         }
                         current = u;
-                        if (n == m.length) {
-                            m = Arrays.copyOf(m, n * 2);
-                            r = Arrays.copyOf(r, n * 2);
-                        }
-                        m[n] = rs.getInt(2);
-                        r[n++] = rs.getFloat(3);
+                        b.add(rs.getInt(2), rs.getFloat(3));
                         ratings++;
                     }
-                    if (n > 0) {
+                    if (b.size() > 0) {
                         userIds.add(current);
-                        movieRows.add(Arrays.copyOf(m, n));
-                        starRows.add(Arrays.copyOf(r, n));
+                        histories.add(b.history());
                     }
                 }
                 try (ResultSet rs = st.executeQuery("SELECT avg(rating) FROM ratings")) {
@@ -105,8 +97,8 @@ public final class BenchFoldInCommand implements Callable<Integer> {
             }
         }
         int[] users = userIds.stream().mapToInt(Integer::intValue).toArray();
-        int[][] movies = movieRows.toArray(new int[0][]);
-        float[][] stars = starRows.toArray(new float[0][]);
+        int[][] movies = histories.stream().map(RatingHistory::movies).toArray(int[][]::new);
+        float[][] stars = histories.stream().map(RatingHistory::ratings).toArray(float[][]::new);
         out.printf(Locale.ROOT, "bench foldin: model version %d (rank %d), %,d users, %,d ratings (median %d per user), %d rounds%n",
                 model.version(), model.rank(), users.length, ratings, medianLength(movies), rounds);
         // Warm up both, then alternate whole rounds.

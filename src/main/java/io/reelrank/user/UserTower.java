@@ -4,12 +4,12 @@ import io.reelrank.db.BinaryCopy;
 import io.reelrank.db.Database;
 import io.reelrank.embed.VectorLiteral;
 import io.reelrank.model.ItemVectors;
+import io.reelrank.model.RatingBuffer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Arrays;
 import org.postgresql.PGConnection;
 
 /**
@@ -75,32 +75,24 @@ public final class UserTower {
                     "SELECT user_id, movie_id, rating FROM ratings ORDER BY user_id")) {
                 ps.setFetchSize(50_000);
                 try (ResultSet rs = ps.executeQuery()) {
-                    int[] movies = new int[256];
-                    float[] rs2 = new float[256];
-                    int n = 0;
+                    RatingBuffer b = new RatingBuffer(256);
                     int current = Integer.MIN_VALUE;
                     while (true) {
                         boolean more = rs.next();
                         int user = more ? rs.getInt(1) : Integer.MAX_VALUE;
                         if (user != current && current != Integer.MIN_VALUE) {
-                            float[] u = vector(movies, rs2, n, items, mu, k);
+                            float[] u = vector(b.movies(), b.stars(), b.size(), items, mu, k);
                             rows.startRow(2);
                             rows.int4(current);
                             rows.vector(u);
                             rows.endRow();
                             users++;
                             if (u == null) cold++;
-                            n = 0;
+                            b.clear();
                         }
                         if (!more) break;
                         current = user;
-                        if (n == movies.length) {
-                            movies = Arrays.copyOf(movies, n * 2);
-                            rs2 = Arrays.copyOf(rs2, n * 2);
-                        }
-                        movies[n] = rs.getInt(2);
-                        rs2[n] = rs.getFloat(3);
-                        n++;
+                        b.add(rs.getInt(2), rs.getFloat(3));
                         ratings++;
                     }
                 }
