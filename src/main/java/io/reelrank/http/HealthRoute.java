@@ -1,7 +1,6 @@
 package io.reelrank.http;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-
 import io.reelrank.db.Database;
 import io.reelrank.model.ItemVectors;
 import io.reelrank.rerank.PersonalizedSearch;
@@ -16,7 +15,6 @@ final class HealthRoute {
 
     private static final String UP = "up";
     private static final String DOWN = "down";
-
 
     private final Database db;
     private final PersonalizedSearch search;
