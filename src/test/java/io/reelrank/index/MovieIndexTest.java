@@ -44,6 +44,18 @@ class MovieIndexTest {
         assertEquals(9_742, SampleIndex.searcher().size());
     }
 
+    /**
+     * Every movie record of a fresh build: the tables as they are now. The shared sample index was
+     * built at the run's first use, before other classes added or removed the test users' ratings.
+     */
+    private List<MovieRecord> moviesAsTheTablesAreNow() throws Exception {
+        Path fresh = tmp.resolve("fresh");
+        MovieIndex.rebuild(TestDatabase.sample(), fresh);
+        try (MovieSearcher s = MovieSearcher.open(fresh)) {
+            return new ArrayList<>(s.allMovies());
+        }
+    }
+
     @Test
     void checkFindsAFreshIndexUpToDate() throws Exception {
         Path dir = tmp.resolve("index");
@@ -56,7 +68,7 @@ class MovieIndexTest {
 
     @Test
     void checkFindsAnIndexMissingOneMovieStale() throws Exception {
-        List<MovieRecord> all = new ArrayList<>(SampleIndex.searcher().allMovies());
+        List<MovieRecord> all = moviesAsTheTablesAreNow();
         all.removeIf(m -> m.movieId() == 58559);
         Path dir = tmp.resolve("index");
         MovieIndex.write(dir, all.iterator(), null);
@@ -72,7 +84,7 @@ class MovieIndexTest {
     @Test
     void checkFindsAnIndexWithOneChangedAverageStaleThoughEveryCountMatches() throws Exception {
         // What a changed rating leaves behind in an index that missed it: same count, another average.
-        List<MovieRecord> all = new ArrayList<>(SampleIndex.searcher().allMovies());
+        List<MovieRecord> all = moviesAsTheTablesAreNow();
         all.replaceAll(m -> m.movieId() != 4993 ? m : new MovieRecord(m.movieId(), m.title(), m.year(), m.imdbId(),
                 m.tmdbId(), m.genres(), m.tags(), m.avgRating() - 0.01, m.ratingCount()));
         Path dir = tmp.resolve("index");
@@ -87,12 +99,7 @@ class MovieIndexTest {
 
     @Test
     void checkFindsAnIndexWithTheSameMoviesInAnotherOrderUpToDate() throws Exception {
-        Path fresh = tmp.resolve("fresh");
-        MovieIndex.rebuild(TestDatabase.sample(), fresh); // the tables as they are now, not at the run's first build
-        List<MovieRecord> all;
-        try (MovieSearcher s = MovieSearcher.open(fresh)) {
-            all = new ArrayList<>(s.allMovies());
-        }
+        List<MovieRecord> all = moviesAsTheTablesAreNow();
         Collections.reverse(all);
         Path dir = tmp.resolve("index");
         MovieIndex.write(dir, all.iterator(), null);
