@@ -103,6 +103,19 @@ public final class TestDatabase {
         if (java.nio.file.Files.exists(EMBEDDINGS)) io.reelrank.embed.EmbeddingLoader.load(d, EMBEDDINGS);
     }
 
+    /**
+     * A throwaway {@code REELRANK_HOME} under {@code parent} whose {@code var/pg} is the test cluster,
+     * for commands run as a user runs them; world-readable, because as root pg_ctl runs as postgres
+     * and must reach {@code var/pg} through it.
+     */
+    public static Path homeOn(Database db, Path parent, String prefix) throws java.io.IOException {
+        Path home = java.nio.file.Files.createTempDirectory(parent.toAbsolutePath(), prefix);
+        java.nio.file.Files.setPosixFilePermissions(home, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        java.nio.file.Files.createDirectories(home.resolve("var"));
+        java.nio.file.Files.createSymbolicLink(home.resolve("var").resolve("pg"), db.cluster().directory());
+        return home;
+    }
+
     public static synchronized Database get() {
         if (db == null) {
             // Another module's tests (the Spark module runs in this directory) keep their own cluster.

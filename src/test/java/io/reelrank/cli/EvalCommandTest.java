@@ -48,11 +48,7 @@ class EvalCommandTest {
     @BeforeAll
     static void runASmallSweepInAThrowawayHome() throws Exception {
         db = TestDatabase.personalized();
-        // Under target/ and world-readable: as root, pg_ctl runs as postgres and must reach var/pg through it.
-        home = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "eval-cli-");
-        Files.setPosixFilePermissions(home, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        Files.createDirectories(home.resolve("var"));
-        Files.createSymbolicLink(home.resolve("var").resolve("pg"), db.cluster().directory());
+        home = TestDatabase.homeOn(db, Path.of("target"), "eval-cli-");
         MovieIndex.rebuild(db, MovieIndex.defaultDir(home));
         previousHome = System.getProperty("reelrank.home");
         System.setProperty("reelrank.home", home.toString());

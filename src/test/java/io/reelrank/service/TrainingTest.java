@@ -113,10 +113,7 @@ class TrainingTest {
     @Test
     void aTrainingKilledMidRunLeavesTheActiveModelInServiceAndReleasesTheLock() throws Exception {
         ModelStore.Version before = active();
-        Path home = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "train-kill-");
-        Files.setPosixFilePermissions(home, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        Files.createDirectories(home.resolve("var"));
-        Files.createSymbolicLink(home.resolve("var").resolve("pg"), db.cluster().directory());
+        Path home = TestDatabase.homeOn(db, Path.of("target"), "train-kill-");
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         // Many iterations, so the run is still training when it is killed.
         Process p = new ProcessBuilder(java.toString(), "-Dreelrank.home=" + home, "-cp",

@@ -3,6 +3,7 @@ package io.reelrank.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.reelrank.TestDatabase;
 import io.reelrank.db.Database;
 import io.reelrank.index.MovieIndex;
 import io.reelrank.spark.TestCluster;
@@ -33,11 +34,7 @@ class EngineOptionsTest {
     @BeforeAll
     static void aHomeOnTheTestDatabase() throws Exception {
         db = TestCluster.database();
-        // Under target/ and world-readable: as root, pg_ctl runs as postgres and must reach var/pg through it.
-        home = Files.createTempDirectory(TestCluster.TARGET, "engine-cli-");
-        Files.setPosixFilePermissions(home, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        Files.createDirectories(home.resolve("var"));
-        Files.createSymbolicLink(home.resolve("var").resolve("pg"), db.cluster().directory());
+        home = TestDatabase.homeOn(db, TestCluster.TARGET, "engine-cli-");
         MovieIndex.rebuild(db, MovieIndex.defaultDir(home));
         previousHome = System.getProperty("reelrank.home");
         System.setProperty("reelrank.home", home.toString());
