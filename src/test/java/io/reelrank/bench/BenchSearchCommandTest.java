@@ -4,17 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.reelrank.TestDatabase;
-import io.reelrank.cli.Main;
+import io.reelrank.cli.Run;
 import io.reelrank.index.MovieIndex;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** {@code reelrank bench search}'s report and option checks (its figures are not asserted: speed is not tested). */
 @Tag("integration")
@@ -36,14 +34,10 @@ class BenchSearchCommandTest {
         else System.setProperty("reelrank.home", previousHome);
     }
 
+    /** Exit code, standard output and standard error of one in-process run ({@link Run#of}). */
     private static String[] run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new String[] {Integer.toString(code), out.toString(), err.toString()};
+        Run r = Run.of(List.of(), args);
+        return new String[] {Integer.toString(r.code()), r.out(), r.err()};
     }
 
     @Test

@@ -3,26 +3,20 @@ package io.reelrank.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import picocli.CommandLine;
 
 /** {@code reelrank serve} and {@code reelrank bench http} refuse bad options with exit 2 before touching anything. */
 @Tag("unit")
 class ServeCommandTest {
 
+    /** Exit code, standard output and standard error of one in-process run ({@link Run#of}). */
     private static String[] run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new String[] {Integer.toString(code), out.toString(), err.toString()};
+        Run r = Run.of(List.of(), args);
+        return new String[] {Integer.toString(r.code()), r.out(), r.err()};
     }
 
     @ParameterizedTest(name = "{0}")

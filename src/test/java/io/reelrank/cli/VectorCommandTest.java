@@ -5,31 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 @Tag("integration")
 class VectorCommandTest {
 
-    private record Run(int exit, String out, String err) {}
-
     private static Run run(String... args) {
-        CommandLine cl = Main.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int exit = cl.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+        return Run.of(List.of(), args);
     }
 
     @Test
     void printsTheEmbeddingAsAJsonArray() throws Exception {
         Run r = run("vector", "--model", "all-MiniLM-L6-v2", "hello", "world");
-        assertEquals(0, r.exit(), r.err());
+        assertEquals(0, r.code(), r.err());
         JsonNode a = new ObjectMapper().readTree(r.out());
         assertEquals(384, a.size());
         // sentence-transformers' value for "hello world" (see OnnxEncoderTest for the source).
@@ -42,14 +32,14 @@ class VectorCommandTest {
     @Test
     void refusesTheApiProviderWithoutABaseUrl() {
         Run r = run("vector", "--provider", "openai", "--model", "m", "hi");
-        assertEquals(2, r.exit());
+        assertEquals(2, r.code());
         assertEquals("reelrank: error: --provider openai needs --base-url URL", r.err().strip());
     }
 
     @Test
     void theInt8ModelIsTheDefaultAndAnUnknownModelListsTheChoices() throws Exception {
         Run r = run("vector", "--model", "all-MiniLM-L6-v2-int8", "hello", "world");
-        assertEquals(0, r.exit(), r.err());
+        assertEquals(0, r.code(), r.err());
         JsonNode a = new ObjectMapper().readTree(r.out());
         assertEquals(384, a.size());
         // within quantization error of sentence-transformers' fp32 value, not equal to it
@@ -57,7 +47,7 @@ class VectorCommandTest {
         assertEquals(r.out(), run("vector", "hello", "world").out());
         assertTrue(!r.out().equals(run("vector", "--model", "all-MiniLM-L6-v2", "hello", "world").out()));
         r = run("vector", "--model", "minilm", "hi");
-        assertEquals(2, r.exit());
+        assertEquals(2, r.code());
         assertEquals("reelrank: error: unknown bundled model 'minilm'; the choices are all-MiniLM-L6-v2, "
                 + "all-MiniLM-L6-v2-int8 (or a sentence-transformers ONNX export with --model-dir DIR)", r.err().strip());
     }
@@ -65,7 +55,7 @@ class VectorCommandTest {
     @Test
     void refusesAnUnknownProvider() {
         Run r = run("vector", "--provider", "tfidf", "hi");
-        assertEquals(2, r.exit());
+        assertEquals(2, r.code());
         assertTrue(r.err().contains("--provider must be onnx or openai, got 'tfidf'"), r.err());
     }
 }
