@@ -10,6 +10,7 @@ import io.reelrank.model.ItemVectors;
 import io.reelrank.model.ModelStore;
 import io.reelrank.model.RatingBuffer;
 import io.reelrank.model.RatingHistory;
+import io.reelrank.user.UserTower;
 import io.reelrank.user.UserVectors;
 import java.io.PrintWriter;
 import java.sql.Connection;
@@ -88,13 +89,10 @@ public final class BenchFoldInCommand implements Callable<Integer> {
                         histories.add(b.history());
                     }
                 }
-                try (ResultSet rs = st.executeQuery("SELECT avg(rating) FROM ratings")) {
-                    rs.next();
-                    mu = rs.getDouble(1);
-                }
             } finally {
                 c.rollback();
             }
+            mu = UserTower.globalMean(c); // from rating_totals, not a second pass over every rating
         }
         int[] users = userIds.stream().mapToInt(Integer::intValue).toArray();
         int[][] movies = histories.stream().map(RatingHistory::movies).toArray(int[][]::new);
