@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-
 import io.reelrank.TestDatabase;
 import io.reelrank.db.Database;
 import io.reelrank.eval.EvalData;

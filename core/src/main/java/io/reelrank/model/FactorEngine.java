@@ -80,7 +80,7 @@ public interface FactorEngine extends AutoCloseable {
         }
         if (name.equals(SPARK)) {
             throw new IllegalStateException("the Spark engine is not on this process's classpath: build it with `"
-                    + SPARK_BUILD + "` (Maven: mvn -B -f spark/reactor.xml -DskipTests package), then run the command "
+                    + SPARK_BUILD + "` (Maven: mvn -B -pl spark -am -DskipTests package), then run the command "
                     + "through ./reelrank, which puts the Spark module's jars on the classpath for --engine spark");
         }
         throw new IllegalArgumentException("no factor engine named '" + name + "' on the classpath; have "

@@ -74,7 +74,7 @@ class TrainCommandTest {
         for (String command : List.of("train", "eval")) {
             Run r = Run.of(List.of(command), "--engine", "spark", "--spark-master", "local[2]");
             assertEquals(new Run(1, "", "reelrank: error: the Spark engine is not on this process's classpath: build it "
-                    + "with `./reelrank build-spark` (Maven: mvn -B -f spark/reactor.xml -DskipTests package), then run the "
+                    + "with `./reelrank build-spark` (Maven: mvn -B -pl spark -am -DskipTests package), then run the "
                     + "command through ./reelrank, which puts the Spark module's jars on the classpath for --engine spark\n"), r);
         }
     }

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("integration")
 class InstallDepsTest {
 
-    static final Path SCRIPT = Path.of("scripts", "install-deps").toAbsolutePath();
+    static final Path SCRIPT = Path.of("..", "scripts", "install-deps").toAbsolutePath().normalize();
 
     /** What a Debian 12 container image ships as /etc/apt/sources.list.d/debian.sources. */
     static final String CONTAINER_SOURCES = """

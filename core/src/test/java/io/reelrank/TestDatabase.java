@@ -24,7 +24,7 @@ import java.util.List;
  */
 public final class TestDatabase {
 
-    public static final Path SAMPLE = Path.of("sample_data", "ml-latest-small").toAbsolutePath();
+    public static final Path SAMPLE = Path.of("..", "sample_data", "ml-latest-small").toAbsolutePath().normalize();
 
     private static Database db;
     private static boolean sampleLoaded;
