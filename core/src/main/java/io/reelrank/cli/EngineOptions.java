@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 
 /**
  * Where {@code train} and {@code eval} compute the ALS factors: {@code --engine in-process} (this
- * JVM) or {@code --engine spark} (Spark MLlib's ALS on {@code --spark-master}, README "Training on a
+ * JVM) or {@code --engine spark} (Spark MLlib's ALS on {@code --spark-master}, docs/models.md, "Training on a
  * cluster"). {@link #check} refuses an unknown engine, a Spark option without {@code --engine spark},
  * a master URL Spark would not take and a malformed {@code --spark-conf}, naming the option and the
  * value, and a Spark module missing from the classpath (naming the build command), before the
@@ -30,7 +30,8 @@ final class EngineOptions {
 
     @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = FactorEngine.IN_PROCESS,
             description = "Where the ALS factors are computed: in-process (this JVM, --threads) or spark (Spark MLlib's ALS "
-                    + "on --spark-master; needs the Spark module, README \"Training on a cluster\") (default: ${DEFAULT-VALUE})")
+                    + "on --spark-master; needs the Spark module, docs/models.md, \"Training on a cluster\") "
+                    + "(default: ${DEFAULT-VALUE})")
     String engine = FactorEngine.IN_PROCESS;
 
     @Option(names = "--spark-master", paramLabel = "URL",

@@ -73,7 +73,8 @@ import picocli.CommandLine.Spec;
  * and timing go to standard error.
  */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = {"Offline evaluation: does personalization help real users, and by how much (README \"Evaluation\").",
+        description = {"Offline evaluation: does personalization help real users, and by how much "
+                + "(docs/evaluation.md).",
                 "Every choice is made on a validation split carved from the training ratings; the tables are the test split's.",
                 "The sweep behind the defaults: reelrank eval --alpha 0.3:0.8:0.1 --popularity 0.5,0.6,0.7,0.8 --collaborative 0.3,0.5,0.7 --ease-lambda 100,200,500,1000"})
 public final class EvalCommand implements Callable<Integer> {
@@ -81,7 +82,10 @@ public final class EvalCommand implements Callable<Integer> {
     static final int MAX_K = MovieSearcher.MAX_LIMIT;
     /** EASE's λ, chosen on the validation split: {@code reelrank eval --ease-lambda 50,100,200,500,1000}. */
     static final String DEFAULT_EASE_LAMBDA = "500";
-    /** EASE models the movies with at least this many training ratings (README: no loss against all, 25× faster). */
+    /**
+     * EASE models the movies with at least this many training ratings (docs/evaluation.md, "EASE": no loss
+     * against all, 25× faster).
+     */
     static final int DEFAULT_EASE_MIN_RATINGS = 10;
     /** π values of the BM25 + popularity baseline, the best by liked NDCG@10 on validation is its π. */
     static final String DEFAULT_BASELINE_POPULARITY = "0:1:0.1";

@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
                 "format) of N ratings into DIR, for `reelrank ingest --data-dir DIR`. Same seed and options:",
                 "byte-identical files. Also README.txt and users_latent.csv (each user's latent tastes).",
                 "",
-                "Recipe (README \"Generated data sets\"; z, z' ~ N(0,1)):",
+                "Recipe (docs/database.md, \"Generated data sets\"; z, z' ~ N(0,1)):",
                 "  sizes    users, movies, tags = X_small·(N/100,836)^b, the power law through ml-latest-small",
                 "           (610 users, 9,742 movies, 3,683 tags) and ml-32m (200,948 / 87,585 / 2,000,072)",
                 "  movies   title words, length and trailing article from the sample's titles; genres and year",

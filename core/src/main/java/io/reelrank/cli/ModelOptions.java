@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
  * each takes one value or a list/range (as {@code eval --alpha}), and the grid is every
  * combination; {@link #grid} checks them all and names the option, the range and the value in any
  * error. The defaults are the grid that {@code reelrank train} searches on its validation split
- * (README "The collaborative model"); a {@code new ModelOptions()} outside picocli holds them too.
+ * (docs/models.md, "The collaborative model"); a {@code new ModelOptions()} outside picocli holds them
+ * too.
  */
 public final class ModelOptions {
 

@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
 /** {@code reelrank recommend USER}: movies for a user without a query ({@link Recommender}). */
 @Command(name = "recommend", mixinStandardHelpOptions = true,
         description = {"Recommend movies for a user without a query: the collaborative towers' inner product through",
-                "the model's HNSW index, excluding what the user rated (README \"Recommendations\")."})
+                "the model's HNSW index, excluding what the user rated (docs/ranking.md, \"Recommendations\")."})
 public final class RecommendCommand implements Callable<Integer> {
 
     @Spec

@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
  * none yet. A query that does not parse prints the query, a caret and the reason, exit code 2.
  */
 @Command(name = "search", mixinStandardHelpOptions = true,
-        description = {"BM25 search of the movies (Lucene query syntax; README \"Search\").",
+        description = {"BM25 search of the movies (Lucene query syntax; docs/search.md).",
                 "Examples: 'dark knight'  '\"dark knight\"'  'title:matrix AND year:[2000 TO 2020]'",
                 "          '(title:lord OR title:king) AND genres:Fantasy'  '-genres:Horror'",
                 "          'title:lor*'  'title:matirx~1'  'title:king^2'  'avg_rating:[4 TO *]'"})

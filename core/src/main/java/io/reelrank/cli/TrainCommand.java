@@ -23,9 +23,11 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = {"Train the collaborative towers (implicit ALS on signed preferences) on every rating and activate",
-                "the new model version (README \"The collaborative model\"). Several values of an option are a grid",
+                "the new model version (docs/models.md, \"The collaborative model\"). Several values of an option "
+                        + "are a grid",
                 "searched on a validation split; one value of each trains directly. --engine spark computes the ALS",
-                "factors with Spark MLlib on --spark-master, the rest here (README \"Training on a cluster\")."})
+                "factors with Spark MLlib on --spark-master, the rest here (docs/models.md, "
+                        + "\"Training on a cluster\")."})
 public final class TrainCommand implements Callable<Integer> {
 
     @Spec

@@ -21,7 +21,7 @@ import java.util.SplittableRandom;
  * real MovieLens directory it learns its vocabulary from (the bundled ml-latest-small). Sizes follow
  * the real sets: users, movies and tags grow with the ratings N as the power law through
  * ml-latest-small and ml-32m, {@code X(N) = X_small · (N / 100,836)^b_X}. Behind the ratings is a
- * latent model, stated in one line each below and in README, so that collaborative models have real
+ * latent model, stated in one line each below and in docs/database.md, so that collaborative models have real
  * signal to find:
  * <ul>
  * <li>movie popularity {@code p_m = exp(σ_p·z)}, quality {@code q_m = σ_q·(ρ·z + √(1−ρ²)·z')}
@@ -40,7 +40,7 @@ import java.util.SplittableRandom;
  * few numbers per user, never the ratings. Files are written under {@code DIR/.generating} and
  * moved into place at the end, so an interrupted run leaves no half-written set behind. Use
  * {@link #plan} to resolve the sizes, then {@link #write}; the constants below are the recipe's
- * values (README "Generated data sets" and {@code generate --help} print them).
+ * values (docs/database.md, "Generated data sets", and {@code generate --help} print them).
  */
 public final class MovieLensGenerator {
 
@@ -62,7 +62,7 @@ public final class MovieLensGenerator {
     public static final int MAX_USERS = 5_000_000;
     public static final long MAX_TAGS = 100_000_000;
 
-    // ---- the recipe (README "generate" repeats these)
+    // ---- the recipe (docs/database.md, "Generated data sets", repeats these)
     /** σ_p: spread of log popularity. */
     public static final double POPULARITY_SIGMA = 2.0;
     /** σ_q, ρ: movie quality and its correlation with log popularity. */
@@ -782,9 +782,9 @@ public final class MovieLensGenerator {
 
                 Movies, users and ratings are not real. Every user has at least %d ratings, every movie at
                 least one. The recipe (popularity, quality, tastes, activity, sessions, stars) is described in
-                reelrank's README, section "Generated data sets". users_latent.csv holds each user's latent
-                tastes (favourite genres, disliked genre, bias), the truth a model of the ratings can be
-                checked against; it is not part of the MovieLens format and ingest ignores it.
+                reelrank's docs/database.md, section "Generated data sets". users_latent.csv holds each
+                user's latent tastes (favourite genres, disliked genre, bias), the truth a model of the ratings
+                can be checked against; it is not part of the MovieLens format and ingest ignores it.
                 """, plan.seed(), plan.ratings(), plan.users(), plan.movies(), plan.tags(),
                 plan.sampleMovies() ? "The movies and links are those of " + voc.source + ", the tags built from its tags"
                         : "Titles, genres and tags are built from the vocabulary of " + voc.source,

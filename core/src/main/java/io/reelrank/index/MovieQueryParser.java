@@ -48,7 +48,7 @@ public final class MovieQueryParser extends MultiFieldQueryParser {
     public static final float TITLE_WEIGHT = 1.0f;
     /**
      * Weight of a bare term's tag match. Chosen on the sample with {@code reelrank bench tag-weight}
-     * (README, "Tag weight"): the largest weight at which a movie that only carries the word as a tag
+     * (docs/search.md, "Tag weight"): the largest weight at which a movie that only carries the word as a tag
      * almost never (0.05 % of top-10 places) pushes out one with the word in its title, while a word
      * that is only a tag (e.g. {@code pixar}) still finds its movies.
      */

@@ -14,7 +14,7 @@ public final class UserVectors {
 
     /**
      * The shrinkage strength k: a user's mean counts as much as k ratings at the global mean. 1000,
-     * the best of {@code reelrank eval}'s sweep over 0, 10, 100, 1000 (README "Evaluation"): on
+     * the best of {@code reelrank eval}'s sweep over 0, 10, 100, 1000 (docs/models.md, "Users and ratings"): on
      * MovieLens, measuring a rating against the global mean ranks better than against the user's own
      * mean, so strong shrinkage wins; the gain above 100 is small.
      */

@@ -133,7 +133,7 @@ class ServeCommandScaleOutTest {
                 assertEquals(404, unknown.statusCode(), unknown.body());
                 // The reader's own index before the rating (a plain search: the user is not known yet). The
                 // table's figure is printed beside it: they have been seen to differ by 2 in some class orders
-                // (an open question, README "Deployment"), which this test of propagation does not decide.
+                // (an open question, docs/deployment.md), which this test of propagation does not decide.
                 int countBefore = countOf(reader.getJson("/api/search?q=lord&limit=20"), FELLOWSHIP);
                 int tableBefore = reader.getJson("/api/movies/" + FELLOWSHIP).get("rating_count").asInt();
                 if (tableBefore != countBefore) {
