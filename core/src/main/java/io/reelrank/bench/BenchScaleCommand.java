@@ -158,7 +158,7 @@ public final class BenchScaleCommand implements Callable<Integer> {
                 err.printf(Locale.ROOT, "[%s] scratch database %s%s, children's home %s%n", label, scratch.name(),
                         keep ? " (kept)" : "", home);
                 err.flush();
-                StageProcess runner = new StageProcess(StageProcess.javaPrefix(jvm), childEnv(scratch.settings(), home),
+                StageProcess runner = new StageProcess(StageProcess.javaPrefix(jvm, rootCommand()), childEnv(scratch.settings(), home),
                         Duration.ofMinutes(stageTimeout), err);
                 Thread stopper = new Thread(runner::stopRunningChild, "bench-scale-stop-child");
                 Runtime.getRuntime().addShutdownHook(stopper);
@@ -289,7 +289,7 @@ public final class BenchScaleCommand implements Callable<Integer> {
         err.printf(Locale.ROOT, "[%s] generate: reelrank %s%n", label, String.join(" ", args));
         err.flush();
         Stage generate = new Stage("generate", Kind.RUN, c -> args, List.of(Figure.wall(), Figure.peak()));
-        StageProcess runner = new StageProcess(StageProcess.javaPrefix(jvm), Map.of("REELRANK_HOME", Home.path().toString()),
+        StageProcess runner = new StageProcess(StageProcess.javaPrefix(jvm, rootCommand()), Map.of("REELRANK_HOME", Home.path().toString()),
                 Duration.ofMinutes(stageTimeout), err);
         StageProcess.Result r = runner.run(generate, args, logs);
         Files.writeString(marker, recipe, StandardCharsets.UTF_8);
@@ -304,6 +304,11 @@ public final class BenchScaleCommand implements Callable<Integer> {
         env.put("REELRANK_HOME", home.toString());
         if (s.password() != null) env.put("PGPASSWORD", s.password());
         return env;
+    }
+
+    /** The class of this process's root command ({@code reelrank}), which each child runs too. */
+    private Class<?> rootCommand() {
+        return spec.root().userObject().getClass();
     }
 
     private static List<String> dbArgs(DbSettings s) {

@@ -22,7 +22,7 @@ public record ProcessStats(long peakKb, long cpuMillis) {
     public static final String ENV = "REELRANK_PROCESS_STATS";
 
     /** Registers the exit hook when {@code env} asks for it; does nothing otherwise. */
-    static void writeAtExitIfAsked(Map<String, String> env) {
+    public static void writeAtExitIfAsked(Map<String, String> env) {
         String file = env.get(ENV);
         if (file == null || file.isBlank()) return;
         Path out = Path.of(file);

@@ -73,7 +73,7 @@ class LogLevelTest {
     private static Result run(Map<String, String> env, String... args) throws IOException, InterruptedException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         var cmd = new ArrayList<>(List.of(java.toString(), "-cp",
-                System.getProperty("java.class.path"), "io.reelrank.cli.Main"));
+                System.getProperty("java.class.path"), "io.reelrank.Main"));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().remove(LogLevel.ENV);

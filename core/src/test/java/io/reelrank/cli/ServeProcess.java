@@ -2,6 +2,7 @@ package io.reelrank.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.reelrank.Main;
 import io.reelrank.db.Database;
 import java.io.BufferedReader;
 import java.io.IOException;

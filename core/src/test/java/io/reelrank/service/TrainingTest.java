@@ -117,7 +117,7 @@ class TrainingTest {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         // Many iterations, so the run is still training when it is killed.
         Process p = new ProcessBuilder(java.toString(), "-Dreelrank.home=" + home, "-cp",
-                System.getProperty("java.class.path"), "io.reelrank.cli.Main", "train", "--rank", "16",
+                System.getProperty("java.class.path"), "io.reelrank.Main", "train", "--rank", "16",
                 "--als-alpha", "1", "--iterations", "1000", "--threads", "1").redirectErrorStream(true).start();
         StringBuilder seen = new StringBuilder();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
