@@ -38,7 +38,8 @@ final class Migrations {
         try {
             config.load().migrate();
         } catch (FlywayException e) {
-            throw new SQLException(firstLine(e.getMessage()), "XX000", e);
+            String message = Messages.firstLine(e.getMessage());
+            throw new SQLException(message.isEmpty() ? "migration failed" : message, "XX000", e);
         }
         if (legacy != null) {
             try (Statement st = c.createStatement()) {
@@ -60,11 +61,5 @@ final class Migrations {
             int v = rs.getInt(1);
             return rs.wasNull() ? null : v;
         }
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) return "migration failed";
-        int nl = s.indexOf('\n');
-        return (nl < 0 ? s : s.substring(0, nl)).strip();
     }
 }

@@ -1,5 +1,6 @@
 package io.reelrank.index;
 
+import io.reelrank.db.Messages;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -175,7 +176,7 @@ public final class MovieQueryParser extends MultiFieldQueryParser {
                     + DETERMINIZE_WORK_LIMIT + " units of automaton work; simplify it");
         } catch (IllegalArgumentException e) {
             // Lucene's regular-expression parser reports syntax errors this way ("expected ']' at position 3").
-            throw new Located(termAt(text), "cannot read '" + text + "': " + firstLine(e.getMessage()));
+            throw new Located(termAt(text), "cannot read '" + text + "': " + Messages.firstLine(e.getMessage()));
         } finally {
             termDepth--;
         }
@@ -372,7 +373,7 @@ public final class MovieQueryParser extends MultiFieldQueryParser {
         int pos = t != null && t.kind != QueryParserConstants.EOF ? t.beginColumn : 0;
         String msg = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
         msg = msg.replaceFirst("^Cannot parse '.*?': ", "");
-        return new QuerySyntaxException(query, pos, firstLine(msg));
+        return new QuerySyntaxException(query, pos, Messages.firstLine(msg));
     }
 
     private static final Pattern LEXICAL_COLUMN = Pattern.compile("column (\\d+)");
@@ -387,7 +388,7 @@ public final class MovieQueryParser extends MultiFieldQueryParser {
         }
         Matcher m = LEXICAL_COLUMN.matcher(message == null ? "" : message);
         int pos = m.find() ? Integer.parseInt(m.group(1)) - 1 : query.length();
-        return new QuerySyntaxException(query, pos, "cannot read the query here: " + firstLine(message));
+        return new QuerySyntaxException(query, pos, "cannot read the query here: " + Messages.firstLine(message));
     }
 
     /** The first ')' without an opening '(', else the last '(' left open, else -1; quotes and escapes skipped. */
@@ -447,11 +448,5 @@ public final class MovieQueryParser extends MultiFieldQueryParser {
         List<String> list = new ArrayList<>(kinds);
         return "; expected " + (list.size() == 1 ? list.get(0)
                 : String.join(", ", list.subList(0, list.size() - 1)) + " or " + list.get(list.size() - 1));
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) return "";
-        int nl = s.indexOf('\n');
-        return (nl < 0 ? s : s.substring(0, nl)).trim();
     }
 }
