@@ -91,6 +91,19 @@ class MovieQueryParserTest {
     }
 
     @Test
+    void escapedQuotesAndParenthesesAreTextWhereErrorsAreLocated() {
+        QuerySyntaxException quote = error("\"dark \\\" knight");
+        assertEquals(0, quote.position());
+        assertEquals("unterminated phrase: this \" has no closing \"", quote.reason());
+        QuerySyntaxException stray = error("lord \\( king)");
+        assertEquals(12, stray.position());
+        assertEquals("unbalanced parenthesis: this ) has no opening (", stray.reason());
+        QuerySyntaxException open = error("(lord \\) \"king)\"");
+        assertEquals(0, open.position());
+        assertEquals("unbalanced parenthesis: this ( has no closing )", open.reason());
+    }
+
+    @Test
     void aDanglingOperatorSaysWhatWasExpected() {
         QuerySyntaxException e = error("title:lord AND");
         assertEquals(14, e.position());
