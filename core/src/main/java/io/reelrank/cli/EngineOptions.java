@@ -43,13 +43,13 @@ final class EngineOptions {
     List<String> conf;
 
     /** The checked choice: engine name, master URL and Spark settings, and the Spark module's provider (null in-process). */
-    record Plan(String engine, String master, Map<String, String> conf, FactorEngine.Provider provider) {
+    record EngineChoice(String engine, String master, Map<String, String> conf, FactorEngine.Provider provider) {
         boolean spark() {
             return provider != null;
         }
     }
 
-    Plan check() {
+    EngineChoice check() {
         String e = engine.toLowerCase(Locale.ROOT);
         if (!e.equals(FactorEngine.IN_PROCESS) && !e.equals(FactorEngine.SPARK)) {
             throw CliException.badInput("--engine must be " + FactorEngine.IN_PROCESS + " or " + FactorEngine.SPARK
@@ -64,7 +64,7 @@ final class EngineOptions {
                 throw CliException.badInput("--spark-conf needs --engine spark, got --spark-conf " + conf.get(0)
                         + " with --engine " + e);
             }
-            return new Plan(e, null, Map.of(), null);
+            return new EngineChoice(e, null, Map.of(), null);
         }
         String url = master != null ? master : DEFAULT_MASTER;
         checkMaster(url);
@@ -82,7 +82,7 @@ final class EngineOptions {
             settings.put(key, kv.substring(eq + 1));
         }
         try {
-            return new Plan(e, url, Map.copyOf(settings), FactorEngine.provider(FactorEngine.SPARK));
+            return new EngineChoice(e, url, Map.copyOf(settings), FactorEngine.provider(FactorEngine.SPARK));
         } catch (IllegalStateException missing) {
             throw new CliException(1, missing.getMessage());
         }
@@ -120,7 +120,7 @@ final class EngineOptions {
     }
 
     /** Opens the checked engine: in-process on {@code threads} threads, or the Spark module's engine. */
-    static FactorEngine open(Plan plan, int threads, Consumer<String> progress) {
+    static FactorEngine open(EngineChoice plan, int threads, Consumer<String> progress) {
         if (!plan.spark()) return FactorEngine.inProcess(threads);
         try {
             return plan.provider().open(plan.master(), plan.conf(), progress);

@@ -92,7 +92,7 @@ public final class GenerateCommand implements Callable<Integer> {
                 Home.path().resolve(vocabulary), sampleMovies);
         MovieLensGenerator.Summary s;
         try {
-            MovieLensGenerator.Plan p = MovieLensGenerator.plan(options);
+            MovieLensGenerator.GenerationPlan p = MovieLensGenerator.plan(options);
             err.printf(Locale.ROOT, "generate: %,d ratings, %,d users, %s movies, %,d tags, seed %d → %s%n",
                     p.ratings(), p.users(), p.movies() < 0 ? "the sample's" : String.format(Locale.ROOT, "%,d", p.movies()),
                     p.tags(), p.seed(), out);
@@ -114,7 +114,7 @@ public final class GenerateCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw CliException.badInput(e.getMessage());
         }
-        MovieLensGenerator.Plan p = s.plan();
+        MovieLensGenerator.GenerationPlan p = s.plan();
         o.printf(Locale.ROOT, "generate: %,d ratings, %,d users, %,d movies, %,d tags (seed %d) in %.1f s, %,d MB → %s%n",
                 p.ratings(), p.users(), p.movies(), p.tags(), p.seed(), s.seconds(), s.bytes() >> 20, out);
         o.printf(Locale.ROOT, "%-34s %14s %14s%n", "shape", "generated", vocabulary.getFileName());

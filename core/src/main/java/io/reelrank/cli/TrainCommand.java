@@ -58,7 +58,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
         List<io.reelrank.model.ModelTrainer.Settings> grid = model.grid();
         int threads = model.threads();
-        EngineOptions.Plan plan = engine.check();
+        EngineOptions.EngineChoice plan = engine.check();
         Database db = dbOptions.open();
         Models.items(db); // fails with the command to run when nothing is embedded yet
         try (FactorEngine factors = EngineOptions.open(plan, threads, line -> {

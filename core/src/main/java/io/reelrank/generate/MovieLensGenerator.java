@@ -112,7 +112,7 @@ public final class MovieLensGenerator {
                           boolean sampleMovies) {}
 
     /** The resolved sizes. */
-    public record Plan(long ratings, int users, int movies, long tags, long seed, boolean sampleMovies) {}
+    public record GenerationPlan(long ratings, int users, int movies, long tags, long seed, boolean sampleMovies) {}
 
     /** Progress callbacks, from the generating thread. */
     public interface Listener {
@@ -126,7 +126,7 @@ public final class MovieLensGenerator {
      * ratings on the top 1% and 10% of movies, median and 99th percentile of ratings per user, mean
      * stars and share of half stars.
      */
-    public record Summary(Plan plan, long bytes, double seconds, Shape generated, Shape real) {}
+    public record Summary(GenerationPlan plan, long bytes, double seconds, Shape generated, Shape real) {}
 
     /** Shape figures of one rating set. */
     public record Shape(long ratings, int users, int movies, double top1Share, double top10Share,
@@ -162,10 +162,10 @@ public final class MovieLensGenerator {
         }
     }
 
-    private final Plan plan;
+    private final GenerationPlan plan;
     private final SampleVocabulary voc;
 
-    private MovieLensGenerator(Plan plan, SampleVocabulary voc) {
+    private MovieLensGenerator(GenerationPlan plan, SampleVocabulary voc) {
         this.plan = plan;
         this.voc = voc;
     }
@@ -180,7 +180,7 @@ public final class MovieLensGenerator {
      * Resolves and checks the sizes; an IllegalArgumentException names the option, its value and
      * the allowed range.
      */
-    public static Plan plan(Options o) {
+    public static GenerationPlan plan(Options o) {
         if (o.ratings() < MIN_RATINGS || o.ratings() > MAX_RATINGS) {
             throw new IllegalArgumentException(String.format(Locale.ROOT, "--ratings must be in %,d-%,d, got %,d",
                     MIN_RATINGS, MAX_RATINGS, o.ratings()));
@@ -212,7 +212,7 @@ public final class MovieLensGenerator {
         if (tags < 0 || tags > MAX_TAGS) {
             throw new IllegalArgumentException(String.format(Locale.ROOT, "--tags must be in 0-%,d, got %,d", MAX_TAGS, tags));
         }
-        return new Plan(o.ratings(), users, movies, tags, o.seed(), o.sampleMovies());
+        return new GenerationPlan(o.ratings(), users, movies, tags, o.seed(), o.sampleMovies());
     }
 
     /**
@@ -220,7 +220,7 @@ public final class MovieLensGenerator {
      * holds MovieLens files unless {@code overwrite}.
      */
     public static Summary write(Options options, Path out, boolean overwrite, Listener listener) throws IOException {
-        Plan p = plan(options);
+        GenerationPlan p = plan(options);
         if (!overwrite) {
             for (String f : FILES) {
                 if (Files.exists(out.resolve(f))) {
@@ -231,7 +231,7 @@ public final class MovieLensGenerator {
         }
         SampleVocabulary voc = SampleVocabulary.read(options.vocabulary());
         if (p.sampleMovies()) {
-            p = new Plan(p.ratings(), p.users(), voc.movies.size(), p.tags(), p.seed(), true);
+            p = new GenerationPlan(p.ratings(), p.users(), voc.movies.size(), p.tags(), p.seed(), true);
         }
         return new MovieLensGenerator(p, voc).run(out, listener);
     }

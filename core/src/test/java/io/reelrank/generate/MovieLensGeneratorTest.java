@@ -102,7 +102,7 @@ class MovieLensGeneratorTest {
         assertEquals(610, MovieLensGenerator.scaled(610, 200_948, 100_836));
         assertEquals(200_948, MovieLensGenerator.scaled(610, 200_948, 32_000_204));
         assertEquals(87_585, MovieLensGenerator.scaled(9_742, 87_585, 32_000_204));
-        MovieLensGenerator.Plan p = summary.plan();
+        MovieLensGenerator.GenerationPlan p = summary.plan();
         assertEquals(RATINGS, ratings.size());
         assertEquals(MovieLensGenerator.scaled(610, 200_948, RATINGS), p.users());
         assertEquals(p.movies(), movies.size());
