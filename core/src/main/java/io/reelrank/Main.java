@@ -39,7 +39,8 @@ import picocli.CommandLine.Spec;
  * shared options, and nothing below names this root.
  */
 @Command(name = "reelrank", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Personalized movie search: BM25 candidates re-ranked by a two-tower model, over PostgreSQL + pgvector.",
+        description = "Personalized movie search: BM25 candidates re-ranked by a two-tower model, "
+                + "over PostgreSQL + pgvector.",
         subcommands = {CommandLine.HelpCommand.class, DbCommand.class, IngestCommand.class, IndexCommand.class,
                 EmbedCommand.class, LoadEmbeddingsCommand.class, VectorCommand.class, SimilarCommand.class,
                 UsersCommand.class, RateCommand.class, TestUsersCommand.class, TrainCommand.class, SearchCommand.class,

@@ -54,10 +54,12 @@ class ArchitectureTest {
                 .whereLayer("recommend").mayOnlyBeAccessedByLayers("eval", "service", "edges")
                 .whereLayer("rerank").mayOnlyBeAccessedByLayers("recommend", "eval", "service", "edges")
                 .whereLayer("model").mayOnlyBeAccessedByLayers("rerank", "recommend", "eval", "service", "edges")
-                .whereLayer("index").mayOnlyBeAccessedByLayers("model", "rerank", "recommend", "eval", "generate", "service", "edges")
-                .whereLayer("embed").mayOnlyBeAccessedByLayers("model", "rerank", "recommend", "eval", "service", "edges")
-                .whereLayer("ingest").mayOnlyBeAccessedByLayers("index", "embed", "model", "rerank", "recommend", "eval",
-                        "generate", "service", "edges")
+                .whereLayer("index").mayOnlyBeAccessedByLayers("model", "rerank", "recommend", "eval", "generate",
+                        "service", "edges")
+                .whereLayer("embed").mayOnlyBeAccessedByLayers("model", "rerank", "recommend", "eval", "service",
+                        "edges")
+                .whereLayer("ingest").mayOnlyBeAccessedByLayers("index", "embed", "model", "rerank", "recommend",
+                        "eval", "generate", "service", "edges")
                 .check(classes);
     }
 

@@ -30,8 +30,8 @@ public final class HttpBenchmark {
     private HttpBenchmark() {}
 
     /** The measured period: requests answered 200, the others, and latency percentiles in ms. */
-    public record Stats(int clients, long requests, long errors, double seconds, double p50Ms, double p90Ms, double p99Ms,
-                        double p999Ms, double maxMs, String firstError) {
+    public record Stats(int clients, long requests, long errors, double seconds, double p50Ms, double p90Ms,
+                        double p99Ms, double p999Ms, double maxMs, String firstError) {
         public double requestsPerSecond() {
             return seconds > 0 ? requests / seconds : 0;
         }
@@ -41,7 +41,9 @@ public final class HttpBenchmark {
             throws InterruptedException {
         if (paths.isEmpty()) throw new IllegalArgumentException("paths must not be empty");
         if (clients < 1 || clients > 64) throw new IllegalArgumentException("clients must be in 1-64, got " + clients);
-        if (!(seconds > 0 && seconds <= 3600)) throw new IllegalArgumentException("seconds must be in (0, 3600], got " + seconds);
+        if (!(seconds > 0 && seconds <= 3600)) {
+            throw new IllegalArgumentException("seconds must be in (0, 3600], got " + seconds);
+        }
         if (!(warmupSeconds >= 0 && warmupSeconds <= 600)) {
             throw new IllegalArgumentException("warm-up seconds must be in 0-600, got " + warmupSeconds);
         }
@@ -84,7 +86,8 @@ public final class HttpBenchmark {
         private InputStream in;
         private OutputStream out;
 
-        Client(URI base, List<String> paths, int offset, long measureFrom, long end, AtomicReference<String> firstError) {
+        Client(URI base, List<String> paths, int offset, long measureFrom, long end,
+                AtomicReference<String> firstError) {
             this.host = base.getHost();
             this.port = base.getPort();
             this.requests = new byte[paths.size()][];
@@ -119,8 +122,11 @@ public final class HttpBenchmark {
                         record(t1 - t0);
                     } else {
                         errors++;
-                        if (status > 0) firstError.compareAndSet(null, "HTTP " + status + " for " + new String(requests[i % requests.length],
-                                StandardCharsets.US_ASCII).lines().findFirst().orElse(""));
+                        if (status > 0) {
+                            String request = new String(requests[i % requests.length], StandardCharsets.US_ASCII);
+                            firstError.compareAndSet(null,
+                                    "HTTP " + status + " for " + request.lines().findFirst().orElse(""));
+                        }
                     }
                 }
             } finally {
@@ -160,9 +166,13 @@ public final class HttpBenchmark {
                 if (colon < 0) continue;
                 String name = h.substring(0, colon).trim();
                 String value = h.substring(colon + 1).trim();
-                if (name.equalsIgnoreCase("Content-Length")) length = Long.parseLong(value);
-                else if (name.equalsIgnoreCase("Connection") && value.equalsIgnoreCase("close")) close = true;
-                else if (name.equalsIgnoreCase("Transfer-Encoding")) throw new IOException("chunked bodies are not expected");
+                if (name.equalsIgnoreCase("Content-Length")) {
+                    length = Long.parseLong(value);
+                } else if (name.equalsIgnoreCase("Connection") && value.equalsIgnoreCase("close")) {
+                    close = true;
+                } else if (name.equalsIgnoreCase("Transfer-Encoding")) {
+                    throw new IOException("chunked bodies are not expected");
+                }
             }
             if (length < 0) throw new IOException("response without Content-Length");
             in.skipNBytes(length); // EOFException when the connection ends mid-body

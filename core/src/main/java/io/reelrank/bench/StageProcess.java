@@ -210,7 +210,9 @@ final class StageProcess {
     /** The arguments with any password in a database URL's query cut off, for logs and progress. */
     static List<String> printable(List<String> args) {
         List<String> out = new ArrayList<>(args.size());
-        for (String a : args) out.add(a.startsWith("jdbc:") && a.contains("?") ? a.substring(0, a.indexOf('?')) + "?…" : a);
+        for (String a : args) {
+            out.add(a.startsWith("jdbc:") && a.contains("?") ? a.substring(0, a.indexOf('?')) + "?…" : a);
+        }
         return out;
     }
 

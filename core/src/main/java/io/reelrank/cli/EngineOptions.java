@@ -29,8 +29,9 @@ final class EngineOptions {
     private static final Pattern CONF_KEY = Pattern.compile("spark\\.[A-Za-z0-9_.\\-]+");
 
     @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = FactorEngine.IN_PROCESS,
-            description = "Where the ALS factors are computed: in-process (this JVM, --threads) or spark (Spark MLlib's ALS "
-                    + "on --spark-master; needs the Spark module, README \"Training on a cluster\") (default: ${DEFAULT-VALUE})")
+            description = "Where the ALS factors are computed: in-process (this JVM, --threads) or spark (Spark "
+                    + "MLlib's ALS on --spark-master; needs the Spark module, README \"Training on a cluster\") "
+                    + "(default: ${DEFAULT-VALUE})")
     String engine = FactorEngine.IN_PROCESS;
 
     @Option(names = "--spark-master", paramLabel = "URL",
@@ -42,7 +43,10 @@ final class EngineOptions {
             description = "With --engine spark: one Spark setting, repeatable, e.g. spark.executor.memory=2g")
     List<String> conf;
 
-    /** The checked choice: engine name, master URL and Spark settings, and the Spark module's provider (null in-process). */
+    /**
+     * The checked choice: engine name, master URL and Spark settings, and the Spark module's provider (null
+     * in-process).
+     */
     record EngineChoice(String engine, String master, Map<String, String> conf, FactorEngine.Provider provider) {
         boolean spark() {
             return provider != null;
@@ -77,7 +81,8 @@ final class EngineOptions {
                         + "value, got '" + kv + "'");
             }
             if (key.equals("spark.master")) {
-                throw CliException.badInput("--spark-conf cannot set spark.master; use --spark-master, got '" + kv + "'");
+                throw CliException.badInput("--spark-conf cannot set spark.master; use --spark-master, got '"
+                        + kv + "'");
             }
             settings.put(key, kv.substring(eq + 1));
         }
@@ -114,7 +119,8 @@ final class EngineOptions {
             }
             int port = Integer.parseInt(m.group(2));
             if (port < 1 || port > 65535) {
-                throw CliException.badInput("--spark-master port must be in 1-65535, got " + port + " in '" + url + "'");
+                throw CliException.badInput("--spark-master port must be in 1-65535, got " + port + " in '"
+                        + url + "'");
             }
         }
     }

@@ -29,7 +29,8 @@ public record ProcessStats(long peakKb, long cpuMillis) {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 ProcessStats s = ofThisProcess();
-                Files.writeString(out, "vmhwm_kb " + s.peakKb() + "\ncpu_ms " + s.cpuMillis() + "\n", StandardCharsets.UTF_8);
+                Files.writeString(out, "vmhwm_kb " + s.peakKb() + "\ncpu_ms " + s.cpuMillis() + "\n",
+                        StandardCharsets.UTF_8);
             } catch (IOException | RuntimeException e) {
                 System.err.println("reelrank: cannot write " + ENV + " file " + out + ": " + e.getMessage());
             }

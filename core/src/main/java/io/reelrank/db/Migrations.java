@@ -56,7 +56,8 @@ final class Migrations {
             rs.next();
             if (!rs.getBoolean(1) || rs.getBoolean(2)) return null;
         }
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT max(version) FROM " + LEGACY_TABLE)) {
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT max(version) FROM " + LEGACY_TABLE)) {
             rs.next();
             int v = rs.getInt(1);
             return rs.wasNull() ? null : v;

@@ -318,9 +318,9 @@ public final class MovieQueryParser extends MultiFieldQueryParser {
         if (field == null) return;
         checkField(field);
         if (Fields.isNumeric(field)) {
-            throw new Located(at(field + ":", 0) + field.length() + 1, field + " is numeric and cannot take " + what + " ('" + term
-                    + "'); use a range such as " + field + ":[" + (field.equals(Fields.AVG_RATING) ? "3.5" : "1990")
-                    + " TO *]");
+            throw new Located(at(field + ":", 0) + field.length() + 1, field + " is numeric and cannot take " + what
+                    + " ('" + term + "'); use a range such as " + field + ":["
+                    + (field.equals(Fields.AVG_RATING) ? "3.5" : "1990") + " TO *]");
         }
     }
 
@@ -376,7 +376,8 @@ public final class MovieQueryParser extends MultiFieldQueryParser {
         int paren = Structure.of(query).unbalanced();
         if (paren >= 0) {
             return new QuerySyntaxException(query, paren, query.charAt(paren) == '('
-                    ? "unbalanced parenthesis: this ( has no closing )" : "unbalanced parenthesis: this ) has no opening (");
+                    ? "unbalanced parenthesis: this ( has no closing )"
+                    : "unbalanced parenthesis: this ) has no opening (");
         }
         if (cause instanceof ParseException p && p.currentToken != null && p.currentToken.next != null) {
             Token bad = p.currentToken.next;

@@ -256,7 +256,8 @@ public final class ImplicitAls {
                 for (int j = 0; j < i; j++) ad[i * k + j] = ad[j * k + i];
             }
             if (!solver.setA(a)) {
-                throw new IllegalStateException("normal equation not positive definite (rank " + k + ", λ·n⁺ = " + reg + ")");
+                throw new IllegalStateException("normal equation not positive definite (rank " + k + ", λ·n⁺ = "
+                        + reg + ")");
             }
             solver.solve(b, x);
             for (int i = 0; i < k; i++) out[off + i] = (float) x.data[i];

@@ -99,7 +99,8 @@ public final class Training {
 
     /** What a training did. */
     public record Outcome(long version, ModelTrainer.Settings settings, ModelSelection.Choice choice, long ratings,
-                          int users, int items, int leftoversDeleted, ModelStore.Activation activation, double seconds) {}
+                          int users, int items, int leftoversDeleted, ModelStore.Activation activation,
+                          double seconds) {}
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -122,7 +123,8 @@ public final class Training {
             Set<Integer> testUsers = new HashSet<>();
             try (Connection c = db.connect()) {
                 snapshot = now(c);
-                try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT user_id FROM test_users")) {
+                try (Statement st = c.createStatement();
+                     ResultSet rs = st.executeQuery("SELECT user_id FROM test_users")) {
                     while (rs.next()) testUsers.add(rs.getInt(1));
                 }
                 ratings = withoutUsers(EvalData.loadRatings(c), testUsers);
@@ -136,8 +138,8 @@ public final class Training {
             RatingMatrix matrix = ModelSelection.matrix(ratings);
             String fingerprint = fingerprint(ratings);
             l.stageDone("load", String.format(Locale.ROOT, "%,d ratings of %,d users on %,d movies; %,d of %,d catalog "
-                            + "movies have content vectors; fingerprint %s", ratings.size(), matrix.users(), matrix.items(),
-                    items.size(), catalog.size(), fingerprint), Elapsed.seconds(t));
+                            + "movies have content vectors; fingerprint %s", ratings.size(), matrix.users(),
+                    matrix.items(), items.size(), catalog.size(), fingerprint), Elapsed.seconds(t));
 
             ModelTrainer.Settings chosen = o.grid().get(0);
             ModelSelection.Choice choice = null;
@@ -155,8 +157,9 @@ public final class Training {
                     + o.engine().describe() + ")");
             ModelTrainer.Trained trained = ModelTrainer.train(matrix, content, chosen, o.engine(), o.threads(), l);
             double trainSeconds = Elapsed.seconds(t);
-            l.stageDone("train", String.format(Locale.ROOT, "%,d movies learned, %,d content-mapped (mapping fit on %,d)",
-                    trained.learnedItems(), trained.mappedItems(), trained.fittedItems()), trainSeconds);
+            l.stageDone("train", String.format(Locale.ROOT, "%,d movies learned, %,d content-mapped "
+                    + "(mapping fit on %,d)", trained.learnedItems(), trained.mappedItems(), trained.fittedItems()),
+                    trainSeconds);
 
             t = start(l, "write", "version row, item and user factors, HNSW index (one transaction)");
             long version;
@@ -177,7 +180,8 @@ public final class Training {
             }
             l.stageDone("write", "version " + version, Elapsed.seconds(t));
 
-            t = start(l, "activate", "version " + version + " (one transaction), folding in users rated since the snapshot");
+            t = start(l, "activate", "version " + version
+                    + " (one transaction), folding in users rated since the snapshot");
             ModelStore.Activation a;
             FactorModel served = trained.model().withVersion(version);
             try (Connection c = db.connectDirect()) {
@@ -192,8 +196,8 @@ public final class Training {
             }
             l.stageDone("activate", "version " + version + " active" + (a.replaced() > 0 ? ", version " + a.replaced()
                     + " kept as previous" : "") + "; " + a.foldedIn() + " users folded in", Elapsed.seconds(t));
-            return new Outcome(version, chosen, choice, ratings.size(), matrix.users(), trained.model().size(), leftovers,
-                    a, Elapsed.seconds(t0));
+            return new Outcome(version, chosen, choice, ratings.size(), matrix.users(), trained.model().size(),
+                    leftovers, a, Elapsed.seconds(t0));
         }
     }
 

@@ -21,8 +21,8 @@ class HttpBenchmarkTest {
     @Timeout(120)
     void countsEveryAnswerAndStopsAtItsDeadline() throws Exception {
         ApiServer s = HttpFixture.server();
-        HttpBenchmark.Stats st = HttpBenchmark.run(s.uri(), List.of("/api/search?q=lord&user=10001", "/api/search?q=king"),
-                2, 0.2, 1.0);
+        HttpBenchmark.Stats st = HttpBenchmark.run(s.uri(), List.of("/api/search?q=lord&user=10001",
+                "/api/search?q=king"), 2, 0.2, 1.0);
         assertEquals(1.0, st.seconds(), 0.5, "the measured window is the 1 s asked for, by the benchmark's own clock");
         assertTrue(st.requests() > 0);
         assertEquals(0, st.errors(), st.firstError());
@@ -32,7 +32,8 @@ class HttpBenchmarkTest {
 
     @Test
     void anErrorAnswerIsCountedAsAnError() throws Exception {
-        HttpBenchmark.Stats st = HttpBenchmark.run(HttpFixture.server().uri(), List.of("/api/search?q=lord&limit=0"), 1, 0, 0.3);
+        HttpBenchmark.Stats st = HttpBenchmark.run(HttpFixture.server().uri(), List.of("/api/search?q=lord&limit=0"), 1,
+                0, 0.3);
         assertEquals(0, st.requests());
         assertTrue(st.errors() > 0);
         assertTrue(st.firstError().startsWith("HTTP 400 for GET /api/search?q=lord&limit=0"), st.firstError());

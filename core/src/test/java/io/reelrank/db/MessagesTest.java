@@ -13,7 +13,8 @@ class MessagesTest {
         assertEquals("ERROR: relation \"movies\" does not exist",
                 Messages.firstLine("ERROR: relation \"movies\" does not exist\n  Position: 15\n"));
         assertEquals("Encountered \"<EOF>\" at line 1, column 6.",
-                Messages.firstLine(" Encountered \"<EOF>\" at line 1, column 6.\r\nWas expecting one of:\n    <TERM> ..."));
+                Messages.firstLine(" Encountered \"<EOF>\" at line 1, column 6.\r\n"
+                        + "Was expecting one of:\n    <TERM> ..."));
     }
 
     @Test
