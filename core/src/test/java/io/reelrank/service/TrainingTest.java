@@ -167,8 +167,10 @@ class TrainingTest {
         try (PersonalizedSearch search = new PersonalizedSearch(db, MovieSearcher.open(index),
                 ItemVectors.load(db, true))) {
             search.listen();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            // Functional timeouts, not speed: a loaded machine may take seconds to connect and to reload.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (!search.listening() && System.nanoTime() < deadline) Thread.sleep(50);
+            assertTrue(search.listening(), "the search listens for new versions");
             ModelStore.Version before = active();
             assertEquals(before.version(), search.model().version());
             float[] user414 = search.collaborativeVector(414);
@@ -192,7 +194,7 @@ class TrainingTest {
             assertEquals(v, active().version());
             assertEquals(1, count("SELECT count(*) FROM model_versions WHERE status = 'previous' AND version = "
                     + before.version()));
-            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (search.model().version() != v && System.nanoTime() < deadline) Thread.sleep(50);
             assertEquals(v, search.model().version(), "the NOTIFY makes the server load the new version");
             assertArrayEquals(user414, search.collaborativeVector(414), 1e-6f, "same factors, same fold-in");
