@@ -116,7 +116,10 @@ final class ScaleTable {
         return b.toString();
     }
 
-    /** CSV (commons-csv, RFC 4180 quoting): stage, figure, unit, the value at each size (plain numbers), the growth of each step (ratio). */
+    /**
+     * CSV (commons-csv, RFC 4180 quoting): stage, figure, unit, the value at each size (plain numbers),
+     * the growth of each step (ratio).
+     */
     String csv() {
         List<String> h = new ArrayList<>(List.of("stage", "figure", "unit"));
         for (long n : sizes) h.add(Long.toString(n));

@@ -177,7 +177,7 @@ public final class EvalCommand implements Callable<Integer> {
 
     /** The options, checked; every message names the option, the allowed range and the value given. */
     record Plan(boolean temporal, List<SweepGrid.Setting> settings, double[] baselinePi, List<ModelTrainer.Settings> grid,
-                double[] easeLambdas, boolean center, int threads, EngineOptions.Plan engine) {}
+                double[] easeLambdas, boolean center, int threads, EngineOptions.EngineChoice engine) {}
 
     Plan plan() {
         boolean temporal = split == Split.temporal;

@@ -29,19 +29,23 @@ public final class ModelOptions {
     static final long DEFAULT_SEED = 42;
 
     @Option(names = "--rank", paramLabel = "K", defaultValue = DEFAULT_RANK,
-            description = "Factor dimensions, 1-" + ImplicitAls.Params.MAX_RANK + "; a list or range to search (default: ${DEFAULT-VALUE})")
+            description = "Factor dimensions, 1-" + ImplicitAls.Params.MAX_RANK
+                    + "; a list or range to search (default: ${DEFAULT-VALUE})")
     String rank = DEFAULT_RANK;
 
     @Option(names = "--als-alpha", paramLabel = "A", defaultValue = DEFAULT_ALPHA,
-            description = "Confidence scale α of c = 1 + α·|r − midpoint|, >= 0; list or range (default: ${DEFAULT-VALUE})")
+            description = "Confidence scale α of c = 1 + α·|r − midpoint|, >= 0; "
+                    + "list or range (default: ${DEFAULT-VALUE})")
     String alpha = DEFAULT_ALPHA;
 
     @Option(names = "--lambda", paramLabel = "L", defaultValue = DEFAULT_LAMBDA,
-            description = "Regularization λ (times the row's positive count), > 0; list or range (default: ${DEFAULT-VALUE})")
+            description = "Regularization λ (times the row's positive count), > 0; "
+                    + "list or range (default: ${DEFAULT-VALUE})")
     String lambda = DEFAULT_LAMBDA;
 
     @Option(names = "--iterations", paramLabel = "N", defaultValue = DEFAULT_ITERATIONS,
-            description = "ALS iterations, 1-" + ImplicitAls.Params.MAX_ITERATIONS + "; list or range (default: ${DEFAULT-VALUE})")
+            description = "ALS iterations, 1-" + ImplicitAls.Params.MAX_ITERATIONS
+                    + "; list or range (default: ${DEFAULT-VALUE})")
     String iterations = DEFAULT_ITERATIONS;
 
     @Option(names = "--midpoint", paramLabel = "M", defaultValue = DEFAULT_MIDPOINT,
@@ -58,7 +62,8 @@ public final class ModelOptions {
     double ridge = DEFAULT_RIDGE;
 
     @Option(names = "--min-fit", paramLabel = "N", defaultValue = "" + DEFAULT_MIN_FIT,
-            description = "Positive ratings a movie needs to train the content mapping, >= 1 (default: ${DEFAULT-VALUE})")
+            description = "Positive ratings a movie needs to train the content mapping, "
+                    + ">= 1 (default: ${DEFAULT-VALUE})")
     int minFit = DEFAULT_MIN_FIT;
 
     @Option(names = "--model-seed", paramLabel = "SEED", defaultValue = "" + DEFAULT_SEED,

@@ -51,7 +51,8 @@ public final class SearchCommand implements Callable<Integer> {
             description = "Number of results, 1-" + MovieSearcher.MAX_LIMIT + " (default: ${DEFAULT-VALUE})")
     int limit;
 
-    @Option(names = "--json", description = "Print {\"query\": …, \"results\": [{rank, movie_id, title, year, genres, bm25}]}")
+    @Option(names = "--json",
+            description = "Print {\"query\": …, \"results\": [{rank, movie_id, title, year, genres, bm25}]}")
     boolean json;
 
     @Option(names = "--min-avg-rating", paramLabel = "X", description = "Only movies with avg_rating >= X (0-5)")
@@ -60,7 +61,8 @@ public final class SearchCommand implements Callable<Integer> {
     @Mixin
     FilterOptions filterOptions;
 
-    @Option(names = "--explain", description = "After the table, each hit's BM25 explanation (Lucene's, with its formula)")
+    @Option(names = "--explain",
+            description = "After the table, each hit's BM25 explanation (Lucene's, with its formula)")
     boolean explain;
 
     @Option(names = "--sort", paramLabel = "ORDER", defaultValue = "score",
@@ -80,8 +82,8 @@ public final class SearchCommand implements Callable<Integer> {
             + "(default: weighted " + Weights.DEFAULT_ALPHA_TEXT + ", linear " + Reranker.DEFAULT_ALPHA + ")")
     Double alpha;
 
-    @Option(names = "--popularity", paramLabel = "P", description = "With --user and weighted fusion: π, the popularity "
-            + "prior's share of the non-personal part, 0-1 (default: the shipped weight)")
+    @Option(names = "--popularity", paramLabel = "P", description = "With --user and weighted fusion: π, the "
+            + "popularity prior's share of the non-personal part, 0-1 (default: the shipped weight)")
     Double popularity;
 
     @Option(names = "--collaborative", paramLabel = "G", description = "With --user and weighted fusion: γ, the "
@@ -89,11 +91,13 @@ public final class SearchCommand implements Callable<Integer> {
     Double collaborative;
 
     @Option(names = "--fusion", paramLabel = "F", defaultValue = "weighted",
-            description = "With --user: weighted ((1-α)·((1-π)·mm(bm25) + π·mm(log(1+n))) + α·((1-γ)·mm(cos) + γ·mm(u·v))), "
-                    + "linear ((1-α)·bm25/max_bm25 + α·(cos+1)/2) or rrf (Σ 1/(60+rank)) (default: ${DEFAULT-VALUE})")
+            description = "With --user: weighted ((1-α)·((1-π)·mm(bm25) + π·mm(log(1+n))) + α·((1-γ)·mm(cos) + "
+                    + "γ·mm(u·v))), linear ((1-α)·bm25/max_bm25 + α·(cos+1)/2) or rrf (Σ 1/(60+rank)) "
+                    + "(default: ${DEFAULT-VALUE})")
     String fusion;
 
-    @Option(names = "--compare", description = "With --user: print the BM25 list and the personalized list side by side")
+    @Option(names = "--compare",
+            description = "With --user: print the BM25 list and the personalized list side by side")
     boolean compare;
 
     @Override
@@ -134,7 +138,8 @@ public final class SearchCommand implements Callable<Integer> {
             throw CliException.badInput("--" + e.getMessage());
         }
         if (json) {
-            out.println(SearchJson.write(SearchJson.of(result, order == SearchSort.SCORE, explain ? explanations : null), true));
+            out.println(SearchJson.write(SearchJson.of(result, order == SearchSort.SCORE,
+                    explain ? explanations : null), true));
         } else {
             printTable(out, result);
             for (int i = 0; i < explanations.size(); i++) {
@@ -150,12 +155,13 @@ public final class SearchCommand implements Callable<Integer> {
         PersonalizedSearch.Request request;
         try {
             if (!"score".equalsIgnoreCase(sort)) {
-                throw new IllegalArgumentException("sort must be score with --user (the re-ranked order), got '" + sort + "'");
+                throw new IllegalArgumentException("sort must be score with --user (the re-ranked order), got '"
+                        + sort + "'");
             }
             Fusion f = Fusion.parse(fusion);
             if (f != Fusion.WEIGHTED && (popularity != null || collaborative != null)) {
-                throw new IllegalArgumentException("popularity and --collaborative apply to weighted fusion only, got --fusion "
-                        + f);
+                throw new IllegalArgumentException(
+                        "popularity and --collaborative apply to weighted fusion only, got --fusion " + f);
             }
             Weights d = PersonalizedSearch.defaultWeights(f);
             Weights w = new Weights(alpha != null ? alpha : d.alpha(), popularity != null ? popularity : d.popularity(),

@@ -31,7 +31,10 @@ public final class ModelSelection {
     public record Trial(ModelTrainer.Settings settings, double recall, double ndcg, double rareRecall, int users,
                         double seconds) {}
 
-    /** Every setting's figures in grid order, the chosen one and its model (trained on the validation's training part). */
+    /**
+     * Every setting's figures in grid order, the chosen one and its model (trained on the validation's
+     * training part).
+     */
     public record Choice(List<Trial> trials, Trial best, ModelTrainer.Trained bestModel) {}
 
     private ModelSelection() {}
@@ -81,8 +84,10 @@ public final class ModelSelection {
             long t = System.nanoTime();
             ModelTrainer.Trained model = ModelTrainer.train(m, content, s, engine, threads, ModelTrainer.Listener.NONE);
             Map<String, RecommendationTask.Scorer> systems = new LinkedHashMap<>();
-            systems.put("two-tower", Scorers.firstOf(Scorers.collaborative(ids, model.model(), model::user), contentScorer));
-            RecommendationTask.Result r = RecommendationTask.run(validation, ids, systems, RecommendationTask.DEFAULT_K);
+            systems.put("two-tower", Scorers.firstOf(Scorers.collaborative(ids, model.model(), model::user),
+                    contentScorer));
+            RecommendationTask.Result r = RecommendationTask.run(validation, ids, systems,
+                    RecommendationTask.DEFAULT_K);
             int sys = r.system("two-tower");
             Trial trial = new Trial(s, mean(r.recall()[sys]), mean(r.ndcg()[sys]), mean(r.rareRecall()[sys]),
                     r.userIds().length, (System.nanoTime() - t) / 1e9);

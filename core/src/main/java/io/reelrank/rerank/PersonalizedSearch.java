@@ -90,7 +90,10 @@ public final class PersonalizedSearch implements AutoCloseable {
         }
     }
 
-    /** The shipped weights of a fusion: {@link Weights#DEFAULT} for weighted, α = {@link Reranker#DEFAULT_ALPHA} otherwise. */
+    /**
+     * The shipped weights of a fusion: {@link Weights#DEFAULT} for weighted,
+     * α = {@link Reranker#DEFAULT_ALPHA} otherwise.
+     */
     public static Weights defaultWeights(Fusion f) {
         return f == Fusion.WEIGHTED ? Weights.DEFAULT : new Weights(Reranker.DEFAULT_ALPHA, 0, 0);
     }
@@ -315,11 +318,11 @@ public final class PersonalizedSearch implements AutoCloseable {
         List<Result> out = new ArrayList<>(res.hits().size());
         for (SearchHit h : res.hits()) {
             out.add(new Result(h.rank(), h.movieId(), h.title(), h.year(), h.genres(), h.bm25(), h.rank(), null, null,
-                    h.ratingCount(), h.bm25(), items.has(h.movieId()), String.format(Locale.ROOT, "bm25 %.4f (BM25 order%s)",
-                    h.bm25(), cold ? "; cold user: no vector yet" : "")));
+                    h.ratingCount(), h.bm25(), items.has(h.movieId()), String.format(Locale.ROOT,
+                            "bm25 %.4f (BM25 order%s)", h.bm25(), cold ? "; cold user: no vector yet" : "")));
         }
-        return new Response(r.query(), r.user(), false, cold, r.fusion(), r.weights(), r.candidates(), res.totalMatches(),
-                version, false, out);
+        return new Response(r.query(), r.user(), false, cold, r.fusion(), r.weights(), r.candidates(),
+                res.totalMatches(), version, false, out);
     }
 
     /** The user's content vector, null for a cold user; cached for {@link #USER_TTL_MS}. */
@@ -341,8 +344,8 @@ public final class PersonalizedSearch implements AutoCloseable {
             try (Connection conn = db.connect()) {
                 UserTower.Stored s = UserTower.load(conn, userId);
                 float[] cf = m == null ? null : ModelStore.user(conn, version, userId).vector();
-                c = new CachedUser(s.exists(), s.vector(), cf, s.exists() ? rated(conn, userId) : RatedMovies.NONE, version,
-                        now);
+                c = new CachedUser(s.exists(), s.vector(), cf, s.exists() ? rated(conn, userId) : RatedMovies.NONE,
+                        version, now);
             } catch (SQLException e) {
                 // Database away: the vectors we have are better than none; try again after the TTL.
                 if (c == null || c.modelVersion() != version || !Database.unreachable(e)) throw e;

@@ -227,7 +227,8 @@ public final class Reranker {
         if (v == null) return rank;
         Integer[] order = new Integer[n];
         for (int i = 0; i < n; i++) order[i] = i;
-        Arrays.sort(order, Comparator.<Integer>comparingDouble(i -> Double.isNaN(v[i]) ? Double.POSITIVE_INFINITY : -v[i])
+        Arrays.sort(order, Comparator
+                .<Integer>comparingDouble(i -> Double.isNaN(v[i]) ? Double.POSITIVE_INFINITY : -v[i])
                 .thenComparingInt(i -> candidates.get(i).movieId()));
         for (int r = 0; r < n; r++) {
             if (!Double.isNaN(v[order[r]])) rank[order[r]] = r + 1;

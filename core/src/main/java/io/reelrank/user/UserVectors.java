@@ -99,8 +99,8 @@ public final class UserVectors {
     public static boolean anyStale(java.sql.Connection c) throws java.sql.SQLException {
         try (java.sql.Statement st = c.createStatement();
              java.sql.ResultSet rs = st.executeQuery("SELECT EXISTS (SELECT 1 FROM users WHERE embedding IS NULL) "
-                     + "OR EXISTS (SELECT 1 FROM ratings r JOIN users u USING (user_id) WHERE r.rated_at > u.updated_at "
-                     + "AND u.user_id NOT IN (SELECT user_id FROM test_users))")) {
+                     + "OR EXISTS (SELECT 1 FROM ratings r JOIN users u USING (user_id) "
+                     + "WHERE r.rated_at > u.updated_at AND u.user_id NOT IN (SELECT user_id FROM test_users))")) {
             rs.next();
             return rs.getBoolean(1);
         }

@@ -90,10 +90,13 @@ class EvalCommandTest {
         long testUsers = count("SELECT count(*) FROM test_users");
         long theirRatings = count("SELECT count(*) FROM ratings WHERE user_id IN (SELECT user_id FROM test_users)");
         long real = count("SELECT count(*) FROM ratings") - theirRatings;
-        long realUsers = count("SELECT count(DISTINCT user_id) FROM ratings WHERE user_id NOT IN (SELECT user_id FROM test_users)");
-        assertTrue(testUsers == 4 && theirRatings > 0, "the fixture must hold the synthetic users for this test to mean anything");
+        long realUsers = count(
+                "SELECT count(DISTINCT user_id) FROM ratings WHERE user_id NOT IN (SELECT user_id FROM test_users)");
+        assertTrue(testUsers == 4 && theirRatings > 0,
+                "the fixture must hold the synthetic users for this test to mean anything");
         String data = lines(sweep.out(), "data: ").get(0);
-        assertTrue(data.startsWith(String.format(Locale.ROOT, "data: %,d ratings of %,d users (test users left out: %d with %,d ratings)",
+        assertTrue(data.startsWith(String.format(Locale.ROOT,
+                "data: %,d ratings of %,d users (test users left out: %d with %,d ratings)",
                 real, realUsers, testUsers, theirRatings)), data);
     }
 
@@ -101,13 +104,15 @@ class EvalCommandTest {
     void printsEveryChoiceMadeOnValidationWithTheChosenOneMarked() {
         assertEquals(0, sweep.code(), sweep.err());
         String out = sweep.out();
-        assertEquals(1, lines(out, "validation: each user's latest 20% of their training ratings held out").size(), out);
+        assertEquals(1, lines(out, "validation: each user's latest 20% of their training ratings held out").size(),
+                out);
         List<String> models = out.lines().filter(l -> l.matches("  [ *] rank=8 α=[12] .*")).toList();
         assertEquals(2, models.size(), out);
         assertEquals(1, models.stream().filter(l -> l.startsWith("  *")).count(), out);
         assertEquals(2, out.lines().filter(l -> l.matches("  λ=(100|500) +recall@20 \\d\\.\\d{4}.*")).count(), out);
         assertEquals(2, out.lines().filter(l -> l.matches("  bm25\\+popularity π=0\\.(00|70) +liked .*")).count(), out);
-        List<String> settings = out.lines().filter(l -> l.matches("[ *] weighted α=0\\.[57]0 π=0\\.70 γ=0\\.50 .*")).toList();
+        List<String> settings = out.lines().filter(l -> l.matches("[ *] weighted α=0\\.[57]0 π=0\\.70 γ=0\\.50 .*"))
+                .toList();
         assertEquals(2, settings.size(), out);
         assertEquals(1, settings.stream().filter(l -> l.startsWith("*")).count(), out);
         // Progress on stderr, one line per search setting.
@@ -123,14 +128,16 @@ class EvalCommandTest {
                         "personalized-bm25")) {
                     String name = metric + group + " " + system;
                     assertEquals(1, out.lines().filter(l -> l.matches(java.util.regex.Pattern.quote(name)
-                            + "\\s+-?\\d\\.\\d{4}\\s+\\[\\s*-?\\d\\.\\d{4},\\s+-?\\d\\.\\d{4}]\\s+\\d+")).count(), name + "\n" + out);
+                            + "\\s+-?\\d\\.\\d{4}\\s+\\[\\s*-?\\d\\.\\d{4},\\s+-?\\d\\.\\d{4}]\\s+\\d+")).count(),
+                            name + "\n" + out);
                 }
             }
         }
         for (String metric : List.of("recall@20 ", "ndcg@20 ")) {
             for (String system : List.of("popularity", "content", "content-popularity", "ease", "ease-popularity",
                     "two-tower", "two-tower-popularity", "two-tower-ease")) {
-                assertEquals(1, out.lines().filter(l -> l.startsWith(metric + system + " ")).count(), metric + system + "\n" + out);
+                assertEquals(1, out.lines().filter(l -> l.startsWith(metric + system + " ")).count(),
+                        metric + system + "\n" + out);
             }
         }
         assertEquals(1, out.lines().filter(l -> l.startsWith("rare-movie recall@20 two-tower ")).count(), out);
@@ -156,8 +163,8 @@ class EvalCommandTest {
     @Test
     void twoRunsWithTheSameSeedPrintTheSameNumbers() {
         String[] random = {"--split", "random", "--seed", "7", "--alpha", "0.5", "--test-fraction", "0.05",
-                "--resamples", "200", "--rank", "8", "--als-alpha", "1", "--iterations", "3", "--baseline-popularity", "0.7",
-                "--ease-min-ratings", "20"};
+                "--resamples", "200", "--rank", "8", "--als-alpha", "1", "--iterations", "3", "--baseline-popularity",
+                "0.7", "--ease-min-ratings", "20"};
         Run first = run(random);
         assertEquals(0, first.code(), first.err());
         assertTrue(first.out().contains("seed 7 (random split), bootstrap seed 7"), first.out());
@@ -170,25 +177,34 @@ class EvalCommandTest {
 
     @Test
     void badOptionValuesNameTheOptionTheRangeAndTheValue() {
-        assertEquals(new Run(2, "", "reelrank: error: Invalid value for option '--split': expected one of [temporal, random] "
-                + "(case-sensitive) but was 'sideways'\n(`reelrank eval --help` lists the options)\n"), run("--split", "sideways"));
+        assertEquals(new Run(2, "",
+                "reelrank: error: Invalid value for option '--split': expected one of [temporal, random] "
+                + "(case-sensitive) but was 'sideways'\n(`reelrank eval --help` lists the options)\n"),
+                run("--split", "sideways"));
         assertEquals(new Run(2, "", "reelrank: error: --test-fraction must be in (0,1), got 1.5\n"),
                 run("--test-fraction", "1.5"));
         assertEquals(new Run(2, "", "reelrank: error: --k must be in 1-100 (--candidates), got 0\n"), run("--k", "0"));
-        assertEquals(new Run(2, "", "reelrank: error: --candidates must be in 1-1000, got 0\n"), run("--candidates", "0"));
-        assertEquals(new Run(2, "", "reelrank: error: --alpha values must be in [0, 1], got 1.5\n"), run("--alpha", "0,1.5"));
+        assertEquals(new Run(2, "", "reelrank: error: --candidates must be in 1-1000, got 0\n"),
+                run("--candidates", "0"));
+        assertEquals(new Run(2, "", "reelrank: error: --alpha values must be in [0, 1], got 1.5\n"),
+                run("--alpha", "0,1.5"));
         assertEquals(new Run(2, "", "reelrank: error: --shrinkage must be a finite number >= 0, got -1.0\n"),
                 run("--shrinkage", "-1"));
-        assertEquals(new Run(2, "", "reelrank: error: --fusion must be a list of weighted, linear, rrf, got 'linear,sum'\n"),
+        assertEquals(new Run(2, "",
+                "reelrank: error: --fusion must be a list of weighted, linear, rrf, got 'linear,sum'\n"),
                 run("--fusion", "linear,sum"));
-        assertEquals(new Run(2, "", "reelrank: error: --popularity values must be in [0, 1], got 2\n"), run("--popularity", "2"));
-        assertEquals(new Run(2, "", "reelrank: error: --rank values must be in [1, 1024], got 0\n"), run("--rank", "0"));
+        assertEquals(new Run(2, "", "reelrank: error: --popularity values must be in [0, 1], got 2\n"),
+                run("--popularity", "2"));
+        assertEquals(new Run(2, "", "reelrank: error: --rank values must be in [1, 1024], got 0\n"),
+                run("--rank", "0"));
         assertEquals(new Run(2, "", "reelrank: error: --lambda values must be > 0, got 0.0\n"), run("--lambda", "0"));
         assertEquals(new Run(2, "", "reelrank: error: --iterations values must be whole numbers, got 2.5\n"),
                 run("--iterations", "2.5"));
-        assertEquals(new Run(2, "", "reelrank: error: --ease-lambda values must be > 0, got 0.0\n"), run("--ease-lambda", "0"));
+        assertEquals(new Run(2, "", "reelrank: error: --ease-lambda values must be > 0, got 0.0\n"),
+                run("--ease-lambda", "0"));
         assertEquals(new Run(2, "", "reelrank: error: Invalid value for option '--center': 'yes' is not a boolean\n"
                 + "(`reelrank eval --help` lists the options)\n"), run("--center", "yes"));
-        assertEquals(new Run(2, "", "reelrank: error: --resamples must be in 100-100000, got 10\n"), run("--resamples", "10"));
+        assertEquals(new Run(2, "", "reelrank: error: --resamples must be in 100-100000, got 10\n"),
+                run("--resamples", "10"));
     }
 }

@@ -52,12 +52,13 @@ class SweepGridTest {
 
     @Test
     void runsEverySettingInOrderAndShowsProgress() {
-        List<SweepGrid.Setting> settings = SweepGrid.settings(new double[] {0, 1}, new double[] {0.7}, new double[] {0.5},
-                false, true, true);
+        List<SweepGrid.Setting> settings = SweepGrid.settings(new double[] {0, 1}, new double[] {0.7},
+                new double[] {0.5}, false, true, true);
         assertEquals(3, settings.size());
         StringWriter out = new StringWriter();
         List<SweepReport.Point> points = SweepGrid.run(settings,
-                s -> Map.of("ndcg@10 liked", new Bootstrap.Interval(Double.isNaN(s.alpha()) ? 0.4 : s.alpha(), 0, 1, 9)),
+                s -> Map.of("ndcg@10 liked",
+                        new Bootstrap.Interval(Double.isNaN(s.alpha()) ? 0.4 : s.alpha(), 0, 1, 9)),
                 "ndcg@10 liked", new PrintWriter(out));
         assertEquals(List.of(SweepReport.LINEAR, SweepReport.LINEAR, SweepReport.RRF),
                 points.stream().map(SweepReport.Point::fusion).toList());
