@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.reelrank.TestDatabase;
 import io.reelrank.db.Database;
+import io.reelrank.eval.EvalReport;
 import io.reelrank.index.MovieIndex;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
@@ -29,7 +31,8 @@ import org.junit.jupiter.api.Test;
  * {@code reelrank eval} end to end through the picocli root, on the test database (the sample, the
  * real model's vectors, the four synthetic test users) and an index of it in a throwaway home whose
  * {@code var/pg} is the test cluster, so the command finds the database the way it does in use. A
- * small held-out share keeps each run to a few seconds.
+ * small held-out share keeps most runs to a few seconds; one run with the shipped defaults (about a
+ * minute, its time printed) checks the recorded results of {@code docs/results/sample.json}.
  */
 @Tag("integration")
 class EvalCommandTest {
@@ -38,6 +41,8 @@ class EvalCommandTest {
     private static String previousHome;
     private static Database db;
     private static Run sweep;
+    /** The shipped eval figures on the sample, with their tolerances. */
+    static final Path RECORD = Path.of("..", "docs", "results", "sample.json").toAbsolutePath().normalize();
 
 
     /** Small and fast: a rank-8 model, two settings of each choice, a 5% test split. */
@@ -199,5 +204,26 @@ class EvalCommandTest {
         assertEquals(new Run(2, "", "reelrank: error: Invalid value for option '--center': 'yes' is not a boolean\n"
                 + "(`reelrank eval --help` lists the options)\n"), run("--center", "yes"));
         assertEquals(invalid("--resamples", "must be in 100-100000, got 10"), run("--resamples", "10"));
+    }
+
+    /**
+     * The regression check of the shipped figures (Anserini's habit): {@code reelrank eval} with the
+     * shipped defaults on the sample reproduces {@code docs/results/sample.json}, every figure within
+     * the record's tolerance for its kind and everything else exactly. The sample here is the one
+     * the record was written on: the same ratings, the fp32 vectors of the tests' embeddings file.
+     */
+    @Test
+    void theShippedDefaultsReproduceTheRecordedResultsOnTheSample() throws Exception {
+        Path written = home.resolve("sample.json");
+        long t0 = System.nanoTime();
+        Run shipped = run("--json", written.toString());
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        System.out.printf(Locale.ROOT, "EvalCommandTest: eval with the shipped defaults took %.1f s%n", seconds);
+        assertEquals(0, shipped.code(), shipped.err());
+        JsonNode record = EvalReport.readJson(RECORD);
+        List<String> differences = EvalReport.compare(record, EvalReport.readJson(written));
+        assertEquals(List.of(), differences, "the shipped eval no longer reproduces " + RECORD + " (after a "
+                + "deliberate change: ./reelrank eval --json docs/results/sample.json, then ./reelrank docs)");
+        assertTrue(record.path("search").path("figures").size() >= 30, "the record must hold the search figures");
     }
 }
