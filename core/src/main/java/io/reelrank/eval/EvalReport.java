@@ -229,12 +229,11 @@ public final class EvalReport {
         recommendation.put("popularity_fallbacks", rec.popularityFallbacks());
         recommendation.set("figures", intervals(rec.figures()));
 
+        // Which figures each tolerance covers (a mean or an interval bound); everything else must be equal.
         ObjectNode tolerances = n.putObject("tolerances");
-        tolerances.put("search", SEARCH_TOLERANCE);
-        tolerances.put("recommendation", RECOMMENDATION_TOLERANCE);
-        tolerances.put("applies_to", "every figure (a mean or an interval bound) under search and "
-                + "validation.baseline/fusion, resp. recommendation and validation.models/ease; all else must be "
-                + "equal");
+        tolerance(tolerances, "search", SEARCH_TOLERANCE, "search", "validation.baseline", "validation.fusion");
+        tolerance(tolerances, "recommendation", RECOMMENDATION_TOLERANCE, "recommendation", "validation.models",
+                "validation.ease");
         return n;
     }
 
@@ -257,8 +256,9 @@ public final class EvalReport {
 
     /**
      * Where {@code actual} differs from {@code expected}, one line each: a figure by more than the
-     * expected record's tolerance for its kind, anything else at all. Empty when the run reproduces
-     * the record.
+     * tolerance the expected record gives it (under {@code tolerances}, each kind's {@code within} for
+     * the figures under its {@code figures_under} sections), anything else at all. Empty when the run
+     * reproduces the record.
      */
     public static List<String> compare(JsonNode expected, JsonNode actual) {
         List<String> out = new ArrayList<>();
@@ -273,9 +273,13 @@ public final class EvalReport {
     private static void compare(String path, JsonNode e, JsonNode a, double inherited, JsonNode tol, List<String> out) {
         double tolerance = inherited;
         if (path.endsWith(".figures")) {
-            boolean search = path.startsWith("search") || path.startsWith("validation.baseline")
-                    || path.startsWith("validation.fusion");
-            tolerance = tol.path(search ? "search" : "recommendation").asDouble(Double.NaN);
+            for (JsonNode kind : tol) {
+                for (JsonNode section : kind.path("figures_under")) {
+                    if (path.startsWith(section.asText() + ".") || path.startsWith(section.asText() + "[")) {
+                        tolerance = kind.path("within").asDouble(Double.NaN);
+                    }
+                }
+            }
         }
         if (e.isObject() && a.isObject()) {
             List<String> fields = new ArrayList<>();
@@ -295,6 +299,13 @@ public final class EvalReport {
         } else if (!e.equals(a) && !(e.isNumber() && a.isNumber() && e.asDouble() == a.asDouble())) {
             out.add(path + ": expected " + e + ", got " + (a.isMissingNode() ? "nothing" : a.toString()));
         }
+    }
+
+    private static void tolerance(ObjectNode tolerances, String kind, double within, String... sections) {
+        ObjectNode t = tolerances.putObject(kind);
+        t.put("within", within);
+        ArrayNode under = t.putArray("figures_under");
+        for (String s : sections) under.add(s);
     }
 
     private static ObjectNode settings(ModelTrainer.Settings s) {

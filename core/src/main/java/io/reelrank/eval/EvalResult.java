@@ -9,9 +9,9 @@ import java.util.Map;
  * What one {@code reelrank eval} run found, as data: the protocol it ran, the data it ran on, every
  * choice made on the validation split with the figures behind it, and the test split's figures of
  * the search and the recommendation task, each a mean with its 95% bootstrap interval, named as
- * {@link MetricKey} names them. {@link EvalReport} prints it and writes it as JSON. Nothing in it
- * depends on the machine or the time taken, so two runs with the same data and options give equal
- * results.
+ * {@link MetricKey} names them. {@link EvalReport} prints it and writes it as JSON. Apart from where
+ * a sweep's files were written, nothing in it depends on the machine or the time taken, so two runs
+ * with the same data and options give equal results.
  */
 public record EvalResult(Protocol protocol, Data data, ModelChoice models, EaseChoice ease, BaselineChoice baseline,
                          FusionChoice fusion, Search search, Recommendation recommendation) {

@@ -29,6 +29,7 @@ import io.reelrank.model.ItemVectors;
 import io.reelrank.model.ModelTrainer;
 import io.reelrank.rerank.Fusion;
 import io.reelrank.rerank.Weights;
+import io.reelrank.user.TestUsers;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -129,7 +130,7 @@ public final class Evaluation {
         EvalData.Catalog catalog;
         Set<Integer> testUsers;
         try (Connection c = db.connect()) {
-            testUsers = io.reelrank.user.TestUsers.ids(c);
+            testUsers = TestUsers.ids(c);
             all = EvalData.loadRatings(c);
             catalog = EvalData.loadCatalog(c);
         }

@@ -124,6 +124,9 @@ class EvalReportTest {
         List<String> d = EvalReport.compare(record, run);
         assertEquals(1, d.size(), d.toString());
         assertTrue(d.get(0).startsWith("search.figures.ndcg@10 liked personalized.mean: expected "), d.get(0));
+        ObjectNode looser = EvalReport.json(sample());
+        ((ObjectNode) looser.path("tolerances").path("search")).put("within", EvalReport.SEARCH_TOLERANCE * 2);
+        assertEquals(List.of(), EvalReport.compare(looser, run), "the record's own tolerance applies");
         liked.put("mean", mean);
         // A recommendation figure has the wider tolerance of its kind.
         ObjectNode recall = (ObjectNode) run.path("recommendation").path("figures").path("recall@20 two-tower");
