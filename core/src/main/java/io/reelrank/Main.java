@@ -45,7 +45,7 @@ import picocli.CommandLine.Spec;
                 EmbedCommand.class, LoadEmbeddingsCommand.class, VectorCommand.class, SimilarCommand.class,
                 UsersCommand.class, RateCommand.class, TestUsersCommand.class, TrainCommand.class, SearchCommand.class,
                 RecommendCommand.class, EvalCommand.class, DemoCommand.class, ServeCommand.class, GenerateCommand.class,
-                BenchCommand.class})
+                DocsCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
 
     @Spec

@@ -15,26 +15,26 @@ class TrainCommandTest {
         return Run.of(List.of("train"), args);
     }
 
+    /** picocli's refusal of a value its converter rejects (exit code 2). */
+    private static Run invalid(String option, String message) {
+        return new Run(2, "", "reelrank: error: Invalid value for option '" + option + "': " + message
+                + "\n(`reelrank train --help` lists the options)\n");
+    }
+
     @Test
     void badHyperparametersNameTheOptionTheRangeAndTheValue() {
-        assertEquals(new Run(2, "", "reelrank: error: --rank values must be in [1, 1024], got 2000\n"),
-                train("--rank", "2000"));
-        assertEquals(new Run(2, "", "reelrank: error: --rank values must be whole numbers, got 8.5\n"),
-                train("--rank", "8.5"));
-        assertEquals(new Run(2, "", "reelrank: error: --als-alpha values must be in [0, ∞), got -1\n"),
-                train("--als-alpha", "-1"));
-        assertEquals(new Run(2, "", "reelrank: error: --lambda values must be > 0, got 0.0\n"),
-                train("--lambda", "0,0.1"));
-        assertEquals(new Run(2, "", "reelrank: error: --iterations values must be in [1, 1000], got 0\n"),
-                train("--iterations", "0"));
-        assertEquals(new Run(2, "", "reelrank: error: --midpoint values must be in [0, 5], got 6\n"),
-                train("--midpoint", "6"));
-        assertEquals(new Run(2, "", "reelrank: error: --blend values must be finite numbers, got 'x'\n"),
-                train("--blend", "x"));
-        assertEquals(new Run(2, "", "reelrank: error: --ridge must be a finite number > 0, got 0.0\n"),
-                train("--ridge", "0"));
-        assertEquals(new Run(2, "", "reelrank: error: --min-fit must be >= 1, got 0\n"), train("--min-fit", "0"));
-        assertEquals(new Run(2, "", "reelrank: error: --threads must be in 1-256, got 0\n"), train("--threads", "0"));
+        assertEquals(invalid("--rank", "values must be in [1, 1024], got 2000"), train("--rank", "2000"));
+        assertEquals(invalid("--rank", "values must be whole numbers, got 8.5"), train("--rank", "8.5"));
+        assertEquals(invalid("--als-alpha", "values must be in [0, ∞), got -1"), train("--als-alpha", "-1"));
+        assertEquals(invalid("--lambda", "values must be > 0, got 0.0"), train("--lambda", "0,0.1"));
+        assertEquals(invalid("--iterations", "values must be in [1, 1000], got 0"), train("--iterations", "0"));
+        assertEquals(invalid("--midpoint", "values must be in [0, 5], got 6"), train("--midpoint", "6"));
+        assertEquals(invalid("--blend", "values must be finite numbers (a value, a list 0.5,1,2 or a range "
+                + "from:to:step), got 'x'"), train("--blend", "x"));
+        assertEquals(invalid("--ridge", "must be a finite number > 0, got 0.0"), train("--ridge", "0"));
+        assertEquals(invalid("--min-fit", "must be >= 1, got 0"), train("--min-fit", "0"));
+        assertEquals(invalid("--threads", "must be in 1-256, got 0"), train("--threads", "0"));
+        assertEquals(invalid("--threads", "must be a whole number in 1-256, got 'many'"), train("--threads", "many"));
         assertEquals(new Run(2, "", "reelrank: error: --shrinkage must be a finite number >= 0, got -1.0\n"),
                 train("--shrinkage", "-1"));
         Run grid = train("--rank", "1:1000:1", "--als-alpha", "1,2");
@@ -48,24 +48,21 @@ class TrainCommandTest {
                 + "in-process otherwise), got --spark-master local[2] with --engine in-process\n"),
                 train("--spark-master", "local[2]"));
         assertEquals(new Run(2, "", "reelrank: error: --spark-conf needs --engine spark, got --spark-conf "
-                + "spark.executor.memory=2g with --engine in-process\n"),
-                train("--spark-conf", "spark.executor.memory=2g"));
+                + "spark.executor.memory=2g with --engine in-process\n"), train("--spark-conf", "spark.executor.memory=2g"));
         assertEquals(new Run(2, "", "reelrank: error: --engine must be in-process or spark, got 'flink'\n"),
                 train("--engine", "flink"));
         String forms = "local, local[N], local[*] or spark://HOST:PORT (a standalone master; several for high "
                 + "availability: spark://H1:P1,H2:P2)";
-        assertEquals(new Run(2, "", "reelrank: error: --spark-master must be " + forms
-                + ", got 'http://127.0.0.1:7077'\n"),
+        assertEquals(new Run(2, "", "reelrank: error: --spark-master must be " + forms + ", got 'http://127.0.0.1:7077'\n"),
                 train("--engine", "spark", "--spark-master", "http://127.0.0.1:7077"));
         assertEquals(new Run(2, "", "reelrank: error: --spark-master must be " + forms + "; 'master' is not HOST:PORT, "
                 + "got 'spark://master'\n"), train("--engine", "spark", "--spark-master", "spark://master"));
         assertEquals(new Run(2, "", "reelrank: error: --spark-master port must be in 1-65535, got 70000 in "
-                + "'spark://127.0.0.1:70000'\n"),
-                train("--engine", "spark", "--spark-master", "spark://127.0.0.1:70000"));
+                + "'spark://127.0.0.1:70000'\n"), train("--engine", "spark", "--spark-master", "spark://127.0.0.1:70000"));
         assertEquals(new Run(2, "", "reelrank: error: --spark-master local[N] needs N >= 1 threads, got 'local[0]'\n"),
                 train("--engine", "spark", "--spark-master", "local[0]"));
-        assertEquals(new Run(2, "", "reelrank: error: --spark-master must be " + forms
-                + " (YARN and Kubernetes masters need Spark modules this build does not include), got 'yarn'\n"),
+        assertEquals(new Run(2, "", "reelrank: error: --spark-master must be " + forms + " (YARN and Kubernetes masters "
+                + "need Spark modules this build does not include), got 'yarn'\n"),
                 train("--engine", "spark", "--spark-master", "yarn"));
         assertEquals(new Run(2, "", "reelrank: error: --spark-conf must be KEY=VALUE with a key starting with 'spark.' "
                 + "and a value, got 'executor.memory=2g'\n"),
@@ -82,11 +79,9 @@ class TrainCommandTest {
         // The core's class path never holds the Spark module: the CLI says how to get it, before touching the database.
         for (String command : List.of("train", "eval")) {
             Run r = Run.of(List.of(command), "--engine", "spark", "--spark-master", "local[2]");
-            assertEquals(new Run(1, "",
-                    "reelrank: error: the Spark engine is not on this process's classpath: build it "
+            assertEquals(new Run(1, "", "reelrank: error: the Spark engine is not on this process's classpath: build it "
                     + "with `./reelrank build-spark` (Maven: mvn -B -pl spark -am -DskipTests package), then run the "
-                    + "command through ./reelrank, which puts the Spark module's jars on the classpath "
-                    + "for --engine spark\n"), r);
+                    + "command through ./reelrank, which puts the Spark module's jars on the classpath for --engine spark\n"), r);
         }
     }
 
