@@ -131,7 +131,7 @@ public final class ApiServer implements AutoCloseable {
 
     private final Options options;
     private final Router router;
-    private final Metrics metrics;
+    private final HttpMetrics metrics;
     private final byte[] token;
     private final Javalin app;
     private volatile QoSHandler qos;
@@ -140,7 +140,7 @@ public final class ApiServer implements AutoCloseable {
     private ApiServer(Options o, Database db, PersonalizedSearch search) {
         this.options = o;
         this.token = o.token() == null ? null : ("Bearer " + o.token()).getBytes(StandardCharsets.UTF_8);
-        this.metrics = new Metrics(db::poolStats);
+        this.metrics = new HttpMetrics(db::poolStats);
         StaticFiles web = StaticFiles.load();
         SearchRoute searchRoute = new SearchRoute(search);
         CatalogRoutes catalog = new CatalogRoutes(db);
