@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.reelrank.rerank.PersonalizedSearch;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -19,8 +20,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The route table as clients meet it over real HTTP: a HEAD is answered by its GET route without the
  * body, a path known under other methods is a 405 listing them in {@code Allow}, any other path a 404
- * (an extra segment, an empty parameter, a trailing slash), every answer carries the same security
- * headers, and the server lists its routes as Javalin holds them.
+ * (an extra segment, an empty parameter, a trailing slash), an absent parameter takes its default,
+ * every answer carries the same security headers, and the server lists its routes as Javalin holds them.
  */
 @Tag("integration")
 class ApiServerRoutesTest {
@@ -72,6 +73,16 @@ class ApiServerRoutesTest {
         JsonNode body = JSON.readTree(r.body());
         assertEquals("not found", body.get("error").asText());
         assertEquals("no route for GET " + path + "; see /openapi.json", body.get("detail").asText());
+    }
+
+    @Test
+    void anAbsentParameterGivesItsDefault() throws Exception {
+        JsonNode search = JSON.readTree(send("GET", "/api/search?q=king").body());
+        assertEquals(10, search.get("results").size());
+        assertEquals(PersonalizedSearch.DEFAULT_CANDIDATES, search.get("candidates").asInt());
+        assertEquals(PersonalizedSearch.DEFAULT_FUSION.toString(), search.get("fusion").asText());
+        assertEquals(10, JSON.readTree(send("GET", "/api/movies/4993/similar").body()).get("results").size());
+        assertEquals(20, JSON.readTree(send("GET", "/api/users").body()).get("users").size());
     }
 
     @Test
