@@ -4,6 +4,7 @@ import io.reelrank.bench.BenchCommand;
 import io.reelrank.cli.CliException;
 import io.reelrank.cli.DbCommand;
 import io.reelrank.cli.DemoCommand;
+import io.reelrank.cli.DocsCommand;
 import io.reelrank.cli.EmbedCommand;
 import io.reelrank.cli.EvalCommand;
 import io.reelrank.cli.GenerateCommand;

@@ -123,7 +123,7 @@ public final class EvalCommand implements Callable<Integer> {
         if (k < 1 || k > candidates) {
             throw CliException.badInput("--k must be in 1-" + candidates + " (--candidates), got " + k);
         }
-        EngineOptions.Plan plan = engine.check();
+        EngineOptions.EngineChoice plan = engine.check();
         EvalResult.Protocol protocol = new EvalResult.Protocol(split == Split.temporal, testFraction, seed, resamples,
                 k, candidates, shrinkage, center, plan.spark() ? "on Spark, " + plan.master() : "in-process",
                 easeMinRatings);
