@@ -190,16 +190,23 @@ public final class BenchSearchQualityCommand implements Callable<Integer> {
             }
             rs.put("hybrid+popularity (every plain query)", rankers.prior(shipped.withRetrieval(Retrieval.HYBRID), prior,
                     popularity));
-            rs.put("shipped (auto + typo tolerance + popularity)", rankers.prior(shipped, prior, popularity));
+            for (RetrievalSettings.AutoRule rule : RetrievalSettings.AutoRule.values()) {
+                rs.put("auto (" + rule.name().toLowerCase(Locale.ROOT) + ") + typo tolerance + popularity",
+                        rankers.prior(shipped.withAutoRule(rule), prior, popularity));
+            }
             long t = System.nanoTime();
             JudgedQueries.Values v = ExactTask.run(heldOut, generator, rs, 10, nThreads);
             err.printf(Locale.ROOT, "exact task on validation: %,d queries in %.1f s%n", qs.size(), (System.nanoTime() - t) / 1e9);
             out.printf(Locale.ROOT, "%nexact task (validation): today's title and genre queries, %,d liked and %,d disliked; "
                     + "NDCG@10 (the baseline's π: the best liked)%n", count(qs, true), count(qs, false));
             for (int r = 0; r < v.rankers().size(); r++) {
-                out.printf(Locale.ROOT, "  %-48s liked %.4f  disliked %.4f%n", v.rankers().get(r),
+                out.printf(Locale.ROOT, "  %-62s liked %.4f  disliked %.4f%n", v.rankers().get(r),
                         mean(v.select(v.ndcg()[r], true)), mean(v.select(v.ndcg()[r], false)));
             }
+            List<String[]> diffs = new ArrayList<>();
+            String base = String.format(Locale.ROOT, "%s π=%.1f", BASELINE, prior);
+            for (int r = 12; r < v.rankers().size(); r++) diffs.add(new String[] {v.rankers().get(r), base});
+            if (v.rankers().contains(base)) table(v, true, diffs);
             out.flush();
             return;
         }
@@ -237,6 +244,8 @@ public final class BenchSearchQualityCommand implements Callable<Integer> {
             }
             for (int x : new int[] {5, 10, 20}) grid.add(TypoTolerance.DEFAULT.with(0, TypoTolerance.DEFAULT.edits(),
                     TypoTolerance.DEFAULT.prefixLength(), x, TypoTolerance.DEFAULT.weight()));
+            for (float w : new float[] {0.5f, 0.8f}) grid.add(TypoTolerance.DEFAULT.with(0, TypoTolerance.DEFAULT.edits(),
+                    TypoTolerance.DEFAULT.prefixLength(), TypoTolerance.DEFAULT.maxExpansions(), w));
             for (float w : new float[] {0.5f, 0.8f, 1f}) {
                 grid.add(TypoTolerance.DEFAULT.with(1, TypoTolerance.DEFAULT.edits(), TypoTolerance.DEFAULT.prefixLength(),
                         TypoTolerance.DEFAULT.maxExpansions(), w));
@@ -356,7 +365,7 @@ public final class BenchSearchQualityCommand implements Callable<Integer> {
         grid.add(shipped.withRetrieval(Retrieval.HYBRID).withSemantic(shipped.semanticDepth(), shipped.semanticWeight(), 10,
                 shipped.centerQuery(), shipped.template()));
         grid.add(shipped.withRetrieval(Retrieval.HYBRID));
-        grid.add(shipped);
+        for (RetrievalSettings.AutoRule rule : RetrievalSettings.AutoRule.values()) grid.add(shipped.withAutoRule(rule));
         for (RetrievalSettings s : grid) {
             Map<String, SearchTask.Ranker> rs = new LinkedHashMap<>();
             rs.put("retrieval", rankers.retrieval(s));
@@ -372,6 +381,12 @@ public final class BenchSearchQualityCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, " %.1f: %.4f", i / 10.0, mean(JudgedQueries.run(qs, rs, 10, nThreads).ndcg()[0]));
         }
         out.printf(Locale.ROOT, "%n  auto chose hybrid for %d of %d queries%n", hybridCount(rankers, shipped, qs), qs.size());
+        Map<String, SearchTask.Ranker> rs = new LinkedHashMap<>();
+        rs.put(BASELINE, rankers.prior(bm25, prior, popularity));
+        rs.put("hybrid+popularity", rankers.prior(shipped.withRetrieval(Retrieval.HYBRID), prior, popularity));
+        rs.put(SHIPPED, rankers.prior(shipped, prior, popularity));
+        table(JudgedQueries.run(qs, rs, 10, nThreads), true, List.of(new String[] {"hybrid+popularity", BASELINE},
+                new String[] {SHIPPED, BASELINE}));
         out.flush();
     }
 

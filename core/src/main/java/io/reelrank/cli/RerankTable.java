@@ -52,14 +52,14 @@ final class RerankTable {
      */
     static void printAnonymous(PrintWriter out, PersonalizedSearch.Response r, boolean explain) {
         didYouMean(out, r);
-        boolean prior = r.fusion() == Fusion.WEIGHTED;
-        out.printf(Locale.ROOT, "query %s · no user · %s · %s retrieval%n", r.query(), prior
-                ? String.format(Locale.ROOT, "%s and the popularity prior, π=%.2f", r.retrieval() == Retrieval.BM25 ? "BM25"
-                : "the retrieval score", r.weights().popularity()) : "the retrieval's order", r.retrieval());
         if (r.results().isEmpty()) {
             out.println("no movies match " + r.query());
             return;
         }
+        boolean prior = r.fusion() == Fusion.WEIGHTED;
+        out.printf(Locale.ROOT, "query %s · no user · %s · %s retrieval%n", r.query(), prior
+                ? String.format(Locale.ROOT, "%s and the popularity prior, π=%.2f", r.retrieval() == Retrieval.BM25 ? "BM25"
+                : "the retrieval score", r.weights().popularity()) : "the retrieval's order", r.retrieval());
         boolean found = r.retrieval() != Retrieval.BM25;
         int tw = titleWidth(r.results());
         String fmt = "%4s  %8s  %-" + tw + "s  %4s  %-32s  %8s  %7s  %8s" + (found ? "  %-8s" : "%s") + "%n";

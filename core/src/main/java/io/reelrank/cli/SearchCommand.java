@@ -105,7 +105,8 @@ public final class SearchCommand implements Callable<Integer> {
     @Option(names = "--fusion", paramLabel = "F", defaultValue = "weighted",
             description = "weighted ((1-α)·((1-π)·mm(bm25) + π·mm(log(1+n))) + α·((1-γ)·mm(cos) + γ·mm(u·v)); without --user "
                     + "(1-π)·mm(bm25) + π·mm(log(1+n)), π " + ANONYMOUS_PI + "), linear ((1-α)·bm25/max_bm25 + α·(cos+1)/2), "
-                    + "rrf (Σ 1/(60+rank)) or bm25 (the retrieval's order, no re-ranking) (default: ${DEFAULT-VALUE})")
+                    + "rrf (Σ 1/(60+rank)) or bm25 (the plain BM25 order; with --retrieval semantic or hybrid, that retrieval's order) "
+                    + "(default: ${DEFAULT-VALUE})")
     String fusion;
 
     @Option(names = "--retrieval", paramLabel = "R", defaultValue = "auto",
@@ -159,7 +160,9 @@ public final class SearchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Path dir = IndexService.ensure(Home.indexDir(), dbOptions::open, err);
-        if (order != SearchSort.SCORE || f == Fusion.BM25 && settings.retrieval() == Retrieval.BM25) {
+        // The plain BM25 order (fusion bm25, auto meaning bm25 there) or another order: Lucene's own search.
+        if (order != SearchSort.SCORE || f == Fusion.BM25 && (settings.retrieval() == Retrieval.BM25
+                || settings.retrieval() == Retrieval.AUTO)) {
             return plain(out, err, dir, settings.typos(), filters, order);
         }
         // The movie vectors come from the database, opened only when a query needs the semantic branch.

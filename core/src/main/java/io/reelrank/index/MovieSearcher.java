@@ -280,6 +280,20 @@ public final class MovieSearcher implements AutoCloseable {
         }
     }
 
+    /** In how many movies {@code term} (an analysed term) occurs in {@code field}: title or tags. */
+    public int docFreq(String field, String term) throws IOException {
+        if (!Fields.TITLE.equals(field) && !Fields.TAGS.equals(field)) {
+            throw new IllegalArgumentException("field must be title or tags, got '" + field + "'");
+        }
+        refreshIfDue();
+        IndexSearcher s = manager.acquire();
+        try {
+            return s.getIndexReader().docFreq(new Term(field, term));
+        } finally {
+            manager.release(s);
+        }
+    }
+
     /** The analysed title terms of {@code text}, in order (what {@link #someTitleHoldsAll} takes). */
     public static List<String> titleTerms(String text) {
         List<String> out = new ArrayList<>();

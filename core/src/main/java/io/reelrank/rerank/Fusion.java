@@ -16,8 +16,8 @@ import java.util.Locale;
  *   <li>{@code RRF}: reciprocal rank fusion (Cormack, Clarke, Büttcher, SIGIR 2009),
  *       {@code score = 1/(60 + rank_bm25) + 1/(60 + rank_cos) [+ 1/(60 + rank_cf)]}, ranks 1-based
  *       within the candidates; parameter-free.</li>
- *   <li>{@code BM25}: no re-ranking: the retrieval's own order ({@link Retrieval}: the BM25 score for
- *       BM25 retrieval, the fused rank for hybrid), ties by movie_id.</li>
+ *   <li>{@code BM25}: no re-ranking: the plain BM25 order (auto retrieval means BM25 here), or the
+ *       order of a named semantic or hybrid retrieval ({@link Retrieval}), ties by movie_id.</li>
  * </ul>
  */
 public enum Fusion {

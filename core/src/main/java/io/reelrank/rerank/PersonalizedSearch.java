@@ -55,8 +55,8 @@ public final class PersonalizedSearch implements AutoCloseable {
     /**
      * What to search: query, optional user, page size, candidate pool, fusion with its weights, filters,
      * and how the candidates are retrieved ({@link RetrievalSettings}: bm25, semantic, hybrid or auto,
-     * and the typo tolerance; the shipped ones when null). The weights apply to a search with a user;
-     * one without is ranked by {@link #ANONYMOUS_WEIGHTS}.
+     * and the typo tolerance; null: the search's own, {@link #retrievalSettings()}). The weights apply
+     * to a search with a user; one without is ranked by {@link #ANONYMOUS_WEIGHTS}.
      */
     public record Request(String query, Integer user, int limit, int candidates, Weights weights, Fusion fusion,
                           SearchFilters filters, RetrievalSettings retrieval) {
@@ -71,7 +71,6 @@ public final class PersonalizedSearch implements AutoCloseable {
             if (fusion == null) fusion = DEFAULT_FUSION;
             if (weights == null) weights = defaultWeights(fusion);
             if (filters == null) filters = SearchFilters.NONE;
-            if (retrieval == null) retrieval = RetrievalSettings.DEFAULT;
         }
 
         /** With the shipped retrieval. */
@@ -202,6 +201,7 @@ public final class PersonalizedSearch implements AutoCloseable {
     private final QueryEncoder encoder;
     private final Retriever retriever;
     private volatile ItemVectors items;
+    private volatile RetrievalSettings retrieval = RetrievalSettings.DEFAULT;
     private volatile FactorModel model;
     private final Map<Integer, CachedUser> users = new ConcurrentHashMap<>();
     private volatile Changes.Listener listener;
@@ -233,6 +233,16 @@ public final class PersonalizedSearch implements AutoCloseable {
     /** The first stage of every search here: BM25, semantic or hybrid retrieval with typo tolerance. */
     public Retriever retriever() {
         return retriever;
+    }
+
+    /** The retrieval of a request that names none: {@link RetrievalSettings#DEFAULT} unless set. */
+    public RetrievalSettings retrievalSettings() {
+        return retrieval;
+    }
+
+    /** Makes {@code s} the retrieval of requests that name none (a server's setting; the benchmarks compare two). */
+    public void useRetrieval(RetrievalSettings s) {
+        retrieval = s == null ? RetrievalSettings.DEFAULT : s;
     }
 
     public ItemVectors items() {
@@ -355,7 +365,8 @@ public final class PersonalizedSearch implements AutoCloseable {
         return l != null && l.connected();
     }
 
-    public Response search(Request r) throws QuerySyntaxException, IOException, SQLException, UnknownUserException {
+    public Response search(Request asked) throws QuerySyntaxException, IOException, SQLException, UnknownUserException {
+        Request r = plainOrder(asked.retrieval() == null ? asked.withRetrieval(retrieval) : asked);
         FactorModel m = model;
         long version = m == null ? 0 : m.version();
         if (r.user() == null) {
@@ -387,8 +398,9 @@ public final class PersonalizedSearch implements AutoCloseable {
      * linear and rrf, which need a user) in the retrieval's own order. {@code hasVector} says which movies
      * have a content vector (for {@code has_embedding}).
      */
-    public static Response anonymous(Retriever retriever, java.util.function.IntPredicate hasVector, Request r,
+    public static Response anonymous(Retriever retriever, java.util.function.IntPredicate hasVector, Request asked,
                                      long modelVersion) throws QuerySyntaxException, IOException {
+        Request r = plainOrder(asked.retrieval() == null ? asked.withRetrieval(RetrievalSettings.DEFAULT) : asked);
         int depth = Math.max(r.limit(), r.candidates());
         Retriever.Result got = retriever.retrieve(r.query(), r.filters(), depth, r.retrieval(), true);
         if (r.fusion() != Fusion.WEIGHTED) return ordered(retriever, hasVector, r, got, false, modelVersion);
@@ -404,6 +416,15 @@ public final class PersonalizedSearch implements AutoCloseable {
         }
         return new Response(p.query(), null, false, false, Fusion.WEIGHTED, ANONYMOUS_WEIGHTS, r.candidates(),
                 got.totalMatches(), modelVersion, false, withVectors, got.used(), got.didYouMean());
+    }
+
+    /**
+     * Fusion bm25 is the plain BM25 order: auto retrieval means BM25 there (a named semantic or hybrid
+     * retrieval keeps its own order).
+     */
+    private static Request plainOrder(Request r) {
+        return r.fusion() == Fusion.BM25 && r.retrieval().retrieval() == Retrieval.AUTO
+                ? r.withRetrieval(r.retrieval().withRetrieval(Retrieval.BM25)) : r;
     }
 
     /** How {@link #page} explains each result. */

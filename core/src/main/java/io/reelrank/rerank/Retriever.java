@@ -105,7 +105,7 @@ public final class Retriever {
     private Result retrieveParsed(String query, SearchFilters filters, int depth, RetrievalSettings settings,
                                   boolean exactCount) throws QuerySyntaxException, IOException {
         ParsedQuery parsed = searcher.parse(query, settings.typos());
-        Retrieval used = resolve(parsed, settings.retrieval());
+        Retrieval used = resolve(parsed, settings);
         List<Found> found;
         long total;
         boolean ran = false;
@@ -139,9 +139,9 @@ public final class Retriever {
     }
 
     /** The kind that runs for this query: a query with syntax keeps BM25; auto decides between BM25 and hybrid. */
-    private Retrieval resolve(ParsedQuery parsed, Retrieval asked) throws QuerySyntaxException, IOException {
+    private Retrieval resolve(ParsedQuery parsed, RetrievalSettings s) throws QuerySyntaxException, IOException {
         // The vectors are asked for last: a caller may load them lazily, only for a query that needs them.
-        switch (asked) {
+        switch (s.retrieval()) {
             case BM25:
                 return Retrieval.BM25;
             case SEMANTIC:
@@ -157,20 +157,26 @@ public final class Retriever {
             case HYBRID:
                 return parsed.plain() && vectors() ? Retrieval.HYBRID : Retrieval.BM25;
             default:
-                return parsed.plain() && !isTitle(parsed) && vectors() ? Retrieval.HYBRID : Retrieval.BM25;
+                return parsed.plain() && describes(parsed, s.autoRule()) && vectors() ? Retrieval.HYBRID : Retrieval.BM25;
         }
+    }
+
+    /** Whether a plain query describes a film rather than names one, by {@code rule}. */
+    public boolean describes(ParsedQuery parsed, RetrievalSettings.AutoRule rule) throws IOException {
+        List<String> terms = MovieSearcher.titleTerms(parsed.correctedWords());
+        if (!searcher.someTitleHoldsAll(terms)) return true;
+        if (rule == RetrievalSettings.AutoRule.NOT_A_TITLE) return false;
+        long inTags = 0;
+        long inTitles = 0;
+        for (String t : terms) {
+            inTags += searcher.docFreq("tags", t);
+            inTitles += searcher.docFreq("title", t);
+        }
+        return inTags > inTitles;
     }
 
     private boolean vectors() {
         return encoder != null && items.get().size() > 0;
-    }
-
-    /**
-     * Whether some movie's title holds every word of the query (with the spell checker's corrections):
-     * then the query names a film and BM25 answers it; otherwise it describes one.
-     */
-    public boolean isTitle(ParsedQuery parsed) throws IOException {
-        return searcher.someTitleHoldsAll(MovieSearcher.titleTerms(parsed.correctedWords()));
     }
 
     private record Semantic(int[] ids, double[] cos) {}

@@ -102,8 +102,8 @@ class ApiServerTest {
     }
 
     @Test
-    void withoutAUserSearchIsPlainBm25() throws Exception {
-        JsonNode body = ok("/api/search?q=lord&limit=20");
+    void withoutAUserFusionBm25IsPlainBm25() throws Exception {
+        JsonNode body = ok("/api/search?q=lord&limit=20&fusion=bm25");
         assertFalse(body.get("personalized").asBoolean());
         assertTrue(body.get("user").isNull());
         double previous = Double.MAX_VALUE;

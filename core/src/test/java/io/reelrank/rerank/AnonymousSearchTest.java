@@ -128,6 +128,43 @@ class AnonymousSearchTest {
     }
 
     @Test
+    void theFiltersApplyToTheSemanticBranchToo() throws Exception {
+        SearchFilters filters = new SearchFilters(3.0, 5, 1990, 2005, List.of("Animation"));
+        RetrievalSettings semantic = RetrievalSettings.DEFAULT.withRetrieval(Retrieval.SEMANTIC);
+        Retriever.Result all = search.retriever().retrieve("space adventure robots", SearchFilters.NONE, 100, semantic, false);
+        Retriever.Result some = search.retriever().retrieve("space adventure robots", filters, 100, semantic, false);
+        assertTrue(some.found().size() > 5 && some.found().size() < all.found().size(), some.found().size() + " of "
+                + all.found().size());
+        var movies = search.searcher().movies(some.found().stream().mapToInt(Retriever.Found::movieId).toArray());
+        for (Retriever.Found f : some.found()) {
+            var m = movies.get(f.movieId());
+            assertTrue(m.genres().contains("Animation") && m.year() >= 1990 && m.year() <= 2005 && m.avgRating() >= 3.0
+                    && m.ratingCount() >= 5, m.toString());
+            assertEquals("semantic", new PersonalizedSearch.Result(1, m.movieId(), m.title(), m.year(), m.genres(), 0, 0,
+                    null, null, 0, 0, true, "", "semantic", f.rank(), f.semanticRank(), f.cosine()).retriever());
+        }
+        // The same movies in the same order as the unfiltered list, keeping those that pass.
+        List<Integer> passing = all.found().stream().map(Retriever.Found::movieId).filter(movies::containsKey).toList();
+        assertEquals(passing, some.found().stream().map(Retriever.Found::movieId).toList().subList(0, passing.size()));
+    }
+
+    @Test
+    void retrievalIsDeterministicWithTiesByMovieId() throws Exception {
+        for (Retrieval kind : List.of(Retrieval.SEMANTIC, Retrieval.HYBRID)) {
+            RetrievalSettings s = RetrievalSettings.DEFAULT.withRetrieval(kind);
+            Retriever.Result a = search.retriever().retrieve("dark comedy about a heist", SearchFilters.NONE, 100, s, false);
+            Retriever.Result b = search.retriever().retrieve("dark comedy about a heist", SearchFilters.NONE, 100, s, false);
+            assertEquals(a.found(), b.found());
+            for (int i = 1; i < a.found().size(); i++) {
+                Retriever.Found x = a.found().get(i - 1);
+                Retriever.Found y = a.found().get(i);
+                assertTrue(x.score() > y.score() || x.score() == y.score() && x.movieId() < y.movieId(), x + " / " + y);
+                assertEquals(i, x.rank());
+            }
+        }
+    }
+
+    @Test
     void semanticRetrievalOfAQueryWithSyntaxIsAnErrorAndHybridKeepsBm25() throws Exception {
         PersonalizedSearch.Request semantic = new PersonalizedSearch.Request("title:robots", null, 10, 100, null, null, null,
                 RetrievalSettings.DEFAULT.withRetrieval(Retrieval.SEMANTIC));
