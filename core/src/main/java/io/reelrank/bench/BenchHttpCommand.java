@@ -77,6 +77,11 @@ public final class BenchHttpCommand implements Callable<Integer> {
                     + "query) (default: ${DEFAULT-VALUE})", "With --url: only the server's own (shipped)."})
     List<String> searchPaths;
 
+    @Option(names = "--rounds", paramLabel = "N", defaultValue = "1",
+            description = "Times the list of paths is measured, 1-20; with more than one, the median queries/s of each path "
+                    + "and the median of the per-round ratios to the first path are printed (default: ${DEFAULT-VALUE})")
+    int rounds;
+
     @Option(names = "--url", paramLabel = "URL",
             description = "Benchmark the server at this base URL (e.g. http://127.0.0.1:8080/) instead of starting one")
     URI url;
@@ -92,6 +97,7 @@ public final class BenchHttpCommand implements Callable<Integer> {
         if (url != null && (!"http".equals(url.getScheme()) || url.getPort() < 1 || !loopback(url.getHost()))) {
             throw CliException.badInput("--url must be http://<loopback address>:<port>/, got " + url);
         }
+        if (rounds < 1 || rounds > 20) throw CliException.badInput("--rounds must be in 1-20, got " + rounds);
         for (String p : searchPaths) {
             if (!BenchSearchCommand.PATHS.containsKey(p)) {
                 throw CliException.badInput("--paths must be a list of today, typos, shipped, hybrid, got '" + p + "'");
@@ -144,24 +150,50 @@ public final class BenchHttpCommand implements Callable<Integer> {
                         searchPaths.size() > 1 ? "; paths measured in turn: " + String.join(", ", searchPaths) : "");
                 out.flush();
                 boolean labelled = !searchPaths.equals(List.of("shipped"));
-                HttpBenchmark.Stats first = null;
                 header(out, labelled);
-                for (String p : searchPaths) {
-                    search.useRetrieval(BenchSearchCommand.PATHS.get(p));
-                    long runs = search.retriever().encoder().misses();
-                    HttpBenchmark.Stats s = HttpBenchmark.run(server.uri(), paths, clients, warmup, seconds);
-                    ok &= row(out, labelled ? p : null, s, search, texts, first);
-                    if (first == null) first = s;
-                    long model = search.retriever().encoder().misses() - runs;
-                    if (model > 0) {
-                        out.printf(Locale.ROOT, "          query model: %d runs (%.2f ms each on average), every other query "
-                                + "vector from the cache%n", model, search.retriever().encoder().meanEncodeMillis());
+                double[][] qps = new double[searchPaths.size()][rounds];
+                for (int round = 0; round < rounds; round++) {
+                    HttpBenchmark.Stats first = null;
+                    for (int i = 0; i < searchPaths.size(); i++) {
+                        String p = searchPaths.get(i);
+                        search.useRetrieval(BenchSearchCommand.PATHS.get(p));
+                        long runs = search.retriever().encoder().misses();
+                        HttpBenchmark.Stats s = HttpBenchmark.run(server.uri(), paths, clients, warmup, seconds);
+                        ok &= row(out, labelled ? p : null, s, search, texts, first);
+                        if (first == null) first = s;
+                        qps[i][round] = s.requestsPerSecond();
+                        long model = search.retriever().encoder().misses() - runs;
+                        if (model > 0) {
+                            out.printf(Locale.ROOT, "          query model: %d runs (%.2f ms each on average), every other "
+                                    + "query vector from the cache%n", model, search.retriever().encoder().meanEncodeMillis());
+                        }
+                        out.flush();
                     }
-                    out.flush();
                 }
+                if (rounds > 1) summary(out, qps);
             }
             return ok ? 0 : 1;
         }
+    }
+
+    /** Each path's median queries/s over the rounds, and the median of its per-round ratios to the first path. */
+    private void summary(PrintWriter out, double[][] qps) {
+        out.printf(Locale.ROOT, "over %d rounds (each path in turn per round):%n", rounds);
+        for (int i = 0; i < qps.length; i++) {
+            double[] ratios = new double[rounds];
+            for (int r = 0; r < rounds; r++) ratios[r] = qps[i][r] / qps[0][r];
+            StringBuilder per = new StringBuilder();
+            for (double x : ratios) per.append(per.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f", x));
+            out.printf(Locale.ROOT, "  %-8s median %,.0f queries/s%s%n", searchPaths.get(i), median(qps[i]),
+                    i == 0 ? "" : String.format(Locale.ROOT, "; median ratio to %s %.2f (per round %s)", searchPaths.get(0),
+                            median(ratios), per));
+        }
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        java.util.Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
     private static void header(PrintWriter out, boolean labelled) {

@@ -117,7 +117,11 @@ public final class QueryEncoder implements AutoCloseable {
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "%s (%d cached, %d hits, %d model runs)", model, cache.size(), hits(), misses());
+        int cached;
+        synchronized (cache) {
+            cached = cache.size();
+        }
+        return String.format(Locale.ROOT, "%s (%d cached, %d hits, %d model runs)", model, cached, hits(), misses());
     }
 
     @Override

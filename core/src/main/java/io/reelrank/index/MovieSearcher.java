@@ -237,6 +237,8 @@ public final class MovieSearcher implements AutoCloseable {
         refreshIfDue();
         IndexSearcher s = manager.acquire();
         try {
+            // One term: its document frequency says it (counting deleted documents too, which a rebuild merges away).
+            if (terms.size() == 1) return s.getIndexReader().docFreq(new Term(Fields.TITLE, terms.get(0))) > 0;
             BooleanQuery.Builder b = new BooleanQuery.Builder();
             for (String t : terms) b.add(new TermQuery(new Term(Fields.TITLE, t)), BooleanClause.Occur.FILTER);
             return s.count(b.build()) > 0;

@@ -387,7 +387,7 @@ public final class PersonalizedSearch implements AutoCloseable {
         List<Candidate> cands = got.candidates();
         List<Reranker.Ranked> ranked = Reranker.rerank(cands, u, cf, user.rated(), items, m, r.fusion(), r.weights());
         return page(searcher, r, got, ranked, r.weights(), new Explaining(r.fusion(), r.weights(), cands, u != null,
-                cf != null, false), !cold, cold, version, cf != null, cands.size());
+                cf != null, false), !cold, cold, version, cf != null, cands.size(), null);
     }
 
     /**
@@ -406,16 +406,9 @@ public final class PersonalizedSearch implements AutoCloseable {
         if (r.fusion() != Fusion.WEIGHTED) return ordered(retriever, hasVector, r, got, false, modelVersion);
         List<Candidate> cands = got.candidates();
         List<Reranker.Ranked> ranked = Reranker.fuse(cands, null, null, Fusion.WEIGHTED, ANONYMOUS_WEIGHTS);
-        Response p = page(retriever.searcher(), r, got, ranked, ANONYMOUS_WEIGHTS, new Explaining(Fusion.WEIGHTED,
-                ANONYMOUS_WEIGHTS, cands, false, false, true), false, false, modelVersion, false, cands.size());
-        List<Result> withVectors = new ArrayList<>(p.results().size());
-        for (Result x : p.results()) {
-            withVectors.add(new Result(x.rank(), x.movieId(), x.title(), x.year(), x.genres(), x.bm25(), x.bm25Rank(),
-                    null, null, x.ratingCount(), x.score(), hasVector.test(x.movieId()), x.explanation(), x.retriever(),
-                    x.retrievalRank(), x.semanticRank(), x.semanticScore()));
-        }
-        return new Response(p.query(), null, false, false, Fusion.WEIGHTED, ANONYMOUS_WEIGHTS, r.candidates(),
-                got.totalMatches(), modelVersion, false, withVectors, got.used(), got.didYouMean());
+        return page(retriever.searcher(), r, got, ranked, ANONYMOUS_WEIGHTS, new Explaining(Fusion.WEIGHTED,
+                ANONYMOUS_WEIGHTS, cands, false, false, true), false, false, modelVersion, false, got.totalMatches(),
+                hasVector);
     }
 
     /**
@@ -431,10 +424,14 @@ public final class PersonalizedSearch implements AutoCloseable {
     private record Explaining(Fusion fusion, Weights weights, List<Candidate> candidates, boolean content,
                               boolean collaborative, boolean anonymous) {}
 
-    /** The page of {@code limit} re-ranked results, each with its retrieval details and explanation. */
+    /**
+     * The page of {@code limit} re-ranked results, each with its retrieval details and explanation;
+     * {@code hasVector} (null: the re-ranker's own flag) says which movies have a content vector.
+     */
     private static Response page(MovieSearcher searcher, Request r, Retriever.Result got, List<Reranker.Ranked> ranked,
                                  Weights w, Explaining e, boolean personalized, boolean cold, long version,
-                                 boolean hasCollaborative, long total) throws IOException {
+                                 boolean hasCollaborative, long total, java.util.function.IntPredicate hasVector)
+            throws IOException {
         int n = Math.min(r.limit(), ranked.size());
         int[] ids = new int[n];
         for (int i = 0; i < n; i++) ids[i] = ranked.get(i).candidate().movieId();
@@ -452,8 +449,9 @@ public final class PersonalizedSearch implements AutoCloseable {
             Double uv = Double.isNaN(x.collaborative()) ? null : x.collaborative();
             String explanation = Explanations.explain(e.fusion(), w, x, maxScore, e.candidates().size(), e.content(),
                     e.collaborative(), Explanations.Retrieved.of(got.used(), f, r.retrieval(), e.anonymous()));
+            boolean has = hasVector == null ? x.hasVector() : hasVector.test(mr.movieId());
             out.add(new Result(x.rank(), mr.movieId(), mr.title(), mr.year(), mr.genres(), bm25(f), f.bm25Rank(), sim, uv,
-                    x.candidate().ratingCount(), x.score(), x.hasVector(), explanation, f.retriever(), f.rank(),
+                    x.candidate().ratingCount(), x.score(), has, explanation, f.retriever(), f.rank(),
                     semanticRank(f), semanticScore(f)));
         }
         return new Response(r.query(), r.user(), personalized, cold, e.fusion(), w, r.candidates(), total, version,
