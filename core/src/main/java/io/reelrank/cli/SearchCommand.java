@@ -86,7 +86,8 @@ public final class SearchCommand implements Callable<Integer> {
     Integer user;
 
     @Option(names = "--candidates", paramLabel = "K", defaultValue = "100",
-            description = "Candidates to rank (per retrieval branch), 1-" + PersonalizedSearch.MAX_CANDIDATES
+            description = "BM25 candidates to rank (semantic and hybrid retrieval add the 100 nearest movies), 1-"
+                    + PersonalizedSearch.MAX_CANDIDATES
                     + " (default: ${DEFAULT-VALUE})")
     int candidates;
 
