@@ -72,14 +72,16 @@ public final class BenchHttpCommand implements Callable<Integer> {
     Integer threads;
 
     @Option(names = "--paths", paramLabel = "LIST", split = ",", defaultValue = "shipped",
-            description = {"The server's retrieval, measured in turn in one run: today (BM25 as written), typos (BM25 with typo "
-                    + "tolerance), shipped (auto hybrid and typo tolerance, the defaults), hybrid (hybrid for every plain "
-                    + "query) (default: ${DEFAULT-VALUE})", "With --url: only the server's own (shipped)."})
+            description = {"The server's retrieval, measured in turn in one run: today (BM25 as written), typos (BM25 "
+                    + "with typo tolerance), shipped (auto hybrid and typo tolerance, the defaults), hybrid (hybrid "
+                    + "for every plain query) (default: ${DEFAULT-VALUE})",
+                    "With --url: only the server's own (shipped)."})
     List<String> searchPaths;
 
     @Option(names = "--rounds", paramLabel = "N", defaultValue = "1",
-            description = "Times the list of paths is measured, 1-20; with more than one, the median queries/s of each path "
-                    + "and the median of the per-round ratios to the first path are printed (default: ${DEFAULT-VALUE})")
+            description = "Times the list of paths is measured, 1-20; with more than one, the median queries/s of "
+                    + "each path and the median of the per-round ratios to the first path are printed (default: "
+                    + "${DEFAULT-VALUE})")
     int rounds;
 
     @Option(names = "--url", paramLabel = "URL",
@@ -91,7 +93,8 @@ public final class BenchHttpCommand implements Callable<Integer> {
         if (seconds < 1 || seconds > 3600) throw CliException.badInput("--seconds must be in 1-3600, got " + seconds);
         if (warmup < 0 || warmup > 600) throw CliException.badInput("--warmup must be in 0-600, got " + warmup);
         if (clients < 1 || clients > 64) throw CliException.badInput("--clients must be in 1-64, got " + clients);
-        if (queries < 5 || queries > 100_000) throw CliException.badInput("--queries must be in 5-100000, got " + queries);
+        if (queries < 5 || queries > 100_000) throw CliException.badInput("--queries must be in 5-100000, got "
+                + queries);
         for (int u : users) if (u < 0) throw CliException.badInput("--user must be positive, or 0 for none, got " + u);
         users = users.stream().filter(u -> u > 0).toList();
         if (url != null && (!"http".equals(url.getScheme()) || url.getPort() < 1 || !loopback(url.getHost()))) {
@@ -104,7 +107,8 @@ public final class BenchHttpCommand implements Callable<Integer> {
             }
         }
         if (url != null && !searchPaths.equals(List.of("shipped"))) {
-            throw CliException.badInput("--paths measures servers started here; with --url only the server's own (shipped)");
+            throw CliException.badInput("--paths measures servers started here; with --url only the server's own "
+                    + "(shipped)");
         }
         PrintWriter out = spec.commandLine().getOut();
         Database db = dbOptions.open();
@@ -115,7 +119,8 @@ public final class BenchHttpCommand implements Callable<Integer> {
                 texts.add(q.text());
             }
             search.listen(); // as serve does: cached user vectors stay valid until a write says otherwise
-            for (int u : users) search.userVector(u); // fails fast on an unknown user (none given: searches without a user)
+            // fails fast on an unknown user (none given: searches without a user)
+            for (int u : users) search.userVector(u);
             List<String> paths = new ArrayList<>(texts.size());
             for (int i = 0; i < texts.size(); i++) {
                 paths.add("/api/search?q=" + URLEncoder.encode(texts.get(i), StandardCharsets.UTF_8)
@@ -129,8 +134,10 @@ public final class BenchHttpCommand implements Callable<Integer> {
                     throw CliException.badInput("--" + e.getMessage());
                 }
             }
-            out.printf(Locale.ROOT, "bench http: GET /api/search, %d distinct queries from the titles (seed %d), users %s, limit 10, "
-                    + "100 candidates; %d client thread(s) with keep-alive; %d s warm-up, %d s measured; JVM %s, %d cores%n",
+            out.printf(Locale.ROOT,
+                    "bench http: GET /api/search, %d distinct queries from the titles (seed %d), users %s, limit 10, "
+                    + "100 candidates; %d client thread(s) with keep-alive; %d s warm-up, %d s measured; "
+                    + "JVM %s, %d cores%n",
                     paths.size(), seed, users, clients, warmup, seconds, System.getProperty("java.version"),
                     Runtime.getRuntime().availableProcessors());
             out.printf(Locale.ROOT, "  e.g. %s%n", paths.get(0));
@@ -146,7 +153,8 @@ public final class BenchHttpCommand implements Callable<Integer> {
             }
             boolean ok = true;
             try (ApiServer server = ApiServer.start(options, db, search)) {
-                out.printf(Locale.ROOT, "  server: %s in this process, %d worker threads%s%n", server.uri(), options.threads(),
+                out.printf(Locale.ROOT, "  server: %s in this process, %d worker threads%s%n", server.uri(),
+                        options.threads(),
                         searchPaths.size() > 1 ? "; paths measured in turn: " + String.join(", ", searchPaths) : "");
                 out.flush();
                 boolean labelled = !searchPaths.equals(List.of("shipped"));
@@ -164,8 +172,9 @@ public final class BenchHttpCommand implements Callable<Integer> {
                         qps[i][round] = s.requestsPerSecond();
                         long model = search.retriever().encoder().misses() - runs;
                         if (model > 0) {
-                            out.printf(Locale.ROOT, "          query model: %d runs (%.2f ms each on average), every other "
-                                    + "query vector from the cache%n", model, search.retriever().encoder().meanEncodeMillis());
+                            out.printf(Locale.ROOT, "          query model: %d runs (%.2f ms each on average), every "
+                                    + "other query vector from the cache%n", model,
+                                    search.retriever().encoder().meanEncodeMillis());
                         }
                         out.flush();
                     }
@@ -183,10 +192,12 @@ public final class BenchHttpCommand implements Callable<Integer> {
             double[] ratios = new double[rounds];
             for (int r = 0; r < rounds; r++) ratios[r] = qps[i][r] / qps[0][r];
             StringBuilder per = new StringBuilder();
-            for (double x : ratios) per.append(per.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f", x));
+            for (double x : ratios) {
+                per.append(per.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f", x));
+            }
             out.printf(Locale.ROOT, "  %-8s median %,.0f queries/s%s%n", searchPaths.get(i), median(qps[i]),
-                    i == 0 ? "" : String.format(Locale.ROOT, "; median ratio to %s %.2f (per round %s)", searchPaths.get(0),
-                            median(ratios), per));
+                    i == 0 ? "" : String.format(Locale.ROOT, "; median ratio to %s %.2f (per round %s)",
+                    searchPaths.get(0), median(ratios), per));
         }
     }
 
@@ -198,24 +209,26 @@ public final class BenchHttpCommand implements Callable<Integer> {
 
     private static void header(PrintWriter out, boolean labelled) {
         if (labelled) out.printf(Locale.ROOT, "%-8s", "path");
-        out.printf(Locale.ROOT, "%8s  %10s  %7s  %10s  %8s  %8s  %8s  %8s  %8s%n", "clients", "requests", "errors", "queries/s",
-                "p50_ms", "p90_ms", "p99_ms", "p99.9_ms", "max_ms");
+        out.printf(Locale.ROOT, "%8s  %10s  %7s  %10s  %8s  %8s  %8s  %8s  %8s%n", "clients", "requests", "errors",
+                "queries/s", "p50_ms", "p90_ms", "p99_ms", "p99.9_ms", "max_ms");
     }
 
     /** One path's row, its in-process baseline and the target; false when a request failed. */
-    private boolean row(PrintWriter out, String path, HttpBenchmark.Stats s, PersonalizedSearch search, List<String> texts,
-                        HttpBenchmark.Stats first) throws Exception {
+    private boolean row(PrintWriter out, String path, HttpBenchmark.Stats s, PersonalizedSearch search,
+            List<String> texts, HttpBenchmark.Stats first) throws Exception {
         if (path != null) out.printf(Locale.ROOT, "%-8s", path);
-        out.printf(Locale.ROOT, "%8d  %10d  %7d  %10.0f  %8.3f  %8.3f  %8.3f  %8.3f  %8.3f%s%n", s.clients(), s.requests(),
-                s.errors(), s.requestsPerSecond(), s.p50Ms(), s.p90Ms(), s.p99Ms(), s.p999Ms(), s.maxMs(),
+        out.printf(Locale.ROOT, "%8d  %10d  %7d  %10.0f  %8.3f  %8.3f  %8.3f  %8.3f  %8.3f%s%n", s.clients(),
+                s.requests(), s.errors(), s.requestsPerSecond(), s.p50Ms(), s.p90Ms(), s.p99Ms(), s.p999Ms(), s.maxMs(),
                 first == null ? "" : String.format(Locale.ROOT, "   %.2f× the first path's queries/s",
                         s.requestsPerSecond() / first.requestsPerSecond()));
         if (s.firstError() != null) out.println("  first error: " + s.firstError());
         double[] base = inProcess(search, texts, users, Math.min(10, seconds));
-        out.printf(Locale.ROOT, "baseline: the same searches in-process, 1 thread, no HTTP: p50 %.3f ms, p99 %.3f ms, %.0f queries/s%n",
+        out.printf(Locale.ROOT, "baseline: the same searches in-process, 1 thread, no HTTP: p50 %.3f ms, p99 %.3f ms, "
+                + "%.0f queries/s%n",
                 base[0], base[1], base[2]);
         boolean met = s.errors() == 0 && s.requestsPerSecond() >= 1000 && s.p99Ms() < 20;
-        out.printf(Locale.ROOT, "target (2 cores): >= 1000 queries/s and p99 < 20 ms, no errors: %s%n", met ? "met" : "missed");
+        out.printf(Locale.ROOT, "target (2 cores): >= 1000 queries/s and p99 < 20 ms, no errors: %s%n", met ? "met"
+                : "missed");
         return s.errors() == 0;
     }
 

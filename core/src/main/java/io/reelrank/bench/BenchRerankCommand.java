@@ -54,11 +54,12 @@ public final class BenchRerankCommand implements Callable<Integer> {
     int queries;
 
     @Option(names = "--rows", defaultValue = "5000000", paramLabel = "N",
-            description = "Ratings in the generated set for the user tower (reelrank generate --sample-movies), 0 to skip, "
-                    + "else 100000-100000000 (default: ${DEFAULT-VALUE})")
+            description = "Ratings in the generated set for the user tower (reelrank generate --sample-movies), "
+                    + "0 to skip, else 100000-100000000 (default: ${DEFAULT-VALUE})")
     long rows;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Seed of queries, users and the generated set (default: ${DEFAULT-VALUE})")
+    @Option(names = "--seed", defaultValue = "42",
+            description = "Seed of queries, users and the generated set (default: ${DEFAULT-VALUE})")
     long seed;
 
     @Option(names = "--skip-user-tower", description = "Measure the latency only: no user tower over all users "
@@ -67,7 +68,9 @@ public final class BenchRerankCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (queries < 100 || queries > 100_000) throw CliException.badInput("--queries must be in 100-100000, got " + queries);
+        if (queries < 100 || queries > 100_000) {
+            throw CliException.badInput("--queries must be in 100-100000, got " + queries);
+        }
         if (rows != 0 && (rows < 100_000 || rows > 100_000_000)) {
             throw CliException.badInput("--rows must be 0 or in 100000-100000000, got " + rows);
         }
@@ -94,7 +97,8 @@ public final class BenchRerankCommand implements Callable<Integer> {
             // User vectors come from the cache in steady state; only the users queried are loaded
             // (at 32M ratings there are 200,947 users, one query each would take longer than the run).
             for (int u : who) ps.userVector(u);
-            out.printf(Locale.ROOT, "bench rerank: %,d queries (seed %d) over %,d users with vectors, 1 thread, in-process%n",
+            out.printf(Locale.ROOT,
+                    "bench rerank: %,d queries (seed %d) over %,d users with vectors, 1 thread, in-process%n",
                     qs.size(), seed, users.length);
             out.flush();
             long[] plain = new long[qs.size()];
@@ -113,11 +117,15 @@ public final class BenchRerankCommand implements Callable<Integer> {
                     }
                 }
             }
-            double p50a = pct(plain, 0.5), p99a = pct(plain, 0.99), p50b = pct(personal, 0.5), p99b = pct(personal, 0.99);
-            out.printf(Locale.ROOT, "  plain BM25 (100 candidates, top 10):          p50 %6.3f ms  p99 %6.3f ms  (baseline)%n",
+            double p50a = pct(plain, 0.5), p99a = pct(plain, 0.99);
+            double p50b = pct(personal, 0.5), p99b = pct(personal, 0.99);
+            out.printf(Locale.ROOT,
+                    "  plain BM25 (100 candidates, top 10):          p50 %6.3f ms  p99 %6.3f ms  (baseline)%n",
                     p50a, p99a);
-            out.printf(Locale.ROOT, "  BM25 + re-rank (100 candidates, top 10):      p50 %6.3f ms  p99 %6.3f ms%n", p50b, p99b);
-            out.printf(Locale.ROOT, "  median ratio re-ranked / plain: %.2f×   (target ≤ 1.3×, p99 < 10 ms)%n", p50b / p50a);
+            out.printf(Locale.ROOT, "  BM25 + re-rank (100 candidates, top 10):      p50 %6.3f ms  p99 %6.3f ms%n",
+                    p50b, p99b);
+            out.printf(Locale.ROOT, "  median ratio re-ranked / plain: %.2f×   (target ≤ 1.3×, p99 < 10 ms)%n",
+                    p50b / p50a);
             out.flush();
         }
 
@@ -179,7 +187,8 @@ public final class BenchRerankCommand implements Callable<Integer> {
             }
             copy.finish();
             try (Statement st = c.createStatement()) {
-                st.execute("UPDATE movies m SET embedding = s.embedding FROM stage_vectors s WHERE s.movie_id = m.movie_id");
+                st.execute("UPDATE movies m SET embedding = s.embedding FROM stage_vectors s "
+                        + "WHERE s.movie_id = m.movie_id");
             }
             c.commit();
         }

@@ -70,7 +70,8 @@ public final class BenchSearchCommand implements Callable<Integer> {
     String mode;
 
     @Option(names = "--warmup", paramLabel = "PASSES", defaultValue = "3",
-            description = "Unmeasured passes over the queries before each measured one, 0-100 (default: ${DEFAULT-VALUE})")
+            description = "Unmeasured passes over the queries before each measured one, "
+                    + "0-100 (default: ${DEFAULT-VALUE})")
     int warmup;
 
     @Option(names = "--seed", paramLabel = "SEED", defaultValue = "42",
@@ -78,10 +79,11 @@ public final class BenchSearchCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--paths", paramLabel = "LIST", split = ",", defaultValue = "today",
-            description = {"Search paths to measure in turn, in one run: today (BM25 as written, MovieSearcher.search); "
-                    + "typos (BM25 with typo tolerance, then the popularity prior: a search without a user); shipped (the "
-                    + "shipped retrieval, auto hybrid and typo tolerance, then the prior); hybrid (hybrid retrieval for every "
-                    + "plain query, then the prior) (default: ${DEFAULT-VALUE})",
+            description = {"Search paths to measure in turn, in one run: today (BM25 as written, "
+                    + "MovieSearcher.search); typos (BM25 with typo tolerance, then the popularity prior: a search "
+                    + "without a user); shipped (the shipped retrieval, auto hybrid and typo tolerance, then the "
+                    + "prior); hybrid (hybrid retrieval for every plain query, then the prior) (default: "
+                    + "${DEFAULT-VALUE})",
                     "Paths other than today may open the database for the movie vectors."})
     List<String> paths;
 
@@ -127,8 +129,8 @@ public final class BenchSearchCommand implements Callable<Integer> {
         List<BenchQuery> typos = SearchBenchmark.typos(qs, seed);
         if (typos.isEmpty()) return;
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
-                "typo'd single words (%d, one typo each, seed %d), 1 thread, p50 ms and the queries whose source movie is in "
-                        + "the top %d:", typos.size(), seed, limit));
+                "typo'd single words (%d, one typo each, seed %d), 1 thread, p50 ms and the queries whose source "
+                        + "movie is in the top %d:", typos.size(), seed, limit));
         for (String p : paths) {
             SearchBenchmark.Call call = call(p, searcher, retriever, m, loaded);
             for (int i = 0; i < warmup; i++) SearchBenchmark.run(typos, 1, call);
@@ -138,7 +140,8 @@ public final class BenchSearchCommand implements Callable<Integer> {
                 List<Integer> ids = p.equals("today")
                         ? searcher.search(q.text(), SearchFilters.NONE, SearchSort.SCORE, limit).hits().stream()
                                 .map(io.reelrank.index.SearchHit::movieId).toList()
-                        : PersonalizedSearch.anonymous(retriever, id -> false, new PersonalizedSearch.Request(q.text(), null,
+                        : PersonalizedSearch.anonymous(retriever, id -> false,
+                        new PersonalizedSearch.Request(q.text(), null,
                                 limit, PersonalizedSearch.DEFAULT_CANDIDATES, null, Fusion.WEIGHTED, SearchFilters.NONE,
                                 PATHS.get(p)), 0).results().stream().map(PersonalizedSearch.Result::movieId).toList();
                 if (ids.contains(q.sourceMovieId())) found++;
@@ -173,9 +176,9 @@ public final class BenchSearchCommand implements Callable<Integer> {
             retriever.retrieve(q, SearchFilters.NONE, PersonalizedSearch.DEFAULT_CANDIDATES, semantic, false);
             scan.record(System.nanoTime() - t0);
         }
-        out.printf(Locale.ROOT, "query embedding (%s, in-process, 1 thread, no cache): p50 %.3f ms, p99 %.3f ms over %d "
-                        + "distinct plain queries; semantic retrieval with the vector cached (scan of the movie vectors, top %d): "
-                        + "p50 %.3f ms, p99 %.3f ms%n", encoder.model(), model.ms(0.5), model.ms(0.99), plain.size(),
+        out.printf(Locale.ROOT, "query embedding (%s, in-process, 1 thread, no cache): p50 %.3f ms, p99 %.3f ms over "
+                + "%d distinct plain queries; semantic retrieval with the vector cached (scan of the movie vectors, "
+                + "top %d): p50 %.3f ms, p99 %.3f ms%n", encoder.model(), model.ms(0.5), model.ms(0.99), plain.size(),
                 PersonalizedSearch.DEFAULT_CANDIDATES, scan.ms(0.5), scan.ms(0.99));
         // The alternative: pgvector's HNSW index over the stored (not centered) vectors, one round trip per query.
         Latencies pg = new Latencies();
@@ -187,14 +190,16 @@ public final class BenchSearchCommand implements Callable<Integer> {
                 pg.record(System.nanoTime() - t0);
             }
         }
-        out.printf(Locale.ROOT, "the same top %d from pgvector (ORDER BY embedding <=> q, HNSW, one query per round trip): "
-                + "p50 %.3f ms, p99 %.3f ms%n", PersonalizedSearch.DEFAULT_CANDIDATES, pg.ms(0.5), pg.ms(0.99));
+        out.printf(Locale.ROOT, "the same top %d from pgvector (ORDER BY embedding <=> q, HNSW, one query per round "
+                + "trip): p50 %.3f ms, p99 %.3f ms%n", PersonalizedSearch.DEFAULT_CANDIDATES, pg.ms(0.5), pg.ms(0.99));
         out.flush();
     }
 
     @Override
     public Integer call() throws Exception {
-        if (queries < 5 || queries > 1_000_000) throw CliException.badInput("--queries must be in 5-1000000, got " + queries);
+        if (queries < 5 || queries > 1_000_000) {
+            throw CliException.badInput("--queries must be in 5-1000000, got " + queries);
+        }
         if (limit < 1 || limit > MovieSearcher.MAX_LIMIT) {
             throw CliException.badInput("--limit must be in 1-" + MovieSearcher.MAX_LIMIT + ", got " + limit);
         }
@@ -208,8 +213,9 @@ public final class BenchSearchCommand implements Callable<Integer> {
             default -> throw CliException.badInput("--mode must be search or candidates, got '" + mode + "'");
         };
         for (String p : paths) {
-            if (!PATHS.containsKey(p)) throw CliException.badInput("--paths must be a list of today, typos, shipped, hybrid, got '"
-                    + p + "'");
+            if (!PATHS.containsKey(p)) {
+                throw CliException.badInput("--paths must be a list of today, typos, shipped, hybrid, got '" + p + "'");
+            }
         }
         PrintWriter out = spec.commandLine().getOut();
         Path dir = IndexService.ensure(Home.indexDir(), dbOptions::open, spec.commandLine().getErr());
@@ -231,18 +237,23 @@ public final class BenchSearchCommand implements Callable<Integer> {
             List<BenchQuery> qs = SearchBenchmark.queries(movies, queries, seed);
             Map<SearchBenchmark.Kind, String> examples = new EnumMap<>(SearchBenchmark.Kind.class);
             for (BenchQuery q : qs) examples.putIfAbsent(q.kind(), q.text());
-            out.printf(Locale.ROOT, "bench search: %,d queries from the titles of %,d movies (seed %d), mode %s, limit %d, index %s%n",
+            out.printf(Locale.ROOT,
+                    "bench search: %,d queries from the titles of %,d movies (seed %d), mode %s, limit %d, index %s%n",
                     qs.size(), movies.size(), seed, m.name().toLowerCase(java.util.Locale.ROOT), limit, dir);
-            examples.forEach((k, v) -> out.printf(Locale.ROOT, "  %-12s e.g. %s%n", k.name().toLowerCase(Locale.ROOT), v));
-            out.printf(Locale.ROOT, "  warm-up: %d pass(es) over the queries before each measurement; JVM %s, %d cores%n", warmup,
+            examples.forEach((k, v) -> out.printf(Locale.ROOT, "  %-12s e.g. %s%n", k.name().toLowerCase(Locale.ROOT),
+                    v));
+            out.printf(Locale.ROOT,
+                    "  warm-up: %d pass(es) over the queries before each measurement; JVM %s, %d cores%n", warmup,
                     System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
             if (labelled) {
-                out.printf(Locale.ROOT, "  paths: %s; each path's warm-up and measurement in turn, per thread count%s%n",
-                        String.join(", ", paths), coldEmbeddings ? "; query vectors forgotten before each measured pass" : "");
+                out.printf(Locale.ROOT, "  paths: %s; each path's warm-up and measurement in turn, per thread "
+                        + "count%s%n",
+                        String.join(", ", paths), coldEmbeddings ? "; query vectors forgotten before each measured pass"
+                        : "");
                 out.printf(Locale.ROOT, "%-8s  ", "path");
             }
-            out.printf(Locale.ROOT, "%7s  %8s  %8s  %8s  %8s  %10s  %8s%n", "threads", "queries", "p50_ms", "p99_ms", "max_ms",
-                    "queries/s", "hits");
+            out.printf(Locale.ROOT, "%7s  %8s  %8s  %8s  %8s  %10s  %8s%n", "threads", "queries", "p50_ms", "p99_ms",
+                    "max_ms", "queries/s", "hits");
             out.flush();
             for (int t : threads) {
                 for (String p : paths) {
@@ -251,8 +262,8 @@ public final class BenchSearchCommand implements Callable<Integer> {
                     if (coldEmbeddings) encoder.clearCache();
                     Stats s = SearchBenchmark.run(qs, t, call);
                     if (labelled) out.printf(Locale.ROOT, "%-8s  ", p);
-                    out.printf(Locale.ROOT, "%7d  %8d  %8.3f  %8.3f  %8.3f  %10.0f  %8d%n", s.threads(), s.queries(), s.p50Ms(),
-                            s.p99Ms(), s.maxMs(), s.queriesPerSecond(), s.hits());
+                    out.printf(Locale.ROOT, "%7d  %8d  %8.3f  %8.3f  %8.3f  %10.0f  %8d%n", s.threads(), s.queries(),
+                            s.p50Ms(), s.p99Ms(), s.maxMs(), s.queriesPerSecond(), s.hits());
                     StringBuilder kinds = new StringBuilder("         p50/p99 ms by kind:");
                     s.p50p99ByKind().forEach((k, v) -> kinds.append(String.format(Locale.ROOT, " %s %.3f/%.3f",
                             k.name().toLowerCase(Locale.ROOT), v[0], v[1])));
@@ -263,7 +274,8 @@ public final class BenchSearchCommand implements Callable<Integer> {
             if (labelled) typos(out, qs, searcher, retriever, m, loaded);
             if (paths.contains("shipped") || paths.contains("hybrid")) embedding(out, qs, retriever);
             double scan = SearchBenchmark.substringScanQps(movies, qs);
-            out.printf(Locale.ROOT, "baseline: substring scan of all %,d titles (ILIKE '%%word%%'), single-word queries, 1 thread: "
+            out.printf(Locale.ROOT,
+                    "baseline: substring scan of all %,d titles (ILIKE '%%word%%'), single-word queries, 1 thread: "
                     + "%,.0f queries/s%n", movies.size(), scan);
         }
         out.flush();

@@ -61,8 +61,8 @@ import picocli.CommandLine.Spec;
  * Nothing is written to the database; standard output depends only on the data and the options.
  */
 @Command(name = "search-quality", mixinStandardHelpOptions = true,
-        description = {"The typo, exact and descriptive search tasks: the grids behind the search defaults (validation) "
-                + "or the shipped settings measured once (test).", "See docs/search-quality.md."})
+        description = {"The typo, exact and descriptive search tasks: the grids behind the search defaults "
+                + "(validation) or the shipped settings measured once (test).", "See docs/search-quality.md."})
 public final class BenchSearchQualityCommand implements Callable<Integer> {
 
     static final String BM25 = "bm25";
@@ -76,7 +76,8 @@ public final class BenchSearchQualityCommand implements Callable<Integer> {
     DbOptions dbOptions;
 
     @Option(names = "--split", paramLabel = "SPLIT", defaultValue = "validation",
-            description = "validation: the grids the defaults were chosen from; test: the shipped settings, once (default: ${DEFAULT-VALUE})")
+            description = "validation: the grids the defaults were chosen from; test: the shipped settings, once "
+                    + "(default: ${DEFAULT-VALUE})")
     String split;
 
     @Option(names = "--tasks", paramLabel = "LIST", split = ",", defaultValue = "typo,exact,descriptive",
@@ -84,7 +85,8 @@ public final class BenchSearchQualityCommand implements Callable<Integer> {
     List<String> tasks;
 
     @Option(names = "--seed", paramLabel = "SEED", defaultValue = "42",
-            description = "Seed of the typos, the held-out taggers, the query halves and the bootstrap (default: ${DEFAULT-VALUE})")
+            description = "Seed of the typos, the held-out taggers, the query halves and the bootstrap (default: "
+                    + "${DEFAULT-VALUE})")
     long seed;
 
     @Option(names = "--resamples", paramLabel = "B", defaultValue = "1000",
@@ -95,11 +97,12 @@ public final class BenchSearchQualityCommand implements Callable<Integer> {
             description = "Share of taggers held out for the descriptive task, in (0,1) (default: ${DEFAULT-VALUE})")
     double share;
 
-    @Option(names = "--pi", paramLabel = "P", description = "π of the popularity prior (default: the anonymous search's, "
-            + "chosen on validation)")
+    @Option(names = "--pi", paramLabel = "P",
+            description = "π of the popularity prior (default: the anonymous search's, " + "chosen on validation)")
     Double pi;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Threads running queries, 1-64 (default: the number of cores)")
+    @Option(names = "--threads", paramLabel = "N",
+            description = "Threads running queries, 1-64 (default: the number of cores)")
     Integer threads;
 
     private PrintWriter out;
@@ -119,7 +122,8 @@ public final class BenchSearchQualityCommand implements Callable<Integer> {
                 throw CliException.badInput("--tasks must be a list of typo, exact, descriptive, got '" + t + "'");
             }
         }
-        if (resamples < 100 || resamples > 100_000) throw CliException.badInput("--resamples must be in 100-100000, got " + resamples);
+        if (resamples < 100 || resamples > 100_000) throw CliException.badInput("--resamples must be in 100-100000, "
+                + "got " + resamples);
         if (!(share > 0 && share < 1)) throw CliException.badInput("--share must be in (0,1), got " + share);
         if (pi != null && !(pi >= 0 && pi <= 1)) throw CliException.badInput("--pi must be in 0-1, got " + pi);
         nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
@@ -150,15 +154,17 @@ public final class BenchSearchQualityCommand implements Callable<Integer> {
         int[] popularity = SweepRankers.popularity(test ? parts.train() : validation.train());
         IndexService.refreshIfStale(db, Home.indexDir(), err);
         ItemVectors items = ItemVectors.load(db, true);
-        if (items.size() == 0) throw new CliException(1, "no movie has an embedding yet: run `reelrank embed --load` first");
+        if (items.size() == 0) throw new CliException(1,
+                "no movie has an embedding yet: run `reelrank embed --load` first");
         QueryGenerator generator = new QueryGenerator(catalog.movieIds(), catalog.titles(), catalog.genres(),
                 QueryGenerator.DEFAULT_MAX_TITLE_DF);
-        out.printf(Locale.ROOT, "search quality on the %s split: temporal split (test fraction 0.2), validation = the latest 20%% "
-                + "of each user's training ratings; %,d held-out ratings; popularity n = training ratings; π = %.2f; query model "
-                + "%s; bootstrap seed %d, %d resamples%n", test ? "test" : "validation", heldOut.size(), prior,
-                BundledModel.DEFAULT.modelName(), seed, resamples);
+        out.printf(Locale.ROOT, "search quality on the %s split: temporal split (test fraction 0.2), validation = the "
+                + "latest 20%% of each user's training ratings; %,d held-out ratings; popularity n = training "
+                + "ratings; π = %.2f; query model %s; bootstrap seed %d, %d resamples%n", test ? "test" : "validation",
+                heldOut.size(), prior, BundledModel.DEFAULT.modelName(), seed, resamples);
         out.flush();
-        try (QueryEncoder encoder = QueryEncoder.bundled(); MovieSearcher searcher = MovieSearcher.open(Home.indexDir())) {
+        try (QueryEncoder encoder = QueryEncoder.bundled();
+             MovieSearcher searcher = MovieSearcher.open(Home.indexDir())) {
             Retriever retriever = new Retriever(searcher, () -> items, encoder);
             SearchQualityRankers rankers = new SearchQualityRankers(retriever, PersonalizedSearch.DEFAULT_CANDIDATES);
             if (tasks.contains("exact")) exact(rankers, heldOut, generator, popularity, prior, test);
@@ -166,8 +172,8 @@ public final class BenchSearchQualityCommand implements Callable<Integer> {
             if (tasks.contains("descriptive")) {
                 descriptive(db, searcher, items, encoder, catalog, tags, texts, prior, test);
             }
-            out.printf(Locale.ROOT, "%nquery model: %d runs, mean %.2f ms each; %d answered from the cache%n", encoder.misses(),
-                    encoder.meanEncodeMillis(), encoder.hits());
+            out.printf(Locale.ROOT, "%nquery model: %d runs, mean %.2f ms each; %d answered from the cache%n",
+                    encoder.misses(), encoder.meanEncodeMillis(), encoder.hits());
         }
         err.printf(Locale.ROOT, "search-quality: done in %.1f s%n", (System.nanoTime() - t0) / 1e9);
         out.flush();
@@ -186,19 +192,21 @@ public final class BenchSearchQualityCommand implements Callable<Integer> {
         rs.put(BM25, rankers.retrieval(plain));
         if (!test) {
             for (int i = 0; i <= 10; i++) {
-                rs.put(String.format(Locale.ROOT, "%s π=%.1f", BASELINE, i / 10.0), rankers.prior(plain, i / 10.0, popularity));
+                rs.put(String.format(Locale.ROOT, "%s π=%.1f", BASELINE, i / 10.0),
+                        rankers.prior(plain, i / 10.0, popularity));
             }
-            rs.put("hybrid+popularity (every plain query)", rankers.prior(shipped.withRetrieval(Retrieval.HYBRID), prior,
-                    popularity));
+            rs.put("hybrid+popularity (every plain query)",
+                    rankers.prior(shipped.withRetrieval(Retrieval.HYBRID), prior, popularity));
             for (RetrievalSettings.AutoRule rule : RetrievalSettings.AutoRule.values()) {
                 rs.put("auto (" + rule.name().toLowerCase(Locale.ROOT) + ") + typo tolerance + popularity",
                         rankers.prior(shipped.withAutoRule(rule), prior, popularity));
             }
             long t = System.nanoTime();
             JudgedQueries.Values v = ExactTask.run(heldOut, generator, rs, 10, nThreads);
-            err.printf(Locale.ROOT, "exact task on validation: %,d queries in %.1f s%n", qs.size(), (System.nanoTime() - t) / 1e9);
-            out.printf(Locale.ROOT, "%nexact task (validation): today's title and genre queries, %,d liked and %,d disliked; "
-                    + "NDCG@10 (the baseline's π: the best liked)%n", count(qs, true), count(qs, false));
+            err.printf(Locale.ROOT, "exact task on validation: %,d queries in %.1f s%n", qs.size(),
+                    (System.nanoTime() - t) / 1e9);
+            out.printf(Locale.ROOT, "%nexact task (validation): today's title and genre queries, %,d liked and %,d "
+                    + "disliked; NDCG@10 (the baseline's π: the best liked)%n", count(qs, true), count(qs, false));
             for (int r = 0; r < v.rankers().size(); r++) {
                 out.printf(Locale.ROOT, "  %-62s liked %.4f  disliked %.4f%n", v.rankers().get(r),
                         mean(v.select(v.ndcg()[r], true)), mean(v.select(v.ndcg()[r], false)));
@@ -211,15 +219,18 @@ public final class BenchSearchQualityCommand implements Callable<Integer> {
             return;
         }
         rs.put(BASELINE, rankers.prior(plain, prior, popularity));
-        rs.put("shipped without typo tolerance", rankers.prior(shipped.withTypos(TypoTolerance.OFF), prior, popularity));
+        rs.put("shipped without typo tolerance",
+                rankers.prior(shipped.withTypos(TypoTolerance.OFF), prior, popularity));
         rs.put(SHIPPED, rankers.prior(shipped, prior, popularity));
         rs.put("hybrid+popularity", rankers.prior(shipped.withRetrieval(Retrieval.HYBRID), prior, popularity));
         JudgedQueries.Values v = ExactTask.run(heldOut, generator, rs, 10, nThreads);
-        out.printf(Locale.ROOT, "%nexact task (test): today's title and genre queries, %,d liked and %,d disliked; shipped = %s, π %.2f%n",
+        out.printf(Locale.ROOT, "%nexact task (test): today's title and genre queries, %,d liked and %,d disliked; "
+                + "shipped = %s, π %.2f%n",
                 count(qs, true), count(qs, false), shipped, prior);
         table(v, true, List.of(new String[] {BASELINE, BM25}, new String[] {SHIPPED, "shipped without typo tolerance"},
                 new String[] {SHIPPED, BASELINE}, new String[] {"hybrid+popularity", BASELINE}));
-        table(v, false, List.of(new String[] {BASELINE, BM25}, new String[] {SHIPPED, "shipped without typo tolerance"}));
+        table(v, false, List.of(new String[] {BASELINE, BM25},
+                new String[] {SHIPPED, "shipped without typo tolerance"}));
     }
 
     // ---- typo -------------------------------------------------------------------------------
@@ -230,8 +241,9 @@ public final class BenchSearchQualityCommand implements Callable<Integer> {
         RetrievalSettings plain = RetrievalSettings.PLAIN_BM25;
         RetrievalSettings shipped = RetrievalSettings.DEFAULT;
         if (!test) {
-            out.printf(Locale.ROOT, "%ntypo task (validation): %,d liked title words of >= %d letters, one typo each (seed %d); "
-                    + "NDCG@10, BM25 retrieval with each tolerance, then the prior%n", qs.size(), TypoTask.MIN_WORD_LENGTH, seed);
+            out.printf(Locale.ROOT, "%ntypo task (validation): %,d liked title words of >= %d letters, one typo each "
+                    + "(seed %d); NDCG@10, BM25 retrieval with each tolerance, then the prior%n", qs.size(),
+                    TypoTask.MIN_WORD_LENGTH, seed);
             Map<String, SearchTask.Ranker> base = new LinkedHashMap<>();
             base.put(BM25, rankers.retrieval(plain));
             base.put(BASELINE, rankers.prior(plain, prior, popularity));
@@ -244,13 +256,14 @@ public final class BenchSearchQualityCommand implements Callable<Integer> {
             }
             for (int x : new int[] {5, 10, 20}) grid.add(TypoTolerance.DEFAULT.with(0, TypoTolerance.DEFAULT.edits(),
                     TypoTolerance.DEFAULT.prefixLength(), x, TypoTolerance.DEFAULT.weight()));
-            for (float w : new float[] {0.5f, 0.8f}) grid.add(TypoTolerance.DEFAULT.with(0, TypoTolerance.DEFAULT.edits(),
+            for (float w : new float[] {0.5f, 0.8f}) grid.add(TypoTolerance.DEFAULT.with(0,
+                    TypoTolerance.DEFAULT.edits(),
                     TypoTolerance.DEFAULT.prefixLength(), TypoTolerance.DEFAULT.maxExpansions(), w));
             for (float w : new float[] {0.5f, 0.8f, 1f}) {
-                grid.add(TypoTolerance.DEFAULT.with(1, TypoTolerance.DEFAULT.edits(), TypoTolerance.DEFAULT.prefixLength(),
-                        TypoTolerance.DEFAULT.maxExpansions(), w));
-                grid.add(TypoTolerance.DEFAULT.with(2, TypoTolerance.DEFAULT.edits(), TypoTolerance.DEFAULT.prefixLength(),
-                        TypoTolerance.DEFAULT.maxExpansions(), w));
+                grid.add(TypoTolerance.DEFAULT.with(1, TypoTolerance.DEFAULT.edits(),
+                        TypoTolerance.DEFAULT.prefixLength(), TypoTolerance.DEFAULT.maxExpansions(), w));
+                grid.add(TypoTolerance.DEFAULT.with(2, TypoTolerance.DEFAULT.edits(),
+                        TypoTolerance.DEFAULT.prefixLength(), TypoTolerance.DEFAULT.maxExpansions(), w));
             }
             grid.add(TypoTolerance.DEFAULT);
             for (TypoTolerance t : grid) {
@@ -268,8 +281,8 @@ public final class BenchSearchQualityCommand implements Callable<Integer> {
             }
             Map<String, SearchTask.Ranker> rs = new LinkedHashMap<>();
             rs.put("shipped (auto retrieval)", rankers.prior(shipped, prior, popularity));
-            rs.put("hybrid+popularity (every plain query)", rankers.prior(shipped.withRetrieval(Retrieval.HYBRID), prior,
-                    popularity));
+            rs.put("hybrid+popularity (every plain query)",
+                    rankers.prior(shipped.withRetrieval(Retrieval.HYBRID), prior, popularity));
             JudgedQueries.Values v = JudgedQueries.run(qs, rs, 10, nThreads);
             for (int r = 0; r < v.rankers().size(); r++) {
                 out.printf(Locale.ROOT, "  %-62s          %.4f%n", v.rankers().get(r), mean(v.ndcg()[r]));
@@ -282,7 +295,8 @@ public final class BenchSearchQualityCommand implements Callable<Integer> {
         rs.put(BASELINE, rankers.prior(plain, prior, popularity));
         rs.put(SHIPPED, rankers.prior(shipped, prior, popularity));
         JudgedQueries.Values v = JudgedQueries.run(qs, rs, 10, nThreads);
-        out.printf(Locale.ROOT, "%ntypo task (test): %,d liked title words of >= %d letters, one typo each (seed %d); shipped = %s%n",
+        out.printf(Locale.ROOT, "%ntypo task (test): %,d liked title words of >= %d letters, one typo each (seed %d); "
+                + "shipped = %s%n",
                 qs.size(), TypoTask.MIN_WORD_LENGTH, seed, shipped);
         table(v, true, List.of(new String[] {SHIPPED, BASELINE}, new String[] {SHIPPED, BM25}));
     }
@@ -303,17 +317,20 @@ public final class BenchSearchQualityCommand implements Callable<Integer> {
         try (OnnxEncoder model = OnnxEncoder.bundled(BundledModel.DEFAULT, OnnxEncoder.Settings.defaults())) {
             corpus = DescriptiveCorpus.build(movies, data.kept(), texts, ItemVectors.load(db, false), model, dir);
         }
-        err.printf(Locale.ROOT, "descriptive corpus: index and %d re-embedded movie texts in %.1f s%n", corpus.changedTexts(),
-                (System.nanoTime() - t0) / 1e9);
+        err.printf(Locale.ROOT, "descriptive corpus: index and %d re-embedded movie texts in %.1f s%n",
+                corpus.changedTexts(), (System.nanoTime() - t0) / 1e9);
         int[] popularity = new int[1];
-        for (MovieRecord m : movies) popularity = java.util.Arrays.copyOf(popularity, Math.max(popularity.length, m.movieId() + 1));
+        for (MovieRecord m : movies) popularity = java.util.Arrays.copyOf(popularity,
+                Math.max(popularity.length, m.movieId() + 1));
         for (MovieRecord m : movies) popularity[m.movieId()] = m.ratingCount();
-        out.printf(Locale.ROOT, "%ndescriptive task (%s): %d of %d taggers held out (seed %d, share %.2f), %,d of their tag rows; "
-                        + "%,d queries (distinct tags; %d rows left out for sharing a title word), %,d relevant movies; index and "
-                        + "vectors from the other taggers' %,d tag rows (%d movie texts re-embedded, model agreement %.4f); "
-                        + "popularity n = the movie's ratings%n", test ? "test half" : "validation half",
+        out.printf(Locale.ROOT, "%ndescriptive task (%s): %d of %d taggers held out (seed %d, share %.2f), %,d of "
+                + "their tag rows; %,d queries (distinct tags; %d rows left out for sharing a title word), %,d "
+                + "relevant movies; index and vectors from the other taggers' %,d tag rows (%d movie texts "
+                + "re-embedded, model agreement %.4f); popularity n = the movie's ratings%n", test ? "test half"
+                : "validation half",
                 data.heldOutTaggers().size(), data.taggers(), seed, share, data.heldOutRows(), qs.size(),
-                data.pairsWithTitleWords(), relevantCount(qs), data.kept().size(), corpus.changedTexts(), corpus.agreement());
+                data.pairsWithTitleWords(), relevantCount(qs), data.kept().size(), corpus.changedTexts(),
+                corpus.agreement());
         try (MovieSearcher searcher = MovieSearcher.open(corpus.indexDir())) {
             Retriever retriever = new Retriever(searcher, corpus::vectors, encoder);
             SearchQualityRankers rankers = new SearchQualityRankers(retriever, PersonalizedSearch.DEFAULT_CANDIDATES);
@@ -341,15 +358,16 @@ public final class BenchSearchQualityCommand implements Callable<Integer> {
         }
     }
 
-    private void descriptiveGrid(SearchQualityRankers rankers, List<JudgedQueries.Query> qs, int[] popularity, double prior,
-                                 RetrievalSettings shipped) {
+    private void descriptiveGrid(SearchQualityRankers rankers, List<JudgedQueries.Query> qs, int[] popularity,
+            double prior, RetrievalSettings shipped) {
         RetrievalSettings bm25 = RetrievalSettings.PLAIN_BM25;
         out.printf(Locale.ROOT, "  %-70s %-8s %-8s %s%n", "setting", "ndcg@10", "+prior", "recall@10 (+prior)");
         Map<String, SearchTask.Ranker> base = new LinkedHashMap<>();
         base.put(BM25, rankers.retrieval(bm25));
         base.put(BASELINE, rankers.prior(bm25, prior, popularity));
         JudgedQueries.Values b = JudgedQueries.run(qs, base, 10, nThreads);
-        out.printf(Locale.ROOT, "  %-70s %.4f   %.4f   %.4f%n", "bm25", mean(b.ndcg()[0]), mean(b.ndcg()[1]), mean(b.recall()[1]));
+        out.printf(Locale.ROOT, "  %-70s %.4f   %.4f   %.4f%n", "bm25", mean(b.ndcg()[0]), mean(b.ndcg()[1]),
+                mean(b.recall()[1]));
         List<RetrievalSettings> grid = new ArrayList<>();
         for (boolean center : new boolean[] {true, false}) {
             for (String template : new String[] {"%s", "Tags: %s."}) {
@@ -362,10 +380,12 @@ public final class BenchSearchQualityCommand implements Callable<Integer> {
                         shipped.template()));
             }
         }
-        grid.add(shipped.withRetrieval(Retrieval.HYBRID).withSemantic(shipped.semanticDepth(), shipped.semanticWeight(), 10,
-                shipped.centerQuery(), shipped.template()));
+        grid.add(shipped.withRetrieval(Retrieval.HYBRID).withSemantic(shipped.semanticDepth(), shipped.semanticWeight(),
+                10, shipped.centerQuery(), shipped.template()));
         grid.add(shipped.withRetrieval(Retrieval.HYBRID));
-        for (RetrievalSettings.AutoRule rule : RetrievalSettings.AutoRule.values()) grid.add(shipped.withAutoRule(rule));
+        for (RetrievalSettings.AutoRule rule : RetrievalSettings.AutoRule.values()) {
+            grid.add(shipped.withAutoRule(rule));
+        }
         for (RetrievalSettings s : grid) {
             Map<String, SearchTask.Ranker> rs = new LinkedHashMap<>();
             rs.put("retrieval", rankers.retrieval(s));
@@ -380,7 +400,8 @@ public final class BenchSearchQualityCommand implements Callable<Integer> {
             Map<String, SearchTask.Ranker> rs = Map.of("p", rankers.prior(shipped, i / 10.0, popularity));
             out.printf(Locale.ROOT, " %.1f: %.4f", i / 10.0, mean(JudgedQueries.run(qs, rs, 10, nThreads).ndcg()[0]));
         }
-        out.printf(Locale.ROOT, "%n  auto chose hybrid for %d of %d queries%n", hybridCount(rankers, shipped, qs), qs.size());
+        out.printf(Locale.ROOT, "%n  auto chose hybrid for %d of %d queries%n", hybridCount(rankers, shipped, qs),
+                qs.size());
         Map<String, SearchTask.Ranker> rs = new LinkedHashMap<>();
         rs.put(BASELINE, rankers.prior(bm25, prior, popularity));
         rs.put("hybrid+popularity", rankers.prior(shipped.withRetrieval(Retrieval.HYBRID), prior, popularity));

@@ -55,7 +55,9 @@ public final class SearchBenchmark {
         Kind[] kinds = Kind.values();
         int attempts = 0;
         while (out.size() < n) {
-            if (++attempts > n * 100) throw new IllegalStateException("cannot make " + n + " queries from these titles");
+            if (++attempts > n * 100) {
+                throw new IllegalStateException("cannot make " + n + " queries from these titles");
+            }
             Kind kind = kinds[out.size() % kinds.length];
             MovieRecord m = movies.get(rnd.nextInt(movies.size()));
             List<String> words = words(m.title());
@@ -92,7 +94,10 @@ public final class SearchBenchmark {
 
     /** What each measured call does. */
     public enum Mode {
-        /** {@link MovieSearcher#search}: top hits with their stored fields and an exact match count (the CLI's path). */
+        /**
+         * {@link MovieSearcher#search}: top hits with their stored fields and an exact match count (the
+         * CLI's path).
+         */
         SEARCH,
         /** {@link MovieSearcher#candidates}: ids, scores and ranks only (the re-ranker's path). */
         CANDIDATES
@@ -143,7 +148,8 @@ public final class SearchBenchmark {
                 try {
                     f.get();
                 } catch (java.util.concurrent.ExecutionException e) {
-                    throw new IllegalStateException("a benchmark query failed: " + e.getCause().getMessage(), e.getCause());
+                    throw new IllegalStateException("a benchmark query failed: " + e.getCause().getMessage(),
+                            e.getCause());
                 }
             }
             long wall = System.nanoTime() - start;
@@ -170,7 +176,8 @@ public final class SearchBenchmark {
         List<BenchQuery> out = new ArrayList<>();
         for (int i = 0; i < queries.size(); i++) {
             BenchQuery q = queries.get(i);
-            if (q.kind() != Kind.SINGLE_WORD || q.text().length() < 5 || !q.text().chars().allMatch(Character::isLetter)) {
+            if (q.kind() != Kind.SINGLE_WORD || q.text().length() < 5
+                    || !q.text().chars().allMatch(Character::isLetter)) {
                 continue;
             }
             out.add(new BenchQuery(Kind.SINGLE_WORD, io.reelrank.eval.Typos.typo(q.text(), seed, i, q.sourceMovieId()),

@@ -28,9 +28,10 @@ final class RerankTable {
         }
         boolean found = r.retrieval() != Retrieval.BM25;
         int tw = titleWidth(r.results());
-        String fmt = "%4s  %8s  %-" + tw + "s  %4s  %4s  %4s  %8s  %7s  %7s  %7s  %8s" + (found ? "  %-8s" : "%s") + "%n";
-        out.printf(Locale.ROOT, fmt, "rank", "movie_id", "title", "year", found ? "retr" : "bm25", "move", "bm25", "ratings",
-                "cos", "u·v", "score", found ? "found by" : "");
+        String fmt = "%4s  %8s  %-" + tw + "s  %4s  %4s  %4s  %8s  %7s  %7s  %7s  %8s" + (found ? "  %-8s" : "%s")
+                + "%n";
+        out.printf(Locale.ROOT, fmt, "rank", "movie_id", "title", "year", found ? "retr" : "bm25", "move", "bm25",
+                "ratings", "cos", "u·v", "score", found ? "found by" : "");
         out.printf(Locale.ROOT, fmt, "", "", "", "", "rank", "", "", "", "", "", "", "");
         boolean flagged = false;
         for (PersonalizedSearch.Result h : r.results()) {
@@ -58,8 +59,8 @@ final class RerankTable {
         }
         boolean prior = r.fusion() == Fusion.WEIGHTED;
         out.printf(Locale.ROOT, "query %s · no user · %s · %s retrieval%n", r.query(), prior
-                ? String.format(Locale.ROOT, "%s and the popularity prior, π=%.2f", r.retrieval() == Retrieval.BM25 ? "BM25"
-                : "the retrieval score", r.weights().popularity()) : "the retrieval's order", r.retrieval());
+                ? String.format(Locale.ROOT, "%s and the popularity prior, π=%.2f", r.retrieval() == Retrieval.BM25
+                ? "BM25" : "the retrieval score", r.weights().popularity()) : "the retrieval's order", r.retrieval());
         boolean found = r.retrieval() != Retrieval.BM25;
         int tw = titleWidth(r.results());
         String fmt = "%4s  %8s  %-" + tw + "s  %4s  %-32s  %8s  %7s  %8s" + (found ? "  %-8s" : "%s") + "%n";
@@ -88,7 +89,8 @@ final class RerankTable {
         int n = Math.max(plain.results().size(), personal.results().size());
         int tw = 44;
         String fmt = "%3s  %-" + tw + "s  │  %3s  %-" + tw + "s  %4s%n";
-        out.printf(Locale.ROOT, fmt, "#", plain.retrieval() == Retrieval.BM25 ? "BM25" : plain.retrieval() + " retrieval", "#",
+        out.printf(Locale.ROOT, fmt, "#", plain.retrieval() == Retrieval.BM25 ? "BM25" : plain.retrieval()
+                + " retrieval", "#",
                 personal.personalized() ? "personalized for user " + personal.user() : "BM25 (cold user)", "move");
         for (int i = 0; i < n; i++) {
             PersonalizedSearch.Result a = i < plain.results().size() ? plain.results().get(i) : null;
@@ -110,9 +112,10 @@ final class RerankTable {
                 case LINEAR -> String.format(Locale.ROOT, " α=%.2f", r.alpha());
                 case RRF, BM25 -> "";
             };
-            out.printf(Locale.ROOT, "query %s · user %d · %s fusion%s over %d %s candidates · %s%n", r.query(), r.user(),
-                    r.fusion(), weights, r.candidates(), r.retrieval() == Retrieval.BM25 ? "BM25" : r.retrieval().toString(),
-                    r.modelVersion() == 0 ? "no collaborative model trained"
+            out.printf(Locale.ROOT, "query %s · user %d · %s fusion%s over %d %s candidates · %s%n", r.query(),
+                    r.user(),
+                    r.fusion(), weights, r.candidates(), r.retrieval() == Retrieval.BM25 ? "BM25"
+                    : r.retrieval().toString(), r.modelVersion() == 0 ? "no collaborative model trained"
                             : "model version " + r.modelVersion() + (r.hasCollaborative() ? ""
                             : " (no collaborative vector for this user)"));
         }

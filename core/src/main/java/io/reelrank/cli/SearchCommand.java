@@ -43,11 +43,12 @@ import picocli.CommandLine.Spec;
  * query, a caret and the reason, exit code 2.
  */
 @Command(name = "search", mixinStandardHelpOptions = true,
-        description = {"Search the movies (Lucene query syntax; README \"Search\"): BM25 and the popularity prior, "
+        description = {"Search the movies (Lucene query syntax; docs/search.md): BM25 and the popularity prior, "
                 + "re-ranked for --user.",
                 "Examples: 'dark knight'  '\"dark knight\"'  'title:matrix AND year:[2000 TO 2020]'",
                 "          '(title:lord OR title:king) AND genres:Fantasy'  '-genres:Horror'",
-                "          'title:lor*'  'title:matirx~1'  'title:king^2'  'avg_rating:[4 TO *]'  'space adventure robots'"})
+                "          'title:lor*'  'title:matirx~1'  'title:king^2'  'avg_rating:[4 TO *]'",
+                "          'space adventure robots'"})
 public final class SearchCommand implements Callable<Integer> {
 
     @Spec
@@ -63,8 +64,8 @@ public final class SearchCommand implements Callable<Integer> {
             description = "Number of results, 1-" + MovieSearcher.MAX_LIMIT + " (default: ${DEFAULT-VALUE})")
     int limit;
 
-    @Option(names = "--json", description = "Print the search JSON ({\"query\", …, \"did_you_mean\", \"retrieval\", \"results\": [{rank, "
-            + "movie_id, title, …, retriever}]})")
+    @Option(names = "--json", description = "Print the search JSON ({\"query\", …, \"did_you_mean\", \"retrieval\", "
+            + "\"results\": [{rank, movie_id, title, …, retriever}]})")
     boolean json;
 
     @Option(names = "--min-avg-rating", paramLabel = "X", description = "Only movies with avg_rating >= X (0-5)")
@@ -73,8 +74,8 @@ public final class SearchCommand implements Callable<Integer> {
     @Mixin
     FilterOptions filterOptions;
 
-    @Option(names = "--explain", description = "Each result's score with its formula and numbers (Lucene's BM25 explanation "
-            + "with --fusion bm25 or --sort)")
+    @Option(names = "--explain", description = "Each result's score with its formula and numbers (Lucene's BM25 "
+            + "explanation with --fusion bm25 or --sort)")
     boolean explain;
 
     @Option(names = "--sort", paramLabel = "ORDER", defaultValue = "score",
@@ -95,8 +96,8 @@ public final class SearchCommand implements Callable<Integer> {
             + "(default: weighted " + Weights.DEFAULT_ALPHA_TEXT + ", linear " + Reranker.DEFAULT_ALPHA + ")")
     Double alpha;
 
-    @Option(names = "--popularity", paramLabel = "P", description = "With --user and weighted fusion: π, the popularity "
-            + "prior's share of the non-personal part, 0-1 (default: the shipped weight)")
+    @Option(names = "--popularity", paramLabel = "P", description = "With --user and weighted fusion: π, the "
+            + "popularity prior's share of the non-personal part, 0-1 (default: the shipped weight)")
     Double popularity;
 
     @Option(names = "--collaborative", paramLabel = "G", description = "With --user and weighted fusion: γ, the "
@@ -104,24 +105,26 @@ public final class SearchCommand implements Callable<Integer> {
     Double collaborative;
 
     @Option(names = "--fusion", paramLabel = "F", defaultValue = "weighted",
-            description = "weighted ((1-α)·((1-π)·mm(bm25) + π·mm(log(1+n))) + α·((1-γ)·mm(cos) + γ·mm(u·v)); without --user "
-                    + "(1-π)·mm(bm25) + π·mm(log(1+n)), π " + ANONYMOUS_PI + "), linear ((1-α)·bm25/max_bm25 + α·(cos+1)/2), "
-                    + "rrf (Σ 1/(60+rank)) or bm25 (the plain BM25 order; with --retrieval semantic or hybrid, that retrieval's order) "
-                    + "(default: ${DEFAULT-VALUE})")
+            description = "weighted ((1-α)·((1-π)·mm(bm25) + π·mm(log(1+n))) + α·((1-γ)·mm(cos) + γ·mm(u·v)); without "
+                    + "--user (1-π)·mm(bm25) + π·mm(log(1+n)), π " + ANONYMOUS_PI
+                    + "), linear ((1-α)·bm25/max_bm25 + α·(cos+1)/2), "
+                    + "rrf (Σ 1/(60+rank)) or bm25 (the plain BM25 order; with --retrieval semantic or hybrid, that "
+                    + "retrieval's order) (default: ${DEFAULT-VALUE})")
     String fusion;
 
     @Option(names = "--retrieval", paramLabel = "R", defaultValue = "auto",
-            description = "Where candidates come from: bm25; semantic (the query embedded, nearest movie vectors by cosine); "
-                    + "hybrid (both, reciprocal rank fusion); auto (hybrid for plain words that no title holds, bm25 "
-                    + "otherwise) (default: ${DEFAULT-VALUE})")
+            description = "Where candidates come from: bm25; semantic (the query embedded, nearest movie vectors by "
+                    + "cosine); hybrid (both, reciprocal rank fusion); auto (hybrid for plain words that no title "
+                    + "holds, bm25 otherwise) (default: ${DEFAULT-VALUE})")
     String retrieval;
 
     @Option(names = "--typos", paramLabel = "on|off", defaultValue = "on",
-            description = "on: a bare word the index does not know also matches its near spellings, and \"did you mean\" "
-                    + "proposes a correction; off: every word as written (default: ${DEFAULT-VALUE})")
+            description = "on: a bare word the index does not know also matches its near spellings, and \"did you "
+                    + "mean\" proposes a correction; off: every word as written (default: ${DEFAULT-VALUE})")
     String typos;
 
-    @Option(names = "--compare", description = "With --user: print the retrieval's list and the personalized list side by side")
+    @Option(names = "--compare", description = "With --user: print the retrieval's list and the personalized list "
+            + "side by side")
     boolean compare;
 
     /** π of a search without a user, as text for the option description. */
@@ -148,10 +151,11 @@ public final class SearchCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("limit must be in 1-" + MovieSearcher.MAX_LIMIT + ", got " + limit);
             }
             if (candidates < 1 || candidates > PersonalizedSearch.MAX_CANDIDATES) {
-                throw new IllegalArgumentException("candidates must be in 1-" + PersonalizedSearch.MAX_CANDIDATES + ", got "
-                        + candidates);
+                throw new IllegalArgumentException("candidates must be in 1-" + PersonalizedSearch.MAX_CANDIDATES
+                        + ", got " + candidates);
             }
-            if (order != SearchSort.SCORE && settings.retrieval() != Retrieval.BM25 && settings.retrieval() != Retrieval.AUTO) {
+            if (order != SearchSort.SCORE && settings.retrieval() != Retrieval.BM25
+                    && settings.retrieval() != Retrieval.AUTO) {
                 throw new IllegalArgumentException("sort " + order.optionName() + " orders BM25's matches; it takes "
                         + "--retrieval bm25 or auto, got " + settings.retrieval());
             }
@@ -183,7 +187,8 @@ public final class SearchCommand implements Callable<Integer> {
             Retriever retriever = new Retriever(searcher, items, encoder);
             PersonalizedSearch.Request request = new PersonalizedSearch.Request(query, null, limit, candidates, null, f,
                     filters, settings);
-            response = PersonalizedSearch.anonymous(retriever, id -> loaded[0] != null && loaded[0].has(id), request, 0);
+            response = PersonalizedSearch.anonymous(retriever, id -> loaded[0] != null && loaded[0].has(id), request,
+                    0);
         } catch (QuerySyntaxException e) {
             err.println(e.render());
             err.flush();
@@ -253,12 +258,13 @@ public final class SearchCommand implements Callable<Integer> {
         PersonalizedSearch.Request request;
         try {
             if (!"score".equalsIgnoreCase(sort)) {
-                throw new IllegalArgumentException("sort must be score with --user (the re-ranked order), got '" + sort + "'");
+                throw new IllegalArgumentException("sort must be score with --user (the re-ranked order), got '"
+                        + sort + "'");
             }
             Fusion f = Fusion.parse(fusion);
             if (f != Fusion.WEIGHTED && (popularity != null || collaborative != null)) {
-                throw new IllegalArgumentException("popularity and --collaborative apply to weighted fusion only, got --fusion "
-                        + f);
+                throw new IllegalArgumentException(
+                        "popularity and --collaborative apply to weighted fusion only, got --fusion " + f);
             }
             Weights d = PersonalizedSearch.defaultWeights(f);
             Weights w = new Weights(alpha != null ? alpha : d.alpha(), popularity != null ? popularity : d.popularity(),

@@ -22,10 +22,13 @@ import picocli.CommandLine.Spec;
  * model version active; {@code --list} shows the stored versions instead.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = {"Train the collaborative towers (implicit ALS on signed preferences) on every rating and activate",
-                "the new model version (README \"The collaborative model\"). Several values of an option are a grid",
+        description = {"Train the collaborative towers (implicit ALS on signed preferences) on every rating and "
+                + "activate",
+                "the new model version (docs/models.md, \"The collaborative model\"). Several values of an option "
+                        + "are a grid",
                 "searched on a validation split; one value of each trains directly. --engine spark computes the ALS",
-                "factors with Spark MLlib on --spark-master, the rest here (README \"Training on a cluster\")."})
+                "factors with Spark MLlib on --spark-master, the rest here (docs/models.md, "
+                        + "\"Training on a cluster\")."})
 public final class TrainCommand implements Callable<Integer> {
 
     @Spec
@@ -41,7 +44,8 @@ public final class TrainCommand implements Callable<Integer> {
     EngineOptions engine;
 
     @Option(names = "--shrinkage", paramLabel = "K", defaultValue = "" + UserVectors.DEFAULT_SHRINKAGE,
-            description = "Content user tower's shrinkage k, used by the validation's two-tower fallback, >= 0 (default: ${DEFAULT-VALUE})")
+            description = "Content user tower's shrinkage k, used by the validation's two-tower fallback, "
+                    + ">= 0 (default: ${DEFAULT-VALUE})")
     double shrinkage;
 
     @Option(names = "--list", description = "List the stored model versions and exit")
@@ -58,7 +62,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
         List<io.reelrank.model.ModelTrainer.Settings> grid = model.grid();
         int threads = model.threads();
-        EngineOptions.Plan plan = engine.check();
+        EngineOptions.EngineChoice plan = engine.check();
         Database db = dbOptions.open();
         Models.items(db); // fails with the command to run when nothing is embedded yet
         try (FactorEngine factors = EngineOptions.open(plan, threads, line -> {
@@ -86,7 +90,8 @@ public final class TrainCommand implements Callable<Integer> {
             o = Training.run(db, options, new Training.Listener() {
                 @Override
                 public void stageStarted(String stage, String what) {
-                    out.printf(Locale.ROOT, "[%d/%d] %s: %s%n", List.of(stages).indexOf(stage) + 1, stages.length, stage, what);
+                    out.printf(Locale.ROOT, "[%d/%d] %s: %s%n", List.of(stages).indexOf(stage) + 1, stages.length,
+                            stage, what);
                     out.flush();
                 }
 
@@ -105,8 +110,8 @@ public final class TrainCommand implements Callable<Integer> {
         } catch (IllegalStateException e) {
             throw new CliException(1, e.getMessage());
         }
-        out.printf(Locale.ROOT, "train: version %d active: %s; %,d ratings, %,d users, %,d movies in %.1f s%n", o.version(),
-                o.settings(), o.ratings(), o.users(), o.items(), o.seconds());
+        out.printf(Locale.ROOT, "train: version %d active: %s; %,d ratings, %,d users, %,d movies in %.1f s%n",
+                o.version(), o.settings(), o.ratings(), o.users(), o.items(), o.seconds());
         out.flush();
         return o;
     }
@@ -119,11 +124,11 @@ public final class TrainCommand implements Callable<Integer> {
                 out.println("no model trained yet: run `reelrank train`");
                 return 0;
             }
-            out.printf(Locale.ROOT, "%7s  %-8s  %4s  %-16s  %9s  %6s  %6s  %8s  %-20s  %s%n", "version", "status", "rank", "fingerprint",
-                    "ratings", "users", "movies", "seconds", "activated", "params");
+            out.printf(Locale.ROOT, "%7s  %-8s  %4s  %-16s  %9s  %6s  %6s  %8s  %-20s  %s%n", "version", "status",
+                    "rank", "fingerprint", "ratings", "users", "movies", "seconds", "activated", "params");
             for (ModelStore.Version v : vs) {
-                out.printf(Locale.ROOT, "%7d  %-8s  %4d  %-16s  %,9d  %,6d  %,6d  %8s  %-20s  %s%n", v.version(), v.status(),
-                        v.rank(), v.fingerprint(), v.ratings(), v.users(), v.items(),
+                out.printf(Locale.ROOT, "%7d  %-8s  %4d  %-16s  %,9d  %,6d  %,6d  %8s  %-20s  %s%n", v.version(),
+                        v.status(), v.rank(), v.fingerprint(), v.ratings(), v.users(), v.items(),
                         v.trainingSeconds() == null ? "-" : String.format(Locale.ROOT, "%.1f", v.trainingSeconds()),
                         v.activatedAt() == null ? "-" : v.activatedAt().toString().substring(0, 19), compact(v));
             }
@@ -134,7 +139,8 @@ public final class TrainCommand implements Callable<Integer> {
     private static String compact(ModelStore.Version v) {
         var p = v.params();
         return String.format(Locale.ROOT, "α=%s λ=%s iterations=%s midpoint=%s blend=%s seed=%s engine=%s",
-                p.get("alpha").asText(), p.get("lambda").asText(), p.get("iterations").asText(), p.get("midpoint").asText(),
-                p.get("blend").asText(), p.get("seed").asText(), p.has("engine") ? p.get("engine").asText() : FactorEngine.IN_PROCESS);
+                p.get("alpha").asText(), p.get("lambda").asText(), p.get("iterations").asText(),
+                p.get("midpoint").asText(), p.get("blend").asText(), p.get("seed").asText(),
+                p.has("engine") ? p.get("engine").asText() : FactorEngine.IN_PROCESS);
     }
 }

@@ -60,10 +60,11 @@ public final class DescriptiveCorpus {
         }
         double agreement = agreement(same, texts, stored, encoder);
         if (agreement < MIN_AGREEMENT) {
-            throw new IllegalStateException(String.format(java.util.Locale.ROOT, "the query model (%s) is not the model "
-                    + "of the stored movie vectors: mean cosine %.3f on %d movie texts, below %.2f; embed the movies with "
-                    + "the default model first", encoder.describe(), agreement, Math.min(same.size(), AGREEMENT_SAMPLE),
-                    MIN_AGREEMENT));
+            throw new IllegalStateException(String.format(java.util.Locale.ROOT,
+                    "the query model (%s) is not the model "
+                    + "of the stored movie vectors: mean cosine %.3f on %d movie texts, below %.2f; embed the movies "
+                    + "with the default model first", encoder.describe(), agreement,
+                    Math.min(same.size(), AGREEMENT_SAMPLE), MIN_AGREEMENT));
         }
         float[][] fresh = encoder.encode(changedTexts);
         int[] ids = stored.movieIds();
@@ -78,7 +79,8 @@ public final class DescriptiveCorpus {
     }
 
     /** Mean cos(encoder(text), stored vector) over an evenly spaced sample of the unchanged movies. */
-    private static double agreement(List<Integer> same, Map<Integer, String> texts, ItemVectors stored, Encoder encoder) {
+    private static double agreement(List<Integer> same, Map<Integer, String> texts, ItemVectors stored,
+            Encoder encoder) {
         if (same.isEmpty()) return 1;
         int n = Math.min(AGREEMENT_SAMPLE, same.size());
         List<String> t = new ArrayList<>(n);

@@ -49,7 +49,8 @@ public final class DescriptiveTask {
      * @param titles  movie_id → title, for the title-word rule
      */
     public static Data build(List<Tag> tags, Map<Integer, String> titles, double share, long seed) {
-        if (!(share > 0 && share < 1)) throw new IllegalArgumentException("held-out share must be in (0,1), got " + share);
+        if (!(share > 0 && share < 1)) throw new IllegalArgumentException("held-out share must be in (0,1), got "
+                + share);
         Set<Integer> taggers = new TreeSet<>();
         for (Tag t : tags) taggers.add(t.userId());
         Set<Integer> held = new TreeSet<>();
@@ -82,7 +83,8 @@ public final class DescriptiveTask {
         for (Map.Entry<String, Set<Integer>> e : relevant.entrySet()) {
             int[] rel = e.getValue().stream().mapToInt(Integer::intValue).toArray();
             JudgedQueries.Query q = new JudgedQueries.Query(MovieQueryParser.escape(e.getKey()), 0, rel, true);
-            boolean toTest = new SplittableRandom(seed ^ ((long) e.getKey().hashCode() * 0xC2B2AE3D27D4EB4FL)).nextBoolean();
+            long mix = (long) e.getKey().hashCode() * 0xC2B2AE3D27D4EB4FL;
+            boolean toTest = new SplittableRandom(seed ^ mix).nextBoolean();
             (toTest ? test : validation).add(q);
         }
         return new Data(held, taggers.size(), validation, test, kept, heldRows, titleWords);
@@ -120,7 +122,8 @@ public final class DescriptiveTask {
         for (Tag t : kept) {
             String text = t.tag().strip().toLowerCase(Locale.ROOT);
             if (text.isEmpty()) continue;
-            users.computeIfAbsent(t.movieId(), x -> new HashMap<>()).computeIfAbsent(text, x -> new HashSet<>()).add(t.userId());
+            users.computeIfAbsent(t.movieId(), x -> new HashMap<>()).computeIfAbsent(text,
+                    x -> new HashSet<>()).add(t.userId());
         }
         Map<Integer, List<String>> out = new HashMap<>();
         for (Map.Entry<Integer, Map<String, Set<Integer>>> e : users.entrySet()) {
@@ -141,8 +144,8 @@ public final class DescriptiveTask {
     }
 
     /** Runs one set of the task's queries through the rankers. */
-    public static JudgedQueries.Values run(List<JudgedQueries.Query> queries, Map<String, SearchTask.Ranker> rankers, int k,
-                                           int threads) {
+    public static JudgedQueries.Values run(List<JudgedQueries.Query> queries, Map<String, SearchTask.Ranker> rankers,
+            int k, int threads) {
         return JudgedQueries.run(queries, rankers, k, threads);
     }
 }

@@ -32,8 +32,8 @@ public final class ExactTask {
     }
 
     /** Runs {@link #queries} through the rankers. */
-    public static JudgedQueries.Values run(Ratings heldOut, QueryGenerator generator, Map<String, SearchTask.Ranker> rankers,
-                                           int k, int threads) {
+    public static JudgedQueries.Values run(Ratings heldOut, QueryGenerator generator, Map<String,
+            SearchTask.Ranker> rankers, int k, int threads) {
         return JudgedQueries.run(queries(heldOut, generator), rankers, k, threads);
     }
 }

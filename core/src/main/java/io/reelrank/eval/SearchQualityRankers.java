@@ -66,7 +66,9 @@ public final class SearchQualityRankers {
         };
     }
 
-    /** The retrieval re-ranked by the popularity prior of weight {@code pi}, n from {@code popularity} (by movie_id). */
+    /**
+     * The retrieval re-ranked by the popularity prior of weight {@code pi}, n from {@code popularity} (by movie_id).
+     */
     public SearchTask.Ranker prior(RetrievalSettings s, double pi, int[] popularity) {
         Weights w = new Weights(0, pi, 0);
         return (query, user) -> {

@@ -26,11 +26,15 @@ public final class Typos {
         return oneEdit(word, new SplittableRandom(mixed));
     }
 
-    /** {@code word} with one error inside it, drawn from {@code rng}; the word must have at least {@link #MIN_LENGTH} characters. */
+    /**
+     * {@code word} with one error inside it, drawn from {@code rng}; the word must have at least {@link #MIN_LENGTH}
+     * characters.
+     */
     public static String oneEdit(String word, SplittableRandom rng) {
         int n = word.length();
         if (n < MIN_LENGTH) {
-            throw new IllegalArgumentException("a typo needs a word of at least " + MIN_LENGTH + " letters, got '" + word + "'");
+            throw new IllegalArgumentException("a typo needs a word of at least " + MIN_LENGTH + " letters, got '"
+                    + word + "'");
         }
         for (int attempt = 0; attempt < 100; attempt++) {
             Kind kind = Kind.values()[rng.nextInt(3)];

@@ -27,7 +27,8 @@ public final class SearchJson {
      */
     public record Body(String query, Integer user, boolean personalized, boolean coldUser, String fusion, Double alpha,
                        Double popularityWeight, Double collaborativeWeight, Long modelVersion, boolean hasCollaborative,
-                       Integer candidates, long totalMatches, String retrieval, String didYouMean, List<Item> results) {}
+                       Integer candidates, long totalMatches, String retrieval, String didYouMean,
+                       List<Item> results) {}
 
     /**
      * One movie of the answer, in rank order. {@code retriever}: which list found it (bm25, semantic or
@@ -81,8 +82,8 @@ public final class SearchJson {
                     byScore ? 0 : null, h.ratingCount(), null, null, bm25, null,
                     explanations == null ? null : explanations.get(i), "bm25", byScore ? h.rank() : null, null, null));
         }
-        return new Body(r.query(), null, false, false, null, null, null, null, null, false, null, r.totalMatches(), "bm25",
-                didYouMean, items);
+        return new Body(r.query(), null, false, false, null, null, null, null, null, false, null, r.totalMatches(),
+                "bm25", didYouMean, items);
     }
 
     /** The tree of {@link #of(PersonalizedSearch.Response)}, for callers that read fields back. */

@@ -111,8 +111,12 @@ public final class MovieSearcher implements AutoCloseable {
         }
     }
 
-    /** {@link #search(String, SearchFilters, SearchSort, int)} for a query parsed by {@link #parse} (with its typo tolerance). */
-    public SearchResult search(ParsedQuery query, SearchFilters filters, SearchSort sort, int limit) throws IOException {
+    /**
+     * {@link #search(String, SearchFilters, SearchSort, int)} for a query parsed by {@link #parse} (with its typo
+     * tolerance).
+     */
+    public SearchResult search(ParsedQuery query, SearchFilters filters, SearchSort sort,
+            int limit) throws IOException {
         try {
             return searchParsed(query.text(), query.query(), filters, sort, limit);
         } catch (IndexSearcher.TooManyClauses e) {
@@ -154,7 +158,8 @@ public final class MovieSearcher implements AutoCloseable {
      * The top {@code k} BM25 candidates for re-ranking: movie ids, scores and ranks only, read from
      * doc values (no stored fields), score descending with ties by movie_id.
      */
-    public List<Candidate> candidates(String query, SearchFilters filters, int k) throws QuerySyntaxException, IOException {
+    public List<Candidate> candidates(String query, SearchFilters filters, int k)
+            throws QuerySyntaxException, IOException {
         Query parsed = MovieQueryParser.parseQuery(query);
         try {
             return candidates(parsed, filters, k);
@@ -391,10 +396,14 @@ public final class MovieSearcher implements AutoCloseable {
         }
     }
 
-    /** Every document of one segment by movie_id, deleted ones included: ids ascending, segment-local documents beside them. */
+    /**
+     * Every document of one segment by movie_id, deleted ones included: ids ascending, segment-local documents beside
+     * them.
+     */
     private record SegmentTable(int[] ids, int[] docs) {}
 
-    private final Map<IndexReader.CacheKey, SegmentTable> segmentTables = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<IndexReader.CacheKey, SegmentTable> segmentTables =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     /** The live document (index-wide number) of a movie, or -1: a movie is live in at most one segment. */
     private static int liveDoc(List<LeafReaderContext> leaves, SegmentTable[] tables, int movieId) {
@@ -477,7 +486,10 @@ public final class MovieSearcher implements AutoCloseable {
         }
     }
 
-    /** All movies in the current index, stored fields only, in movie_id order (the bench draws its queries from them). */
+    /**
+     * All movies in the current index, stored fields only, in movie_id order (the bench draws its
+     * queries from them).
+     */
     public List<MovieRecord> allMovies() throws IOException {
         IndexSearcher s = manager.acquire();
         try {
@@ -514,7 +526,8 @@ public final class MovieSearcher implements AutoCloseable {
                     BooleanClause.Occur.FILTER);
         }
         if (f.minRatings() != null) {
-            b.add(IntPoint.newRangeQuery(Fields.RATING_COUNT, f.minRatings(), Integer.MAX_VALUE), BooleanClause.Occur.FILTER);
+            b.add(IntPoint.newRangeQuery(Fields.RATING_COUNT, f.minRatings(), Integer.MAX_VALUE),
+                    BooleanClause.Occur.FILTER);
         }
         if (f.yearFrom() != null || f.yearTo() != null) {
             b.add(IntPoint.newRangeQuery(Fields.YEAR, f.yearFrom() == null ? Integer.MIN_VALUE : f.yearFrom(),

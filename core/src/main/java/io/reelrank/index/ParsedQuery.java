@@ -12,7 +12,9 @@ import org.apache.lucene.search.Query;
  */
 public record ParsedQuery(String text, Query query, boolean plain, List<String> words, List<Correction> corrections) {
 
-    /** A bare word the index does not know, where it starts in the query, and the index term proposed for it (or null). */
+    /**
+     * A bare word the index does not know, where it starts in the query, and the index term proposed for it (or null).
+     */
     public record Correction(int position, String written, String suggestion) {}
 
     public ParsedQuery {

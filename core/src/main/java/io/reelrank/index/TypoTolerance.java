@@ -76,8 +76,8 @@ public record TypoTolerance(boolean enabled, int maxDocFreq, Edits edits, int pr
             throw new IllegalArgumentException("prefixLength must be in 0-3, got " + prefixLength);
         }
         if (maxExpansions < 1 || maxExpansions > MovieQueryParser.FUZZY_EXPANSIONS) {
-            throw new IllegalArgumentException("maxExpansions must be in 1-" + MovieQueryParser.FUZZY_EXPANSIONS + ", got "
-                    + maxExpansions);
+            throw new IllegalArgumentException("maxExpansions must be in 1-" + MovieQueryParser.FUZZY_EXPANSIONS
+                    + ", got " + maxExpansions);
         }
         if (!(weight > 0 && weight <= 1)) throw new IllegalArgumentException("weight must be in (0, 1], got " + weight);
         if (maxWords < 0 || maxWords > MAX_WORDS) {

@@ -80,8 +80,9 @@ public final class Recommender {
         // The version and rank are numbers from our own table, inlined so the planner can match the
         // partial index's predicate (version = N) and expression (factors::vector(k)).
         String order = r.exact() ? "f.factors <#> " + q : "f.factors::vector(" + k + ") <#> " + q;
-        String sql = "SELECT x.movie_id, x.score FROM (SELECT f.movie_id, -(" + order + ") AS score FROM item_factors f "
-                + "WHERE f.version = " + version.version() + " AND NOT EXISTS (SELECT 1 FROM ratings r WHERE r.user_id = ? "
+        String sql = "SELECT x.movie_id, x.score FROM (SELECT f.movie_id, -(" + order + ") AS score "
+                + "FROM item_factors f WHERE f.version = " + version.version()
+                + " AND NOT EXISTS (SELECT 1 FROM ratings r WHERE r.user_id = ? "
                 + "AND r.movie_id = f.movie_id)" + inCatalog(r.filters(), "f.movie_id") + " ORDER BY " + order
                 + " LIMIT ?) x ORDER BY x.score DESC, x.movie_id";
         boolean auto = c.getAutoCommit();
@@ -142,7 +143,8 @@ public final class Recommender {
         for (int i = 0; i < ids.length; i++) s[i] = items.cosine(ids[i], u);
         Integer[] order = new Integer[ids.length];
         for (int i = 0; i < ids.length; i++) order[i] = i;
-        java.util.Arrays.sort(order, java.util.Comparator.<Integer>comparingDouble(i -> -s[i]).thenComparingInt(i -> ids[i]));
+        java.util.Arrays.sort(order, java.util.Comparator.<Integer>comparingDouble(i -> -s[i])
+                .thenComparingInt(i -> ids[i]));
         int n = Math.min(r.limit(), ids.length);
         int[] top = new int[n];
         double[] topScores = new double[n];
@@ -179,7 +181,8 @@ public final class Recommender {
      * reload has since removed until it is trained again.
      */
     static String inCatalog(SearchFilters f, String idColumn) {
-        return f.isEmpty() ? " AND EXISTS (SELECT 1 FROM movies fm WHERE fm.movie_id = " + idColumn + ")" : filterSql(f, idColumn);
+        return f.isEmpty() ? " AND EXISTS (SELECT 1 FROM movies fm WHERE fm.movie_id = " + idColumn + ")"
+                : filterSql(f, idColumn);
     }
 
     /** The filters as SQL over the movie with id {@code idColumn}; placeholders bound by {@link #bindFilters}. */

@@ -21,7 +21,8 @@ final class Explanations {
         /** For a candidate of this retrieval kind and settings. */
         static Retrieved of(Retrieval used, Retriever.Found f, RetrievalSettings s, boolean anonymous) {
             return switch (used) {
-                case SEMANTIC -> new Retrieved("cos_q", String.format(Locale.ROOT, "cos_q %.3f (the query's cosine, semantic #%d)",
+                case SEMANTIC -> new Retrieved("cos_q",
+                        String.format(Locale.ROOT, "cos_q %.3f (the query's cosine, semantic #%d)",
                         f.cosine(), f.semanticRank()), anonymous);
                 case HYBRID -> new Retrieved("rrf", rrf(f, s), anonymous);
                 default -> new Retrieved("bm25", String.format(Locale.ROOT, "bm25 %.3f", f.bm25()), anonymous);
@@ -37,7 +38,8 @@ final class Explanations {
                 sb.append(String.format(Locale.ROOT, "%.2f/(%d+%d)", s.semanticWeight(), s.rrfK(), f.semanticRank()));
             }
             sb.append(" (");
-            sb.append(f.bm25Rank() > 0 ? String.format(Locale.ROOT, "bm25 #%d %.3f", f.bm25Rank(), f.bm25()) : "not found by BM25");
+            sb.append(f.bm25Rank() > 0 ? String.format(Locale.ROOT, "bm25 #%d %.3f", f.bm25Rank(), f.bm25())
+                    : "not found by BM25");
             sb.append(f.semanticRank() > 0 ? String.format(Locale.ROOT, ", semantic #%d cos_q %.3f", f.semanticRank(),
                     f.cosine()) : ", not among the semantic top " + s.semanticDepth());
             return sb.append(')').toString();
@@ -67,11 +69,12 @@ final class Explanations {
             }
             case RRF -> {
                 StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "1/(60+%d)", c.bm25Rank()));
-                sb.append(Double.isNaN(t[2]) ? " (no content rank)" : String.format(Locale.ROOT, " + 1/(60+%d)", (int) t[2]));
+                sb.append(Double.isNaN(t[2]) ? " (no content rank)"
+                        : String.format(Locale.ROOT, " + 1/(60+%d)", (int) t[2]));
                 sb.append(Double.isNaN(t[3]) ? " (no collaborative rank)" : String.format(Locale.ROOT, " + 1/(60+%d)",
                         (int) t[3]));
-                yield sb.append(String.format(Locale.ROOT, " = %.6f over %d candidates (ranks: %s, cos, u·v)", x.score(),
-                        candidates, "bm25".equals(score) ? "bm25" : "retrieval")).toString();
+                yield sb.append(String.format(Locale.ROOT, " = %.6f over %d candidates (ranks: %s, cos, u·v)",
+                        x.score(), candidates, "bm25".equals(score) ? "bm25" : "retrieval")).toString();
             }
             case BM25 -> r.raw() + " (the retrieval's order)";
         };
@@ -95,17 +98,19 @@ final class Explanations {
             numbers = baseN;
         } else if (content && collaborative) {
             formula = "(1-α)·(" + base + ") + α·((1-γ)·mm(cos) + γ·mm(u·v))";
-            numbers = String.format(Locale.ROOT, "%.2f·(%s) + %.2f·(%.2f·%.3f + %.2f·%.3f)", 1 - a, baseN, a, 1 - g, t[2], g,
-                    t[3]);
+            numbers = String.format(Locale.ROOT, "%.2f·(%s) + %.2f·(%.2f·%.3f + %.2f·%.3f)", 1 - a, baseN, a, 1 - g,
+                    t[2], g, t[3]);
         } else {
             String term = content ? "cos" : "u·v";
             formula = "(1-α)·(" + base + ") + α·mm(" + term + ")"
                     + (content ? " (no collaborative vector for this user)" : " (no content vector for this user)");
             numbers = String.format(Locale.ROOT, "%.2f·(%s) + %.2f·%.3f", 1 - a, baseN, a, content ? t[2] : t[3]);
         }
-        StringBuilder raw = new StringBuilder(String.format(Locale.ROOT, "%s, n %d", r.raw(), x.candidate().ratingCount()));
+        StringBuilder raw = new StringBuilder(String.format(Locale.ROOT, "%s, n %d", r.raw(),
+                x.candidate().ratingCount()));
         if (x.rated() && (content || collaborative)) {
-            raw.append(String.format(Locale.ROOT, ", you rated it: own rating (r-0.5)/4.5 = %.3f in place of mm(log(1+n))%s",
+            raw.append(String.format(Locale.ROOT,
+                    ", you rated it: own rating (r-0.5)/4.5 = %.3f in place of mm(log(1+n))%s",
                     t[1], content ? " and mm(cos)" : ""));
         }
         if (content) raw.append(Double.isNaN(x.similarity()) ? ", cos none (neutral 0.5)"

@@ -99,7 +99,8 @@ public final class PersonalizedSearch implements AutoCloseable {
         }
 
         public static Request of(String query, Integer user) {
-            return new Request(query, user, 10, DEFAULT_CANDIDATES, (Weights) null, DEFAULT_FUSION, SearchFilters.NONE, null);
+            return new Request(query, user, 10, DEFAULT_CANDIDATES, (Weights) null, DEFAULT_FUSION, SearchFilters.NONE,
+                    null);
         }
 
         private static double checkAlpha(double a) {
@@ -174,8 +175,8 @@ public final class PersonalizedSearch implements AutoCloseable {
         }
 
         /** A BM25-retrieved answer without a correction. */
-        public Response(String query, Integer user, boolean personalized, boolean coldUser, Fusion fusion, Weights weights,
-                        int candidates, long totalMatches, long modelVersion, boolean hasCollaborative,
+        public Response(String query, Integer user, boolean personalized, boolean coldUser, Fusion fusion,
+                Weights weights, int candidates, long totalMatches, long modelVersion, boolean hasCollaborative,
                         List<Result> results) {
             this(query, user, personalized, coldUser, fusion, weights, candidates, totalMatches, modelVersion,
                     hasCollaborative, results, Retrieval.BM25, null);
@@ -450,8 +451,8 @@ public final class PersonalizedSearch implements AutoCloseable {
             String explanation = Explanations.explain(e.fusion(), w, x, maxScore, e.candidates().size(), e.content(),
                     e.collaborative(), Explanations.Retrieved.of(got.used(), f, r.retrieval(), e.anonymous()));
             boolean has = hasVector == null ? x.hasVector() : hasVector.test(mr.movieId());
-            out.add(new Result(x.rank(), mr.movieId(), mr.title(), mr.year(), mr.genres(), bm25(f), f.bm25Rank(), sim, uv,
-                    x.candidate().ratingCount(), x.score(), has, explanation, f.retriever(), f.rank(),
+            out.add(new Result(x.rank(), mr.movieId(), mr.title(), mr.year(), mr.genres(), bm25(f), f.bm25Rank(), sim,
+                    uv, x.candidate().ratingCount(), x.score(), has, explanation, f.retriever(), f.rank(),
                     semanticRank(f), semanticScore(f)));
         }
         return new Response(r.query(), r.user(), personalized, cold, e.fusion(), w, r.candidates(), total, version,
@@ -470,14 +471,16 @@ public final class PersonalizedSearch implements AutoCloseable {
             Retriever.Found f = got.found().get(i);
             MovieRecord mr = movies.get(f.movieId());
             if (mr == null) continue;
-            String why = Explanations.Retrieved.of(got.used(), f, r.retrieval(), r.user() == null).raw() + " (" + (got.used() == Retrieval.BM25
+            String why = Explanations.Retrieved.of(got.used(), f, r.retrieval(), r.user() == null).raw() + " ("
+                    + (got.used() == Retrieval.BM25
                     ? "BM25" : got.used() + " retrieval") + " order" + (cold ? "; cold user: no vector yet" : "") + ")";
-            out.add(new Result(f.rank(), mr.movieId(), mr.title(), mr.year(), mr.genres(), bm25(f), f.bm25Rank(), null, null,
-                    f.ratingCount(), f.score(), hasVector.test(f.movieId()), why, f.retriever(), f.rank(), semanticRank(f),
-                    semanticScore(f)));
+            out.add(new Result(f.rank(), mr.movieId(), mr.title(), mr.year(), mr.genres(), bm25(f), f.bm25Rank(), null,
+                    null,
+                    f.ratingCount(), f.score(), hasVector.test(f.movieId()), why, f.retriever(), f.rank(),
+                    semanticRank(f), semanticScore(f)));
         }
-        return new Response(r.query(), r.user(), false, cold, r.fusion(), r.weights(), r.candidates(), got.totalMatches(),
-                version, false, out, got.used(), got.didYouMean());
+        return new Response(r.query(), r.user(), false, cold, r.fusion(), r.weights(), r.candidates(),
+                got.totalMatches(), version, false, out, got.used(), got.didYouMean());
     }
 
     private static double bm25(Retriever.Found f) {
@@ -511,8 +514,8 @@ public final class PersonalizedSearch implements AutoCloseable {
             try (Connection conn = db.connect()) {
                 UserTower.Stored s = UserTower.load(conn, userId);
                 float[] cf = m == null ? null : ModelStore.user(conn, version, userId).vector();
-                c = new CachedUser(s.exists(), s.vector(), cf, s.exists() ? rated(conn, userId) : RatedMovies.NONE, version,
-                        now);
+                c = new CachedUser(s.exists(), s.vector(), cf, s.exists() ? rated(conn, userId) : RatedMovies.NONE,
+                        version, now);
             } catch (SQLException e) {
                 // Database away: the vectors we have are better than none; try again after the TTL.
                 if (c == null || c.modelVersion() != version || !Database.unreachable(e)) throw e;

@@ -36,18 +36,21 @@ public record RetrievalSettings(Retrieval retrieval, TypoTolerance typos, int se
     public static final int MAX_SEMANTIC_DEPTH = 1000;
 
     /** The shipped settings (see the class comment). */
-    public static final RetrievalSettings DEFAULT = new RetrievalSettings(Retrieval.AUTO, TypoTolerance.DEFAULT, 100, 1.0,
-            Fusion.RRF_K, true, "%s", AutoRule.NOT_A_TITLE);
+    public static final RetrievalSettings DEFAULT = new RetrievalSettings(Retrieval.AUTO, TypoTolerance.DEFAULT, 100,
+            1.0, Fusion.RRF_K, true, "%s", AutoRule.NOT_A_TITLE);
 
     /** Today's search before this class: BM25 alone, every word as written. */
-    public static final RetrievalSettings PLAIN_BM25 = DEFAULT.withRetrieval(Retrieval.BM25).withTypos(TypoTolerance.OFF);
+    public static final RetrievalSettings PLAIN_BM25 =
+            DEFAULT.withRetrieval(Retrieval.BM25).withTypos(TypoTolerance.OFF);
 
     public RetrievalSettings {
-        if (retrieval == null) throw new IllegalArgumentException("retrieval must be bm25, semantic, hybrid or auto, got null");
+        if (retrieval == null) throw new IllegalArgumentException("retrieval must be bm25, semantic, hybrid or auto, "
+                + "got null");
         if (typos == null) typos = TypoTolerance.OFF;
         if (autoRule == null) autoRule = AutoRule.NOT_A_TITLE;
         if (semanticDepth < 1 || semanticDepth > MAX_SEMANTIC_DEPTH) {
-            throw new IllegalArgumentException("semantic depth must be in 1-" + MAX_SEMANTIC_DEPTH + ", got " + semanticDepth);
+            throw new IllegalArgumentException("semantic depth must be in 1-" + MAX_SEMANTIC_DEPTH + ", got "
+                    + semanticDepth);
         }
         if (!(semanticWeight > 0) || semanticWeight > 10) {
             throw new IllegalArgumentException("semantic weight must be in (0, 10], got " + semanticWeight);
@@ -63,7 +66,8 @@ public record RetrievalSettings(Retrieval retrieval, TypoTolerance typos, int se
     }
 
     public RetrievalSettings withTypos(TypoTolerance t) {
-        return new RetrievalSettings(retrieval, t, semanticDepth, semanticWeight, rrfK, centerQuery, template, autoRule);
+        return new RetrievalSettings(retrieval, t, semanticDepth, semanticWeight, rrfK, centerQuery, template,
+                autoRule);
     }
 
     public RetrievalSettings withSemantic(int depth, double weight, int k, boolean center, String text) {
@@ -71,7 +75,8 @@ public record RetrievalSettings(Retrieval retrieval, TypoTolerance typos, int se
     }
 
     public RetrievalSettings withAutoRule(AutoRule rule) {
-        return new RetrievalSettings(retrieval, typos, semanticDepth, semanticWeight, rrfK, centerQuery, template, rule);
+        return new RetrievalSettings(retrieval, typos, semanticDepth, semanticWeight, rrfK, centerQuery, template,
+                rule);
     }
 
     /** The text the model embeds for these words. */

@@ -32,7 +32,9 @@ import org.apache.lucene.search.IndexSearcher;
  */
 public final class Retriever {
 
-    /** One candidate: its fused score and rank, and what each branch said of it (0 rank, NaN score: not found there). */
+    /**
+     * One candidate: its fused score and rank, and what each branch said of it (0 rank, NaN score: not found there).
+     */
     public record Found(int movieId, double score, int rank, double bm25, int bm25Rank, double cosine, int semanticRank,
                         int ratingCount) {
         /** {@code bm25}, {@code semantic} or {@code both}: the lists that found this movie. */
@@ -91,7 +93,8 @@ public final class Retriever {
      * the vectors, as {@code settings} say; {@code exactCount} counts every BM25 match (what a page
      * shows as "of N"), otherwise a lower bound past 1,000.
      */
-    public Result retrieve(String query, SearchFilters filters, int depth, RetrievalSettings settings, boolean exactCount)
+    public Result retrieve(String query, SearchFilters filters, int depth, RetrievalSettings settings,
+            boolean exactCount)
             throws QuerySyntaxException, IOException {
         try {
             return retrieveParsed(query, filters, depth, settings, exactCount);
@@ -126,8 +129,8 @@ public final class Retriever {
             int[] counts = searcher.ratingCounts(sem.ids);
             for (int i = 0; i < sem.ids.length; i++) {
                 if (counts[i] < 0) continue; // a vector for a movie the index no longer has
-                found.add(new Found(sem.ids[i], sem.cos[i], found.size() + 1, Double.NaN, 0, sem.cos[i], found.size() + 1,
-                        counts[i]));
+                found.add(new Found(sem.ids[i], sem.cos[i], found.size() + 1, Double.NaN, 0, sem.cos[i], found.size()
+                        + 1, counts[i]));
             }
             return new Result(parsed, used, found, found.size(), ran);
         }
@@ -146,18 +149,21 @@ public final class Retriever {
                 return Retrieval.BM25;
             case SEMANTIC:
                 if (!parsed.plain()) {
-                    throw new QuerySyntaxException(parsed.text(), 0, "semantic retrieval embeds plain words; this query has "
-                            + "syntax (a field, phrase, operator, boost, fuzzy or prefix term): use --retrieval bm25 or hybrid");
+                    throw new QuerySyntaxException(parsed.text(), 0,
+                            "semantic retrieval embeds plain words; this query has "
+                            + "syntax (a field, phrase, operator, boost, fuzzy or prefix term): use --retrieval bm25 "
+                            + "or hybrid");
                 }
                 if (!vectors()) {
-                    throw new IllegalStateException("semantic retrieval needs the movie vectors and the query model: run "
-                            + "`reelrank embed --load` first");
+                    throw new IllegalStateException("semantic retrieval needs the movie vectors and the query model: "
+                            + "run `reelrank embed --load` first");
                 }
                 return Retrieval.SEMANTIC;
             case HYBRID:
                 return parsed.plain() && vectors() ? Retrieval.HYBRID : Retrieval.BM25;
             default:
-                return parsed.plain() && describes(parsed, s.autoRule()) && vectors() ? Retrieval.HYBRID : Retrieval.BM25;
+                return parsed.plain() && describes(parsed, s.autoRule()) && vectors() ? Retrieval.HYBRID
+                : Retrieval.BM25;
         }
     }
 
@@ -255,12 +261,14 @@ public final class Retriever {
         for (Map.Entry<Integer, double[]> e : byId.entrySet()) {
             double[] x = e.getValue();
             ids[j] = e.getKey();
-            score[j] = (x[1] > 0 ? 1.0 / (s.rrfK() + x[1]) : 0) + (x[3] > 0 ? s.semanticWeight() / (s.rrfK() + x[3]) : 0);
+            score[j] = (x[1] > 0 ? 1.0 / (s.rrfK() + x[1]) : 0)
+                    + (x[3] > 0 ? s.semanticWeight() / (s.rrfK() + x[3]) : 0);
             j++;
         }
         Integer[] order = new Integer[n];
         for (int i = 0; i < n; i++) order[i] = i;
-        Arrays.sort(order, (a, b) -> score[a] != score[b] ? Double.compare(score[b], score[a]) : Integer.compare(ids[a], ids[b]));
+        Arrays.sort(order, (a, b) -> score[a] != score[b] ? Double.compare(score[b], score[a])
+                : Integer.compare(ids[a], ids[b]));
         List<Found> out = new ArrayList<>(n);
         for (int r = 0; r < n; r++) {
             int i = order[r];

@@ -7,6 +7,7 @@ import io.reelrank.db.Database;
 import io.reelrank.eval.EvalData;
 import io.reelrank.eval.ModelSelection;
 import io.reelrank.eval.Ratings;
+import io.reelrank.model.Elapsed;
 import io.reelrank.model.FactorEngine;
 import io.reelrank.model.FactorModel;
 import io.reelrank.model.ItemContent;
@@ -98,7 +99,8 @@ public final class Training {
 
     /** What a training did. */
     public record Outcome(long version, ModelTrainer.Settings settings, ModelSelection.Choice choice, long ratings,
-                          int users, int items, int leftoversDeleted, ModelStore.Activation activation, double seconds) {}
+                          int users, int items, int leftoversDeleted, ModelStore.Activation activation,
+                          double seconds) {}
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -112,7 +114,7 @@ public final class Training {
             try (Connection c = db.connect()) {
                 leftovers = ModelStore.cleanup(c);
             }
-            l.stageDone("lock", leftovers + " unfinished or retired versions deleted", seconds(t));
+            l.stageDone("lock", leftovers + " unfinished or retired versions deleted", Elapsed.seconds(t));
 
             t = start(l, "load", "ratings (test users left out), catalog and content vectors");
             Ratings ratings;
@@ -121,7 +123,8 @@ public final class Training {
             Set<Integer> testUsers = new HashSet<>();
             try (Connection c = db.connect()) {
                 snapshot = now(c);
-                try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT user_id FROM test_users")) {
+                try (Statement st = c.createStatement();
+                     ResultSet rs = st.executeQuery("SELECT user_id FROM test_users")) {
                     while (rs.next()) testUsers.add(rs.getInt(1));
                 }
                 ratings = withoutUsers(EvalData.loadRatings(c), testUsers);
@@ -135,8 +138,8 @@ public final class Training {
             RatingMatrix matrix = ModelSelection.matrix(ratings);
             String fingerprint = fingerprint(ratings);
             l.stageDone("load", String.format(Locale.ROOT, "%,d ratings of %,d users on %,d movies; %,d of %,d catalog "
-                            + "movies have content vectors; fingerprint %s", ratings.size(), matrix.users(), matrix.items(),
-                    items.size(), catalog.size(), fingerprint), seconds(t));
+                            + "movies have content vectors; fingerprint %s", ratings.size(), matrix.users(),
+                    matrix.items(), items.size(), catalog.size(), fingerprint), Elapsed.seconds(t));
 
             ModelTrainer.Settings chosen = o.grid().get(0);
             ModelSelection.Choice choice = null;
@@ -147,15 +150,16 @@ public final class Training {
                         items::vector, o.contentShrinkage(), o.grid(), o.engine(), o.threads(), l::detail);
                 chosen = choice.best().settings();
                 l.stageDone("validate", String.format(Locale.ROOT, "chose %s (validation Recall@20 %.4f)", chosen,
-                        choice.best().recall()), seconds(t));
+                        choice.best().recall()), Elapsed.seconds(t));
             }
 
             t = start(l, "train", chosen + " on all " + String.format(Locale.ROOT, "%,d", ratings.size()) + " ratings ("
                     + o.engine().describe() + ")");
             ModelTrainer.Trained trained = ModelTrainer.train(matrix, content, chosen, o.engine(), o.threads(), l);
-            double trainSeconds = seconds(t);
-            l.stageDone("train", String.format(Locale.ROOT, "%,d movies learned, %,d content-mapped (mapping fit on %,d)",
-                    trained.learnedItems(), trained.mappedItems(), trained.fittedItems()), trainSeconds);
+            double trainSeconds = Elapsed.seconds(t);
+            l.stageDone("train", String.format(Locale.ROOT, "%,d movies learned, %,d content-mapped "
+                    + "(mapping fit on %,d)", trained.learnedItems(), trained.mappedItems(), trained.fittedItems()),
+                    trainSeconds);
 
             t = start(l, "write", "version row, item and user factors, HNSW index (one transaction)");
             long version;
@@ -167,16 +171,17 @@ public final class Training {
                     ModelStore.writeItems(c, version, trained.model());
                     ModelStore.writeUsers(c, version, trained.userIds(), trained.users());
                     ModelStore.createIndex(c, version, chosen.als().rank());
-                    ModelStore.finish(c, version, seconds(t0), validationJson(choice, chosen));
+                    ModelStore.finish(c, version, Elapsed.seconds(t0), validationJson(choice, chosen));
                     c.commit();
                 } catch (SQLException | RuntimeException e) {
                     c.rollback();
                     throw e;
                 }
             }
-            l.stageDone("write", "version " + version, seconds(t));
+            l.stageDone("write", "version " + version, Elapsed.seconds(t));
 
-            t = start(l, "activate", "version " + version + " (one transaction), folding in users rated since the snapshot");
+            t = start(l, "activate", "version " + version
+                    + " (one transaction), folding in users rated since the snapshot");
             ModelStore.Activation a;
             FactorModel served = trained.model().withVersion(version);
             try (Connection c = db.connectDirect()) {
@@ -190,9 +195,9 @@ public final class Training {
                 }
             }
             l.stageDone("activate", "version " + version + " active" + (a.replaced() > 0 ? ", version " + a.replaced()
-                    + " kept as previous" : "") + "; " + a.foldedIn() + " users folded in", seconds(t));
-            return new Outcome(version, chosen, choice, ratings.size(), matrix.users(), trained.model().size(), leftovers,
-                    a, seconds(t0));
+                    + " kept as previous" : "") + "; " + a.foldedIn() + " users folded in", Elapsed.seconds(t));
+            return new Outcome(version, chosen, choice, ratings.size(), matrix.users(), trained.model().size(),
+                    leftovers, a, Elapsed.seconds(t0));
         }
     }
 
@@ -258,9 +263,5 @@ public final class Training {
             rs.next();
             return rs.getTimestamp(1).toInstant();
         }
-    }
-
-    private static double seconds(long t0) {
-        return (System.nanoTime() - t0) / 1e9;
     }
 }
