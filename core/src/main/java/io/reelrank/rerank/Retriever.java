@@ -151,8 +151,8 @@ public final class Retriever {
                 if (!parsed.plain()) {
                     throw new QuerySyntaxException(parsed.text(), 0,
                             "semantic retrieval embeds plain words; this query has "
-                            + "syntax (a field, phrase, operator, boost, fuzzy or prefix term): use --retrieval bm25 "
-                            + "or hybrid");
+                            + "syntax (a field, phrase, operator, boost, fuzzy or prefix term): use bm25 or "
+                            + "hybrid retrieval");
                 }
                 if (!vectors()) {
                     throw new IllegalStateException("semantic retrieval needs the movie vectors and the query model: "
