@@ -18,6 +18,7 @@ import io.reelrank.eval.ModelSelection;
 import io.reelrank.eval.QueryGenerator;
 import io.reelrank.eval.Ratings;
 import io.reelrank.eval.SearchQualityRankers;
+import io.reelrank.eval.SearchQualityTasks;
 import io.reelrank.eval.SearchTask;
 import io.reelrank.eval.Splits;
 import io.reelrank.eval.SweepRankers;
@@ -65,9 +66,9 @@ import picocli.CommandLine.Spec;
                 + "(validation) or the shipped settings measured once (test).", "See docs/search-quality.md."})
 public final class BenchSearchQualityCommand implements Callable<Integer> {
 
-    static final String BM25 = "bm25";
-    static final String BASELINE = "bm25+popularity";
-    static final String SHIPPED = "shipped";
+    static final String BM25 = SearchQualityTasks.BM25;
+    static final String BASELINE = SearchQualityTasks.BASELINE;
+    static final String SHIPPED = SearchQualityTasks.SHIPPED;
 
     @Spec
     CommandSpec spec;
@@ -206,7 +207,8 @@ public final class BenchSearchQualityCommand implements Callable<Integer> {
             err.printf(Locale.ROOT, "exact task on validation: %,d queries in %.1f s%n", qs.size(),
                     (System.nanoTime() - t) / 1e9);
             out.printf(Locale.ROOT, "%nexact task (validation): today's title and genre queries, %,d liked and %,d "
-                    + "disliked; NDCG@10 (the baseline's π: the best liked)%n", count(qs, true), count(qs, false));
+                    + "disliked; NDCG@10 (the baseline's π: the best liked)%n", SearchQualityTasks.count(qs, true),
+                    SearchQualityTasks.count(qs, false));
             for (int r = 0; r < v.rankers().size(); r++) {
                 out.printf(Locale.ROOT, "  %-62s liked %.4f  disliked %.4f%n", v.rankers().get(r),
                         mean(v.select(v.ndcg()[r], true)), mean(v.select(v.ndcg()[r], false)));
@@ -226,7 +228,7 @@ public final class BenchSearchQualityCommand implements Callable<Integer> {
         JudgedQueries.Values v = ExactTask.run(heldOut, generator, rs, 10, nThreads);
         out.printf(Locale.ROOT, "%nexact task (test): today's title and genre queries, %,d liked and %,d disliked; "
                 + "shipped = %s, π %.2f%n",
-                count(qs, true), count(qs, false), shipped, prior);
+                SearchQualityTasks.count(qs, true), SearchQualityTasks.count(qs, false), shipped, prior);
         table(v, true, List.of(new String[] {BASELINE, BM25}, new String[] {SHIPPED, "shipped without typo tolerance"},
                 new String[] {SHIPPED, BASELINE}, new String[] {"hybrid+popularity", BASELINE}));
         table(v, false, List.of(new String[] {BASELINE, BM25},
@@ -424,41 +426,20 @@ public final class BenchSearchQualityCommand implements Callable<Integer> {
 
     /** NDCG@10, Recall@10 and MRR of every ranker, then the paired differences, for liked (or disliked) queries. */
     private void table(JudgedQueries.Values v, boolean liked, List<String[]> differences) {
-        String group = liked ? "liked" : "disliked";
-        List<String> names = new ArrayList<>();
-        List<double[]> arrays = new ArrayList<>();
-        String[] metrics = {"ndcg@10", "recall@10", "mrr"};
-        double[][][] values = {v.ndcg(), v.recall(), v.rr()};
-        for (int m = 0; m < metrics.length; m++) {
-            for (int r = 0; r < v.rankers().size(); r++) {
-                names.add(metrics[m] + " " + group + " " + v.rankers().get(r));
-                arrays.add(v.select(values[m][r], liked));
-            }
-            for (String[] d : differences) {
-                names.add(metrics[m] + " " + group + " " + d[0] + " − " + d[1]);
-                arrays.add(Bootstrap.differences(v.select(values[m][v.ranker(d[0])], liked),
-                        v.select(values[m][v.ranker(d[1])], liked)));
-            }
-        }
-        if (arrays.get(0).length == 0) return;
-        Bootstrap.Interval[] is = bootstrap.means(arrays.toArray(new double[0][]));
+        Map<String, Bootstrap.Interval> figures = SearchQualityTasks.figures(v, liked, liked ? "liked" : "disliked",
+                differences, bootstrap);
         int width = 0;
-        for (String n : names) width = Math.max(width, n.length());
-        for (int i = 0; i < is.length; i++) {
-            out.printf(Locale.ROOT, "  %-" + width + "s  %8.4f  [%8.4f, %8.4f]  n=%d%n", names.get(i), is[i].mean(),
-                    is[i].low(), is[i].high(), is[i].n());
+        for (String n : figures.keySet()) width = Math.max(width, n.length());
+        for (Map.Entry<String, Bootstrap.Interval> e : figures.entrySet()) {
+            Bootstrap.Interval i = e.getValue();
+            out.printf(Locale.ROOT, "  %-" + width + "s  %8.4f  [%8.4f, %8.4f]  n=%d%n", e.getKey(), i.mean(),
+                    i.low(), i.high(), i.n());
         }
         out.flush();
     }
 
     private static double mean(double[] v) {
         return ModelSelection.mean(v);
-    }
-
-    private static int count(List<JudgedQueries.Query> qs, boolean liked) {
-        int n = 0;
-        for (JudgedQueries.Query q : qs) if (q.liked() == liked) n++;
-        return n;
     }
 
     private static int relevantCount(List<JudgedQueries.Query> qs) {
