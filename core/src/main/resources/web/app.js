@@ -2,7 +2,8 @@
 'use strict';
 
 const $ = (id) => document.getElementById(id);
-const FILTERS = ['min_avg_rating', 'min_ratings', 'year_from', 'year_to', 'genre', 'fusion', 'alpha', 'candidates', 'limit'];
+const FILTERS = ['min_avg_rating', 'min_ratings', 'year_from', 'year_to', 'genre', 'fusion', 'retrieval', 'alpha',
+  'candidates', 'limit'];
 const given = new Map(); // "user:movie" -> rating posted from this page, shown beside the stars
 let generation = 0;      // a newer search makes older answers stale
 
@@ -25,7 +26,8 @@ function params(withUser) {
     const v = $(f).value.trim();
     // α goes out only once moved, so the server's default applies until then.
     if (f === 'alpha' && !$('alpha').dataset.touched) continue;
-    if (v !== '' && !(f === 'fusion' && v === 'weighted')) p.set(f, v);
+    // The server's defaults (weighted fusion, auto retrieval) go out as nothing.
+    if (v !== '' && !(f === 'fusion' && v === 'weighted') && !(f === 'retrieval' && v === 'auto')) p.set(f, v);
   }
   if (withUser) p.set('user', selectedUser());
   return p;
@@ -93,6 +95,7 @@ function similarityBar(sim) {
 }
 
 function movement(r) {
+  if (r.bm25_rank === null || r.bm25_rank === undefined) return el('span', 'move up', 'new');
   const m = r.bm25_rank - r.rank;
   if (m > 0) return el('span', 'move up', '↑' + m);
   if (m < 0) return el('span', 'move down', '↓' + (-m));
@@ -139,6 +142,7 @@ function renderList(target, data, opts) {
     li.dataset.movieId = String(r.movie_id);
     li.dataset.rank = String(r.rank);
     li.dataset.bm25Rank = String(r.bm25_rank);
+    li.dataset.retriever = r.retriever || 'bm25';
     if (opts.flash === r.movie_id) li.classList.add('flash');
     li.append(el('div', 'rank', String(r.rank)));
     const title = el('div', 'title');
@@ -163,6 +167,14 @@ function renderList(target, data, opts) {
     r.genres.forEach((g) => chips.append(chip(g)));
     if (!r.has_embedding) chips.append(el('span', 'chip', 'no embedding'));
     meta.append(chips);
+    // Which candidate list found the movie, shown once semantic retrieval took part.
+    if (data.retrieval && data.retrieval !== 'bm25') {
+      const found = el('span', 'found ' + li.dataset.retriever, 'found by ' + li.dataset.retriever);
+      found.title = r.semantic_rank ? 'semantic #' + r.semantic_rank + ', cosine with the query '
+        + r.semantic_score.toFixed(3) + (r.bm25_rank ? '; BM25 #' + r.bm25_rank : '; not found by BM25')
+        : 'BM25 #' + r.bm25_rank + '; not among the nearest movie vectors';
+      meta.append(found);
+    }
     if (opts.personalized) meta.append(stars(r, opts.user));
     li.append(meta);
     const bars = el('div', 'bars');
@@ -190,6 +202,7 @@ async function search(opts) {
   opts = opts || {};
   const q = $('q').value.trim();
   if (!q) return;
+  $('did-you-mean').hidden = true;
   const my = ++generation;
   const user = selectedUser();
   setState('loading');
@@ -202,7 +215,9 @@ async function search(opts) {
     showError(null);
     const placeOf = pers ? new Map(pers.results.map((r) => [r.movie_id, r.rank])) : null;
     renderList('bm25', plain, { personalized: false, placeOf: placeOf, topN: pers ? pers.results.length : 0 });
-    $('bm25-sub').textContent = plain.total_matches + ' matches · text relevance only';
+    $('bm25-sub').textContent = plain.total_matches + ' matches · ' + (plain.retrieval === 'bm25' ? 'BM25'
+      : plain.retrieval + ' retrieval') + (plain.fusion === 'weighted' ? ' and popularity' : ' order');
+    didYouMean(plain.did_you_mean);
     if (pers && !$('alpha').dataset.touched) {
       $('alpha').value = String(pers.alpha);
       $('alpha-out').textContent = Number(pers.alpha).toFixed(2) + ' (default)';
@@ -226,6 +241,17 @@ async function search(opts) {
     showError(e, q);
     setState('error');
   }
+}
+
+/** "Did you mean": the query with its unknown words corrected, a click away; hidden when none. */
+function didYouMean(corrected) {
+  const box = $('did-you-mean');
+  if (!corrected) { box.hidden = true; return; }
+  const a = el('a', null, corrected);
+  a.href = '?q=' + encodeURIComponent(corrected);
+  a.addEventListener('click', (ev) => { ev.preventDefault(); $('q').value = corrected; search(); });
+  box.replaceChildren('Did you mean ', a, '?');
+  box.hidden = false;
 }
 
 function userLabel(id) {

@@ -55,7 +55,8 @@ public final class BenchHttpCommand implements Callable<Integer> {
     int clients;
 
     @Option(names = "--user", paramLabel = "ID", split = ",", defaultValue = "10001,10002",
-            description = "Users the searches are personalized for, taken in turn (default: ${DEFAULT-VALUE})")
+            description = "Users the searches are personalized for, taken in turn; 0: searches without a user "
+                    + "(default: ${DEFAULT-VALUE})")
     List<Integer> users;
 
     @Option(names = "--queries", paramLabel = "N", defaultValue = "500",
@@ -70,6 +71,19 @@ public final class BenchHttpCommand implements Callable<Integer> {
             description = "Server worker threads, 1-" + ApiServer.MAX_THREADS + " (default: max(4, 2 x cores))")
     Integer threads;
 
+    @Option(names = "--paths", paramLabel = "LIST", split = ",", defaultValue = "shipped",
+            description = {"The server's retrieval, measured in turn in one run: today (BM25 as written), typos (BM25 "
+                    + "with typo tolerance), shipped (auto hybrid and typo tolerance, the defaults), hybrid (hybrid "
+                    + "for every plain query) (default: ${DEFAULT-VALUE})",
+                    "With --url: only the server's own (shipped)."})
+    List<String> searchPaths;
+
+    @Option(names = "--rounds", paramLabel = "N", defaultValue = "1",
+            description = "Times the list of paths is measured, 1-20; with more than one, the median queries/s of "
+                    + "each path and the median of the per-round ratios to the first path are printed (default: "
+                    + "${DEFAULT-VALUE})")
+    int rounds;
+
     @Option(names = "--url", paramLabel = "URL",
             description = "Benchmark the server at this base URL (e.g. http://127.0.0.1:8080/) instead of starting one")
     URI url;
@@ -79,12 +93,22 @@ public final class BenchHttpCommand implements Callable<Integer> {
         if (seconds < 1 || seconds > 3600) throw CliException.badInput("--seconds must be in 1-3600, got " + seconds);
         if (warmup < 0 || warmup > 600) throw CliException.badInput("--warmup must be in 0-600, got " + warmup);
         if (clients < 1 || clients > 64) throw CliException.badInput("--clients must be in 1-64, got " + clients);
-        if (queries < 5 || queries > 100_000) {
-            throw CliException.badInput("--queries must be in 5-100000, got " + queries);
-        }
-        for (int u : users) if (u < 1) throw CliException.badInput("--user must be positive, got " + u);
+        if (queries < 5 || queries > 100_000) throw CliException.badInput("--queries must be in 5-100000, got "
+                + queries);
+        for (int u : users) if (u < 0) throw CliException.badInput("--user must be positive, or 0 for none, got " + u);
+        users = users.stream().filter(u -> u > 0).toList();
         if (url != null && (!"http".equals(url.getScheme()) || url.getPort() < 1 || !loopback(url.getHost()))) {
             throw CliException.badInput("--url must be http://<loopback address>:<port>/, got " + url);
+        }
+        if (rounds < 1 || rounds > 20) throw CliException.badInput("--rounds must be in 1-20, got " + rounds);
+        for (String p : searchPaths) {
+            if (!BenchSearchCommand.PATHS.containsKey(p)) {
+                throw CliException.badInput("--paths must be a list of today, typos, shipped, hybrid, got '" + p + "'");
+            }
+        }
+        if (url != null && !searchPaths.equals(List.of("shipped"))) {
+            throw CliException.badInput("--paths measures servers started here; with --url only the server's own "
+                    + "(shipped)");
         }
         PrintWriter out = spec.commandLine().getOut();
         Database db = dbOptions.open();
@@ -95,11 +119,12 @@ public final class BenchHttpCommand implements Callable<Integer> {
                 texts.add(q.text());
             }
             search.listen(); // as serve does: cached user vectors stay valid until a write says otherwise
-            for (int u : users) search.userVector(u); // fails fast on an unknown user
+            // fails fast on an unknown user (none given: searches without a user)
+            for (int u : users) search.userVector(u);
             List<String> paths = new ArrayList<>(texts.size());
             for (int i = 0; i < texts.size(); i++) {
-                paths.add("/api/search?q=" + URLEncoder.encode(texts.get(i), StandardCharsets.UTF_8) + "&user="
-                        + users.get(i % users.size()));
+                paths.add("/api/search?q=" + URLEncoder.encode(texts.get(i), StandardCharsets.UTF_8)
+                        + (users.isEmpty() ? "" : "&user=" + users.get(i % users.size())));
             }
             ApiServer.Options options = ApiServer.Options.loopback();
             if (threads != null) {
@@ -117,34 +142,94 @@ public final class BenchHttpCommand implements Callable<Integer> {
                     Runtime.getRuntime().availableProcessors());
             out.printf(Locale.ROOT, "  e.g. %s%n", paths.get(0));
             out.flush();
-            HttpBenchmark.Stats s;
             if (url != null) {
                 out.printf(Locale.ROOT, "  server: %s (not started here)%n", url);
                 out.flush();
-                s = HttpBenchmark.run(url, paths, clients, warmup, seconds);
-            } else {
-                try (ApiServer server = ApiServer.start(options, db, search)) {
-                    out.printf(Locale.ROOT, "  server: %s in this process, %d worker threads%n", server.uri(),
-                            options.threads());
-                    out.flush();
-                    s = HttpBenchmark.run(server.uri(), paths, clients, warmup, seconds);
-                }
+                HttpBenchmark.Stats s = HttpBenchmark.run(url, paths, clients, warmup, seconds);
+                header(out, false);
+                boolean ok = row(out, null, s, search, texts, null);
+                out.flush();
+                return ok ? 0 : 1;
             }
-            out.printf(Locale.ROOT, "%8s  %10s  %7s  %10s  %8s  %8s  %8s  %8s  %8s%n", "clients", "requests", "errors",
-                    "queries/s", "p50_ms", "p90_ms", "p99_ms", "p99.9_ms", "max_ms");
-            out.printf(Locale.ROOT, "%8d  %10d  %7d  %10.0f  %8.3f  %8.3f  %8.3f  %8.3f  %8.3f%n", s.clients(),
-                    s.requests(), s.errors(), s.requestsPerSecond(), s.p50Ms(), s.p90Ms(), s.p99Ms(), s.p999Ms(),
-                    s.maxMs());
-            if (s.firstError() != null) out.println("  first error: " + s.firstError());
-            double[] base = inProcess(search, texts, users, Math.min(10, seconds));
-            out.printf(Locale.ROOT, "baseline: the same searches in-process, 1 thread, no HTTP: p50 %.3f ms, "
-                    + "p99 %.3f ms, %.0f queries/s%n", base[0], base[1], base[2]);
-            boolean met = s.errors() == 0 && s.requestsPerSecond() >= 1000 && s.p99Ms() < 20;
-            out.printf(Locale.ROOT, "target (2 cores): >= 1000 queries/s and p99 < 20 ms, no errors: %s%n",
-                    met ? "met" : "missed");
-            out.flush();
-            return s.errors() == 0 ? 0 : 1;
+            boolean ok = true;
+            try (ApiServer server = ApiServer.start(options, db, search)) {
+                out.printf(Locale.ROOT, "  server: %s in this process, %d worker threads%s%n", server.uri(),
+                        options.threads(),
+                        searchPaths.size() > 1 ? "; paths measured in turn: " + String.join(", ", searchPaths) : "");
+                out.flush();
+                boolean labelled = !searchPaths.equals(List.of("shipped"));
+                header(out, labelled);
+                double[][] qps = new double[searchPaths.size()][rounds];
+                for (int round = 0; round < rounds; round++) {
+                    HttpBenchmark.Stats first = null;
+                    for (int i = 0; i < searchPaths.size(); i++) {
+                        String p = searchPaths.get(i);
+                        search.useRetrieval(BenchSearchCommand.PATHS.get(p));
+                        long runs = search.retriever().encoder().misses();
+                        HttpBenchmark.Stats s = HttpBenchmark.run(server.uri(), paths, clients, warmup, seconds);
+                        ok &= row(out, labelled ? p : null, s, search, texts, first);
+                        if (first == null) first = s;
+                        qps[i][round] = s.requestsPerSecond();
+                        long model = search.retriever().encoder().misses() - runs;
+                        if (model > 0) {
+                            out.printf(Locale.ROOT, "          query model: %d runs (%.2f ms each on average), every "
+                                    + "other query vector from the cache%n", model,
+                                    search.retriever().encoder().meanEncodeMillis());
+                        }
+                        out.flush();
+                    }
+                }
+                if (rounds > 1) summary(out, qps);
+            }
+            return ok ? 0 : 1;
         }
+    }
+
+    /** Each path's median queries/s over the rounds, and the median of its per-round ratios to the first path. */
+    private void summary(PrintWriter out, double[][] qps) {
+        out.printf(Locale.ROOT, "over %d rounds (each path in turn per round):%n", rounds);
+        for (int i = 0; i < qps.length; i++) {
+            double[] ratios = new double[rounds];
+            for (int r = 0; r < rounds; r++) ratios[r] = qps[i][r] / qps[0][r];
+            StringBuilder per = new StringBuilder();
+            for (double x : ratios) {
+                per.append(per.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f", x));
+            }
+            out.printf(Locale.ROOT, "  %-8s median %,.0f queries/s%s%n", searchPaths.get(i), median(qps[i]),
+                    i == 0 ? "" : String.format(Locale.ROOT, "; median ratio to %s %.2f (per round %s)",
+                    searchPaths.get(0), median(ratios), per));
+        }
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        java.util.Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    private static void header(PrintWriter out, boolean labelled) {
+        if (labelled) out.printf(Locale.ROOT, "%-8s", "path");
+        out.printf(Locale.ROOT, "%8s  %10s  %7s  %10s  %8s  %8s  %8s  %8s  %8s%n", "clients", "requests", "errors",
+                "queries/s", "p50_ms", "p90_ms", "p99_ms", "p99.9_ms", "max_ms");
+    }
+
+    /** One path's row, its in-process baseline and the target; false when a request failed. */
+    private boolean row(PrintWriter out, String path, HttpBenchmark.Stats s, PersonalizedSearch search,
+            List<String> texts, HttpBenchmark.Stats first) throws Exception {
+        if (path != null) out.printf(Locale.ROOT, "%-8s", path);
+        out.printf(Locale.ROOT, "%8d  %10d  %7d  %10.0f  %8.3f  %8.3f  %8.3f  %8.3f  %8.3f%s%n", s.clients(),
+                s.requests(), s.errors(), s.requestsPerSecond(), s.p50Ms(), s.p90Ms(), s.p99Ms(), s.p999Ms(), s.maxMs(),
+                first == null ? "" : String.format(Locale.ROOT, "   %.2f× the first path's queries/s",
+                        s.requestsPerSecond() / first.requestsPerSecond()));
+        if (s.firstError() != null) out.println("  first error: " + s.firstError());
+        double[] base = inProcess(search, texts, users, Math.min(10, seconds));
+        out.printf(Locale.ROOT, "baseline: the same searches in-process, 1 thread, no HTTP: p50 %.3f ms, p99 %.3f ms, "
+                + "%.0f queries/s%n",
+                base[0], base[1], base[2]);
+        boolean met = s.errors() == 0 && s.requestsPerSecond() >= 1000 && s.p99Ms() < 20;
+        out.printf(Locale.ROOT, "target (2 cores): >= 1000 queries/s and p99 < 20 ms, no errors: %s%n", met ? "met"
+                : "missed");
+        return s.errors() == 0;
     }
 
     private static boolean loopback(String host) {
@@ -163,7 +248,8 @@ public final class BenchHttpCommand implements Callable<Integer> {
         long start = System.nanoTime();
         for (int i = 0; System.nanoTime() < end && i < 1 << 20; i++) {
             long t0 = System.nanoTime();
-            search.search(PersonalizedSearch.Request.of(texts.get(i % texts.size()), users.get(i % users.size())));
+            search.search(PersonalizedSearch.Request.of(texts.get(i % texts.size()),
+                    users.isEmpty() ? null : users.get(i % users.size())));
             lat.record(System.nanoTime() - t0);
         }
         double secs = (System.nanoTime() - start) / 1e9;

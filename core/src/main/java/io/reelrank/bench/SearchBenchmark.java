@@ -112,6 +112,19 @@ public final class SearchBenchmark {
     /** Runs every query once on {@code threads} threads in the given mode. */
     public static Stats run(MovieSearcher searcher, List<BenchQuery> queries, int threads, int limit, Mode mode)
             throws IOException, InterruptedException {
+        return run(queries, threads, q -> mode == Mode.SEARCH
+                ? searcher.search(q.text(), SearchFilters.NONE, SearchSort.SCORE, limit).hits().size()
+                : searcher.candidates(q.text(), limit).size());
+    }
+
+    /** One measured call: runs the query, returns how many hits it gave. */
+    @FunctionalInterface
+    public interface Call {
+        int run(BenchQuery q) throws Exception;
+    }
+
+    /** Runs every query once through {@code call} on {@code threads} threads. */
+    public static Stats run(List<BenchQuery> queries, int threads, Call call) throws InterruptedException {
         long[] nanos = new long[queries.size()];
         long[] hits = new long[threads];
         AtomicInteger next = new AtomicInteger();
@@ -124,10 +137,7 @@ public final class SearchBenchmark {
                 futures.add(pool.submit(() -> {
                     for (int i = next.getAndIncrement(); i < queries.size(); i = next.getAndIncrement()) {
                         long t0 = System.nanoTime();
-                        String q = queries.get(i).text();
-                        int n = mode == Mode.SEARCH
-                                ? searcher.search(q, SearchFilters.NONE, SearchSort.SCORE, limit).hits().size()
-                                : searcher.candidates(q, limit).size();
+                        int n = call.run(queries.get(i));
                         nanos[i] = System.nanoTime() - t0;
                         hits[me] += n;
                     }
@@ -155,6 +165,25 @@ public final class SearchBenchmark {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * The single-word queries with one typing error each ({@code eval.Typos}: a deletion, substitution
+     * or transposition inside the word, seeded by {@code (seed, query number)}), words of 5 letters or
+     * more: what typo tolerance is measured on.
+     */
+    public static List<BenchQuery> typos(List<BenchQuery> queries, long seed) {
+        List<BenchQuery> out = new ArrayList<>();
+        for (int i = 0; i < queries.size(); i++) {
+            BenchQuery q = queries.get(i);
+            if (q.kind() != Kind.SINGLE_WORD || q.text().length() < 5
+                    || !q.text().chars().allMatch(Character::isLetter)) {
+                continue;
+            }
+            out.add(new BenchQuery(Kind.SINGLE_WORD, io.reelrank.eval.Typos.typo(q.text(), seed, i, q.sourceMovieId()),
+                    q.sourceMovieId()));
+        }
+        return out;
     }
 
     /**

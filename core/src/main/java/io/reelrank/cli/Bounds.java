@@ -122,11 +122,17 @@ final class Bounds {
     static final class FusionName implements ITypeConverter<Fusion> {
         @Override
         public Fusion convert(String value) {
+            Fusion f;
             try {
-                return Fusion.parse(value);
+                f = Fusion.parse(value);
             } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
+                f = null;
             }
+            // bm25 re-ranks nothing: the eval's fusions are those that combine the signals.
+            if (f == null || f == Fusion.BM25) {
+                throw new TypeConversionException("fusion must be weighted, linear or rrf, got '" + value + "'");
+            }
+            return f;
         }
     }
 }

@@ -120,9 +120,11 @@ public final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The personalized search for a user; for none, the BM25 list it is compared with (no prior). */
     private PersonalizedSearch.Request request(Integer user, int limit) {
         return new PersonalizedSearch.Request(query, user, limit, PersonalizedSearch.DEFAULT_CANDIDATES,
-                (io.reelrank.rerank.Weights) null, PersonalizedSearch.DEFAULT_FUSION, SearchFilters.NONE);
+                (io.reelrank.rerank.Weights) null, user == null ? io.reelrank.rerank.Fusion.BM25
+                : PersonalizedSearch.DEFAULT_FUSION, SearchFilters.NONE);
     }
 
     static double meanRank(List<PersonalizedSearch.Result> results) {

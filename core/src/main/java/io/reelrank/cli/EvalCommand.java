@@ -39,6 +39,7 @@ public final class EvalCommand implements Callable<Integer> {
     @Mixin DbOptions dbOptions;
     @Mixin ModelOptions model;
     @Mixin EngineOptions engine;
+    @Mixin SearchTaskOptions searchTasks;
 
     /** How the ratings are split into training and held-out ones. */
     enum Split { temporal, random }
@@ -130,7 +131,7 @@ public final class EvalCommand implements Callable<Integer> {
         Evaluation.Options options = new Evaluation.Options(protocol, SweepGrid.settings(fusions, Grid.array(alphas),
                 Grid.array(popularity), Grid.array(collaborative)), baselinePopularity.array(), model.grid(),
                 easeLambda.array(), model.threads(), Home.indexDir(),
-                outDir != null ? outDir : Home.var().resolve("eval"));
+                outDir != null ? outDir : Home.var().resolve("eval"), searchTasks.tasks());
         StageProgress progress = new StageProgress(spec.commandLine().getErr(), Evaluation.STAGES);
         long t0 = System.nanoTime();
         EvalResult result; // nothing to evaluate (no ratings, no vectors): Evaluation says so, exit code 1

@@ -1,16 +1,23 @@
 package io.reelrank.cli;
 
 import io.reelrank.db.Database;
+import io.reelrank.embed.QueryEncoder;
 import io.reelrank.http.SearchJson;
 import io.reelrank.index.MovieSearcher;
+import io.reelrank.index.ParsedQuery;
 import io.reelrank.index.QuerySyntaxException;
 import io.reelrank.index.SearchFilters;
 import io.reelrank.index.SearchHit;
 import io.reelrank.index.SearchResult;
 import io.reelrank.index.SearchSort;
+import io.reelrank.index.TypoTolerance;
+import io.reelrank.model.ItemVectors;
 import io.reelrank.rerank.Fusion;
 import io.reelrank.rerank.PersonalizedSearch;
 import io.reelrank.rerank.Reranker;
+import io.reelrank.rerank.Retrieval;
+import io.reelrank.rerank.RetrievalSettings;
+import io.reelrank.rerank.Retriever;
 import io.reelrank.rerank.Weights;
 import io.reelrank.service.IndexService;
 import java.io.PrintWriter;
@@ -19,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -27,15 +35,20 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code reelrank search QUERY}: BM25 search of the Lucene index under {@code var/index}, printed as
- * a table or JSON. Reads only the index; the database is opened only to build the index when there is
- * none yet. A query that does not parse prints the query, a caret and the reason, exit code 2.
+ * {@code reelrank search QUERY}: search of the movies, printed as a table or JSON. Without a user the
+ * candidates (BM25 from the Lucene index under {@code var/index}, with typo tolerance; semantic or
+ * hybrid when asked, or when auto sees a description) are ranked with the popularity prior; with
+ * {@code --user} they are re-ranked for that user. Without a user the database is opened only when
+ * the index is missing or the query needs the movie vectors. A query that does not parse prints the
+ * query, a caret and the reason, exit code 2.
  */
 @Command(name = "search", mixinStandardHelpOptions = true,
-        description = {"BM25 search of the movies (Lucene query syntax; docs/search.md).",
+        description = {"Search the movies (Lucene query syntax; docs/search.md): BM25 and the popularity prior, "
+                + "re-ranked for --user.",
                 "Examples: 'dark knight'  '\"dark knight\"'  'title:matrix AND year:[2000 TO 2020]'",
                 "          '(title:lord OR title:king) AND genres:Fantasy'  '-genres:Horror'",
-                "          'title:lor*'  'title:matirx~1'  'title:king^2'  'avg_rating:[4 TO *]'"})
+                "          'title:lor*'  'title:matirx~1'  'title:king^2'  'avg_rating:[4 TO *]'",
+                "          'space adventure robots'"})
 public final class SearchCommand implements Callable<Integer> {
 
     @Spec
@@ -51,8 +64,8 @@ public final class SearchCommand implements Callable<Integer> {
             description = "Number of results, 1-" + MovieSearcher.MAX_LIMIT + " (default: ${DEFAULT-VALUE})")
     int limit;
 
-    @Option(names = "--json",
-            description = "Print {\"query\": …, \"results\": [{rank, movie_id, title, year, genres, bm25}]}")
+    @Option(names = "--json", description = "Print the search JSON ({\"query\", …, \"did_you_mean\", \"retrieval\", "
+            + "\"results\": [{rank, movie_id, title, …, retriever}]})")
     boolean json;
 
     @Option(names = "--min-avg-rating", paramLabel = "X", description = "Only movies with avg_rating >= X (0-5)")
@@ -61,8 +74,8 @@ public final class SearchCommand implements Callable<Integer> {
     @Mixin
     FilterOptions filterOptions;
 
-    @Option(names = "--explain",
-            description = "After the table, each hit's BM25 explanation (Lucene's, with its formula)")
+    @Option(names = "--explain", description = "Each result's score with its formula and numbers (Lucene's BM25 "
+            + "explanation with --fusion bm25 or --sort)")
     boolean explain;
 
     @Option(names = "--sort", paramLabel = "ORDER", defaultValue = "score",
@@ -74,7 +87,8 @@ public final class SearchCommand implements Callable<Integer> {
     Integer user;
 
     @Option(names = "--candidates", paramLabel = "K", defaultValue = "100",
-            description = "With --user: BM25 candidates to re-rank, 1-" + PersonalizedSearch.MAX_CANDIDATES
+            description = "BM25 candidates to rank (semantic and hybrid retrieval add the 100 nearest movies), 1-"
+                    + PersonalizedSearch.MAX_CANDIDATES
                     + " (default: ${DEFAULT-VALUE})")
     int candidates;
 
@@ -91,19 +105,36 @@ public final class SearchCommand implements Callable<Integer> {
     Double collaborative;
 
     @Option(names = "--fusion", paramLabel = "F", defaultValue = "weighted",
-            description = "With --user: weighted ((1-α)·((1-π)·mm(bm25) + π·mm(log(1+n))) + α·((1-γ)·mm(cos) + "
-                    + "γ·mm(u·v))), linear ((1-α)·bm25/max_bm25 + α·(cos+1)/2) or rrf (Σ 1/(60+rank)) "
-                    + "(default: ${DEFAULT-VALUE})")
+            description = "weighted ((1-α)·((1-π)·mm(bm25) + π·mm(log(1+n))) + α·((1-γ)·mm(cos) + γ·mm(u·v)); without "
+                    + "--user (1-π)·mm(bm25) + π·mm(log(1+n)), π " + ANONYMOUS_PI
+                    + "), linear ((1-α)·bm25/max_bm25 + α·(cos+1)/2), "
+                    + "rrf (Σ 1/(60+rank)) or bm25 (the plain BM25 order; with --retrieval semantic or hybrid, that "
+                    + "retrieval's order) (default: ${DEFAULT-VALUE})")
     String fusion;
 
-    @Option(names = "--compare",
-            description = "With --user: print the BM25 list and the personalized list side by side")
+    @Option(names = "--retrieval", paramLabel = "R", defaultValue = "auto",
+            description = "Where candidates come from: bm25; semantic (the query embedded, nearest movie vectors by "
+                    + "cosine); hybrid (both, reciprocal rank fusion); auto (hybrid for plain words that no title "
+                    + "holds, bm25 otherwise) (default: ${DEFAULT-VALUE})")
+    String retrieval;
+
+    @Option(names = "--typos", paramLabel = "on|off", defaultValue = "on",
+            description = "on: a bare word the index does not know also matches its near spellings, and \"did you "
+                    + "mean\" proposes a correction; off: every word as written (default: ${DEFAULT-VALUE})")
+    String typos;
+
+    @Option(names = "--compare", description = "With --user: print the retrieval's list and the personalized list "
+            + "side by side")
     boolean compare;
+
+    /** π of a search without a user, as text for the option description. */
+    static final String ANONYMOUS_PI = "0.70";
 
     @Override
     public Integer call() throws Exception {
+        RetrievalSettings settings = retrievalSettings();
         if (user != null) {
-            return personalized();
+            return personalized(settings);
         }
         if (compare || alpha != null || popularity != null || collaborative != null) {
             throw CliException.badInput((compare ? "--compare" : alpha != null ? "--alpha" : popularity != null
@@ -111,11 +142,22 @@ public final class SearchCommand implements Callable<Integer> {
         }
         SearchFilters filters;
         SearchSort order;
+        Fusion f;
         try {
             filters = filterOptions.filters(minAvgRating);
             order = SearchSort.fromOption(sort);
+            f = Fusion.parse(fusion);
             if (limit < 1 || limit > MovieSearcher.MAX_LIMIT) {
                 throw new IllegalArgumentException("limit must be in 1-" + MovieSearcher.MAX_LIMIT + ", got " + limit);
+            }
+            if (candidates < 1 || candidates > PersonalizedSearch.MAX_CANDIDATES) {
+                throw new IllegalArgumentException("candidates must be in 1-" + PersonalizedSearch.MAX_CANDIDATES
+                        + ", got " + candidates);
+            }
+            if (order != SearchSort.SCORE && settings.retrieval() != Retrieval.BM25
+                    && settings.retrieval() != Retrieval.AUTO) {
+                throw new IllegalArgumentException("sort " + order.optionName() + " orders BM25's matches; it takes "
+                        + "--retrieval bm25 or auto, got " + settings.retrieval());
             }
         } catch (IllegalArgumentException e) {
             throw CliException.badInput("--" + e.getMessage());
@@ -123,12 +165,58 @@ public final class SearchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Path dir = IndexService.ensure(Home.indexDir(), dbOptions::open, err);
+        // The plain BM25 order (fusion bm25, auto meaning bm25 there) or another order: Lucene's own search.
+        if (order != SearchSort.SCORE || f == Fusion.BM25 && (settings.retrieval() == Retrieval.BM25
+                || settings.retrieval() == Retrieval.AUTO)) {
+            return plain(out, err, dir, settings.typos(), filters, order);
+        }
+        // The movie vectors come from the database, opened only when a query needs the semantic branch.
+        ItemVectors[] loaded = {null};
+        Supplier<ItemVectors> items = () -> {
+            if (loaded[0] == null) {
+                try {
+                    loaded[0] = Models.items(dbOptions.open());
+                } catch (java.sql.SQLException e) {
+                    throw new CliException(1, "cannot read the movie vectors: " + e.getMessage());
+                }
+            }
+            return loaded[0];
+        };
+        PersonalizedSearch.Response response;
+        try (MovieSearcher searcher = MovieSearcher.open(dir); QueryEncoder encoder = QueryEncoder.bundled()) {
+            Retriever retriever = new Retriever(searcher, items, encoder);
+            PersonalizedSearch.Request request = new PersonalizedSearch.Request(query, null, limit, candidates, null, f,
+                    filters, settings);
+            response = PersonalizedSearch.anonymous(retriever, id -> loaded[0] != null && loaded[0].has(id), request,
+                    0);
+        } catch (QuerySyntaxException e) {
+            err.println(e.render());
+            err.flush();
+            return 2;
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw CliException.badInput("--" + e.getMessage());
+        }
+        if (json) {
+            out.println(SearchJson.write(SearchJson.of(response, loaded[0] != null), true));
+        } else {
+            RerankTable.printAnonymous(out, response, explain);
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** The BM25 matches in Lucene's order (--sort, or --fusion bm25 with BM25 retrieval): the index alone answers. */
+    private Integer plain(PrintWriter out, PrintWriter err, Path dir, TypoTolerance tolerance, SearchFilters filters,
+                          SearchSort order) throws Exception {
         SearchResult result;
+        String didYouMean;
         List<String> explanations = new ArrayList<>();
         try (MovieSearcher searcher = MovieSearcher.open(dir)) {
-            result = searcher.search(query, filters, order, limit);
+            ParsedQuery parsed = searcher.parse(query, tolerance);
+            didYouMean = parsed.didYouMean();
+            result = searcher.search(parsed, filters, order, limit);
             if (explain) {
-                for (SearchHit h : result.hits()) explanations.add(searcher.explain(query, h.movieId()));
+                for (SearchHit h : result.hits()) explanations.add(searcher.explain(parsed.query(), h.movieId()));
             }
         } catch (QuerySyntaxException e) {
             err.println(e.render());
@@ -138,9 +226,10 @@ public final class SearchCommand implements Callable<Integer> {
             throw CliException.badInput("--" + e.getMessage());
         }
         if (json) {
-            out.println(SearchJson.write(SearchJson.of(result, order == SearchSort.SCORE,
-                    explain ? explanations : null), true));
+            out.println(SearchJson.write(SearchJson.of(result, order == SearchSort.SCORE, explain ? explanations : null,
+                    didYouMean), true));
         } else {
+            if (didYouMean != null) out.println("did you mean: " + didYouMean);
             printTable(out, result);
             for (int i = 0; i < explanations.size(); i++) {
                 SearchHit h = result.hits().get(i);
@@ -151,7 +240,21 @@ public final class SearchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Integer personalized() throws Exception {
+    /** --retrieval and --typos, checked. */
+    private RetrievalSettings retrievalSettings() {
+        try {
+            TypoTolerance t = switch (typos.trim().toLowerCase(Locale.ROOT)) {
+                case "on" -> TypoTolerance.DEFAULT;
+                case "off" -> TypoTolerance.OFF;
+                default -> throw new IllegalArgumentException("typos must be on or off, got '" + typos + "'");
+            };
+            return RetrievalSettings.DEFAULT.withRetrieval(Retrieval.parse(retrieval)).withTypos(t);
+        } catch (IllegalArgumentException e) {
+            throw CliException.badInput("--" + e.getMessage());
+        }
+    }
+
+    private Integer personalized(RetrievalSettings settings) throws Exception {
         PersonalizedSearch.Request request;
         try {
             if (!"score".equalsIgnoreCase(sort)) {
@@ -167,7 +270,7 @@ public final class SearchCommand implements Callable<Integer> {
             Weights w = new Weights(alpha != null ? alpha : d.alpha(), popularity != null ? popularity : d.popularity(),
                     collaborative != null ? collaborative : d.collaborative());
             request = new PersonalizedSearch.Request(query, user, limit, candidates, w, f,
-                    filterOptions.filters(minAvgRating));
+                    filterOptions.filters(minAvgRating), settings);
         } catch (IllegalArgumentException e) {
             throw CliException.badInput("--" + e.getMessage());
         }
@@ -180,8 +283,8 @@ public final class SearchCommand implements Callable<Integer> {
         try (PersonalizedSearch ps = new PersonalizedSearch(db, MovieSearcher.open(dir), Models.items(db))) {
             personal = ps.search(request);
             if (compare) {
-                plain = ps.search(new PersonalizedSearch.Request(query, null, limit, candidates, request.weights(),
-                        request.fusion(), request.filters()));
+                plain = ps.search(new PersonalizedSearch.Request(query, user, limit, candidates, request.weights(),
+                        Fusion.BM25, request.filters(), settings));
             }
         } catch (QuerySyntaxException e) {
             err.println(e.render());

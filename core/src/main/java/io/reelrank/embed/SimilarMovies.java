@@ -37,6 +37,33 @@ public final class SimilarMovies {
     public record Neighbor(int movieId, String title, Integer year, double similarity) {}
 
     /**
+     * The ids of the {@code limit} movies nearest to {@code vector} by cosine distance, through
+     * pgvector's HNSW index when present ({@code ORDER BY embedding <=> q}; the stored vectors, not
+     * centered), nearest first, ties by movie_id. For measuring pgvector against the in-memory scan of
+     * semantic retrieval ({@code reelrank bench search}).
+     */
+    public static int[] nearestTo(Connection c, float[] vector, int limit) throws SQLException {
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw new IllegalArgumentException("limit must be in 1-" + MAX_LIMIT + ", got " + limit);
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT set_config('hnsw.ef_search', ?, false)")) {
+            ps.setString(1, Integer.toString(Math.min(1000, Math.max(40, 2 * limit))));
+            ps.execute();
+        }
+        String q = VectorLiteral.format(vector);
+        List<Integer> out = new ArrayList<>(limit);
+        try (PreparedStatement ps = c.prepareStatement("SELECT movie_id FROM movies WHERE embedding IS NOT NULL "
+                + "ORDER BY embedding <=> ?::vector, movie_id LIMIT ?")) {
+            ps.setString(1, q);
+            ps.setInt(2, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.add(rs.getInt(1));
+            }
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
      * The {@code limit} movies most similar to {@code movieId}, itself excluded. Throws
      * IllegalArgumentException when the movie does not exist and IllegalStateException when it has
      * no embedding yet.

@@ -53,6 +53,17 @@ public final class EvalData {
         }
     }
 
+    /** Every tag row, ordered by (user_id, movie_id, tagged_at, tag): what the descriptive task splits by tagger. */
+    public static List<DescriptiveTask.Tag> loadTags(Connection c) throws SQLException {
+        List<DescriptiveTask.Tag> out = new ArrayList<>();
+        try (PreparedStatement st = c.prepareStatement(
+                "SELECT user_id, movie_id, tag FROM tags ORDER BY user_id, movie_id, tagged_at, tag");
+             ResultSet rs = st.executeQuery()) {
+            while (rs.next()) out.add(new DescriptiveTask.Tag(rs.getInt(1), rs.getInt(2), rs.getString(3)));
+        }
+        return out;
+    }
+
     /** The catalog: every movie, with its genres (an empty array for none), ordered by movie_id. */
     public static Catalog loadCatalog(Connection c) throws SQLException {
         List<Integer> ids = new ArrayList<>();

@@ -115,7 +115,23 @@ public final class EvalReport {
                 + "collaborative vector, or popularity for %d without either%n", rec.contentFallbacks(),
                 rec.popularityFallbacks());
         out.print(EvalSummary.table(rec.figures()));
+        printSearchQuality(r.searchQuality(), out);
         out.flush();
+    }
+
+    /** The search-quality tasks, when any ran: what each task's queries are, then its table. */
+    private static void printSearchQuality(EvalResult.SearchQuality q, PrintWriter out) {
+        if (q == null) return;
+        out.printf(Locale.ROOT, "%nsearch-quality tasks on test (docs/search-quality.md): %s = the search without a "
+                + "user as it ships (%s, π=%.2f); %s at the baseline's π=%.2f; %s the plain BM25 order%n",
+                SearchQualityTasks.SHIPPED, q.shipped(), q.shippedPopularity(), SearchQualityTasks.BASELINE,
+                q.baselinePopularity(), SearchQualityTasks.BM25);
+        for (EvalResult.SearchQualityTask t : q.tasks()) {
+            out.printf(Locale.ROOT, "%n%s task: %s; %,d queries%s%n", t.task(), t.queries(), t.liked(),
+                    t.disliked() == 0 ? "" : String.format(Locale.ROOT, " of liked and %,d of disliked movies",
+                            t.disliked()));
+            out.print(EvalSummary.table(t.figures()));
+        }
     }
 
     private static void printSweep(EvalResult r, PrintWriter out) {
@@ -229,10 +245,26 @@ public final class EvalReport {
         recommendation.put("content_fallbacks", rec.contentFallbacks());
         recommendation.put("popularity_fallbacks", rec.popularityFallbacks());
         recommendation.set("figures", intervals(rec.figures()));
+        EvalResult.SearchQuality q = r.searchQuality();
+        if (q != null) {
+            ObjectNode quality = n.putObject("search_quality");
+            quality.put("shipped", q.shipped());
+            quality.put("shipped_popularity", q.shippedPopularity());
+            quality.put("baseline_popularity", q.baselinePopularity());
+            ObjectNode tasks = quality.putObject("tasks");
+            for (EvalResult.SearchQualityTask t : q.tasks()) {
+                ObjectNode task = tasks.putObject(t.task());
+                task.put("queries", t.queries());
+                task.put("liked", t.liked());
+                task.put("disliked", t.disliked());
+                task.set("figures", intervals(t.figures()));
+            }
+        }
 
         // Which figures each tolerance covers (a mean or an interval bound); everything else must be equal.
         ObjectNode tolerances = n.putObject("tolerances");
-        tolerance(tolerances, "search", SEARCH_TOLERANCE, "search", "validation.baseline", "validation.fusion");
+        tolerance(tolerances, "search", SEARCH_TOLERANCE, "search", "validation.baseline", "validation.fusion",
+                "search_quality");
         tolerance(tolerances, "recommendation", RECOMMENDATION_TOLERANCE, "recommendation", "validation.models",
                 "validation.ease");
         return n;
@@ -265,7 +297,7 @@ public final class EvalReport {
         List<String> out = new ArrayList<>();
         JsonNode tol = expected.path("tolerances");
         for (String section : List.of("format", "protocol", "data", "choices", "validation", "search",
-                "recommendation")) {
+                "recommendation", "search_quality")) {
             compare(section, expected.path(section), actual.path(section), Double.NaN, tol, out);
         }
         return out;

@@ -14,7 +14,14 @@ import java.util.Map;
  * with the same data and options give equal results.
  */
 public record EvalResult(Protocol protocol, Data data, ModelChoice models, EaseChoice ease, BaselineChoice baseline,
-                         FusionChoice fusion, Search search, Recommendation recommendation) {
+                         FusionChoice fusion, Search search, Recommendation recommendation,
+                         SearchQuality searchQuality) {
+
+    /** A result without the search-quality tasks. */
+    public EvalResult(Protocol protocol, Data data, ModelChoice models, EaseChoice ease, BaselineChoice baseline,
+                      FusionChoice fusion, Search search, Recommendation recommendation) {
+        this(protocol, data, models, ease, baseline, fusion, search, recommendation, null);
+    }
 
     /**
      * The options that shape the figures: the split (temporal or random) and its held-out share,
@@ -76,4 +83,19 @@ public record EvalResult(Protocol protocol, Data data, ModelChoice models, EaseC
      */
     public record Recommendation(int users, int usersWithoutLiked, int contentFallbacks, int popularityFallbacks,
                                  Map<String, Bootstrap.Interval> figures) {}
+
+    /**
+     * The search-quality tasks on test (docs/search-quality.md): the shipped search's settings and
+     * π, the π of {@code bm25+popularity} (the baseline's, chosen on validation), and each task run.
+     */
+    public record SearchQuality(String shipped, double shippedPopularity, double baselinePopularity,
+                                List<SearchQualityTask> tasks) {}
+
+    /**
+     * One search-quality task: its name ({@link SearchQualityTasks#ALL}), what its queries are, how
+     * many were scored (liked; disliked, 0 where the task has none) and the figures of its rankers
+     * with their paired differences ({@link SearchQualityTasks#figures}).
+     */
+    public record SearchQualityTask(String task, String queries, int liked, int disliked,
+                                    Map<String, Bootstrap.Interval> figures) {}
 }

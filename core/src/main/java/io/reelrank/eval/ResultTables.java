@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -31,13 +32,14 @@ import java.util.stream.Stream;
  * so for the pages of a checkout ({@code README.md} and every {@code .md} under {@code docs/}). Blocks:
  * {@code search} (the search task on test: the chosen settings and two tables) and
  * {@code recommendation} (the recommendation task on test: one table and the two-tower − EASE
- * figures). Figures print as the tables of {@code reelrank eval} do, to 4 decimals, differences
+ * figures) and {@code search-quality} (each search-quality task on test: one table of its rankers and
+ * differences by metric). Figures print as the tables of {@code reelrank eval} do, to 4 decimals, differences
  * signed, with the 95% interval in brackets.
  */
 public final class ResultTables {
 
     /** The blocks a marker may name. */
-    public static final List<String> BLOCKS = List.of("search", "recommendation");
+    public static final List<String> BLOCKS = List.of("search", "recommendation", "search-quality");
 
     private static final Pattern BLOCK = Pattern.compile(
             "(<!-- results (\\S+) (\\S+) -->\\n)(.*?)(<!-- /results -->)", Pattern.DOTALL);
@@ -113,6 +115,7 @@ public final class ResultTables {
         String text = switch (block) {
             case "search" -> search(record);
             case "recommendation" -> recommendation(record);
+            case "search-quality" -> searchQuality(record);
             default -> throw new IllegalArgumentException("no result block named '" + block + "'; the blocks are "
                     + BLOCKS);
         };
@@ -200,6 +203,53 @@ public final class ResultTables {
                 model.path("rank").asInt(), Numbers.plain(model.path("alpha").asDouble()),
                 Numbers.plain(model.path("lambda").asDouble()), model.path("iterations").asInt(),
                 Numbers.plain(model.path("midpoint").asDouble())));
+        return sb.toString();
+    }
+
+    /**
+     * Each search-quality task: what its queries are, then a table whose columns are its rankers and
+     * differences (in the record's order) and whose rows are NDCG@k, Recall@k and MRR per group.
+     */
+    private static String searchQuality(JsonNode r) {
+        JsonNode q = r.path("search_quality");
+        int k = r.path("protocol").path("k").asInt();
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "Search-quality tasks on test: shipped = the "
+                + "search without a user as it ships (%s, π = %.2f), BM25 + popularity at the baseline's π = %.2f:%n",
+                q.path("shipped").asText(), q.path("shipped_popularity").asDouble(),
+                q.path("baseline_popularity").asDouble()));
+        for (Iterator<Map.Entry<String, JsonNode>> it = q.path("tasks").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> task = it.next();
+            JsonNode f = task.getValue().path("figures");
+            List<String> groups = new ArrayList<>();
+            List<String> columns = new ArrayList<>();
+            String ndcg = "ndcg@" + k + " ";
+            f.fieldNames().forEachRemaining(name -> {
+                if (!name.startsWith(ndcg)) return;
+                String rest = name.substring(ndcg.length());
+                int space = rest.indexOf(' ');
+                if (!groups.contains(rest.substring(0, space))) groups.add(rest.substring(0, space));
+                if (!columns.contains(rest.substring(space + 1))) columns.add(rest.substring(space + 1));
+            });
+            int disliked = task.getValue().path("disliked").asInt();
+            sb.append(String.format(Locale.ROOT, "%n%s (%,d queries%s): %s.%n%n", task.getKey(),
+                    task.getValue().path("liked").asInt(), disliked == 0 ? ""
+                            : String.format(Locale.ROOT, " of liked, %,d of disliked movies", disliked),
+                    task.getValue().path("queries").asText()));
+            sb.append("| |");
+            for (String c : columns) sb.append(' ').append(c).append(" |");
+            sb.append("\n|---|").append("---|".repeat(columns.size())).append('\n');
+            for (String group : groups) {
+                for (String measure : List.of("ndcg@" + k, "recall@" + k, "mrr")) {
+                    sb.append("| ").append(measure.replace("ndcg", "NDCG").replace("recall", "Recall")
+                            .replace("mrr", "MRR")).append(' ').append(group).append(" |");
+                    for (String c : columns) {
+                        sb.append(' ').append(cell(f.path(measure + " " + group + " " + c), c.contains(" − "),
+                                false)).append(" |");
+                    }
+                    sb.append('\n');
+                }
+            }
+        }
         return sb.toString();
     }
 

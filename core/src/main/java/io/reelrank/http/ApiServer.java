@@ -12,6 +12,7 @@ import io.javalin.security.RouteRole;
 import io.reelrank.db.Database;
 import io.reelrank.rerank.Fusion;
 import io.reelrank.rerank.PersonalizedSearch;
+import io.reelrank.rerank.Retrieval;
 import io.reelrank.service.RatingService;
 import io.reelrank.user.UserTower;
 import java.io.ByteArrayInputStream;
@@ -174,9 +175,11 @@ public final class ApiServer implements AutoCloseable {
             cfg.http.prefer405over404 = true;
             cfg.router.ignoreTrailingSlashes = false;
             cfg.jsonMapper(new JavalinJackson(Json.MAPPER, false));
-            // Integers read as the API always has (blanks around them ignored); fusion by its lower-case name.
+            // Integers read as the API always has (blanks around them ignored); fusion and retrieval by their
+            // lower-case names.
             cfg.validation.register(Long.class, ParamRules::parseInteger);
             cfg.validation.register(Fusion.class, Fusion::parse);
+            cfg.validation.register(Retrieval.class, Retrieval::parse);
             cfg.bundledPlugins.enableGlobalHeaders(h -> {
                 h.xContentTypeOptionsNoSniff();
                 h.contentSecurityPolicy(CSP);

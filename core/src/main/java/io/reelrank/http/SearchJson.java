@@ -21,28 +21,47 @@ import java.util.List;
  */
 public final class SearchJson {
 
-    /** The answer. */
+    /**
+     * The answer. {@code retrieval}: the candidates' source that ran (bm25, semantic or hybrid; auto
+     * resolved); {@code didYouMean}: the query with its unknown words corrected, or null.
+     */
     public record Body(String query, Integer user, boolean personalized, boolean coldUser, String fusion, Double alpha,
                        Double popularityWeight, Double collaborativeWeight, Long modelVersion, boolean hasCollaborative,
-                       Integer candidates, long totalMatches, List<Item> results) {}
+                       Integer candidates, long totalMatches, String retrieval, String didYouMean,
+                       List<Item> results) {}
 
-    /** One movie of the answer, in rank order. */
+    /**
+     * One movie of the answer, in rank order. {@code retriever}: which list found it (bm25, semantic or
+     * both); {@code retrievalRank}: its rank there before re-ranking (the BM25 rank under BM25 retrieval);
+     * {@code semanticRank} and {@code semanticScore} (the query's cosine) null when the semantic list did
+     * not find it; {@code bm25} 0 and {@code bm25Rank} null when BM25 did not.
+     */
     public record Item(int rank, int movieId, String title, Integer year, List<String> genres, double bm25,
                        Integer bm25Rank, Integer movement, int ratingCount, Double similarity, Double collaborative,
-                       double score, Boolean hasEmbedding, String explanation) {}
+                       double score, Boolean hasEmbedding, String explanation, String retriever, Integer retrievalRank,
+                       Integer semanticRank, Double semanticScore) {}
 
     private SearchJson() {}
 
     public static Body of(PersonalizedSearch.Response r) {
+        return of(r, true);
+    }
+
+    /**
+     * {@link #of(PersonalizedSearch.Response)}; {@code vectorsKnown} false (a CLI search without a user
+     * that never loaded the movie vectors) leaves {@code has_embedding} null rather than guessing.
+     */
+    public static Body of(PersonalizedSearch.Response r, boolean vectorsKnown) {
         List<Item> items = new ArrayList<>(r.results().size());
         for (PersonalizedSearch.Result h : r.results()) {
-            items.add(new Item(h.rank(), h.movieId(), h.title(), h.year(), h.genres(), round(h.bm25()), h.bm25Rank(),
-                    h.movement(), h.ratingCount(), round(h.similarity()), round(h.collaborative()), round(h.score()),
-                    h.hasEmbedding(), h.explanation()));
+            items.add(new Item(h.rank(), h.movieId(), h.title(), h.year(), h.genres(), round(h.bm25()),
+                    h.bm25Rank() > 0 ? h.bm25Rank() : null, h.movement(), h.ratingCount(), round(h.similarity()),
+                    round(h.collaborative()), round(h.score()), vectorsKnown ? h.hasEmbedding() : null, h.explanation(),
+                    h.retriever(), h.retrievalRank(), h.semanticRank(), round(h.semanticScore())));
         }
         return new Body(r.query(), r.user(), r.personalized(), r.coldUser(), r.fusion().toString(), r.alpha(),
                 r.weights().popularity(), r.weights().collaborative(), r.modelVersion(), r.hasCollaborative(),
-                r.candidates(), r.totalMatches(), items);
+                r.candidates(), r.totalMatches(), r.retrieval().toString(), r.didYouMean(), items);
     }
 
     /**
@@ -50,16 +69,21 @@ public final class SearchJson {
      * score's ({@code byScore}); {@code explanations}, when not null, are Lucene's, one per hit.
      */
     public static Body of(SearchResult r, boolean byScore, List<String> explanations) {
+        return of(r, byScore, explanations, null);
+    }
+
+    /** {@link #of(SearchResult, boolean, List)} with the query's "did you mean" (null: none). */
+    public static Body of(SearchResult r, boolean byScore, List<String> explanations, String didYouMean) {
         List<Item> items = new ArrayList<>(r.hits().size());
         for (int i = 0; i < r.hits().size(); i++) {
             SearchHit h = r.hits().get(i);
             double bm25 = round(h.bm25());
             items.add(new Item(h.rank(), h.movieId(), h.title(), h.year(), h.genres(), bm25, byScore ? h.rank() : null,
                     byScore ? 0 : null, h.ratingCount(), null, null, bm25, null,
-                    explanations == null ? null : explanations.get(i)));
+                    explanations == null ? null : explanations.get(i), "bm25", byScore ? h.rank() : null, null, null));
         }
         return new Body(r.query(), null, false, false, null, null, null, null, null, false, null, r.totalMatches(),
-                items);
+                "bm25", didYouMean, items);
     }
 
     /** The tree of {@link #of(PersonalizedSearch.Response)}, for callers that read fields back. */

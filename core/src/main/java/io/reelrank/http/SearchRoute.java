@@ -4,20 +4,26 @@ import io.javalin.http.Context;
 import io.reelrank.index.MovieQueryParser;
 import io.reelrank.index.MovieSearcher;
 import io.reelrank.index.SearchFilters;
+import io.reelrank.index.TypoTolerance;
 import io.reelrank.rerank.Fusion;
 import io.reelrank.rerank.PersonalizedSearch;
+import io.reelrank.rerank.Retrieval;
+import io.reelrank.rerank.RetrievalSettings;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
  * {@code GET /api/search}: decodes the query parameters (each checked against its range, named in
  * the 400 it fails with), runs {@link PersonalizedSearch#search} and answers {@link SearchJson},
- * the same JSON as {@code reelrank search --json}.
+ * the same JSON as {@code reelrank search --json}. {@code retrieval} and {@code typos} override the
+ * server's retrieval settings for one request ({@link PersonalizedSearch#retrievalSettings}); without
+ * either the request names none and the server's apply (docs/search-quality.md).
  */
 final class SearchRoute {
 
-    static final Set<String> PARAMS = Set.of("q", "user", "limit", "candidates", "alpha", "fusion", "min_avg_rating",
-            "min_ratings", "year_from", "year_to", "genre");
+    static final Set<String> PARAMS = Set.of("q", "user", "limit", "candidates", "alpha", "fusion", "retrieval",
+            "typos", "min_avg_rating", "min_ratings", "year_from", "year_to", "genre");
     /** The parser's own limit, checked here first so the 400 names the parameter. */
     static final int MAX_QUERY_CHARS = MovieQueryParser.MAX_QUERY_CHARS;
     static final ParamRules.IntRange LIMIT = new ParamRules.IntRange(1, MovieSearcher.MAX_LIMIT);
@@ -33,10 +39,12 @@ final class SearchRoute {
     }
 
     void search(Context ctx) throws Exception {
-        ctx.json(SearchJson.of(search.search(request(RequestParams.of(ctx, PARAMS)))));
+        PersonalizedSearch.Request r = request(RequestParams.of(ctx, PARAMS), search.retrievalSettings());
+        ctx.json(SearchJson.of(search.search(r)));
     }
 
-    static PersonalizedSearch.Request request(RequestParams p) {
+    /** The request the parameters ask for; {@code retrieval} and {@code typos} adjust the server's retrieval. */
+    static PersonalizedSearch.Request request(RequestParams p, RetrievalSettings server) {
         String q = p.text("q");
         if (q == null || q.isBlank()) {
             throw ApiError.badParameter("parameter 'q' is required: a query such as lord or "
@@ -50,10 +58,28 @@ final class SearchRoute {
         int limit = p.intIn("limit", 10, LIMIT);
         int candidates = p.intIn("candidates", PersonalizedSearch.DEFAULT_CANDIDATES, CANDIDATES);
         Fusion fusion = p.converted("fusion", Fusion.class, PersonalizedSearch.DEFAULT_FUSION,
-                "weighted, linear or rrf");
+                "weighted, linear, rrf or bm25");
         double alpha = p.numberIn("alpha", PersonalizedSearch.defaultWeights(fusion).alpha(), WEIGHT);
+        Retrieval retrieval = p.converted("retrieval", Retrieval.class, null, "bm25, semantic, hybrid or auto");
+        Boolean typos = onOff(p.text("typos"));
         Double minAvg = p.optionalNumber("min_avg_rating", RATING);
-        return new PersonalizedSearch.Request(q, user, limit, candidates, alpha, fusion, filters(p, minAvg));
+        PersonalizedSearch.Request r = new PersonalizedSearch.Request(q, user, limit, candidates, alpha, fusion,
+                filters(p, minAvg));
+        if (retrieval == null && typos == null) return r;
+        RetrievalSettings s = server;
+        if (retrieval != null) s = s.withRetrieval(retrieval);
+        if (typos != null) s = s.withTypos(typos ? TypoTolerance.DEFAULT : TypoTolerance.OFF);
+        return r.withRetrieval(s);
+    }
+
+    /** The {@code typos} parameter: {@code on} or {@code off} (any case, blanks around ignored), null when absent. */
+    private static Boolean onOff(String raw) {
+        if (raw == null) return null;
+        return switch (raw.trim().toLowerCase(Locale.ROOT)) {
+            case "on" -> true;
+            case "off" -> false;
+            default -> throw ApiError.badParameter("parameter 'typos' must be on or off, got '" + raw + "'");
+        };
     }
 
     /** min_ratings, year_from, year_to and genre (repeatable), checked; {@code minAvg} as given. */

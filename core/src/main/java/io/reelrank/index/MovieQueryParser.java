@@ -1,17 +1,25 @@
 package io.reelrank.index;
 
 import io.reelrank.db.Messages;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.lucene.analysis.TokenStream;
+import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
+import org.apache.lucene.analysis.tokenattributes.OffsetAttribute;
 import org.apache.lucene.document.DoublePoint;
 import org.apache.lucene.document.IntPoint;
+import org.apache.lucene.index.IndexReader;
+import org.apache.lucene.index.Term;
 import org.apache.lucene.queryparser.classic.MultiFieldQueryParser;
 import org.apache.lucene.queryparser.classic.ParseException;
 import org.apache.lucene.queryparser.classic.QueryParser;
@@ -19,12 +27,16 @@ import org.apache.lucene.queryparser.classic.QueryParserConstants;
 import org.apache.lucene.queryparser.classic.Token;
 import org.apache.lucene.queryparser.classic.TokenMgrError;
 import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.BoostQuery;
 import org.apache.lucene.search.ConstantScoreQuery;
 import org.apache.lucene.search.FuzzyQuery;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.Query;
+import org.apache.lucene.search.spell.DirectSpellChecker;
+import org.apache.lucene.search.spell.SuggestMode;
+import org.apache.lucene.search.spell.SuggestWord;
 import org.apache.lucene.util.automaton.TooComplexToDeterminizeException;
 
 /**
@@ -44,6 +56,13 @@ import org.apache.lucene.util.automaton.TooComplexToDeterminizeException;
  * expression or wildcard into an automaton ({@link #DETERMINIZE_WORK_LIMIT}) while parsing. Each
  * failure is a {@link QuerySyntaxException} at the position of the part that went over, with the
  * limit in its reason.
+ *
+ * <p>Given an index reader and a {@link TypoTolerance} ({@link #MovieQueryParser(IndexReader,
+ * TypoTolerance)}, {@link #parseFully}), a bare word the index does not know also matches its fuzzy
+ * variants, at a lower weight, and gets a "did you mean" suggestion from the index's title and tag
+ * terms (Lucene's {@link DirectSpellChecker}); explicit syntax ({@code title:lord}, phrases, {@code ~},
+ * {@code *}, a negated word) is never changed. The variants count against {@link #MAX_CLAUSES} like
+ * any fuzzy term, and a word whose variants would not fit is searched as written.
  */
 public final class MovieQueryParser extends MultiFieldQueryParser {
 
@@ -77,11 +96,29 @@ public final class MovieQueryParser extends MultiFieldQueryParser {
 
     private static final String[] DEFAULT_FIELDS = {Fields.TITLE, Fields.TAGS};
 
+    // QueryParserBase's CONJ_NONE and MOD_NONE / MOD_NOT (package-private there).
+    private static final int CONJ_NONE = 0;
+    private static final int MOD_NONE = 0;
+    private static final int MOD_NOT = 10;
+
     private String current = "";
     /** Clauses counted so far in the query being parsed (see {@link #MAX_CLAUSES}). */
     private int clauses;
     /** Depth of nested term-query calls: a bare term's per-field calls are counted with it, once. */
     private int termDepth;
+
+    private final float tagWeight;
+    /** The index whose terms decide which words are unknown; null: no tolerance. */
+    private final IndexReader reader;
+    private final TypoTolerance tolerance;
+    private DirectSpellChecker speller;
+    /** Whether the query being parsed is bare words only (see {@link ParsedQuery#plain()}). */
+    private boolean plain;
+    private final List<String> words = new ArrayList<>();
+    private final List<ParsedQuery.Correction> corrections = new ArrayList<>();
+    /** A bare word's tolerant query → its query as written and its correction, for a word that turns out negated. */
+    private final Map<Query, Object[]> tolerant = new IdentityHashMap<>();
+    private int expandedWords;
 
     public MovieQueryParser() {
         this(TAG_WEIGHT);
@@ -89,7 +126,22 @@ public final class MovieQueryParser extends MultiFieldQueryParser {
 
     /** A parser with another tag weight, for the experiment that chose {@link #TAG_WEIGHT}. */
     public MovieQueryParser(float tagWeight) {
+        this(tagWeight, null, TypoTolerance.OFF);
+    }
+
+    /**
+     * A parser that forgives typing errors in bare words as {@code tolerance} says, against the terms of {@code
+     * reader}.
+     */
+    public MovieQueryParser(IndexReader reader, TypoTolerance tolerance) {
+        this(TAG_WEIGHT, reader, tolerance);
+    }
+
+    private MovieQueryParser(float tagWeight, IndexReader reader, TypoTolerance tolerance) {
         super(DEFAULT_FIELDS, Analyzers.PER_FIELD, Map.of(Fields.TITLE, TITLE_WEIGHT, Fields.TAGS, tagWeight));
+        this.tagWeight = tagWeight;
+        this.reader = reader;
+        this.tolerance = tolerance == null ? TypoTolerance.OFF : tolerance;
         // Terms without an operator are OR-ed, as in ParadeDB (Tantivy) and Lucene: BM25 usually ranks
         // the movies with every word first, and the re-ranker also gets those with some of them.
         setDefaultOperator(QueryParser.OR_OPERATOR);
@@ -104,9 +156,22 @@ public final class MovieQueryParser extends MultiFieldQueryParser {
 
     /** Parses {@code query}; a failure carries the position and a one-line reason. */
     public Query parseOrExplain(String query) throws QuerySyntaxException {
+        return parseFully(query).query();
+    }
+
+    /**
+     * Parses {@code query} and says what it found: whether it is bare words only, the words, and the
+     * corrections proposed for the words the index does not know (with a reader and tolerance).
+     */
+    public ParsedQuery parseFully(String query) throws QuerySyntaxException {
         current = query;
         clauses = 0;
         termDepth = 0;
+        plain = true;
+        words.clear();
+        corrections.clear();
+        tolerant.clear();
+        expandedWords = 0;
         if (query.isBlank()) {
             throw new QuerySyntaxException(query, 0, "empty query: type words to search titles and tags");
         }
@@ -120,7 +185,10 @@ public final class MovieQueryParser extends MultiFieldQueryParser {
                     + " levels here; at most " + MAX_DEPTH + " are allowed");
         }
         try {
-            return parse(query);
+            Query q = parse(query);
+            // A boost (word^2) reaches no overridable callback: it is syntax all the same.
+            boolean boosted = hasUnescaped(query, '^');
+            return new ParsedQuery(query, q, plain && !boosted && !words.isEmpty(), words, corrections);
         } catch (ParseException e) {
             throw explain(query, e);
         } catch (TokenMgrError e) {
@@ -213,7 +281,186 @@ public final class MovieQueryParser extends MultiFieldQueryParser {
 
     @Override
     protected Query getFieldQuery(String field, String queryText, boolean quoted) throws ParseException {
-        return counted(field, queryText, 1, () -> fieldQuery(field, queryText, quoted));
+        boolean bare = termDepth == 0 && field == null && !quoted;
+        if (termDepth == 0) {
+            if (bare) {
+                words.add(queryText);
+            } else {
+                plain = false;
+            }
+        }
+        // Consecutive bare words reach here as one text (Lucene does not split on whitespace): each counts.
+        int terms = quoted || termDepth > 0 ? 1 : Math.max(1, analyze(queryText, new ArrayList<>()).size());
+        Query q = counted(field, queryText, terms, () -> fieldQuery(field, queryText, quoted));
+        return bare ? tolerant(queryText, q) : q;
+    }
+
+    // ---- typo tolerance ------------------------------------------------------------------------
+
+    /**
+     * The bare words {@code text}'s query as written, or, for each of its words {@link TypoTolerance}
+     * applies to, {@code exact OR weight·(fuzzy(title) + tagWeight·fuzzy(tags))} in place of that word's
+     * clause: one analysed term the index does not know (or knows in at most maxDocFreq movies), long
+     * enough for an edit, while the query has room for its expansions (counted like a fuzzy term's)
+     * and fewer than maxWords words were expanded. Consecutive bare words reach the parser as one text
+     * (Lucene does not split on whitespace), which it turns into one clause per word, in order.
+     */
+    private Query tolerant(String text, Query exact) {
+        TypoTolerance t = tolerance;
+        if (!t.enabled() || reader == null || expandedWords >= t.maxWords()) return exact;
+        int base = termAt(text);
+        // A boost (word^2) is syntax: Lucene applies it after this call, so look at what follows the word.
+        if (base + text.length() < current.length() && current.charAt(base + text.length()) == '^') return exact;
+        List<int[]> spans = new ArrayList<>();
+        List<String> terms = analyze(text, spans);
+        List<BooleanClause> parts;
+        if (terms.size() == 1) {
+            parts = List.of(new BooleanClause(exact, BooleanClause.Occur.SHOULD));
+        } else if (terms.size() > 1 && exact instanceof BooleanQuery bq && bq.clauses().size() == terms.size()) {
+            parts = bq.clauses();
+        } else {
+            return exact;
+        }
+        List<BooleanClause> out = new ArrayList<>(parts.size());
+        List<ParsedQuery.Correction> made = new ArrayList<>();
+        for (int i = 0; i < parts.size(); i++) {
+            BooleanClause c = parts.get(i);
+            Query q = expandedWords < t.maxWords() ? variants(terms.get(i), c.getQuery(), t) : null;
+            if (q == null) {
+                out.add(c);
+                continue;
+            }
+            expandedWords++;
+            int[] span = spans.get(i);
+            String written = text.substring(span[0], span[1]);
+            made.add(new ParsedQuery.Correction(base + span[0], written, suggest(terms.get(i), t.edits().forLength(
+                    terms.get(i).codePointCount(0, terms.get(i).length())), termDocFreq(terms.get(i)) == 0)));
+            out.add(new BooleanClause(q, c.getOccur()));
+        }
+        if (made.isEmpty()) return exact;
+        Query result;
+        if (terms.size() == 1) {
+            result = out.get(0).getQuery();
+        } else {
+            BooleanQuery.Builder b = new BooleanQuery.Builder()
+                    .setMinimumNumberShouldMatch(((BooleanQuery) exact).getMinimumNumberShouldMatch());
+            for (BooleanClause c : out) b.add(c);
+            result = b.build();
+        }
+        corrections.addAll(made);
+        tolerant.put(result, new Object[] {exact, made});
+        return result;
+    }
+
+    /**
+     * {@code exact OR weight·(fuzzy(title) + tagWeight·fuzzy(tags))} for one term, or null when tolerance does not
+     * apply.
+     */
+    private Query variants(String term, Query exact, TypoTolerance t) {
+        int edits = t.edits().forLength(term.codePointCount(0, term.length()));
+        if (edits == 0 || termDocFreq(term) > t.maxDocFreq()) return null;
+        int added = DEFAULT_FIELDS.length * t.maxExpansions();
+        if (clauses + added > MAX_CLAUSES) return null;
+        clauses += added;
+        BooleanQuery.Builder fuzzy = new BooleanQuery.Builder();
+        fuzzy.add(new BoostQuery(fuzzy(Fields.TITLE, term, edits, t), TITLE_WEIGHT), BooleanClause.Occur.SHOULD);
+        fuzzy.add(new BoostQuery(fuzzy(Fields.TAGS, term, edits, t), tagWeight), BooleanClause.Occur.SHOULD);
+        return new BooleanQuery.Builder()
+                .add(exact, BooleanClause.Occur.SHOULD)
+                .add(new BoostQuery(fuzzy.build(), t.weight()), BooleanClause.Occur.SHOULD)
+                .build();
+    }
+
+    /** In how many movies the term occurs, in the title or the tags (a movie with it in both counts twice). */
+    private long termDocFreq(String term) {
+        try {
+            return (long) reader.docFreq(new Term(Fields.TITLE, term)) + reader.docFreq(new Term(Fields.TAGS, term));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static FuzzyQuery fuzzy(String field, String term, int edits, TypoTolerance t) {
+        return new FuzzyQuery(new Term(field, term), edits, Math.min(t.prefixLength(), term.length()),
+                t.maxExpansions(), true);
+    }
+
+    /**
+     * The index's best replacement for {@code term}, from the title terms, else the tag terms: the
+     * spell checker's highest score within {@code edits} edits with the same prefix, ties by the more
+     * frequent term, then alphabetically (Lucene's SuggestWordScoreComparator); for a known rare term,
+     * only a more frequent one. Null when there is none.
+     */
+    private String suggest(String term, int edits, boolean unknown) {
+        if (speller == null) {
+            speller = new DirectSpellChecker();
+            speller.setMinQueryLength(3);
+            speller.setMinPrefix(tolerance.prefixLength());
+        }
+        speller.setMaxEdits(Math.max(1, Math.min(2, edits)));
+        SuggestMode mode = unknown ? SuggestMode.SUGGEST_WHEN_NOT_IN_INDEX : SuggestMode.SUGGEST_MORE_POPULAR;
+        try {
+            for (String field : DEFAULT_FIELDS) {
+                SuggestWord[] s = speller.suggestSimilar(new Term(field, term), 1, reader, mode);
+                if (s.length > 0) return s[0].string;
+            }
+            return null;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The title analyzer's terms of {@code text}, with each one's [start, end) in {@code text} added to {@code spans}.
+     */
+    private static List<String> analyze(String text, List<int[]> spans) {
+        List<String> out = new ArrayList<>();
+        try (TokenStream ts = Analyzers.PER_FIELD.tokenStream(Fields.TITLE, text)) {
+            CharTermAttribute a = ts.addAttribute(CharTermAttribute.class);
+            OffsetAttribute o = ts.addAttribute(OffsetAttribute.class);
+            ts.reset();
+            while (ts.incrementToken()) {
+                out.add(a.toString());
+                spans.add(new int[] {o.startOffset(), o.endOffset()});
+            }
+            ts.end();
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Any operator or modifier makes a query more than bare words; a negated word keeps its meaning
+     * exactly ({@code -poter} excludes what it says, not what it resembles), so its variants go.
+     */
+    @Override
+    protected void addClause(List<BooleanClause> clauses, int conj, int mods, Query q) {
+        if (conj != CONJ_NONE || mods != MOD_NONE) plain = false;
+        Query clause = q;
+        if (mods == MOD_NOT) {
+            Object[] exact = tolerant.remove(q);
+            if (exact != null) {
+                clause = (Query) exact[0];
+                @SuppressWarnings("unchecked")
+                List<ParsedQuery.Correction> made = (List<ParsedQuery.Correction>) exact[1];
+                corrections.removeAll(made);
+                expandedWords -= made.size();
+            }
+        }
+        super.addClause(clauses, conj, mods, clause);
+    }
+
+    private static boolean hasUnescaped(String q, char c) {
+        for (int i = 0; i < q.length(); i++) {
+            char x = q.charAt(i);
+            if (x == '\\') {
+                i++;
+            } else if (x == c) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Query fieldQuery(String field, String queryText, boolean quoted) throws ParseException {
@@ -232,6 +479,7 @@ public final class MovieQueryParser extends MultiFieldQueryParser {
     @Override
     protected Query getRangeQuery(String field, String part1, String part2, boolean startInclusive,
             boolean endInclusive) throws ParseException {
+        plain = false;
         return counted(field, part1 == null ? "" : part1, 1,
                 () -> rangeQuery(field, part1, part2, startInclusive, endInclusive));
     }
@@ -270,24 +518,28 @@ public final class MovieQueryParser extends MultiFieldQueryParser {
 
     @Override
     protected Query getPrefixQuery(String field, String termStr) throws ParseException {
+        plain = false;
         checkTextual(field, termStr + "*", "a prefix");
         return counted(field, termStr, 1, () -> super.getPrefixQuery(field, termStr));
     }
 
     @Override
     protected Query getWildcardQuery(String field, String termStr) throws ParseException {
+        plain = false;
         checkTextual(field, termStr, "a wildcard");
         return counted(field, termStr, 1, () -> super.getWildcardQuery(field, termStr));
     }
 
     @Override
     protected Query getFuzzyQuery(String field, String termStr, float minSimilarity) throws ParseException {
+        plain = false;
         checkTextual(field, termStr, "a fuzzy term");
         return counted(field, termStr, FUZZY_EXPANSIONS, () -> super.getFuzzyQuery(field, termStr, minSimilarity));
     }
 
     @Override
     protected Query getRegexpQuery(String field, String termStr) throws ParseException {
+        plain = false;
         checkTextual(field, "/" + termStr, "a regular expression");
         return counted(field, "/" + termStr + "/", 1, () -> super.getRegexpQuery(field, termStr));
     }

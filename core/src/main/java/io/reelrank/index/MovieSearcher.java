@@ -111,10 +111,28 @@ public final class MovieSearcher implements AutoCloseable {
         }
     }
 
+    /**
+     * {@link #search(String, SearchFilters, SearchSort, int)} for a query parsed by {@link #parse} (with its typo
+     * tolerance).
+     */
+    public SearchResult search(ParsedQuery query, SearchFilters filters, SearchSort sort,
+            int limit) throws IOException {
+        try {
+            return searchParsed(query.text(), query.query(), filters, sort, limit);
+        } catch (IndexSearcher.TooManyClauses e) {
+            throw new IllegalArgumentException("the query and its filters expand to more than "
+                    + IndexSearcher.getMaxClauseCount() + " clauses; use fewer terms or filters");
+        }
+    }
+
     private SearchResult searchParsed(String query, SearchFilters filters, SearchSort sort, int limit)
             throws QuerySyntaxException, IOException {
+        return searchParsed(query, MovieQueryParser.parseQuery(query), filters, sort, limit);
+    }
+
+    private SearchResult searchParsed(String query, Query parsed, SearchFilters filters, SearchSort sort, int limit)
+            throws IOException {
         checkLimit(limit);
-        Query parsed = MovieQueryParser.parseQuery(query);
         refreshIfDue();
         IndexSearcher s = manager.acquire();
         try {
@@ -161,12 +179,40 @@ public final class MovieSearcher implements AutoCloseable {
 
     /** {@link #candidates(String, SearchFilters, int)} for a query already parsed. */
     public List<Candidate> candidates(Query parsed, SearchFilters filters, int k) throws IOException {
+        return candidates(parsed, filters, k, false).candidates();
+    }
+
+    /** A query's top candidates and how many movies it matched in all (exactly when counted so). */
+    public record Candidates(List<Candidate> candidates, long totalMatches) {}
+
+    /**
+     * Parses {@code query} against the current index: with {@code tolerance} enabled, bare words the
+     * index does not know get fuzzy variants and a correction ({@link MovieQueryParser}).
+     */
+    public ParsedQuery parse(String query, TypoTolerance tolerance) throws QuerySyntaxException, IOException {
+        if (tolerance == null || !tolerance.enabled()) return new MovieQueryParser().parseFully(query);
+        refreshIfDue();
+        IndexSearcher s = manager.acquire();
+        try {
+            return new MovieQueryParser(s.getIndexReader(), tolerance).parseFully(query);
+        } finally {
+            manager.release(s);
+        }
+    }
+
+    /**
+     * The top {@code k} candidates of a parsed query with their total number of matches, counted
+     * exactly when {@code exactCount} (every match visited; otherwise a lower bound once past 1,000).
+     */
+    public Candidates candidates(Query parsed, SearchFilters filters, int k, boolean exactCount) throws IOException {
         checkLimit(k);
         refreshIfDue();
         IndexSearcher s = manager.acquire();
         try {
             Query q = withFilters(parsed, filters, s);
-            TopDocs top = s.search(q, k, SearchSort.SCORE.luceneSort(), true);
+            TopFieldDocs top = s.search(q, new TopFieldCollectorManager(SearchSort.SCORE.luceneSort(), k,
+                    exactCount ? Integer.MAX_VALUE : Math.max(k, 1000)));
+            TopFieldCollector.populateScores(top.scoreDocs, s, q);
             List<Candidate> out = new ArrayList<>(top.scoreDocs.length);
             List<LeafReaderContext> leaves = s.getIndexReader().leaves();
             int rank = 0;
@@ -181,10 +227,93 @@ public final class MovieSearcher implements AutoCloseable {
                 int count = counts != null && counts.advanceExact(local) ? (int) counts.longValue() : 0;
                 out.add(new Candidate((int) ids.longValue(), sd.score, ++rank, count));
             }
+            return new Candidates(out, top.totalHits.value);
+        } finally {
+            manager.release(s);
+        }
+    }
+
+    /**
+     * Whether one movie's title holds every one of {@code terms} (analysed title terms): the query is
+     * then a title, which BM25 answers on its own. Terms the index does not know hold in no title.
+     */
+    public boolean someTitleHoldsAll(List<String> terms) throws IOException {
+        if (terms.isEmpty()) return false;
+        refreshIfDue();
+        IndexSearcher s = manager.acquire();
+        try {
+            // One term: its document frequency says it (counting deleted documents too, which a rebuild merges away).
+            if (terms.size() == 1) return s.getIndexReader().docFreq(new Term(Fields.TITLE, terms.get(0))) > 0;
+            BooleanQuery.Builder b = new BooleanQuery.Builder();
+            for (String t : terms) b.add(new TermQuery(new Term(Fields.TITLE, t)), BooleanClause.Occur.FILTER);
+            return s.count(b.build()) > 0;
+        } finally {
+            manager.release(s);
+        }
+    }
+
+    /**
+     * The movie ids that pass {@code filters}, as a set indexed by movie_id, for a retriever that does
+     * not go through Lucene (the semantic one) to apply the very same conditions; null for no filters.
+     */
+    public java.util.BitSet passing(SearchFilters filters) throws IOException {
+        if (filters == null || filters.isEmpty()) return null;
+        refreshIfDue();
+        IndexSearcher s = manager.acquire();
+        try {
+            Query q = withFilters(new org.apache.lucene.search.MatchAllDocsQuery(), filters, s);
+            java.util.BitSet out = new java.util.BitSet();
+            s.search(q, new org.apache.lucene.search.SimpleCollector() {
+                private NumericDocValues ids;
+
+                @Override
+                protected void doSetNextReader(LeafReaderContext context) throws IOException {
+                    ids = context.reader().getNumericDocValues(Fields.MOVIE_ID);
+                }
+
+                @Override
+                public void collect(int doc) throws IOException {
+                    if (ids != null && ids.advanceExact(doc)) out.set((int) ids.longValue());
+                }
+
+                @Override
+                public org.apache.lucene.search.ScoreMode scoreMode() {
+                    return org.apache.lucene.search.ScoreMode.COMPLETE_NO_SCORES;
+                }
+            });
             return out;
         } finally {
             manager.release(s);
         }
+    }
+
+    /** In how many movies {@code term} (an analysed term) occurs in {@code field}: title or tags. */
+    public int docFreq(String field, String term) throws IOException {
+        if (!Fields.TITLE.equals(field) && !Fields.TAGS.equals(field)) {
+            throw new IllegalArgumentException("field must be title or tags, got '" + field + "'");
+        }
+        refreshIfDue();
+        IndexSearcher s = manager.acquire();
+        try {
+            return s.getIndexReader().docFreq(new Term(field, term));
+        } finally {
+            manager.release(s);
+        }
+    }
+
+    /** The analysed title terms of {@code text}, in order (what {@link #someTitleHoldsAll} takes). */
+    public static List<String> titleTerms(String text) {
+        List<String> out = new ArrayList<>();
+        try (org.apache.lucene.analysis.TokenStream ts = Analyzers.PER_FIELD.tokenStream(Fields.TITLE, text)) {
+            org.apache.lucene.analysis.tokenattributes.CharTermAttribute a =
+                    ts.addAttribute(org.apache.lucene.analysis.tokenattributes.CharTermAttribute.class);
+            ts.reset();
+            while (ts.incrementToken()) out.add(a.toString());
+            ts.end();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out;
     }
 
     /**
@@ -193,7 +322,11 @@ public final class MovieSearcher implements AutoCloseable {
      * the movie is not in the index.
      */
     public String explain(String query, int movieId) throws QuerySyntaxException, IOException {
-        Query parsed = MovieQueryParser.parseQuery(query);
+        return explain(MovieQueryParser.parseQuery(query), movieId);
+    }
+
+    /** {@link #explain(String, int)} for a query already parsed. */
+    public String explain(Query parsed, int movieId) throws IOException {
         IndexSearcher s = manager.acquire();
         try {
             TopDocs byId = s.search(IntPoint.newExactQuery(Fields.MOVIE_ID, movieId), 1);
@@ -237,8 +370,35 @@ public final class MovieSearcher implements AutoCloseable {
     }
 
     /**
-     * Every document of one segment by movie_id, deleted ones included: ids ascending, segment-local
-     * documents beside them.
+     * The index's rating_count of each movie (doc values, through the same movie_id tables as
+     * {@link #movies}), -1 for a movie not in the index: the popularity prior's n for candidates that
+     * did not come from a Lucene query (the semantic ones).
+     */
+    public int[] ratingCounts(int... movieIds) throws IOException {
+        int[] out = new int[movieIds.length];
+        refreshIfDue();
+        IndexSearcher s = manager.acquire();
+        try {
+            List<LeafReaderContext> leaves = s.getIndexReader().leaves();
+            SegmentTable[] tables = new SegmentTable[leaves.size()];
+            for (int l = 0; l < tables.length; l++) tables[l] = segmentTable(leaves.get(l));
+            for (int i = 0; i < movieIds.length; i++) {
+                int doc = liveDoc(leaves, tables, movieIds[i]);
+                out[i] = -1;
+                if (doc < 0) continue;
+                LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(doc, leaves));
+                NumericDocValues counts = leaf.reader().getNumericDocValues(Fields.RATING_COUNT);
+                out[i] = counts != null && counts.advanceExact(doc - leaf.docBase) ? (int) counts.longValue() : 0;
+            }
+            return out;
+        } finally {
+            manager.release(s);
+        }
+    }
+
+    /**
+     * Every document of one segment by movie_id, deleted ones included: ids ascending, segment-local documents beside
+     * them.
      */
     private record SegmentTable(int[] ids, int[] docs) {}
 

@@ -29,12 +29,14 @@ public final class ItemVectors {
     private final int[] index; // movie_id -> row, -1 when the movie has no vector
     private final float[][] rows; // one unit vector per movie that has one, shared by vector()
     private final boolean centered;
+    private final float[] mean; // the catalog mean ē that was subtracted (zeros when not centered)
 
-    private ItemVectors(int dim, int[] index, float[][] rows, boolean centered) {
+    private ItemVectors(int dim, int[] index, float[][] rows, boolean centered, float[] mean) {
         this.dim = dim;
         this.index = index;
         this.rows = rows;
         this.centered = centered;
+        this.mean = mean;
     }
 
     /**
@@ -108,14 +110,16 @@ public final class ItemVectors {
         Arrays.fill(index, -1);
         for (int i = 0; i < n; i++) index[ids[i]] = i;
         float[][] kept = rows.length == n ? rows : Arrays.copyOf(rows, n);
+        float[] subtracted = new float[dim];
         if (center && n > 0) {
             double[] mean = new double[dim];
             for (float[] r : kept) for (int j = 0; j < dim; j++) mean[j] += r[j];
             for (int j = 0; j < dim; j++) mean[j] /= n;
+            for (int j = 0; j < dim; j++) subtracted[j] = (float) mean[j];
             for (float[] r : kept) for (int j = 0; j < dim; j++) r[j] -= (float) mean[j];
         }
         for (float[] r : kept) Vectors.normalize(r);
-        return new ItemVectors(dim, index, kept, center);
+        return new ItemVectors(dim, index, kept, center, subtracted);
     }
 
     public int dimension() {
@@ -129,6 +133,14 @@ public final class ItemVectors {
 
     public boolean centered() {
         return centered;
+    }
+
+    /**
+     * The catalog mean ē these vectors were centered on (zeros when not centered), a copy: a text
+     * embedded by the same model is put into the same space as {@code normalize(v − ē)}.
+     */
+    public float[] mean() {
+        return mean.clone();
     }
 
     public boolean has(int movieId) {

@@ -12,18 +12,60 @@ final class Explanations {
 
     private Explanations() {}
 
+    /**
+     * What the candidate's retrieval score is ({@code score}: bm25, rrf or cos_q, the name the formula
+     * uses), its value with how it came about ({@code raw}), and whether the search has no user.
+     */
+    record Retrieved(String score, String raw, boolean anonymous) {
+
+        /** For a candidate of this retrieval kind and settings. */
+        static Retrieved of(Retrieval used, Retriever.Found f, RetrievalSettings s, boolean anonymous) {
+            return switch (used) {
+                case SEMANTIC -> new Retrieved("cos_q",
+                        String.format(Locale.ROOT, "cos_q %.3f (the query's cosine, semantic #%d)",
+                        f.cosine(), f.semanticRank()), anonymous);
+                case HYBRID -> new Retrieved("rrf", rrf(f, s), anonymous);
+                default -> new Retrieved("bm25", String.format(Locale.ROOT, "bm25 %.3f", f.bm25()), anonymous);
+            };
+        }
+
+        /** {@code rrf 0.0312 = 1/(60+3) + 1.00/(60+12) (bm25 #3 2.101, semantic #12 cos_q 0.412)}. */
+        private static String rrf(Retriever.Found f, RetrievalSettings s) {
+            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "rrf %.4f = ", f.score()));
+            if (f.bm25Rank() > 0) sb.append(String.format(Locale.ROOT, "1/(%d+%d)", s.rrfK(), f.bm25Rank()));
+            if (f.semanticRank() > 0) {
+                if (f.bm25Rank() > 0) sb.append(" + ");
+                sb.append(String.format(Locale.ROOT, "%.2f/(%d+%d)", s.semanticWeight(), s.rrfK(), f.semanticRank()));
+            }
+            sb.append(" (");
+            sb.append(f.bm25Rank() > 0 ? String.format(Locale.ROOT, "bm25 #%d %.3f", f.bm25Rank(), f.bm25())
+                    : "not found by BM25");
+            sb.append(f.semanticRank() > 0 ? String.format(Locale.ROOT, ", semantic #%d cos_q %.3f", f.semanticRank(),
+                    f.cosine()) : ", not among the semantic top " + s.semanticDepth());
+            return sb.append(')').toString();
+        }
+    }
+
     static String explain(Fusion fusion, Weights w, Reranker.Ranked x, double maxBm25, int candidates, boolean content,
                           boolean collaborative) {
+        Candidate c = x.candidate();
+        return explain(fusion, w, x, maxBm25, candidates, content, collaborative,
+                new Retrieved("bm25", String.format(Locale.ROOT, "bm25 %.3f", c.bm25()), false));
+    }
+
+    static String explain(Fusion fusion, Weights w, Reranker.Ranked x, double maxBm25, int candidates, boolean content,
+                          boolean collaborative, Retrieved r) {
         double[] t = x.terms();
         Candidate c = x.candidate();
+        String score = r.score();
         return switch (fusion) {
-            case WEIGHTED -> weighted(w, x, t, content, collaborative);
+            case WEIGHTED -> weighted(w, x, t, content, collaborative, r);
             case LINEAR -> {
                 String cos = x.hasVector() && !Double.isNaN(x.similarity())
                         ? String.format(Locale.ROOT, "%.4f", x.similarity()) : "0 (no vector)";
                 yield String.format(Locale.ROOT,
-                        "(1-%.2f)·bm25/max_bm25 + %.2f·(cos+1)/2 = %.2f·%.4f/%.4f + %.2f·(%s+1)/2 = %.4f", w.alpha(),
-                        w.alpha(), 1 - w.alpha(), c.bm25(), maxBm25, w.alpha(), cos, x.score());
+                        "(1-%.2f)·%s/max_%s + %.2f·(cos+1)/2 = %.2f·%.4f/%.4f + %.2f·(%s+1)/2 = %.4f", w.alpha(), score,
+                        score, w.alpha(), 1 - w.alpha(), c.bm25(), maxBm25, w.alpha(), cos, x.score());
             }
             case RRF -> {
                 StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "1/(60+%d)", c.bm25Rank()));
@@ -31,22 +73,28 @@ final class Explanations {
                         : String.format(Locale.ROOT, " + 1/(60+%d)", (int) t[2]));
                 sb.append(Double.isNaN(t[3]) ? " (no collaborative rank)" : String.format(Locale.ROOT, " + 1/(60+%d)",
                         (int) t[3]));
-                yield sb.append(String.format(Locale.ROOT, " = %.6f over %d candidates (ranks: bm25, cos, u·v)",
-                        x.score(), candidates)).toString();
+                yield sb.append(String.format(Locale.ROOT, " = %.6f over %d candidates (ranks: %s, cos, u·v)",
+                        x.score(), candidates, "bm25".equals(score) ? "bm25" : "retrieval")).toString();
             }
+            case BM25 -> r.raw() + " (the retrieval's order)";
         };
     }
 
-    private static String weighted(Weights w, Reranker.Ranked x, double[] t, boolean content, boolean collaborative) {
+    private static String weighted(Weights w, Reranker.Ranked x, double[] t, boolean content, boolean collaborative,
+                                   Retrieved r) {
         double a = w.alpha();
         double p = w.popularity();
         double g = w.collaborative();
-        String base = "(1-π)·mm(bm25) + π·mm(log(1+n))";
+        String base = "(1-π)·mm(" + r.score() + ") + π·mm(log(1+n))";
         String baseN = String.format(Locale.ROOT, "%.2f·%.3f + %.2f·%.3f", 1 - p, t[0], p, t[1]);
         String formula;
         String numbers;
-        if (!content && !collaborative) {
-            formula = base + " (no vector for this user: BM25 and the popularity prior)";
+        String first = "bm25".equals(r.score()) ? "BM25" : "the retrieval score";
+        if (r.anonymous()) {
+            formula = base + " (no user: " + first + " and the popularity prior)";
+            numbers = baseN;
+        } else if (!content && !collaborative) {
+            formula = base + " (no vector for this user: " + first + " and the popularity prior)";
             numbers = baseN;
         } else if (content && collaborative) {
             formula = "(1-α)·(" + base + ") + α·((1-γ)·mm(cos) + γ·mm(u·v))";
@@ -58,7 +106,7 @@ final class Explanations {
                     + (content ? " (no collaborative vector for this user)" : " (no content vector for this user)");
             numbers = String.format(Locale.ROOT, "%.2f·(%s) + %.2f·%.3f", 1 - a, baseN, a, content ? t[2] : t[3]);
         }
-        StringBuilder raw = new StringBuilder(String.format(Locale.ROOT, "bm25 %.3f, n %d", x.candidate().bm25(),
+        StringBuilder raw = new StringBuilder(String.format(Locale.ROOT, "%s, n %d", r.raw(),
                 x.candidate().ratingCount()));
         if (x.rated() && (content || collaborative)) {
             raw.append(String.format(Locale.ROOT,
@@ -70,6 +118,10 @@ final class Explanations {
         if (collaborative) raw.append(x.rated() ? ", u·v not used for a movie you rated (neutral 0.5)"
                 : Double.isNaN(x.collaborative()) ? ", u·v none (neutral 0.5)"
                 : String.format(Locale.ROOT, ", u·v %.3f", x.collaborative()));
+        if (r.anonymous()) {
+            return String.format(Locale.ROOT, "%s = %s = %.4f; %s; π=%.2f, mm = min-max over the candidates", formula,
+                    numbers, x.score(), raw, p);
+        }
         return String.format(Locale.ROOT, "%s = %s = %.4f; %s; α=%.2f π=%.2f γ=%.2f, mm = min-max over the candidates",
                 formula, numbers, x.score(), raw, a, p, g);
     }

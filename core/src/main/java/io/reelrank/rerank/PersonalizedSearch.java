@@ -2,15 +2,13 @@ package io.reelrank.rerank;
 
 import io.reelrank.db.Changes;
 import io.reelrank.db.Database;
+import io.reelrank.embed.QueryEncoder;
 import io.reelrank.index.Candidate;
 import io.reelrank.index.IndexFollower;
 import io.reelrank.index.MovieRecord;
 import io.reelrank.index.MovieSearcher;
 import io.reelrank.index.QuerySyntaxException;
 import io.reelrank.index.SearchFilters;
-import io.reelrank.index.SearchHit;
-import io.reelrank.index.SearchResult;
-import io.reelrank.index.SearchSort;
 import io.reelrank.model.FactorModel;
 import io.reelrank.model.ItemVectors;
 import io.reelrank.model.ModelStore;
@@ -21,7 +19,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -48,10 +45,21 @@ public final class PersonalizedSearch implements AutoCloseable {
     public static final long USER_TTL_MS = 5_000;
     /** The fusion a search uses unless told otherwise. */
     public static final Fusion DEFAULT_FUSION = Fusion.WEIGHTED;
+    /**
+     * The weights of a search without a user: BM25 (or the retrieval's score) and the popularity
+     * prior, {@code (1−π)·mm(score) + π·mm(log(1+n))}, π = 0.70 the BM25 + popularity baseline's, chosen by
+     * {@code reelrank eval} on its validation split (liked NDCG@10 over π = 0, 0.1, …, 1).
+     */
+    public static final Weights ANONYMOUS_WEIGHTS = new Weights(0, 0.70, 0);
 
-    /** What to search: query, optional user, page size, candidate pool, fusion with its weights, and filters. */
+    /**
+     * What to search: query, optional user, page size, candidate pool, fusion with its weights, filters,
+     * and how the candidates are retrieved ({@link RetrievalSettings}: bm25, semantic, hybrid or auto,
+     * and the typo tolerance; null: the search's own, {@link #retrievalSettings()}). The weights apply
+     * to a search with a user; one without is ranked by {@link #ANONYMOUS_WEIGHTS}.
+     */
     public record Request(String query, Integer user, int limit, int candidates, Weights weights, Fusion fusion,
-                          SearchFilters filters) {
+                          SearchFilters filters, RetrievalSettings retrieval) {
         public Request {
             if (query == null || query.isBlank()) throw new IllegalArgumentException("query must not be empty");
             if (limit < 1 || limit > MovieSearcher.MAX_LIMIT) {
@@ -65,11 +73,17 @@ public final class PersonalizedSearch implements AutoCloseable {
             if (filters == null) filters = SearchFilters.NONE;
         }
 
+        /** With the shipped retrieval. */
+        public Request(String query, Integer user, int limit, int candidates, Weights weights, Fusion fusion,
+                       SearchFilters filters) {
+            this(query, user, limit, candidates, weights, fusion, filters, null);
+        }
+
         /** With α alone: the fusion's default weights otherwise. */
         public Request(String query, Integer user, int limit, int candidates, double alpha, Fusion fusion,
                        SearchFilters filters) {
             this(query, user, limit, candidates, defaultWeights(fusion == null ? DEFAULT_FUSION : fusion)
-                    .withAlpha(checkAlpha(alpha)), fusion, filters);
+                    .withAlpha(checkAlpha(alpha)), fusion, filters, null);
         }
 
         public double alpha() {
@@ -77,11 +91,16 @@ public final class PersonalizedSearch implements AutoCloseable {
         }
 
         public Request withLimit(int n) {
-            return new Request(query, user, n, candidates, weights, fusion, filters);
+            return new Request(query, user, n, candidates, weights, fusion, filters, retrieval);
+        }
+
+        public Request withRetrieval(RetrievalSettings r) {
+            return new Request(query, user, limit, candidates, weights, fusion, filters, r);
         }
 
         public static Request of(String query, Integer user) {
-            return new Request(query, user, 10, DEFAULT_CANDIDATES, (Weights) null, DEFAULT_FUSION, SearchFilters.NONE);
+            return new Request(query, user, 10, DEFAULT_CANDIDATES, (Weights) null, DEFAULT_FUSION, SearchFilters.NONE,
+                    null);
         }
 
         private static double checkAlpha(double a) {
@@ -91,11 +110,15 @@ public final class PersonalizedSearch implements AutoCloseable {
     }
 
     /**
-     * The shipped weights of a fusion: {@link Weights#DEFAULT} for weighted,
-     * α = {@link Reranker#DEFAULT_ALPHA} otherwise.
+     * The shipped weights of a fusion: {@link Weights#DEFAULT} for weighted, α = {@link Reranker#DEFAULT_ALPHA}
+     * for linear and rrf, none for bm25 (the retrieval's order).
      */
     public static Weights defaultWeights(Fusion f) {
-        return f == Fusion.WEIGHTED ? Weights.DEFAULT : new Weights(Reranker.DEFAULT_ALPHA, 0, 0);
+        return switch (f) {
+            case WEIGHTED -> Weights.DEFAULT;
+            case BM25 -> new Weights(0, 0, 0);
+            default -> new Weights(Reranker.DEFAULT_ALPHA, 0, 0);
+        };
     }
 
     /**
@@ -107,10 +130,30 @@ public final class PersonalizedSearch implements AutoCloseable {
      */
     public record Result(int rank, int movieId, String title, Integer year, List<String> genres, double bm25,
                          int bm25Rank, Double similarity, Double collaborative, int ratingCount, double score,
-                         boolean hasEmbedding, String explanation) {
-        /** Positive when the movie moved up against its BM25 rank. */
+                         boolean hasEmbedding, String explanation, String retriever, int retrievalRank,
+                         Integer semanticRank, Double semanticScore) {
+        /**
+         * {@code retriever}: which list found the movie, {@code bm25}, {@code semantic} or {@code both};
+         * {@code retrievalRank} its rank in the retrieval's order (the BM25 rank under BM25 retrieval);
+         * {@code bm25} and {@code bm25Rank} 0 for a movie BM25 did not find; {@code semanticRank} and
+         * {@code semanticScore} (the query's cosine with the movie) null for one the semantic branch did not.
+         */
+        public Result {
+            if (retriever == null) retriever = "bm25";
+            if (retrievalRank == 0) retrievalRank = bm25Rank;
+        }
+
+        /** A BM25-retrieved result. */
+        public Result(int rank, int movieId, String title, Integer year, List<String> genres, double bm25, int bm25Rank,
+                      Double similarity, Double collaborative, int ratingCount, double score, boolean hasEmbedding,
+                      String explanation) {
+            this(rank, movieId, title, year, genres, bm25, bm25Rank, similarity, collaborative, ratingCount, score,
+                    hasEmbedding, explanation, "bm25", bm25Rank, null, null);
+        }
+
+        /** Positive when the movie moved up against its retrieval rank (its BM25 rank under BM25 retrieval). */
         public int movement() {
-            return bm25Rank - rank;
+            return retrievalRank - rank;
         }
     }
 
@@ -122,7 +165,23 @@ public final class PersonalizedSearch implements AutoCloseable {
      */
     public record Response(String query, Integer user, boolean personalized, boolean coldUser, Fusion fusion,
                            Weights weights, int candidates, long totalMatches, long modelVersion,
-                           boolean hasCollaborative, List<Result> results) {
+                           boolean hasCollaborative, List<Result> results, Retrieval retrieval, String didYouMean) {
+        /**
+         * {@code retrieval}: the kind that ran (auto resolved to bm25 or hybrid); {@code didYouMean}: the
+         * query with its unknown words corrected from the index's title and tag terms, or null.
+         */
+        public Response {
+            if (retrieval == null) retrieval = Retrieval.BM25;
+        }
+
+        /** A BM25-retrieved answer without a correction. */
+        public Response(String query, Integer user, boolean personalized, boolean coldUser, Fusion fusion,
+                Weights weights, int candidates, long totalMatches, long modelVersion, boolean hasCollaborative,
+                        List<Result> results) {
+            this(query, user, personalized, coldUser, fusion, weights, candidates, totalMatches, modelVersion,
+                    hasCollaborative, results, Retrieval.BM25, null);
+        }
+
         public double alpha() {
             return weights.alpha();
         }
@@ -140,22 +199,51 @@ public final class PersonalizedSearch implements AutoCloseable {
 
     private final Database db;
     private final MovieSearcher searcher;
+    private final QueryEncoder encoder;
+    private final Retriever retriever;
     private volatile ItemVectors items;
+    private volatile RetrievalSettings retrieval = RetrievalSettings.DEFAULT;
     private volatile FactorModel model;
     private final Map<Integer, CachedUser> users = new ConcurrentHashMap<>();
     private volatile Changes.Listener listener;
     private volatile IndexFollower follower;
 
-    /** Loads the active collaborative model, when one has been trained. */
+    /**
+     * Loads the active collaborative model, when one has been trained; queries are embedded by the
+     * bundled default model ({@link QueryEncoder#bundled}), opened on the first semantic retrieval.
+     */
     public PersonalizedSearch(Database db, MovieSearcher searcher, ItemVectors items) throws SQLException {
+        this(db, searcher, items, QueryEncoder.bundled());
+    }
+
+    /** As above with this query model, which the search then owns and closes. */
+    public PersonalizedSearch(Database db, MovieSearcher searcher, ItemVectors items, QueryEncoder encoder)
+            throws SQLException {
         this.db = db;
         this.searcher = searcher;
         this.items = items;
+        this.encoder = encoder;
+        this.retriever = new Retriever(searcher, () -> this.items, encoder);
         this.model = ModelStore.loadActive(db);
     }
 
     public MovieSearcher searcher() {
         return searcher;
+    }
+
+    /** The first stage of every search here: BM25, semantic or hybrid retrieval with typo tolerance. */
+    public Retriever retriever() {
+        return retriever;
+    }
+
+    /** The retrieval of a request that names none: {@link RetrievalSettings#DEFAULT} unless set. */
+    public RetrievalSettings retrievalSettings() {
+        return retrieval;
+    }
+
+    /** Makes {@code s} the retrieval of requests that name none (a server's setting; the benchmarks compare two). */
+    public void useRetrieval(RetrievalSettings s) {
+        retrieval = s == null ? RetrievalSettings.DEFAULT : s;
     }
 
     public ItemVectors items() {
@@ -278,51 +366,133 @@ public final class PersonalizedSearch implements AutoCloseable {
         return l != null && l.connected();
     }
 
-    public Response search(Request r) throws QuerySyntaxException, IOException, SQLException, UnknownUserException {
+    public Response search(Request asked) throws QuerySyntaxException, IOException, SQLException, UnknownUserException {
+        Request r = plainOrder(asked.retrieval() == null ? asked.withRetrieval(retrieval) : asked);
         FactorModel m = model;
         long version = m == null ? 0 : m.version();
         if (r.user() == null) {
-            return plain(r, false, version);
+            ItemVectors v = items;
+            return anonymous(retriever, v::has, r, version);
         }
         CachedUser user = user(r.user(), m);
         float[] u = user.vector();
         float[] cf = m == null ? null : user.cf();
         boolean cold = u == null && cf == null;
-        if (cold && r.fusion() != Fusion.WEIGHTED) {
-            return plain(r, true, version);
+        if (r.fusion() == Fusion.BM25 || cold && r.fusion() != Fusion.WEIGHTED) {
+            Retriever.Result got = retriever.retrieve(r.query(), r.filters(), Math.max(r.limit(), r.candidates()),
+                    r.retrieval(), true);
+            ItemVectors v = items;
+            return ordered(retriever, v::has, r, got, cold, version);
         }
-        List<Candidate> cands = searcher.candidates(r.query(), r.filters(), r.candidates());
+        Retriever.Result got = retriever.retrieve(r.query(), r.filters(), r.candidates(), r.retrieval(), false);
+        List<Candidate> cands = got.candidates();
         List<Reranker.Ranked> ranked = Reranker.rerank(cands, u, cf, user.rated(), items, m, r.fusion(), r.weights());
+        return page(searcher, r, got, ranked, r.weights(), new Explaining(r.fusion(), r.weights(), cands, u != null,
+                cf != null, false), !cold, cold, version, cf != null, cands.size(), null);
+    }
+
+    /**
+     * A search without a user, with nothing but an index (the CLI answers one without opening the
+     * database unless the query needs the movie vectors): under weighted fusion the candidates are
+     * ranked by their retrieval score and the popularity prior, {@code (1−π)·mm(score) + π·mm(log(1+n))}
+     * with {@link #ANONYMOUS_WEIGHTS}, n the movie's rating count in the index; under {@code bm25} (and
+     * linear and rrf, which need a user) in the retrieval's own order. {@code hasVector} says which movies
+     * have a content vector (for {@code has_embedding}).
+     */
+    public static Response anonymous(Retriever retriever, java.util.function.IntPredicate hasVector, Request asked,
+                                     long modelVersion) throws QuerySyntaxException, IOException {
+        Request r = plainOrder(asked.retrieval() == null ? asked.withRetrieval(RetrievalSettings.DEFAULT) : asked);
+        int depth = Math.max(r.limit(), r.candidates());
+        Retriever.Result got = retriever.retrieve(r.query(), r.filters(), depth, r.retrieval(), true);
+        if (r.fusion() != Fusion.WEIGHTED) return ordered(retriever, hasVector, r, got, false, modelVersion);
+        List<Candidate> cands = got.candidates();
+        List<Reranker.Ranked> ranked = Reranker.fuse(cands, null, null, Fusion.WEIGHTED, ANONYMOUS_WEIGHTS);
+        return page(retriever.searcher(), r, got, ranked, ANONYMOUS_WEIGHTS, new Explaining(Fusion.WEIGHTED,
+                ANONYMOUS_WEIGHTS, cands, false, false, true), false, false, modelVersion, false, got.totalMatches(),
+                hasVector);
+    }
+
+    /**
+     * Fusion bm25 is the plain BM25 order: auto retrieval means BM25 there (a named semantic or hybrid
+     * retrieval keeps its own order).
+     */
+    private static Request plainOrder(Request r) {
+        return r.fusion() == Fusion.BM25 && r.retrieval().retrieval() == Retrieval.AUTO
+                ? r.withRetrieval(r.retrieval().withRetrieval(Retrieval.BM25)) : r;
+    }
+
+    /** How {@link #page} explains each result. */
+    private record Explaining(Fusion fusion, Weights weights, List<Candidate> candidates, boolean content,
+                              boolean collaborative, boolean anonymous) {}
+
+    /**
+     * The page of {@code limit} re-ranked results, each with its retrieval details and explanation;
+     * {@code hasVector} (null: the re-ranker's own flag) says which movies have a content vector.
+     */
+    private static Response page(MovieSearcher searcher, Request r, Retriever.Result got, List<Reranker.Ranked> ranked,
+                                 Weights w, Explaining e, boolean personalized, boolean cold, long version,
+                                 boolean hasCollaborative, long total, java.util.function.IntPredicate hasVector)
+            throws IOException {
         int n = Math.min(r.limit(), ranked.size());
         int[] ids = new int[n];
         for (int i = 0; i < n; i++) ids[i] = ranked.get(i).candidate().movieId();
         Map<Integer, MovieRecord> movies = searcher.movies(ids);
-        double maxBm25 = cands.isEmpty() ? 0 : cands.get(0).bm25(); // candidates come best first
+        Map<Integer, Retriever.Found> found = new java.util.HashMap<>();
+        for (Retriever.Found f : got.found()) found.put(f.movieId(), f);
+        double maxScore = e.candidates().isEmpty() ? 0 : e.candidates().get(0).bm25(); // candidates come best first
         List<Result> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             Reranker.Ranked x = ranked.get(i);
             MovieRecord mr = movies.get(x.candidate().movieId());
             if (mr == null) continue; // removed by an index rebuild between the two reads
+            Retriever.Found f = found.get(mr.movieId());
             Double sim = Double.isNaN(x.similarity()) ? null : x.similarity();
             Double uv = Double.isNaN(x.collaborative()) ? null : x.collaborative();
-            out.add(new Result(x.rank(), mr.movieId(), mr.title(), mr.year(), mr.genres(), x.candidate().bm25(),
-                    x.candidate().bm25Rank(), sim, uv, x.candidate().ratingCount(), x.score(), x.hasVector(),
-                    Explanations.explain(r.fusion(), r.weights(), x, maxBm25, cands.size(), u != null, cf != null)));
+            String explanation = Explanations.explain(e.fusion(), w, x, maxScore, e.candidates().size(), e.content(),
+                    e.collaborative(), Explanations.Retrieved.of(got.used(), f, r.retrieval(), e.anonymous()));
+            boolean has = hasVector == null ? x.hasVector() : hasVector.test(mr.movieId());
+            out.add(new Result(x.rank(), mr.movieId(), mr.title(), mr.year(), mr.genres(), bm25(f), f.bm25Rank(), sim,
+                    uv, x.candidate().ratingCount(), x.score(), has, explanation, f.retriever(), f.rank(),
+                    semanticRank(f), semanticScore(f)));
         }
-        return new Response(r.query(), r.user(), !cold, cold, r.fusion(), r.weights(), r.candidates(), cands.size(),
-                version, cf != null, out);
+        return new Response(r.query(), r.user(), personalized, cold, e.fusion(), w, r.candidates(), total, version,
+                hasCollaborative, out, got.used(), got.didYouMean());
     }
 
-    private Response plain(Request r, boolean cold, long version) throws QuerySyntaxException, IOException {
-        SearchResult res = searcher.search(r.query(), r.filters(), SearchSort.SCORE, r.limit());
-        List<Result> out = new ArrayList<>(res.hits().size());
-        for (SearchHit h : res.hits()) {
-            out.add(new Result(h.rank(), h.movieId(), h.title(), h.year(), h.genres(), h.bm25(), h.rank(), null, null,
-                    h.ratingCount(), h.bm25(), items.has(h.movieId()), String.format(Locale.ROOT,
-                            "bm25 %.4f (BM25 order%s)", h.bm25(), cold ? "; cold user: no vector yet" : "")));
+    /** The retrieval's own order, its score as the score: fusion bm25, or a user linear and rrf cannot rank. */
+    private static Response ordered(Retriever retriever, java.util.function.IntPredicate hasVector, Request r,
+                                    Retriever.Result got, boolean cold, long version) throws IOException {
+        int n = Math.min(r.limit(), got.found().size());
+        int[] ids = new int[n];
+        for (int i = 0; i < n; i++) ids[i] = got.found().get(i).movieId();
+        Map<Integer, MovieRecord> movies = retriever.searcher().movies(ids);
+        List<Result> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            Retriever.Found f = got.found().get(i);
+            MovieRecord mr = movies.get(f.movieId());
+            if (mr == null) continue;
+            String why = Explanations.Retrieved.of(got.used(), f, r.retrieval(), r.user() == null).raw() + " ("
+                    + (got.used() == Retrieval.BM25
+                    ? "BM25" : got.used() + " retrieval") + " order" + (cold ? "; cold user: no vector yet" : "") + ")";
+            out.add(new Result(f.rank(), mr.movieId(), mr.title(), mr.year(), mr.genres(), bm25(f), f.bm25Rank(), null,
+                    null,
+                    f.ratingCount(), f.score(), hasVector.test(f.movieId()), why, f.retriever(), f.rank(),
+                    semanticRank(f), semanticScore(f)));
         }
         return new Response(r.query(), r.user(), false, cold, r.fusion(), r.weights(), r.candidates(),
-                res.totalMatches(), version, false, out);
+                got.totalMatches(), version, false, out, got.used(), got.didYouMean());
+    }
+
+    private static double bm25(Retriever.Found f) {
+        return f.bm25Rank() > 0 ? f.bm25() : 0;
+    }
+
+    private static Integer semanticRank(Retriever.Found f) {
+        return f.semanticRank() > 0 ? f.semanticRank() : null;
+    }
+
+    private static Double semanticScore(Retriever.Found f) {
+        return f.semanticRank() > 0 ? f.cosine() : null;
     }
 
     /** The user's content vector, null for a cold user; cached for {@link #USER_TTL_MS}. */
@@ -369,6 +539,10 @@ public final class PersonalizedSearch implements AutoCloseable {
         if (l != null) l.close();
         IndexFollower f = follower;
         if (f != null) f.close();
-        searcher.close();
+        try {
+            searcher.close();
+        } finally {
+            if (encoder != null) encoder.close();
+        }
     }
 }

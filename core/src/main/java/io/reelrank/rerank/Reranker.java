@@ -148,6 +148,12 @@ public final class Reranker {
                     terms[i] = new double[] {b, Double.NaN, (s + 1) / 2, Double.NaN};
                 }
             }
+            case BM25 -> {
+                for (int i = 0; i < n; i++) {
+                    score[i] = candidates.get(i).bm25(); // the retrieval's own score: its order, ties by movie_id
+                    terms[i] = new double[] {Double.NaN, Double.NaN, Double.NaN, Double.NaN};
+                }
+            }
             case RRF -> {
                 int[] simRank = ranks(candidates, cos);
                 int[] cfRank = ranks(candidates, uv);

@@ -13,6 +13,7 @@ import io.reelrank.eval.QueryGenerator;
 import io.reelrank.eval.Ratings;
 import io.reelrank.eval.RecommendationTask;
 import io.reelrank.eval.Scorers;
+import io.reelrank.eval.SearchQualityTasks;
 import io.reelrank.eval.SearchTask;
 import io.reelrank.eval.Splits;
 import io.reelrank.eval.SweepGrid;
@@ -63,7 +64,9 @@ import java.util.function.Consumer;
  *       ships; with several, the sweep written as {@code sweep.csv} and {@code sweep.png};</li>
  *   <li>{@code train}: the chosen model again, on the whole training part;</li>
  *   <li>{@code search}: the search task on test (BM25, the baseline, personalized);</li>
- *   <li>{@code recommend}: the recommendation task on test (popularity, content, EASE, two-tower).</li>
+ *   <li>{@code recommend}: the recommendation task on test (popularity, content, EASE, two-tower);</li>
+ *   <li>{@code search-quality}: the typo, exact and descriptive tasks on test, those asked for
+ *       ({@link SearchQualityStage}; docs/search-quality.md).</li>
  * </ol>
  * Each figure carries its 95% bootstrap interval. Nothing is written to the database. The ALS factors
  * are computed by the caller's {@link FactorEngine} (the caller opens and closes it); the result
@@ -73,17 +76,34 @@ public final class Evaluation {
 
     /** The stages, in order. */
     public static final List<String> STAGES = List.of("load", "models", "ease", "baseline", "fusion", "train", "search",
-            "recommend");
+            "recommend", "search-quality");
 
     /**
      * What to evaluate and how: the protocol (echoed in the result), the fusion settings to sweep, the
      * π values of the baseline, the model grid and EASE's λ values to choose from (each sorted as the
-     * choice rules expect), worker threads, the index to search and where a sweep is written.
+     * choice rules expect), worker threads, the index to search, where a sweep (and the descriptive
+     * task's index) is written, and the search-quality tasks to run ({@link SearchQualityTasks#ALL},
+     * in any order; none: an empty list).
      */
     public record Options(EvalResult.Protocol protocol, List<SweepGrid.Setting> settings, double[] baselinePis,
                           List<ModelTrainer.Settings> grid, double[] easeLambdas, int threads, Path indexDir,
-                          Path sweepDir) {
+                          Path sweepDir, List<String> searchTasks) {
+
+        /** Without the search-quality tasks. */
+        public Options(EvalResult.Protocol protocol, List<SweepGrid.Setting> settings, double[] baselinePis,
+                       List<ModelTrainer.Settings> grid, double[] easeLambdas, int threads, Path indexDir,
+                       Path sweepDir) {
+            this(protocol, settings, baselinePis, grid, easeLambdas, threads, indexDir, sweepDir, List.of());
+        }
+
         public Options {
+            for (String task : searchTasks) {
+                if (!SearchQualityTasks.ALL.contains(task)) {
+                    throw new IllegalArgumentException("search tasks must be among " + SearchQualityTasks.ALL
+                            + ", got '" + task + "'");
+                }
+            }
+            searchTasks = List.copyOf(searchTasks);
             if (settings.isEmpty() || baselinePis.length == 0 || grid.isEmpty() || easeLambdas.length == 0) {
                 throw new IllegalArgumentException("fusion settings, baseline π values, the model grid and EASE λ "
                         + "values must each hold at least one value");
@@ -211,7 +231,17 @@ public final class Evaluation {
                     figures);
             l.stageDone("recommend", String.format(Locale.ROOT, "%,d users; EASE modelled %,d movies",
                     recommendation.users(), fitted.size()), seconds(t));
-            return new EvalResult(p, data, models, ease, baseline, fusion, search, recommendation);
+
+            EvalResult.SearchQuality quality = null;
+            if (!o.searchTasks().isEmpty()) {
+                t = start(l, "search-quality", String.join(", ", o.searchTasks())
+                        + " on test (docs/search-quality.md)");
+                quality = SearchQualityStage.run(db, o.searchTasks(), parts, queries, catalog, searcher, items,
+                        baseline.chosen().value(), p, bootstrap, o.threads(), o.sweepDir(), l);
+                l.stageDone("search-quality", quality.tasks().size() + " task(s); shipped = " + quality.shipped(),
+                        seconds(t));
+            }
+            return new EvalResult(p, data, models, ease, baseline, fusion, search, recommendation, quality);
         }
     }
 

@@ -65,5 +65,20 @@ class BenchSearchCommandTest {
         assertEquals("reelrank: error: --mode must be search or candidates, got 'fast'\n",
                 run("bench", "search", "--mode", "fast")[2]);
         assertEquals("2", run("bench", "search", "--limit", "1001")[0]);
+        assertEquals("reelrank: error: --paths must be a list of today, typos, shipped, hybrid, got 'fast'\n",
+                run("bench", "search", "--paths", "today,fast")[2]);
+    }
+
+    @Test
+    void measuresTodaysSearchAndTheSearchWithoutAUserInOneRun() {
+        // BM25 with typo tolerance and the prior needs the index alone: no database in this home.
+        String[] r = run("bench", "search", "--queries", "50", "--warmup", "0", "--threads", "1", "--paths", "today,typos");
+        assertEquals("0", r[0], r[2]);
+        String out = r[1];
+        assertTrue(out.contains("paths: today, typos; each path's warm-up and measurement in turn"), out);
+        assertTrue(out.lines().anyMatch(l -> l.matches("today\\s+1\\s+50\\s+[\\d.]+\\s+[\\d.]+\\s+[\\d.]+\\s+\\d+\\s+\\d+")), out);
+        assertTrue(out.lines().anyMatch(l -> l.matches("typos\\s+1\\s+50\\s+[\\d.]+\\s+[\\d.]+\\s+[\\d.]+\\s+\\d+\\s+\\d+")), out);
+        assertTrue(out.lines().anyMatch(l -> l.matches("typo'd single words \\(\\d+, one typo each, seed 42\\).*today [\\d.]+ ms, "
+                + "\\d+ found; typos [\\d.]+ ms, \\d+ found")), out);
     }
 }

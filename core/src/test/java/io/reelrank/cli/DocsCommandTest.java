@@ -33,11 +33,11 @@ class DocsCommandTest {
     }
 
     @Test
-    void theEvaluationPageHoldsBothBlocksOfTheSampleRecord() throws Exception {
+    void theEvaluationPageHoldsEveryBlockOfTheSampleRecord() throws Exception {
         String page = Files.readString(CHECKOUT.resolve("docs").resolve("evaluation.md"));
         List<String> blocks = ResultTables.markers(page).stream()
                 .filter(m -> m.record().equals("docs/results/sample.json")).map(ResultTables.Marker::block).toList();
-        assertEquals(List.of("search", "recommendation"), blocks);
+        assertEquals(List.of("search", "recommendation", "search-quality"), blocks);
     }
 
     @Test

@@ -47,8 +47,22 @@ class SearchCommandTest {
     }
 
     @Test
-    void printsATableOfRankIdTitleYearGenresAndBm25() {
+    void printsBm25AndThePopularityPriorWithoutADatabase() {
         Run r = run("\"dark knight\"");
+        assertEquals(0, r.code(), r.err());
+        String[] lines = r.out().split("\n");
+        assertEquals("query \"dark knight\" · no user · BM25 and the popularity prior, π=0.70 · bm25 retrieval", lines[0]);
+        assertTrue(lines[1].matches("rank\\s+movie_id\\s+title\\s+year\\s+genres\\s+bm25\\s+ratings\\s+score"), lines[1]);
+        assertTrue(lines[2].matches("\\s+1\\s+58559\\s+Dark Knight, The\\s+2008\\s+Action\\|Crime\\|Drama\\|IMAX\\s+\\d+\\.\\d{3}"
+                + "\\s+\\d+\\s+\\d\\.\\d{4}"), lines[2]);
+        assertEquals("4 of 4 matching movies", lines[lines.length - 1]);
+        // Answered from the index: no private cluster was started in this home.
+        assertFalse(Files.exists(home.resolve("var").resolve("pg")));
+    }
+
+    @Test
+    void fusionBm25PrintsThePlainBm25Table() {
+        Run r = run("\"dark knight\"", "--fusion", "bm25");
         assertEquals(0, r.code(), r.err());
         String[] lines = r.out().split("\n");
         assertTrue(lines[0].matches("rank\\s+movie_id\\s+title\\s+year\\s+genres\\s+bm25"), lines[0]);
@@ -56,8 +70,21 @@ class SearchCommandTest {
                 "\\s+1\\s+58559\\s+Dark Knight, The\\s+2008\\s+Action\\|Crime\\|Drama\\|IMAX\\s+\\d+\\.\\d{3}"),
                 lines[1]);
         assertEquals("4 of 4 matching movies", lines[lines.length - 1]);
-        // Answered from the index: no private cluster was started in this home.
-        assertFalse(Files.exists(home.resolve("var").resolve("pg")));
+    }
+
+    @Test
+    void aMistypedWordIsFoundAndTheCorrectionProposed() throws Exception {
+        Run r = run("harry poter", "--limit", "3");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("did you mean: harry potter", r.out().split("\n")[0]);
+        assertTrue(r.out().contains("Harry Potter and the"), r.out());
+        JsonNode root = new ObjectMapper().readTree(run("harry poter", "--json").out());
+        assertEquals("harry potter", root.get("did_you_mean").asText());
+        assertEquals("bm25", root.get("retrieval").asText());
+        Run off = run("harry poter", "--typos", "off", "--retrieval", "bm25", "--limit", "3");
+        assertFalse(off.out().contains("did you mean"), off.out());
+        assertTrue(matching(off.out()) < matching(r.out()), "only \"harry\" matches without tolerance: " + off.out());
+        assertFalse(Files.exists(home.resolve("var").resolve("pg")), "a title after correction: the index alone answers");
     }
 
     @Test
@@ -69,17 +96,22 @@ class SearchCommandTest {
         JsonNode results = root.get("results");
         assertEquals(2, results.size());
         JsonNode first = results.get(0);
-        // The one search shape (SearchJson), as `search --user` and /api/search write it; what a plain
-        // BM25 search does not compute is null.
-        assertEquals(List.of("rank", "movie_id", "title", "year", "genres", "bm25", "bm25_rank", "movement",
-                "rating_count", "similarity", "collaborative", "score", "has_embedding", "explanation"),
-                fieldNames(first));
+        // The one search shape (SearchJson), as `search --user` and /api/search write it; what a search
+        // without a user does not compute is null.
+        assertEquals(List.of("rank", "movie_id", "title", "year", "genres", "bm25", "bm25_rank", "movement", "rating_count",
+                "similarity", "collaborative", "score", "has_embedding", "explanation", "retriever", "retrieval_rank",
+                "semantic_rank", "semantic_score"), fieldNames(first));
         assertEquals(List.of("query", "user", "personalized", "cold_user", "fusion", "alpha", "popularity_weight",
-                "collaborative_weight", "model_version", "has_collaborative", "candidates", "total_matches", "results"),
-                fieldNames(root));
+                "collaborative_weight", "model_version", "has_collaborative", "candidates", "total_matches", "retrieval",
+                "did_you_mean", "results"), fieldNames(root));
         assertFalse(root.get("personalized").asBoolean());
-        assertTrue(root.get("user").isNull() && first.get("similarity").isNull() && first.get("explanation").isNull());
-        assertEquals(first.get("bm25").asDouble(), first.get("score").asDouble(), 0.0);
+        assertEquals("weighted", root.get("fusion").asText());
+        assertEquals(0.70, root.get("popularity_weight").asDouble());
+        assertTrue(root.get("user").isNull() && first.get("similarity").isNull() && first.get("has_embedding").isNull());
+        assertTrue(first.get("explanation").asText().startsWith("(1-π)·mm(bm25) + π·mm(log(1+n)) (no user"),
+                first.get("explanation").asText());
+        assertEquals("bm25", first.get("retriever").asText());
+        assertTrue(first.get("semantic_rank").isNull());
         assertEquals(1, first.get("bm25_rank").asInt());
         assertEquals(2, root.get("total_matches").asLong());
         assertEquals(1, first.get("rank").asInt());
@@ -89,6 +121,12 @@ class SearchCommandTest {
         assertEquals("Sci-Fi", first.get("genres").get(2).asText());
         assertTrue(first.get("bm25").isNumber() && first.get("bm25").asDouble() > 0);
         assertEquals(6934, results.get(1).get("movie_id").asInt());
+    }
+
+    /** N of the last line "k of N matching movies". */
+    private static int matching(String out) {
+        String[] lines = out.split("\n");
+        return Integer.parseInt(lines[lines.length - 1].replaceAll(".* of ([\\d,]+) matching movies", "$1").replace(",", ""));
     }
 
     private static List<String> fieldNames(JsonNode n) {

@@ -66,6 +66,41 @@ class SearchUserCommandTest {
     }
 
     @Test
+    void aDescriptionWithoutAUserGoesHybridAndEachResultSaysWhichListFoundIt() throws Exception {
+        Run r = run("space adventure robots", "--limit", "50", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode root = new ObjectMapper().readTree(r.out());
+        assertEquals("hybrid", root.get("retrieval").asText());
+        Set<String> labels = new java.util.HashSet<>();
+        for (JsonNode x : root.get("results")) {
+            labels.add(x.get("retriever").asText());
+            assertEquals(x.get("semantic_rank").isNull(), "bm25".equals(x.get("retriever").asText()), x.toString());
+            assertTrue(x.get("has_embedding").isBoolean(), "the vectors were loaded: " + x);
+        }
+        assertTrue(labels.contains("semantic") && labels.contains("both"), labels.toString());
+        Run table = run("space adventure robots", "--limit", "5");
+        assertTrue(table.out().contains("found by") && table.out().contains("hybrid retrieval"), table.out());
+    }
+
+    @Test
+    void semanticRetrievalTakesTheFiltersAndRefusesSyntax() throws Exception {
+        Run r = run("space adventure robots", "--retrieval", "semantic", "--genre", "Animation", "--year-from", "1990", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode results = new ObjectMapper().readTree(r.out()).get("results");
+        assertEquals(10, results.size());
+        for (JsonNode x : results) {
+            assertEquals("semantic", x.get("retriever").asText());
+            assertTrue(x.get("year").asInt() >= 1990, x.toString());
+            assertTrue(x.get("genres").toString().contains("Animation"), x.toString());
+        }
+        Run syntax = run("title:robots", "--retrieval", "semantic");
+        assertEquals(2, syntax.code());
+        assertTrue(syntax.err().contains("semantic retrieval embeds plain words"), syntax.err());
+        Run bad = run("robots", "--retrieval", "vector");
+        assertEquals(new Run(2, "", "reelrank: error: --retrieval must be bm25, semantic, hybrid or auto, got 'vector'\n"), bad);
+    }
+
+    @Test
     void explainShowsTheMovementAndTheFormula() {
         Run r = run("lord", "--user", "10001", "--explain");
         assertEquals(0, r.code(), r.err());
@@ -102,7 +137,7 @@ class SearchUserCommandTest {
         assertTrue(b.err().contains("--alpha needs --user"), b.err());
         Run c = run("lord", "--user", "10001", "--fusion", "max");
         assertEquals(2, c.code());
-        assertTrue(c.err().contains("fusion must be weighted, linear or rrf, got 'max'"), c.err());
+        assertTrue(c.err().contains("fusion must be weighted, linear, rrf or bm25, got 'max'"), c.err());
         Run e = run("lord", "--user", "10001", "--popularity", "2");
         assertEquals(2, e.code());
         assertTrue(e.err().contains("--popularity must be in 0-1, got 2.0"), e.err());

@@ -3,11 +3,15 @@ package io.reelrank.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.reelrank.embed.BundledModel;
+import io.reelrank.embed.QueryEncoder;
 import io.reelrank.eval.RecommendationTask;
 import io.reelrank.index.MovieQueryParser;
+import io.reelrank.index.TypoTolerance;
 import io.reelrank.rerank.Fusion;
 import io.reelrank.rerank.PersonalizedSearch;
 import io.reelrank.rerank.Reranker;
+import io.reelrank.rerank.Retrieval;
+import io.reelrank.rerank.RetrievalSettings;
 import io.reelrank.rerank.Weights;
 import io.reelrank.user.UserVectors;
 import org.junit.jupiter.api.Tag;
@@ -40,6 +44,23 @@ class ShippedDefaultsTest {
         assertEquals(0.3f, MovieQueryParser.TAG_WEIGHT);
         assertEquals(BundledModel.MINILM_L6_INT8, BundledModel.DEFAULT);
         assertEquals(20, RecommendationTask.DEFAULT_K);
+    }
+
+    @Test
+    void searchDefaults() {
+        assertEquals(new Weights(0, 0.70, 0), PersonalizedSearch.ANONYMOUS_WEIGHTS, "the prior of a search without a user");
+        assertEquals(String.format(java.util.Locale.ROOT, "%.2f", PersonalizedSearch.ANONYMOUS_WEIGHTS.popularity()),
+                SearchCommand.ANONYMOUS_PI);
+        assertEquals(new TypoTolerance(true, 0, TypoTolerance.Edits.ONE, 1, 20, 1f, 4), TypoTolerance.DEFAULT,
+                "unknown words only, one edit, first letter as typed, 20 variants per field, full weight, 4 words");
+        assertEquals(new RetrievalSettings(Retrieval.AUTO, TypoTolerance.DEFAULT, 100, 1.0, 60, true, "%s",
+                RetrievalSettings.AutoRule.NOT_A_TITLE), RetrievalSettings.DEFAULT);
+        try (QueryEncoder q = QueryEncoder.bundled()) {
+            assertEquals(BundledModel.DEFAULT.modelName(), q.model(), "queries embedded like the movies");
+        }
+        assertEquals(10_000, QueryEncoder.CACHE_SIZE);
+        assertEquals("auto", defaultOf(new SearchCommand(), "--retrieval"));
+        assertEquals("on", defaultOf(new SearchCommand(), "--typos"));
     }
 
     @Test

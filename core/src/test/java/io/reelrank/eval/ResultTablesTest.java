@@ -60,6 +60,7 @@ class ResultTablesTest {
     void anUnknownBlockIsRefusedWithTheBlocksThereAre() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ResultTables.regenerate("<!-- results r.json tables -->\n<!-- /results -->", n -> RECORD));
-        assertEquals("no result block named 'tables'; the blocks are [search, recommendation]", e.getMessage());
+        assertEquals("no result block named 'tables'; the blocks are [search, recommendation, search-quality]",
+                e.getMessage());
     }
 }

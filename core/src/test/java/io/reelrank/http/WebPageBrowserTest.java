@@ -178,4 +178,49 @@ class WebPageBrowserTest {
         assertEquals(2, ApiServerTest.json(HttpFixture.get("/api/users/" + RATER)).get("rating_count").asInt());
         screenshot("rating-reranks.png");
     }
+    /** Waits until the column without a user has been drawn for the page's current query. */
+    private static void waitForTheColumnWithoutAUser() {
+        waiting().until(d -> "done".equals(d.findElement(By.id("bm25")).getAttribute("data-state"))
+                && !d.findElements(By.cssSelector("#bm25 li.result")).isEmpty());
+    }
+
+    private static List<String> titles(String column) {
+        List<String> out = new ArrayList<>();
+        for (WebElement a : driver.findElements(By.cssSelector("#" + column + " li.result .title a"))) {
+            out.add(a.getText());
+        }
+        return out;
+    }
+
+    @Test
+    void aMisspelledQueryOffersItsCorrectionAndAClickSearchesForIt() throws Exception {
+        driver.get(HttpFixture.uri("/?q=harry%20poter").toString());
+        waitForTheColumnWithoutAUser();
+        WebElement link = driver.findElement(By.cssSelector("#did-you-mean a"));
+        assertTrue(driver.findElement(By.id("did-you-mean")).isDisplayed());
+        assertEquals("harry potter", link.getText());
+        assertTrue(titles("bm25").subList(0, 3).stream().anyMatch(t -> t.startsWith("Harry Potter")),
+                titles("bm25").toString());
+        link.click();
+        waiting().until(d -> "harry potter".equals(d.findElement(By.id("q")).getAttribute("value"))
+                && "done".equals(d.findElement(By.id("bm25")).getAttribute("data-state"))
+                && !d.findElement(By.id("did-you-mean")).isDisplayed());
+        assertTrue(titles("bm25").subList(0, 3).stream().allMatch(t -> t.startsWith("Harry Potter")),
+                titles("bm25").toString());
+    }
+
+    @Test
+    void aDescriptionShowsWhichListFoundEachResult() throws Exception {
+        driver.get(HttpFixture.uri("/?q=wizard%20school").toString());
+        waitForTheColumnWithoutAUser();
+        List<WebElement> rows = driver.findElements(By.cssSelector("#bm25 li.result"));
+        List<WebElement> found = driver.findElements(By.cssSelector("#bm25 li.result .found"));
+        assertEquals(rows.size(), found.size(), "under hybrid retrieval every result says which list found it");
+        List<String> by = new ArrayList<>();
+        for (WebElement f : found) by.add(f.getText());
+        assertTrue(by.contains("found by semantic") || by.contains("found by both"), by.toString());
+        assertTrue(driver.findElement(By.id("bm25-sub")).getText().contains("hybrid retrieval"),
+                driver.findElement(By.id("bm25-sub")).getText());
+        screenshot("wizard-school-hybrid.png");
+    }
 }

@@ -94,7 +94,7 @@ class EngineOptionsTest {
         Run r = Run.of(List.of("eval"), "--engine", "spark", "--spark-master", master, "--rank", "8", "--als-alpha",
                 "1", "--iterations", "2", "--alpha", "0.7", "--popularity", "0.7", "--collaborative", "0.5",
                 "--baseline-popularity", "0.7", "--ease-lambda", "500", "--ease-min-ratings", "20", "--test-fraction",
-                "0.05", "--resamples", "200");
+                "0.05", "--resamples", "200", "--search-tasks", "none");
         assertEquals(0, r.code(), r.err());
         String out = r.out();
         assertTrue(out.contains(
