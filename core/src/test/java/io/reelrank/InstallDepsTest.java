@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,9 +21,12 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code scripts/install-deps}: finding the Debian mirror from either apt sources format (deb822
  * files as in containers, the one-line {@code sources.list} as debootstrap and many VM images write)
- * and naming the failing step when something goes wrong. Runs the real script with
- * {@code --print-mirror}, pointed at sources files written here through its
- * {@code REELRANK_APT_SOURCES_LIST} and {@code REELRANK_APT_SOURCES_DIR} settings; nothing is installed.
+ * and naming the failing step when something goes wrong, and waiting, saying so, while another apt
+ * or dpkg holds the package system's lock. Runs the real script with {@code --print-mirror}, pointed
+ * at sources files written here through its {@code REELRANK_APT_SOURCES_LIST} and
+ * {@code REELRANK_APT_SOURCES_DIR} settings, and with {@code --wait-for-lock} on a lock file this test
+ * holds the way apt does (a POSIX {@code fcntl} lock, which is what Java's {@link FileLock} takes on
+ * Linux), named through {@code REELRANK_APT_LOCKS}; nothing is installed.
  */
 @Tag("integration")
 class InstallDepsTest {
@@ -148,7 +154,53 @@ class InstallDepsTest {
     @Test
     void refusesAnUnknownArgumentWithItsUsage() throws Exception {
         Run r = run(List.of("bash", SCRIPT.toString(), "--mirror"));
-        assertEquals(new Run(1, "",
-                "install-deps: error: unknown argument '--mirror'; usage: install-deps [--print-mirror]"), r);
+        assertEquals(new Run(1, "", "install-deps: error: unknown argument '--mirror'; usage: install-deps "
+                + "[--print-mirror | --wait-for-lock]"), r);
+    }
+
+    @Test
+    void waitsWhileAnotherProcessHoldsTheDpkgLockAndSaysForWhom() throws Exception {
+        Path lock = write("lock-frontend", "");
+        Path out = tmp.resolve("wait-out.txt");
+        Process p;
+        try (FileChannel ch = FileChannel.open(lock, StandardOpenOption.WRITE); FileLock held = ch.lock()) {
+            p = new ProcessBuilder("env", "REELRANK_APT_LOCKS=" + tmp.resolve("absent-lock") + " " + lock,
+                    "bash", SCRIPT.toString(), "--wait-for-lock")
+                    .redirectOutput(out.toFile()).redirectError(tmp.resolve("wait-err.txt").toFile()).start();
+            // Released only once the script has said it waits: what it prints while the lock is held.
+            String waiting = "install-deps: waiting for " + lock + ", held by process " + ProcessHandle.current().pid()
+                    + " (java) (another apt or dpkg, e.g. unattended-upgrades), up to 600 s";
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (!Files.readString(out).contains(waiting)) {
+                assertTrue(p.isAlive(), "install-deps ended while the lock was held: " + Files.readString(out)
+                        + Files.readString(tmp.resolve("wait-err.txt")));
+                assertTrue(System.nanoTime() < deadline, "no waiting message within 60 s: " + Files.readString(out));
+                Thread.sleep(50);
+            }
+        }
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "install-deps still waits after the lock was released");
+        assertEquals(0, p.exitValue(), Files.readString(tmp.resolve("wait-err.txt")));
+        List<String> lines = Files.readAllLines(out);
+        assertEquals(2, lines.size(), lines.toString());
+        assertTrue(lines.get(1).matches("install-deps: the package system's locks are free after \\d+ s; going on"),
+                lines.get(1));
+    }
+
+    @Test
+    void givesUpAfterItsTimeoutNamingTheLockAndItsHolder() throws Exception {
+        Path lock = write("lock", "");
+        try (FileChannel ch = FileChannel.open(lock, StandardOpenOption.WRITE); FileLock held = ch.lock()) {
+            Run r = run(List.of("env", "REELRANK_APT_LOCKS=" + lock, "REELRANK_APT_LOCK_TIMEOUT=0",
+                    "bash", SCRIPT.toString(), "--wait-for-lock"));
+            assertEquals(new Run(1, "", "install-deps: error: " + lock + " is still held by process "
+                    + ProcessHandle.current().pid() + " (java) after 0 s (REELRANK_APT_LOCK_TIMEOUT); let that apt or "
+                    + "dpkg finish (or stop it), then run install-deps again"), r);
+        }
+        // Free: no word, no wait.
+        assertEquals(new Run(0, "", ""), run(List.of("env", "REELRANK_APT_LOCKS=" + lock, "bash", SCRIPT.toString(),
+                "--wait-for-lock")));
+        assertEquals(new Run(1, "", "install-deps: error: REELRANK_APT_LOCK_TIMEOUT must be a whole number of seconds "
+                + "(0-86400), got '5m'"), run(List.of("env", "REELRANK_APT_LOCK_TIMEOUT=5m", "bash", SCRIPT.toString(),
+                "--wait-for-lock")));
     }
 }

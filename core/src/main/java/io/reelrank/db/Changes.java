@@ -78,14 +78,29 @@ public final class Changes {
         return HOST + ":" + dir.toAbsolutePath().normalize();
     }
 
-    private static final String HOST = hostName();
+    private static final String HOST = hostName(() -> java.net.InetAddress.getLocalHost().getHostName(), System.getenv());
 
-    private static String hostName() {
+    /** This machine's name as {@link #indexIdentity} writes it. */
+    static String host() {
+        return HOST;
+    }
+
+    /** Looks up this machine's name; may fail (a host name that does not resolve, common in containers). */
+    @FunctionalInterface
+    interface HostLookup {
+        String name() throws java.io.IOException;
+    }
+
+    /**
+     * The machine's name from {@code lookup}; when that fails, {@code HOSTNAME} from {@code env}; else
+     * {@code unknown-host}. A host name that does not resolve must not stop a server from starting.
+     */
+    static String hostName(HostLookup lookup, java.util.Map<String, String> env) {
         try {
-            return java.net.InetAddress.getLocalHost().getHostName();
+            return lookup.name();
         } catch (java.io.IOException e) {
-            String env = System.getenv("HOSTNAME");
-            return env != null && !env.isBlank() ? env : "unknown-host";
+            String name = env.get("HOSTNAME");
+            return name != null && !name.isBlank() ? name : "unknown-host";
         }
     }
 

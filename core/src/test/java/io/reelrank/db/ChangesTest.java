@@ -6,8 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -35,12 +36,23 @@ class ChangesTest {
     }
 
     @Test
-    void theSameIndexPathOnAnotherHostIsAnotherIndex() throws Exception {
+    void theSameIndexPathOnAnotherHostIsAnotherIndex() {
         Path dir = Path.of("var", "index");
         String here = Changes.indexIdentity(dir);
-        assertEquals(InetAddress.getLocalHost().getHostName() + ":" + dir.toAbsolutePath().normalize(), here);
+        assertEquals(Changes.host() + ":" + dir.toAbsolutePath().normalize(), here);
         // A server on another machine with the same directory path must not skip a change it did not apply.
         assertNotEquals(here, "other-host:" + dir.toAbsolutePath().normalize());
         assertEquals(here, Changes.indexIdentity(dir.toAbsolutePath().resolve("..").resolve("index")));
+    }
+
+    @Test
+    void aHostNameThatDoesNotResolveFallsBackToTheEnvironmentThenToAFixedName() {
+        Changes.HostLookup fails = () -> {
+            throw new UnknownHostException("buildbox: Name or service not known");
+        };
+        assertEquals("web-7", Changes.hostName(() -> "web-7", Map.of("HOSTNAME", "ignored")));
+        assertEquals("container-1f2e", Changes.hostName(fails, Map.of("HOSTNAME", "container-1f2e")));
+        assertEquals("unknown-host", Changes.hostName(fails, Map.of("HOSTNAME", " ")));
+        assertEquals("unknown-host", Changes.hostName(fails, Map.of()));
     }
 }
