@@ -47,7 +47,9 @@ import org.postgresql.copy.CopyManager;
  * file without rows. It takes its table locks up front in {@link Locks}' order and tells running
  * servers through {@link Changes#reloaded}. Any bad row or failure rolls
  * the whole load back, so the database keeps its previous content. Every row is validated here
- * first, so an error names file, line and column rather than a server-side constraint.
+ * first, so an error names file, line and column rather than a server-side constraint; a file that
+ * does not end with a line end (cut short) is refused before anything is read, and timestamps must
+ * fall between 1995-01-01 and the load's start.
  * A load of files identical (name, size, modification time) to the last one is skipped unless forced.
  */
 public final class MovieLensLoader {
@@ -122,6 +124,8 @@ public final class MovieLensLoader {
     private final Listener listener;
     private final List<String> firstBad = new ArrayList<>();
     private long badRows;
+    /** Unix seconds when the load started: the newest timestamp a row may have. */
+    private final long startedAt = java.time.Instant.now().getEpochSecond();
 
     private MovieLensLoader(Database db, Options options, Listener listener) {
         this.db = db;
@@ -142,6 +146,8 @@ public final class MovieLensLoader {
         Path links = require(dir, "links.csv");
         Path ratings = require(dir, "ratings.csv");
         Path tags = require(dir, "tags.csv");
+        // A file cut short (a copy or download that stopped) must not load as if it were whole.
+        for (Path f : List.of(movies, links, ratings, tags)) requireLineEnd(f);
         String fingerprint = fingerprint(movies, links, ratings, tags);
         long t0 = System.nanoTime();
         try (Connection c = db.connect()) {
@@ -597,14 +603,68 @@ public final class MovieLensLoader {
         return (int) h;
     }
 
-    private static long epochSeconds(Path file, long line, String v, int column) {
-        try {
-            long ts = Long.parseLong(v.strip());
-            if (ts < 0 || ts > 32_503_680_000L) throw new NumberFormatException();
-            return ts;
-        } catch (NumberFormatException e) {
-            throw new BadInputException(file, line, column, "timestamp",
-                    "expected Unix seconds (0 to 32503680000), got '" + v + "'");
+    /** 1995-01-01T00:00:00Z: MovieLens began in 1995, so no real rating or tag is older. */
+    static final long FIRST_TIMESTAMP = 788_918_400L;
+
+    /**
+     * Unix seconds from {@link #FIRST_TIMESTAMP} to the moment this load started: a timestamp outside
+     * is a damaged row (a field cut short reads as a small number, e.g. 1970), never a real rating.
+     */
+    private long epochSeconds(Path file, long line, String v, int column) {
+        String t = v.strip();
+        long ts = -1;
+        if (!t.isEmpty() && t.length() <= 18 && t.chars().allMatch(ch -> ch >= '0' && ch <= '9')) ts = Long.parseLong(t);
+        if (ts < FIRST_TIMESTAMP || ts > startedAt) {
+            throw new BadInputException(file, line, column, "timestamp", "expected Unix seconds from " + FIRST_TIMESTAMP
+                    + " (1995-01-01, when MovieLens began) to " + startedAt + " (now, "
+                    + java.time.Instant.ofEpochSecond(startedAt) + "), got '" + v + "'");
+        }
+        return ts;
+    }
+
+    /**
+     * Refuses a file whose last byte is not a line end: every line of a MovieLens file ends with one,
+     * so such a file was cut short, and its last row may be cut inside a field and still parse (a
+     * timestamp missing its last digits). Names the last line and its number. An empty file is left
+     * to the header check.
+     */
+    static void requireLineEnd(Path file) {
+        try (java.nio.channels.SeekableByteChannel ch = Files.newByteChannel(file)) {
+            long size = ch.size();
+            if (size == 0) return;
+            java.nio.ByteBuffer last = java.nio.ByteBuffer.allocate(1);
+            ch.position(size - 1);
+            ch.read(last);
+            if (last.get(0) == '\n') return;
+            // The error path only: find the last line's start and count the lines before it.
+            long start = 0;
+            long lines = 0;
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(1 << 16);
+            ch.position(0);
+            for (long pos = 0; pos < size; ) {
+                buf.clear();
+                int n = ch.read(buf);
+                if (n < 0) break;
+                for (int i = 0; i < n; i++) {
+                    if (buf.get(i) == '\n') {
+                        lines++;
+                        start = pos + i + 1;
+                    }
+                }
+                pos += n;
+            }
+            int shown = (int) Math.min(size - start, 200);
+            java.nio.ByteBuffer tail = java.nio.ByteBuffer.allocate(shown);
+            ch.position(start);
+            while (tail.hasRemaining() && ch.read(tail) > 0) {
+                // read the whole shown part
+            }
+            String text = new String(tail.array(), 0, tail.position(), StandardCharsets.UTF_8).replace("\r", "");
+            throw new BadInputException(file, lines + 1, 0, null, "the file ends inside this line, without a line end "
+                    + "after '" + text + (size - start > shown ? "…" : "") + "': the file looks cut short (every line of "
+                    + "a MovieLens file ends with a line end)");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
         }
     }
 

@@ -141,10 +141,86 @@ class MovieLensLoaderTest {
                 StandardOpenOption.APPEND);
         BadInputException e = assertThrows(BadInputException.class,
                 () -> MovieLensLoader.load(db, dir, FORCE, MovieLensLoader.Listener.NONE));
-        assertEquals(
-                "tags.csv line 3686, column 4 (timestamp): expected Unix seconds (0 to 32503680000), got 'yesterday'",
+        assertTrue(e.getMessage().matches("tags\\.csv line 3686, column 4 \\(timestamp\\): expected Unix seconds from "
+                + "788918400 \\(1995-01-01, when MovieLens began\\) to \\d+ \\(now, [0-9T:-]+Z\\), got 'yesterday'"),
                 e.getMessage());
         assertEquals(before, snapshot(db));
+    }
+
+    @Test
+    void aRatingsFileCutInsideItsLastFieldIsRefusedNamingItsLastLine() throws Exception {
+        // The reproduction: the first 50,001 lines, then the next line without its last 4 characters.
+        // Cut there, "1,2,3.5,964982703" reads "1,2,3.5,964982": a valid-looking timestamp in 1970.
+        Database db = sample();
+        String before = snapshot(db);
+        Path dir = copySample();
+        List<String> lines = Files.readAllLines(TestDatabase.SAMPLE.resolve("ratings.csv"));
+        String cut = lines.get(50_001).substring(0, lines.get(50_001).length() - 4);
+        Files.writeString(dir.resolve("ratings.csv"), String.join("\n", lines.subList(0, 50_001)) + "\n" + cut);
+        BadInputException e = assertThrows(BadInputException.class,
+                () -> MovieLensLoader.load(db, dir, FORCE, MovieLensLoader.Listener.NONE));
+        assertEquals("ratings.csv line 50002: the file ends inside this line, without a line end after '" + cut
+                + "': the file looks cut short (every line of a MovieLens file ends with a line end)", e.getMessage());
+        assertEquals(50_002, e.line());
+        // Refused as a file, not skipped as a row: --skip-bad-rows does not load half the ratings either.
+        assertThrows(BadInputException.class, () -> MovieLensLoader.load(db, dir,
+                new MovieLensLoader.Options(10_000, true, true), MovieLensLoader.Listener.NONE));
+        assertEquals(before, snapshot(db));
+    }
+
+    @Test
+    void movieLinkAndTagFilesCutShortAreRefusedTheSameWay() throws Exception {
+        Database db = sample();
+        String before = snapshot(db);
+        for (String file : List.of("movies.csv", "links.csv", "tags.csv")) {
+            Path dir = copySample();
+            byte[] whole = Files.readAllBytes(dir.resolve(file));
+            // Cut inside the last line: a title, an id or a timestamp that still parses.
+            Files.write(dir.resolve(file), Arrays.copyOf(whole, whole.length - 3));
+            long lineCount = Files.readAllLines(TestDatabase.SAMPLE.resolve(file)).size();
+            BadInputException e = assertThrows(BadInputException.class,
+                    () -> MovieLensLoader.load(db, dir, FORCE, MovieLensLoader.Listener.NONE), file);
+            assertTrue(e.getMessage().startsWith(file + " line " + lineCount + ": the file ends inside this line, "
+                    + "without a line end after '"), e.getMessage());
+            assertEquals(lineCount, e.line());
+        }
+        assertEquals(before, snapshot(db));
+    }
+
+    @Test
+    void timestampsBeforeMovieLensBeganOrInTheFutureAreBadRows() throws Exception {
+        Database db = sample();
+        String before = snapshot(db);
+        long future = java.time.Instant.now().getEpochSecond() + 86_400;
+        String range = "expected Unix seconds from 788918400 \\(1995-01-01, when MovieLens began\\) to \\d+ "
+                + "\\(now, [0-9T:-]+Z\\), got ";
+        for (String[] c : List.of(new String[] {"ratings.csv", "2,1,4.0,964982\n", "ratings\\.csv line 4, column 4 \\(timestamp\\): "
+                        + range + "'964982'"},
+                new String[] {"ratings.csv", "2,1,4.0," + future + "\n", "ratings\\.csv line 4, column 4 \\(timestamp\\): "
+                        + range + "'" + future + "'"},
+                new String[] {"ratings.csv", "2,1,4.0,-5\n", "ratings\\.csv line 4, column 4 \\(timestamp\\): " + range + "'-5'"},
+                new String[] {"tags.csv", "2,1,dark,788918399\n", "tags\\.csv line 3, column 4 \\(timestamp\\): "
+                        + range + "'788918399'"})) {
+            Path dir = tinyDataset();
+            Files.writeString(dir.resolve(c[0]), c[1], StandardOpenOption.APPEND);
+            BadInputException e = assertThrows(BadInputException.class,
+                    () -> MovieLensLoader.load(db, dir, TINY, MovieLensLoader.Listener.NONE));
+            assertTrue(e.getMessage().matches(c[2]), e.getMessage());
+        }
+        assertEquals(before, snapshot(db));
+        // With --skip-bad-rows they are skipped and counted like any bad value; the first of 1995 loads.
+        Path dir = tinyDataset();
+        Files.writeString(dir.resolve("ratings.csv"), "2,1,4.0,964982\n2,2,3.0,788918400\n", StandardOpenOption.APPEND);
+        try {
+            MovieLensLoader.Report r = MovieLensLoader.load(db, dir, new MovieLensLoader.Options(10_000, true, true, false, true,
+                    MovieLensLoader.Options.DEFAULT_LOCK_TIMEOUT_MS), MovieLensLoader.Listener.NONE);
+            assertEquals(1, r.badRows());
+            assertEquals(3, r.ratings());
+            assertEquals(List.of("1995-01-01 00:00:00+00"), row(db, "SELECT to_char(rated_at AT TIME ZONE 'UTC', "
+                    + "'YYYY-MM-DD HH24:MI:SS') || '+00' FROM ratings WHERE user_id = 2 AND movie_id = 2"));
+        } finally {
+            reloadSample();
+        }
     }
 
     @Test
@@ -177,10 +253,11 @@ class MovieLensLoaderTest {
         Database db = sample();
         Path dir = tinyDataset();
         byte[] bad = "3,Caf".getBytes(StandardCharsets.UTF_8);
-        byte[] row = new byte[bad.length + 12];
+        byte[] rest = " (1999),Drama\n".getBytes(StandardCharsets.UTF_8);
+        byte[] row = new byte[bad.length + 1 + rest.length];
         System.arraycopy(bad, 0, row, 0, bad.length);
         row[bad.length] = (byte) 0xC3; // a lead byte followed by ASCII: malformed
-        System.arraycopy(" (1999),Drama\n".getBytes(StandardCharsets.UTF_8), 0, row, bad.length + 1, 11);
+        System.arraycopy(rest, 0, row, bad.length + 1, rest.length);
         Files.write(dir.resolve("movies.csv"), row, StandardOpenOption.APPEND);
         BadInputException e = assertThrows(BadInputException.class,
                 () -> MovieLensLoader.load(db, dir, TINY, MovieLensLoader.Listener.NONE));
@@ -380,22 +457,63 @@ class MovieLensLoaderTest {
     }
 
     @Test
-    void ratingsByATestUsersIdInTheFilesAreRefused() throws Exception {
+    void ratingsByATestUsersIdInTheFilesMoveTheTestUsersAside() throws Exception {
         Database db = sample();
         try (Connection c = db.connect(); Statement st = c.createStatement()) {
-            st.execute("INSERT INTO test_users (user_id, name) VALUES (1, 'Collides with a real user')");
+            // A test user whose id the files give to a real user (user 1 of ml-latest-small), with a live
+            // rating and a vector of its own, and a second test user whose id the files do not use.
+            st.execute("INSERT INTO test_users (user_id, name) VALUES (1, 'Collides with a real user'), (39403, 'Free id')");
+            st.execute("INSERT INTO users (user_id) VALUES (39403) ON CONFLICT DO NOTHING");
+            st.execute("INSERT INTO ratings (user_id, movie_id, rating, rated_at, source) VALUES (1, 5, 5.0, now(), 'test-users'), "
+                    + "(39403, 1, 5.0, now(), 'test-users') ON CONFLICT (user_id, movie_id) DO UPDATE SET source = 'test-users'");
         }
         try {
-            String before = snapshot(db);
-            MovieLensLoader.ReloadRefusedException e = assertThrows(MovieLensLoader.ReloadRefusedException.class,
-                    () -> MovieLensLoader.load(db, TestDatabase.SAMPLE, FORCE, MovieLensLoader.Listener.NONE));
-            assertTrue(e.getMessage().startsWith("ratings.csv has ratings by user(s) [1], which are test users"),
-                    e.getMessage());
-            assertEquals(before, snapshot(db));
+            MovieLensLoader.Report r = MovieLensLoader.load(db, TestDatabase.SAMPLE, FORCE, MovieLensLoader.Listener.NONE);
+            assertEquals(List.of(1, 39403), r.testUsersRemoved());
+            assertEquals("the files have ratings or tags by user(s) [1], real users now", r.testUsersReason());
+            assertEquals(0, count(db, "SELECT count(*) FROM test_users"));
+            // User 1 is the files' user, with exactly the files' ratings; the other test user is gone whole.
+            assertEquals(232, count(db, "SELECT count(*) FROM ratings WHERE user_id = 1 AND source = 'movielens'"));
+            assertEquals(0, count(db, "SELECT count(*) FROM ratings WHERE user_id IN (1, 39403) AND source <> 'movielens'"));
+            assertEquals(0, count(db, "SELECT count(*) FROM users WHERE user_id = 39403"));
         } finally {
             try (Connection c = db.connect(); Statement st = c.createStatement()) {
-                st.execute("DELETE FROM test_users WHERE user_id = 1");
+                st.execute("DELETE FROM test_users WHERE user_id IN (1, 39403)");
             }
+            reloadSample();
+        }
+    }
+
+    /**
+     * The documented scale path run after {@code ./reelrank demo}: {@code generate} then {@code ingest}
+     * of a set whose users include the test users' ids (10001 … 20002), as every set past 20,002 users
+     * does (ml-25m, ml-32m, generated ones from about 3.3M ratings): the load goes through, removing the
+     * test users, where it used to stop with "ratings.csv has ratings by user(s) [10001, 10002, …]".
+     */
+    @Test
+    void aGeneratedSetWithTheTestUsersIdsLoadsAfterTheDemoAndSaysWhatBecameOfThem() throws Exception {
+        try (ScratchDatabase scratch = new ScratchDatabase(TestDatabase.get(), "scalepath")) {
+            Database db = scratch.database();
+            MovieLensLoader.load(db, TestDatabase.SAMPLE, MovieLensLoader.Options.defaults(), MovieLensLoader.Listener.NONE);
+            try (Connection c = db.connect(); Statement st = c.createStatement()) {
+                c.setAutoCommit(false);
+                io.reelrank.user.TestUsers.create(c, io.reelrank.model.ItemVectors.of(new int[0], new float[0][], true), null,
+                        io.reelrank.user.UserTower.DEFAULT_SHRINKAGE);
+                c.commit();
+            }
+            assertEquals(4, count(db, "SELECT count(*) FROM test_users"));
+            Path gen = tmp.resolve("gen");
+            io.reelrank.generate.MovieLensGenerator.write(new io.reelrank.generate.MovieLensGenerator.Options(430_000,
+                    20_100, null, null, 42, TestDatabase.SAMPLE, false), gen, false, io.reelrank.generate.MovieLensGenerator.Listener.NONE);
+
+            MovieLensLoader.Report r = MovieLensLoader.load(db, gen, MovieLensLoader.Options.defaults(), MovieLensLoader.Listener.NONE);
+            assertEquals(430_000, r.ratings());
+            assertEquals(List.of(10001, 10002, 20001, 20002), r.testUsersRemoved());
+            assertEquals("the files have ratings or tags by user(s) [10001, 10002, 20001, 20002], real users now",
+                    r.testUsersReason());
+            assertEquals(0, count(db, "SELECT count(*) FROM test_users"));
+            assertEquals(0, count(db, "SELECT count(*) FROM ratings WHERE source <> 'movielens'"));
+            assertEquals(20_100, count(db, "SELECT count(*) FROM users"));
         }
     }
 
