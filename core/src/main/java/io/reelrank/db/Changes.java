@@ -11,9 +11,9 @@ import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
 /**
- * Tells every reelrank process that user vectors, item vectors, movies or the collaborative model
- * changed, with PostgreSQL's {@code NOTIFY}: a writer calls {@link #userChanged}, {@link #itemsChanged},
- * {@link #moviesChanged}, {@link #modelChanged} or {@link #reloaded} inside its transaction, and the
+ * Tells every reelrank process that user vectors, item vectors, movies, the collaborative model or
+ * API keys changed, with PostgreSQL's {@code NOTIFY}: a writer calls {@link #userChanged}, {@link #itemsChanged},
+ * {@link #moviesChanged}, {@link #modelChanged}, {@link #keyChanged} or {@link #reloaded} inside its transaction, and the
  * notification is delivered only if that transaction commits. A long-running reader (the HTTP server)
  * runs a {@link Listener}: it drops the cached vectors named, reloads the item vectors or the model,
  * and brings its own Lucene index in step with the movies named ({@link MovieChange}), so its caches
@@ -31,6 +31,10 @@ public final class Changes {
     public static final String MODEL = "reelrank_model";
     /** The payload of a users notification that means "every user". */
     public static final String ALL = "*";
+    /** An API key was created, revoked or deleted; the payload is its key id ({@link #ALL}: every key). */
+    public static final String KEYS = "reelrank_keys";
+    /** The channels a {@link Listener} follows unless told otherwise. */
+    static final java.util.List<String> DEFAULT_CHANNELS = java.util.List.of(USERS, ITEMS, MOVIES, MODEL);
 
     private Changes() {}
 
@@ -44,6 +48,15 @@ public final class Changes {
 
     public static void itemsChanged(Statement st) throws SQLException {
         st.execute("SELECT pg_notify('" + ITEMS + "', '')");
+    }
+
+    /** Key {@code keyId} was created, revoked or deleted: every server drops what it cached of it. */
+    public static void keyChanged(Statement st, String keyId) throws SQLException {
+        try (PreparedStatement ps = st.getConnection().prepareStatement("SELECT pg_notify(?, ?)")) {
+            ps.setString(1, KEYS);
+            ps.setString(2, keyId);
+            ps.execute();
+        }
     }
 
     public static void modelChanged(Statement st, long version) throws SQLException {
@@ -159,14 +172,22 @@ public final class Changes {
          */
         public static final String APPLICATION_NAME = "reelrank-listener";
         private final Database db;
+        private final java.util.List<String> channels;
         private final java.util.function.BiConsumer<String, String> onChange;
         private final Thread thread;
         private volatile boolean running = true;
         private volatile boolean connected;
         private volatile int catchUps;
 
+        /** Follows the users, item vectors, movies and model channels. */
         public Listener(Database db, java.util.function.BiConsumer<String, String> onChange) {
+            this(db, DEFAULT_CHANNELS, onChange);
+        }
+
+        /** Follows {@code channels} (of this class's constants) only. */
+        public Listener(Database db, java.util.List<String> channels, java.util.function.BiConsumer<String, String> onChange) {
             this.db = db;
+            this.channels = java.util.List.copyOf(channels);
             this.onChange = onChange;
             this.thread = new Thread(this::loop, "reelrank-changes");
             thread.setDaemon(true);
@@ -186,10 +207,7 @@ public final class Changes {
         private void loop() {
             while (running) {
                 try (Connection c = db.connectDirect(); Statement st = c.createStatement()) {
-                    st.execute("LISTEN " + USERS);
-                    st.execute("LISTEN " + ITEMS);
-                    st.execute("LISTEN " + MOVIES);
-                    st.execute("LISTEN " + MODEL);
+                    for (String channel : channels) st.execute("LISTEN " + channel);
                     st.execute("SET application_name = '" + APPLICATION_NAME + "'");
                     connected = true;
                     onChange.accept(null, null); // changes made while we were not listening

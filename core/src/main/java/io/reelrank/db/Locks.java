@@ -29,6 +29,15 @@ public final class Locks {
         st.execute("LOCK TABLE users IN ROW EXCLUSIVE MODE");
     }
 
+    /** Deleting one user: rows of movies (statistics), ratings, tags (and their movies' index entries) and users go. */
+    public static void forUserDeletion(Statement st, long timeoutMs) throws SQLException {
+        timeout(st, timeoutMs);
+        st.execute("LOCK TABLE movies IN ROW EXCLUSIVE MODE");
+        st.execute("LOCK TABLE ratings IN ROW EXCLUSIVE MODE");
+        st.execute("LOCK TABLE tags IN ROW EXCLUSIVE MODE");
+        st.execute("LOCK TABLE users IN ROW EXCLUSIVE MODE");
+    }
+
     /** A batch of ratings (the test users): no other writer of movies, ratings or users meanwhile; readers go on. */
     public static void forRatingBatch(Statement st, long timeoutMs) throws SQLException {
         timeout(st, timeoutMs);

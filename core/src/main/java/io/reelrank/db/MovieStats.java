@@ -12,6 +12,14 @@ public final class MovieStats {
 
     private MovieStats() {}
 
+    /**
+     * Refreshes {@code movie_stats} alone, {@code CONCURRENTLY}: readers of the view and writers of
+     * ratings go on meanwhile. For after a deletion of ratings, whose movies' columns were already moved.
+     */
+    public static void refreshView(Statement st) throws SQLException {
+        st.execute("REFRESH MATERIALIZED VIEW CONCURRENTLY movie_stats");
+    }
+
     /** Refreshes {@code movie_stats} and copies its figures into {@code movies} where they changed. */
     public static void refresh(Statement st) throws SQLException {
         st.execute("REFRESH MATERIALIZED VIEW movie_stats");

@@ -89,11 +89,14 @@ public final class MovieLensLoader {
      * {@code keptRatings} counts the live ratings (API, rate, test users) carried over,
      * {@code droppedRatings} those deleted because their movie left ({@code dropOrphanedRatings}),
      * {@code replacedByLive} the MovieLens ratings that gave way to a live rating of the same user and
-     * movie, {@code staleUsers} the users whose vector the load cleared (recompute with {@code users}).
+     * movie, {@code staleUsers} the users whose vector the load cleared (recompute with {@code users}),
+     * {@code forgottenRows} the rows (ratings and tags) of deleted users the files still hold, left out,
+     * and {@code testUsersRemoved} the test users the load removed, with the reason (null when none).
      */
     public record Report(boolean skipped, int movies, int links, long ratings, long tags, int users,
                          long badRows, List<String> firstBadRows, double seconds, double ratingsSeconds,
-                         long keptRatings, long droppedRatings, long replacedByLive, int staleUsers) {}
+                         long keptRatings, long droppedRatings, long replacedByLive, int staleUsers, long forgottenRows,
+                         List<Integer> testUsersRemoved, String testUsersReason) {}
 
     /** A reload that would lose or corrupt live data, refused; the database is unchanged. */
     public static final class ReloadRefusedException extends IllegalArgumentException {
@@ -124,6 +127,9 @@ public final class MovieLensLoader {
     private final Listener listener;
     private final List<String> firstBad = new ArrayList<>();
     private long badRows;
+    /** Users deleted after an earlier load: their rows in the files are left out. */
+    private BitSet forgotten = new BitSet();
+    private long forgottenRows;
     /** Unix seconds when the load started: the newest timestamp a row may have. */
     private final long startedAt = java.time.Instant.now().getEpochSecond();
 
@@ -176,6 +182,7 @@ public final class MovieLensLoader {
                 listener.step("waiting for the tables (rating writes finish first)");
                 Locks.forReload(st, options.lockTimeoutMs());
                 keepLiveRatings(st);
+                forgotten = forgottenUsers(st);
 
                 listener.step("replacing movies, ratings and tags");
                 // Ratings and tags go first so the movie merge does not cascade over them row by row.
@@ -206,10 +213,10 @@ public final class MovieLensLoader {
                             ? badRows + " bad rows skipped" : "only its header") + "); refusing to replace the "
                             + "MovieLens ratings with none (--allow-empty loads it anyway)");
                 }
-                refuseTestUserIds(st);
-                long replacedByLive = restoreLiveRatings(st);
                 long tagCount = loadTags(copy, tags, movieIds);
-                // Every row has been read: a bad row is reported before this refusal.
+                // Every row has been read: a bad row is reported before these refusals.
+                TestUsersAside aside = moveTestUsersAside(st);
+                long replacedByLive = restoreLiveRatings(st);
                 long[] kept = refuseOrDropOrphans(st);
 
                 listener.step("building indexes and foreign keys");
@@ -257,10 +264,11 @@ public final class MovieLensLoader {
                     ps.executeUpdate();
                 }
                 Changes.reloaded(st);
+                if (!aside.ids().isEmpty()) Changes.keyChanged(st, Changes.ALL);
                 c.commit();
                 return new Report(false, movieCount, linkCount, ratingCount, tagCount, users, badRows,
                         List.copyOf(firstBad), (System.nanoTime() - t0) / 1e9, ratingsSeconds, kept[0], kept[1],
-                        replacedByLive, staleUsers);
+                        replacedByLive, staleUsers, forgottenRows, aside.ids(), aside.reason());
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
@@ -300,17 +308,51 @@ public final class MovieLensLoader {
         return new long[] {count(st, "SELECT count(*) FROM keep_ratings") - orphanCount, orphanCount};
     }
 
-    /** MovieLens ratings by a test user's id would merge a real person into a synthetic one: refused. */
-    private static void refuseTestUserIds(Statement st) throws SQLException {
+    /** The test users a load removed and why; empty ids when it kept them. */
+    private record TestUsersAside(List<Integer> ids, String reason) {}
+
+    /**
+     * The synthetic test users cannot stay when the new files give their ids to real users (a merge of a
+     * real person into a synthetic one; generated sets and ml-25m/ml-32m have users past 10,001) or drop
+     * movies they rated (their definition, "the 50 most-rated Fantasy movies", belongs to the catalog they
+     * were made on). Then all of them are removed in this transaction, with their keys (a key made for a
+     * test user must not act for the real user who now holds the id), and the report says so;
+     * {@code reelrank test-users} makes them again on the new data when their ids are free. Otherwise they
+     * are kept whole. Runs after the ratings and tags were loaded, before the live ratings are put back.
+     */
+    private static TestUsersAside moveTestUsersAside(Statement st) throws SQLException {
+        List<Integer> taken = new ArrayList<>();
+        try (ResultSet rs = st.executeQuery("SELECT user_id FROM test_users t WHERE EXISTS (SELECT 1 FROM ratings r "
+                + "WHERE r.user_id = t.user_id) OR EXISTS (SELECT 1 FROM tags g WHERE g.user_id = t.user_id) ORDER BY 1")) {
+            while (rs.next()) taken.add(rs.getInt(1));
+        }
+        long orphaned = count(st, "SELECT count(*) FROM keep_ratings k JOIN test_users t USING (user_id) "
+                + "WHERE NOT EXISTS (SELECT 1 FROM stage_movies s WHERE s.movie_id = k.movie_id)");
+        if (taken.isEmpty() && orphaned == 0) return new TestUsersAside(List.of(), null);
         List<Integer> ids = new ArrayList<>();
-        try (ResultSet rs = st.executeQuery("SELECT DISTINCT r.user_id FROM ratings r JOIN test_users t "
-                + "ON t.user_id = r.user_id ORDER BY 1 LIMIT 5")) {
+        try (ResultSet rs = st.executeQuery("SELECT user_id FROM test_users ORDER BY 1")) {
             while (rs.next()) ids.add(rs.getInt(1));
         }
-        if (!ids.isEmpty()) {
-            throw new ReloadRefusedException("ratings.csv has ratings by user(s) " + ids + ", which are test users "
-                    + "(test_users); run `reelrank test-users --remove` first, or load files without these ids");
+        st.execute("DELETE FROM keep_ratings k USING test_users t WHERE t.user_id = k.user_id");
+        st.execute("DELETE FROM user_factors f USING test_users t WHERE t.user_id = f.user_id");
+        st.execute("DELETE FROM api_keys a USING test_users t WHERE t.user_id = a.user_id");
+        // Their users rows go with their ratings (users without ratings are deleted below), or, where a
+        // real user now holds the id, lose the test user's vector (every such vector is cleared).
+        st.execute("UPDATE users u SET embedding = NULL, updated_at = now() FROM test_users t WHERE t.user_id = u.user_id");
+        st.execute("DELETE FROM test_users");
+        String reason = !taken.isEmpty()
+                ? "the files have ratings or tags by user(s) " + taken + ", real users now"
+                : "the new movies.csv drops " + orphaned + " movie(s) they rated";
+        return new TestUsersAside(List.copyOf(ids), reason);
+    }
+
+    /** The ids of deleted users whose rows the files may still hold ({@code forgotten_users}). */
+    private static BitSet forgottenUsers(Statement st) throws SQLException {
+        BitSet ids = new BitSet();
+        try (ResultSet rs = st.executeQuery("SELECT user_id FROM forgotten_users WHERE user_id > 0")) {
+            while (rs.next()) ids.set(rs.getInt(1));
         }
+        return ids;
     }
 
     /**
@@ -338,7 +380,7 @@ public final class MovieLensLoader {
                 users = count(st, "SELECT count(*) FROM users");
             }
             return new Report(true, rs.getInt(1), rs.getInt(2), rs.getLong(3), rs.getLong(4), users, rs.getLong(5),
-                    List.of(), 0, 0, 0, 0, 0, 0);
+                    List.of(), 0, 0, 0, 0, 0, 0, 0, List.of(), null);
         }
     }
 
@@ -360,6 +402,7 @@ public final class MovieLensLoader {
             out.int4OrNull(t.year());
             out.text(genres);
             movieIds.set(id);
+            return true;
         });
     }
 
@@ -382,6 +425,7 @@ public final class MovieLensLoader {
             out.text(imdb.isEmpty() ? null : imdb);
             out.int4OrNull(tmdbId);
             seen.set(id);
+            return true;
         });
     }
 
@@ -396,17 +440,23 @@ public final class MovieLensLoader {
             String tag = rec.get(2).strip();
             if (tag.isEmpty()) throw bad(file, line, 3, "empty tag");
             long ts = epochSeconds(file, line, rec.get(3), 4);
+            if (forgotten.get(user)) {
+                forgottenRows++;
+                return false;
+            }
             out.startRow(4);
             out.int4(user);
             out.int4(movie);
             out.text(tag);
             out.timestampFromEpochSeconds(ts);
+            return true;
         });
     }
 
     @FunctionalInterface
     private interface RowHandler {
-        void row(CSVRecord rec, long line) throws SQLException;
+        /** Writes the row's fields to the COPY and returns true, or returns false having written nothing. */
+        boolean row(CSVRecord rec, long line) throws SQLException;
     }
 
     private long readCsv(Path file, String[] header, BinaryCopy out, RowHandler handler) throws SQLException {
@@ -435,8 +485,7 @@ public final class MovieLensLoader {
                                 throw bad(file, line, 0, "expected " + header.length + " columns ("
                                         + String.join(",", header) + "), got " + rec.size());
                             }
-                            handler.row(rec, line);
-                            out.endRow();
+                            if (handler.row(rec, line)) out.endRow();
                             if (out.rows() % 100_000 == 0) listener.rows(name, out.rows());
                         } catch (BadInputException e) {
                             skipOrThrow(e);
@@ -521,6 +570,10 @@ public final class MovieLensLoader {
                         long ts = epochSeconds(file, line, s.substring(comma[2] + 1), 4);
                         if (!pairs.add(((long) user << 32) | movie)) {
                             throw bad(file, line, 0, "duplicate rating of movie " + movie + " by user " + user);
+                        }
+                        if (forgotten.get(user)) {
+                            forgottenRows++;
+                            continue;
                         }
                         out.startRow(4);
                         out.int4(user);

@@ -3,6 +3,7 @@ package io.reelrank.service;
 import io.reelrank.db.Changes;
 import io.reelrank.db.Database;
 import io.reelrank.db.Locks;
+import io.reelrank.db.MovieStats;
 import io.reelrank.db.RatingSource;
 import io.reelrank.index.MovieIndex;
 import io.reelrank.model.FactorModel;
@@ -71,6 +72,23 @@ public final class RatingService {
                     + " ms); nothing was written, retry in a few seconds", cause);
         }
     }
+
+    /** No table holds anything of this user: nothing to delete. */
+    public static final class UnknownUserException extends IllegalArgumentException {
+        UnknownUserException(int userId) {
+            super("unknown user " + userId + ": no ratings, tags, vectors or keys of this user_id");
+        }
+    }
+
+    /**
+     * What {@link #forget} removed: the user's ratings, tags, collaborative vectors (one per model
+     * version), keys, whether there was a users row with a content vector, whether the user was a test
+     * user, whether their rows came from the MovieLens files ({@code fromFiles}: then recorded in
+     * {@code forgotten_users}, so a reload leaves them out) and the movies whose statistics and index
+     * entries changed.
+     */
+    public record Forgotten(int userId, int ratings, int tags, int factors, int keys, boolean hadVector,
+                            boolean testUser, boolean fromFiles, java.util.Set<Integer> movies) {}
 
     /**
      * What {@link #rate} stored: the movie's title, whether a rating was replaced, the user's new content
@@ -199,6 +217,113 @@ public final class RatingService {
         }
     }
 
+    /**
+     * Deletes everything of one user, in one transaction: their ratings (the movies' {@code avg_rating},
+     * {@code rating_count} and {@code rating_totals} follow), tags, content and collaborative vectors,
+     * API keys, test-user row and users row, with notifications (the user; each key; the movies, whose
+     * index entries every server updates). A user whose rows came from the MovieLens files is recorded in
+     * {@code forgotten_users}, so a reload of the files does not bring them back. After the commit:
+     * {@code movie_stats} is refreshed (concurrently) and this process's index entries follow. Throws
+     * {@link UnknownUserException} when there is nothing of the user, {@link BusyException} behind a reload.
+     */
+    public Forgotten forget(int userId) throws SQLException, IOException {
+        if (userId < 1) throw new BadRatingException("user id must be a positive integer, got " + userId);
+        Forgotten f = transaction(c -> forgetInTransaction(c, userId), Locks::forUserDeletion);
+        if (f.ratings() > 0) {
+            try (Connection c = db.connect(); Statement st = c.createStatement()) {
+                MovieStats.refreshView(st);
+            }
+        }
+        updateIndex(f.movies());
+        return f;
+    }
+
+    private Forgotten forgetInTransaction(Connection c, int userId) throws SQLException {
+        boolean exists;
+        boolean testUser;
+        boolean fromFiles;
+        try (PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM users WHERE user_id = ?), "
+                + "EXISTS (SELECT 1 FROM test_users WHERE user_id = ?), "
+                + "EXISTS (SELECT 1 FROM ratings WHERE user_id = ? AND source = '" + RatingSource.MOVIELENS.value() + "') "
+                + "OR EXISTS (SELECT 1 FROM tags WHERE user_id = ?), "
+                + "EXISTS (SELECT 1 FROM ratings WHERE user_id = ?) OR EXISTS (SELECT 1 FROM user_factors WHERE user_id = ?) "
+                + "OR EXISTS (SELECT 1 FROM api_keys WHERE user_id = ?)")) {
+            for (int i = 1; i <= 7; i++) ps.setInt(i, userId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                exists = rs.getBoolean(1) || rs.getBoolean(2) || rs.getBoolean(3) || rs.getBoolean(4);
+                testUser = rs.getBoolean(2);
+                fromFiles = rs.getBoolean(3);
+            }
+        }
+        if (!exists) throw new UnknownUserException(userId);
+        java.util.Set<Integer> movies = new java.util.TreeSet<>();
+        int ratings = deleteReturningMovies(c, "DELETE FROM ratings WHERE user_id = ? RETURNING movie_id", userId, movies);
+        recountMovieStatistics(c, movies);
+        int tags = deleteReturningMovies(c, "DELETE FROM tags WHERE user_id = ? RETURNING movie_id", userId, movies);
+        int factors = update(c, "DELETE FROM user_factors WHERE user_id = ?", userId);
+        List<String> keys = new java.util.ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM api_keys WHERE user_id = ? RETURNING key_id")) {
+            ps.setInt(1, userId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) keys.add(rs.getString(1));
+            }
+        }
+        deleteEvents(c, userId);
+        update(c, "DELETE FROM test_users WHERE user_id = ?", userId);
+        boolean hadVector = false;
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM users WHERE user_id = ? RETURNING embedding IS NOT NULL")) {
+            ps.setInt(1, userId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) hadVector = rs.getBoolean(1);
+            }
+        }
+        if (fromFiles) update(c, "INSERT INTO forgotten_users (user_id) VALUES (?) ON CONFLICT DO NOTHING", userId);
+        try (Statement st = c.createStatement()) {
+            Changes.userChanged(st, userId);
+            for (String k : keys) Changes.keyChanged(st, k);
+            if (!movies.isEmpty()) Changes.moviesChanged(st, movies, indexDir);
+        }
+        return new Forgotten(userId, ratings, tags, factors, keys.size(), hadVector, testUser, fromFiles,
+                java.util.Collections.unmodifiableSet(movies));
+    }
+
+    /**
+     * The hook for the user's events (impressions, clicks: the events API of issue 18): once that table
+     * exists, its rows of {@code userId} are deleted here, in the deletion's transaction, so forgetting a
+     * user leaves none of their events behind. Nothing to do until then.
+     */
+    private static void deleteEvents(Connection c, int userId) {
+        // no events table yet
+    }
+
+    private static int deleteReturningMovies(Connection c, String sql, int userId, java.util.Set<Integer> movies)
+            throws SQLException {
+        int n = 0;
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setInt(1, userId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    movies.add(rs.getInt(1));
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    private static int update(Connection c, String sql, int userId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setInt(1, userId);
+            return ps.executeUpdate();
+        }
+    }
+
+    /** The movies' avg_rating and rating_count counted again from their ratings. */
+    private static void recountMovieStatistics(Connection c, java.util.Set<Integer> movies) throws SQLException {
+        for (int m : movies) updateMovieStatistics(c, m);
+    }
+
     /** Creates (or re-creates) the test users as one batch; returns the ratings written per user. */
     public List<Integer> createTestUsers() throws SQLException, IOException {
         TestUsers.Created created = inBatch(c -> TestUsers.create(c, items.get(), model.get(), shrinkage));
@@ -234,20 +359,25 @@ public final class RatingService {
     }
 
     private <T> T inTransaction(Work<T> work) throws SQLException {
-        return transaction(work, false);
+        return transaction(work, Locks::forRating);
     }
 
     private <T> T inBatch(Work<T> work) throws SQLException {
-        return transaction(work, true);
+        return transaction(work, Locks::forRatingBatch);
     }
 
-    private <T> T transaction(Work<T> work, boolean batch) throws SQLException {
+    /** Takes a transaction's table locks, in {@link Locks}' order, waiting at most the given ms. */
+    @FunctionalInterface
+    private interface TableLocks {
+        void take(Statement st, long timeoutMs) throws SQLException;
+    }
+
+    private <T> T transaction(Work<T> work, TableLocks locks) throws SQLException {
         try (Connection c = db.connect()) {
             c.setAutoCommit(false);
             try {
                 try (Statement st = c.createStatement()) {
-                    if (batch) Locks.forRatingBatch(st, lockTimeoutMs);
-                    else Locks.forRating(st, lockTimeoutMs);
+                    locks.take(st, lockTimeoutMs);
                 }
                 T result = work.run(c);
                 c.commit();

@@ -6,15 +6,26 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.reelrank.TestDatabase;
+import io.reelrank.db.Changes;
 import io.reelrank.db.Database;
+import io.reelrank.db.MovieStats;
 import io.reelrank.db.RatingSource;
+import io.reelrank.db.ScratchDatabase;
 import io.reelrank.index.MovieIndex;
+import io.reelrank.ingest.MovieLensLoader;
 import io.reelrank.model.ItemVectors;
 import io.reelrank.user.UserTower;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -25,6 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The one place that stores a rating, against the real database and a real index: validation first,
  * then the row with its source, the movie's statistics, the user's vector and the index entry, all or
  * nothing; a reload holding the tables makes it fail "busy" in bounded time, having written nothing.
+ * Forgetting a user puts every table back as it was before their first rating, tells every server
+ * (notifications), and keeps a MovieLens user out of later loads of the files.
  */
 @Tag("integration")
 class RatingServiceTest {
@@ -114,5 +127,107 @@ class RatingServiceTest {
             hold.rollback();
         }
         assertEquals(0, count("SELECT count(*) FROM ratings WHERE user_id = " + (USER + 2)));
+    }
+
+    /**
+     * Every table of the schema (materialized views included) as a digest of its rows in a fixed order,
+     * by name: two states compare as maps.
+     */
+    static Map<String, String> everyTable(Database d) throws SQLException {
+        Map<String, String> out = new TreeMap<>();
+        try (Connection c = d.connect(); Statement st = c.createStatement()) {
+            List<String> tables = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery("SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace "
+                    + "AND relkind IN ('r', 'm') ORDER BY relname")) {
+                while (rs.next()) tables.add(rs.getString(1));
+            }
+            for (String t : tables) {
+                try (ResultSet rs = st.executeQuery("SELECT count(*) || ' ' || coalesce(md5(string_agg(x::text, ',' "
+                        + "ORDER BY x::text)), '') FROM " + t + " x")) {
+                    rs.next();
+                    out.put(t, rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void forgettingAUserPutsEveryTableBackAsItWasBeforeTheirFirstRating() throws Exception {
+        int user = USER + 10;
+        Path index = tmp.resolve("forget-index");
+        MovieIndex.rebuild(db, index);
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            MovieStats.refresh(st); // the snapshot compares movie_stats too: start from it in step with the ratings
+        }
+        Map<String, String> before = everyTable(db);
+        ConcurrentLinkedQueue<String> heard = new ConcurrentLinkedQueue<>();
+        try (Changes.Listener l = new Changes.Listener(db, List.of(Changes.USERS, Changes.MOVIES),
+                (channel, payload) -> heard.add(channel + " " + payload))) {
+            while (l.catchUps() == 0) Thread.sleep(10);
+            RatingService s = service(index, 5_000);
+            for (int movie : new int[] {318, 2571, 4993, 1}) s.rate(user, movie, movie == 1 ? 1.5 : 4.5, RatingSource.API);
+            s.rate(user, 318, 2.0, RatingSource.API); // a changed rating, not a second one
+            assertTrue(count("SELECT rating_count FROM movies WHERE movie_id = 318") > 0);
+            assertFalse(before.equals(everyTable(db)));
+
+            RatingService.Forgotten f = s.forget(user);
+            assertEquals(new RatingService.Forgotten(user, 4, 0, 1, 0, true, false, false, Set.of(1, 318, 2571, 4993)), f);
+            assertEquals(before, everyTable(db));
+            MovieIndex.Check check = MovieIndex.check(db, index);
+            assertFalse(check.stale(), check.describe());
+            // What other servers act on: the user's cached vectors go, the movies' index entries are re-read.
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            String movies = Changes.MOVIES + " 1,318,2571,4993|" + Changes.indexIdentity(index);
+            while (!(heard.contains(Changes.USERS + " " + user) && heard.contains(movies))) {
+                assertTrue(System.nanoTime() < deadline, "notifications heard: " + heard);
+                Thread.sleep(10);
+            }
+        }
+        RatingService.UnknownUserException e = assertThrows(RatingService.UnknownUserException.class,
+                () -> service(null, 1000).forget(user));
+        assertEquals("unknown user " + user + ": no ratings, tags, vectors or keys of this user_id", e.getMessage());
+        assertEquals(before, everyTable(db));
+    }
+
+    @Test
+    void aUserFromTheMovieLensFilesStaysForgottenWhenTheFilesAreLoadedAgain() throws Exception {
+        // On a database of its own: the shared sample keeps its MovieLens users.
+        try (ScratchDatabase scratch = new ScratchDatabase(TestDatabase.get(), "forget")) {
+            Database d = scratch.database();
+            MovieLensLoader.load(d, TestDatabase.SAMPLE, MovieLensLoader.Options.defaults(), MovieLensLoader.Listener.NONE);
+            int user = 2; // rated 29 movies and tagged 9 times in ml-latest-small
+            List<Integer> counts = List.of(countIn(d, "SELECT count(*) FROM ratings WHERE user_id = 2"),
+                    countIn(d, "SELECT count(*) FROM tags WHERE user_id = 2"));
+            assertEquals(List.of(29, 9), counts);
+            RatingService s = new RatingService(d, () -> items, () -> null, UserTower.DEFAULT_SHRINKAGE, null, 5_000);
+            RatingService.Forgotten f = s.forget(user);
+            assertEquals(29, f.ratings());
+            assertEquals(9, f.tags());
+            assertTrue(f.fromFiles());
+            assertEquals(0, countIn(d, "SELECT count(*) FROM ratings WHERE user_id = 2")
+                    + countIn(d, "SELECT count(*) FROM tags WHERE user_id = 2") + countIn(d, "SELECT count(*) FROM users WHERE user_id = 2"));
+            // The movies' figures and the totals are those of the remaining ratings, as a recount gives them.
+            String recount = " LEFT JOIN LATERAL (SELECT round(avg(r.rating), 2) AS a, count(*)::int AS n FROM ratings r "
+                    + "WHERE r.movie_id = m.movie_id) x ON true WHERE (m.avg_rating, m.rating_count) IS DISTINCT FROM (x.a, x.n)";
+            assertEquals(0, countIn(d, "SELECT count(*) FROM movies m" + recount));
+            assertEquals(0, countIn(d, "SELECT count(*) FROM movie_stats m" + recount));
+            assertEquals(1, countIn(d, "SELECT count(*) FROM rating_totals t, (SELECT count(*) AS n, sum(rating) AS s FROM ratings) x "
+                    + "WHERE (t.ratings, t.rating_sum) = (x.n, x.s)"));
+
+            MovieLensLoader.Report r = MovieLensLoader.load(d, TestDatabase.SAMPLE, new MovieLensLoader.Options(10_000, false, true),
+                    MovieLensLoader.Listener.NONE);
+            assertEquals(29 + 9, r.forgottenRows());
+            assertEquals(100_836 - 29, r.ratings());
+            assertEquals(0, countIn(d, "SELECT count(*) FROM ratings WHERE user_id = 2")
+                    + countIn(d, "SELECT count(*) FROM tags WHERE user_id = 2") + countIn(d, "SELECT count(*) FROM users WHERE user_id = 2"));
+        }
+    }
+
+    static int countIn(Database d, String sql) throws SQLException {
+        try (Connection c = d.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getInt(1);
+        }
     }
 }
