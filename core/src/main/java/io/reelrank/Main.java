@@ -10,6 +10,7 @@ import io.reelrank.cli.EvalCommand;
 import io.reelrank.cli.GenerateCommand;
 import io.reelrank.cli.IndexCommand;
 import io.reelrank.cli.IngestCommand;
+import io.reelrank.cli.KeysCommand;
 import io.reelrank.cli.LoadEmbeddingsCommand;
 import io.reelrank.cli.LogLevel;
 import io.reelrank.cli.ProcessStats;
@@ -46,7 +47,7 @@ import picocli.CommandLine.Spec;
                 EmbedCommand.class, LoadEmbeddingsCommand.class, VectorCommand.class, SimilarCommand.class,
                 UsersCommand.class, RateCommand.class, TestUsersCommand.class, TrainCommand.class, SearchCommand.class,
                 RecommendCommand.class, EvalCommand.class, DemoCommand.class, ServeCommand.class, GenerateCommand.class,
-                DocsCommand.class, BenchCommand.class})
+                DocsCommand.class, KeysCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
 
     @Spec

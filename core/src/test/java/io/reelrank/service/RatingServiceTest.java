@@ -168,11 +168,18 @@ class RatingServiceTest {
             RatingService s = service(index, 5_000);
             for (int movie : new int[] {318, 2571, 4993, 1}) s.rate(user, movie, movie == 1 ? 1.5 : 4.5, RatingSource.API);
             s.rate(user, 318, 2.0, RatingSource.API); // a changed rating, not a second one
+            String key;
+            try (Keys keys = new Keys(db, null)) {
+                key = keys.create(Access.Role.USER, user, null).key();
+            }
             assertTrue(count("SELECT rating_count FROM movies WHERE movie_id = 318") > 0);
             assertFalse(before.equals(everyTable(db)));
 
             RatingService.Forgotten f = s.forget(user);
-            assertEquals(new RatingService.Forgotten(user, 4, 0, 1, 0, true, false, false, Set.of(1, 318, 2571, 4993)), f);
+            assertEquals(new RatingService.Forgotten(user, 4, 0, 1, 1, true, false, false, Set.of(1, 318, 2571, 4993)), f);
+            try (Keys keys = new Keys(db, null)) {
+                assertThrows(Keys.InvalidKeyException.class, () -> keys.authenticate(key));
+            }
             assertEquals(before, everyTable(db));
             MovieIndex.Check check = MovieIndex.check(db, index);
             assertFalse(check.stale(), check.describe());
