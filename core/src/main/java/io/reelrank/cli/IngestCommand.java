@@ -90,10 +90,12 @@ public final class IngestCommand implements Callable<Integer> {
                     "  live ratings kept %,d (dropped with their movie %,d; MovieLens ratings they replaced %,d)%n",
                     r.keptRatings(), r.droppedRatings(), r.replacedByLive());
             if (r.forgottenRows() > 0) {
-                out.printf(Locale.ROOT, "  left out %,d rows (ratings and tags) of deleted users (forgotten_users)%n", r.forgottenRows());
+                out.printf(Locale.ROOT, "  left out %,d rows (ratings and tags) of deleted users (forgotten_users)%n",
+                        r.forgottenRows());
             }
             if (!r.testUsersRemoved().isEmpty()) {
-                out.printf(Locale.ROOT, "  test users %s removed: %s; `reelrank test-users` makes them again when their "
+                out.printf(Locale.ROOT,
+                        "  test users %s removed: %s; `reelrank test-users` makes them again when their "
                         + "ids are free%n", r.testUsersRemoved(), r.testUsersReason());
             }
             recomputeUsers(db, r, out);

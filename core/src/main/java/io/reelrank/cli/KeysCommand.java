@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "keys", mixinStandardHelpOptions = true,
         description = {"API keys: `create --user ID` (a key that acts for that user only) or `create --admin`,",
-                "`list`, `revoke KEY_ID`. Only a hash of each key is stored; a revoked key fails on every server at once."},
+                "`list`, `revoke KEY_ID`. Only a hash of each key is stored; a revoked key fails on every server at "
+                        + "once."},
         subcommands = {KeysCommand.Create.class, KeysCommand.ListKeys.class, KeysCommand.Revoke.class})
 public final class KeysCommand implements Runnable {
 
@@ -63,7 +64,8 @@ public final class KeysCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            if (who.user != null && who.user < 1) throw CliException.badInput("--user must be a positive integer, got " + who.user);
+            if (who.user != null && who.user < 1) throw CliException.badInput("--user must be a positive integer, got "
+                    + who.user);
             Keys.Created k;
             try (Keys keys = new Keys(dbOptions.open(), null)) {
                 k = keys.create(who.admin ? Access.Role.ADMIN : Access.Role.USER, who.admin ? null : who.user, label);
@@ -82,7 +84,8 @@ public final class KeysCommand implements Runnable {
     }
 
     /** {@code keys list}. */
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List every key, live and revoked (never their secrets).")
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "List every key, live and revoked (never their secrets).")
     static final class ListKeys implements Callable<Integer> {
 
         @Spec
@@ -98,13 +101,17 @@ public final class KeysCommand implements Runnable {
                 all = keys.list();
             }
             PrintWriter out = spec.commandLine().getOut();
-            out.printf(Locale.ROOT, "%-12s  %-5s  %10s  %-20s  %-20s  %s%n", "key_id", "role", "user", "created", "revoked", "label");
+            out.printf(Locale.ROOT, "%-12s  %-5s  %10s  %-20s  %-20s  %s%n", "key_id", "role", "user", "created",
+                    "revoked", "label");
             for (Keys.Listed k : all) {
-                out.printf(Locale.ROOT, "%-12s  %-5s  %10s  %-20s  %-20s  %s%n", k.keyId(), k.role() == Access.Role.ADMIN ? "admin" : "user",
+                out.printf(Locale.ROOT, "%-12s  %-5s  %10s  %-20s  %-20s  %s%n", k.keyId(),
+                        k.role() == Access.Role.ADMIN ? "admin" : "user",
                         k.userId() == null ? "-" : k.userId(), k.created().truncatedTo(ChronoUnit.SECONDS),
-                        k.revoked() == null ? "-" : k.revoked().truncatedTo(ChronoUnit.SECONDS), k.label() == null ? "" : k.label());
+                        k.revoked() == null ? "-" : k.revoked().truncatedTo(ChronoUnit.SECONDS), k.label() == null ? ""
+                                : k.label());
             }
-            out.printf(Locale.ROOT, "%d keys, %d live%n", all.size(), all.stream().filter(k -> k.revoked() == null).count());
+            out.printf(Locale.ROOT, "%d keys, %d live%n", all.size(), all.stream().filter(k ->
+                    k.revoked() == null).count());
             out.flush();
             return 0;
         }
@@ -121,7 +128,8 @@ public final class KeysCommand implements Runnable {
         @Mixin
         DbOptions dbOptions;
 
-        @Parameters(index = "0", paramLabel = "KEY_ID", description = "The key's id (12 hex digits, as `keys list` shows) or the whole key")
+        @Parameters(index = "0", paramLabel = "KEY_ID",
+                description = "The key's id (12 hex digits, as `keys list` shows) or the whole key")
         String key;
 
         @Override
@@ -132,7 +140,8 @@ public final class KeysCommand implements Runnable {
             } catch (IllegalArgumentException e) {
                 throw CliException.badInput(e.getMessage());
             }
-            spec.commandLine().getOut().printf(Locale.ROOT, "keys: revoked %s (%s); running servers refuse it at once%n", k.keyId(),
+            spec.commandLine().getOut().printf(Locale.ROOT,
+                    "keys: revoked %s (%s); running servers refuse it at once%n", k.keyId(),
                     k.userId() == null ? "admin" : "user " + k.userId());
             spec.commandLine().getOut().flush();
             return 0;

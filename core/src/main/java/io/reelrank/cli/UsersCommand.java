@@ -72,18 +72,24 @@ public final class UsersCommand implements Callable<Integer> {
             RatingService.Forgotten f;
             try {
                 f = new RatingService(db, () -> null, () -> null, UserTower.DEFAULT_SHRINKAGE,
-                        MovieIndex.exists(Home.indexDir()) ? Home.indexDir() : null, RateCommand.LOCK_TIMEOUT_MS).forget(userId);
+                        MovieIndex.exists(Home.indexDir()) ? Home.indexDir() : null,
+                                RateCommand.LOCK_TIMEOUT_MS).forget(userId);
             } catch (RatingService.UnknownUserException e) {
                 throw CliException.badInput(e.getMessage());
             } catch (RatingService.BusyException e) {
                 throw new CliException(1, e.getMessage());
             }
             PrintWriter out = spec.commandLine().getOut();
-            out.printf(Locale.ROOT, "users: deleted user %d%s: %,d ratings, %,d tags, %,d collaborative vectors, %,d keys%s; "
-                            + "%,d movies' statistics and index entries updated%n", f.userId(), f.testUser() ? " (a test user)" : "",
-                    f.ratings(), f.tags(), f.factors(), f.keys(), f.hadVector() ? ", the content vector" : "", f.movies().size());
+            out.printf(Locale.ROOT,
+                    "users: deleted user %d%s: %,d ratings, %,d tags, %,d collaborative vectors, %,d keys%s; "
+                            + "%,d movies' statistics and index entries updated%n", f.userId(), f.testUser()
+                                    ? " (a test user)" : "",
+                    f.ratings(), f.tags(), f.factors(), f.keys(), f.hadVector() ? ", the content vector" : "",
+                            f.movies().size());
             if (f.fromFiles()) {
-                out.printf(Locale.ROOT, "  recorded in forgotten_users: later loads of the MovieLens files leave out this user's rows%n");
+                out.printf(Locale.ROOT,
+                        "  recorded in forgotten_users: later loads of the MovieLens files leave out this user's "
+                                + "rows%n");
             }
             out.flush();
             return 0;

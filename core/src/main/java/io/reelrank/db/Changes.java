@@ -13,7 +13,8 @@ import org.postgresql.PGNotification;
 /**
  * Tells every reelrank process that user vectors, item vectors, movies, the collaborative model or
  * API keys changed, with PostgreSQL's {@code NOTIFY}: a writer calls {@link #userChanged}, {@link #itemsChanged},
- * {@link #moviesChanged}, {@link #modelChanged}, {@link #keyChanged} or {@link #reloaded} inside its transaction, and the
+ * {@link #moviesChanged}, {@link #modelChanged}, {@link #keyChanged} or {@link #reloaded} inside its transaction, and
+ * the
  * notification is delivered only if that transaction commits. A long-running reader (the HTTP server)
  * runs a {@link Listener}: it drops the cached vectors named, reloads the item vectors or the model,
  * and brings its own Lucene index in step with the movies named ({@link MovieChange}), so its caches
@@ -91,7 +92,8 @@ public final class Changes {
         return HOST + ":" + dir.toAbsolutePath().normalize();
     }
 
-    private static final String HOST = hostName(() -> java.net.InetAddress.getLocalHost().getHostName(), System.getenv());
+    private static final String HOST = hostName(() -> java.net.InetAddress.getLocalHost().getHostName(),
+            System.getenv());
 
     /** This machine's name as {@link #indexIdentity} writes it. */
     static String host() {
@@ -185,7 +187,8 @@ public final class Changes {
         }
 
         /** Follows {@code channels} (of this class's constants) only. */
-        public Listener(Database db, java.util.List<String> channels, java.util.function.BiConsumer<String, String> onChange) {
+        public Listener(Database db, java.util.List<String> channels,
+                        java.util.function.BiConsumer<String, String> onChange) {
             this.db = db;
             this.channels = java.util.List.copyOf(channels);
             this.onChange = onChange;

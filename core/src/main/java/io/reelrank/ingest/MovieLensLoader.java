@@ -323,7 +323,8 @@ public final class MovieLensLoader {
     private static TestUsersAside moveTestUsersAside(Statement st) throws SQLException {
         List<Integer> taken = new ArrayList<>();
         try (ResultSet rs = st.executeQuery("SELECT user_id FROM test_users t WHERE EXISTS (SELECT 1 FROM ratings r "
-                + "WHERE r.user_id = t.user_id) OR EXISTS (SELECT 1 FROM tags g WHERE g.user_id = t.user_id) ORDER BY 1")) {
+                + "WHERE r.user_id = t.user_id) OR EXISTS (SELECT 1 FROM tags g WHERE g.user_id = t.user_id) ORDER BY "
+                + "1")) {
             while (rs.next()) taken.add(rs.getInt(1));
         }
         long orphaned = count(st, "SELECT count(*) FROM keep_ratings k JOIN test_users t USING (user_id) "
@@ -338,7 +339,9 @@ public final class MovieLensLoader {
         st.execute("DELETE FROM api_keys a USING test_users t WHERE t.user_id = a.user_id");
         // Their users rows go with their ratings (users without ratings are deleted below), or, where a
         // real user now holds the id, lose the test user's vector (every such vector is cleared).
-        st.execute("UPDATE users u SET embedding = NULL, updated_at = now() FROM test_users t WHERE t.user_id = u.user_id");
+        st.execute(
+                "UPDATE users u SET embedding = NULL, updated_at = now() FROM test_users t WHERE t.user_id = "
+                        + "u.user_id");
         st.execute("DELETE FROM test_users");
         String reason = !taken.isEmpty()
                 ? "the files have ratings or tags by user(s) " + taken + ", real users now"
@@ -666,7 +669,8 @@ public final class MovieLensLoader {
     private long epochSeconds(Path file, long line, String v, int column) {
         String t = v.strip();
         long ts = -1;
-        if (!t.isEmpty() && t.length() <= 18 && t.chars().allMatch(ch -> ch >= '0' && ch <= '9')) ts = Long.parseLong(t);
+        if (!t.isEmpty() && t.length() <= 18 && t.chars().allMatch(ch -> ch >= '0' && ch <= '9')) ts = Long.parseLong(
+                t);
         if (ts < FIRST_TIMESTAMP || ts > startedAt) {
             throw new BadInputException(file, line, column, "timestamp", "expected Unix seconds from " + FIRST_TIMESTAMP
                     + " (1995-01-01, when MovieLens began) to " + startedAt + " (now, "
@@ -714,7 +718,8 @@ public final class MovieLensLoader {
             }
             String text = new String(tail.array(), 0, tail.position(), StandardCharsets.UTF_8).replace("\r", "");
             throw new BadInputException(file, lines + 1, 0, null, "the file ends inside this line, without a line end "
-                    + "after '" + text + (size - start > shown ? "…" : "") + "': the file looks cut short (every line of "
+                    + "after '" + text + (size - start > shown ? "…" : "")
+                            + "': the file looks cut short (every line of "
                     + "a MovieLens file ends with a line end)");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);

@@ -40,7 +40,8 @@ public final class Access {
         public Principal {
             if (role == null) throw new IllegalArgumentException("role must be given");
             if ((role == Role.USER) != (userId != null)) {
-                throw new IllegalArgumentException("a user key, and only a user key, names a user; got " + role + " " + userId);
+                throw new IllegalArgumentException("a user key, and only a user key, names a user; got " + role + " "
+                        + userId);
             }
         }
 
@@ -147,8 +148,10 @@ public final class Access {
                     case HEALTH_DETAILS -> "health details";
                     default -> "key management";
                 };
-                return anonymous ? Decision.unauthenticated(what + " needs an admin key: send Authorization: Bearer <key>")
-                        : Decision.forbidden(what + " needs an admin key; key " + p.keyId() + " is user " + p.userId() + "'s");
+                return anonymous ? Decision.unauthenticated(what
+                        + " needs an admin key: send Authorization: Bearer <key>")
+                        : Decision.forbidden(what + " needs an admin key; key " + p.keyId() + " is user " + p.userId()
+                                + "'s");
             }
             default -> {
                 // the actions for one user
@@ -159,9 +162,11 @@ public final class Access {
                     + "Authorization: Bearer <key>");
         }
         if (!p.userId().equals(user)) {
-            return Decision.forbidden("key " + p.keyId() + " acts for user " + p.userId() + " only, not for user " + user);
+            return Decision.forbidden("key " + p.keyId() + " acts for user " + p.userId() + " only, not for user "
+                    + user);
         }
-        if (action.writes && kind == null) throw new IllegalArgumentException(action + " by a user key needs the user's kind");
+        if (action.writes && kind == null) throw new IllegalArgumentException(action
+                + " by a user key needs the user's kind");
         if (action.writes && (kind == UserKind.TEST || kind == UserKind.MOVIELENS)) {
             return Decision.forbidden("user " + user + (kind == UserKind.TEST ? " is a test user (reelrank test-users)"
                     : "'s data comes from the MovieLens files") + ": only an admin key writes it");

@@ -63,7 +63,8 @@ public final class Keys implements AutoCloseable {
     /** A user key is asked for a user who has a live one (one key per user). */
     public static final class KeyExistsException extends IllegalArgumentException {
         KeyExistsException(int userId, String keyId) {
-            super("user " + userId + " has a key already (" + keyId + "); revoke it first: reelrank keys revoke " + keyId);
+            super("user " + userId + " has a key already (" + keyId + "); revoke it first: reelrank keys revoke "
+                    + keyId);
         }
     }
 
@@ -71,7 +72,8 @@ public final class Keys implements AutoCloseable {
     public record Created(String keyId, String key, Access.Role role, Integer userId, String label) {}
 
     /** A key as {@code keys list} shows it (never its secret). */
-    public record Listed(String keyId, Access.Role role, Integer userId, String label, Instant created, Instant revoked) {}
+    public record Listed(String keyId, Access.Role role, Integer userId, String label, Instant created,
+            Instant revoked) {}
 
     /** A cached key: the stored hash, who it stands for (null: unknown or revoked) and when it was read. */
     private record Entry(byte[] hash, Access.Principal principal, long loadedAt) {}
@@ -108,11 +110,15 @@ public final class Keys implements AutoCloseable {
     public Created create(Access.Role role, Integer userId, String label) throws SQLException {
         if (role == Access.Role.ANONYMOUS) throw new IllegalArgumentException("a key is a user key or an admin key");
         if ((role == Access.Role.USER) != (userId != null)) {
-            throw new IllegalArgumentException(role == Access.Role.USER ? "a user key needs --user ID" : "an admin key names no user");
+            throw new IllegalArgumentException(role == Access.Role.USER ? "a user key needs --user ID"
+                    : "an admin key names no user");
         }
-        if (userId != null && userId < 1) throw new IllegalArgumentException("user id must be a positive integer, got " + userId);
-        if (label != null && (label.isBlank() || label.length() > MAX_LABEL || label.chars().anyMatch(Character::isISOControl))) {
-            throw new IllegalArgumentException("label must be 1-" + MAX_LABEL + " printable characters, got '" + label + "'");
+        if (userId != null && userId < 1) throw new IllegalArgumentException("user id must be a positive integer, got "
+                + userId);
+        if (label != null && (label.isBlank() || label.length() > MAX_LABEL
+                || label.chars().anyMatch(Character::isISOControl))) {
+            throw new IllegalArgumentException("label must be 1-" + MAX_LABEL + " printable characters, got '" + label
+                    + "'");
         }
         byte[] secretBytes = new byte[32];
         random.nextBytes(secretBytes);
@@ -168,7 +174,8 @@ public final class Keys implements AutoCloseable {
             while (rs.next()) {
                 Integer user = (Integer) rs.getObject(3);
                 java.sql.Timestamp revoked = rs.getTimestamp(6);
-                out.add(new Listed(rs.getString(1), "user".equals(rs.getString(2)) ? Access.Role.USER : Access.Role.ADMIN, user,
+                out.add(new Listed(rs.getString(1), "user".equals(rs.getString(2)) ? Access.Role.USER
+                        : Access.Role.ADMIN, user,
                         rs.getString(4), rs.getTimestamp(5).toInstant(), revoked == null ? null : revoked.toInstant()));
             }
         }
@@ -222,7 +229,8 @@ public final class Keys implements AutoCloseable {
         if (tokenHash != null && MessageDigest.isEqual(given, tokenHash)) return Access.Principal.admin(TOKEN_ID);
         Matcher m = KEY.matcher(presented);
         if (!m.matches()) {
-            throw new InvalidKeyException("not a reelrank key: expected rk_<12 hex digits>_<43 characters of A-Z a-z 0-9 - _>"
+            throw new InvalidKeyException(
+                    "not a reelrank key: expected rk_<12 hex digits>_<43 characters of A-Z a-z 0-9 - _>"
                     + (tokenHash != null ? " or the server's REELRANK_API_TOKEN" : ""));
         }
         String keyId = m.group(1);
@@ -270,13 +278,16 @@ public final class Keys implements AutoCloseable {
         if (k != null && (listening() || now - k.loadedAt() <= ttlMs)) return k.kind();
         try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement("SELECT "
                 + "EXISTS (SELECT 1 FROM test_users WHERE user_id = ?), "
-                + "EXISTS (SELECT 1 FROM ratings WHERE user_id = ? AND source = '" + RatingSource.MOVIELENS.value() + "') "
+                + "EXISTS (SELECT 1 FROM ratings WHERE user_id = ? AND source = '" + RatingSource.MOVIELENS.value()
+                        + "') "
                 + "OR EXISTS (SELECT 1 FROM tags WHERE user_id = ?), "
-                + "EXISTS (SELECT 1 FROM users WHERE user_id = ?) OR EXISTS (SELECT 1 FROM ratings WHERE user_id = ?)")) {
+                + "EXISTS (SELECT 1 FROM users WHERE user_id = ?) "
+                + "OR EXISTS (SELECT 1 FROM ratings WHERE user_id = ?)")) {
             for (int i = 1; i <= 5; i++) ps.setInt(i, userId);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                Access.UserKind kind = rs.getBoolean(1) ? Access.UserKind.TEST : rs.getBoolean(2) ? Access.UserKind.MOVIELENS
+                Access.UserKind kind = rs.getBoolean(1) ? Access.UserKind.TEST : rs.getBoolean(2)
+                        ? Access.UserKind.MOVIELENS
                         : rs.getBoolean(3) ? Access.UserKind.LIVE : Access.UserKind.NEW;
                 kinds.put(userId, new Kind(kind, now));
                 return kind;

@@ -244,9 +244,11 @@ public final class RatingService {
         boolean fromFiles;
         try (PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM users WHERE user_id = ?), "
                 + "EXISTS (SELECT 1 FROM test_users WHERE user_id = ?), "
-                + "EXISTS (SELECT 1 FROM ratings WHERE user_id = ? AND source = '" + RatingSource.MOVIELENS.value() + "') "
+                + "EXISTS (SELECT 1 FROM ratings WHERE user_id = ? AND source = '" + RatingSource.MOVIELENS.value()
+                + "') "
                 + "OR EXISTS (SELECT 1 FROM tags WHERE user_id = ?), "
-                + "EXISTS (SELECT 1 FROM ratings WHERE user_id = ?) OR EXISTS (SELECT 1 FROM user_factors WHERE user_id = ?) "
+                + "EXISTS (SELECT 1 FROM ratings WHERE user_id = ?) "
+                + "OR EXISTS (SELECT 1 FROM user_factors WHERE user_id = ?) "
                 + "OR EXISTS (SELECT 1 FROM api_keys WHERE user_id = ?)")) {
             for (int i = 1; i <= 7; i++) ps.setInt(i, userId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -258,7 +260,8 @@ public final class RatingService {
         }
         if (!exists) throw new UnknownUserException(userId);
         java.util.Set<Integer> movies = new java.util.TreeSet<>();
-        int ratings = deleteReturningMovies(c, "DELETE FROM ratings WHERE user_id = ? RETURNING movie_id", userId, movies);
+        int ratings = deleteReturningMovies(c, "DELETE FROM ratings WHERE user_id = ? RETURNING movie_id", userId,
+                movies);
         recountMovieStatistics(c, movies);
         int tags = deleteReturningMovies(c, "DELETE FROM tags WHERE user_id = ? RETURNING movie_id", userId, movies);
         int factors = update(c, "DELETE FROM user_factors WHERE user_id = ?", userId);
@@ -272,7 +275,8 @@ public final class RatingService {
         deleteEvents(c, userId);
         update(c, "DELETE FROM test_users WHERE user_id = ?", userId);
         boolean hadVector = false;
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM users WHERE user_id = ? RETURNING embedding IS NOT NULL")) {
+        try (PreparedStatement ps = c.prepareStatement(
+                "DELETE FROM users WHERE user_id = ? RETURNING embedding IS NOT NULL")) {
             ps.setInt(1, userId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) hadVector = rs.getBoolean(1);

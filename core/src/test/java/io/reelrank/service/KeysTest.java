@@ -165,15 +165,14 @@ class KeysTest {
             assertEquals(Access.UserKind.TEST, keys.kindOf(10001));
             assertEquals(Access.UserKind.MOVIELENS, keys.kindOf(414));
             assertEquals(Access.UserKind.NEW, keys.kindOf(fresh));
-            try (RatingService s = new RatingService(db, () -> items, () -> null, UserTower.DEFAULT_SHRINKAGE, null)) {
-                s.rate(fresh, 4993, 4.5, RatingSource.API);
-                long deadline = System.nanoTime() + 10_000_000_000L;
-                while (keys.kindOf(fresh) != Access.UserKind.LIVE) {
-                    assertTrue(System.nanoTime() < deadline, "the user's notification did not reach the cache");
-                    Thread.sleep(5);
-                }
-                s.forget(fresh);
+            RatingService s = new RatingService(db, () -> items, () -> null, UserTower.DEFAULT_SHRINKAGE, null);
+            s.rate(fresh, 4993, 4.5, RatingSource.API);
+            long waitUntil = System.nanoTime() + 10_000_000_000L;
+            while (keys.kindOf(fresh) != Access.UserKind.LIVE) {
+                assertTrue(System.nanoTime() < waitUntil, "the user's notification did not reach the cache");
+                Thread.sleep(5);
             }
+            s.forget(fresh);
             long deadline = System.nanoTime() + 10_000_000_000L;
             while (keys.kindOf(fresh) != Access.UserKind.NEW) {
                 assertTrue(System.nanoTime() < deadline, "the deletion's notification did not reach the cache");
