@@ -63,6 +63,17 @@ public final class TestDatabase {
             new ImplicitAls.Params(64, 1, 0.1, 10, 3, 42), 0, 10, 5);
 
     /**
+     * A personalized search over {@link #personalized()} with its own index, rebuilt from the tables
+     * under {@code dir}, so a test reads the index as the tables are. The caller closes it.
+     */
+    public static io.reelrank.rerank.PersonalizedSearch personalizedSearch(Path dir) throws Exception {
+        Database db = personalized();
+        io.reelrank.index.MovieIndex.rebuild(db, dir);
+        return new io.reelrank.rerank.PersonalizedSearch(db, io.reelrank.index.MovieSearcher.open(dir),
+                ItemVectors.load(db, true));
+    }
+
+    /**
      * The sample with every movie embedded by the real bundled fp32 model (pinned, so the cached
      * vectors and the figures tests expect stay the same whatever the default; embedded once per checkout into
      * {@code target/test-embeddings.csv}, then loaded whenever a test has cleared the vectors), every

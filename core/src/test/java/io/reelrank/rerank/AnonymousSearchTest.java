@@ -8,13 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.reelrank.TestDatabase;
 import io.reelrank.db.Database;
-import io.reelrank.index.MovieIndex;
-import io.reelrank.index.MovieSearcher;
 import io.reelrank.index.QuerySyntaxException;
 import io.reelrank.index.SearchFilters;
 import io.reelrank.index.SearchHit;
 import io.reelrank.index.SearchSort;
-import io.reelrank.model.ItemVectors;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -47,9 +44,7 @@ class AnonymousSearchTest {
     @BeforeAll
     static void open() throws Exception {
         db = TestDatabase.personalized();
-        Path dir = tmp.resolve("index");
-        MovieIndex.rebuild(db, dir);
-        search = new PersonalizedSearch(db, MovieSearcher.open(dir), ItemVectors.load(db, true));
+        search = TestDatabase.personalizedSearch(tmp.resolve("index"));
     }
 
     @AfterAll

@@ -11,8 +11,6 @@ import io.reelrank.TestDatabase;
 import io.reelrank.db.Database;
 import io.reelrank.db.RatingSource;
 import io.reelrank.http.SearchJson;
-import io.reelrank.index.MovieIndex;
-import io.reelrank.index.MovieSearcher;
 import io.reelrank.index.SearchFilters;
 import io.reelrank.model.ItemVectors;
 import io.reelrank.service.RatingService;
@@ -47,9 +45,7 @@ class PersonalizedSearchTest {
     @BeforeAll
     static void open() throws Exception {
         db = TestDatabase.personalized();
-        Path dir = tmp.resolve("index");
-        MovieIndex.rebuild(db, dir);
-        search = new PersonalizedSearch(db, MovieSearcher.open(dir), ItemVectors.load(db, true));
+        search = TestDatabase.personalizedSearch(tmp.resolve("index"));
     }
 
     @AfterAll
