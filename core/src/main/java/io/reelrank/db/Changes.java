@@ -34,6 +34,11 @@ public final class Changes {
     public static final String ALL = "*";
     /** An API key was created, revoked or deleted; the payload is its key id ({@link #ALL}: every key). */
     public static final String KEYS = "reelrank_keys";
+    /**
+     * A listener's own channel: {@link Listener#awaitSeen} sends a token on it and waits for it to come
+     * back, which tells that every notification committed before it has been applied.
+     */
+    static final String SYNC = "reelrank_sync";
     /** The channels a {@link Listener} follows unless told otherwise. */
     static final java.util.List<String> DEFAULT_CHANNELS = java.util.List.of(USERS, ITEMS, MOVIES, MODEL);
 
@@ -180,6 +185,7 @@ public final class Changes {
         private volatile boolean running = true;
         private volatile boolean connected;
         private volatile int catchUps;
+        private volatile String lastToken;
 
         /** Follows the users, item vectors, movies and model channels. */
         public Listener(Database db, java.util.function.BiConsumer<String, String> onChange) {
@@ -207,10 +213,40 @@ public final class Changes {
             return catchUps;
         }
 
+        /**
+         * Waits until this listener has applied every notification committed before the call: it sends a
+         * token of its own and waits for it to arrive (PostgreSQL delivers notifications in commit order
+         * and this listener applies them one at a time). For a caller that must not race a change another
+         * process (or an earlier test) made a moment ago. Fails after {@code timeoutMs}.
+         */
+        public void awaitSeen(long timeoutMs) throws SQLException, InterruptedException {
+            String token = java.util.UUID.randomUUID().toString();
+            long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+            while (catchUps == 0) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("no connection for notifications after " + timeoutMs + " ms");
+                }
+                Thread.sleep(10);
+            }
+            try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+                ps.setString(1, SYNC);
+                ps.setString(2, token);
+                ps.execute();
+                if (!c.getAutoCommit()) c.commit();
+            }
+            while (!token.equals(lastToken)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("change notifications not applied after " + timeoutMs + " ms");
+                }
+                Thread.sleep(5);
+            }
+        }
+
         private void loop() {
             while (running) {
                 try (Connection c = db.connectDirect(); Statement st = c.createStatement()) {
                     for (String channel : channels) st.execute("LISTEN " + channel);
+                    st.execute("LISTEN " + SYNC);
                     st.execute("SET application_name = '" + APPLICATION_NAME + "'");
                     connected = true;
                     onChange.accept(null, null); // changes made while we were not listening
@@ -219,7 +255,10 @@ public final class Changes {
                     while (running) {
                         PGNotification[] ns = pg.getNotifications(500);
                         if (ns == null) continue;
-                        for (PGNotification n : ns) onChange.accept(n.getName(), n.getParameter());
+                        for (PGNotification n : ns) {
+                            if (SYNC.equals(n.getName())) lastToken = n.getParameter();
+                            else onChange.accept(n.getName(), n.getParameter());
+                        }
                     }
                 } catch (SQLException | RuntimeException e) {
                     // Cached state stays usable while the database is away; the reconnect refreshes it.

@@ -355,6 +355,16 @@ public final class PersonalizedSearch implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until every change notification committed before the call has been applied here (cached
+     * users dropped, vectors reloaded); see {@link Changes.Listener#awaitSeen}. Needs {@link #listen}.
+     */
+    public void awaitChangesSeen(long timeoutMs) throws SQLException, InterruptedException {
+        Changes.Listener l = listener;
+        if (l == null) throw new IllegalStateException("awaitChangesSeen needs listen() first");
+        l.awaitSeen(timeoutMs);
+    }
+
     /** The follower of this process's index (null until {@link #listen}). */
     public IndexFollower indexFollower() {
         return follower;

@@ -30,6 +30,9 @@ class ApiServerDatabaseOutageTest {
         ApiServer s = HttpFixture.server();
         PrivateCluster cluster = TestDatabase.get().cluster();
         int port = TestDatabase.get().settings().port();
+        // Notifications of earlier tests' writes may still be on their way to the shared server and would
+        // drop the cached user below: wait until they are applied.
+        HttpFixture.search().awaitChangesSeen(30_000);
         assertEquals(200, HttpFixture.get("/api/users/10001").statusCode());
         HttpResponse<String> before = HttpFixture.get("/api/search?q=lord&user=10001&limit=5");
         assertEquals(200, before.statusCode(), before.body()); // 10001's vector is now cached

@@ -184,12 +184,10 @@ class RatingServiceTest {
             MovieIndex.Check check = MovieIndex.check(db, index);
             assertFalse(check.stale(), check.describe());
             // What other servers act on: the user's cached vectors go, the movies' index entries are re-read.
-            long deadline = System.nanoTime() + 10_000_000_000L;
+            // awaitSeen returns once every notification committed before it has been applied, in order.
+            l.awaitSeen(10_000);
             String movies = Changes.MOVIES + " 1,318,2571,4993|" + Changes.indexIdentity(index);
-            while (!(heard.contains(Changes.USERS + " " + user) && heard.contains(movies))) {
-                assertTrue(System.nanoTime() < deadline, "notifications heard: " + heard);
-                Thread.sleep(10);
-            }
+            assertTrue(heard.contains(Changes.USERS + " " + user) && heard.contains(movies), "heard: " + heard);
         }
         RatingService.UnknownUserException e = assertThrows(RatingService.UnknownUserException.class,
                 () -> service(null, 1000).forget(user));
