@@ -174,8 +174,9 @@ public final class ApiServer implements AutoCloseable {
             cfg.http.prefer405over404 = true;
             cfg.router.ignoreTrailingSlashes = false;
             cfg.jsonMapper(new JavalinJackson(Json.MAPPER, false));
-            // Integers read as the API always has (blanks around them ignored); fusion by its lower-case name.
+            // Numbers in plain decimal notation only (blanks around them ignored); fusion by its lower-case name.
             cfg.validation.register(Long.class, ParamRules::parseInteger);
+            cfg.validation.register(Double.class, ParamRules::parseNumber);
             cfg.validation.register(Fusion.class, Fusion::parse);
             cfg.bundledPlugins.enableGlobalHeaders(h -> {
                 h.xContentTypeOptionsNoSniff();
