@@ -69,6 +69,29 @@ public final class ServeCommand implements Callable<Integer> {
                     + "0-600000 ms (default: ${DEFAULT-VALUE})")
     long shutdownTimeout;
 
+    @Option(names = "--body-timeout", paramLabel = "MS", defaultValue = "" + ApiServer.Limits.DEFAULT_BODY_TIMEOUT_MS,
+            description = "How long a request body may take to arrive (read without holding a worker); then 408, "
+                    + "100-600000 ms (default: ${DEFAULT-VALUE})")
+    long bodyTimeout;
+
+    @Option(names = "--max-pending-bodies", paramLabel = "N",
+            defaultValue = "" + ApiServer.Limits.DEFAULT_PENDING_BODIES,
+            description = "Request bodies that may be arriving at once, 1-" + ApiServer.MAX_QUEUE
+                    + "; beyond it 503 (default: ${DEFAULT-VALUE})")
+    int pendingBodies;
+
+    @Option(names = "--client-rate", paramLabel = "UNITS",
+            defaultValue = "" + (long) ApiServer.Limits.DEFAULT_COST_RATE,
+            description = "Work units per second each client (API key, else address) may use; beyond its share 429, "
+                    + "0 = no limit (default: ${DEFAULT-VALUE}; a plain search costs about 3-10, see docs/http-api.md)")
+    double clientRate;
+
+    @Option(names = "--client-burst", paramLabel = "UNITS",
+            defaultValue = "" + (long) ApiServer.Limits.DEFAULT_COST_BURST,
+            description = "Work units a client may use at once before its rate applies, >= 1 "
+                    + "(default: ${DEFAULT-VALUE})")
+    double clientBurst;
+
     @Option(names = "--db-timeout", paramLabel = "MS", defaultValue = "" + DEFAULT_DB_TIMEOUT_MS,
             description = "How long a request waits for a database connection, or for a table a reload holds, before "
                     + "answering 503, 250-600000 ms (default: ${DEFAULT-VALUE})")
@@ -91,7 +114,8 @@ public final class ServeCommand implements Callable<Integer> {
         ApiServer.Options options;
         try {
             options = new ApiServer.Options(bind, port, threads == null ? ApiServer.DEFAULT_THREADS : threads,
-                    System.getenv("REELRANK_API_TOKEN"), shrinkage, queue, queueTimeout, idleTimeout, shutdownTimeout);
+                    System.getenv("REELRANK_API_TOKEN"), shrinkage, queue, queueTimeout, idleTimeout, shutdownTimeout)
+                    .withLimits(new ApiServer.Limits(bodyTimeout, pendingBodies, clientRate, clientBurst));
             if (dbTimeout < 250 || dbTimeout > 600_000) {
                 throw new IllegalArgumentException("db timeout must be in 250-600000 ms, got " + dbTimeout);
             }

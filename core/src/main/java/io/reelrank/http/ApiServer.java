@@ -39,7 +39,10 @@ import org.slf4j.LoggerFactory;
 /**
  * reelrank's HTTP API and web page, on Javalin 7 over Jetty 12. Jetty reads and parses requests on
  * its selector without holding a worker, closes connections idle for {@link Options#idleTimeoutMs},
- * refuses oversized headers (431) and URIs (414), and a {@link QoSHandler} lets at most
+ * refuses oversized headers (431) and URIs (414); {@link EdgeHandler} counts what no route answers and
+ * refuses unknown methods (501), {@link BodyReader} reads a body whole without a worker (408 when it
+ * stalls), {@link CostGate} charges the client its request's cost (429 over its share), health and
+ * metrics pass on a small limit of their own, and for the rest a {@link QoSHandler} lets at most
  * {@link Options#threads} requests run at once, parks up to {@link Options#queue} more for at most
  * {@link Options#queueWaitMs}, and answers the rest 503 with {@code Retry-After}. Javalin then routes
  * the request to its handler (each route a {@code GET} with its {@code HEAD}, or a {@code POST}; 404 and
@@ -75,13 +78,53 @@ public final class ApiServer implements AutoCloseable {
     static final int JETTY_THREADS = 16;
 
     /**
+     * The limits a client's request meets beyond the worker pool: how long its body may take to arrive
+     * (ms, far shorter than the idle timeout; {@link BodyReader}), how many bodies may be arriving at
+     * once, and each client's share of the work ({@link ClientLimits}): {@code costRate} units per second
+     * (0 = no per-client limit) with at most {@code costBurst} at once.
+     */
+    public record Limits(long bodyTimeoutMs, int maxPendingBodies, double costRate, double costBurst) {
+        public static final long DEFAULT_BODY_TIMEOUT_MS = 10_000;
+        public static final int DEFAULT_PENDING_BODIES = 1_024;
+        public static final double DEFAULT_COST_RATE = ClientLimits.DEFAULT_RATE;
+        public static final double DEFAULT_COST_BURST = ClientLimits.DEFAULT_BURST;
+        public static final Limits DEFAULT = new Limits(DEFAULT_BODY_TIMEOUT_MS, DEFAULT_PENDING_BODIES,
+                DEFAULT_COST_RATE, DEFAULT_COST_BURST);
+
+        public Limits {
+            if (bodyTimeoutMs < 100 || bodyTimeoutMs > 600_000) {
+                throw new IllegalArgumentException("body timeout must be in 100-600000 ms, got " + bodyTimeoutMs);
+            }
+            if (maxPendingBodies < 1 || maxPendingBodies > MAX_QUEUE) {
+                throw new IllegalArgumentException("pending bodies must be in 1-" + MAX_QUEUE + ", got "
+                        + maxPendingBodies);
+            }
+            if (!(costRate >= 0 && costRate <= 1e12)) {
+                throw new IllegalArgumentException("cost rate must be in 0-1000000000000 units/s, got " + costRate);
+            }
+            if (!(costBurst >= 1 && costBurst <= 1e12)) {
+                throw new IllegalArgumentException("cost burst must be in 1-1000000000000 units, got " + costBurst);
+            }
+        }
+
+        public Limits withCost(double rate, double burst) {
+            return new Limits(bodyTimeoutMs, maxPendingBodies, rate, burst);
+        }
+
+        public Limits withBodies(long timeoutMs, int pending) {
+            return new Limits(timeoutMs, pending, costRate, costBurst);
+        }
+    }
+
+    /**
      * Where and how to serve: bind address, port (0 = a free one), worker threads (requests handled
      * at once), the API token (null = write routes are open), the user tower's shrinkage k used when a
      * rating is posted, the queue of requests waiting for a worker and how long one may wait (ms), how
-     * long an idle connection stays open (ms) and how long {@link #close} waits for running requests (ms).
+     * long an idle connection stays open (ms), how long {@link #close} waits for running requests (ms)
+     * and the per-client {@link Limits}.
      */
     public record Options(String bind, int port, int threads, String token, double shrinkage, int queue,
-                          long queueWaitMs, long idleTimeoutMs, long shutdownMs) {
+                          long queueWaitMs, long idleTimeoutMs, long shutdownMs, Limits limits) {
         public Options {
             if (bind == null || bind.isBlank()) throw new IllegalArgumentException("bind address must not be empty");
             if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be in 0-65535, got " + port);
@@ -107,6 +150,12 @@ public final class ApiServer implements AutoCloseable {
             if (shutdownMs < 0 || shutdownMs > 600_000) {
                 throw new IllegalArgumentException("shutdown timeout must be in 0-600000 ms, got " + shutdownMs);
             }
+            if (limits == null) throw new IllegalArgumentException("limits must be given (Limits.DEFAULT)");
+        }
+
+        public Options(String bind, int port, int threads, String token, double shrinkage, int queue,
+                       long queueWaitMs, long idleTimeoutMs, long shutdownMs) {
+            this(bind, port, threads, token, shrinkage, queue, queueWaitMs, idleTimeoutMs, shutdownMs, Limits.DEFAULT);
         }
 
         public Options(String bind, int port, int threads, String token, double shrinkage) {
@@ -120,35 +169,48 @@ public final class ApiServer implements AutoCloseable {
         }
 
         public Options withToken(String t) {
-            return new Options(bind, port, threads, t, shrinkage, queue, queueWaitMs, idleTimeoutMs, shutdownMs);
+            return new Options(bind, port, threads, t, shrinkage, queue, queueWaitMs, idleTimeoutMs, shutdownMs,
+                    limits);
         }
 
         public Options withPort(int p) {
-            return new Options(bind, p, threads, token, shrinkage, queue, queueWaitMs, idleTimeoutMs, shutdownMs);
+            return new Options(bind, p, threads, token, shrinkage, queue, queueWaitMs, idleTimeoutMs, shutdownMs,
+                    limits);
         }
 
         public Options withWorkers(int t, int q, long waitMs) {
-            return new Options(bind, port, t, token, shrinkage, q, waitMs, idleTimeoutMs, shutdownMs);
+            return new Options(bind, port, t, token, shrinkage, q, waitMs, idleTimeoutMs, shutdownMs, limits);
         }
 
         public Options withTimeouts(long idleMs, long shutdown) {
-            return new Options(bind, port, threads, token, shrinkage, queue, queueWaitMs, idleMs, shutdown);
+            return new Options(bind, port, threads, token, shrinkage, queue, queueWaitMs, idleMs, shutdown, limits);
+        }
+
+        public Options withLimits(Limits l) {
+            return new Options(bind, port, threads, token, shrinkage, queue, queueWaitMs, idleTimeoutMs, shutdownMs, l);
         }
     }
 
-    /** Methods counted under their own name in the metrics; any other is counted as OTHER. */
-    private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS");
     /** The page loads nothing from elsewhere; the policy, sent with every answer, makes that a guarantee. */
     static final String CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
             + "connect-src 'self'";
     /** The request attribute holding when Javalin began the request, for its duration in the metrics. */
     private static final String STARTED = "reelrank.started";
 
+    /** Paths answered outside the admission limit, on a small limit of their own, so they answer when it is full. */
+    static final String[] MONITORING = {"/api/health", "/metrics"};
+    private static final Set<String> MONITORING_PATHS = Set.of(MONITORING);
+    private static final String SEARCH = CostGate.SEARCH;
+    /** Monitoring requests handled at once; more wait (up to {@link #MONITORING_QUEUE}) for at most 5 s. */
+    static final int MONITORING_THREADS = 2;
+    static final int MONITORING_QUEUE = 64;
+
     /** What a route needs beyond being reachable: write routes need the API token when one is set. */
     enum Access implements RouteRole { WRITE }
 
     private final Options options;
     private final HttpMetrics metrics;
+    private final ClientLimits limits;
     private final byte[] token;
     private final Javalin app;
     private volatile QoSHandler qos;
@@ -158,13 +220,14 @@ public final class ApiServer implements AutoCloseable {
         this.options = o;
         this.token = o.token() == null ? null : ("Bearer " + o.token()).getBytes(StandardCharsets.UTF_8);
         this.metrics = new HttpMetrics(db::poolStats);
+        this.limits = new ClientLimits(o.limits().costRate(), o.limits().costBurst());
         StaticFiles web = StaticFiles.load();
         SearchRoute searchRoute = new SearchRoute(search);
         CatalogRoutes catalog = new CatalogRoutes(db);
         UserRoutes users = new UserRoutes(db, search, new RatingService(db, search::items, search::model,
                 o.shrinkage(), search.searcher().dir()));
         HealthRoute health = new HealthRoute(db, search);
-        JsonErrorHandler jettyErrors = new JsonErrorHandler(o.threads(), o.queue());
+        JsonErrorHandler jettyErrors = new JsonErrorHandler(o.threads(), o.queue(), metrics);
         this.app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
@@ -175,9 +238,10 @@ public final class ApiServer implements AutoCloseable {
             cfg.http.prefer405over404 = true;
             cfg.router.ignoreTrailingSlashes = false;
             cfg.jsonMapper(new JavalinJackson(Json.MAPPER, false));
-            // Integers read as the API always has (blanks around them ignored); fusion and retrieval by their
+            // Numbers in plain decimal notation only (blanks around them ignored); fusion and retrieval by their
             // lower-case names.
             cfg.validation.register(Long.class, ParamRules::parseInteger);
+            cfg.validation.register(Double.class, ParamRules::parseNumber);
             cfg.validation.register(Fusion.class, Fusion::parse);
             cfg.validation.register(Retrieval.class, Retrieval::parse);
             cfg.bundledPlugins.enableGlobalHeaders(h -> {
@@ -204,22 +268,38 @@ public final class ApiServer implements AutoCloseable {
                 return c;
             });
             cfg.jetty.modifyServer(server -> {
-                // Outermost first: graceful shutdown counts every request, a body announced or sent over
-                // the limit is refused (413) before it waits for a worker, the QoS limit admits the rest.
+                // Outermost first: every answer is counted and an unknown method refused, graceful shutdown
+                // counts every request, a body announced or sent over the limit is refused (413), a body is
+                // read whole without a worker, the client is charged the request's cost (429 when over its
+                // share), and only then does a request wait for admission: the QoS limit for the API, a
+                // small one of its own for health and metrics.
+                QoSHandler monitoring = new QoSHandler();
+                monitoring.includePath(MONITORING);
+                monitoring.setMaxRequestCount(MONITORING_THREADS);
+                monitoring.setMaxSuspendedRequestCount(MONITORING_QUEUE);
+                monitoring.setMaxSuspend(Duration.ofMillis(DEFAULT_QUEUE_WAIT_MS));
+                server.insertHandler(monitoring);
                 QoSHandler limit = new QoSHandler();
+                limit.excludePath(MONITORING);
                 limit.setMaxRequestCount(o.threads());
                 limit.setMaxSuspendedRequestCount(o.queue());
                 limit.setMaxSuspend(Duration.ofMillis(o.queueWaitMs()));
                 server.insertHandler(limit);
                 qos = limit;
+                server.insertHandler(new CostGate(limits, metrics, MONITORING_PATHS));
+                BodyReader bodies = new BodyReader(MAX_BODY_BYTES, o.limits().bodyTimeoutMs(),
+                        o.limits().maxPendingBodies());
+                metrics.bodies(bodies::pending);
+                server.insertHandler(bodies);
                 server.insertHandler(new SizeLimitHandler(MAX_BODY_BYTES, -1));
                 server.insertHandler(new GracefulHandler());
+                server.insertHandler(new EdgeHandler(metrics));
                 server.setStopTimeout(o.shutdownMs());
                 server.setErrorHandler(jettyErrors);
             });
 
             RoutesConfig routes = cfg.routes;
-            get(routes, "/api/search", searchRoute::search);
+            get(routes, SEARCH, searchRoute::search);
             get(routes, "/api/genres", catalog::genres);
             get(routes, "/api/movies/{id}", catalog::movie);
             get(routes, "/api/movies/{id}/similar", catalog::similar);
@@ -312,13 +392,17 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
-    /** Counts the request under its route's pattern (never the raw path), or "unmatched" for a 404 or 405. */
+    /**
+     * Counts the request under its route's pattern (never the raw path), or "unmatched" for a 404 or 405,
+     * and marks it counted so that {@link EdgeHandler} does not count it again.
+     */
     private void record(Context ctx) {
         Long started = ctx.attribute(STARTED);
         Endpoint route = ctx.endpoints().matchedHttpEndpoint();
         String method = ctx.req().getMethod().toUpperCase(Locale.ROOT);
-        metrics.record(route == null ? "unmatched" : route.path, METHODS.contains(method) ? method : "OTHER",
+        metrics.record(route == null ? "unmatched" : route.path, EdgeHandler.KNOWN.contains(method) ? method : "OTHER",
                 ctx.statusCode(), started == null ? 0 : System.nanoTime() - started);
+        if (ctx.attribute(EdgeHandler.COUNTED) instanceof EdgeHandler.Counted c) c.done = true;
     }
 
     /**

@@ -14,11 +14,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
  * What {@code /metrics} exposes, in the Prometheus text format (version 0.0.4), through the Prometheus
- * Java client: request counts and latency histograms per route, method and status; the connection
+ * Java client: request counts and latency histograms per route, method and status (answers given before
+ * routing, such as a full queue's 503 or Jetty's own 400 and 431, under the route {@code unrouted}); the
+ * units of work charged to clients; the connection
  * pool's connections by state; and the client's JVM metrics (memory, GC, threads, class loading,
  * CPU). Routes are labelled by their pattern ({@code /api/movies/{id}}), never by the raw path, so the
  * number of series stays bounded. Each server has its own registry, so two servers in one JVM (as in
@@ -43,6 +46,14 @@ final class HttpMetrics {
             .classicOnly()
             .classicUpperBounds(BUCKETS)
             .register(registry);
+
+    private final Counter costUnits = Counter.builder()
+            .name("reelrank_http_cost_units_total")
+            .help("Units of work charged to clients (see docs/http-api.md), by whether the request was refused.")
+            .labelNames("refused")
+            .register(registry);
+    private final CounterDataPoint costTaken = costUnits.labelValues("false");
+    private final CounterDataPoint costRefused = costUnits.labelValues("true");
 
     /** Request metrics and the JVM's; the pool's too when {@code pool} is given. */
     HttpMetrics(Supplier<Database.PoolStats> pool) {
@@ -82,6 +93,20 @@ final class HttpMetrics {
         });
         p.requests().inc();
         p.duration().observe(nanos / 1e9);
+    }
+
+    /** Exposes the number of request bodies being received right now ({@link BodyReader}). */
+    void bodies(IntSupplier pending) {
+        GaugeWithCallback.builder()
+                .name("reelrank_http_bodies_pending")
+                .help("Request bodies being received; a request waits for no worker meanwhile.")
+                .callback(cb -> cb.call(pending.getAsInt()))
+                .register(registry);
+    }
+
+    /** Counts the {@code units} a request was charged, or would have been when it was refused. */
+    void charged(long units, boolean refused) {
+        (refused ? costRefused : costTaken).inc(units);
     }
 
     String contentType() {

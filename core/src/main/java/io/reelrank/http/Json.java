@@ -11,6 +11,8 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.javalin.http.Context;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The one Jackson mapper of the HTTP layer and of the CLI's {@code --json}: records in, records out,
@@ -88,11 +90,58 @@ final class Json {
         }
     }
 
-    /** The 400 of a body that is not one strict JSON value, with Jackson's reason and where it stopped. */
+    /**
+     * The 400 of a body that is not one strict JSON value: what was wrong, in the API's words (never the
+     * reader's, which name its classes and settings), and where the reader stopped.
+     */
     static ApiError badBody(JsonProcessingException e) {
         var at = e.getLocation();
+        String where = "";
+        if (at != null && at.getLineNr() > 0) {
+            where = " at " + (at.getCharOffset() >= 0 ? "character " + (at.getCharOffset() + 1) + " (" : "")
+                    + "line " + at.getLineNr() + ", column " + at.getColumnNr()
+                    + (at.getCharOffset() >= 0 ? ")" : "");
+        }
         return new ApiError(400, "bad body", "request body must be JSON (one value, no key twice, nothing after it): "
-                + e.getOriginalMessage() + (at != null && at.getCharOffset() >= 0 ? " at character "
-                + (at.getCharOffset() + 1) : ""));
+                + reason(e) + where);
+    }
+
+    private static final String VALUE = "expected a string, number, object, array, true, false or null";
+    private static final Pattern QUOTED = Pattern.compile("'([^']{0,40})'");
+    private static final Pattern CHARACTER = Pattern.compile("\\('(.{1,2})' \\(code \\d+\\)\\)");
+
+    /** What the reader found wrong, said in the API's words; its own message is never passed on. */
+    static String reason(JsonProcessingException e) {
+        String m = String.valueOf(e.getOriginalMessage());
+        String quoted = group(QUOTED, m);
+        String character = group(CHARACTER, m);
+        if (m.startsWith("Trailing token")) return "there is more after the JSON value; send exactly one value";
+        if (m.startsWith("Duplicate field")) return "field '" + ApiError.safe(quoted) + "' appears twice";
+        if (m.startsWith("Non-standard token")) {
+            return "'" + ApiError.safe(quoted) + "' is not a JSON value; numbers must be finite decimals";
+        }
+        if (m.startsWith("Unrecognized token")) return "'" + ApiError.safe(quoted) + "' is not a JSON value; " + VALUE;
+        if (m.startsWith("Unexpected end-of-input")) return "the body ends before the JSON value is complete";
+        if (m.contains("Leading zeroes")) return "a number has leading zeroes";
+        if (m.startsWith("Invalid UTF-8") || m.contains("Invalid UTF-8")) return "the body is not UTF-8";
+        if (m.startsWith("Illegal character") || m.startsWith("Illegal unquoted character")) {
+            return "a control character where it is not allowed (inside a string it must be escaped)";
+        }
+        if (m.contains("out of range")) return "a number is out of range";
+        if (m.startsWith("Unexpected character") && character != null) {
+            String c = "unexpected character '" + ApiError.safe(character) + "'; ";
+            if (m.contains("start field name")) return c + "expected a field name in double quotes";
+            if (m.contains("separate Object entries")) return c + "expected ',' or '}'";
+            if (m.contains("separate Array entries")) return c + "expected ',' or ']'";
+            if (m.contains("colon")) return c + "expected ':'";
+            return c + VALUE;
+        }
+        if (m.startsWith("No content") || m.contains("end-of-input")) return "the body is empty or ends early";
+        return "it does not parse as one JSON value";
+    }
+
+    private static String group(Pattern p, String s) {
+        Matcher m = p.matcher(s);
+        return m.find() ? m.group(1) : null;
     }
 }

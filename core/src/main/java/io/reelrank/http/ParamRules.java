@@ -1,16 +1,23 @@
 package io.reelrank.http;
 
+import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 /**
  * The rules query and path parameters are checked against, as pure functions of the values received:
  * integer and number ranges with the 400 each refusal is (naming the parameter, the value received and
  * the range allowed, e.g. {@code parameter 'limit' must be an integer in 1-1000, got 0}), one value where
  * one is expected, only the parameters a route knows, and well-formed percent-encoding of the raw query
- * string (Javalin's query parsing drops a value it cannot decode; a client must hear about it instead).
+ * string, its bytes UTF-8 (Javalin's query parsing drops a value it cannot decode and turns bytes that
+ * are not UTF-8 into U+FFFD; a client must hear about it instead), and numbers in plain decimal notation.
  * {@link RequestParams} applies them to a request through Javalin's validators.
  */
 final class ParamRules {
@@ -31,14 +38,13 @@ final class ParamRules {
         /** The refusal of {@code raw}: quoted when it is no integer, trimmed as parsed when out of range. */
         String refusal(String name, String raw) {
             String range = max == Integer.MAX_VALUE ? min + " or more" : "in " + min + "-" + max;
-            String got;
             try {
                 parseInteger(raw);
-                got = raw.trim();
+                return "parameter '" + name + "' must be an integer " + range + ", got " + raw.trim();
             } catch (NumberFormatException e) {
-                got = "'" + raw + "'";
+                return "parameter '" + name + "' must be an integer " + range + " in plain decimal digits, got '"
+                        + ApiError.safe(raw) + "'";
             }
-            return "parameter '" + name + "' must be an integer " + range + ", got " + got;
         }
     }
 
@@ -50,8 +56,15 @@ final class ParamRules {
         }
 
         String refusal(String name, String raw) {
-            return "parameter '" + name + "' must be a number in " + plain(min) + "-" + plain(max) + ", got '" + raw
-                    + "'";
+            String form;
+            try {
+                parseNumber(raw);
+                form = "";
+            } catch (NumberFormatException e) {
+                form = " in plain decimal notation (such as 0.25)";
+            }
+            return "parameter '" + name + "' must be a number in " + plain(min) + "-" + plain(max) + form + ", got '"
+                    + ApiError.safe(raw) + "'";
         }
 
         private static String plain(double d) {
@@ -59,9 +72,35 @@ final class ParamRules {
         }
     }
 
-    /** An integer as the API reads one: surrounding blanks ignored, a long so that overflow is out of range. */
+    /** Plain decimal integers: digits, an optional leading minus; no plus, no hexadecimal, no exponent. */
+    private static final Pattern INTEGER = Pattern.compile("-?[0-9]+");
+    /** Plain decimal numbers: an integer part, a fraction or both; no exponent, no suffix, no NaN. */
+    private static final Pattern NUMBER =
+            Pattern.compile("-?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)");
+
+    /**
+     * An integer as the API reads one: plain decimal digits (surrounding blanks ignored), a long so that
+     * overflow is out of range; {@code +5}, {@code 0x10}, {@code 1e3} are refused.
+     */
     static long parseInteger(String raw) {
-        return Long.parseLong(raw.trim());
+        String t = raw.trim();
+        if (!INTEGER.matcher(t).matches() || t.length() > 19) {
+            throw new NumberFormatException("not a plain decimal integer");
+        }
+        return Long.parseLong(t);
+    }
+
+    /**
+     * A number as the API reads one: plain decimal ({@code 0.3}, {@code .5}, {@code 1}; surrounding
+     * blanks ignored); Java's other syntaxes ({@code 0x1p-2}, {@code 1d}, {@code 1e-1}, {@code NaN},
+     * {@code +1}) are refused.
+     */
+    static double parseNumber(String raw) {
+        String t = raw.trim();
+        if (!NUMBER.matcher(t).matches() || t.length() > 100) {
+            throw new NumberFormatException("not a plain decimal number");
+        }
+        return Double.parseDouble(t);
     }
 
     /** The one value of a parameter, null when absent; given more than once is a 400. */
@@ -89,7 +128,12 @@ final class ParamRules {
      * value it is in; null or empty is fine.
      */
     static void wellEncoded(String rawQuery) {
-        if (rawQuery == null || rawQuery.indexOf('%') < 0) return;
+        if (rawQuery == null) return;
+        // Bytes sent unescaped that are not UTF-8 reach here as U+FFFD.
+        if (rawQuery.indexOf('\uFFFD') >= 0) {
+            throw ApiError.badParameter("the query string must be UTF-8; it has bytes that are not");
+        }
+        if (rawQuery.indexOf('%') < 0) return;
         for (String pair : rawQuery.split("&")) {
             int eq = pair.indexOf('=');
             String key = eq < 0 ? pair : pair.substring(0, eq);
@@ -99,7 +143,34 @@ final class ParamRules {
                     throw ApiError.badParameter("malformed percent-encoding in the query string near '"
                             + ApiError.safe(part) + "'");
                 }
+                if (!utf8(part)) {
+                    throw ApiError.badParameter("the query string must be UTF-8; its percent-encoded bytes are not, "
+                            + "near '" + ApiError.safe(part) + "'");
+                }
             }
+        }
+    }
+
+    /** Whether the bytes {@code s} stands for (its escapes decoded, '+' aside) are well-formed UTF-8. */
+    static boolean utf8(String s) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(s.length());
+        int i = 0;
+        while (i < s.length()) {
+            int pct = s.indexOf('%', i);
+            byte[] plain = s.substring(i, pct < 0 ? s.length() : pct).getBytes(StandardCharsets.UTF_8);
+            bytes.write(plain, 0, plain.length);
+            if (pct < 0 || pct + 2 >= s.length()) break;
+            bytes.write(Integer.parseInt(s, pct + 1, pct + 3, 16));
+            i = pct + 3;
+        }
+        try {
+            StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes.toByteArray()));
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
         }
     }
 

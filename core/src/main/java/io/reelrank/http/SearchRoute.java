@@ -3,6 +3,7 @@ package io.reelrank.http;
 import io.javalin.http.Context;
 import io.reelrank.index.MovieQueryParser;
 import io.reelrank.index.MovieSearcher;
+import io.reelrank.index.QuerySyntaxException;
 import io.reelrank.index.SearchFilters;
 import io.reelrank.index.TypoTolerance;
 import io.reelrank.rerank.Fusion;
@@ -12,6 +13,12 @@ import io.reelrank.rerank.RetrievalSettings;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Supplier;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.QueryVisitor;
+import org.apache.lucene.util.automaton.ByteRunAutomaton;
 
 /**
  * {@code GET /api/search}: decodes the query parameters (each checked against its range, named in
@@ -41,6 +48,34 @@ final class SearchRoute {
     void search(Context ctx) throws Exception {
         PersonalizedSearch.Request r = request(RequestParams.of(ctx, PARAMS), search.retrievalSettings());
         ctx.json(SearchJson.of(search.search(r)));
+    }
+
+    /**
+     * The units a search costs ({@link ClientLimits#BASE_COST} plus {@link ClientLimits#searchCost}): its
+     * clauses as the parser expands them, each plain term per field one, each clause matching many terms (prefix,
+     * wildcard, fuzzy, regular expression, range) per field {@link ClientLimits#MULTI_TERM_COST}, and the
+     * candidates re-ranked for a user ({@link CostGate} charges it before the request waits for a worker).
+     */
+    static long cost(String q, int candidates, boolean personalized) throws QuerySyntaxException {
+        long[] clauses = new long[2];
+        MovieQueryParser.parseQuery(q).visit(new QueryVisitor() {
+            @Override
+            public void consumeTerms(Query query, Term... terms) {
+                clauses[0] += terms.length;
+            }
+
+            @Override
+            public void consumeTermsMatching(Query query, String field, Supplier<ByteRunAutomaton> automaton) {
+                clauses[1]++;
+            }
+
+            @Override
+            public QueryVisitor getSubVisitor(BooleanClause.Occur occur, Query parent) {
+                return this;
+            }
+        });
+        return ClientLimits.BASE_COST
+                + ClientLimits.searchCost(clauses[0], clauses[1], candidates, personalized);
     }
 
     /** The request the parameters ask for; {@code retrieval} and {@code typos} adjust the server's retrieval. */

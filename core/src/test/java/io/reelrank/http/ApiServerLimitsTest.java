@@ -199,7 +199,7 @@ class ApiServerLimitsTest {
         "application/json; charset=latin1  | {\"movie_id\": 1, \"rating\": 4}              | 415 | charset 'latin1'",
         "application/json                  | {\"movie_id\": 1, \"rating\": 4} junk         | 400 | request body must be JSON",
         "application/json                  | {\"movie_id\": 1, \"rating\": 4}{}            | 400 | request body must be JSON",
-        "application/json                  | {\"movie_id\": 1, \"rating\": 4, \"rating\": 5} | 400 | Duplicate field 'rating'",
+        "application/json                  | {\"movie_id\": 1, \"rating\": 4, \"rating\": 5} | 400 | field 'rating' appears twice",
         "application/json                  |                                              | 400 | request body must be JSON",
     })
     void writesTakeOnlyStrictJson(String type, String body, int status, String detail) throws Exception {

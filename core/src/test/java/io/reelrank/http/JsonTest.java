@@ -37,7 +37,28 @@ class JsonTest {
             assertEquals(400, a.status);
             assertTrue(a.detail().startsWith("request body must be JSON (one value, no key twice, nothing after it): "),
                     a.detail());
-            assertTrue(a.detail().matches(".* at character \\d+"), a.detail());
+            assertTrue(a.detail().matches(".* at character \\d+ \\(line 1, column \\d+\\)"), a.detail());
+        }
+    }
+
+    @Test
+    void theReadersOwnWordsNeverReachTheClient() {
+        String[][] cases = {
+            {"{\"a\": 1}{}", "there is more after the JSON value; send exactly one value at character 9 (line 1, column 9)"},
+            {"{\"a\": NaN}", "'NaN' is not a JSON value; numbers must be finite decimals"},
+            {"{\"a\": 1, \"a\": 2}", "field 'a' appears twice"},
+            {"{\"a\": 1", "the body ends before the JSON value is complete"},
+            {"{a: 1}", "unexpected character 'a'; expected a field name in double quotes"},
+            {"[1 2]", "unexpected character '2'; expected ',' or ']'"},
+            {"{\"a\" 1}", "unexpected character '1'; expected ':'"},
+            {"{\"a\": 01}", "a number has leading zeroes"},
+        };
+        for (String[] c : cases) {
+            JsonProcessingException e = assertThrows(JsonProcessingException.class,
+                    () -> Json.MAPPER.readValue(c[0], JsonNode.class), c[0]);
+            String detail = Json.badBody(e).detail();
+            assertTrue(detail.contains(c[1]), c[0] + " -> " + detail);
+            assertTrue(!detail.matches("(?s).*(`|Feature|jackson|JsonNode|Exception|code \\d).*"), detail);
         }
     }
 }

@@ -35,8 +35,9 @@ class ParamRulesTest {
 
     @Test
     void textThatIsNoIntegerIsQuotedInTheRefusal() {
-        assertEquals("parameter 'limit' must be an integer in 1-1000, got 'ten'", LIMIT.refusal("limit", "ten"));
-        assertEquals("parameter 'id' must be an integer 1 or more, got '4.5'",
+        assertEquals("parameter 'limit' must be an integer in 1-1000 in plain decimal digits, got 'ten'",
+                LIMIT.refusal("limit", "ten"));
+        assertEquals("parameter 'id' must be an integer 1 or more in plain decimal digits, got '4.5'",
                 ParamRules.IntRange.atLeast(1).refusal("id", "4.5"));
     }
 
@@ -47,12 +48,38 @@ class ParamRulesTest {
     }
 
     @Test
+    void onlyPlainDecimalNumbersAreRead() {
+        assertEquals(-7, ParamRules.parseInteger("-7"));
+        for (String bad : new String[] {"+5", "0x10", "1e3", "5L", "", "-", "99999999999999999999"}) {
+            assertThrows(NumberFormatException.class, () -> ParamRules.parseInteger(bad), bad);
+        }
+        assertEquals(0.25, ParamRules.parseNumber("0.25"));
+        assertEquals(0.5, ParamRules.parseNumber(".5"));
+        assertEquals(3, ParamRules.parseNumber(" 3. "));
+        for (String bad : new String[] {"0x1p-2", "1d", "1f", "1e-1", "NaN", "Infinity", "+0.5", ".", "1.2.3"}) {
+            assertThrows(NumberFormatException.class, () -> ParamRules.parseNumber(bad), bad);
+        }
+    }
+
+    @Test
+    void aQueryStringMustBeUtf8() {
+        assertDoesNotThrow(() -> ParamRules.wellEncoded("q=%C3%A9t%C3%A9&genre=Sci-Fi"));
+        assertDoesNotThrow(() -> ParamRules.wellEncoded("q=été"));
+        for (String bad : new String[] {"q=%C3%28", "q=%FF", "q=%ED%A0%80", "q=\uFFFD"}) {
+            ApiError e = assertThrows(ApiError.class, () -> ParamRules.wellEncoded(bad), bad);
+            assertTrue(e.detail().contains("must be UTF-8"), e.detail());
+        }
+    }
+
+    @Test
     void aNumberRangeRefusesNotANumberAndInfinity() {
         ParamRules.NumberRange alpha = new ParamRules.NumberRange(0, 1);
         assertTrue(alpha.allows(0) && alpha.allows(0.5) && alpha.allows(1));
         assertFalse(alpha.allows(Double.NaN) || alpha.allows(Double.POSITIVE_INFINITY) || alpha.allows(-0.01));
-        assertEquals("parameter 'alpha' must be a number in 0-1, got 'NaN'", alpha.refusal("alpha", "NaN"));
-        assertEquals("parameter 'min_avg_rating' must be a number in 0-5, got 'Infinity'",
+        assertEquals("parameter 'alpha' must be a number in 0-1 in plain decimal notation (such as 0.25), got 'NaN'",
+                alpha.refusal("alpha", "NaN"));
+        assertEquals("parameter 'min_avg_rating' must be a number in 0-5 in plain decimal notation (such as 0.25), "
+                + "got 'Infinity'",
                 new ParamRules.NumberRange(0, 5).refusal("min_avg_rating", "Infinity"));
         assertEquals("parameter 'x' must be a number in 0.5-2.5, got '3'",
                 new ParamRules.NumberRange(0.5, 2.5).refusal("x", "3"));
