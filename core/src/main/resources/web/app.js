@@ -33,8 +33,20 @@ function params(withUser) {
   return p;
 }
 
+// The API key lives in this tab's sessionStorage (gone when the tab closes), never in a URL; every
+// call sends it as Authorization: Bearer.
+const KEY = 'reelrank.key';
+
+function withKey(options) {
+  const o = Object.assign({}, options || {});
+  o.headers = Object.assign({}, o.headers || {});
+  const key = sessionStorage.getItem(KEY);
+  if (key) o.headers.Authorization = 'Bearer ' + key;
+  return o;
+}
+
 async function api(path, options) {
-  const res = await fetch(path, options);
+  const res = await fetch(path, withKey(options));
   const body = await res.json().catch(() => ({ error: 'bad response', detail: 'HTTP ' + res.status }));
   if (!res.ok) {
     const e = new Error(body.detail || body.error || ('HTTP ' + res.status));
@@ -321,8 +333,6 @@ async function loadForYou() {
 
 async function rate(user, movie, stars) {
   const headers = { 'Content-Type': 'application/json' };
-  const token = $('token').value.trim();
-  if (token) headers.Authorization = 'Bearer ' + token;
   try {
     const r = await api('/api/users/' + encodeURIComponent(user) + '/ratings', {
       method: 'POST', headers: headers, body: JSON.stringify({ movie_id: movie.movie_id, rating: stars }),
@@ -331,7 +341,7 @@ async function rate(user, movie, stars) {
     toast('Rated ' + r.title + ' ' + stars.toFixed(1) + '★ · user vector updated, re-ranked');
     await Promise.all([search({ flash: movie.movie_id }), loadUserCard(), loadForYou()]);
   } catch (e) {
-    if (e.status === 401) {
+    if (e.status === 401 || e.status === 403) {
       $('filters').open = true;
       $('token').focus();
     }
@@ -340,9 +350,27 @@ async function rate(user, movie, stars) {
 }
 
 async function loadUsers() {
+  const sel = $('user');
+  for (const g of [...sel.querySelectorAll('optgroup')]) g.remove();
+  try {
+    const me = await api('/api/me');
+    if (me.role === 'user') {
+      // A user key acts for its own user only: that user is the one to pick.
+      const mine = el('optgroup');
+      mine.label = 'Your key';
+      const o = el('option', null, 'User ' + me.user_id + ' (your key)');
+      o.value = String(me.user_id);
+      mine.append(o);
+      sel.append(mine);
+      sel.value = o.value;
+      return;
+    }
+    if (me.keys_required && me.role !== 'admin') return; // the list of users is for admin keys
+  } catch (e) {
+    if (e.status === 401) { showError(e); return; }
+  }
   try {
     const data = await api('/api/users?limit=12');
-    const sel = $('user');
     const tests = el('optgroup');
     tests.label = 'Test users';
     for (const u of data.test_users) {
@@ -377,12 +405,14 @@ async function loadGenres() {
 
 async function loadHealth() {
   try {
-    const res = await fetch('/api/health');
+    const res = await fetch('/api/health', withKey());
     const h = await res.json();
     for (const part of ['database', 'index', 'model']) {
       const dot = document.querySelector('.dot[data-part="' + part + '"]');
-      dot.className = 'dot ' + (h[part] && h[part].status === 'up' ? 'up' : 'down');
-      dot.title = h[part] ? h[part].detail : '';
+      // Without an admin key the server says up or down only.
+      const status = h[part] ? h[part].status : h.status;
+      dot.className = 'dot ' + (status === 'up' ? 'up' : 'down');
+      dot.title = h[part] ? h[part].detail : 'server ' + h.status;
     }
   } catch (e) { /* the dots stay grey */ }
 }
@@ -404,6 +434,17 @@ async function init() {
   $('user').addEventListener('change', () => { $('user-id').value = ''; loadUserCard(); loadForYou(); search(); });
   $('user-id').addEventListener('change', () => { loadUserCard(); loadForYou(); search(); });
   $('genre').addEventListener('change', () => loadForYou());
+  $('token').value = sessionStorage.getItem(KEY) || '';
+  $('token').addEventListener('change', async () => {
+    const key = $('token').value.trim();
+    if (key) sessionStorage.setItem(KEY, key);
+    else sessionStorage.removeItem(KEY);
+    showError(null);
+    await loadUsers();
+    loadUserCard();
+    loadForYou();
+    search();
+  });
   for (const f of FILTERS) $(f).addEventListener('change', () => search());
   await Promise.all([loadUsers(), loadGenres(), loadHealth()]);
   const start = new URLSearchParams(location.search);

@@ -6,6 +6,7 @@ import io.reelrank.index.MovieIndex;
 import io.reelrank.index.MovieSearcher;
 import io.reelrank.model.ItemVectors;
 import io.reelrank.rerank.PersonalizedSearch;
+import io.reelrank.service.Access;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -28,7 +29,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Serve the JSON API and the web page (search, movies, users, ratings, health, metrics).",
-                "Write routes need Authorization: Bearer <token> when REELRANK_API_TOKEN is set."})
+                "Callers send Authorization: Bearer <key> (reelrank keys create; REELRANK_API_TOKEN is an admin key)."})
 public final class ServeCommand implements Callable<Integer> {
 
     @Spec
@@ -105,6 +106,17 @@ public final class ServeCommand implements Callable<Integer> {
             description = "k of the user tower when a posted rating updates a user, >= 0 (default: ${DEFAULT-VALUE})")
     double shrinkage;
 
+    @Option(names = "--access", paramLabel = "MODE",
+            description = "keys: every route applies the key rules (docs/keys-and-users.md); open: every caller "
+                    + "acts as an admin (one person's machine). Default: keys when REELRANK_API_TOKEN is set or "
+                    + "--bind is not a loopback address, else open")
+    String access;
+
+    @Option(names = "--anonymous", paramLabel = "WHAT", defaultValue = "search",
+            description = "With keys: what a client without a key may do: search (searches without a user and the "
+                    + "catalogue) or none (default: ${DEFAULT-VALUE})")
+    String anonymous;
+
     /** The server's wait for a pooled connection: short, so a database outage does not hold workers. */
     public static final long DEFAULT_DB_TIMEOUT_MS = 1_000;
 
@@ -112,10 +124,12 @@ public final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         ApiServer.Options options;
+        Access.Policy policy;
         try {
             options = new ApiServer.Options(bind, port, threads == null ? ApiServer.DEFAULT_THREADS : threads,
                     System.getenv("REELRANK_API_TOKEN"), shrinkage, queue, queueTimeout, idleTimeout, shutdownTimeout)
                     .withLimits(new ApiServer.Limits(bodyTimeout, pendingBodies, clientRate, clientBurst));
+            policy = policy(access, anonymous, options);
             if (dbTimeout < 250 || dbTimeout > 600_000) {
                 throw new IllegalArgumentException("db timeout must be in 250-600000 ms, got " + dbTimeout);
             }
@@ -146,22 +160,53 @@ public final class ServeCommand implements Callable<Integer> {
                 out.println("reelrank: warning: no movie has an embedding; searches follow BM25 until "
                         + "`reelrank embed --load`");
             }
-            try (ApiServer server = ApiServer.start(options, db, search)) {
+            try (ApiServer server = ApiServer.start(options, db, search, policy)) {
                 Thread hook = new Thread(() -> {
                     server.close();
                     stopped.countDown();
                 }, "reelrank-serve-shutdown");
                 Runtime.getRuntime().addShutdownHook(hook);
                 out.printf(Locale.ROOT, "reelrank: serving on %s (database %s, index %s, %d item vectors, "
-                        + "model version %d, %d workers, queue %d, write routes %s)%n",
+                        + "model version %d, %d workers, queue %d, access %s)%n",
                         server.uri(), db.settings().describe(), dir, items.size(),
                         search.model() == null ? 0 : search.model().version(), options.threads(), options.queue(),
-                        options.token() == null ? "open" : "need the bearer token");
+                        !policy.keysRequired() ? "open: every caller acts as an admin"
+                                : "by keys" + (policy.anonymousCatalog() ? ", anonymous search"
+                                        : ", no anonymous access")
+                                        + (options.token() != null ? ", REELRANK_API_TOKEN as an admin key" : ""));
                 out.flush();
                 stopped.await();
             }
         }
         return 0;
+    }
+
+    /** {@code --access} and {@code --anonymous} as a policy; the default access depends on token and address. */
+    static Access.Policy policy(String access, String anonymous, ApiServer.Options options) {
+        boolean keys;
+        if (access == null) {
+            keys = options.token() != null || !loopback(options.bind());
+        } else if (access.equals("keys") || access.equals("open")) {
+            keys = access.equals("keys");
+        } else {
+            throw new IllegalArgumentException("--access must be keys or open, got '" + access + "'");
+        }
+        if (!anonymous.equals("search") && !anonymous.equals("none")) {
+            throw new IllegalArgumentException("--anonymous must be search or none, got '" + anonymous + "'");
+        }
+        if (!keys && anonymous.equals("none")) {
+            throw new IllegalArgumentException("--anonymous none needs --access keys (open access lets everyone in)");
+        }
+        return keys ? new Access.Policy(true, anonymous.equals("search")) : Access.Policy.OPEN;
+    }
+
+    /** Whether {@code bind} is a loopback address (a literal or a name; one that does not resolve is not). */
+    private static boolean loopback(String bind) {
+        try {
+            return java.net.InetAddress.getByName(bind).isLoopbackAddress();
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     private static final ItemVectors NO_ITEMS = ItemVectors.of(new int[0], new float[0][], true);

@@ -8,19 +8,18 @@ import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import io.javalin.json.JavalinJackson;
 import io.javalin.router.Endpoint;
-import io.javalin.security.RouteRole;
 import io.reelrank.db.Database;
 import io.reelrank.rerank.Fusion;
 import io.reelrank.rerank.PersonalizedSearch;
 import io.reelrank.rerank.Retrieval;
+import io.reelrank.service.Access;
+import io.reelrank.service.Keys;
 import io.reelrank.service.RatingService;
 import io.reelrank.user.UserTower;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -46,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * {@link Options#threads} requests run at once, parks up to {@link Options#queue} more for at most
  * {@link Options#queueWaitMs}, and answers the rest 503 with {@code Retry-After}. Javalin then routes
  * the request to its handler (each route a {@code GET} with its {@code HEAD}, or a {@code POST}; 404 and
- * 405 with {@code Allow} otherwise), checks the API token before a write route runs, and its handler
+ * 405 with {@code Allow} otherwise), {@link Guard} applies the access rules before a route runs, and its handler
  * decodes ({@link RequestParams}, {@link Json#requestBody}; bodies over {@link #MAX_BODY_BYTES} are 413),
  * delegates and encodes with {@code ctx.json} through the registered {@link Json#MAPPER}. Failures are
  * answered by {@link ExceptionMappers} (always JSON {@code {"error", "detail"}}, never a stack trace or
@@ -118,10 +117,10 @@ public final class ApiServer implements AutoCloseable {
 
     /**
      * Where and how to serve: bind address, port (0 = a free one), worker threads (requests handled
-     * at once), the API token (null = write routes are open), the user tower's shrinkage k used when a
-     * rating is posted, the queue of requests waiting for a worker and how long one may wait (ms), how
-     * long an idle connection stays open (ms), how long {@link #close} waits for running requests (ms)
-     * and the per-client {@link Limits}.
+     * at once), the API token (an admin key, {@code REELRANK_API_TOKEN}; null = none), the user tower's
+     * shrinkage k used when a rating is posted, the queue of requests waiting for a worker and how long
+     * one may wait (ms), how long an idle connection stays open (ms), how long {@link #close} waits for
+     * running requests (ms) and the per-client {@link Limits}.
      */
     public record Options(String bind, int port, int threads, String token, double shrinkage, int queue,
                           long queueWaitMs, long idleTimeoutMs, long shutdownMs, Limits limits) {
@@ -132,8 +131,8 @@ public final class ApiServer implements AutoCloseable {
                 throw new IllegalArgumentException("threads must be in 1-" + MAX_THREADS + ", got " + threads);
             }
             if (token != null && token.isBlank()) {
-                throw new IllegalArgumentException("the API token must not be blank (unset REELRANK_API_TOKEN to open "
-                        + "write routes)");
+                throw new IllegalArgumentException(
+                        "the API token must not be blank (unset REELRANK_API_TOKEN for none)");
             }
             if (!(shrinkage >= 0 && Double.isFinite(shrinkage))) {
                 throw new IllegalArgumentException("shrinkage must be a finite number >= 0, got " + shrinkage);
@@ -205,20 +204,23 @@ public final class ApiServer implements AutoCloseable {
     static final int MONITORING_THREADS = 2;
     static final int MONITORING_QUEUE = 64;
 
-    /** What a route needs beyond being reachable: write routes need the API token when one is set. */
-    enum Access implements RouteRole { WRITE }
-
     private final Options options;
     private final HttpMetrics metrics;
     private final ClientLimits limits;
-    private final byte[] token;
+    private final Guard guard;
     private final Javalin app;
     private volatile QoSHandler qos;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private ApiServer(Options o, Database db, PersonalizedSearch search) {
+    private ApiServer(Options o, Database db, PersonalizedSearch search, Access.Policy policy) {
         this.options = o;
-        this.token = o.token() == null ? null : ("Bearer " + o.token()).getBytes(StandardCharsets.UTF_8);
+        Keys keys = null;
+        if (policy.keysRequired()) {
+            keys = new Keys(db, o.token());
+            keys.listen();
+        }
+        Guard g = new Guard(policy, keys);
+        this.guard = g;
         this.metrics = new HttpMetrics(db::poolStats);
         this.limits = new ClientLimits(o.limits().costRate(), o.limits().costBurst());
         StaticFiles web = StaticFiles.load();
@@ -286,7 +288,7 @@ public final class ApiServer implements AutoCloseable {
                 limit.setMaxSuspend(Duration.ofMillis(o.queueWaitMs()));
                 server.insertHandler(limit);
                 qos = limit;
-                server.insertHandler(new CostGate(limits, metrics, MONITORING_PATHS));
+                server.insertHandler(new CostGate(limits, metrics, MONITORING_PATHS, g::knownKeyId));
                 BodyReader bodies = new BodyReader(MAX_BODY_BYTES, o.limits().bodyTimeoutMs(),
                         o.limits().maxPendingBodies());
                 metrics.bodies(bodies::pending);
@@ -305,7 +307,9 @@ public final class ApiServer implements AutoCloseable {
             get(routes, "/api/movies/{id}/similar", catalog::similar);
             get(routes, "/api/users", users::list);
             get(routes, "/api/users/{id}", users::user);
-            routes.post("/api/users/{id}/ratings", users::rate, Access.WRITE);
+            routes.post("/api/users/{id}/ratings", users::rate);
+            routes.delete("/api/users/{id}", users::delete);
+            get(routes, "/api/me", g::me);
             get(routes, "/api/users/{id}/recommendations", users::recommendations);
             get(routes, "/api/health", health::health);
             get(routes, "/metrics", ctx -> ctx.contentType(metrics.contentType()).result(metrics.render()));
@@ -314,9 +318,7 @@ public final class ApiServer implements AutoCloseable {
             get(routes, "/static/{file}", ctx -> web.page(ctx, ctx.pathParam("file")));
 
             routes.before(ctx -> ctx.attribute(STARTED, System.nanoTime()));
-            routes.beforeMatched(ctx -> {
-                if (ctx.routeRoles().contains(Access.WRITE)) authorize(ctx);
-            });
+            routes.beforeMatched(g::check);
             // Recorded before the answer goes out, so a client that has its answer also sees it counted
             // (a scrape right after a request is then exact).
             routes.after(this::record);
@@ -331,9 +333,18 @@ public final class ApiServer implements AutoCloseable {
         routes.head(path, handler);
     }
 
-    /** Binds and starts a server; it answers until {@link #close}. */
+    /**
+     * Binds and starts a server; it answers until {@link #close}. Keys are required when the options
+     * carry a token ({@code REELRANK_API_TOKEN}, then an admin key); without one the server is open.
+     */
     public static ApiServer start(Options options, Database db, PersonalizedSearch search) throws IOException {
-        ApiServer s = new ApiServer(options, db, search);
+        return start(options, db, search, options.token() != null ? Access.Policy.DEFAULT : Access.Policy.OPEN);
+    }
+
+    /** Binds and starts a server under the access {@code policy} ({@link Guard}); it answers until {@link #close}. */
+    public static ApiServer start(Options options, Database db, PersonalizedSearch search, Access.Policy policy)
+            throws IOException {
+        ApiServer s = new ApiServer(options, db, search, policy);
         try {
             s.app.start();
         } catch (RuntimeException e) {
@@ -370,6 +381,11 @@ public final class ApiServer implements AutoCloseable {
         return options;
     }
 
+    /** The access rules this server applies. */
+    public Access.Policy policy() {
+        return guard.policy();
+    }
+
     /** Method and pattern of every route as Javalin holds them, HEAD aside (the OpenAPI test walks them). */
     public List<String> routes() {
         return app.unsafe.internalRouter.allHttpHandlers().stream()
@@ -377,19 +393,6 @@ public final class ApiServer implements AutoCloseable {
                 .filter(e -> e.method.isHttpMethod() && !e.method.equals(HandlerType.HEAD))
                 .map(e -> e.method + " " + e.path)
                 .toList();
-    }
-
-    private void authorize(Context ctx) {
-        if (token == null) return;
-        String h = ctx.header("Authorization");
-        byte[] given = h == null ? new byte[0] : h.getBytes(StandardCharsets.UTF_8);
-        // Constant-time, so response timing does not reveal how much of a guessed token was right.
-        if (!MessageDigest.isEqual(given, token)) {
-            ctx.header("WWW-Authenticate", "Bearer realm=\"reelrank\"");
-            throw new ApiError(401, "unauthorized", h == null
-                    ? "this route writes: send Authorization: Bearer <token> (the server's REELRANK_API_TOKEN)"
-                    : "the bearer token does not match the server's REELRANK_API_TOKEN");
-        }
     }
 
     /**
@@ -427,5 +430,6 @@ public final class ApiServer implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("stopping the server failed", e);
         }
+        guard.close();
     }
 }

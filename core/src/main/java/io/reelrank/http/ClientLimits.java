@@ -1,9 +1,5 @@
 package io.reelrank.http;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -107,17 +103,13 @@ final class ClientLimits {
     }
 
     /**
-     * The client a request is charged to: {@code key:} and a hash of its {@code Authorization} header
-     * when it sends one (the header itself is never kept), else {@code addr:} and its remote address.
+     * The client a request is charged to: {@code key:} and the key id of a key the server already knows
+     * to be live ({@link Guard#knownKeyId}: a key it has authenticated before), else {@code addr:} and
+     * the remote address. An unknown, made-up or not yet seen key is charged to its address, so sending
+     * a new {@code Authorization} header with every request buys no new share.
      */
-    static String client(String authorization, String remoteAddress) {
-        if (authorization == null || authorization.isEmpty()) return "addr:" + remoteAddress;
-        try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(authorization.getBytes(StandardCharsets.UTF_8));
-            return "key:" + HexFormat.of().formatHex(h, 0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
-        }
+    static String client(String knownKeyId, String remoteAddress) {
+        return knownKeyId != null ? "key:" + knownKeyId : "addr:" + remoteAddress;
     }
 
     /**

@@ -24,11 +24,15 @@ final class CostGate extends Handler.Wrapper {
     private final ClientLimits limits;
     private final HttpMetrics metrics;
     private final Set<String> free;
+    private final java.util.function.UnaryOperator<String> knownKey;
 
-    CostGate(ClientLimits limits, HttpMetrics metrics, Set<String> free) {
+    /** {@code knownKey}: the id of the live key an {@code Authorization} header carries, when already known. */
+    CostGate(ClientLimits limits, HttpMetrics metrics, Set<String> free,
+             java.util.function.UnaryOperator<String> knownKey) {
         this.limits = limits;
         this.metrics = metrics;
         this.free = free;
+        this.knownKey = knownKey;
     }
 
     @Override
@@ -38,7 +42,7 @@ final class CostGate extends Handler.Wrapper {
         String path = Request.getPathInContext(request);
         if (!limits.enabled() || free.contains(path)) return next.handle(request, response, callback);
         long cost = cost(request, path);
-        String client = ClientLimits.client(request.getHeaders().get(HttpHeader.AUTHORIZATION),
+        String client = ClientLimits.client(knownKey.apply(request.getHeaders().get(HttpHeader.AUTHORIZATION)),
                 Request.getRemoteAddr(request));
         long wait = limits.take(client, cost);
         metrics.charged(cost, wait > 0);

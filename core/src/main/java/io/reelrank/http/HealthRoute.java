@@ -14,6 +14,8 @@ import java.util.Set;
  * searcher's current number of movies) and the model (the item vectors in memory) each up or down
  * with a detail; 200 when all three are up, 503 otherwise, so a load balancer can use it as is. It
  * also names the collaborative model version served and any failure of the index to follow changes.
+ * Those details (the database URL, the index path) go to admin keys only ({@link Guard}); anyone else
+ * gets the bare {@code {"status": "up"}} or {@code "down"} with the same status code.
  */
 final class HealthRoute {
 
@@ -33,6 +35,9 @@ final class HealthRoute {
 
     record Part(String status, String detail) {}
 
+    /** What a caller without an admin key is told. */
+    record BareBody(String status) {}
+
     record IndexPart(String status, String detail, @JsonInclude(JsonInclude.Include.NON_NULL) Integer movies,
                      @JsonInclude(JsonInclude.Include.NON_NULL) String followerError) {}
 
@@ -45,7 +50,12 @@ final class HealthRoute {
         IndexPart index = index();
         ModelPart model = model();
         boolean up = UP.equals(database.status()) && UP.equals(index.status()) && UP.equals(model.status());
-        ctx.status(up ? 200 : 503).json(new HealthBody(up ? UP : DOWN, database, index, model));
+        ctx.status(up ? 200 : 503);
+        if (Guard.principal(ctx).role() == io.reelrank.service.Access.Role.ADMIN) {
+            ctx.json(new HealthBody(up ? UP : DOWN, database, index, model));
+        } else {
+            ctx.json(new BareBody(up ? UP : DOWN));
+        }
     }
 
     private Part database() {

@@ -23,7 +23,8 @@ import java.util.Set;
  * {@code POST /api/users/{id}/ratings} (a strict JSON body, stored through {@link RatingService#rate}:
  * the rating, the movie's statistics, the user's content vector, the user folded into the active
  * collaborative model, the index entry and the notification; then the cached vectors are dropped so
- * the very next search uses the new ones).
+ * the very next search uses the new ones) and {@code DELETE /api/users/{id}} ({@link RatingService#forget}:
+ * the user with everything derived from them, in one transaction; every server follows).
  */
 final class UserRoutes {
 
@@ -94,6 +95,23 @@ final class UserRoutes {
             r = Recommender.recommend(conn, search.items(), new Recommender.Request(id, limit, filters, false));
         }
         ctx.json(RecommendJson.of(r));
+    }
+
+    /** The answer of {@code DELETE /api/users/{id}}: what was removed. */
+    record DeletedBody(int userId, int ratings, int tags, int collaborativeVectors, int keys, boolean contentVector,
+                       boolean testUser, boolean fromMovieLens, int moviesUpdated) {}
+
+    void delete(Context ctx) throws Exception {
+        int user = RequestParams.of(ctx, Set.of()).pathInt("id", ID);
+        RatingService.Forgotten f;
+        try {
+            f = ratings.forget(user);
+        } catch (RatingService.UnknownUserException e) {
+            throw ApiError.notFound(e.getMessage());
+        }
+        search.invalidateUser(user);
+        ctx.json(new DeletedBody(f.userId(), f.ratings(), f.tags(), f.factors(), f.keys(), f.hadVector(), f.testUser(),
+                f.fromFiles(), f.movies().size()));
     }
 
     void rate(Context ctx) throws Exception {

@@ -250,8 +250,26 @@ public final class Keys implements AutoCloseable {
             if (e != null && io.reelrank.db.Database.unreachable(ex)) return e; // the one we have, until it is back
             throw ex;
         }
-        keys.put(keyId, e);
+        // An id with no row is not kept: random ids cannot grow the cache, each costs one lookup by key.
+        if (e.hash() != noSecret) keys.put(keyId, e);
         return e;
+    }
+
+    /**
+     * The id of the live key {@code presented} is, when this process has it in memory already
+     * ({@link #TOKEN_ID} for {@code REELRANK_API_TOKEN}); null otherwise. Never reads the database, so a
+     * caller may use it before a request is admitted (the per-client limits charge a known key's own
+     * share, anything else the caller's address).
+     */
+    public String knownKeyId(String presented) {
+        if (presented == null) return null;
+        byte[] given = sha256(presented);
+        if (tokenHash != null && MessageDigest.isEqual(given, tokenHash)) return TOKEN_ID;
+        Matcher m = KEY.matcher(presented);
+        if (!m.matches()) return null;
+        Entry e = keys.get(m.group(1));
+        if (e == null || e.principal() == null || !MessageDigest.isEqual(sha256(m.group(2)), e.hash())) return null;
+        return m.group(1);
     }
 
     private Entry load(String keyId, long now) throws SQLException {

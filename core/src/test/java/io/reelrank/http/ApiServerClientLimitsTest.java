@@ -4,10 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.reelrank.service.Access;
+import io.reelrank.service.Keys;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,9 +25,10 @@ import org.junit.jupiter.api.Test;
  * Each client's share of the server's work, against a real server over real sockets: fifty concurrent
  * 208-term prefix queries from one client (each allowed on its own) use up that client's share and are
  * answered 429 with {@code Retry-After}, while another client's searches, sent meanwhile, are all
- * answered 200; and the refusals are counted in {@code /metrics}. Clients are told apart by the hash of
- * their {@code Authorization} header (both connect from loopback). The server's share is set so that one
- * hostile query fits and a second does not, however fast the machine is; nothing here measures time.
+ * answered 200; and the refusals are counted in {@code /metrics}. Both connect from loopback and are
+ * told apart by their keys, which the server has seen before; a made-up key buys no share of its own.
+ * The server's share is set so that one hostile query fits and a second does not, however fast the
+ * machine is; nothing here measures time.
  */
 @Tag("integration")
 class ApiServerClientLimitsTest {
@@ -37,9 +42,28 @@ class ApiServerClientLimitsTest {
         return q.toString().trim();
     }
 
-    static HttpRequest search(ApiServer s, String q, String client) {
+    static HttpRequest search(ApiServer s, String q, String key) {
         return HttpRequest.newBuilder(s.uri().resolve("/api/search?q=" + URLEncoder.encode(q, StandardCharsets.UTF_8)))
-                .timeout(Duration.ofSeconds(120)).header("Authorization", "Bearer " + client).GET().build();
+                .timeout(Duration.ofSeconds(120)).header("Authorization", "Bearer " + key).GET().build();
+    }
+
+    /** Two admin keys made for a test, removed again after it. */
+    static List<String> keys(List<String> ids) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (Keys keys = new Keys(HttpFixture.db(), null)) {
+            for (int i = 0; i < 2; i++) {
+                Keys.Created k = keys.create(Access.Role.ADMIN, null, "ApiServerClientLimitsTest");
+                ids.add(k.keyId());
+                out.add(k.key());
+            }
+        }
+        return out;
+    }
+
+    static void removeKeys(List<String> ids) throws Exception {
+        try (Connection c = HttpFixture.db().connect(); Statement st = c.createStatement()) {
+            st.execute("DELETE FROM api_keys WHERE key_id = ANY ('{" + String.join(",", ids) + "}')");
+        }
     }
 
     @Test
@@ -51,16 +75,23 @@ class ApiServerClientLimitsTest {
         // Requests wait for a worker as long as they need: the outcome must not depend on the machine's speed.
         ApiServer.Options o = ApiServer.Options.loopback().withWorkers(ApiServer.DEFAULT_THREADS, 256, 600_000)
                 .withLimits(ApiServer.Limits.DEFAULT.withCost(1, cost * 1.5));
-        try (ApiServer s = ApiServer.start(o, HttpFixture.db(), HttpFixture.search())) {
+        List<String> ids = new ArrayList<>();
+        try (ApiServer s = ApiServer.start(o, HttpFixture.db(), HttpFixture.search(), Access.Policy.DEFAULT)) {
+            List<String> keys = keys(ids);
+            String hostileKey = keys.get(0);
+            String normalKey = keys.get(1);
+            // Each key's first request authenticates it (and is charged to the address); from then on it has
+            // a share of its own.
+            for (String k : keys) assertEquals(200, HttpFixture.send(s, "GET", "/api/genres", "Bearer " + k).statusCode());
             List<CompletableFuture<HttpResponse<String>>> attack = new ArrayList<>();
             for (int i = 0; i < 50; i++) {
-                attack.add(ApiServerLimitsTest.CLIENT.sendAsync(search(s, hostile, "hostile"),
+                attack.add(ApiServerLimitsTest.CLIENT.sendAsync(search(s, hostile, hostileKey),
                         HttpResponse.BodyHandlers.ofString()));
             }
             List<HttpResponse<String>> normal = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
                 normal.add(ApiServerLimitsTest.CLIENT.send(search(s, i % 2 == 0 ? "matrix" : "lord of the rings",
-                        "normal"), HttpResponse.BodyHandlers.ofString()));
+                        normalKey), HttpResponse.BodyHandlers.ofString()));
             }
             int ok = 0;
             int refused = 0;
@@ -88,6 +119,8 @@ class ApiServerClientLimitsTest {
             }
             assertEquals(49, ApiServerSlowBodiesTest.sum(m, "/api/search", "429"));
             assertEquals(49.0 * cost, m.value("reelrank_http_cost_units_total", Map.of("refused", "true")) , 1e-6);
+        } finally {
+            removeKeys(ids);
         }
     }
 
@@ -105,9 +138,12 @@ class ApiServerClientLimitsTest {
             assertEquals(429, refused.statusCode(), refused.body());
             assertEquals(200, HttpFixture.get(s, "/api/health").statusCode(), "health costs nothing");
             assertEquals(200, HttpFixture.get(s, "/metrics").statusCode(), "metrics cost nothing");
-            HttpResponse<String> keyed = ApiServerLimitsTest.CLIENT.send(search(s, "matrix", "someone"),
-                    HttpResponse.BodyHandlers.ofString());
-            assertEquals(200, keyed.statusCode(), "a client with a key has its own share");
+            // A made-up key (a new one with every request, as an attacker would send) is charged to the address.
+            for (int i = 0; i < 3; i++) {
+                HttpResponse<String> madeUp = ApiServerLimitsTest.CLIENT.send(search(s, "matrix",
+                        "rk_" + "0123456789a" + i + "_" + "A".repeat(43)), HttpResponse.BodyHandlers.ofString());
+                assertEquals(429, madeUp.statusCode(), "a key the server does not know buys no share: " + madeUp.body());
+            }
         }
     }
 }

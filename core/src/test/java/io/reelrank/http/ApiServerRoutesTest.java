@@ -98,7 +98,7 @@ class ApiServerRoutesTest {
     @Test
     void theServerListsEachRouteOnceWithoutItsHead() {
         List<String> routes = HttpFixture.server().routes();
-        assertEquals(13, routes.size(), routes.toString());
+        assertEquals(15, routes.size(), routes.toString());
         assertTrue(routes.contains("GET /api/movies/{id}/similar") && routes.contains("POST /api/users/{id}/ratings"),
                 routes.toString());
         assertTrue(routes.stream().noneMatch(r -> r.startsWith("HEAD ")), routes.toString());

@@ -210,10 +210,11 @@ class ApiServerTest {
             assertTrue(none.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Bearer"));
             assertEquals(401, HttpFixture.post(guarded, path, body, "Bearer s3cret-tokem").statusCode());
             assertEquals(401, HttpFixture.post(guarded, path, body, "s3cret-token").statusCode());
-            assertEquals(404, HttpFixture.get(guarded, "/api/users/" + TOKEN_USER).statusCode(),
-                    "a refused write must not have written anything");
+            assertEquals(404, HttpFixture.send(guarded, "GET", "/api/users/" + TOKEN_USER, "Bearer s3cret-token")
+                    .statusCode(), "a refused write must not have written anything");
             assertEquals(200, HttpFixture.post(guarded, path, body, "Bearer s3cret-token").statusCode());
-            assertEquals(200, HttpFixture.get(guarded, "/api/search?q=lord").statusCode(), "reads stay open");
+            assertEquals(200, HttpFixture.get(guarded, "/api/search?q=lord").statusCode(),
+                    "searches without a user stay open");
         }
         assertEquals(200, HttpFixture.post(HttpFixture.server(), "/api/users/" + TOKEN_USER + "/ratings",
                 "{\"movie_id\": 4993, \"rating\": 4.0}", null).statusCode(), "without a token, writes are open");

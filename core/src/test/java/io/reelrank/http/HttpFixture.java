@@ -81,6 +81,15 @@ public final class HttpFixture {
         return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** Any method, with an {@code Authorization} header when {@code authorization} is not null, no body. */
+    static HttpResponse<String> send(ApiServer s, String method, String pathAndQuery, String authorization)
+            throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(s.uri().resolve(pathAndQuery)).timeout(Duration.ofSeconds(30))
+                .method(method, HttpRequest.BodyPublishers.noBody());
+        if (authorization != null) b.header("Authorization", authorization);
+        return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     static URI uri(String pathAndQuery) {
         return server().uri().resolve(pathAndQuery);
     }

@@ -1,8 +1,10 @@
 package io.reelrank.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,6 +41,7 @@ class WebPageBrowserTest {
     static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     static final Path SCREENSHOTS = Path.of("target", "screenshots");
     static final int RATER = 39301;
+    static final int KEYED_RATER = 39311;
 
     private static ChromeDriver driver;
     private static Path profile;
@@ -222,5 +225,47 @@ class WebPageBrowserTest {
         assertTrue(driver.findElement(By.id("bm25-sub")).getText().contains("hybrid retrieval"),
                 driver.findElement(By.id("bm25-sub")).getText());
         screenshot("wizard-school-hybrid.png");
+    }
+
+    @Test
+    void aPersonWithAUserKeySearchesAndRatesAsThatUserWithTheKeyKeptInTheTabOnly() throws Exception {
+        int user = KEYED_RATER;
+        String key;
+        try (io.reelrank.service.Keys keys = new io.reelrank.service.Keys(HttpFixture.db(), null)) {
+            key = keys.create(io.reelrank.service.Access.Role.USER, user, "WebPageBrowserTest").key();
+        }
+        try (ApiServer keyed = ApiServer.start(ApiServer.Options.loopback(), HttpFixture.db(), HttpFixture.search(),
+                io.reelrank.service.Access.Policy.DEFAULT)) {
+            try {
+                assertEquals(200, HttpFixture.post(keyed, "/api/users/" + user + "/ratings",
+                        "{\"movie_id\": 4993, \"rating\": 5.0}", "Bearer " + key).statusCode());
+                driver.get(keyed.uri().resolve("/").toString());
+                waiting().until(d -> "true".equals(d.findElement(By.tagName("body")).getAttribute("data-ready")));
+                assertEquals(1, new Select(driver.findElement(By.id("user"))).getOptions().size(),
+                        "without a key the page offers no user: the list of users needs an admin key");
+                driver.findElement(By.cssSelector("#filters summary")).click();
+                WebElement field = driver.findElement(By.id("token"));
+                field.sendKeys(key);
+                field.sendKeys(org.openqa.selenium.Keys.TAB);
+                waiting().until(d -> String.valueOf(user).equals(
+                        new Select(d.findElement(By.id("user"))).getFirstSelectedOption().getAttribute("value")));
+                searchFor("lord");
+                Row target = column("personalized").get(4);
+                driver.findElement(By.cssSelector("#personalized li.result[data-movie-id='" + target.movieId()
+                        + "'] button.star[data-rating='4']")).click();
+                waiting().until(d -> d.findElement(By.id("toast")).isDisplayed()
+                        && d.findElement(By.id("toast")).getText().contains("re-ranked"));
+                JsonNode me = ApiServerTest.JSON.readTree(HttpFixture.send(keyed, "GET", "/api/users/" + user,
+                        "Bearer " + key).body());
+                assertEquals(2, me.get("rating_count").asInt(), "the page rated as the key's user");
+                org.openqa.selenium.JavascriptExecutor js = driver;
+                assertEquals(key, js.executeScript("return sessionStorage.getItem('reelrank.key')"));
+                assertEquals(null, js.executeScript("return localStorage.getItem('reelrank.key')"));
+                assertFalse(driver.getCurrentUrl().contains("rk_"), driver.getCurrentUrl());
+            } finally {
+                // Through the product's path: the user, their ratings and their key go.
+                HttpFixture.send(keyed, "DELETE", "/api/users/" + user, "Bearer " + key);
+            }
+        }
     }
 }

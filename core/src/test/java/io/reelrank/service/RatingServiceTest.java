@@ -11,6 +11,7 @@ import io.reelrank.db.Database;
 import io.reelrank.db.MovieStats;
 import io.reelrank.db.RatingSource;
 import io.reelrank.db.ScratchDatabase;
+import io.reelrank.db.TableSnapshot;
 import io.reelrank.index.MovieIndex;
 import io.reelrank.ingest.MovieLensLoader;
 import io.reelrank.model.ItemVectors;
@@ -20,11 +21,9 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -129,27 +128,8 @@ class RatingServiceTest {
         assertEquals(0, count("SELECT count(*) FROM ratings WHERE user_id = " + (USER + 2)));
     }
 
-    /**
-     * Every table of the schema (materialized views included) as a digest of its rows in a fixed order,
-     * by name: two states compare as maps.
-     */
     static Map<String, String> everyTable(Database d) throws SQLException {
-        Map<String, String> out = new TreeMap<>();
-        try (Connection c = d.connect(); Statement st = c.createStatement()) {
-            List<String> tables = new ArrayList<>();
-            try (ResultSet rs = st.executeQuery("SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace "
-                    + "AND relkind IN ('r', 'm') ORDER BY relname")) {
-                while (rs.next()) tables.add(rs.getString(1));
-            }
-            for (String t : tables) {
-                try (ResultSet rs = st.executeQuery("SELECT count(*) || ' ' || coalesce(md5(string_agg(x::text, ',' "
-                        + "ORDER BY x::text)), '') FROM " + t + " x")) {
-                    rs.next();
-                    out.put(t, rs.getString(1));
-                }
-            }
-        }
-        return out;
+        return TableSnapshot.of(d);
     }
 
     @Test
