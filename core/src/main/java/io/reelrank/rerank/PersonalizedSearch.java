@@ -356,13 +356,22 @@ public final class PersonalizedSearch implements AutoCloseable {
     }
 
     /**
-     * Waits until every change notification committed before the call has been applied here (cached
-     * users dropped, vectors reloaded); see {@link Changes.Listener#awaitSeen}. Needs {@link #listen}.
+     * Waits until every change notification committed before the call has been applied here: cached
+     * users dropped, vectors reloaded ({@link Changes.Listener#awaitSeen}) and the movies named brought
+     * into this process's index (the follower idle). Needs {@link #listen}; fails after {@code timeoutMs}.
      */
     public void awaitChangesSeen(long timeoutMs) throws SQLException, InterruptedException {
         Changes.Listener l = listener;
-        if (l == null) throw new IllegalStateException("awaitChangesSeen needs listen() first");
+        IndexFollower f = follower;
+        if (l == null || f == null) throw new IllegalStateException("awaitChangesSeen needs listen() first");
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000;
         l.awaitSeen(timeoutMs);
+        while (f.busy()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the index follower still busy after " + timeoutMs + " ms");
+            }
+            Thread.sleep(5);
+        }
     }
 
     /** The follower of this process's index (null until {@link #listen}). */
