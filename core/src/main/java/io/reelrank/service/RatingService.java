@@ -293,7 +293,7 @@ public final class RatingService {
     }
 
     /**
-     * The hook for the user's events (impressions, clicks: the events API of issue 18): once that table
+     * The hook for the user's events (impressions and clicks, once the product records them): once that table
      * exists, its rows of {@code userId} are deleted here, in the deletion's transaction, so forgetting a
      * user leaves none of their events behind. Nothing to do until then.
      */
