@@ -41,7 +41,7 @@ class WebPageBrowserTest {
     static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     static final Path SCREENSHOTS = Path.of("target", "screenshots");
     static final int RATER = 39301;
-    static final int KEYED_RATER = 39311;
+    static final int KEYED_RATER = 39313;
 
     private static ChromeDriver driver;
     private static Path profile;
