@@ -133,15 +133,16 @@ class ServeCommandScaleOutTest {
                 // The reader has never seen this user: 404, and it remembers that answer in its cache.
                 HttpResponse<String> unknown = reader.get(search("lord", user));
                 assertEquals(404, unknown.statusCode(), unknown.body());
-                // The reader's own index before the rating (a plain search: the user is not known yet). The
-                // table's figure is printed beside it: they have been seen to differ by 2 in some class orders
-                // (an open question, docs/deployment.md), which this test of propagation does not decide.
-                int countBefore = countOf(reader.getJson("/api/search?q=lord&limit=20"), FELLOWSHIP);
-                int tableBefore = reader.getJson("/api/movies/" + FELLOWSHIP).get("rating_count").asInt();
-                if (tableBefore != countBefore) {
+                // The movie's count in the table before the rating, and the reader's index beside it. The index
+                // must reach the table's figure plus this rating. The two have been seen to differ by one before a
+                // trial on the server that wrote the previous trial's rating (its own rating missing from its own
+                // index until the next change reaches it); that is printed, not judged here (see docs/deployment.md).
+                int indexBefore = countOf(reader.getJson("/api/search?q=lord&limit=20"), FELLOWSHIP);
+                int countBefore = reader.getJson("/api/movies/" + FELLOWSHIP).get("rating_count").asInt();
+                if (indexBefore != countBefore) {
                     System.out.printf(java.util.Locale.ROOT,
                             "%s's index had %d ratings of movie %d, the table %d, before trial %d%n",
-                            reader.name, countBefore, FELLOWSHIP, tableBefore, i);
+                            reader.name, indexBefore, FELLOWSHIP, countBefore, i);
                 }
 
                 writer.rate(user, FELLOWSHIP, 5.0);
