@@ -19,6 +19,8 @@ public final class FeatureSet {
 
     public static final List<Feature> ALL = List.of(Feature.values());
     public static final int WIDTH = ALL.size();
+    /** The pseudo-ratings of genre_lift's prior: a user's genre share counts as 5 ratings at everyone's. */
+    static final double GENRE_PRIOR = 5;
 
     private static final Pattern GENRE_ONLY = Pattern.compile(
             "(?i)\\s*(?:[()]|\\s|\\bAND\\b|\\bOR\\b|\\bNOT\\b|[+-]?genres:(?:\"[^\"]*\"|[^\\s()]+))+");
@@ -68,6 +70,7 @@ public final class FeatureSet {
         float[] liked = user.likedCentroid();
         float[] disliked = user.dislikedCentroid();
         float[] signed = user.signedFactors();
+        float[] latest = user.latestFactors();
         for (int i = 0; i < n; i++) {
             Candidate c = cs.get(i);
             int m = c.movieId();
@@ -103,20 +106,29 @@ public final class FeatureSet {
                     double centred = 0;
                     int rated = 0;
                     int genres = 0;
+                    double lift = Double.NaN;
                     for (long b = g; b != 0; b &= b - 1) {
                         int bit = Long.numberOfTrailingZeros(b);
                         share += user.genreShare(bit);
                         centred += user.genreCentredSum(bit);
                         rated += user.genreCount(bit);
                         genres++;
+                        double p = stats.genreShare(bit);
+                        if (p > 0) {
+                            // log(((n_ug + 5·p_g)/(n_u + 5)) / p_g)
+                            double l = Math.log((user.genreCount(bit) + GENRE_PRIOR * p) / (user.size() + GENRE_PRIOR) / p);
+                            lift = Double.isNaN(lift) ? l : Math.max(lift, l);
+                        }
                     }
                     set(x, o, Feature.GENRE_SHARE, share / genres);
                     set(x, o, Feature.GENRE_CENTRED, centred / (rated + 1));
+                    set(x, o, Feature.GENRE_LIFT, lift);
                 }
                 set(x, o, Feature.YEAR_DIST, Math.abs(year - user.meanYear()));
                 if (e != null && liked != null) set(x, o, Feature.COS_LIKED, dot(liked, e));
                 if (e != null && disliked != null) set(x, o, Feature.COS_DISLIKED, dot(disliked, e));
                 if (y != null && signed != null) set(x, o, Feature.SIGNED_CF, dot(signed, y) / norm(y));
+                if (y != null && latest != null) set(x, o, Feature.LATEST_SIM, dot(latest, y) / norm(y));
                 if (y != null) set(x, o, Feature.KNN, user.knn(y, sims));
                 set(x, o, Feature.STARS, user.stars(m));
             }

@@ -39,6 +39,7 @@ public final class MovieStats {
     private final int[][] cumulative; // ratings up to and including months[i]
     private final int lastMonth;
     private final int ratings;
+    private final double[] genreShare; // p_g: share of all ratings given to movies of genre g
 
     private MovieStats(double mu, int[] count, double[] sum, double[] bias, int[] year, long[] genres,
                        List<String> genreNames, int[][] months, int[][] cumulative, int lastMonth, int ratings) {
@@ -53,6 +54,18 @@ public final class MovieStats {
         this.cumulative = cumulative;
         this.lastMonth = lastMonth;
         this.ratings = ratings;
+        this.genreShare = new double[64];
+        long total = 0;
+        for (int m = 0; m < count.length; m++) {
+            total += count[m];
+            for (long g = genres[m]; g != 0; g &= g - 1) genreShare[Long.numberOfTrailingZeros(g)] += count[m];
+        }
+        for (int g = 0; g < 64; g++) genreShare[g] = total == 0 ? 0 : genreShare[g] / total;
+    }
+
+    /** p_g: the share of all ratings given to movies of genre bit g (0 when there are no ratings). */
+    public double genreShare(int bit) {
+        return genreShare[bit];
     }
 
     /** The month index {@code 12·year + month − 1} (UTC) of an epoch second. */

@@ -145,6 +145,44 @@ public final class RankerStore {
         return prev.version();
     }
 
+    /**
+     * Serves no ranker for the task any more: the active one becomes {@code previous} (a rollback
+     * brings it back), the previous one {@code retired}; searches fall back to the weighted fusion,
+     * recommendations to the retrieval alone. Returns the version deactivated.
+     */
+    public static long deactivate(Connection c, String task) throws SQLException {
+        checkTask(task);
+        requireTransaction(c);
+        Long active = null;
+        try (PreparedStatement ps = c.prepareStatement("SELECT version FROM ranker_versions WHERE task = ? AND status = "
+                + "'active' FOR UPDATE")) {
+            ps.setString(1, task);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) active = rs.getLong(1);
+            }
+        }
+        if (active == null) throw new IllegalStateException("no " + task + " ranker is active");
+        demote(c, task);
+        try (Statement st = c.createStatement()) {
+            Changes.rankerChanged(st, task);
+        }
+        return active;
+    }
+
+    /** Deletes a stored version that is not active. */
+    public static void delete(Connection c, long version) throws SQLException {
+        Version v = version(c, version);
+        if (v == null) throw new IllegalArgumentException("no ranker version " + version);
+        if ("active".equals(v.status())) {
+            throw new IllegalArgumentException("ranker version " + version + " is active: deactivate it or activate another "
+                    + "first");
+        }
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM ranker_versions WHERE version = ?")) {
+            ps.setLong(1, version);
+            ps.executeUpdate();
+        }
+    }
+
     /** The task's active ranker, or null when none has been trained (or none is active). */
     public static Active active(Connection c, String task) throws SQLException {
         checkTask(task);

@@ -46,8 +46,8 @@ public final class Reasons {
             case SHRUNK_MEAN, ITEM_BIAS -> Kind.RATINGS;
             case COS, COS_MM, COS_LIKED, COS_DISLIKED -> Kind.CONTENT;
             case UV, UV_MM, SIGNED_CF, HAS_CF -> Kind.COLLABORATIVE;
-            case GENRE_SHARE, GENRE_CENTRED -> Kind.GENRES;
-            case KNN, STARS -> Kind.SIMILAR;
+            case GENRE_SHARE, GENRE_CENTRED, GENRE_LIFT -> Kind.GENRES;
+            case KNN, LATEST_SIM, STARS -> Kind.SIMILAR;
             case MOVIE_AGE, YEAR, YEAR_DIST -> Kind.TIME;
             case USER_N, USER_MEAN -> Kind.USER;
         };

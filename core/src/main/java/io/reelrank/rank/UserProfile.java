@@ -21,11 +21,13 @@ public final class UserProfile {
     public static final double DISLIKED = 2.5;
     /** The neighbours of the item-kNN prediction: the user's k most similar rated movies. */
     public static final int NEIGHBOURS = 20;
+    /** The latest ratings whose factor vectors make the "what they watched last" centroid. */
+    public static final int LATEST = 10;
     /** The item-kNN prediction's shrinkage of the similarity sum. */
     static final double KNN_SHRINK = 1.0;
 
     public static final UserProfile EMPTY = new UserProfile(0, Double.NaN, new int[64], new double[64], Double.NaN, 0,
-            null, null, null, new int[0], new float[0], null, new float[0], 0);
+            null, null, null, null, new int[0], new float[0], null, new float[0], 0);
 
     private final int n;
     private final double bu;
@@ -36,6 +38,7 @@ public final class UserProfile {
     private final float[] liked;
     private final float[] disliked;
     private final float[] signed;
+    private final float[] latest;
     private final int[] ratedIds; // ascending
     private final float[] ratedStars;
     private final float[] neighbourRows; // unit factor vectors of rated movies with one, row-major
@@ -43,7 +46,7 @@ public final class UserProfile {
     private final int neighbourCount;
 
     private UserProfile(int n, double bu, int[] genreCount, double[] genreCentred, double meanYear, int referenceMonth,
-                        float[] liked, float[] disliked, float[] signed, int[] ratedIds, float[] ratedStars,
+                        float[] liked, float[] disliked, float[] signed, float[] latest, int[] ratedIds, float[] ratedStars,
                         float[] neighbourRows, float[] neighbourCentred, int neighbourCount) {
         this.n = n;
         this.bu = bu;
@@ -54,6 +57,7 @@ public final class UserProfile {
         this.liked = liked;
         this.disliked = disliked;
         this.signed = signed;
+        this.latest = latest;
         this.ratedIds = ratedIds;
         this.ratedStars = ratedStars;
         this.neighbourRows = neighbourRows;
@@ -138,8 +142,23 @@ public final class UserProfile {
             if (i > 0 && ids[i] == ids[i - 1]) throw new IllegalArgumentException("movie " + ids[i] + " rated twice");
         }
         int ref = Math.min(MovieStats.month(last), stats.lastMonth());
+        // The latest rated movies (ties by movie_id, the larger later, as the evaluation's split orders them).
+        double[] lt = null;
+        if (model != null) {
+            Integer[] byTime = new Integer[n];
+            for (int i = 0; i < n; i++) byTime[i] = i;
+            Arrays.sort(byTime, (a, b) -> epochSeconds[a] != epochSeconds[b] ? Long.compare(epochSeconds[b], epochSeconds[a])
+                    : Integer.compare(movies[b], movies[a]));
+            for (int i = 0; i < Math.min(LATEST, n); i++) {
+                float[] v = model.vector(movies[byTime[i]]);
+                if (v == null) continue;
+                double norm = 0;
+                for (float x : v) norm += x * x;
+                if (norm > 0) lt = add(lt, v, 1 / Math.sqrt(norm)); // Σ_j y_j/|y_j|
+            }
+        }
         return new UserProfile(n, bu, gc, gs, years == 0 ? Double.NaN : yearSum / years, ref, unit(lk), unit(dl),
-                unit(sg), ids, st, rows == null ? null : Arrays.copyOf(rows, rowsN * k), Arrays.copyOf(centred, rowsN),
+                unit(sg), unit(lt), ids, st, rows == null ? null : Arrays.copyOf(rows, rowsN * k), Arrays.copyOf(centred, rowsN),
                 rowsN);
     }
 
@@ -233,6 +252,10 @@ public final class UserProfile {
 
     float[] signedFactors() {
         return signed;
+    }
+
+    float[] latestFactors() {
+        return latest;
     }
 
     /**

@@ -131,6 +131,10 @@ class FeatureSetTest {
         // Genres of movie 2: Comedy (none rated) and Drama (movie 1 at 5.0): shares 0 and 1/2, centred sum 5 − b_u over 1 + 1.
         assertEquals((0 + 0.5) / 2, f(x, 0, Feature.GENRE_SHARE), EPS);
         assertEquals((5 - bu) / 2, f(x, 0, Feature.GENRE_CENTRED), EPS);
+        // genre_lift of movie 2: p_Comedy = 1/6, p_Drama = 4/6 of the six ratings; the user rated one Drama of two.
+        double comedy = Math.log((0 + 5 * (1 / 6.0)) / (2 + 5) / (1 / 6.0));
+        double drama = Math.log((1 + 5 * (4 / 6.0)) / (2 + 5) / (4 / 6.0));
+        assertEquals(Math.max(comedy, drama), f(x, 0, Feature.GENRE_LIFT), EPS);
         // Mean year of the rated movies with a year: 2000 (movie 3 has none).
         assertEquals(10, f(x, 0, Feature.YEAR_DIST), EPS);
         // Liked centroid: e_1 = (1, 0); disliked: e_3 = (−1, 0).
@@ -146,6 +150,10 @@ class FeatureSetTest {
         // kNN for movie 2: s_21 = 0, s_23 = cos((0,2),(1,1)) = 1/√2 > 0: (1/√2)·(1 − b_u)/(1/√2 + 1).
         double s23 = 1 / Math.sqrt(2);
         assertEquals(s23 * (1 - bu) / (s23 + 1), f(x, 0, Feature.KNN), EPS);
+        // The latest rated (both, movie 3 last): y_1/|y_1| + y_3/|y_3| = (1 + 1/√2, 1/√2); cos with y_2 = (0, 2).
+        double lx = 1 + 1 / Math.sqrt(2);
+        double ly = 1 / Math.sqrt(2);
+        assertEquals(ly / Math.hypot(lx, ly), f(x, 0, Feature.LATEST_SIM), EPS);
         // kNN for movie 4 (−1, 0): no rated movie is positively similar: 0.
         assertEquals(0, f(x, 2, Feature.KNN), EPS);
         assertEquals(5, f(x, 1, Feature.STARS), EPS, "the user's own rating of movie 1");
