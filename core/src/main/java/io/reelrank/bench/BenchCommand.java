@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
         description = "Benchmarks; each prints its figures beside a baseline measured in the same run.",
         subcommands = {BenchIngestCommand.class, BenchSearchCommand.class, BenchTagWeightCommand.class,
                 BenchEmbedCommand.class, BenchRerankCommand.class, BenchHttpCommand.class, BenchTrainCommand.class,
-                BenchFoldInCommand.class, BenchRecommendCommand.class, BenchScaleCommand.class})
+                BenchFoldInCommand.class, BenchRecommendCommand.class, BenchScaleCommand.class, BenchLtrCommand.class})
 public final class BenchCommand implements Runnable {
 
     @Spec

@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
         description = "Personalized movie search: BM25 candidates re-ranked by a two-tower model, over PostgreSQL + pgvector.",
         subcommands = {CommandLine.HelpCommand.class, DbCommand.class, IngestCommand.class, IndexCommand.class,
                 EmbedCommand.class, LoadEmbeddingsCommand.class, VectorCommand.class, SimilarCommand.class,
-                UsersCommand.class, RateCommand.class, TestUsersCommand.class, TrainCommand.class, SearchCommand.class,
+                UsersCommand.class, RateCommand.class, TestUsersCommand.class, TrainCommand.class, ModelCommand.class,
+                SearchCommand.class,
                 RecommendCommand.class, EvalCommand.class, DemoCommand.class, ServeCommand.class, GenerateCommand.class,
                 BenchCommand.class})
 public final class Main implements Runnable {

@@ -60,7 +60,8 @@ public final class SearchCommand implements Callable<Integer> {
     @Mixin
     FilterOptions filterOptions;
 
-    @Option(names = "--explain", description = "After the table, each hit's BM25 explanation (Lucene's, with its formula)")
+    @Option(names = "--explain", description = "After the table, each hit's explanation: Lucene's BM25 formula; with "
+            + "--user the fusion's formula with its numbers, or the learned score's top reasons (SHAP contributions)")
     boolean explain;
 
     @Option(names = "--sort", paramLabel = "ORDER", defaultValue = "score",
@@ -88,8 +89,9 @@ public final class SearchCommand implements Callable<Integer> {
             + "collaborative score's share of the personal part, 0-1 (default: the shipped weight)")
     Double collaborative;
 
-    @Option(names = "--fusion", paramLabel = "F", defaultValue = "weighted",
-            description = "With --user: weighted ((1-α)·((1-π)·mm(bm25) + π·mm(log(1+n))) + α·((1-γ)·mm(cos) + γ·mm(u·v))), "
+    @Option(names = "--fusion", paramLabel = "F", defaultValue = "learned",
+            description = "With --user: learned (the trained LambdaMART ranker; weighted without one), weighted "
+                    + "((1-α)·((1-π)·mm(bm25) + π·mm(log(1+n))) + α·((1-γ)·mm(cos) + γ·mm(u·v))), "
                     + "linear ((1-α)·bm25/max_bm25 + α·(cos+1)/2) or rrf (Σ 1/(60+rank)) (default: ${DEFAULT-VALUE})")
     String fusion;
 
@@ -153,7 +155,7 @@ public final class SearchCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("sort must be score with --user (the re-ranked order), got '" + sort + "'");
             }
             Fusion f = Fusion.parse(fusion);
-            if (f != Fusion.WEIGHTED && (popularity != null || collaborative != null)) {
+            if (f != Fusion.WEIGHTED && f != Fusion.LEARNED && (popularity != null || collaborative != null)) {
                 throw new IllegalArgumentException("popularity and --collaborative apply to weighted fusion only, got --fusion "
                         + f);
             }
@@ -161,7 +163,7 @@ public final class SearchCommand implements Callable<Integer> {
             Weights w = new Weights(alpha != null ? alpha : d.alpha(), popularity != null ? popularity : d.popularity(),
                     collaborative != null ? collaborative : d.collaborative());
             request = new PersonalizedSearch.Request(query, user, limit, candidates, w, f,
-                    filterOptions.filters(minAvgRating));
+                    filterOptions.filters(minAvgRating), explain);
         } catch (IllegalArgumentException e) {
             throw CliException.badInput("--" + e.getMessage());
         }

@@ -11,9 +11,10 @@ import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
 /**
- * Tells every reelrank process that user vectors, item vectors, movies or the collaborative model
- * changed, with PostgreSQL's {@code NOTIFY}: a writer calls {@link #userChanged}, {@link #itemsChanged},
- * {@link #moviesChanged}, {@link #modelChanged} or {@link #reloaded} inside its transaction, and the
+ * Tells every reelrank process that user vectors, item vectors, movies, the collaborative model or a
+ * learned ranker changed, with PostgreSQL's {@code NOTIFY}: a writer calls {@link #userChanged},
+ * {@link #itemsChanged}, {@link #moviesChanged}, {@link #modelChanged}, {@link #rankerChanged} or
+ * {@link #reloaded} inside its transaction, and the
  * notification is delivered only if that transaction commits. A long-running reader (the HTTP server)
  * runs a {@link Listener}: it drops the cached vectors named, reloads the item vectors or the model,
  * and brings its own Lucene index in step with the movies named ({@link MovieChange}), so its caches
@@ -29,6 +30,8 @@ public final class Changes {
     static final int MAX_IDS = 500;
     /** A model version was activated; the payload is its version number. */
     public static final String MODEL = "reelrank_model";
+    /** A learned ranker version was activated or rolled back; the payload is its task (search, recommend). */
+    public static final String RANKER = "reelrank_ranker";
     /** The payload of a users notification that means "every user". */
     public static final String ALL = "*";
 
@@ -48,6 +51,14 @@ public final class Changes {
 
     public static void modelChanged(Statement st, long version) throws SQLException {
         st.execute("SELECT pg_notify('" + MODEL + "', '" + version + "')");
+    }
+
+    public static void rankerChanged(Statement st, String task) throws SQLException {
+        try (PreparedStatement ps = st.getConnection().prepareStatement("SELECT pg_notify(?, ?)")) {
+            ps.setString(1, RANKER);
+            ps.setString(2, task);
+            ps.execute();
+        }
     }
 
     /**
@@ -170,6 +181,7 @@ public final class Changes {
                     st.execute("LISTEN " + ITEMS);
                     st.execute("LISTEN " + MOVIES);
                     st.execute("LISTEN " + MODEL);
+                    st.execute("LISTEN " + RANKER);
                     st.execute("SET application_name = '" + APPLICATION_NAME + "'");
                     connected = true;
                     onChange.accept(null, null); // changes made while we were not listening

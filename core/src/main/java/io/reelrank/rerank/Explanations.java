@@ -17,6 +17,7 @@ final class Explanations {
         double[] t = x.terms();
         Candidate c = x.candidate();
         return switch (fusion) {
+            case LEARNED -> throw new IllegalArgumentException("a learned score is explained by its reasons");
             case WEIGHTED -> weighted(w, x, t, content, collaborative);
             case LINEAR -> {
                 String cos = x.hasVector() && !Double.isNaN(x.similarity())

@@ -16,10 +16,13 @@ import java.util.Locale;
  *   <li>{@code RRF}: reciprocal rank fusion (Cormack, Clarke, Büttcher, SIGIR 2009),
  *       {@code score = 1/(60 + rank_bm25) + 1/(60 + rank_cos) [+ 1/(60 + rank_cf)]}, ranks 1-based
  *       within the candidates; parameter-free.</li>
+ *   <li>{@code LEARNED}: the active learned ranker (LambdaMART over the features of
+ *       {@code io.reelrank.rank.Feature}, trained by {@code reelrank train}); without one, weighted
+ *       fusion, and the response says so.</li>
  * </ul>
  */
 public enum Fusion {
-    WEIGHTED, LINEAR, RRF;
+    WEIGHTED, LINEAR, RRF, LEARNED;
 
     /** The RRF constant k = 60 of the original paper. */
     public static final int RRF_K = 60;
@@ -28,7 +31,7 @@ public enum Fusion {
         try {
             return valueOf(s.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("fusion must be weighted, linear or rrf, got '" + s + "'");
+            throw new IllegalArgumentException("fusion must be weighted, linear, rrf or learned, got '" + s + "'");
         }
     }
 
@@ -37,6 +40,7 @@ public enum Fusion {
             case WEIGHTED -> "(1-α)·((1-π)·mm(bm25) + π·mm(log(1+n))) + α·((1-γ)·mm(cos) + γ·mm(u·v))";
             case LINEAR -> "(1-α)·bm25/max_bm25 + α·(cos+1)/2";
             case RRF -> "1/(60+rank_bm25) + 1/(60+rank_cos) + 1/(60+rank_cf)";
+            case LEARNED -> "LambdaMART trees over the ranking features (reelrank train)";
         };
     }
 

@@ -15,6 +15,14 @@ import io.reelrank.model.FactorModel;
 import io.reelrank.model.ItemVectors;
 import io.reelrank.model.ModelStore;
 import io.reelrank.model.RatingHistory;
+import io.reelrank.rank.FeatureSet;
+import io.reelrank.rank.LearnedRanking;
+import io.reelrank.rank.MovieStats;
+import io.reelrank.rank.Ranker;
+import io.reelrank.rank.RankerStore;
+import io.reelrank.rank.RatedPolicy;
+import io.reelrank.rank.Reasons;
+import io.reelrank.rank.UserProfile;
 import io.reelrank.user.UserTower;
 import java.io.IOException;
 import java.sql.Connection;
@@ -24,6 +32,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Personalized search, the product in one call: BM25 candidates from the Lucene index, re-ranked for
@@ -46,12 +55,20 @@ public final class PersonalizedSearch implements AutoCloseable {
     public static final int DEFAULT_CANDIDATES = 100;
     public static final int MAX_CANDIDATES = MovieSearcher.MAX_LIMIT;
     public static final long USER_TTL_MS = 5_000;
-    /** The fusion a search uses unless told otherwise. */
-    public static final Fusion DEFAULT_FUSION = Fusion.WEIGHTED;
+    /**
+     * The fusion a search uses unless told otherwise: the learned ranker, which beats the weighted
+     * fusion on held-out validation users ({@code reelrank bench ltr}, README "Learned ranking");
+     * without a trained ranker a search falls back to weighted and says so.
+     */
+    public static final Fusion DEFAULT_FUSION = Fusion.LEARNED;
 
-    /** What to search: query, optional user, page size, candidate pool, fusion with its weights, and filters. */
+    /**
+     * What to search: query, optional user, page size, candidate pool, fusion with its weights,
+     * filters, and whether to explain a learned score by its reasons (SHAP contributions cost a
+     * native call, so they are computed only when asked for).
+     */
     public record Request(String query, Integer user, int limit, int candidates, Weights weights, Fusion fusion,
-                          SearchFilters filters) {
+                          SearchFilters filters, boolean explain) {
         public Request {
             if (query == null || query.isBlank()) throw new IllegalArgumentException("query must not be empty");
             if (limit < 1 || limit > MovieSearcher.MAX_LIMIT) {
@@ -63,6 +80,12 @@ public final class PersonalizedSearch implements AutoCloseable {
             if (fusion == null) fusion = DEFAULT_FUSION;
             if (weights == null) weights = defaultWeights(fusion);
             if (filters == null) filters = SearchFilters.NONE;
+        }
+
+        /** Without reasons for learned scores. */
+        public Request(String query, Integer user, int limit, int candidates, Weights weights, Fusion fusion,
+                       SearchFilters filters) {
+            this(query, user, limit, candidates, weights, fusion, filters, false);
         }
 
         /** With α alone: the fusion's default weights otherwise. */
@@ -77,7 +100,15 @@ public final class PersonalizedSearch implements AutoCloseable {
         }
 
         public Request withLimit(int n) {
-            return new Request(query, user, n, candidates, weights, fusion, filters);
+            return new Request(query, user, n, candidates, weights, fusion, filters, explain);
+        }
+
+        public Request withFusion(Fusion f) {
+            return new Request(query, user, limit, candidates, weights, f, filters, explain);
+        }
+
+        public Request withExplain(boolean e) {
+            return new Request(query, user, limit, candidates, weights, fusion, filters, e);
         }
 
         public static Request of(String query, Integer user) {
@@ -90,10 +121,18 @@ public final class PersonalizedSearch implements AutoCloseable {
         }
     }
 
-    /** The shipped weights of a fusion: {@link Weights#DEFAULT} for weighted, α = {@link Reranker#DEFAULT_ALPHA} otherwise. */
+    /**
+     * The shipped weights of a fusion: {@link Weights#DEFAULT} for weighted (and learned, whose
+     * fallback is weighted), α = {@link Reranker#DEFAULT_ALPHA} otherwise.
+     */
     public static Weights defaultWeights(Fusion f) {
-        return f == Fusion.WEIGHTED ? Weights.DEFAULT : new Weights(Reranker.DEFAULT_ALPHA, 0, 0);
+        return f == Fusion.WEIGHTED || f == Fusion.LEARNED ? Weights.DEFAULT : new Weights(Reranker.DEFAULT_ALPHA, 0, 0);
     }
+
+    /** Where a learned ranking puts movies the user rated (measured on validation, README "Learned ranking"). */
+    public static final RatedPolicy RATED_POLICY = RatedPolicy.LOW;
+    /** Reasons shown per result of a learned ranking with {@link Request#explain}. */
+    public static final int REASONS = 3;
 
     /**
      * One result. For a personalized search {@code similarity} is the cosine between the user's and
@@ -104,7 +143,15 @@ public final class PersonalizedSearch implements AutoCloseable {
      */
     public record Result(int rank, int movieId, String title, Integer year, List<String> genres, double bm25,
                          int bm25Rank, Double similarity, Double collaborative, int ratingCount, double score,
-                         boolean hasEmbedding, String explanation) {
+                         boolean hasEmbedding, String explanation, List<Reasons.Reason> reasons) {
+        /** A result of a fusion with a formula (no learned reasons). */
+        public Result(int rank, int movieId, String title, Integer year, List<String> genres, double bm25, int bm25Rank,
+                      Double similarity, Double collaborative, int ratingCount, double score, boolean hasEmbedding,
+                      String explanation) {
+            this(rank, movieId, title, year, genres, bm25, bm25Rank, similarity, collaborative, ratingCount, score,
+                    hasEmbedding, explanation, List.of());
+        }
+
         /** Positive when the movie moved up against its BM25 rank. */
         public int movement() {
             return bm25Rank - rank;
@@ -119,11 +166,29 @@ public final class PersonalizedSearch implements AutoCloseable {
      */
     public record Response(String query, Integer user, boolean personalized, boolean coldUser, Fusion fusion,
                            Weights weights, int candidates, long totalMatches, long modelVersion,
-                           boolean hasCollaborative, List<Result> results) {
+                           boolean hasCollaborative, List<Result> results, long rankerVersion, String note) {
+        /** A response of a fusion with a formula: no ranker version, no note. */
+        public Response(String query, Integer user, boolean personalized, boolean coldUser, Fusion fusion, Weights weights,
+                        int candidates, long totalMatches, long modelVersion, boolean hasCollaborative, List<Result> results) {
+            this(query, user, personalized, coldUser, fusion, weights, candidates, totalMatches, modelVersion,
+                    hasCollaborative, results, 0, null);
+        }
+
         public double alpha() {
             return weights.alpha();
         }
+
+        Response withNote(String n) {
+            return new Response(query, user, personalized, coldUser, fusion, weights, candidates, totalMatches, modelVersion,
+                    hasCollaborative, results, rankerVersion, n);
+        }
     }
+
+    /**
+     * What learned ranking needs beside the towers, loaded together: the movie statistics of the
+     * features and the active search ranker (null: none trained).
+     */
+    private record Learned(MovieStats stats, RankerStore.Active search) {}
 
     /** The user id is not in {@code users}. */
     public static final class UnknownUserException extends Exception {
@@ -133,12 +198,16 @@ public final class PersonalizedSearch implements AutoCloseable {
     }
 
     private record CachedUser(boolean exists, float[] vector, float[] cf, RatedMovies rated, long modelVersion,
-                              long loadedAt) {}
+                              long loadedAt, AtomicReference<Profile> profile) {}
+
+    /** A user's feature profile, valid for the learned state it was computed with. */
+    private record Profile(Learned learned, UserProfile profile) {}
 
     private final Database db;
     private final MovieSearcher searcher;
     private volatile ItemVectors items;
     private volatile FactorModel model;
+    private volatile Learned learned; // null until first needed
     private final Map<Integer, CachedUser> users = new ConcurrentHashMap<>();
     private volatile Changes.Listener listener;
     private volatile IndexFollower follower;
@@ -179,6 +248,34 @@ public final class PersonalizedSearch implements AutoCloseable {
         users.clear();
     }
 
+    /**
+     * Loads the movie statistics and the active search ranker again (a model or ranker version was
+     * activated); the next learned search uses them.
+     */
+    public void reloadLearned() throws SQLException {
+        try (Connection c = db.connect()) {
+            learned = new Learned(MovieStats.load(c), RankerStore.active(c, RankerStore.SEARCH));
+        }
+        users.clear();
+    }
+
+    /** The active search ranker's version, 0 when none is trained (loads it on first use). */
+    public long rankerVersion() throws SQLException {
+        RankerStore.Active a = learned().search();
+        return a == null ? 0 : a.version().version();
+    }
+
+    private Learned learned() throws SQLException {
+        Learned l = learned;
+        if (l == null) {
+            synchronized (this) {
+                if (learned == null) reloadLearned();
+                l = learned;
+            }
+        }
+        return l;
+    }
+
     /** Takes a model that a fold-in loaded from the database when it is newer than the one held. */
     public void offerModel(FactorModel m) {
         if (m != null && (model == null || m.version() > model.version())) {
@@ -212,9 +309,16 @@ public final class PersonalizedSearch implements AutoCloseable {
                 try {
                     FactorModel m = model;
                     if (m == null || !String.valueOf(m.version()).equals(payload)) reloadModel();
+                    if (learned != null) reloadLearned();
                 } catch (SQLException e) {
                     users.clear();
                     throw new IllegalStateException("cannot load model version " + payload + ": " + e.getMessage(), e);
+                }
+            } else if (Changes.RANKER.equals(channel)) {
+                try {
+                    reloadLearned();
+                } catch (SQLException e) {
+                    throw new IllegalStateException("cannot load the " + payload + " ranker: " + e.getMessage(), e);
                 }
             } else if (channel == null) {
                 // (Re)connected, the first time included: anything may have changed while nobody listened
@@ -224,6 +328,7 @@ public final class PersonalizedSearch implements AutoCloseable {
                 try {
                     reloadItems();
                     reloadModel();
+                    reloadLearned();
                 } catch (SQLException e) {
                     users.clear();
                     throw new IllegalStateException("cannot catch up on changes: " + e.getMessage(), e);
@@ -285,6 +390,18 @@ public final class PersonalizedSearch implements AutoCloseable {
         float[] u = user.vector();
         float[] cf = m == null ? null : user.cf();
         boolean cold = u == null && cf == null;
+        if (r.fusion() == Fusion.LEARNED) {
+            Learned l = learned();
+            if (l.search() == null) {
+                return search(r.withFusion(Fusion.WEIGHTED)).withNote("no learned ranker trained (reelrank train): "
+                        + "weighted fusion");
+            }
+            if (cold) {
+                return search(r.withFusion(Fusion.WEIGHTED)).withNote("cold user: weighted fusion (BM25 and the popularity "
+                        + "prior), the learned ranker needs the user's ratings");
+            }
+            return learned(r, user, m, l);
+        }
         if (cold && r.fusion() != Fusion.WEIGHTED) {
             return plain(r, true, version);
         }
@@ -308,6 +425,69 @@ public final class PersonalizedSearch implements AutoCloseable {
         }
         return new Response(r.query(), r.user(), !cold, cold, r.fusion(), r.weights(), r.candidates(), cands.size(),
                 version, cf != null, out);
+    }
+
+    /**
+     * The learned ranking: every candidate's {@link FeatureSet} features, the ranker's score, the
+     * order of {@link LearnedRanking} with {@link #RATED_POLICY}; with {@link Request#explain}, each
+     * result's top reasons from its SHAP contributions.
+     */
+    private Response learned(Request r, CachedUser user, FactorModel m, Learned l)
+            throws QuerySyntaxException, IOException, SQLException {
+        List<Candidate> cands = searcher.candidates(r.query(), r.filters(), r.candidates());
+        UserProfile p = profile(r.user(), user, l, m);
+        float[] cf = m == null ? null : user.cf();
+        float[] x = FeatureSet.compute(new FeatureSet.Inputs(cands, FeatureSet.genreQuery(r.query()), p, user.vector(), cf,
+                l.stats(), items, m));
+        Ranker ranker = l.search().ranker();
+        double[] s = ranker.score(x, cands.size());
+        int[] order = LearnedRanking.order(cands, x, s, RATED_POLICY);
+        int n = Math.min(r.limit(), order.length);
+        int[] ids = new int[n];
+        for (int i = 0; i < n; i++) ids[i] = cands.get(order[i]).movieId();
+        Map<Integer, MovieRecord> movies = searcher.movies(ids);
+        float[][] contrib = null;
+        if (r.explain() && n > 0) {
+            float[] rows = new float[n * FeatureSet.WIDTH];
+            for (int i = 0; i < n; i++) System.arraycopy(x, order[i] * FeatureSet.WIDTH, rows, i * FeatureSet.WIDTH, FeatureSet.WIDTH);
+            contrib = ranker.contributions(rows, n);
+        }
+        long rv = l.search().version().version();
+        List<Result> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int c = order[i];
+            Candidate cand = cands.get(c);
+            MovieRecord mr = movies.get(cand.movieId());
+            if (mr == null) continue; // removed by an index rebuild between the two reads
+            double cos = x[c * FeatureSet.WIDTH + io.reelrank.rank.Feature.COS.ordinal()];
+            double uv = x[c * FeatureSet.WIDTH + io.reelrank.rank.Feature.UV.ordinal()];
+            int tier = LearnedRanking.tier(x, c, RATED_POLICY);
+            List<Reasons.Reason> reasons = contrib == null ? List.of()
+                    : Reasons.of(x, c, ranker.features(), contrib[i], mr.genres(), REASONS);
+            StringBuilder e = new StringBuilder(String.format(Locale.ROOT, "learned ranker version %d: score %.4f", rv, s[c]));
+            if (tier < 0) e.append(String.format(Locale.ROOT, "; you rated it %.1f: below every movie you have not rated",
+                    x[c * FeatureSet.WIDTH + io.reelrank.rank.Feature.STARS.ordinal()]));
+            if (tier > 0) e.append(String.format(Locale.ROOT, "; you rated it %.1f: above every movie you have not rated",
+                    x[c * FeatureSet.WIDTH + io.reelrank.rank.Feature.STARS.ordinal()]));
+            for (Reasons.Reason reason : reasons) e.append("; ").append(reason);
+            out.add(new Result(i + 1, mr.movieId(), mr.title(), mr.year(), mr.genres(), cand.bm25(), cand.bm25Rank(),
+                    Double.isNaN(cos) ? null : cos, Double.isNaN(uv) ? null : uv, cand.ratingCount(), s[c],
+                    items.has(cand.movieId()), e.toString(), reasons));
+        }
+        return new Response(r.query(), r.user(), true, false, Fusion.LEARNED, r.weights(), r.candidates(), cands.size(),
+                m == null ? 0 : m.version(), cf != null, out, rv, null);
+    }
+
+    /** The user's feature profile for the learned state {@code l}, computed once and kept with the cached user. */
+    private UserProfile profile(int userId, CachedUser user, Learned l, FactorModel m) throws SQLException {
+        Profile p = user.profile().get();
+        if (p == null || p.learned() != l) {
+            try (Connection c = db.connect()) {
+                p = new Profile(l, UserProfile.read(c, userId, l.stats(), items::vector, m));
+            }
+            user.profile().set(p);
+        }
+        return p.profile();
     }
 
     private Response plain(Request r, boolean cold, long version) throws QuerySyntaxException, IOException {
@@ -342,11 +522,11 @@ public final class PersonalizedSearch implements AutoCloseable {
                 UserTower.Stored s = UserTower.load(conn, userId);
                 float[] cf = m == null ? null : ModelStore.user(conn, version, userId).vector();
                 c = new CachedUser(s.exists(), s.vector(), cf, s.exists() ? rated(conn, userId) : RatedMovies.NONE, version,
-                        now);
+                        now, new AtomicReference<>());
             } catch (SQLException e) {
                 // Database away: the vectors we have are better than none; try again after the TTL.
                 if (c == null || c.modelVersion() != version || !Database.unreachable(e)) throw e;
-                c = new CachedUser(c.exists(), c.vector(), c.cf(), c.rated(), c.modelVersion(), now);
+                c = new CachedUser(c.exists(), c.vector(), c.cf(), c.rated(), c.modelVersion(), now, c.profile());
             }
             users.put(userId, c);
         }

@@ -10,12 +10,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.reelrank.TestDatabase;
 import io.reelrank.db.Database;
 import io.reelrank.db.RatingSource;
+import io.reelrank.eval.SearchRankerTraining;
 import io.reelrank.http.SearchJson;
 import io.reelrank.index.MovieIndex;
 import io.reelrank.index.MovieSearcher;
 import io.reelrank.index.SearchFilters;
 import io.reelrank.model.ItemVectors;
+import io.reelrank.rank.RankerStore;
+import io.reelrank.service.RankerTraining;
 import io.reelrank.service.RatingService;
+import io.reelrank.service.Training;
 import io.reelrank.user.UserTower;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -31,7 +35,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The acceptance story against the real database, the real MiniLM vectors, the real Lucene index
- * and a collaborative model trained on the sample, with the shipped fusion and weights.
+ * and a collaborative model trained on the sample, with the shipped fusion: the learned ranker,
+ * trained here by the product's own stage ({@code train --ranker-only}, the shipped setting on a
+ * sample of the judgments) and deleted afterwards, so other classes see the database as before.
+ * The same story holds for other genres' lovers and haters built the same way.
  */
 @Tag("integration")
 class PersonalizedSearchTest {
@@ -41,8 +48,15 @@ class PersonalizedSearchTest {
     @TempDir
     static Path tmp;
 
+    /** Judgments the test's ranker is trained on: a seeded sample, so the class trains in seconds. */
+    private static final int JUDGMENTS = 4_000;
+    /** Users of the other genres' story: lover and hater per genre, from this id on. */
+    private static final int GENRE_USERS = 30_010;
+    private static final List<String> GENRES = List.of("Horror", "Sci-Fi", "Animation");
+
     private static Database db;
     private static PersonalizedSearch search;
+    private static long ranker;
 
     @BeforeAll
     static void open() throws Exception {
@@ -50,15 +64,28 @@ class PersonalizedSearchTest {
         Path dir = tmp.resolve("index");
         MovieIndex.rebuild(db, dir);
         search = new PersonalizedSearch(db, MovieSearcher.open(dir), ItemVectors.load(db, true));
+        RankerTraining.Options o = new RankerTraining.Options(List.of(SearchRankerTraining.DEFAULT), List.of(), JUDGMENTS,
+                SearchRankerTraining.DEFAULT.params().seed(), Runtime.getRuntime().availableProcessors(), dir);
+        ranker = Training.rankerOnly(db, new Training.Options(List.of(TestDatabase.MODEL), o.threads(),
+                UserTower.DEFAULT_SHRINKAGE).withRanker(o), Training.Listener.NONE).version();
+        search.reloadLearned();
     }
 
     @AfterAll
     static void close() throws Exception {
         search.close();
         try (Connection c = db.connect(); Statement st = c.createStatement()) {
-            st.execute("DELETE FROM ratings WHERE user_id IN (30001, 30002, 30003, 30004)");
-            st.execute("DELETE FROM users WHERE user_id IN (30001, 30002, 30003, 30004)");
+            st.execute("DELETE FROM ratings WHERE user_id IN (30001, 30002, 30003, 30004) OR user_id BETWEEN "
+                    + GENRE_USERS + " AND " + (GENRE_USERS + 2 * GENRES.size()));
+            st.execute("DELETE FROM users WHERE user_id IN (30001, 30002, 30003, 30004) OR user_id BETWEEN "
+                    + GENRE_USERS + " AND " + (GENRE_USERS + 2 * GENRES.size()));
             io.reelrank.db.MovieStats.refresh(st); // the ratings went without RatingService: put the movies' figures back
+        }
+        try (Connection c = db.connectDirect()) {
+            c.setAutoCommit(false);
+            RankerStore.deactivate(c, RankerStore.SEARCH);
+            RankerStore.delete(c, ranker);
+            c.commit();
         }
     }
 
@@ -246,8 +273,100 @@ class PersonalizedSearchTest {
     }
 
     @Test
+    void theLearnedRankerIsTheDefaultAndExplainsItsScoresByTheirReasons() throws Exception {
+        PersonalizedSearch.Response r = search.search(PersonalizedSearch.Request.of("lord", 10001).withExplain(true));
+        assertEquals(Fusion.LEARNED, r.fusion());
+        assertEquals(ranker, r.rankerVersion());
+        assertNull(r.note());
+        double previous = Double.POSITIVE_INFINITY;
+        for (PersonalizedSearch.Result x : r.results()) {
+            assertEquals(PersonalizedSearch.REASONS, x.reasons().size(), x.title());
+            assertTrue(x.explanation().startsWith("learned ranker version " + ranker + ": score "), x.explanation());
+            assertTrue(x.explanation().contains("; " + x.reasons().get(0)), x.explanation());
+            for (int i = 1; i < x.reasons().size(); i++) {
+                assertTrue(Math.abs(x.reasons().get(i - 1).contribution()) >= Math.abs(x.reasons().get(i).contribution()),
+                        "reasons come largest first: " + x.reasons());
+            }
+            if (!x.explanation().contains("you rated it")) { // unrated: ordered by the score
+                assertTrue(x.score() <= previous, x.title());
+                previous = x.score();
+            }
+        }
+        PersonalizedSearch.Result first = r.results().get(0);
+        assertTrue(first.reasons().stream().anyMatch(x -> x.text().contains("popular: ") || x.text().contains("you rate ")
+                || x.text().contains("people who rate like you")), first.reasons().toString());
+    }
+
+    /**
+     * A lover and a hater of each genre, built as the Fantasy ones are (5.0 or 1.0 on the genre's 50
+     * most-rated films), and the title word their films share most: the lover sees the films they
+     * rated above every film of another genre, the hater below.
+     */
+    @Test
+    void otherGenresLoversAndHatersSeeTheirFilmsRiseAndSink() throws Exception {
+        RatingService ratings = new RatingService(db, search::items, search::model, UserTower.DEFAULT_SHRINKAGE, null);
+        for (int g = 0; g < GENRES.size(); g++) {
+            String genre = GENRES.get(g);
+            List<Integer> films = new java.util.ArrayList<>();
+            java.util.Map<Integer, String> titles = new java.util.HashMap<>();
+            try (Connection c = db.connect(); Statement st = c.createStatement(); var rs = st.executeQuery(
+                    "SELECT m.movie_id, m.title FROM movies m LEFT JOIN (SELECT movie_id, count(*) AS n FROM ratings r WHERE "
+                            + "NOT EXISTS (SELECT 1 FROM test_users t WHERE t.user_id = r.user_id) GROUP BY movie_id) x ON "
+                            + "x.movie_id = m.movie_id WHERE '" + genre + "' = ANY (m.genres) ORDER BY coalesce(x.n, 0) DESC, "
+                            + "m.movie_id LIMIT 50")) {
+                while (rs.next()) {
+                    films.add(rs.getInt(1));
+                    titles.put(rs.getInt(1), rs.getString(2));
+                }
+            }
+            int lover = GENRE_USERS + 2 * g;
+            int hater = lover + 1;
+            for (int m : films) {
+                ratings.rate(lover, m, 5.0, RatingSource.CLI);
+                ratings.rate(hater, m, 1.0, RatingSource.CLI);
+            }
+            search.invalidateUser(lover);
+            search.invalidateUser(hater);
+            String word = sharedWord(films, titles);
+            for (int user : new int[] {lover, hater}) {
+                PersonalizedSearch.Response r = search.search(PersonalizedSearch.Request.of(word, user).withLimit(100));
+                assertEquals(Fusion.LEARNED, r.fusion());
+                List<PersonalizedSearch.Result> rated = r.results().stream().filter(x -> films.contains(x.movieId())).toList();
+                List<PersonalizedSearch.Result> others = r.results().stream().filter(x -> !x.genres().contains(genre)).toList();
+                assertTrue(rated.size() >= 2 && !others.isEmpty(), genre + " '" + word + "': " + rated.size() + " rated, "
+                        + others.size() + " others");
+                int worstRated = rated.stream().mapToInt(PersonalizedSearch.Result::rank).max().orElseThrow();
+                int bestRated = rated.stream().mapToInt(PersonalizedSearch.Result::rank).min().orElseThrow();
+                int bestOther = others.stream().mapToInt(PersonalizedSearch.Result::rank).min().orElseThrow();
+                int worstOther = others.stream().mapToInt(PersonalizedSearch.Result::rank).max().orElseThrow();
+                if (user == lover) {
+                    assertTrue(worstRated < bestOther, genre + " lover, '" + word + "': rated films down to rank " + worstRated
+                            + ", first film of another genre at " + bestOther);
+                } else {
+                    assertTrue(bestRated > worstOther, genre + " hater, '" + word + "': rated films from rank " + bestRated
+                            + ", last film of another genre at " + worstOther);
+                }
+            }
+        }
+    }
+
+    /** The title word (letters only, 3 or more) most of the films share, ties alphabetical. */
+    private static String sharedWord(List<Integer> films, java.util.Map<Integer, String> titles) {
+        java.util.Map<String, Integer> n = new java.util.TreeMap<>();
+        for (int m : films) {
+            for (String w : new java.util.TreeSet<>(List.of(titles.get(m).toLowerCase(java.util.Locale.ROOT)
+                    .replaceAll("\\(\\d{4}\\)", " ").split("[^a-z]+")))) {
+                if (w.length() >= 3 && !Set.of("the", "and", "for", "with").contains(w)) n.merge(w, 1, Integer::sum);
+            }
+        }
+        return n.entrySet().stream().max(java.util.Map.Entry.<String, Integer>comparingByValue()
+                .thenComparing(java.util.Map.Entry.comparingByKey(java.util.Comparator.reverseOrder()))).orElseThrow().getKey();
+    }
+
+    @Test
     void eachResultExplainsItsScoreWithTheFormula() throws Exception {
-        PersonalizedSearch.Response r = lord(10001);
+        PersonalizedSearch.Response r = search.search(PersonalizedSearch.Request.of("lord", 10001).withLimit(20)
+                .withFusion(Fusion.WEIGHTED));
         Weights w = r.weights();
         assertEquals(13, r.totalMatches(), "every candidate is on the page, so the min-max can be redone here");
         double[] bm25 = r.results().stream().mapToDouble(PersonalizedSearch.Result::bm25).toArray();
