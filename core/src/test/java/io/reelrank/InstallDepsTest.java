@@ -95,7 +95,8 @@ class InstallDepsTest {
                 # deb http://commented.example/debian bookworm main
                 deb http://security.debian.org/debian-security bookworm-security main
                 deb http://deb.debian.org/debian bookworm-updates main
-                deb [arch=amd64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://mirror.example.org/debian/ bookworm main
+                deb [arch=amd64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] \
+                http://mirror.example.org/debian/ bookworm main
                 """);
         write("d/other.list", "deb http://later.example/debian bookworm main\n");
         Run r = printMirror(list, tmp.resolve("d"));
@@ -115,8 +116,9 @@ class InstallDepsTest {
         Run r = printMirror(tmp.resolve("absent"), tmp.resolve("d"));
         assertEquals(1, r.exit());
         assertEquals("", r.out());
-        assertEquals("install-deps: error: no Debian mirror in " + tmp.resolve("d") + "/*.sources, " + tmp.resolve("absent")
-                + " or " + tmp.resolve("d") + "/*.list (need a 'deb' entry for bookworm)", r.err());
+        assertEquals("install-deps: error: no Debian mirror in " + tmp.resolve("d") + "/*.sources, "
+                + tmp.resolve("absent") + " or " + tmp.resolve("d") + "/*.list (need a 'deb' entry for bookworm)",
+                r.err());
     }
 
     @Test
@@ -146,6 +148,7 @@ class InstallDepsTest {
     @Test
     void refusesAnUnknownArgumentWithItsUsage() throws Exception {
         Run r = run(List.of("bash", SCRIPT.toString(), "--mirror"));
-        assertEquals(new Run(1, "", "install-deps: error: unknown argument '--mirror'; usage: install-deps [--print-mirror]"), r);
+        assertEquals(new Run(1, "",
+                "install-deps: error: unknown argument '--mirror'; usage: install-deps [--print-mirror]"), r);
     }
 }

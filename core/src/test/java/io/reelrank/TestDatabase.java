@@ -110,7 +110,8 @@ public final class TestDatabase {
      */
     public static Path homeOn(Database db, Path parent, String prefix) throws java.io.IOException {
         Path home = java.nio.file.Files.createTempDirectory(parent.toAbsolutePath(), prefix);
-        java.nio.file.Files.setPosixFilePermissions(home, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        java.nio.file.Files.setPosixFilePermissions(home,
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         java.nio.file.Files.createDirectories(home.resolve("var"));
         java.nio.file.Files.createSymbolicLink(home.resolve("var").resolve("pg"), db.cluster().directory());
         return home;

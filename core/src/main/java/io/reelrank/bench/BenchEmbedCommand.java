@@ -34,7 +34,8 @@ import picocli.CommandLine.Spec;
  * cosine between their vectors of each movie, and the overlap of each movie's 10 nearest neighbours.
  */
 @Command(name = "embed", mixinStandardHelpOptions = true,
-        description = {"Movies/s of the bundled models (all-MiniLM-L6-v2 fp32 and int8) at batch sizes 1, 16, 64 against",
+        description = {"Movies/s of the bundled models (all-MiniLM-L6-v2 fp32 and int8) at batch "
+                + "sizes 1, 16, 64 against",
                 "langchain4j's AllMiniLmL6V2EmbeddingModel.embedAll on the same texts (medians of --repeats runs);",
                 "then the whole catalogue with each model, and how far the models agree (cosines, top-10 neighbours).",
                 "Needs the movies in the database (reelrank ingest)."})
@@ -50,7 +51,8 @@ public final class BenchEmbedCommand implements Callable<Integer> {
     DbOptions dbOptions;
 
     @Option(names = "--texts", paramLabel = "N", defaultValue = "1000",
-            description = "Movie texts per timed run, spread evenly over the catalogue, 1-100000 (default: ${DEFAULT-VALUE})")
+            description = "Movie texts per timed run, spread evenly over the catalogue, "
+                    + "1-100000 (default: ${DEFAULT-VALUE})")
     int texts;
 
     @Option(names = "--repeats", paramLabel = "N", defaultValue = "3",
@@ -61,7 +63,8 @@ public final class BenchEmbedCommand implements Callable<Integer> {
             description = "Batch sizes to measure (default: ${DEFAULT-VALUE})")
     int[] batchSizes;
 
-    @Option(names = "--models", paramLabel = "NAME,...", split = ",", defaultValue = "all-MiniLM-L6-v2,all-MiniLM-L6-v2-int8",
+    @Option(names = "--models", paramLabel = "NAME,...", split = ",",
+            defaultValue = "all-MiniLM-L6-v2,all-MiniLM-L6-v2-int8",
             description = "Bundled models to measure (default: ${DEFAULT-VALUE})")
     List<String> models;
 
@@ -106,10 +109,11 @@ public final class BenchEmbedCommand implements Callable<Integer> {
         List<String> all = movies.stream().map(MovieText.Movie::text).toList();
         if (all.isEmpty()) throw CliException.badInput("the movies table is empty; run reelrank ingest first");
         List<String> sample = spread(all, Math.min(texts, all.size()));
-        out.printf(Locale.ROOT, "bench embed: %d movie texts of %d, %d repeats (median), %d ONNX threads, %d cores, Java %s%n",
+        out.printf(Locale.ROOT,
+                "bench embed: %d movie texts of %d, %d repeats (median), %d ONNX threads, %d cores, Java %s%n",
                 sample.size(), all.size(), repeats, nThreads, cores, System.getProperty("java.version"));
-        out.printf(Locale.ROOT, "%-50s %5s %9s   %-32s %-10s %s%n", "encoder", "batch", "movies/s", "runs (movies/s, in order)",
-                "vs base", "vs fp32 at the same batch (medians of per-round ratios)");
+        out.printf(Locale.ROOT, "%-50s %5s %9s   %-32s %-10s %s%n", "encoder", "batch", "movies/s",
+                "runs (movies/s, in order)", "vs base", "vs fp32 at the same batch (medians of per-round ratios)");
         out.flush();
 
         AllMiniLmL6V2EmbeddingModel baseline = new AllMiniLmL6V2EmbeddingModel();
@@ -159,18 +163,23 @@ public final class BenchEmbedCommand implements Callable<Integer> {
                     for (int r = 0; r < repeats; r++) r2[r] = runs[e][r] / runs[fp32][r];
                     vsFp32 = String.format(Locale.ROOT, "%.2f×", median(r2));
                 }
-                row(out, "reelrank OnnxEncoder " + encoderModel.get(e).modelName(), Integer.toString(encoderBatch.get(e)),
-                        median(runs[e]), runs[e], String.format(Locale.ROOT, "%.2f×", median(ratios)), vsFp32);
+                row(out, "reelrank OnnxEncoder " + encoderModel.get(e).modelName(),
+                        Integer.toString(encoderBatch.get(e)), median(runs[e]), runs[e],
+                        String.format(Locale.ROOT, "%.2f×", median(ratios)), vsFp32);
                 if (encoderModel.get(e) == BundledModel.MINILM_L6) {
                     for (int i = 0; i < sample.size(); i++) {
                         float[] ref = baseVectors.get(i).vector();
-                        for (int k = 0; k < ref.length; k++) maxDiff = Math.max(maxDiff, Math.abs(ref[k] - ours[e][i][k]));
+                        for (int k = 0; k < ref.length; k++) {
+                            maxDiff = Math.max(maxDiff, Math.abs(ref[k] - ours[e][i][k]));
+                        }
                     }
                 }
                 sampleVectors.putIfAbsent(encoderModel.get(e), ours[e]);
             }
             if (chosen.contains(BundledModel.MINILM_L6)) {
-                out.printf(Locale.ROOT, "largest |difference| between langchain4j's and reelrank's fp32 vector components: %.2e%n", maxDiff);
+                out.printf(Locale.ROOT,
+                        "largest |difference| between langchain4j's and reelrank's fp32 vector components: %.2e%n",
+                        maxDiff);
             }
         } finally {
             encoders.forEach(OnnxEncoder::close);
@@ -202,9 +211,10 @@ public final class BenchEmbedCommand implements Callable<Integer> {
                 for (int e = 0; e < chosen.size(); e++) {
                     double s = nanos[e] / 1e9;
                     double rate = all.size() / s;
-                    out.printf(Locale.ROOT, "whole catalogue, %s: %d movies in %.1f s at batch 64 (%.0f movies/s, as reelrank embed "
-                                    + "feeds it: chunks of 2048, the models taking turns), %d truncated; "
-                                    + "%,d movies (MovieLens 32M) would take %.0f s%n",
+                    out.printf(Locale.ROOT,
+                            "whole catalogue, %s: %d movies in %.1f s at batch 64 (%.0f movies/s, as reelrank embed "
+                            + "feeds it: chunks of 2048, the models taking turns), %d truncated; "
+                            + "%,d movies (MovieLens 32M) would take %.0f s%n",
                             chosen.get(e).modelName(), all.size(), s, rate, encs.get(e).truncations(), ML32M_MOVIES,
                             ML32M_MOVIES / rate);
                 }
@@ -216,15 +226,16 @@ public final class BenchEmbedCommand implements Callable<Integer> {
             for (Map.Entry<BundledModel, float[][]> e : full.entrySet()) {
                 if (e.getKey() == BundledModel.MINILM_L6 || fp32 == null) continue;
                 ModelAgreement.Cosines c = ModelAgreement.cosines(fp32, e.getValue());
-                out.printf(Locale.ROOT, "agreement %s vs all-MiniLM-L6-v2 over the %d movie texts: cosine mean %.4f, 1st percentile %.4f, min %.4f%n",
-                        e.getKey().modelName(), c.n(), c.mean(), c.p01(), c.min());
+                out.printf(Locale.ROOT, "agreement %s vs all-MiniLM-L6-v2 over the %d movie texts: cosine mean %.4f, "
+                        + "1st percentile %.4f, min %.4f%n", e.getKey().modelName(), c.n(), c.mean(), c.p01(), c.min());
                 int[] queries = spreadIndexes(all.size(), Math.min(neighbourMovies, all.size()));
                 double overlap = ModelAgreement.neighbourOverlap(fp32, e.getValue(), queries, 10);
-                out.printf(Locale.ROOT, "  top-10 neighbours (exact cosine, as `similar`): mean overlap %.3f over %d movies spread over the catalogue%n",
-                        overlap, queries.length);
+                out.printf(Locale.ROOT, "  top-10 neighbours (exact cosine, as `similar`): mean overlap %.3f over %d "
+                        + "movies spread over the catalogue%n", overlap, queries.length);
                 int fellowship = indexOfMovie(movies, 4993);
                 if (fellowship >= 0) {
-                    out.printf(Locale.ROOT, "  movie 4993 (%s): top-10 overlap %.1f%n", abbreviate(movies.get(fellowship).text()),
+                    out.printf(Locale.ROOT, "  movie 4993 (%s): top-10 overlap %.1f%n",
+                            abbreviate(movies.get(fellowship).text()),
                             ModelAgreement.neighbourOverlap(fp32, e.getValue(), new int[] {fellowship}, 10));
                 }
             }

@@ -44,7 +44,8 @@ public final class BenchFoldInCommand implements Callable<Integer> {
     @Mixin
     DbOptions dbOptions;
 
-    @Option(names = "--rounds", defaultValue = "5", paramLabel = "N", description = "Rounds over every user, 1-100 (default: ${DEFAULT-VALUE})")
+    @Option(names = "--rounds", defaultValue = "5", paramLabel = "N",
+            description = "Rounds over every user, 1-100 (default: ${DEFAULT-VALUE})")
     int rounds;
 
     @Option(names = "--updates", defaultValue = "200", paramLabel = "N",
@@ -54,7 +55,9 @@ public final class BenchFoldInCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (rounds < 1 || rounds > 100) throw CliException.badInput("--rounds must be in 1-100, got " + rounds);
-        if (updates < 0 || updates > 100_000) throw CliException.badInput("--updates must be in 0-100000, got " + updates);
+        if (updates < 0 || updates > 100_000) {
+            throw CliException.badInput("--updates must be in 0-100000, got " + updates);
+        }
         PrintWriter out = spec.commandLine().getOut();
         Database db = dbOptions.open();
         ItemVectors items = Models.items(db);
@@ -70,7 +73,8 @@ public final class BenchFoldInCommand implements Callable<Integer> {
             c.setAutoCommit(false);
             try (Statement st = c.createStatement()) {
                 st.setFetchSize(50_000);
-                try (ResultSet rs = st.executeQuery("SELECT user_id, movie_id, rating FROM ratings ORDER BY user_id, movie_id")) {
+                try (ResultSet rs = st.executeQuery(
+                        "SELECT user_id, movie_id, rating FROM ratings ORDER BY user_id, movie_id")) {
                     int current = -1;
                     RatingBuffer b = new RatingBuffer(64);
                     while (rs.next()) {
@@ -97,12 +101,14 @@ public final class BenchFoldInCommand implements Callable<Integer> {
         int[] users = userIds.stream().mapToInt(Integer::intValue).toArray();
         int[][] movies = histories.stream().map(RatingHistory::movies).toArray(int[][]::new);
         float[][] stars = histories.stream().map(RatingHistory::ratings).toArray(float[][]::new);
-        out.printf(Locale.ROOT, "bench foldin: model version %d (rank %d), %,d users, %,d ratings (median %d per user), %d rounds%n",
+        out.printf(Locale.ROOT,
+                "bench foldin: model version %d (rank %d), %,d users, %,d ratings (median %d per user), %d rounds%n",
                 model.version(), model.rank(), users.length, ratings, medianLength(movies), rounds);
         // Warm up both, then alternate whole rounds.
         for (int i = 0; i < users.length; i++) {
             model.foldIn(movies[i], stars[i], movies[i].length);
-            UserVectors.userVector(movies[i], stars[i], movies[i].length, items::vector, mu, UserVectors.DEFAULT_SHRINKAGE);
+            UserVectors.userVector(movies[i], stars[i], movies[i].length, items::vector, mu,
+                    UserVectors.DEFAULT_SHRINKAGE);
         }
         long[] fold = new long[users.length * rounds];
         long[] content = new long[users.length * rounds];
@@ -113,12 +119,13 @@ public final class BenchFoldInCommand implements Callable<Integer> {
                 model.foldIn(movies[i], stars[i], movies[i].length);
                 fold[k] = System.nanoTime() - t;
                 t = System.nanoTime();
-                UserVectors.userVector(movies[i], stars[i], movies[i].length, items::vector, mu, UserVectors.DEFAULT_SHRINKAGE);
+                UserVectors.userVector(movies[i], stars[i], movies[i].length, items::vector, mu,
+                        UserVectors.DEFAULT_SHRINKAGE);
                 content[k] = System.nanoTime() - t;
             }
         }
-        out.printf(Locale.ROOT, "  %-52s p50 %8.1f µs   p99 %8.1f µs   max %8.1f µs%n", "collaborative fold-in (k×k solve, in memory)",
-                pct(fold, 0.5), pct(fold, 0.99), pct(fold, 1.0));
+        out.printf(Locale.ROOT, "  %-52s p50 %8.1f µs   p99 %8.1f µs   max %8.1f µs%n",
+                "collaborative fold-in (k×k solve, in memory)", pct(fold, 0.5), pct(fold, 0.99), pct(fold, 1.0));
         out.printf(Locale.ROOT, "  %-52s p50 %8.1f µs   p99 %8.1f µs   max %8.1f µs%n",
                 "baseline: content user tower (weighted sum, in memory)", pct(content, 0.5), pct(content, 0.99),
                 pct(content, 1.0));
@@ -134,7 +141,8 @@ public final class BenchFoldInCommand implements Callable<Integer> {
                 }
             }
             out.printf(Locale.ROOT, "  %-52s p50 %8.1f µs   p99 %8.1f µs   (%d users)%n",
-                    "FoldIn.update: read ratings, solve, upsert (database)", pct(whole, 0.5), pct(whole, 0.99), whole.length);
+                    "FoldIn.update: read ratings, solve, upsert (database)", pct(whole, 0.5), pct(whole, 0.99),
+                    whole.length);
         }
         out.flush();
         return 0;

@@ -79,7 +79,9 @@ public final class BenchHttpCommand implements Callable<Integer> {
         if (seconds < 1 || seconds > 3600) throw CliException.badInput("--seconds must be in 1-3600, got " + seconds);
         if (warmup < 0 || warmup > 600) throw CliException.badInput("--warmup must be in 0-600, got " + warmup);
         if (clients < 1 || clients > 64) throw CliException.badInput("--clients must be in 1-64, got " + clients);
-        if (queries < 5 || queries > 100_000) throw CliException.badInput("--queries must be in 5-100000, got " + queries);
+        if (queries < 5 || queries > 100_000) {
+            throw CliException.badInput("--queries must be in 5-100000, got " + queries);
+        }
         for (int u : users) if (u < 1) throw CliException.badInput("--user must be positive, got " + u);
         if (url != null && (!"http".equals(url.getScheme()) || url.getPort() < 1 || !loopback(url.getHost()))) {
             throw CliException.badInput("--url must be http://<loopback address>:<port>/, got " + url);
@@ -107,8 +109,10 @@ public final class BenchHttpCommand implements Callable<Integer> {
                     throw CliException.badInput("--" + e.getMessage());
                 }
             }
-            out.printf(Locale.ROOT, "bench http: GET /api/search, %d distinct queries from the titles (seed %d), users %s, limit 10, "
-                    + "100 candidates; %d client thread(s) with keep-alive; %d s warm-up, %d s measured; JVM %s, %d cores%n",
+            out.printf(Locale.ROOT,
+                    "bench http: GET /api/search, %d distinct queries from the titles (seed %d), users %s, limit 10, "
+                    + "100 candidates; %d client thread(s) with keep-alive; %d s warm-up, %d s measured; "
+                    + "JVM %s, %d cores%n",
                     paths.size(), seed, users, clients, warmup, seconds, System.getProperty("java.version"),
                     Runtime.getRuntime().availableProcessors());
             out.printf(Locale.ROOT, "  e.g. %s%n", paths.get(0));
@@ -120,21 +124,24 @@ public final class BenchHttpCommand implements Callable<Integer> {
                 s = HttpBenchmark.run(url, paths, clients, warmup, seconds);
             } else {
                 try (ApiServer server = ApiServer.start(options, db, search)) {
-                    out.printf(Locale.ROOT, "  server: %s in this process, %d worker threads%n", server.uri(), options.threads());
+                    out.printf(Locale.ROOT, "  server: %s in this process, %d worker threads%n", server.uri(),
+                            options.threads());
                     out.flush();
                     s = HttpBenchmark.run(server.uri(), paths, clients, warmup, seconds);
                 }
             }
-            out.printf(Locale.ROOT, "%8s  %10s  %7s  %10s  %8s  %8s  %8s  %8s  %8s%n", "clients", "requests", "errors", "queries/s",
-                    "p50_ms", "p90_ms", "p99_ms", "p99.9_ms", "max_ms");
-            out.printf(Locale.ROOT, "%8d  %10d  %7d  %10.0f  %8.3f  %8.3f  %8.3f  %8.3f  %8.3f%n", s.clients(), s.requests(), s.errors(),
-                    s.requestsPerSecond(), s.p50Ms(), s.p90Ms(), s.p99Ms(), s.p999Ms(), s.maxMs());
+            out.printf(Locale.ROOT, "%8s  %10s  %7s  %10s  %8s  %8s  %8s  %8s  %8s%n", "clients", "requests", "errors",
+                    "queries/s", "p50_ms", "p90_ms", "p99_ms", "p99.9_ms", "max_ms");
+            out.printf(Locale.ROOT, "%8d  %10d  %7d  %10.0f  %8.3f  %8.3f  %8.3f  %8.3f  %8.3f%n", s.clients(),
+                    s.requests(), s.errors(), s.requestsPerSecond(), s.p50Ms(), s.p90Ms(), s.p99Ms(), s.p999Ms(),
+                    s.maxMs());
             if (s.firstError() != null) out.println("  first error: " + s.firstError());
             double[] base = inProcess(search, texts, users, Math.min(10, seconds));
-            out.printf(Locale.ROOT, "baseline: the same searches in-process, 1 thread, no HTTP: p50 %.3f ms, p99 %.3f ms, %.0f queries/s%n",
-                    base[0], base[1], base[2]);
+            out.printf(Locale.ROOT, "baseline: the same searches in-process, 1 thread, no HTTP: p50 %.3f ms, "
+                    + "p99 %.3f ms, %.0f queries/s%n", base[0], base[1], base[2]);
             boolean met = s.errors() == 0 && s.requestsPerSecond() >= 1000 && s.p99Ms() < 20;
-            out.printf(Locale.ROOT, "target (2 cores): >= 1000 queries/s and p99 < 20 ms, no errors: %s%n", met ? "met" : "missed");
+            out.printf(Locale.ROOT, "target (2 cores): >= 1000 queries/s and p99 < 20 ms, no errors: %s%n",
+                    met ? "met" : "missed");
             out.flush();
             return s.errors() == 0 ? 0 : 1;
         }

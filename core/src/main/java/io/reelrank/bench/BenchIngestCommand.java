@@ -26,9 +26,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code reelrank bench ingest}: ratings load throughput on the sample and on a generated set of
- * millions of ratings over the sample's movies ({@link MovieLensGenerator}), against plain {@code psql \copy} of the same file into an empty table measured
- * in the same run. Everything happens in a scratch database ({@code <db>_bench}) that is dropped at
- * the end, so the real data is not touched.
+ * millions of ratings over the sample's movies ({@link MovieLensGenerator}), against plain
+ * {@code psql \copy} of the same file into an empty table measured in the same run. Everything
+ * happens in a scratch database ({@code <db>_bench}) that is dropped at the end, so the real data is
+ * not touched.
  */
 @Command(name = "ingest", mixinStandardHelpOptions = true,
         description = "Ratings load speed on the sample and a generated file, against psql \\copy as the baseline.")
@@ -41,14 +42,16 @@ public final class BenchIngestCommand implements Callable<Integer> {
     DbOptions dbOptions;
 
     @Option(names = "--rows", defaultValue = "5000000", paramLabel = "N",
-            description = "Ratings in the generated set (reelrank generate --sample-movies), 100000-100000000 (default: ${DEFAULT-VALUE})")
+            description = "Ratings in the generated set (reelrank generate --sample-movies), 100000-100000000 "
+                    + "(default: ${DEFAULT-VALUE})")
     long rows;
 
     @Option(names = "--repeats", defaultValue = "3", paramLabel = "N",
             description = "Timed runs of each load; the median is reported, 1-20 (default: ${DEFAULT-VALUE})")
     int repeats;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Seed of the generated file (default: ${DEFAULT-VALUE})")
+    @Option(names = "--seed", defaultValue = "42",
+            description = "Seed of the generated file (default: ${DEFAULT-VALUE})")
     long seed;
 
     @Override
@@ -64,15 +67,18 @@ public final class BenchIngestCommand implements Callable<Integer> {
             DbSettings bs = bench.settings();
             Path sample = Home.path().resolve("sample_data/ml-latest-small");
             Path big = Home.var().resolve("bench").resolve("ratings-" + rows);
-            out.printf(Locale.ROOT, "generating %,d ratings over the sample's movies into %s (seed %d)…%n", rows, big, seed);
+            out.printf(Locale.ROOT, "generating %,d ratings over the sample's movies into %s (seed %d)…%n", rows, big,
+                    seed);
             out.flush();
             generate(sample, big, rows, seed);
             long fileBytes = Files.size(big.resolve("ratings.csv"));
 
-            MovieLensLoader.Options force = new MovieLensLoader.Options(MovieLensLoader.Options.DEFAULT_BATCH_SIZE, false, true);
+            MovieLensLoader.Options force = new MovieLensLoader.Options(MovieLensLoader.Options.DEFAULT_BATCH_SIZE,
+                    false, true);
             double[] sampleRatings = new double[repeats];
             for (int i = 0; i < repeats; i++) {
-                sampleRatings[i] = MovieLensLoader.load(bench, sample, force, MovieLensLoader.Listener.NONE).ratingsSeconds();
+                sampleRatings[i] = MovieLensLoader.load(bench, sample, force, MovieLensLoader.Listener.NONE)
+                        .ratingsSeconds();
             }
             double[] psql = new double[repeats];
             double[] ratingsPhase = new double[repeats];
@@ -82,7 +88,8 @@ public final class BenchIngestCommand implements Callable<Integer> {
                 MovieLensLoader.Report r = MovieLensLoader.load(bench, big, force, MovieLensLoader.Listener.NONE);
                 ratingsPhase[i] = r.ratingsSeconds();
                 total[i] = r.seconds();
-                out.printf(Locale.ROOT, "  run %d: psql \\copy %.2f s · reelrank ratings COPY %.2f s · whole load %.2f s%n",
+                out.printf(Locale.ROOT,
+                        "  run %d: psql \\copy %.2f s · reelrank ratings COPY %.2f s · whole load %.2f s%n",
                         i + 1, psql[i], ratingsPhase[i], total[i]);
                 out.flush();
             }
@@ -93,10 +100,13 @@ public final class BenchIngestCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "%nbench ingest (median of %d runs)%n", repeats);
             out.printf(Locale.ROOT, "  sample ratings (100,836 rows):   %,12.0f rows/s%n", 100_836 / mSample);
             out.printf(Locale.ROOT, "  generated ratings (%,d rows, %,d MB):%n", rows, fileBytes >> 20);
-            out.printf(Locale.ROOT, "    psql \\copy into an empty table: %6.2f s  %,12.0f rows/s  (baseline)%n", mPsql, rows / mPsql);
-            out.printf(Locale.ROOT, "    reelrank ratings (parse, validate, COPY): %6.2f s  %,12.0f rows/s  ratio %.2f×%n",
+            out.printf(Locale.ROOT, "    psql \\copy into an empty table: %6.2f s  %,12.0f rows/s  (baseline)%n", mPsql,
+                    rows / mPsql);
+            out.printf(Locale.ROOT,
+                    "    reelrank ratings (parse, validate, COPY): %6.2f s  %,12.0f rows/s  ratio %.2f×%n",
                     mPhase, rows / mPhase, mPhase / mPsql);
-            out.printf(Locale.ROOT, "    reelrank whole load (+ movies, tags, indexes, FKs, stats): %6.2f s  ratio %.2f×%n",
+            out.printf(Locale.ROOT,
+                    "    reelrank whole load (+ movies, tags, indexes, FKs, stats): %6.2f s  ratio %.2f×%n",
                     mTotal, mTotal / mPsql);
             out.flush();
         }

@@ -90,10 +90,12 @@ public final class BenchLtrCommand implements Callable<Integer> {
     @Option(names = "--depth", split = ",", defaultValue = "6", description = "Tree depths (default: ${DEFAULT-VALUE})")
     List<Integer> depths;
 
-    @Option(names = "--eta", split = ",", defaultValue = "0.1", description = "Learning rates (default: ${DEFAULT-VALUE})")
+    @Option(names = "--eta", split = ",", defaultValue = "0.1",
+            description = "Learning rates (default: ${DEFAULT-VALUE})")
     List<Double> etas;
 
-    @Option(names = "--trees", split = ",", defaultValue = "200", description = "Tree counts (default: ${DEFAULT-VALUE})")
+    @Option(names = "--trees", split = ",", defaultValue = "200",
+            description = "Tree counts (default: ${DEFAULT-VALUE})")
     List<Integer> trees;
 
     @Option(names = "--min-child-weight", split = ",", defaultValue = "1",
@@ -113,14 +115,16 @@ public final class BenchLtrCommand implements Callable<Integer> {
     @Option(names = "--dump", paramLabel = "DIR", description = "Also write the validation features here")
     Path dump;
 
-    @Option(names = "--recommend", description = "Study the recommendation ranker (two stages) instead of the search ranker")
+    @Option(names = "--recommend",
+            description = "Study the recommendation ranker (two stages) instead of the search ranker")
     boolean recommend;
 
     @Option(names = "--recommend-grades", paramLabel = "L/W", split = ",", defaultValue = "1/0",
             description = "With --recommend: grades liked/other watched to try (default: ${DEFAULT-VALUE})")
     List<String> recommendGrades;
 
-    @Option(names = "--test", description = "The final measurement: both rankers trained with the shipped settings (or the "
+    @Option(names = "--test",
+            description = "The final measurement: both rankers trained with the shipped settings (or the "
             + "grids given) on validation, then the test split read once: search and recommendation tables with 95% "
             + "bootstrap intervals and paired differences")
     boolean test;
@@ -149,7 +153,8 @@ public final class BenchLtrCommand implements Callable<Integer> {
                         for (double e : etas) {
                             for (double m : minChildWeights) {
                                 for (int t : trees) {
-                                    grid.add(new SearchRankerTraining.Setting(gr, new RankerTrainer.Params(o, t, d, e, m, seed)));
+                                    grid.add(new SearchRankerTraining.Setting(gr,
+                                            new RankerTrainer.Params(o, t, d, e, m, seed)));
                                 }
                             }
                         }
@@ -173,7 +178,8 @@ public final class BenchLtrCommand implements Callable<Integer> {
         Splits.Split validation = ModelSelection.validation(parts.train());
         ItemVectors items = ItemVectors.load(db, true);
         ItemContent content = new ItemContent(catalog.movieIds(), items::vector, catalog.genres(), catalog.years());
-        ModelTrainer.Settings s = new ModelTrainer.Settings(new ImplicitAls.Params(64, alsAlpha, 0.1, 10, 3, 42), 0, 10, 5);
+        ModelTrainer.Settings s = new ModelTrainer.Settings(new ImplicitAls.Params(64, alsAlpha, 0.1, 10, 3, 42), 0, 10,
+                5);
         long t = System.nanoTime();
         ModelTrainer.Trained trained = ModelTrainer.train(ModelSelection.matrix(validation.train()), content, s,
                 threads, ModelTrainer.Listener.NONE);
@@ -192,7 +198,9 @@ public final class BenchLtrCommand implements Callable<Integer> {
                         for (double e : etas) {
                             for (double m : minChildWeights) {
                                 for (int tr : trees) {
-                                    rgrid.add(new RecommendRankerTraining.Setting(Float.parseFloat(p[0]), Float.parseFloat(p[1]),
+                                    rgrid.add(
+                                            new RecommendRankerTraining.Setting(Float.parseFloat(p[0]),
+                                            Float.parseFloat(p[1]),
                                             new RankerTrainer.Params(o, tr, d, e, m, seed)));
                                 }
                             }
@@ -203,24 +211,31 @@ public final class BenchLtrCommand implements Callable<Integer> {
         }
         if (test) {
             // The shipped settings of both rankers: what `train` and `eval` use.
-            return test(List.of(SearchRankerTraining.DEFAULT), List.of(RecommendRankerTraining.DEFAULT), parts, validation, catalog, items, content, s, trained, users, ctx, out, err);
+            return test(List.of(SearchRankerTraining.DEFAULT), List.of(RecommendRankerTraining.DEFAULT), parts,
+                    validation, catalog, items, content, s, trained, users, ctx, out, err);
         }
         if (recommend) {
             int[] ids = RecommendationTask.catalogOrder(catalog.movieIds());
-            RecommendationTask.Scorer twoTower = Scorers.firstOf(Scorers.collaborative(ids, trained.model(), trained::user),
+            RecommendationTask.Scorer twoTower = Scorers.firstOf(
+                    Scorers.collaborative(ids, trained.model(), trained::user),
                     Scorers.content(ids, items::vector, users));
-            RecommendRankerTraining.Result r = RecommendRankerTraining.run(validation, catalog.movieIds(), twoTower, ctx,
+            RecommendRankerTraining.Result r = RecommendRankerTraining.run(validation, catalog.movieIds(), twoTower,
+                    ctx,
                     rgrid, candidates, threads, seed, line -> {
                         err.println("  " + line);
                         err.flush();
                     });
-            out.printf(Locale.ROOT, "recommendation ranker on validation: %d candidates per user; %,d groups, cross-fitted in "
-                    + "four quarters of the users, measured on %,d users: Recall@20 / NDCG@20%n", candidates, r.groups(),
+            out.printf(Locale.ROOT,
+                    "recommendation ranker on validation: %d candidates per user; %,d groups, cross-fitted in "
+                    + "four quarters of the users, measured on %,d users: Recall@20 / NDCG@20%n", candidates,
+                    r.groups(),
                     r.chooseUsers());
-            out.printf(Locale.ROOT, "  %-86s recall@20 %.4f  ndcg@20 %.4f%n", "two-tower retrieval alone", r.retrievalRecall(),
+            out.printf(Locale.ROOT, "  %-86s recall@20 %.4f  ndcg@20 %.4f%n", "two-tower retrieval alone",
+                    r.retrievalRecall(),
                     r.retrievalNdcg());
             for (RecommendRankerTraining.Trial tr : r.trials()) {
-                out.printf(Locale.ROOT, "%s %-86s recall@20 %.4f  ndcg@20 %.4f%n", tr == r.chosen() ? "*" : " ", tr.setting(),
+                out.printf(Locale.ROOT, "%s %-86s recall@20 %.4f  ndcg@20 %.4f%n", tr == r.chosen() ? "*" : " ",
+                        tr.setting(),
                         tr.recall(), tr.ndcg());
             }
             out.flush();
@@ -230,28 +245,35 @@ public final class BenchLtrCommand implements Callable<Integer> {
                 QueryGenerator.DEFAULT_MAX_TITLE_DF);
         try (MovieSearcher searcher = MovieSearcher.open(IndexService.ensure(Home.indexDir(), dbOptions::open, err))) {
             SweepRankers rankers = new SweepRankers(q -> candidates(searcher, q), items);
-            SweepRankers.Context fusion = SweepRankers.Context.of(validation.train(), users, trained.model(), trained::user);
+            SweepRankers.Context fusion = SweepRankers.Context.of(validation.train(), users, trained.model(),
+                    trained::user);
             if (dump != null) dump(validation.test(), queries, rankers, ctx, err);
             SearchRankerTraining.Result r = SearchRankerTraining.run(validation, ctx, queries, rankers, fusion, 0.7,
                     Weights.DEFAULT, grid, RatedPolicy.LOW, 10, threads, seed, SearchJudgments.DEFAULT_CAP, line -> {
                         err.println("  " + line);
                         err.flush();
                     });
-            out.printf(Locale.ROOT, "learned search ranker on validation: fitted on %,d groups (3/4 of the users), measured on "
-                    + "the other %,d users' %,d pairs; NDCG@10, differences against BM25 + popularity π=0.70 (liked %.4f, "
+            out.printf(Locale.ROOT,
+                    "learned search ranker on validation: fitted on %,d groups (3/4 of the users), measured on "
+                    + "the other %,d users' %,d pairs; NDCG@10, differences against BM25 + popularity π=0.70 (liked "
+                    + "%.4f, "
                     + "disliked %.4f)%n", r.fitGroups(), r.chooseUsers(), r.choosePairs(), r.baselineLiked(),
                     r.baselineDisliked());
-            out.printf(Locale.ROOT, "  %-86s liked %.4f (%+.4f)  disliked %.4f (%+.4f)%n", "weighted " + Weights.DEFAULT,
+            out.printf(Locale.ROOT, "  %-86s liked %.4f (%+.4f)  disliked %.4f (%+.4f)%n", "weighted "
+                    + Weights.DEFAULT,
                     r.weighted().liked(), r.weighted().figures().likedGain(), r.weighted().disliked(),
                     r.weighted().figures().dislikedGain());
             for (SearchRankerTraining.Trial tr : r.trials()) {
-                out.printf(Locale.ROOT, "%s %-86s liked %.4f (%+.4f)  disliked %.4f (%+.4f)%n", tr == r.chosen() ? "*" : " ",
+                out.printf(Locale.ROOT, "%s %-86s liked %.4f (%+.4f)  disliked %.4f (%+.4f)%n", tr == r.chosen() ? "*"
+                        : " ",
                         tr.setting(), tr.liked(), tr.figures().likedGain(), tr.disliked(), tr.figures().dislikedGain());
             }
             out.println("rated movies (the chosen setting):");
             for (var e : r.policies().entrySet()) {
-                out.printf(Locale.ROOT, "  %-10s liked %.4f (%+.4f)  disliked %.4f (%+.4f)%n", e.getKey(), e.getValue().liked(),
-                        e.getValue().figures().likedGain(), e.getValue().disliked(), e.getValue().figures().dislikedGain());
+                out.printf(Locale.ROOT, "  %-10s liked %.4f (%+.4f)  disliked %.4f (%+.4f)%n", e.getKey(),
+                        e.getValue().liked(),
+                        e.getValue().figures().likedGain(), e.getValue().disliked(),
+                        e.getValue().figures().dislikedGain());
             }
         }
         out.flush();
@@ -266,7 +288,8 @@ public final class BenchLtrCommand implements Callable<Integer> {
      */
     private int test(List<SearchRankerTraining.Setting> grid, List<RecommendRankerTraining.Setting> rgrid,
                      Splits.Split parts, Splits.Split validation, EvalData.Catalog catalog, ItemVectors items,
-                     ItemContent content, ModelTrainer.Settings s, ModelTrainer.Trained valModel, TrainingUsers valUsers,
+                     ItemContent content, ModelTrainer.Settings s, ModelTrainer.Trained valModel,
+                     TrainingUsers valUsers,
                      FeatureContext valCtx, PrintWriter out, PrintWriter err) throws Exception {
         Bootstrap bootstrap = new Bootstrap(seed, Bootstrap.DEFAULT_RESAMPLES);
         QueryGenerator queries = new QueryGenerator(catalog.movieIds(), catalog.titles(), catalog.genres(),
@@ -287,12 +310,15 @@ public final class BenchLtrCommand implements Callable<Integer> {
             SearchTask.Result br = SearchTask.run(validation.test(), queries, base, 10);
             int bestPi = 0;
             for (int i = 1; i <= 10; i++) {
-                if (ModelSelection.mean(br.liked().ndcg()[i]) > ModelSelection.mean(br.liked().ndcg()[bestPi])) bestPi = i;
+                if (ModelSelection.mean(br.liked().ndcg()[i]) > ModelSelection.mean(
+                        br.liked().ndcg()[bestPi])) bestPi = i;
             }
             double pi = bestPi / 10.0;
-            out.printf(Locale.ROOT, "baseline BM25 + popularity: π=%.2f chosen on validation (liked NDCG@10 %.4f)%n", pi,
+            out.printf(Locale.ROOT, "baseline BM25 + popularity: π=%.2f chosen on validation (liked NDCG@10 %.4f)%n",
+                    pi,
                     ModelSelection.mean(br.liked().ndcg()[bestPi]));
-            SearchRankerTraining.Result sr = SearchRankerTraining.run(validation, valCtx, queries, rankers, valFusion, pi,
+            SearchRankerTraining.Result sr = SearchRankerTraining.run(validation, valCtx, queries, rankers, valFusion,
+                    pi,
                     Weights.DEFAULT, grid, RatedPolicy.LOW, 10, threads, seed, SearchJudgments.DEFAULT_CAP, progress);
             out.printf(Locale.ROOT, "search ranker chosen on validation: %s (held-out validation users: liked %+.4f, "
                     + "disliked %+.4f against the baseline; weighted %+.4f / %+.4f); %,d judgments%n",
@@ -302,11 +328,15 @@ public final class BenchLtrCommand implements Callable<Integer> {
             int[] ids = RecommendationTask.catalogOrder(catalog.movieIds());
             RecommendationTask.Scorer valRetrieval = Scorers.firstOf(Scorers.collaborative(ids, valModel.model(),
                     valModel::user), Scorers.content(ids, items::vector, valUsers));
-            RecommendRankerTraining.Result rr = RecommendRankerTraining.run(validation, catalog.movieIds(), valRetrieval,
-                    valCtx, rgrid.isEmpty() ? List.of(RecommendRankerTraining.DEFAULT) : rgrid, candidates, threads, seed,
+            RecommendRankerTraining.Result rr = RecommendRankerTraining.run(validation, catalog.movieIds(),
+                    valRetrieval,
+                    valCtx, rgrid.isEmpty() ? List.of(RecommendRankerTraining.DEFAULT) : rgrid, candidates, threads,
+                    seed,
                     progress);
-            out.printf(Locale.ROOT, "recommendation ranker chosen on validation: %s (cross-fitted Recall@20 %.4f against "
-                    + "%.4f for the retrieval alone)%n", rr.chosen().setting(), rr.chosen().recall(), rr.retrievalRecall());
+            out.printf(Locale.ROOT,
+                    "recommendation ranker chosen on validation: %s (cross-fitted Recall@20 %.4f against "
+                    + "%.4f for the retrieval alone)%n", rr.chosen().setting(), rr.chosen().recall(),
+                    rr.retrievalRecall());
             out.print("search ranker features by total gain:");
             for (FeatureImportance.Share sh : FeatureImportance.of(sr.ranker())) {
                 out.printf(Locale.ROOT, " %s %.3f", sh.feature().key(), sh.share());
@@ -334,14 +364,18 @@ public final class BenchLtrCommand implements Callable<Integer> {
             rows.put("weighted", rankers.ranker(fusion, Fusion.WEIGHTED, Weights.DEFAULT, true));
             rows.put("learned", learned.ranker(ctx, sr.ranker(), sr.ranker().trees(), RatedPolicy.LOW));
             SearchTask.Result st = SearchTask.run(parts.test(), queries, rows, 10);
-            out.printf(Locale.ROOT, "%nsearch task on test: %,d liked and %,d disliked (held-out rating, query) pairs; NDCG@10, "
+            out.printf(Locale.ROOT,
+                    "%nsearch task on test: %,d liked and %,d disliked (held-out rating, query) pairs; NDCG@10, "
                     + "Recall@10, MRR with 95%% bootstrap intervals (seed %d, %d resamples)%n", st.liked().size(),
                     st.disliked().size(), bootstrap.seed(), bootstrap.resamples());
-            out.print(EvalSummary.table(EvalSummary.search(st, bootstrap, List.of(new String[] {"learned", "bm25+popularity"},
+            out.print(
+                    EvalSummary.table(
+                    EvalSummary.search(st, bootstrap, List.of(new String[] {"learned", "bm25+popularity"},
                     new String[] {"weighted", "bm25+popularity"}, new String[] {"learned", "weighted"},
                     new String[] {"learned", "bm25"}))));
             out.flush();
-            RecommendationTask.Scorer retrieval = Scorers.firstOf(Scorers.collaborative(ids, trained.model(), trained::user),
+            RecommendationTask.Scorer retrieval = Scorers.firstOf(
+                    Scorers.collaborative(ids, trained.model(), trained::user),
                     Scorers.content(ids, items::vector, users));
             java.util.Map<String, RecommendationTask.Scorer> systems = new java.util.LinkedHashMap<>();
             systems.put("two-tower", retrieval);
@@ -350,7 +384,8 @@ public final class BenchLtrCommand implements Callable<Integer> {
             RecommendationTask.Result rec = RecommendationTask.run(parts, ids, systems, RecommendationTask.DEFAULT_K);
             java.util.Map<String, Bootstrap.Interval> table = EvalSummary.recommendation(rec, bootstrap);
             table.putAll(EvalSummary.differences(rec, bootstrap, "two-stage", "two-tower"));
-            out.printf(Locale.ROOT, "%nrecommendation task on test: %,d users; two-stage: the two-tower top %d reordered by the "
+            out.printf(Locale.ROOT,
+                    "%nrecommendation task on test: %,d users; two-stage: the two-tower top %d reordered by the "
                     + "learned ranker%n", rec.userIds().length, candidates);
             out.print(EvalSummary.table(table));
         }
@@ -377,7 +412,8 @@ public final class BenchLtrCommand implements Callable<Integer> {
         Files.write(dump.resolve("features.txt"), FeatureSet.ALL.stream().map(f -> f.key()).toList());
         long t = System.nanoTime();
         try (PrintWriter groups = new PrintWriter(Files.newBufferedWriter(dump.resolve("groups.csv")));
-             DataOutputStream x = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(dump.resolve("X.f32")),
+             DataOutputStream x = new DataOutputStream(
+                     new BufferedOutputStream(Files.newOutputStream(dump.resolve("X.f32")),
                      1 << 20));
              DataOutputStream ids = new DataOutputStream(new BufferedOutputStream(
                      Files.newOutputStream(dump.resolve("ids.i32")), 1 << 16))) {

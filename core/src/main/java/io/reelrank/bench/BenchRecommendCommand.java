@@ -38,10 +38,12 @@ public final class BenchRecommendCommand implements Callable<Integer> {
     @Mixin
     DbOptions dbOptions;
 
-    @Option(names = "--users", defaultValue = "300", paramLabel = "N", description = "Users measured, 1-100000 (default: ${DEFAULT-VALUE})")
+    @Option(names = "--users", defaultValue = "300", paramLabel = "N",
+            description = "Users measured, 1-100000 (default: ${DEFAULT-VALUE})")
     int users;
 
-    @Option(names = "--limit", defaultValue = "20", paramLabel = "K", description = "Recommendations per user, 1-1000 (default: ${DEFAULT-VALUE})")
+    @Option(names = "--limit", defaultValue = "20", paramLabel = "K",
+            description = "Recommendations per user, 1-1000 (default: ${DEFAULT-VALUE})")
     int limit;
 
     @Option(names = "--genre", paramLabel = "G", description = "Filter every request by this genre")
@@ -56,15 +58,17 @@ public final class BenchRecommendCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Database db = dbOptions.open();
         ItemVectors items = Models.items(db);
-        SearchFilters f = genre == null ? SearchFilters.NONE : new SearchFilters(null, null, null, null, List.of(genre));
+        SearchFilters f = genre == null ? SearchFilters.NONE
+                : new SearchFilters(null, null, null, null, List.of(genre));
         List<Integer> ids = new ArrayList<>();
         long version;
         try (Connection c = db.connect()) {
             ModelStore.Version v = ModelStore.active(c);
             if (v == null) throw new CliException(1, "no model trained yet: run `reelrank train` first");
             version = v.version();
-            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT user_id FROM user_factors WHERE version = "
-                    + version + " AND factors IS NOT NULL ORDER BY user_id LIMIT " + users)) {
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                    "SELECT user_id FROM user_factors WHERE version = " + version
+                    + " AND factors IS NOT NULL ORDER BY user_id LIMIT " + users)) {
                 while (rs.next()) ids.add(rs.getInt(1));
             }
         }
@@ -82,7 +86,8 @@ public final class BenchRecommendCommand implements Callable<Integer> {
                 for (int pass = 0; pass < 2; pass++) {
                     boolean doExact = (pass == 0) == (i % 2 == 0); // alternate which runs first
                     long t = System.nanoTime();
-                    Recommender.Response r = Recommender.recommend(c, items, new Recommender.Request(ids.get(i), limit, f, doExact));
+                    Recommender.Response r = Recommender.recommend(c, items,
+                            new Recommender.Request(ids.get(i), limit, f, doExact));
                     long dt = System.nanoTime() - t;
                     if (doExact) {
                         exact[i] = dt;
@@ -95,8 +100,8 @@ public final class BenchRecommendCommand implements Callable<Integer> {
                 recall += Recommender.overlap(a.items(), b.items());
             }
         }
-        out.printf(Locale.ROOT, "bench recommend: model version %d, %d users with a collaborative vector, top %d%s%n", version,
-                ids.size(), limit, genre == null ? "" : ", genre " + genre);
+        out.printf(Locale.ROOT, "bench recommend: model version %d, %d users with a collaborative vector, top %d%s%n",
+                version, ids.size(), limit, genre == null ? "" : ", genre " + genre);
         out.printf(Locale.ROOT, "  %-44s p50 %7.2f ms   p99 %7.2f ms%n", "HNSW index (iterative scan)", pct(hnsw, 0.5),
                 pct(hnsw, 0.99));
         out.printf(Locale.ROOT, "  %-44s p50 %7.2f ms   p99 %7.2f ms%n", "baseline: exact scan of every item vector",

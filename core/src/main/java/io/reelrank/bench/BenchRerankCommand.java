@@ -36,7 +36,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code reelrank bench rerank}: the cost of personalization. Latency of search + re-rank over 100
  * candidates, by the weighted fusion and by the learned ranker (when one is trained), against plain
- * BM25 for the same queries (also 100 candidates, 10 returned), measured interleaved in one run; then (unless {@code --skip-user-tower}) the user tower over all users of
+ * BM25 for the same queries (also 100 candidates, 10 returned), measured interleaved in one run; then (unless {@code
+ * --skip-user-tower}) the user tower over all users of
  * the database, and its ratings/s over a generated ratings set of millions of rows (in a scratch
  * database that is dropped afterwards).
  */
@@ -55,11 +56,12 @@ public final class BenchRerankCommand implements Callable<Integer> {
     int queries;
 
     @Option(names = "--rows", defaultValue = "5000000", paramLabel = "N",
-            description = "Ratings in the generated set for the user tower (reelrank generate --sample-movies), 0 to skip, "
-                    + "else 100000-100000000 (default: ${DEFAULT-VALUE})")
+            description = "Ratings in the generated set for the user tower (reelrank generate --sample-movies), "
+                    + "0 to skip, else 100000-100000000 (default: ${DEFAULT-VALUE})")
     long rows;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Seed of queries, users and the generated set (default: ${DEFAULT-VALUE})")
+    @Option(names = "--seed", defaultValue = "42",
+            description = "Seed of queries, users and the generated set (default: ${DEFAULT-VALUE})")
     long seed;
 
     @Option(names = "--skip-user-tower", description = "Measure the latency only: no user tower over all users "
@@ -68,7 +70,9 @@ public final class BenchRerankCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (queries < 100 || queries > 100_000) throw CliException.badInput("--queries must be in 100-100000, got " + queries);
+        if (queries < 100 || queries > 100_000) {
+            throw CliException.badInput("--queries must be in 100-100000, got " + queries);
+        }
         if (rows != 0 && (rows < 100_000 || rows > 100_000_000)) {
             throw CliException.badInput("--rows must be 0 or in 100000-100000000, got " + rows);
         }
@@ -95,7 +99,8 @@ public final class BenchRerankCommand implements Callable<Integer> {
             // User vectors come from the cache in steady state; only the users queried are loaded
             // (at 32M ratings there are 200,947 users, one query each would take longer than the run).
             for (int u : who) ps.userVector(u);
-            out.printf(Locale.ROOT, "bench rerank: %,d queries (seed %d) over %,d users with vectors, 1 thread, in-process%n",
+            out.printf(Locale.ROOT,
+                    "bench rerank: %,d queries (seed %d) over %,d users with vectors, 1 thread, in-process%n",
                     qs.size(), seed, users.length);
             out.flush();
             boolean learned = ps.rankerVersion() > 0;
@@ -116,14 +121,19 @@ public final class BenchRerankCommand implements Callable<Integer> {
                     }
                 }
             }
-            double p50a = pct(plain, 0.5), p99a = pct(plain, 0.99), p50b = pct(personal, 0.5), p99b = pct(personal, 0.99);
-            out.printf(Locale.ROOT, "  plain BM25 (100 candidates, top 10):          p50 %6.3f ms  p99 %6.3f ms  (baseline)%n",
+            double p50a = pct(plain, 0.5), p99a = pct(plain, 0.99);
+            double p50b = pct(personal, 0.5), p99b = pct(personal, 0.99);
+            out.printf(Locale.ROOT,
+                    "  plain BM25 (100 candidates, top 10):          p50 %6.3f ms  p99 %6.3f ms  (baseline)%n",
                     p50a, p99a);
-            out.printf(Locale.ROOT, "  BM25 + weighted fusion (100 candidates, top 10): p50 %6.3f ms  p99 %6.3f ms%n", p50b, p99b);
-            out.printf(Locale.ROOT, "  median ratio weighted / plain: %.2f×   (target ≤ 1.3×, p99 < 10 ms)%n", p50b / p50a);
+            out.printf(Locale.ROOT, "  BM25 + weighted fusion (100 candidates, top 10): p50 %6.3f ms  p99 %6.3f ms%n",
+                    p50b, p99b);
+            out.printf(Locale.ROOT, "  median ratio weighted / plain: %.2f×   (target ≤ 1.3×, p99 < 10 ms)%n",
+                    p50b / p50a);
             if (learned) {
                 double p50c = pct(ltr, 0.5), p99c = pct(ltr, 0.99);
-                out.printf(Locale.ROOT, "  BM25 + learned ranker version %d (100 candidates, top 10): p50 %6.3f ms  p99 %6.3f ms%n",
+                out.printf(Locale.ROOT,
+                        "  BM25 + learned ranker version %d (100 candidates, top 10): p50 %6.3f ms  p99 %6.3f ms%n",
                         ps.rankerVersion(), p50c, p99c);
                 out.printf(Locale.ROOT, "  median ratio learned / weighted: %.2f×   (target ≤ 1.5×)%n", p50c / p50b);
             } else {
@@ -190,7 +200,8 @@ public final class BenchRerankCommand implements Callable<Integer> {
             }
             copy.finish();
             try (Statement st = c.createStatement()) {
-                st.execute("UPDATE movies m SET embedding = s.embedding FROM stage_vectors s WHERE s.movie_id = m.movie_id");
+                st.execute("UPDATE movies m SET embedding = s.embedding FROM stage_vectors s "
+                        + "WHERE s.movie_id = m.movie_id");
             }
             c.commit();
         }

@@ -48,9 +48,9 @@ import picocli.CommandLine.Spec;
  * standard error, the table to standard output, and the table also to CSV and Markdown files.
  */
 @Command(name = "scale", mixinStandardHelpOptions = true,
-        description = {"Every stage (ingest, index, embed, users, train, fold-in, search + re-rank, bench http, recommend, "
-                + "serve start-up) at several sizes of generated data, each as its own process: one table of how each "
-                + "figure grows.",
+        description = {"Every stage (ingest, index, embed, users, train, fold-in, search + re-rank, bench http, "
+                + "recommend, serve start-up) at several sizes of generated data, each as its own process: one table "
+                + "of how each figure grows.",
                 "Progress on stderr, the table on stdout and in table.csv / table.md under the output directory."})
 public final class BenchScaleCommand implements Callable<Integer> {
 
@@ -68,7 +68,8 @@ public final class BenchScaleCommand implements Callable<Integer> {
     DbOptions dbOptions;
 
     @Option(names = "--ratings", paramLabel = "N,N,…", defaultValue = DEFAULT_SIZES,
-            description = "Sizes in ratings, comma-separated, ascending, each 10000-100000000 (default: ${DEFAULT-VALUE})")
+            description = "Sizes in ratings, comma-separated, ascending, each 10000-100000000 "
+                    + "(default: ${DEFAULT-VALUE})")
     String ratings;
 
     @Option(names = "--seed", paramLabel = "S", defaultValue = "42",
@@ -76,7 +77,8 @@ public final class BenchScaleCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--movies", paramLabel = "M",
-            description = "Movies in every generated set, as generate --movies (default: scaled with the ratings, as generate does)")
+            description = "Movies in every generated set, as generate --movies "
+                    + "(default: scaled with the ratings, as generate does)")
     Integer movies;
 
     @Option(names = "--queries", paramLabel = "N", defaultValue = "2000",
@@ -88,13 +90,16 @@ public final class BenchScaleCommand implements Callable<Integer> {
     int httpSeconds;
 
     @Option(names = "--http-warmup", paramLabel = "S", defaultValue = "30",
-            description = "Warm-up seconds of bench http per size, 0-600, as bench http --warmup (default: ${DEFAULT-VALUE})")
+            description = "Warm-up seconds of bench http per size, 0-600, as bench http --warmup "
+                    + "(default: ${DEFAULT-VALUE})")
     int httpWarmup;
 
-    @Option(names = "--fp32", description = "Also embed every movie with the fp32 model (not loaded), beside the default int8 one")
+    @Option(names = "--fp32",
+            description = "Also embed every movie with the fp32 model (not loaded), beside the default int8 one")
     boolean fp32;
 
-    @Option(names = "--keep", description = "Keep each size's scratch database and the children's home (index, embeddings)")
+    @Option(names = "--keep",
+            description = "Keep each size's scratch database and the children's home (index, embeddings)")
     boolean keep;
 
     @Option(names = "--out-dir", paramLabel = "DIR",
@@ -102,7 +107,8 @@ public final class BenchScaleCommand implements Callable<Integer> {
     Path outDir;
 
     @Option(names = "--java-opts", paramLabel = "OPTS",
-            description = "JVM options of every child process (default: $REELRANK_JAVA_OPTS, else -Xmx4g, as ./reelrank)")
+            description = "JVM options of every child process (default: $REELRANK_JAVA_OPTS, "
+                    + "else -Xmx4g, as ./reelrank)")
     String javaOpts;
 
     @Option(names = "--stage-timeout", paramLabel = "MIN", defaultValue = "240",
@@ -125,13 +131,13 @@ public final class BenchScaleCommand implements Callable<Integer> {
             }
         }
         List<String> jvm = javaOptions(javaOpts != null ? javaOpts : System.getenv("REELRANK_JAVA_OPTS"));
-        List<Stage> stages = ScaleStages.list(new ScaleStages.Settings(queries, httpSeconds, httpWarmup, FOLD_IN_UPDATES,
-                RECOMMEND_USERS, fp32));
+        List<Stage> stages = ScaleStages.list(new ScaleStages.Settings(queries, httpSeconds, httpWarmup,
+                FOLD_IN_UPDATES, RECOMMEND_USERS, fp32));
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Path dir = (outDir != null ? outDir
-                : Home.var().resolve("bench/scale").resolve(LocalDateTime.now(java.time.ZoneId.systemDefault()).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT))))
-                .toAbsolutePath();
+        String stamp = LocalDateTime.now(java.time.ZoneId.systemDefault())
+                .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT));
+        Path dir = (outDir != null ? outDir : Home.var().resolve("bench/scale").resolve(stamp)).toAbsolutePath();
         Files.createDirectories(dir);
         Database main = dbOptions.open();
 
@@ -143,7 +149,8 @@ public final class BenchScaleCommand implements Callable<Integer> {
             values.put(s, m);
         }
         StringJoiner loads = new StringJoiner(" · ");
-        err.printf(Locale.ROOT, "bench scale: %s ratings (seed %d), %d stages each as a child process (java %s); output in %s%n",
+        err.printf(Locale.ROOT,
+                "bench scale: %s ratings (seed %d), %d stages each as a child process (java %s); output in %s%n",
                 String.join(", ", sizes.stream().map(ScaleTable::sizeLabel).toList()), seed, stages.size(),
                 String.join(" ", jvm), dir);
         err.flush();
@@ -158,8 +165,8 @@ public final class BenchScaleCommand implements Callable<Integer> {
                 err.printf(Locale.ROOT, "[%s] scratch database %s%s, children's home %s%n", label, scratch.name(),
                         keep ? " (kept)" : "", home);
                 err.flush();
-                StageProcess runner = new StageProcess(StageProcess.javaPrefix(jvm), childEnv(scratch.settings(), home),
-                        Duration.ofMinutes(stageTimeout), err);
+                StageProcess runner = new StageProcess(StageProcess.javaPrefix(jvm, rootCommand()),
+                        childEnv(scratch.settings(), home), Duration.ofMinutes(stageTimeout), err);
                 Thread stopper = new Thread(runner::stopRunningChild, "bench-scale-stop-child");
                 Runtime.getRuntime().addShutdownHook(stopper);
                 try {
@@ -177,7 +184,8 @@ public final class BenchScaleCommand implements Callable<Integer> {
                         StringJoiner got = new StringJoiner(", ");
                         for (Map.Entry<Figure, Double> e : r.figures().entrySet()) {
                             values.get(s).get(e.getKey())[i] = e.getValue();
-                            got.add(e.getKey().name() + " " + String.format(Locale.ROOT, "%,." + e.getKey().decimals() + "f", e.getValue())
+                            got.add(e.getKey().name() + " "
+                                    + String.format(Locale.ROOT, "%,." + e.getKey().decimals() + "f", e.getValue())
                                     + " " + e.getKey().unit());
                         }
                         err.printf(Locale.ROOT, "[%s] %s: %s%n", label, s.name(), got);
@@ -194,10 +202,13 @@ public final class BenchScaleCommand implements Callable<Integer> {
 
         ScaleTable table = new ScaleTable(sizes);
         for (Map.Entry<Stage, Map<Figure, double[]>> s : values.entrySet()) {
-            for (Map.Entry<Figure, double[]> f : s.getValue().entrySet()) table.add(s.getKey().name(), f.getKey(), f.getValue());
+            for (Map.Entry<Figure, double[]> f : s.getValue().entrySet()) {
+                table.add(s.getKey().name(), f.getKey(), f.getValue());
+            }
         }
-        String heading = String.format(Locale.ROOT, "bench scale: generated sets of %s ratings (seed %d); each stage its own "
-                        + "process (java %s), peak RSS = that process's VmHWM; %d cores",
+        String heading = String.format(Locale.ROOT,
+                "bench scale: generated sets of %s ratings (seed %d); each stage its own "
+                + "process (java %s), peak RSS = that process's VmHWM; %d cores",
                 String.join(", ", sizes.stream().map(ScaleTable::sizeLabel).toList()), seed, String.join(" ", jvm),
                 Runtime.getRuntime().availableProcessors());
         String footnote = "load average (1 min) at the stages' starts: " + loads;
@@ -208,8 +219,8 @@ public final class BenchScaleCommand implements Callable<Integer> {
         Files.writeString(dir.resolve("table.csv"), table.csv(), StandardCharsets.UTF_8);
         Files.writeString(dir.resolve("table.md"), heading + "\n\n" + table.markdown() + "\n" + footnote + "\n",
                 StandardCharsets.UTF_8);
-        err.printf(Locale.ROOT, "bench scale: table in %s and %s; each stage's output in %s%n", dir.resolve("table.csv"),
-                dir.resolve("table.md"), dir.resolve("logs"));
+        err.printf(Locale.ROOT, "bench scale: table in %s and %s; each stage's output in %s%n",
+                dir.resolve("table.csv"), dir.resolve("table.md"), dir.resolve("logs"));
         err.flush();
         return 0;
     }
@@ -246,7 +257,8 @@ public final class BenchScaleCommand implements Callable<Integer> {
             }
             if (!sizes.isEmpty() && n <= sizes.get(sizes.size() - 1)) {
                 throw CliException.badInput(String.format(Locale.ROOT,
-                        "--ratings must ascend: size %d (%,d) is not above size %d (%,d)", pos, n, i, sizes.get(i - 1)));
+                        "--ratings must ascend: size %d (%,d) is not above size %d (%,d)", pos, n, i,
+                        sizes.get(i - 1)));
             }
             sizes.add(n);
         }
@@ -273,15 +285,16 @@ public final class BenchScaleCommand implements Callable<Integer> {
      */
     private Path dataSet(long n, Path vocabulary, List<String> jvm, Path logs, PrintWriter err) throws Exception {
         String label = ScaleTable.sizeLabel(n);
-        Path dir = Home.var().resolve("bench").resolve("generated-" + n + "-seed" + seed + (movies == null ? "" : "-movies" + movies))
-                .toAbsolutePath();
-        List<String> args = new ArrayList<>(List.of("generate", "--ratings", Long.toString(n), "--seed", Long.toString(seed),
-                "--vocabulary", vocabulary.toString()));
+        Path dir = Home.var().resolve("bench").resolve("generated-" + n + "-seed" + seed
+                + (movies == null ? "" : "-movies" + movies)).toAbsolutePath();
+        List<String> args = new ArrayList<>(List.of("generate", "--ratings", Long.toString(n), "--seed",
+                Long.toString(seed), "--vocabulary", vocabulary.toString()));
         if (movies != null) args.addAll(List.of("--movies", Integer.toString(movies)));
         Path marker = dir.resolve(".bench-scale");
         String recipe = String.join(" ", args) + "\n";
         if (Files.exists(marker) && Files.readString(marker, StandardCharsets.UTF_8).equals(recipe)) {
-            err.printf(Locale.ROOT, "[%s] data set %s: reused (made earlier by reelrank %s)%n", label, dir, recipe.strip());
+            err.printf(Locale.ROOT, "[%s] data set %s: reused (made earlier by reelrank %s)%n", label, dir,
+                    recipe.strip());
             err.flush();
             return dir;
         }
@@ -289,12 +302,12 @@ public final class BenchScaleCommand implements Callable<Integer> {
         err.printf(Locale.ROOT, "[%s] generate: reelrank %s%n", label, String.join(" ", args));
         err.flush();
         Stage generate = new Stage("generate", Kind.RUN, c -> args, List.of(Figure.wall(), Figure.peak()));
-        StageProcess runner = new StageProcess(StageProcess.javaPrefix(jvm), Map.of("REELRANK_HOME", Home.path().toString()),
-                Duration.ofMinutes(stageTimeout), err);
+        StageProcess runner = new StageProcess(StageProcess.javaPrefix(jvm, rootCommand()),
+                Map.of("REELRANK_HOME", Home.path().toString()), Duration.ofMinutes(stageTimeout), err);
         StageProcess.Result r = runner.run(generate, args, logs);
         Files.writeString(marker, recipe, StandardCharsets.UTF_8);
-        err.printf(Locale.ROOT, "[%s] generate: %.1f s, peak RSS %,.0f MB%n", label, r.figures().get(generate.figures().get(0)),
-                r.figures().get(generate.figures().get(1)));
+        err.printf(Locale.ROOT, "[%s] generate: %.1f s, peak RSS %,.0f MB%n", label,
+                r.figures().get(generate.figures().get(0)), r.figures().get(generate.figures().get(1)));
         err.flush();
         return dir;
     }
@@ -304,6 +317,11 @@ public final class BenchScaleCommand implements Callable<Integer> {
         env.put("REELRANK_HOME", home.toString());
         if (s.password() != null) env.put("PGPASSWORD", s.password());
         return env;
+    }
+
+    /** The class of this process's root command ({@code reelrank}), which each child runs too. */
+    private Class<?> rootCommand() {
+        return spec.root().userObject().getClass();
     }
 
     private static List<String> dbArgs(DbSettings s) {
@@ -334,7 +352,8 @@ public final class BenchScaleCommand implements Callable<Integer> {
         public String usersWithVectors(int n) {
             List<String> ids = new ArrayList<>();
             try (Connection c = db.connect(); Statement st = c.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT user_id FROM users WHERE embedding IS NOT NULL ORDER BY user_id LIMIT " + n)) {
+                 ResultSet rs = st.executeQuery(
+                         "SELECT user_id FROM users WHERE embedding IS NOT NULL ORDER BY user_id LIMIT " + n)) {
                 while (rs.next()) ids.add(Integer.toString(rs.getInt(1)));
             } catch (java.sql.SQLException e) {
                 throw new CliException(1, "cannot read the users with vectors: " + e.getMessage(), e);

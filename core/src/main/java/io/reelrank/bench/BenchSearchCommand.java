@@ -55,7 +55,8 @@ public final class BenchSearchCommand implements Callable<Integer> {
     String mode;
 
     @Option(names = "--warmup", paramLabel = "PASSES", defaultValue = "3",
-            description = "Unmeasured passes over the queries before each measured one, 0-100 (default: ${DEFAULT-VALUE})")
+            description = "Unmeasured passes over the queries before each measured one, "
+                    + "0-100 (default: ${DEFAULT-VALUE})")
     int warmup;
 
     @Option(names = "--seed", paramLabel = "SEED", defaultValue = "42",
@@ -64,7 +65,9 @@ public final class BenchSearchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (queries < 5 || queries > 1_000_000) throw CliException.badInput("--queries must be in 5-1000000, got " + queries);
+        if (queries < 5 || queries > 1_000_000) {
+            throw CliException.badInput("--queries must be in 5-1000000, got " + queries);
+        }
         if (limit < 1 || limit > MovieSearcher.MAX_LIMIT) {
             throw CliException.badInput("--limit must be in 1-" + MovieSearcher.MAX_LIMIT + ", got " + limit);
         }
@@ -84,26 +87,31 @@ public final class BenchSearchCommand implements Callable<Integer> {
             List<BenchQuery> qs = SearchBenchmark.queries(movies, queries, seed);
             Map<SearchBenchmark.Kind, String> examples = new EnumMap<>(SearchBenchmark.Kind.class);
             for (BenchQuery q : qs) examples.putIfAbsent(q.kind(), q.text());
-            out.printf(Locale.ROOT, "bench search: %,d queries from the titles of %,d movies (seed %d), mode %s, limit %d, index %s%n",
+            out.printf(Locale.ROOT,
+                    "bench search: %,d queries from the titles of %,d movies (seed %d), mode %s, limit %d, index %s%n",
                     qs.size(), movies.size(), seed, m.name().toLowerCase(java.util.Locale.ROOT), limit, dir);
-            examples.forEach((k, v) -> out.printf(Locale.ROOT, "  %-12s e.g. %s%n", k.name().toLowerCase(Locale.ROOT), v));
-            out.printf(Locale.ROOT, "  warm-up: %d pass(es) over the queries before each measurement; JVM %s, %d cores%n", warmup,
+            examples.forEach((k, v) -> out.printf(Locale.ROOT, "  %-12s e.g. %s%n", k.name().toLowerCase(Locale.ROOT),
+                    v));
+            out.printf(Locale.ROOT,
+                    "  warm-up: %d pass(es) over the queries before each measurement; JVM %s, %d cores%n", warmup,
                     System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
-            out.printf(Locale.ROOT, "%7s  %8s  %8s  %8s  %8s  %10s  %8s%n", "threads", "queries", "p50_ms", "p99_ms", "max_ms",
-                    "queries/s", "hits");
+            out.printf(Locale.ROOT, "%7s  %8s  %8s  %8s  %8s  %10s  %8s%n", "threads", "queries", "p50_ms", "p99_ms",
+                    "max_ms", "queries/s", "hits");
             out.flush();
             for (int t : threads) {
                 for (int i = 0; i < warmup; i++) SearchBenchmark.run(searcher, qs, t, limit, m);
                 Stats s = SearchBenchmark.run(searcher, qs, t, limit, m);
-                out.printf(Locale.ROOT, "%7d  %8d  %8.3f  %8.3f  %8.3f  %10.0f  %8d%n", s.threads(), s.queries(), s.p50Ms(), s.p99Ms(),
-                        s.maxMs(), s.queriesPerSecond(), s.hits());
+                out.printf(Locale.ROOT, "%7d  %8d  %8.3f  %8.3f  %8.3f  %10.0f  %8d%n", s.threads(), s.queries(),
+                        s.p50Ms(), s.p99Ms(), s.maxMs(), s.queriesPerSecond(), s.hits());
                 StringBuilder kinds = new StringBuilder("         p50/p99 ms by kind:");
-                s.p50p99ByKind().forEach((k, v) -> kinds.append(String.format(Locale.ROOT, " %s %.3f/%.3f", k.name().toLowerCase(Locale.ROOT), v[0], v[1])));
+                s.p50p99ByKind().forEach((k, v) -> kinds.append(String.format(Locale.ROOT, " %s %.3f/%.3f",
+                        k.name().toLowerCase(Locale.ROOT), v[0], v[1])));
                 out.println(kinds);
                 out.flush();
             }
             double scan = SearchBenchmark.substringScanQps(movies, qs);
-            out.printf(Locale.ROOT, "baseline: substring scan of all %,d titles (ILIKE '%%word%%'), single-word queries, 1 thread: "
+            out.printf(Locale.ROOT,
+                    "baseline: substring scan of all %,d titles (ILIKE '%%word%%'), single-word queries, 1 thread: "
                     + "%,.0f queries/s%n", movies.size(), scan);
         }
         out.flush();

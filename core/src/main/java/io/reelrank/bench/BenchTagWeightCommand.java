@@ -34,7 +34,8 @@ public final class BenchTagWeightCommand implements Callable<Integer> {
             description = "Title queries (single words and word pairs), 10-100000 (default: ${DEFAULT-VALUE})")
     int titleQueries;
 
-    @Option(names = "--seed", paramLabel = "SEED", defaultValue = "42", description = "Seed (default: ${DEFAULT-VALUE})")
+    @Option(names = "--seed", paramLabel = "SEED", defaultValue = "42",
+            description = "Seed (default: ${DEFAULT-VALUE})")
     long seed;
 
     @Override
@@ -43,14 +44,17 @@ public final class BenchTagWeightCommand implements Callable<Integer> {
             throw CliException.badInput("--title-queries must be in 10-100000, got " + titleQueries);
         }
         PrintWriter out = spec.commandLine().getOut();
-        try (MovieSearcher searcher = MovieSearcher.open(IndexService.ensure(Home.indexDir(), dbOptions::open, spec.commandLine().getErr()))) {
+        try (MovieSearcher searcher = MovieSearcher.open(IndexService.ensure(Home.indexDir(), dbOptions::open,
+                spec.commandLine().getErr()))) {
             float[] weights = {0f, 0.1f, 0.2f, 0.3f, 0.5f, 0.75f, 1.0f};
             var rows = TagWeightStudy.run(searcher, weights, titleQueries, seed);
-            out.printf(Locale.ROOT, "tag weight study (seed %d; %d title queries, %d tag queries; current weight %.2f)%n", seed,
+            out.printf(Locale.ROOT,
+                    "tag weight study (seed %d; %d title queries, %d tag queries; current weight %.2f)%n", seed,
                     rows.get(0).titleQueries(), rows.get(0).tagQueries(), MovieQueryParser.TAG_WEIGHT);
             out.printf(Locale.ROOT, "%10s  %20s  %16s%n", "tag_weight", "title_precision@10", "tag_recall@10");
             for (var r : rows) {
-                out.printf(Locale.ROOT, "%10.2f  %20.4f  %16.4f%n", r.tagWeight(), r.titlePrecisionAt10(), r.tagRecallAt10());
+                out.printf(Locale.ROOT, "%10.2f  %20.4f  %16.4f%n", r.tagWeight(), r.titlePrecisionAt10(),
+                        r.tagRecallAt10());
             }
         }
         out.flush();

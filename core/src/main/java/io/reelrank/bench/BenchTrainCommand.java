@@ -54,13 +54,16 @@ public final class BenchTrainCommand implements Callable<Integer> {
             description = "Ratings in the generated set, 0 to skip, up to 100000000 (default: ${DEFAULT-VALUE})")
     long rows;
 
-    @Option(names = "--rank", defaultValue = "64", paramLabel = "K", description = "Factor dimensions, 1-1024 (default: ${DEFAULT-VALUE})")
+    @Option(names = "--rank", defaultValue = "64", paramLabel = "K",
+            description = "Factor dimensions, 1-1024 (default: ${DEFAULT-VALUE})")
     int rank;
 
-    @Option(names = "--iterations", defaultValue = "10", paramLabel = "N", description = "ALS iterations, 1-1000 (default: ${DEFAULT-VALUE})")
+    @Option(names = "--iterations", defaultValue = "10", paramLabel = "N",
+            description = "ALS iterations, 1-1000 (default: ${DEFAULT-VALUE})")
     int iterations;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Seed of the generated set and of the factors (default: ${DEFAULT-VALUE})")
+    @Option(names = "--seed", defaultValue = "42",
+            description = "Seed of the generated set and of the factors (default: ${DEFAULT-VALUE})")
     long seed;
 
     @Override
@@ -87,7 +90,8 @@ public final class BenchTrainCommand implements Callable<Integer> {
         }
         ItemContent content = new ItemContent(catalog.movieIds(), items::vector, catalog.genres(), catalog.years());
         RatingMatrix m = ModelSelection.matrix(ratings);
-        out.printf(Locale.ROOT, "sample: %,d ratings, %,d users, %,d movies (in memory; stages: ALS, content mapping, users)%n",
+        out.printf(Locale.ROOT,
+                "sample: %,d ratings, %,d users, %,d movies (in memory; stages: ALS, content mapping, users)%n",
                 m.ratings(), m.users(), m.items());
         out.flush();
         // Alternating, so both see the same machine state; the median of three each.
@@ -95,15 +99,17 @@ public final class BenchTrainCommand implements Callable<Integer> {
         int[] threads = {1, cores};
         for (int round = 0; round < 3; round++) {
             for (int t = 0; t < 2; t++) {
-                ModelTrainer.Trained tr = ModelTrainer.train(m, content, settings, threads[t], ModelTrainer.Listener.NONE);
+                ModelTrainer.Trained tr = ModelTrainer.train(m, content, settings, threads[t],
+                        ModelTrainer.Listener.NONE);
                 seconds[t][round] = tr.seconds();
             }
         }
         double base = median(seconds[0]);
         double all = median(seconds[1]);
-        out.printf(Locale.ROOT, "  1 thread (baseline)   %7.2f s   (%,.0f ratings/s; runs %s)%n", base, m.ratings() / base,
-                runs(seconds[0]));
-        out.printf(Locale.ROOT, "  %d threads            %7.2f s   (%,.0f ratings/s; runs %s)   %.2f× the baseline's speed%n",
+        out.printf(Locale.ROOT, "  1 thread (baseline)   %7.2f s   (%,.0f ratings/s; runs %s)%n", base,
+                m.ratings() / base, runs(seconds[0]));
+        out.printf(Locale.ROOT,
+                "  %d threads            %7.2f s   (%,.0f ratings/s; runs %s)   %.2f× the baseline's speed%n",
                 cores, all, m.ratings() / all, runs(seconds[1]), base / all);
         out.flush();
 
@@ -139,8 +145,8 @@ public final class BenchTrainCommand implements Callable<Integer> {
                 public void detail(String line) {}
             });
             double total = (System.nanoTime() - t0) / 1e9;
-            out.printf(Locale.ROOT, "  %,d ratings, %,d users, %,d movies: %.1f s in all, %,.0f ratings/s%n", o.ratings(),
-                    o.users(), o.items(), total, o.ratings() / total);
+            out.printf(Locale.ROOT, "  %,d ratings, %,d users, %,d movies: %.1f s in all, %,.0f ratings/s%n",
+                    o.ratings(), o.users(), o.items(), total, o.ratings() / total);
             stages.forEach((stage, s) -> out.printf(Locale.ROOT, "    %-9s %7.1f s%n", stage, s));
             out.flush();
         }

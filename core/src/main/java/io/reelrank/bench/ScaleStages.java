@@ -56,7 +56,8 @@ final class ScaleStages {
         double readFrom(String output) {
             Matcher m = pattern.matcher(output);
             if (!m.find()) {
-                throw new IllegalStateException("no line of its output matches /" + pattern.pattern() + "/ (" + name + ")");
+                throw new IllegalStateException("no line of its output matches /" + pattern.pattern() + "/ ("
+                        + name + ")");
             }
             return Double.parseDouble(m.group(1).replace(",", ""));
         }
@@ -82,7 +83,8 @@ final class ScaleStages {
     }
 
     /** The options the stages take from {@code bench scale}. */
-    record Settings(int queries, int httpSeconds, int httpWarmup, int foldInUpdates, int recommendUsers, boolean fp32) {}
+    record Settings(int queries, int httpSeconds, int httpWarmup, int foldInUpdates, int recommendUsers,
+            boolean fp32) {}
 
     private static final String NUMBER = "([\\d,]+(?:\\.\\d+)?)";
 
@@ -126,30 +128,39 @@ final class ScaleStages {
                         Figure.wall(), Figure.cpu(), Figure.peak())));
         stages.add(new Stage("fold-in", Kind.RUN,
                 c -> List.of("bench", "foldin", "--rounds", "1", "--updates", Integer.toString(s.foldInUpdates())),
-                List.of(Figure.printed("k×k solve p50", "µs", 1, "^\\s*collaborative fold-in .*p50\\s+" + NUMBER + " µs"),
-                        Figure.printed("content tower p50 (baseline)", "µs", 1, "^\\s*baseline: content user tower .*p50\\s+" + NUMBER + " µs"),
-                        Figure.printed("FoldIn.update with the database p50", "µs", 1, "^\\s*FoldIn.update: .*p50\\s+" + NUMBER + " µs"),
+                List.of(Figure.printed("k×k solve p50", "µs", 1,
+                                "^\\s*collaborative fold-in .*p50\\s+" + NUMBER + " µs"),
+                        Figure.printed("content tower p50 (baseline)", "µs", 1,
+                                "^\\s*baseline: content user tower .*p50\\s+" + NUMBER + " µs"),
+                        Figure.printed("FoldIn.update with the database p50", "µs", 1,
+                                "^\\s*FoldIn.update: .*p50\\s+" + NUMBER + " µs"),
                         Figure.peak())));
         stages.add(new Stage("search + re-rank", Kind.RUN,
                 c -> List.of("bench", "rerank", "--skip-user-tower", "--queries", Integer.toString(s.queries())),
                 List.of(Figure.printed("re-ranked p50", "ms", 3, "^\\s*BM25 \\+ re-rank .*p50\\s+" + NUMBER + " ms"),
                         Figure.printed("re-ranked p99", "ms", 3, "^\\s*BM25 \\+ re-rank .*p99\\s+" + NUMBER + " ms"),
-                        Figure.printed("plain BM25 p50 (baseline)", "ms", 3, "^\\s*plain BM25 .*p50\\s+" + NUMBER + " ms"),
-                        Figure.printed("plain BM25 p99 (baseline)", "ms", 3, "^\\s*plain BM25 .*p99\\s+" + NUMBER + " ms"),
+                        Figure.printed("plain BM25 p50 (baseline)", "ms", 3,
+                                "^\\s*plain BM25 .*p50\\s+" + NUMBER + " ms"),
+                        Figure.printed("plain BM25 p99 (baseline)", "ms", 3,
+                                "^\\s*plain BM25 .*p99\\s+" + NUMBER + " ms"),
                         Figure.peak())));
         stages.add(new Stage("bench http", Kind.RUN,
                 c -> List.of("bench", "http", "--seconds", Integer.toString(s.httpSeconds()), "--warmup",
                         Integer.toString(s.httpWarmup()), "--user", c.usersWithVectors(2)),
                 List.of(Figure.printed("throughput", "queries/s", 0, "^\\s*\\d+\\s+\\d+\\s+\\d+\\s+" + NUMBER + "\\s"),
-                        Figure.printed("p99 latency", "ms", 3, "^\\s*\\d+\\s+\\d+\\s+\\d+\\s+[\\d.]+\\s+[\\d.]+\\s+[\\d.]+\\s+" + NUMBER + "\\s"),
-                        Figure.printed("in-process, no HTTP (baseline)", "queries/s", 0, "^baseline: .*, " + NUMBER + " queries/s"),
+                        Figure.printed("p99 latency", "ms", 3,
+                                "^\\s*\\d+\\s+\\d+\\s+\\d+\\s+[\\d.]+\\s+[\\d.]+\\s+[\\d.]+\\s+" + NUMBER + "\\s"),
+                        Figure.printed("in-process, no HTTP (baseline)", "queries/s", 0,
+                                "^baseline: .*, " + NUMBER + " queries/s"),
                         Figure.peak())));
         stages.add(new Stage("recommend", Kind.RUN,
                 c -> List.of("bench", "recommend", "--users", Integer.toString(s.recommendUsers())),
                 List.of(Figure.printed("HNSW p50", "ms", 2, "^\\s*HNSW index .*p50\\s+" + NUMBER + " ms"),
                         Figure.printed("HNSW p99", "ms", 2, "^\\s*HNSW index .*p99\\s+" + NUMBER + " ms"),
-                        Figure.printed("exact scan p50 (baseline)", "ms", 2, "^\\s*baseline: exact scan .*p50\\s+" + NUMBER + " ms"),
-                        Figure.printed("HNSW recall@20 against the exact scan", "share", 4, "recall@\\d+ against the exact scan " + NUMBER),
+                        Figure.printed("exact scan p50 (baseline)", "ms", 2,
+                                "^\\s*baseline: exact scan .*p50\\s+" + NUMBER + " ms"),
+                        Figure.printed("HNSW recall@20 against the exact scan", "share", 4,
+                                "recall@\\d+ against the exact scan " + NUMBER),
                         Figure.peak())));
         // Port 0: the server takes a free port and prints its address, which the runner polls.
         stages.add(new Stage("serve", Kind.SERVE, c -> List.of("serve", "--port", "0"),

@@ -13,7 +13,7 @@ import org.apache.commons.csv.CSVPrinter;
  * The one table {@code reelrank bench scale} prints: a row per (stage, figure), a column per size,
  * then a column per step from one size to the next with the figure's growth over that step
  * ({@code value at the larger size / value at the smaller}), so 5.00× beside ratings that grew 5× means
- * the stage grows linearly. As aligned text (stdout), CSV and Markdown (README). Rows are added in
+ * the stage grows linearly. As aligned text (stdout), CSV and Markdown (docs/benchmarks.md, "Scale"). Rows are added in
  * stage order; each holds one value per size.
  */
 final class ScaleTable {
@@ -116,7 +116,10 @@ final class ScaleTable {
         return b.toString();
     }
 
-    /** CSV (commons-csv, RFC 4180 quoting): stage, figure, unit, the value at each size (plain numbers), the growth of each step (ratio). */
+    /**
+     * CSV (commons-csv, RFC 4180 quoting): stage, figure, unit, the value at each size (plain numbers),
+     * the growth of each step (ratio).
+     */
     String csv() {
         List<String> h = new ArrayList<>(List.of("stage", "figure", "unit"));
         for (long n : sizes) h.add(Long.toString(n));

@@ -55,7 +55,9 @@ public final class SearchBenchmark {
         Kind[] kinds = Kind.values();
         int attempts = 0;
         while (out.size() < n) {
-            if (++attempts > n * 100) throw new IllegalStateException("cannot make " + n + " queries from these titles");
+            if (++attempts > n * 100) {
+                throw new IllegalStateException("cannot make " + n + " queries from these titles");
+            }
             Kind kind = kinds[out.size() % kinds.length];
             MovieRecord m = movies.get(rnd.nextInt(movies.size()));
             List<String> words = words(m.title());
@@ -92,7 +94,10 @@ public final class SearchBenchmark {
 
     /** What each measured call does. */
     public enum Mode {
-        /** {@link MovieSearcher#search}: top hits with their stored fields and an exact match count (the CLI's path). */
+        /**
+         * {@link MovieSearcher#search}: top hits with their stored fields and an exact match count (the
+         * CLI's path).
+         */
         SEARCH,
         /** {@link MovieSearcher#candidates}: ids, scores and ranks only (the re-ranker's path). */
         CANDIDATES
@@ -119,9 +124,10 @@ public final class SearchBenchmark {
                 futures.add(pool.submit(() -> {
                     for (int i = next.getAndIncrement(); i < queries.size(); i = next.getAndIncrement()) {
                         long t0 = System.nanoTime();
+                        String q = queries.get(i).text();
                         int n = mode == Mode.SEARCH
-                                ? searcher.search(queries.get(i).text(), SearchFilters.NONE, SearchSort.SCORE, limit).hits().size()
-                                : searcher.candidates(queries.get(i).text(), limit).size();
+                                ? searcher.search(q, SearchFilters.NONE, SearchSort.SCORE, limit).hits().size()
+                                : searcher.candidates(q, limit).size();
                         nanos[i] = System.nanoTime() - t0;
                         hits[me] += n;
                     }
@@ -132,7 +138,8 @@ public final class SearchBenchmark {
                 try {
                     f.get();
                 } catch (java.util.concurrent.ExecutionException e) {
-                    throw new IllegalStateException("a benchmark query failed: " + e.getCause().getMessage(), e.getCause());
+                    throw new IllegalStateException("a benchmark query failed: " + e.getCause().getMessage(),
+                            e.getCause());
                 }
             }
             long wall = System.nanoTime() - start;

@@ -4,7 +4,6 @@ import io.reelrank.bench.ScaleStages.Figure;
 import io.reelrank.bench.ScaleStages.Kind;
 import io.reelrank.bench.ScaleStages.Stage;
 import io.reelrank.cli.CliException;
-import io.reelrank.cli.Main;
 import io.reelrank.cli.ProcessStats;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -34,7 +33,7 @@ import java.util.regex.Pattern;
 
 /**
  * Runs one {@link Stage} as a child {@code reelrank} process (the real command line, started with
- * {@code java … io.reelrank.cli.Main}, as the launcher does) and reads its figures: the wall time from
+ * {@code java … io.reelrank.Main}, as the launcher does) and reads its figures: the wall time from
  * its start to its end (for a server, until {@code /api/health} answered 200, then it is stopped with
  * SIGTERM), its own peak resident memory and CPU time (written by the child at exit, see
  * {@link ProcessStats}) and the numbers its figures' patterns find in its standard output. The child's
@@ -71,14 +70,18 @@ final class StageProcess {
         this.progress = progress;
     }
 
-    /** The command line that starts {@code reelrank} in a new JVM like this one, with {@code javaOptions}. */
-    static List<String> javaPrefix(List<String> javaOptions) {
+    /**
+     * The command line that starts {@code reelrank} in a new JVM like this one, with {@code javaOptions}:
+     * {@code root} is the class of this process's root command (picocli's {@code spec.root().userObject()}),
+     * so the child runs the same command line without this package naming it.
+     */
+    static List<String> javaPrefix(List<String> javaOptions, Class<?> root) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(javaOptions);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
-        cmd.add(Main.class.getName());
+        cmd.add(root.getName());
         return cmd;
     }
 
@@ -207,7 +210,9 @@ final class StageProcess {
     /** The arguments with any password in a database URL's query cut off, for logs and progress. */
     static List<String> printable(List<String> args) {
         List<String> out = new ArrayList<>(args.size());
-        for (String a : args) out.add(a.startsWith("jdbc:") && a.contains("?") ? a.substring(0, a.indexOf('?')) + "?…" : a);
+        for (String a : args) {
+            out.add(a.startsWith("jdbc:") && a.contains("?") ? a.substring(0, a.indexOf('?')) + "?…" : a);
+        }
         return out;
     }
 

@@ -39,20 +39,25 @@ public final class TagWeightStudy {
     public record Row(float tagWeight, double titlePrecisionAt10, double tagRecallAt10, int titleQueries,
             int tagQueries) {}
 
-    public static List<Row> run(MovieSearcher searcher, float[] weights, int titleQueries, long seed) throws IOException {
+    public static List<Row> run(MovieSearcher searcher, float[] weights, int titleQueries, long seed)
+            throws IOException {
         List<MovieRecord> movies = searcher.allMovies();
         Analyzer text = new Analyzers.Text();
         // Title queries: single words and word pairs drawn as the search benchmark draws them.
         List<String> tq = new ArrayList<>();
         for (SearchBenchmark.BenchQuery q : SearchBenchmark.queries(movies, titleQueries * 5 / 2, seed)) {
-            if (q.kind() == SearchBenchmark.Kind.SINGLE_WORD || q.kind() == SearchBenchmark.Kind.TWO_WORDS) tq.add(q.text());
+            if (q.kind() == SearchBenchmark.Kind.SINGLE_WORD || q.kind() == SearchBenchmark.Kind.TWO_WORDS) {
+                tq.add(q.text());
+            }
         }
         List<Set<String>> titleTokens = new ArrayList<>(movies.size());
         for (MovieRecord m : movies) titleTokens.add(new HashSet<>(tokens(text, TitleText.searchable(m.title()))));
         // Tag queries: every tag text (case-insensitive) on two or more movies.
         Map<String, Set<Integer>> tagged = new HashMap<>();
         for (MovieRecord m : movies) {
-            for (String t : m.tags()) tagged.computeIfAbsent(t.toLowerCase(Locale.ROOT).trim(), k -> new HashSet<>()).add(m.movieId());
+            for (String t : m.tags()) {
+                tagged.computeIfAbsent(t.toLowerCase(Locale.ROOT).trim(), k -> new HashSet<>()).add(m.movieId());
+            }
         }
         tagged.values().removeIf(s -> s.size() < 2);
         List<String> tagQueries = new ArrayList<>(tagged.keySet());
@@ -84,7 +89,8 @@ public final class TagWeightStudy {
             double recall = 0;
             for (String t : tagQueries) {
                 Set<Integer> relevant = tagged.get(t);
-                List<Candidate> top = searcher.candidates(parse(parser, MovieQueryParser.escape(t)), SearchFilters.NONE, 10);
+                List<Candidate> top = searcher.candidates(parse(parser, MovieQueryParser.escape(t)),
+                        SearchFilters.NONE, 10);
                 long hits = top.stream().filter(c -> relevant.contains(c.movieId())).count();
                 recall += (double) hits / Math.min(10, relevant.size());
             }

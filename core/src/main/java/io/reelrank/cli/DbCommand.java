@@ -77,7 +77,8 @@ public final class DbCommand implements Runnable {
                         cluster.logFile());
                 return 0;
             }
-            out.printf(Locale.ROOT, "%s: %s%n", cluster.isInitialized() ? "stopped" : "not initialised", cluster.directory());
+            out.printf(Locale.ROOT, "%s: %s%n", cluster.isInitialized() ? "stopped" : "not initialised",
+                    cluster.directory());
             return 3;
         }
     }

@@ -53,7 +53,8 @@ public final class DemoCommand implements Callable<Integer> {
             defaultValue = "sample_data/ml-latest-small")
     Path dataDir;
 
-    @Option(names = "--query", paramLabel = "Q", defaultValue = "lord", description = "Query to show (default: ${DEFAULT-VALUE})")
+    @Option(names = "--query", paramLabel = "Q", defaultValue = "lord",
+            description = "Query to show (default: ${DEFAULT-VALUE})")
     String query;
 
     @Override
@@ -83,7 +84,8 @@ public final class DemoCommand implements Callable<Integer> {
         ItemVectors items = Models.items(db);
         if (!loaded.skipped() || embedded || usersStale(db)) {
             UserTower.Stats s = UserTower.computeAll(db, items, UserTower.DEFAULT_SHRINKAGE);
-            out.printf(Locale.ROOT, "  %,d user vectors from %,d ratings in %.2f s%n", s.users(), s.ratings(), s.seconds());
+            out.printf(Locale.ROOT, "  %,d user vectors from %,d ratings in %.2f s%n", s.users(), s.ratings(),
+                    s.seconds());
             TestUsersCommand.create(db, UserTower.DEFAULT_SHRINKAGE, out);
         } else if (!testUsersPresent(db)) {
             TestUsersCommand.create(db, UserTower.DEFAULT_SHRINKAGE, out);
@@ -100,7 +102,8 @@ public final class DemoCommand implements Callable<Integer> {
             TrainCommand.train(db, new ModelOptions().grid(), threads, UserTower.DEFAULT_SHRINKAGE, ranker, out);
         } else if (!rankerActive(db)) {
             out.println("  model up to date: " + activeModel(db) + "; training the learned search ranker");
-            TrainCommand.rankerOnly(db, new Training.Options(new ModelOptions().grid(), threads, UserTower.DEFAULT_SHRINKAGE)
+            TrainCommand.rankerOnly(db,
+                    new Training.Options(new ModelOptions().grid(), threads, UserTower.DEFAULT_SHRINKAGE)
                     .withRanker(ranker), out);
         } else {
             out.println("  model up to date: " + activeModel(db));
@@ -117,7 +120,8 @@ public final class DemoCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "%n== %d %s%n", d.id(), d.name());
                 RerankTable.printCompare(out, plain, ps.search(request(d.id(), 10)));
                 PersonalizedSearch.Response all = ps.search(request(d.id(), 100));
-                out.printf(Locale.ROOT, "   mean rank of the 4 Lord of the Rings films: %.2f (BM25) → %.2f (personalized)%n",
+                out.printf(Locale.ROOT,
+                        "   mean rank of the 4 Lord of the Rings films: %.2f (BM25) → %.2f (personalized)%n",
                         meanRank(plainAll.results()), meanRank(all.results()));
             }
         }
@@ -159,8 +163,8 @@ public final class DemoCommand implements Callable<Integer> {
     private static String activeModel(Database db) throws Exception {
         try (Connection c = db.connect()) {
             io.reelrank.model.ModelStore.Version v = io.reelrank.model.ModelStore.active(c);
-            return "version " + v.version() + ", rank " + v.rank() + ", trained on " + String.format(java.util.Locale.ROOT,
-                    "%,d", v.ratings()) + " ratings";
+            return "version " + v.version() + ", rank " + v.rank() + ", trained on "
+                    + String.format(java.util.Locale.ROOT, "%,d", v.ratings()) + " ratings";
         }
     }
 

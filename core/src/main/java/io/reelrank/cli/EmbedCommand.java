@@ -34,7 +34,8 @@ public final class EmbedCommand implements Callable<Integer> {
     EncoderOptions encoderOptions;
 
     @Option(names = "--out", paramLabel = "FILE",
-            description = "Embeddings CSV to write or resume (default: var/embeddings.csv in REELRANK_HOME, the file demo uses)")
+            description = "Embeddings CSV to write or resume (default: var/embeddings.csv in REELRANK_HOME, "
+                    + "the file demo uses)")
     Path out;
 
     @Option(names = "--batch-size", paramLabel = "N", defaultValue = "64",
@@ -59,7 +60,8 @@ public final class EmbedCommand implements Callable<Integer> {
             err.flush();
             r = MovieEmbeddings.embedAll(db, enc, file, progress(err, bar));
             if (enc instanceof OnnxEncoder onnx) {
-                truncated = String.format(Locale.ROOT, ", %d truncated to %d word pieces", onnx.truncations(), onnx.maxLength());
+                truncated = String.format(Locale.ROOT, ", %d truncated to %d word pieces", onnx.truncations(),
+                        onnx.maxLength());
             } else if (enc instanceof OpenAiEncoder api) {
                 truncated = String.format(Locale.ROOT, ", %d retried requests", api.retries());
             }

@@ -35,11 +35,13 @@ public final class EncoderOptions {
     Integer threads;
 
     @Option(names = "--max-length", paramLabel = "PIECES",
-            description = "Word pieces per text, special tokens included, 2-8192 (default: the model's max_seq_length, 256 for all-MiniLM-L6-v2)")
+            description = "Word pieces per text, special tokens included, 2-8192 (default: the model's max_seq_length, "
+                    + "256 for all-MiniLM-L6-v2)")
     Integer maxLength;
 
     @Option(names = "--base-url", paramLabel = "URL",
-            description = "API base URL, e.g. https://api.openai.com/v1, https://openrouter.ai/api/v1, http://localhost:11434/v1")
+            description = "API base URL, e.g. https://api.openai.com/v1, https://openrouter.ai/api/v1, "
+                    + "http://localhost:11434/v1")
     URI baseUrl;
 
     @Option(names = "--model", paramLabel = "NAME",
@@ -49,7 +51,8 @@ public final class EncoderOptions {
     String model;
 
     @Option(names = "--dimensions", paramLabel = "N",
-            description = "Ask the API for N-dimensional vectors (models that can shorten them, e.g. text-embedding-3-*)")
+            description = "Ask the API for N-dimensional vectors (models that can shorten them, e.g. "
+                    + "text-embedding-3-*)")
     Integer dimensions;
 
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "60",
@@ -71,7 +74,8 @@ public final class EncoderOptions {
                                 + "directory: give one of them");
                     }
                     OnnxEncoder.Settings s = new OnnxEncoder.Settings(
-                            threads != null ? threads : Runtime.getRuntime().availableProcessors(), batchSize, maxLength);
+                            threads != null ? threads : Runtime.getRuntime().availableProcessors(), batchSize,
+                            maxLength);
                     if (modelDir != null) yield OnnxEncoder.fromDirectory(modelDir, s);
                     yield OnnxEncoder.bundled(model == null ? BundledModel.DEFAULT : BundledModel.named(model), s);
                 }
@@ -80,7 +84,8 @@ public final class EncoderOptions {
                     if (baseUrl == null) throw new IllegalArgumentException("--provider openai needs --base-url URL");
                     if (model == null) throw new IllegalArgumentException("--provider openai needs --model NAME");
                     if (timeoutSeconds < 1 || timeoutSeconds > 3600) {
-                        throw new IllegalArgumentException("--timeout must be in 1-3600 seconds, got " + timeoutSeconds);
+                        throw new IllegalArgumentException("--timeout must be in 1-3600 seconds, got "
+                                + timeoutSeconds);
                     }
                     OpenAiEncoder.Settings s = OpenAiEncoder.Settings.of(baseUrl, model,
                                     OpenAiEncoder.apiKeyFrom(System.getenv()), SCHEMA_DIMENSION)
@@ -90,7 +95,8 @@ public final class EncoderOptions {
                             .withRetries(attempts, Duration.ofSeconds(1), Duration.ofSeconds(60));
                     yield new OpenAiEncoder(s);
                 }
-                default -> throw new IllegalArgumentException("--provider must be onnx or openai, got '" + provider + "'");
+                default -> throw new IllegalArgumentException("--provider must be onnx or openai, got '"
+                        + provider + "'");
             };
         } catch (IllegalArgumentException e) {
             throw CliException.badInput(e.getMessage());

@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 
 /**
  * Where {@code train} and {@code eval} compute the ALS factors: {@code --engine in-process} (this
- * JVM) or {@code --engine spark} (Spark MLlib's ALS on {@code --spark-master}, README "Training on a
+ * JVM) or {@code --engine spark} (Spark MLlib's ALS on {@code --spark-master}, docs/models.md, "Training on a
  * cluster"). {@link #check} refuses an unknown engine, a Spark option without {@code --engine spark},
  * a master URL Spark would not take and a malformed {@code --spark-conf}, naming the option and the
  * value, and a Spark module missing from the classpath (naming the build command), before the
@@ -29,8 +29,10 @@ final class EngineOptions {
     private static final Pattern CONF_KEY = Pattern.compile("spark\\.[A-Za-z0-9_.\\-]+");
 
     @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = FactorEngine.IN_PROCESS,
-            description = "Where the ALS factors are computed: in-process (this JVM, --threads) or spark (Spark MLlib's ALS "
-                    + "on --spark-master; needs the Spark module, README \"Training on a cluster\") (default: ${DEFAULT-VALUE})")
+            description = "Where the ALS factors are computed: in-process (this JVM, --threads) or spark (Spark "
+                    + "MLlib's ALS on --spark-master; needs the Spark module, docs/models.md, "
+                    + "\"Training on a cluster\") "
+                    + "(default: ${DEFAULT-VALUE})")
     String engine = FactorEngine.IN_PROCESS;
 
     @Option(names = "--spark-master", paramLabel = "URL",
@@ -42,14 +44,17 @@ final class EngineOptions {
             description = "With --engine spark: one Spark setting, repeatable, e.g. spark.executor.memory=2g")
     List<String> conf;
 
-    /** The checked choice: engine name, master URL and Spark settings, and the Spark module's provider (null in-process). */
-    record Plan(String engine, String master, Map<String, String> conf, FactorEngine.Provider provider) {
+    /**
+     * The checked choice: engine name, master URL and Spark settings, and the Spark module's provider (null
+     * in-process).
+     */
+    record EngineChoice(String engine, String master, Map<String, String> conf, FactorEngine.Provider provider) {
         boolean spark() {
             return provider != null;
         }
     }
 
-    Plan check() {
+    EngineChoice check() {
         String e = engine.toLowerCase(Locale.ROOT);
         if (!e.equals(FactorEngine.IN_PROCESS) && !e.equals(FactorEngine.SPARK)) {
             throw CliException.badInput("--engine must be " + FactorEngine.IN_PROCESS + " or " + FactorEngine.SPARK
@@ -64,7 +69,7 @@ final class EngineOptions {
                 throw CliException.badInput("--spark-conf needs --engine spark, got --spark-conf " + conf.get(0)
                         + " with --engine " + e);
             }
-            return new Plan(e, null, Map.of(), null);
+            return new EngineChoice(e, null, Map.of(), null);
         }
         String url = master != null ? master : DEFAULT_MASTER;
         checkMaster(url);
@@ -77,12 +82,13 @@ final class EngineOptions {
                         + "value, got '" + kv + "'");
             }
             if (key.equals("spark.master")) {
-                throw CliException.badInput("--spark-conf cannot set spark.master; use --spark-master, got '" + kv + "'");
+                throw CliException.badInput("--spark-conf cannot set spark.master; use --spark-master, got '"
+                        + kv + "'");
             }
             settings.put(key, kv.substring(eq + 1));
         }
         try {
-            return new Plan(e, url, Map.copyOf(settings), FactorEngine.provider(FactorEngine.SPARK));
+            return new EngineChoice(e, url, Map.copyOf(settings), FactorEngine.provider(FactorEngine.SPARK));
         } catch (IllegalStateException missing) {
             throw new CliException(1, missing.getMessage());
         }
@@ -114,13 +120,14 @@ final class EngineOptions {
             }
             int port = Integer.parseInt(m.group(2));
             if (port < 1 || port > 65535) {
-                throw CliException.badInput("--spark-master port must be in 1-65535, got " + port + " in '" + url + "'");
+                throw CliException.badInput("--spark-master port must be in 1-65535, got " + port + " in '"
+                        + url + "'");
             }
         }
     }
 
     /** Opens the checked engine: in-process on {@code threads} threads, or the Spark module's engine. */
-    static FactorEngine open(Plan plan, int threads, Consumer<String> progress) {
+    static FactorEngine open(EngineChoice plan, int threads, Consumer<String> progress) {
         if (!plan.spark()) return FactorEngine.inProcess(threads);
         try {
             return plan.provider().open(plan.master(), plan.conf(), progress);

@@ -86,7 +86,8 @@ public final class IngestCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "  movies %,d · ratings %,d · tags %,d · users %,d · links %,d%n",
                 r.movies(), r.ratings(), r.tags(), r.users(), r.links());
         if (!r.skipped()) {
-            out.printf(Locale.ROOT, "  live ratings kept %,d (dropped with their movie %,d; MovieLens ratings they replaced %,d)%n",
+            out.printf(Locale.ROOT,
+                    "  live ratings kept %,d (dropped with their movie %,d; MovieLens ratings they replaced %,d)%n",
                     r.keptRatings(), r.droppedRatings(), r.replacedByLive());
             recomputeUsers(db, r, out);
         }
@@ -104,15 +105,19 @@ public final class IngestCommand implements Callable<Integer> {
         if (r.staleUsers() == 0) return;
         ItemVectors items = ItemVectors.load(db, true);
         if (items.size() == 0) {
-            out.printf(Locale.ROOT, "  %,d user vectors cleared; `reelrank embed --load` then `reelrank users` computes them%n", r.staleUsers());
+            out.printf(Locale.ROOT,
+                    "  %,d user vectors cleared; `reelrank embed --load` then `reelrank users` computes them%n",
+                    r.staleUsers());
             return;
         }
         UserTower.Stats s = UserTower.computeAll(db, items, UserTower.DEFAULT_SHRINKAGE);
-        out.printf(Locale.ROOT, "  users: %,d vectors recomputed (%,d cold) in %.1f s%n", s.users(), s.cold(), s.seconds());
+        out.printf(Locale.ROOT, "  users: %,d vectors recomputed (%,d cold) in %.1f s%n", s.users(), s.cold(),
+                s.seconds());
         long t0 = System.nanoTime();
         int folded = FoldIn.refoldAll(db);
         if (folded >= 0) {
-            out.printf(Locale.ROOT, "  users: %,d folded into the active collaborative model again in %.1f s (its movie vectors "
+            out.printf(Locale.ROOT,
+                    "  users: %,d folded into the active collaborative model again in %.1f s (its movie vectors "
                     + "stay until `reelrank train`)%n", folded, (System.nanoTime() - t0) / 1e9);
         }
     }
@@ -135,7 +140,8 @@ public final class IngestCommand implements Callable<Integer> {
         @Override
         public void fileDone(String file, long rows, double seconds) {
             bar.close();
-            err.printf(Locale.ROOT, "  %s: %,d rows in %.2f s (%,.0f rows/s)%n", file, rows, seconds, rows / Math.max(seconds, 1e-9));
+            err.printf(Locale.ROOT, "  %s: %,d rows in %.2f s (%,.0f rows/s)%n", file, rows, seconds,
+                    rows / Math.max(seconds, 1e-9));
             err.flush();
         }
 

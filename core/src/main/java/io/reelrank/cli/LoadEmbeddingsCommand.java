@@ -26,7 +26,8 @@ public final class LoadEmbeddingsCommand implements Callable<Integer> {
     @Mixin
     DbOptions dbOptions;
 
-    @Option(names = "--in", paramLabel = "FILE", description = "Embeddings CSV (default: var/embeddings.csv in REELRANK_HOME)")
+    @Option(names = "--in", paramLabel = "FILE",
+            description = "Embeddings CSV (default: var/embeddings.csv in REELRANK_HOME)")
     Path in;
 
     @Override
@@ -45,7 +46,8 @@ public final class LoadEmbeddingsCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw CliException.badInput(e.getMessage());
         }
-        out.printf(Locale.ROOT, "load-embeddings: %d movies updated from %s in %.1f s%s%n", r.rows(), file, r.millis() / 1000.0,
+        out.printf(Locale.ROOT, "load-embeddings: %d movies updated from %s in %.1f s%s%n", r.rows(), file,
+                r.millis() / 1000.0,
                 r.indexCreated() ? "; created HNSW index " + EmbeddingLoader.INDEX + " (vector_cosine_ops)" : "");
         out.flush();
     }

@@ -9,9 +9,10 @@ import java.util.Map;
  * {@code warn}, {@code info} or {@code debug}; default {@code warn}, or {@code debug} when the older
  * {@code REELRANK_DEBUG=1} is set). The binding is slf4j-simple (its defaults in
  * {@code simplelogger.properties}); {@link #apply} must run before the first logger is created, so
- * {@link Main#main} calls it first. A value outside the four is an error naming the value and the allowed ones.
+ * {@link io.reelrank.Main#main} calls it first. A value outside the four is an error naming the value
+ * and the allowed ones.
  */
-final class LogLevel {
+public final class LogLevel {
 
     /** The variable naming the level. */
     static final String ENV = "REELRANK_LOG_LEVEL";
@@ -43,7 +44,7 @@ final class LogLevel {
     }
 
     /** Sets the process's log level from {@code env} (see {@link #of}); call before any logger exists. */
-    static void apply(Map<String, String> env) {
+    public static void apply(Map<String, String> env) {
         System.setProperty(SIMPLE_LOGGER_PROPERTY, of(env));
     }
 }

@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
  * and every running server follows it (its notification) without a restart.
  */
 @Command(name = "model", mixinStandardHelpOptions = true,
-        description = {"The stored model versions: collaborative factors and learned rankers (README \"Model versions\").",
+        description = {"The stored model versions: collaborative factors and learned rankers (README \"Model "
+                + "versions\").",
                 "  model list                      every version of both kinds, newest first",
                 "  model activate VERSION          make a stored version the active one of its kind",
                 "  model rollback factors|search|recommend   make the previous version of that kind active again",
@@ -41,7 +42,8 @@ public final class ModelCommand implements Runnable {
     }
 
     /** {@code model list}. */
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "Every stored version of both kinds, newest first")
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "Every stored version of both kinds, newest first")
     static final class ListVersions implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -61,7 +63,8 @@ public final class ModelCommand implements Runnable {
                     out.flush();
                     return 0;
                 }
-                out.printf(Locale.ROOT, "%7s  %-9s  %-8s  %-20s  %s%n", "version", "kind", "status", "activated", "what");
+                out.printf(Locale.ROOT, "%7s  %-9s  %-8s  %-20s  %s%n", "version", "kind", "status", "activated",
+                        "what");
                 int fi = 0;
                 int ri = 0;
                 while (fi < factors.size() || ri < rankers.size()) {
@@ -69,16 +72,20 @@ public final class ModelCommand implements Runnable {
                             && factors.get(fi).version() > rankers.get(ri).version();
                     if (factor) {
                         ModelStore.Version v = factors.get(fi++);
-                        out.printf(Locale.ROOT, "%7d  %-9s  %-8s  %-20s  rank %d, α=%s λ=%s, %,d ratings, %,d users, %,d movies%n",
-                                v.version(), "factors", v.status(), time(v.activatedAt()), v.rank(), v.params().get("alpha").asText(),
+                        out.printf(Locale.ROOT,
+                                "%7d  %-9s  %-8s  %-20s  rank %d, α=%s λ=%s, %,d ratings, %,d users, %,d movies%n",
+                                v.version(), "factors", v.status(), time(v.activatedAt()), v.rank(),
+                                v.params().get("alpha").asText(),
                                 v.params().get("lambda").asText(), v.ratings(), v.users(), v.items());
                     } else {
                         RankerStore.Version v = rankers.get(ri++);
                         var p = v.params();
-                        out.printf(Locale.ROOT, "%7d  %-9s  %-8s  %-20s  %s trees=%s depth=%s eta=%s, grades %s, %,d judgments, "
+                        out.printf(Locale.ROOT,
+                                "%7d  %-9s  %-8s  %-20s  %s trees=%s depth=%s eta=%s, grades %s, %,d judgments, "
                                         + "%d features, trained with factors %s%s%n", v.version(), v.task(), v.status(),
                                 time(v.activatedAt()), p.path("objective").asText(), p.path("trees").asText(),
-                                p.path("depth").asText(), p.path("eta").asText(), p.path("grades").asText(), v.judgments(),
+                                p.path("depth").asText(), p.path("eta").asText(), p.path("grades").asText(),
+                                v.judgments(),
                                 v.features().size(), v.modelVersion() == null ? "-" : v.modelVersion(), figures(v));
                     }
                 }
@@ -128,7 +135,8 @@ public final class ModelCommand implements Runnable {
                         ModelStore.Activation a = ModelStore.reactivate(c, version);
                         what = "collaborative model (" + a.foldedIn() + " users folded in)";
                     } else {
-                        throw CliException.badInput("no model or ranker version " + version + ": see `reelrank model list`");
+                        throw CliException.badInput("no model or ranker version " + version
+                                + ": see `reelrank model list`");
                     }
                     c.commit();
                     out.printf(Locale.ROOT, "version %d active: %s%n", version, what);
@@ -172,7 +180,8 @@ public final class ModelCommand implements Runnable {
                     long now;
                     if (kind.equals("factors")) {
                         ModelStore.Version prev = ModelStore.previous(c);
-                        if (prev == null) throw new IllegalStateException("no previous collaborative model to roll back to");
+                        if (prev == null) throw new IllegalStateException(
+                                "no previous collaborative model to roll back to");
                         now = ModelStore.reactivate(c, prev.version()).version();
                     } else {
                         now = RankerStore.rollback(c, kind);
@@ -233,7 +242,8 @@ public final class ModelCommand implements Runnable {
     }
 
     /** {@code model delete VERSION}. */
-    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete a ranker version that is not active")
+    @Command(name = "delete", mixinStandardHelpOptions = true,
+            description = "Delete a ranker version that is not active")
     static final class Delete implements Callable<Integer> {
         @Spec
         CommandSpec spec;

@@ -22,14 +22,15 @@ public record ProcessStats(long peakKb, long cpuMillis) {
     public static final String ENV = "REELRANK_PROCESS_STATS";
 
     /** Registers the exit hook when {@code env} asks for it; does nothing otherwise. */
-    static void writeAtExitIfAsked(Map<String, String> env) {
+    public static void writeAtExitIfAsked(Map<String, String> env) {
         String file = env.get(ENV);
         if (file == null || file.isBlank()) return;
         Path out = Path.of(file);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 ProcessStats s = ofThisProcess();
-                Files.writeString(out, "vmhwm_kb " + s.peakKb() + "\ncpu_ms " + s.cpuMillis() + "\n", StandardCharsets.UTF_8);
+                Files.writeString(out, "vmhwm_kb " + s.peakKb() + "\ncpu_ms " + s.cpuMillis() + "\n",
+                        StandardCharsets.UTF_8);
             } catch (IOException | RuntimeException e) {
                 System.err.println("reelrank: cannot write " + ENV + " file " + out + ": " + e.getMessage());
             }

@@ -4,6 +4,7 @@ import io.reelrank.db.Database;
 import io.reelrank.db.RatingSource;
 import io.reelrank.index.MovieIndex;
 import io.reelrank.service.RatingService;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -50,15 +51,16 @@ public final class RateCommand implements Callable<Integer> {
         RatingService.Stored r;
         try {
             var items = Models.items(db);
-            r = new RatingService(db, () -> items, () -> null, shrinkage, MovieIndex.exists(Home.indexDir()) ? Home.indexDir() : null,
-                    LOCK_TIMEOUT_MS).rate(userId, movieId, rating, RatingSource.CLI);
+            Path index = MovieIndex.exists(Home.indexDir()) ? Home.indexDir() : null;
+            r = new RatingService(db, () -> items, () -> null, shrinkage, index, LOCK_TIMEOUT_MS)
+                    .rate(userId, movieId, rating, RatingSource.CLI);
         } catch (IllegalArgumentException e) {
             throw CliException.badInput(e.getMessage());
         } catch (RatingService.BusyException e) {
             throw new CliException(1, e.getMessage());
         }
-        spec.commandLine().getOut().printf(Locale.ROOT, "user %d rated movie %d (%s): %.1f; %s; user vector %s; %s%n", userId, movieId,
-                r.title(), rating, r.replaced() ? "replaced the previous rating" : "new rating",
+        spec.commandLine().getOut().printf(Locale.ROOT, "user %d rated movie %d (%s): %.1f; %s; user vector %s; %s%n",
+                userId, movieId, r.title(), rating, r.replaced() ? "replaced the previous rating" : "new rating",
                 r.vector() == null ? "empty (cold user)" : "updated",
                 r.foldIn() == null ? "no collaborative model trained yet" : "collaborative vector "
                         + (r.foldIn().vector() == null ? "empty (no rating above the midpoint)" : "folded in")

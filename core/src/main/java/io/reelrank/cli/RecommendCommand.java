@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
 /** {@code reelrank recommend USER}: movies for a user without a query ({@link Recommender}). */
 @Command(name = "recommend", mixinStandardHelpOptions = true,
         description = {"Recommend movies for a user without a query: the collaborative towers' inner product through",
-                "the model's HNSW index, excluding what the user rated (README \"Recommendations\")."})
+                "the model's HNSW index, excluding what the user rated (docs/ranking.md, \"Recommendations\")."})
 public final class RecommendCommand implements Callable<Integer> {
 
     @Spec
@@ -38,10 +38,12 @@ public final class RecommendCommand implements Callable<Integer> {
     @Mixin
     FilterOptions filterOptions;
 
-    @Option(names = "--exact", description = "Scan every item vector instead of the HNSW index (slower; the index's baseline)")
+    @Option(names = "--exact",
+            description = "Scan every item vector instead of the HNSW index (slower; the index's baseline)")
     boolean exact;
 
-    @Option(names = "--json", description = "Print {\"user\", \"source\", \"model_version\", \"exact\", \"results\": [...]}")
+    @Option(names = "--json",
+            description = "Print {\"user\", \"source\", \"model_version\", \"exact\", \"results\": [...]}")
     boolean json;
 
     @Option(names = "--one-stage", description = "The collaborative retrieval's order alone, without the learned "
@@ -82,7 +84,8 @@ public final class RecommendCommand implements Callable<Integer> {
         }
         out.printf(Locale.ROOT, "recommendations for user %d · %s%s%n", r.user(), switch (r.source()) {
             case Recommender.COLLABORATIVE -> "collaborative towers, u·v, model version " + r.modelVersion();
-            case Recommender.LEARNED -> "the collaborative towers' top " + candidates + " reordered by the learned ranker "
+            case Recommender.LEARNED -> "the collaborative towers' top " + candidates
+                    + " reordered by the learned ranker "
                     + "version " + r.rankerVersion() + ", model version " + r.modelVersion();
             case Recommender.CONTENT -> "content towers, cos(u, e) (no collaborative vector for this user"
                     + (r.modelVersion() == 0 ? ": no model trained)" : ": no rating above the midpoint)");
@@ -95,8 +98,8 @@ public final class RecommendCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, fmt, "rank", "movie_id", "title", "year", "ratings", "score", "genres");
             for (Recommender.Item i : r.items()) {
                 String t = i.title().length() > 50 ? i.title().substring(0, 49) + "…" : i.title();
-                out.printf(Locale.ROOT, fmt, i.rank(), i.movieId(), t, i.year() == null ? "" : i.year(), i.ratingCount(),
-                        String.format(Locale.ROOT, "%.4f", i.score()), String.join("|", i.genres()));
+                out.printf(Locale.ROOT, fmt, i.rank(), i.movieId(), t, i.year() == null ? "" : i.year(),
+                        i.ratingCount(), String.format(Locale.ROOT, "%.4f", i.score()), String.join("|", i.genres()));
             }
         }
         out.flush();

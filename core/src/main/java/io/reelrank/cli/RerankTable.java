@@ -23,7 +23,8 @@ final class RerankTable {
         }
         int tw = titleWidth(r.results());
         String fmt = "%4s  %8s  %-" + tw + "s  %4s  %4s  %4s  %8s  %7s  %7s  %7s  %8s%n";
-        out.printf(Locale.ROOT, fmt, "rank", "movie_id", "title", "year", "bm25", "move", "bm25", "ratings", "cos", "u·v", "score");
+        out.printf(Locale.ROOT, fmt, "rank", "movie_id", "title", "year", "bm25", "move", "bm25", "ratings", "cos",
+                "u·v", "score");
         out.printf(Locale.ROOT, fmt, "", "", "", "", "rank", "", "", "", "", "", "");
         boolean flagged = false;
         for (PersonalizedSearch.Result h : r.results()) {
@@ -44,7 +45,8 @@ final class RerankTable {
         int n = Math.max(plain.results().size(), personal.results().size());
         int tw = 44;
         String fmt = "%3s  %-" + tw + "s  │  %3s  %-" + tw + "s  %4s%n";
-        out.printf(Locale.ROOT, fmt, "#", "BM25", "#", personal.personalized() ? "personalized for user " + personal.user() : "BM25 (cold user)", "move");
+        out.printf(Locale.ROOT, fmt, "#", "BM25", "#",
+                personal.personalized() ? "personalized for user " + personal.user() : "BM25 (cold user)", "move");
         for (int i = 0; i < n; i++) {
             PersonalizedSearch.Result a = i < plain.results().size() ? plain.results().get(i) : null;
             PersonalizedSearch.Result b = i < personal.results().size() ? personal.results().get(i) : null;
@@ -66,8 +68,9 @@ final class RerankTable {
                 case RRF -> "";
                 case LEARNED -> " ranker version " + r.rankerVersion();
             };
-            out.printf(Locale.ROOT, "query %s · user %d · %s fusion%s over %d BM25 candidates · %s%n", r.query(), r.user(),
-                    r.fusion(), weights, r.candidates(), r.modelVersion() == 0 ? "no collaborative model trained"
+            out.printf(Locale.ROOT, "query %s · user %d · %s fusion%s over %d BM25 candidates · %s%n", r.query(),
+                    r.user(), r.fusion(), weights, r.candidates(),
+                    r.modelVersion() == 0 ? "no collaborative model trained"
                             : "model version " + r.modelVersion() + (r.hasCollaborative() ? ""
                             : " (no collaborative vector for this user)"));
         }

@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
  * none yet. A query that does not parse prints the query, a caret and the reason, exit code 2.
  */
 @Command(name = "search", mixinStandardHelpOptions = true,
-        description = {"BM25 search of the movies (Lucene query syntax; README \"Search\").",
+        description = {"BM25 search of the movies (Lucene query syntax; docs/search.md).",
                 "Examples: 'dark knight'  '\"dark knight\"'  'title:matrix AND year:[2000 TO 2020]'",
                 "          '(title:lord OR title:king) AND genres:Fantasy'  '-genres:Horror'",
                 "          'title:lor*'  'title:matirx~1'  'title:king^2'  'avg_rating:[4 TO *]'"})
@@ -51,7 +51,8 @@ public final class SearchCommand implements Callable<Integer> {
             description = "Number of results, 1-" + MovieSearcher.MAX_LIMIT + " (default: ${DEFAULT-VALUE})")
     int limit;
 
-    @Option(names = "--json", description = "Print {\"query\": …, \"results\": [{rank, movie_id, title, year, genres, bm25}]}")
+    @Option(names = "--json",
+            description = "Print {\"query\": …, \"results\": [{rank, movie_id, title, year, genres, bm25}]}")
     boolean json;
 
     @Option(names = "--min-avg-rating", paramLabel = "X", description = "Only movies with avg_rating >= X (0-5)")
@@ -60,8 +61,9 @@ public final class SearchCommand implements Callable<Integer> {
     @Mixin
     FilterOptions filterOptions;
 
-    @Option(names = "--explain", description = "After the table, each hit's explanation: Lucene's BM25 formula; with "
-            + "--user the fusion's formula with its numbers, or the learned score's top reasons (SHAP contributions)")
+    @Option(names = "--explain", description = "After the table, each hit's explanation: Lucene's BM25 formula; "
+            + "with --user the fusion's formula with its numbers, or the learned score's top reasons (SHAP "
+            + "contributions)")
     boolean explain;
 
     @Option(names = "--sort", paramLabel = "ORDER", defaultValue = "score",
@@ -81,8 +83,8 @@ public final class SearchCommand implements Callable<Integer> {
             + "(default: weighted " + Weights.DEFAULT_ALPHA_TEXT + ", linear " + Reranker.DEFAULT_ALPHA + ")")
     Double alpha;
 
-    @Option(names = "--popularity", paramLabel = "P", description = "With --user and weighted fusion: π, the popularity "
-            + "prior's share of the non-personal part, 0-1 (default: the shipped weight)")
+    @Option(names = "--popularity", paramLabel = "P", description = "With --user and weighted fusion: π, the "
+            + "popularity prior's share of the non-personal part, 0-1 (default: the shipped weight)")
     Double popularity;
 
     @Option(names = "--collaborative", paramLabel = "G", description = "With --user and weighted fusion: γ, the "
@@ -95,7 +97,8 @@ public final class SearchCommand implements Callable<Integer> {
                     + "linear ((1-α)·bm25/max_bm25 + α·(cos+1)/2) or rrf (Σ 1/(60+rank)) (default: ${DEFAULT-VALUE})")
     String fusion;
 
-    @Option(names = "--compare", description = "With --user: print the BM25 list and the personalized list side by side")
+    @Option(names = "--compare",
+            description = "With --user: print the BM25 list and the personalized list side by side")
     boolean compare;
 
     @Override
@@ -136,7 +139,8 @@ public final class SearchCommand implements Callable<Integer> {
             throw CliException.badInput("--" + e.getMessage());
         }
         if (json) {
-            out.println(SearchJson.write(SearchJson.of(result, order == SearchSort.SCORE, explain ? explanations : null), true));
+            out.println(SearchJson.write(SearchJson.of(result, order == SearchSort.SCORE,
+                    explain ? explanations : null), true));
         } else {
             printTable(out, result);
             for (int i = 0; i < explanations.size(); i++) {
@@ -152,12 +156,13 @@ public final class SearchCommand implements Callable<Integer> {
         PersonalizedSearch.Request request;
         try {
             if (!"score".equalsIgnoreCase(sort)) {
-                throw new IllegalArgumentException("sort must be score with --user (the re-ranked order), got '" + sort + "'");
+                throw new IllegalArgumentException("sort must be score with --user (the re-ranked order), got '"
+                        + sort + "'");
             }
             Fusion f = Fusion.parse(fusion);
             if (f != Fusion.WEIGHTED && f != Fusion.LEARNED && (popularity != null || collaborative != null)) {
-                throw new IllegalArgumentException("popularity and --collaborative apply to weighted fusion only, got --fusion "
-                        + f);
+                throw new IllegalArgumentException(
+                        "popularity and --collaborative apply to weighted fusion only, got --fusion " + f);
             }
             Weights d = PersonalizedSearch.defaultWeights(f);
             Weights w = new Weights(alpha != null ? alpha : d.alpha(), popularity != null ? popularity : d.popularity(),

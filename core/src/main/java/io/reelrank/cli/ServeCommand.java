@@ -42,7 +42,8 @@ public final class ServeCommand implements Callable<Integer> {
     int port;
 
     @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
-            description = "Address to listen on; loopback unless told otherwise, 0.0.0.0 for all (default: ${DEFAULT-VALUE})")
+            description = "Address to listen on; loopback unless told otherwise, 0.0.0.0 for all "
+                    + "(default: ${DEFAULT-VALUE})")
     String bind;
 
     @Option(names = "--threads", paramLabel = "N",
@@ -50,7 +51,8 @@ public final class ServeCommand implements Callable<Integer> {
     Integer threads;
 
     @Option(names = "--queue", paramLabel = "N", defaultValue = "" + ApiServer.DEFAULT_QUEUE,
-            description = "Requests that may wait for a worker, 0-" + ApiServer.MAX_QUEUE + "; beyond it 503 (default: ${DEFAULT-VALUE})")
+            description = "Requests that may wait for a worker, 0-" + ApiServer.MAX_QUEUE
+                    + "; beyond it 503 (default: ${DEFAULT-VALUE})")
     int queue;
 
     @Option(names = "--queue-timeout", paramLabel = "MS", defaultValue = "" + ApiServer.DEFAULT_QUEUE_WAIT_MS,
@@ -63,7 +65,8 @@ public final class ServeCommand implements Callable<Integer> {
     long idleTimeout;
 
     @Option(names = "--shutdown-timeout", paramLabel = "MS", defaultValue = "" + ApiServer.DEFAULT_SHUTDOWN_MS,
-            description = "On stop, how long running requests may take to finish, 0-600000 ms (default: ${DEFAULT-VALUE})")
+            description = "On stop, how long running requests may take to finish, "
+                    + "0-600000 ms (default: ${DEFAULT-VALUE})")
     long shutdownTimeout;
 
     @Option(names = "--db-timeout", paramLabel = "MS", defaultValue = "" + DEFAULT_DB_TIMEOUT_MS,
@@ -71,7 +74,8 @@ public final class ServeCommand implements Callable<Integer> {
                     + "answering 503, 250-600000 ms (default: ${DEFAULT-VALUE})")
     long dbTimeout;
 
-    @Option(names = "--index-dir", paramLabel = "DIR", description = "Lucene index directory (default: $REELRANK_HOME/var/index)")
+    @Option(names = "--index-dir", paramLabel = "DIR",
+            description = "Lucene index directory (default: $REELRANK_HOME/var/index)")
     Path indexDir;
 
     @Option(names = "--shrinkage", paramLabel = "K", defaultValue = "" + io.reelrank.user.UserVectors.DEFAULT_SHRINKAGE,
@@ -115,7 +119,8 @@ public final class ServeCommand implements Callable<Integer> {
             }
             ItemVectors items = search.items();
             if (items.size() == 0) {
-                out.println("reelrank: warning: no movie has an embedding; searches follow BM25 until `reelrank embed --load`");
+                out.println("reelrank: warning: no movie has an embedding; searches follow BM25 until "
+                        + "`reelrank embed --load`");
             }
             try (ApiServer server = ApiServer.start(options, db, search)) {
                 Thread hook = new Thread(() -> {
@@ -123,8 +128,9 @@ public final class ServeCommand implements Callable<Integer> {
                     stopped.countDown();
                 }, "reelrank-serve-shutdown");
                 Runtime.getRuntime().addShutdownHook(hook);
-                out.printf(Locale.ROOT, "reelrank: serving on %s (database %s, index %s, %d item vectors, model version %d, %d workers, "
-                        + "queue %d, write routes %s)%n", server.uri(), db.settings().describe(), dir, items.size(),
+                out.printf(Locale.ROOT, "reelrank: serving on %s (database %s, index %s, %d item vectors, "
+                        + "model version %d, %d workers, queue %d, write routes %s)%n",
+                        server.uri(), db.settings().describe(), dir, items.size(),
                         search.model() == null ? 0 : search.model().version(), options.threads(), options.queue(),
                         options.token() == null ? "open" : "need the bearer token");
                 out.flush();

@@ -24,7 +24,8 @@ public final class SimilarCommand implements Callable<Integer> {
     @Mixin
     DbOptions dbOptions;
 
-    @Parameters(index = "0", paramLabel = "MOVIE_ID", description = "A movie_id, e.g. 4993 (The Fellowship of the Ring)")
+    @Parameters(index = "0", paramLabel = "MOVIE_ID",
+            description = "A movie_id, e.g. 4993 (The Fellowship of the Ring)")
     int movieId;
 
     @Option(names = "--limit", paramLabel = "N", defaultValue = "10",
@@ -42,7 +43,8 @@ public final class SimilarCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "%-6s %-10s %s%n", "cosine", "movie_id", "title");
         for (SimilarMovies.Neighbor n : ns) {
-            out.printf(Locale.ROOT, "%.4f %-10d %s%s%n", n.similarity(), n.movieId(), n.title(), n.year() != null ? " (" + n.year() + ")" : "");
+            out.printf(Locale.ROOT, "%.4f %-10d %s%s%n", n.similarity(), n.movieId(), n.title(),
+                    n.year() != null ? " (" + n.year() + ")" : "");
         }
         out.flush();
         return 0;

@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code reelrank test-users [--remove]}: the acceptance story's four synthetic users. */
 @Command(name = "test-users", mixinStandardHelpOptions = true,
-        description = {"Create (idempotently, with embeddings) the test users 10001 Fantasy Lover, 10002 Fantasy Hater,",
+        description = {"Create (idempotently, with embeddings) the test users 10001 Fantasy Lover, "
+                + "10002 Fantasy Hater,",
                 "20001 Extreme Fantasy Lover and 20002 Extreme Fantasy Hater; --remove deletes them again."})
 public final class TestUsersCommand implements Callable<Integer> {
 
@@ -51,8 +52,8 @@ public final class TestUsersCommand implements Callable<Integer> {
     /** The rating service of the CLI: var/index follows the ratings written (when it exists). */
     private static RatingService service(Database db, double k) throws Exception {
         var items = Models.items(db);
-        return new RatingService(db, () -> items, () -> null, k, MovieIndex.exists(Home.indexDir()) ? Home.indexDir() : null,
-                RateCommand.LOCK_TIMEOUT_MS);
+        return new RatingService(db, () -> items, () -> null, k,
+                MovieIndex.exists(Home.indexDir()) ? Home.indexDir() : null, RateCommand.LOCK_TIMEOUT_MS);
     }
 
     static void create(Database db, double k, PrintWriter out) throws Exception {

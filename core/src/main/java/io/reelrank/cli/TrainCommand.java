@@ -28,10 +28,13 @@ import picocli.CommandLine.Spec;
  * model version active; {@code --list} shows the stored versions instead.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = {"Train the collaborative towers (implicit ALS on signed preferences) on every rating and activate",
-                "the new model version (README \"The collaborative model\"). Several values of an option are a grid",
+        description = {"Train the collaborative towers (implicit ALS on signed preferences) on every rating and "
+                + "activate",
+                "the new model version (docs/models.md, \"The collaborative model\"). Several values of an option "
+                        + "are a grid",
                 "searched on a validation split; one value of each trains directly. --engine spark computes the ALS",
-                "factors with Spark MLlib on --spark-master, the rest here (README \"Training on a cluster\")."})
+                "factors with Spark MLlib on --spark-master, the rest here (docs/models.md, "
+                        + "\"Training on a cluster\")."})
 public final class TrainCommand implements Callable<Integer> {
 
     @Spec
@@ -47,13 +50,15 @@ public final class TrainCommand implements Callable<Integer> {
     EngineOptions engine;
 
     @Option(names = "--shrinkage", paramLabel = "K", defaultValue = "" + UserVectors.DEFAULT_SHRINKAGE,
-            description = "Content user tower's shrinkage k, used by the validation's two-tower fallback, >= 0 (default: ${DEFAULT-VALUE})")
+            description = "Content user tower's shrinkage k, used by the validation's two-tower fallback, "
+                    + ">= 0 (default: ${DEFAULT-VALUE})")
     double shrinkage;
 
     @Option(names = "--list", description = "List the stored model versions and exit")
     boolean list;
 
-    @Option(names = "--ranker-only", description = "Train only the learned search ranker, against the active collaborative "
+    @Option(names = "--ranker-only",
+            description = "Train only the learned search ranker, against the active collaborative "
             + "model version")
     boolean rankerOnly;
 
@@ -65,15 +70,18 @@ public final class TrainCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE})")
     int judgments;
 
-    @Option(names = "--ranker-trees", paramLabel = "N", split = ",", description = "The ranker's boosting rounds, 1-5000; "
+    @Option(names = "--ranker-trees", paramLabel = "N", split = ",",
+            description = "The ranker's boosting rounds, 1-5000; "
             + "a list is a grid chosen on validation (default: " + "the shipped setting's)")
     List<Integer> rankerTrees;
 
-    @Option(names = "--ranker-depth", paramLabel = "D", split = ",", description = "The ranker's tree depth, 1-16; a list "
+    @Option(names = "--ranker-depth", paramLabel = "D", split = ",",
+            description = "The ranker's tree depth, 1-16; a list "
             + "is a grid (default: the shipped setting's)")
     List<Integer> rankerDepth;
 
-    @Option(names = "--ranker-eta", paramLabel = "E", split = ",", description = "The ranker's learning rate, in (0, 1]; "
+    @Option(names = "--ranker-eta", paramLabel = "E", split = ",",
+            description = "The ranker's learning rate, in (0, 1]; "
             + "a list is a grid (default: the shipped setting's)")
     List<Double> rankerEta;
 
@@ -94,12 +102,13 @@ public final class TrainCommand implements Callable<Integer> {
         if (judgments < 100) throw CliException.badInput("--judgments must be >= 100, got " + judgments);
         List<io.reelrank.model.ModelTrainer.Settings> grid = model.grid();
         int threads = model.threads();
-        EngineOptions.Plan plan = engine.check();
+        EngineOptions.EngineChoice plan = engine.check();
         List<SearchRankerTraining.Setting> rankerGrid = rankerGrid();
         Database db = dbOptions.open();
         Models.items(db); // fails with the command to run when nothing is embedded yet
         RankerTraining.Options ranker = noRanker ? null : new RankerTraining.Options(rankerGrid,
-                List.of(RecommendRankerTraining.DEFAULT), judgments, SearchRankerTraining.DEFAULT.params().seed(), threads,
+                List.of(RecommendRankerTraining.DEFAULT), judgments, SearchRankerTraining.DEFAULT.params().seed(),
+                threads,
                 IndexService.ensure(Home.indexDir(), () -> db, out));
         try (FactorEngine factors = EngineOptions.open(plan, threads, line -> {
             out.println("      " + line);
@@ -132,7 +141,8 @@ public final class TrainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw CliException.badInput("--ranker-" + e.getMessage());
         }
-        if (out.size() > 100) throw CliException.badInput("the ranker grid has " + out.size() + " settings, at most 100");
+        if (out.size() > 100) throw CliException.badInput("the ranker grid has " + out.size()
+                + " settings, at most 100");
         return out;
     }
 
@@ -153,7 +163,8 @@ public final class TrainCommand implements Callable<Integer> {
         return train(db, grid, threads, shrinkage, FactorEngine.inProcess(threads), ranker, out);
     }
 
-    /** Runs {@link Training} with the factors on {@code engine}, and the ranker's stage unless {@code ranker} is null. */
+    /** Runs {@link Training} with the factors on {@code engine}, and the ranker's stage unless {@code ranker} is null.
+     */
     static Training.Outcome train(Database db, List<io.reelrank.model.ModelTrainer.Settings> grid, int threads,
                                   double shrinkage, FactorEngine engine, RankerTraining.Options ranker, PrintWriter out)
             throws Exception {
@@ -166,7 +177,8 @@ public final class TrainCommand implements Callable<Integer> {
         } catch (IllegalStateException e) {
             throw new CliException(1, e.getMessage());
         }
-        out.printf(Locale.ROOT, "train: version %d active: %s; %,d ratings, %,d users, %,d movies%s in %.1f s%n", o.version(),
+        out.printf(Locale.ROOT, "train: version %d active: %s; %,d ratings, %,d users, %,d movies%s in %.1f s%n",
+                o.version(),
                 o.settings(), o.ratings(), o.users(), o.items(), o.ranker() == null ? ""
                         : "; search ranker version " + o.ranker().version(), o.seconds());
         out.flush();
@@ -177,7 +189,8 @@ public final class TrainCommand implements Callable<Integer> {
         return new Training.Listener() {
                 @Override
                 public void stageStarted(String stage, String what) {
-                    out.printf(Locale.ROOT, "[%d/%d] %s: %s%n", List.of(stages).indexOf(stage) + 1, stages.length, stage, what);
+                    out.printf(Locale.ROOT, "[%d/%d] %s: %s%n", List.of(stages).indexOf(stage) + 1, stages.length,
+                            stage, what);
                     out.flush();
                 }
 
@@ -203,11 +216,11 @@ public final class TrainCommand implements Callable<Integer> {
                 out.println("no model trained yet: run `reelrank train`");
                 return 0;
             }
-            out.printf(Locale.ROOT, "%7s  %-8s  %4s  %-16s  %9s  %6s  %6s  %8s  %-20s  %s%n", "version", "status", "rank", "fingerprint",
-                    "ratings", "users", "movies", "seconds", "activated", "params");
+            out.printf(Locale.ROOT, "%7s  %-8s  %4s  %-16s  %9s  %6s  %6s  %8s  %-20s  %s%n", "version", "status",
+                    "rank", "fingerprint", "ratings", "users", "movies", "seconds", "activated", "params");
             for (ModelStore.Version v : vs) {
-                out.printf(Locale.ROOT, "%7d  %-8s  %4d  %-16s  %,9d  %,6d  %,6d  %8s  %-20s  %s%n", v.version(), v.status(),
-                        v.rank(), v.fingerprint(), v.ratings(), v.users(), v.items(),
+                out.printf(Locale.ROOT, "%7d  %-8s  %4d  %-16s  %,9d  %,6d  %,6d  %8s  %-20s  %s%n", v.version(),
+                        v.status(), v.rank(), v.fingerprint(), v.ratings(), v.users(), v.items(),
                         v.trainingSeconds() == null ? "-" : String.format(Locale.ROOT, "%.1f", v.trainingSeconds()),
                         v.activatedAt() == null ? "-" : v.activatedAt().toString().substring(0, 19), compact(v));
             }
@@ -218,7 +231,8 @@ public final class TrainCommand implements Callable<Integer> {
     private static String compact(ModelStore.Version v) {
         var p = v.params();
         return String.format(Locale.ROOT, "α=%s λ=%s iterations=%s midpoint=%s blend=%s seed=%s engine=%s",
-                p.get("alpha").asText(), p.get("lambda").asText(), p.get("iterations").asText(), p.get("midpoint").asText(),
-                p.get("blend").asText(), p.get("seed").asText(), p.has("engine") ? p.get("engine").asText() : FactorEngine.IN_PROCESS);
+                p.get("alpha").asText(), p.get("lambda").asText(), p.get("iterations").asText(),
+                p.get("midpoint").asText(), p.get("blend").asText(), p.get("seed").asText(),
+                p.has("engine") ? p.get("engine").asText() : FactorEngine.IN_PROCESS);
     }
 }

@@ -25,7 +25,8 @@ public final class UsersCommand implements Callable<Integer> {
     DbOptions dbOptions;
 
     @Option(names = "--shrinkage", paramLabel = "K", defaultValue = "" + io.reelrank.user.UserVectors.DEFAULT_SHRINKAGE,
-            description = "k: how many pseudo-ratings at the global mean pull each user's mean, >= 0 (default: ${DEFAULT-VALUE})")
+            description = "k: how many pseudo-ratings at the global mean pull each user's mean, "
+                    + ">= 0 (default: ${DEFAULT-VALUE})")
     double shrinkage;
 
     @Override

@@ -13,7 +13,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code reelrank vector TEXT}: the embedding of a text as a JSON array, to compare with other tools. */
 @Command(name = "vector", mixinStandardHelpOptions = true,
-        description = "Print the embedding of TEXT as a JSON array (unit length; floats as Java prints them, which round-trip).")
+        description = "Print the embedding of TEXT as a JSON array (unit length; floats as Java prints them, "
+                + "which round-trip).")
 public final class VectorCommand implements Callable<Integer> {
 
     @Spec

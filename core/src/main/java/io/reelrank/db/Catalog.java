@@ -44,8 +44,9 @@ public final class Catalog {
             ps.setInt(1, movieId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) return Optional.empty();
-                return Optional.of(new Movie(rs.getInt(1), rs.getString(2), (Integer) rs.getObject(3), strings(rs.getArray(4)),
-                        rs.getString(5), (Integer) rs.getObject(6), rs.getBigDecimal(7), rs.getInt(8), rs.getBoolean(9)));
+                return Optional.of(new Movie(rs.getInt(1), rs.getString(2), (Integer) rs.getObject(3),
+                        strings(rs.getArray(4)), rs.getString(5), (Integer) rs.getObject(6), rs.getBigDecimal(7),
+                        rs.getInt(8), rs.getBoolean(9)));
             }
         }
     }
@@ -67,7 +68,8 @@ public final class Catalog {
     /** Every genre with its number of movies, by name. */
     public static List<GenreCount> genres(Connection c) throws SQLException {
         List<GenreCount> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT g, count(*) FROM movies, unnest(genres) AS g GROUP BY g ORDER BY g");
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT g, count(*) FROM movies, unnest(genres) AS g GROUP BY g ORDER BY g");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) out.add(new GenreCount(rs.getString(1), rs.getInt(2)));
         }
@@ -85,13 +87,16 @@ public final class Catalog {
     }
 
     private static List<UserSummary> users(Connection c, String where, Integer limit) throws SQLException {
-        String sql = "SELECT u.user_id, t.name, (SELECT count(*) FROM ratings r WHERE r.user_id = u.user_id) AS ratings, "
+        String sql = "SELECT u.user_id, t.name, "
+                + "(SELECT count(*) FROM ratings r WHERE r.user_id = u.user_id) AS ratings, "
                 + "u.embedding IS NOT NULL FROM users u LEFT JOIN test_users t ON t.user_id = u.user_id WHERE " + where;
         List<UserSummary> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             if (limit != null) ps.setInt(1, limit);
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) out.add(new UserSummary(rs.getInt(1), rs.getString(2), rs.getLong(3), rs.getBoolean(4)));
+                while (rs.next()) {
+                    out.add(new UserSummary(rs.getInt(1), rs.getString(2), rs.getLong(3), rs.getBoolean(4)));
+                }
             }
         }
         return out;

@@ -67,7 +67,8 @@ public final class Changes {
      * that directory too (a rebuild running beside the writer may have replaced its update); the name
      * tells an operator reading the payload where the writer ran.
      */
-    public static void moviesChanged(Statement st, Collection<Integer> movieIds, Path updatedIndex) throws SQLException {
+    public static void moviesChanged(Statement st, Collection<Integer> movieIds, Path updatedIndex)
+            throws SQLException {
         String updated = updatedIndex == null ? null : indexIdentity(updatedIndex);
         MovieChange ch = movieIds == null || movieIds.size() > MAX_IDS
                 ? new MovieChange(true, new int[0], updated)
@@ -132,7 +133,8 @@ public final class Changes {
             String updated = dir.isEmpty() ? null : dir;
             if (ids.equals(ALL) || ids.isEmpty()) return new MovieChange(true, new int[0], updated);
             try {
-                return new MovieChange(false, Arrays.stream(ids.split(",")).mapToInt(Integer::parseInt).toArray(), updated);
+                return new MovieChange(false, Arrays.stream(ids.split(",")).mapToInt(Integer::parseInt).toArray(),
+                        updated);
             } catch (NumberFormatException e) {
                 return new MovieChange(true, new int[0], updated);
             }
@@ -147,7 +149,10 @@ public final class Changes {
      * returned. While it is disconnected ({@link #connected} false) it retries every second.
      */
     public static final class Listener implements AutoCloseable {
-        /** The listening connection's {@code application_name}, so an operator can find it in {@code pg_stat_activity}. */
+        /**
+         * The listening connection's {@code application_name}, so an operator can find it in
+         * {@code pg_stat_activity}.
+         */
         public static final String APPLICATION_NAME = "reelrank-listener";
         private final Database db;
         private final java.util.function.BiConsumer<String, String> onChange;

@@ -68,7 +68,10 @@ public final class Database implements AutoCloseable {
         return cluster;
     }
 
-    /** A {@code SELECT 1} on a connection from {@link #connect()}, waiting at most {@code seconds}; throws what went wrong. */
+    /**
+     * A {@code SELECT 1} on a connection from {@link #connect()}, waiting at most {@code seconds};
+     * throws what went wrong.
+     */
     public void ping(int seconds) throws SQLException {
         try (Connection c = connect(); java.sql.Statement st = c.createStatement()) {
             st.setQueryTimeout(seconds);
@@ -82,7 +85,8 @@ public final class Database implements AutoCloseable {
         try {
             return pool().getConnection();
         } catch (SQLException e) {
-            throw new SQLException("cannot connect to " + settings.describe() + ": " + e.getMessage(), e.getSQLState(), e);
+            throw new SQLException("cannot connect to " + settings.describe() + ": " + e.getMessage(),
+                    e.getSQLState(), e);
         }
     }
 
@@ -98,7 +102,8 @@ public final class Database implements AutoCloseable {
                     cfg.addDataSourceProperty("ApplicationName", "reelrank");
                     cfg.setMaximumPoolSize(POOL_SIZE);
                     cfg.setMinimumIdle(0); // a CLI run opens only what it uses
-                    cfg.setConnectionTimeout(connectionTimeoutMs); // a down database is an error in seconds, not half a minute
+                    // A down database is an error in seconds, not half a minute.
+                    cfg.setConnectionTimeout(connectionTimeoutMs);
                     cfg.setInitializationFailTimeout(-1);
                     if (lockTimeoutMs > 0) cfg.setConnectionInitSql("SET lock_timeout = " + lockTimeoutMs);
                     cfg.setPoolName("reelrank");
@@ -118,7 +123,8 @@ public final class Database implements AutoCloseable {
         com.zaxxer.hikari.HikariDataSource p = pool;
         if (p == null || p.getHikariPoolMXBean() == null) return new PoolStats(0, 0, 0, POOL_SIZE);
         com.zaxxer.hikari.HikariPoolMXBean b = p.getHikariPoolMXBean();
-        return new PoolStats(b.getActiveConnections(), b.getIdleConnections(), b.getThreadsAwaitingConnection(), POOL_SIZE);
+        return new PoolStats(b.getActiveConnections(), b.getIdleConnections(), b.getThreadsAwaitingConnection(),
+                POOL_SIZE);
     }
 
     /**
@@ -182,7 +188,8 @@ public final class Database implements AutoCloseable {
         try {
             return DriverManager.getConnection(settings.url(), p);
         } catch (SQLException e) {
-            throw new SQLException("cannot connect to " + settings.describe() + ": " + e.getMessage(), e.getSQLState(), e);
+            throw new SQLException("cannot connect to " + settings.describe() + ": " + e.getMessage(),
+                    e.getSQLState(), e);
         }
     }
 
@@ -196,7 +203,8 @@ public final class Database implements AutoCloseable {
         try (Connection c = connectDirect()) {
             Migrations.apply(settings, c);
         } catch (SQLException e) {
-            throw new IllegalStateException("schema migration failed on " + settings.describe() + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "schema migration failed on " + settings.describe() + ": " + e.getMessage(), e);
         }
     }
 }

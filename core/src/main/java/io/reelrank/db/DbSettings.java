@@ -34,7 +34,8 @@ public record DbSettings(String url, String user, String password, boolean priva
         String user = first(flags.user(), env.get("PGUSER"));
         if (flags.url() != null) {
             if (!flags.url().startsWith("jdbc:postgresql:")) {
-                throw new IllegalArgumentException("--db-url must start with jdbc:postgresql:, got '" + flags.url() + "'");
+                throw new IllegalArgumentException("--db-url must start with jdbc:postgresql:, got '"
+                        + flags.url() + "'");
             }
             return new DbSettings(flags.url(), user, password, false);
         }

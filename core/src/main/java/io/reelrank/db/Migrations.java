@@ -38,7 +38,8 @@ final class Migrations {
         try {
             config.load().migrate();
         } catch (FlywayException e) {
-            throw new SQLException(firstLine(e.getMessage()), "XX000", e);
+            String message = Messages.firstLine(e.getMessage());
+            throw new SQLException(message.isEmpty() ? "migration failed" : message, "XX000", e);
         }
         if (legacy != null) {
             try (Statement st = c.createStatement()) {
@@ -55,16 +56,11 @@ final class Migrations {
             rs.next();
             if (!rs.getBoolean(1) || rs.getBoolean(2)) return null;
         }
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT max(version) FROM " + LEGACY_TABLE)) {
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT max(version) FROM " + LEGACY_TABLE)) {
             rs.next();
             int v = rs.getInt(1);
             return rs.wasNull() ? null : v;
         }
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) return "migration failed";
-        int nl = s.indexOf('\n');
-        return (nl < 0 ? s : s.substring(0, nl)).strip();
     }
 }

@@ -261,7 +261,8 @@ public final class PrivateCluster {
         Files.createDirectories(logDir);
         if (!reachableByPostgres(base)) {
             throw new IllegalStateException("running as root, the private cluster runs as the OS user 'postgres', "
-                    + "which can reach neither " + dir + " nor " + base + "; set REELRANK_HOME to a directory it can traverse");
+                    + "which can reach neither " + dir + " nor " + base
+                    + "; set REELRANK_HOME to a directory it can traverse");
         }
         Files.writeString(dir.resolve("server-dir"), base + "\n");
     }
@@ -359,7 +360,8 @@ public final class PrivateCluster {
     private static boolean isRoot() {
         // /proc/self belongs to the process's own user id (Linux, where PostgreSQL refuses uid 0).
         try {
-            return Integer.valueOf(0).equals(java.nio.file.Files.getAttribute(java.nio.file.Path.of("/proc/self"), "unix:uid"));
+            return Integer.valueOf(0).equals(java.nio.file.Files.getAttribute(java.nio.file.Path.of("/proc/self"),
+                    "unix:uid"));
         } catch (java.io.IOException | UnsupportedOperationException e) {
             return "root".equals(System.getProperty("user.name"));
         }

@@ -23,7 +23,8 @@ public record RatingTotals(long ratings, BigDecimal sum) {
         try (Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT ratings, rating_sum FROM rating_totals")) {
             if (!rs.next()) {
-                throw new IllegalStateException("rating_totals has no row: the schema migration V5__rating_totals.sql did not run");
+                throw new IllegalStateException(
+                        "rating_totals has no row: the schema migration V5__rating_totals.sql did not run");
             }
             return new RatingTotals(rs.getLong(1), rs.getBigDecimal(2));
         }

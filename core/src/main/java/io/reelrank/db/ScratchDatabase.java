@@ -25,7 +25,8 @@ public final class ScratchDatabase implements AutoCloseable {
     /** {@code keep}: {@link #close()} leaves the database in place (for a look at what a benchmark loaded). */
     public ScratchDatabase(Database main, String suffix, boolean keep) throws SQLException {
         if (!suffix.matches("[a-z0-9_]{1,30}")) {
-            throw new IllegalArgumentException("scratch database suffix must be 1-30 of a-z, 0-9 and _, got '" + suffix + "'");
+            throw new IllegalArgumentException("scratch database suffix must be 1-30 of a-z, 0-9 and _, got '"
+                    + suffix + "'");
         }
         this.main = main;
         this.keep = keep;

@@ -21,7 +21,7 @@ public enum BundledModel {
     /**
      * The model {@code embed}, {@code vector} and {@code demo} use when none is named: the int8 one,
      * faster and, on the sample's evaluation, within every 95% interval of the fp32 model's figures
-     * (README, "int8 or fp32").
+     * (docs/embeddings.md, "int8 or fp32").
      */
     public static final BundledModel DEFAULT = MINILM_L6_INT8;
 

@@ -19,9 +19,9 @@ import org.apache.commons.csv.CSVPrinter;
  * The embeddings file between {@code reelrank embed} and {@code reelrank load-embeddings}: CSV with
  * the header {@code movie_id,embedding} and one row per movie, the embedding a quoted pgvector
  * literal ({@link VectorLiteral}), e.g. {@code 1,"[0.0123,-0.0456,...]"}, written by commons-csv
- * ({@link #FORMAT}). Floats read back bit for bit. A writer appends, so an interrupted run resumes: {@link #existingIds} lists what is done and
- * drops a half-written last line. The caller closes the writer (every row is flushed on
- * {@link Writer#flush}).
+ * ({@link #FORMAT}). Floats read back bit for bit. A writer appends, so an interrupted run resumes:
+ * {@link #existingIds} lists what is done and drops a half-written last line. The caller closes the
+ * writer (every row is flushed on {@link Writer#flush}).
  */
 public final class EmbeddingCsv {
 
@@ -66,12 +66,15 @@ public final class EmbeddingCsv {
                 line++;
                 if (s.isBlank()) continue;
                 int comma = s.indexOf(',');
-                if (comma < 0) throw new EmbeddingFileException(file, line, "expected movie_id,embedding, got '" + cut(s) + "'");
+                if (comma < 0) {
+                    throw new EmbeddingFileException(file, line, "expected movie_id,embedding, got '" + cut(s) + "'");
+                }
                 int id;
                 try {
                     id = Integer.parseInt(s.substring(0, comma).strip());
                 } catch (NumberFormatException e) {
-                    throw new EmbeddingFileException(file, line, "movie_id is not an integer: '" + cut(s.substring(0, comma)) + "'");
+                    throw new EmbeddingFileException(file, line, "movie_id is not an integer: '"
+                            + cut(s.substring(0, comma)) + "'");
                 }
                 float[] v = null;
                 if (parseVectors) {

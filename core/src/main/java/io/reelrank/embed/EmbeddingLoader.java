@@ -69,13 +69,16 @@ public final class EmbeddingLoader {
                             .append(VectorLiteral.format(r.embedding())).append('\n');
                 }
                 c.unwrap(PGConnection.class).getCopyAPI()
-                        .copyIn("COPY embedding_stage (line, movie_id, embedding) FROM STDIN", new StringReader(copy.toString()));
+                        .copyIn("COPY embedding_stage (line, movie_id, embedding) FROM STDIN",
+                                new StringReader(copy.toString()));
                 try (Statement st = c.createStatement();
                      ResultSet rs = st.executeQuery("SELECT s.line, s.movie_id FROM embedding_stage s "
-                             + "WHERE NOT EXISTS (SELECT 1 FROM movies m WHERE m.movie_id = s.movie_id) ORDER BY s.line LIMIT 1")) {
+                             + "WHERE NOT EXISTS (SELECT 1 FROM movies m WHERE m.movie_id = s.movie_id) "
+                             + "ORDER BY s.line LIMIT 1")) {
                     if (rs.next()) {
                         throw new EmbeddingFileException(csv, rs.getLong(1), "movie " + rs.getInt(2)
-                                + " is not in the movies table (run reelrank ingest first, or embed this database's movies)");
+                                + " is not in the movies table (run reelrank ingest first, "
+                                + "or embed this database's movies)");
                     }
                 }
                 int updated;
@@ -102,7 +105,8 @@ public final class EmbeddingLoader {
 
     /** Creates the cosine HNSW index on movies.embedding if it is missing; returns whether it did. */
     public static boolean ensureIndex(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_indexes WHERE tablename = 'movies' AND indexname = ?")) {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT 1 FROM pg_indexes WHERE tablename = 'movies' AND indexname = ?")) {
             ps.setString(1, INDEX);
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) return false;

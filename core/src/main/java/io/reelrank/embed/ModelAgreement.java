@@ -36,7 +36,9 @@ public final class ModelAgreement {
      */
     public static double neighbourOverlap(float[][] a, float[][] b, int[] queries, int k) {
         check(a, b);
-        if (k < 1 || k >= a.length) throw new IllegalArgumentException("k must be in 1-" + (a.length - 1) + ", got " + k);
+        if (k < 1 || k >= a.length) {
+            throw new IllegalArgumentException("k must be in 1-" + (a.length - 1) + ", got " + k);
+        }
         double sum = 0;
         for (int q : queries) {
             int[] na = topK(a, q, k);

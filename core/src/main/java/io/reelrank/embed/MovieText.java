@@ -66,7 +66,8 @@ public final class MovieText {
         sb.append('.');
         if (genres != null && !genres.isEmpty()) sb.append(" Genres: ").append(String.join(", ", genres)).append('.');
         if (tags != null && !tags.isEmpty()) {
-            sb.append(" Tags: ").append(String.join(", ", tags.subList(0, Math.min(TOP_TAGS, tags.size())))).append('.');
+            sb.append(" Tags: ").append(String.join(", ", tags.subList(0, Math.min(TOP_TAGS, tags.size()))))
+                    .append('.');
         }
         return sb.toString();
     }
@@ -100,7 +101,8 @@ public final class MovieText {
                 while (rs.next()) {
                     int year = rs.getInt(3);
                     Integer y = rs.wasNull() ? null : year;
-                    out.add(new Movie(rs.getInt(1), of(rs.getString(2), y, strings(rs.getArray(4)), strings(rs.getArray(5)))));
+                    out.add(new Movie(rs.getInt(1), of(rs.getString(2), y, strings(rs.getArray(4)),
+                            strings(rs.getArray(5)))));
                 }
             }
         }

@@ -32,17 +32,17 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A sentence-transformers model run in-process with ONNX Runtime: all-MiniLM-L6-v2 (fp32, or
  * quantized to int8) from the classpath ({@link #bundled}, see {@link BundledModel}), or any
- * sentence-transformers ONNX export in a directory ({@link #fromDirectory}). It reproduces sentence-transformers' {@code encode}: the model's own
- * WordPiece tokenizer ({@code tokenizer.json}) with its special tokens, truncation to the model's
- * {@code max_seq_length} (256 word pieces for all-MiniLM-L6-v2; truncations are counted, see
- * {@link #truncations()}), mean pooling of the last hidden state over the attention mask, then L2
- * normalisation. For speed it tokenizes a whole call at once, sorts the texts by token count, pads
- * each batch only to its longest member, and runs the batches on {@code threads} worker threads
- * against one reused session whose operators are single-threaded: on short texts, whole batches in
- * parallel keep the cores busier than splitting each small matrix product across them (see
- * {@code reelrank bench embed}). Nothing is downloaded. {@link #encode} may be called from several
- * threads. The caller must {@link #close()} it to free the native session, the tokenizer and the
- * worker threads.
+ * sentence-transformers ONNX export in a directory ({@link #fromDirectory}). It reproduces
+ * sentence-transformers' {@code encode}: the model's own WordPiece tokenizer
+ * ({@code tokenizer.json}) with its special tokens, truncation to the model's {@code max_seq_length}
+ * (256 word pieces for all-MiniLM-L6-v2; truncations are counted, see {@link #truncations()}), mean
+ * pooling of the last hidden state over the attention mask, then L2 normalisation. For speed it
+ * tokenizes a whole call at once, sorts the texts by token count, pads each batch only to its
+ * longest member, and runs the batches on {@code threads} worker threads against one reused
+ * session whose operators are single-threaded: on short texts, whole batches in parallel keep the
+ * cores busier than splitting each small matrix product across them (see
+ * {@code reelrank bench embed}). Nothing is downloaded. {@link #encode} may be called from several threads. The caller
+ * must {@link #close()} it to free the native session, the tokenizer and the worker threads.
  */
 public final class OnnxEncoder implements Encoder {
 
@@ -203,7 +203,8 @@ public final class OnnxEncoder implements Encoder {
             Path pooling = dir.resolve("1_Pooling").resolve("config.json");
             if (Files.isRegularFile(pooling)
                     && !json.readTree(pooling.toFile()).path("pooling_mode_mean_tokens").asBoolean(true)) {
-                throw new IllegalArgumentException(pooling + " does not use mean pooling; only mean pooling is supported");
+                throw new IllegalArgumentException(
+                        pooling + " does not use mean pooling; only mean pooling is supported");
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the model configuration in " + dir, e);
@@ -269,7 +270,9 @@ public final class OnnxEncoder implements Encoder {
         for (int i = 0; i < n; i++) order[i] = i;
         Arrays.sort(order, (a, b) -> Integer.compare(enc[a].getIds().length, enc[b].getIds().length));
         if (workers == null || n <= batchSize) {
-            for (int from = 0; from < n; from += batchSize) runBatch(enc, order, from, Math.min(n, from + batchSize), out);
+            for (int from = 0; from < n; from += batchSize) {
+                runBatch(enc, order, from, Math.min(n, from + batchSize), out);
+            }
         } else {
             List<Future<?>> running = new ArrayList<>();
             for (int from = 0; from < n; from += batchSize) {

@@ -32,7 +32,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class OpenAiEncoder implements Encoder {
 
     /** Order in which environment variables are searched for the API key. */
-    public static final List<String> KEY_VARIABLES = List.of("REELRANK_API_KEY", "OPENROUTER_API_KEY", "OPENAI_API_KEY");
+    public static final List<String> KEY_VARIABLES = List.of("REELRANK_API_KEY", "OPENROUTER_API_KEY",
+            "OPENAI_API_KEY");
     /** The longest Retry-After honoured; a server asking for more is treated as an error. */
     static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(5);
 
@@ -47,12 +48,21 @@ public final class OpenAiEncoder implements Encoder {
         public Settings {
             if (baseUrl == null || baseUrl.getScheme() == null
                     || !(baseUrl.getScheme().equals("http") || baseUrl.getScheme().equals("https"))) {
-                throw new IllegalArgumentException("base URL must be an http(s) URL such as https://api.openai.com/v1, got " + baseUrl);
+                throw new IllegalArgumentException(
+                        "base URL must be an http(s) URL such as https://api.openai.com/v1, got " + baseUrl);
             }
-            if (model == null || model.isBlank()) throw new IllegalArgumentException("a model name is required (--model)");
-            if (dimension < 1 || dimension > 65536) throw new IllegalArgumentException("dimension must be in 1-65536, got " + dimension);
-            if (batchSize < 1 || batchSize > 2048) throw new IllegalArgumentException("batch size must be in 1-2048, got " + batchSize);
-            if (maxAttempts < 1 || maxAttempts > 100) throw new IllegalArgumentException("attempts must be in 1-100, got " + maxAttempts);
+            if (model == null || model.isBlank()) {
+                throw new IllegalArgumentException("a model name is required (--model)");
+            }
+            if (dimension < 1 || dimension > 65536) {
+                throw new IllegalArgumentException("dimension must be in 1-65536, got " + dimension);
+            }
+            if (batchSize < 1 || batchSize > 2048) {
+                throw new IllegalArgumentException("batch size must be in 1-2048, got " + batchSize);
+            }
+            if (maxAttempts < 1 || maxAttempts > 100) {
+                throw new IllegalArgumentException("attempts must be in 1-100, got " + maxAttempts);
+            }
         }
 
         /** Six attempts, backoff from 1 s up to 60 s, 60 s request timeout, batches of 64. */
@@ -62,19 +72,23 @@ public final class OpenAiEncoder implements Encoder {
         }
 
         public Settings withBatchSize(int b) {
-            return new Settings(baseUrl, model, apiKey, dimension, requestDimensions, b, maxAttempts, initialBackoff, maxBackoff, timeout);
+            return new Settings(baseUrl, model, apiKey, dimension, requestDimensions, b, maxAttempts, initialBackoff,
+                    maxBackoff, timeout);
         }
 
         public Settings withRequestDimensions(Integer d) {
-            return new Settings(baseUrl, model, apiKey, dimension, d, batchSize, maxAttempts, initialBackoff, maxBackoff, timeout);
+            return new Settings(baseUrl, model, apiKey, dimension, d, batchSize, maxAttempts, initialBackoff,
+                    maxBackoff, timeout);
         }
 
         public Settings withRetries(int attempts, Duration initial, Duration max) {
-            return new Settings(baseUrl, model, apiKey, dimension, requestDimensions, batchSize, attempts, initial, max, timeout);
+            return new Settings(baseUrl, model, apiKey, dimension, requestDimensions, batchSize, attempts,
+                    initial, max, timeout);
         }
 
         public Settings withTimeout(Duration t) {
-            return new Settings(baseUrl, model, apiKey, dimension, requestDimensions, batchSize, maxAttempts, initialBackoff, maxBackoff, t);
+            return new Settings(baseUrl, model, apiKey, dimension, requestDimensions, batchSize, maxAttempts,
+                    initialBackoff, maxBackoff, t);
         }
     }
 
@@ -165,8 +179,8 @@ public final class OpenAiEncoder implements Encoder {
                 if (status / 100 == 2) return parse(resp.body(), texts.size());
                 String message = serverMessage(resp.body());
                 if (!retryable(status)) {
-                    throw new ApiException(status, "HTTP " + status + " from " + endpoint + " (model " + settings.model()
-                            + "): " + message);
+                    throw new ApiException(status, "HTTP " + status + " from " + endpoint + " (model "
+                            + settings.model() + "): " + message);
                 }
                 lastProblem = "HTTP " + status + ": " + message;
                 retryAfter = retryAfter(resp.headers().firstValue("Retry-After").orElse(null));
@@ -179,11 +193,13 @@ public final class OpenAiEncoder implements Encoder {
                 throw new IllegalStateException("interrupted while calling " + endpoint, e);
             }
             if (attempt >= settings.maxAttempts()) {
-                throw new ApiException(0, "gave up on " + endpoint + " after " + attempt + " attempts; last: " + lastProblem);
+                throw new ApiException(0, "gave up on " + endpoint + " after " + attempt + " attempts; last: "
+                        + lastProblem);
             }
             if (retryAfter.compareTo(MAX_RETRY_AFTER) > 0) {
                 throw new ApiException(429, endpoint + " asks to retry after " + retryAfter.toSeconds()
-                        + " s, longer than the " + MAX_RETRY_AFTER.toSeconds() + " s reelrank waits; last: " + lastProblem);
+                        + " s, longer than the " + MAX_RETRY_AFTER.toSeconds() + " s reelrank waits; last: "
+                        + lastProblem);
             }
             retries.incrementAndGet();
             sleep(backoff(attempt, retryAfter));
@@ -210,7 +226,8 @@ public final class OpenAiEncoder implements Encoder {
             return Duration.ofMillis(Math.max(0, (long) (Double.parseDouble(h) * 1000)));
         } catch (NumberFormatException e) {
             try {
-                Duration d = Duration.between(ZonedDateTime.now(), ZonedDateTime.parse(h, DateTimeFormatter.RFC_1123_DATE_TIME));
+                Duration d = Duration.between(ZonedDateTime.now(),
+                        ZonedDateTime.parse(h, DateTimeFormatter.RFC_1123_DATE_TIME));
                 return d.isNegative() ? Duration.ZERO : d;
             } catch (DateTimeParseException e2) {
                 return Duration.ZERO;
@@ -227,8 +244,8 @@ public final class OpenAiEncoder implements Encoder {
         }
         JsonNode data = root.path("data");
         if (!data.isArray() || data.size() != expected) {
-            throw new ApiException(200, endpoint + " returned " + (data.isArray() ? data.size() : "no") + " embeddings for "
-                    + expected + " inputs: " + cut(body));
+            throw new ApiException(200, endpoint + " returned " + (data.isArray() ? data.size() : "no")
+                    + " embeddings for " + expected + " inputs: " + cut(body));
         }
         float[][] out = new float[expected][];
         for (int i = 0; i < expected; i++) {
@@ -236,19 +253,22 @@ public final class OpenAiEncoder implements Encoder {
             int index = item.path("index").asInt(i);
             JsonNode emb = item.path("embedding");
             if (index < 0 || index >= expected || out[index] != null || !emb.isArray()) {
-                throw new ApiException(200, endpoint + " returned a malformed data[" + i + "]: " + cut(item.toString()));
+                throw new ApiException(200, endpoint + " returned a malformed data[" + i + "]: "
+                        + cut(item.toString()));
             }
             if (emb.size() != settings.dimension()) {
                 throw new ApiException(200, "model " + settings.model() + " at " + endpoint + " returned " + emb.size()
                         + "-dimensional vectors; expected " + settings.dimension()
                         + " (movies.embedding is vector(" + settings.dimension() + ")). Choose a model with that"
-                        + " dimension, or pass --dimensions " + settings.dimension() + " if the model can shorten its vectors");
+                        + " dimension, or pass --dimensions " + settings.dimension()
+                        + " if the model can shorten its vectors");
             }
             float[] v = new float[emb.size()];
             for (int k = 0; k < v.length; k++) {
                 double x = emb.get(k).asDouble(Double.NaN);
                 if (!Double.isFinite(x)) {
-                    throw new ApiException(200, endpoint + " returned a non-finite component " + k + " in data[" + i + "]");
+                    throw new ApiException(200, endpoint + " returned a non-finite component " + k + " in data["
+                            + i + "]");
                 }
                 v[k] = (float) x;
             }

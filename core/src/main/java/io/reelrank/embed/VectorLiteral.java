@@ -44,7 +44,8 @@ public final class VectorLiteral {
             }
             float f = Float.parseFloat(p);
             if (!Float.isFinite(f)) {
-                throw new IllegalArgumentException("component " + (i + 1) + " of " + parts.length + " overflows a float: " + p);
+                throw new IllegalArgumentException("component " + (i + 1) + " of " + parts.length
+                        + " overflows a float: " + p);
             }
             v[i] = f;
         }

@@ -36,7 +36,8 @@ public final class Vectors {
     /** {@code cos(a, b) = a·b / (|a|·|b|)}; 0 when either is the zero vector. */
     public static double cosine(float[] a, float[] b) {
         if (a.length != b.length) {
-            throw new IllegalArgumentException("vectors must share one dimension, got " + a.length + " and " + b.length);
+            throw new IllegalArgumentException("vectors must share one dimension, got " + a.length + " and "
+                    + b.length);
         }
         // VectorUtil.cosine is NaN (and fails its assertion) for a zero vector.
         return isZero(a) || isZero(b) ? 0 : VectorUtil.cosine(a, b);

@@ -57,7 +57,8 @@ public final class Bootstrap {
         check(a, "a");
         check(b, "b");
         if (a.length != b.length) {
-            throw new IllegalArgumentException("paired values must have one length, got " + a.length + " and " + b.length);
+            throw new IllegalArgumentException("paired values must have one length, got " + a.length + " and "
+                    + b.length);
         }
         double[] d = new double[a.length];
         for (int i = 0; i < d.length; i++) {
@@ -111,7 +112,8 @@ public final class Bootstrap {
     /** The paired differences {@code a[i] − b[i]}, the values {@link #pairedDifference} resamples. */
     public static double[] differences(double[] a, double[] b) {
         if (a.length != b.length) {
-            throw new IllegalArgumentException("paired values must have one length, got " + a.length + " and " + b.length);
+            throw new IllegalArgumentException("paired values must have one length, got " + a.length + " and "
+                    + b.length);
         }
         double[] d = new double[a.length];
         for (int i = 0; i < d.length; i++) {

@@ -11,7 +11,7 @@ import org.ejml.dense.row.CommonOps_DDRM;
  *   P = (XᵀX + λI)⁻¹,   B_ij = −P_ij / P_jj (i ≠ j),   B_jj = 0,   score(u, j) = Σ_i x_ui B_ij
  * </pre>
  * X the binary user × movie matrix of the training ratings (every rating counts as an interaction,
- * whatever its value: measured better than positives only, README "Evaluation"), over the movies
+ * whatever its value: measured better than positives only, docs/evaluation.md), over the movies
  * with at least one training rating; movies outside it cannot be scored (NaN). The inverse of the
  * k×k Gram matrix is EJML's (Cholesky); memory is 8·n² bytes twice for n movies, so the caller keeps
  * n in the tens of thousands at most. λ is chosen on the validation split.

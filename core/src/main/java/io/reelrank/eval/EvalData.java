@@ -11,8 +11,9 @@ import java.util.List;
 /**
  * Reads what an evaluation needs from PostgreSQL into memory, read-only: every rating (into the
  * primitive columns of {@link Ratings}) and the catalog of titles, genres and years (for
- * {@link QueryGenerator} and the cold-item tower's features). It never reads or writes {@code users}: user vectors in an evaluation come
- * from the training ratings alone. The caller owns the connection and closes it.
+ * {@link QueryGenerator} and the cold-item tower's features). It never reads or writes
+ * {@code users}: user vectors in an evaluation come from the training ratings alone. The caller
+ * owns the connection and closes it.
  */
 public final class EvalData {
 
@@ -58,7 +59,8 @@ public final class EvalData {
         List<String> titles = new ArrayList<>();
         List<String[]> genres = new ArrayList<>();
         List<Integer> years = new ArrayList<>();
-        try (PreparedStatement st = c.prepareStatement("SELECT movie_id, title, genres, year FROM movies ORDER BY movie_id");
+        try (PreparedStatement st = c.prepareStatement(
+                "SELECT movie_id, title, genres, year FROM movies ORDER BY movie_id");
              ResultSet rs = st.executeQuery()) {
             while (rs.next()) {
                 ids.add(rs.getInt(1));

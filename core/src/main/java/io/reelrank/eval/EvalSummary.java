@@ -57,8 +57,10 @@ public final class EvalSummary {
         int t = r.system(baseline);
         Bootstrap.Interval[] is = b.means(Bootstrap.differences(r.recall()[s], r.recall()[t]),
                 Bootstrap.differences(r.ndcg()[s], r.ndcg()[t]));
-        out.put(MetricKey.difference(MetricKey.Measure.RECALL, r.k(), MetricKey.Group.NONE, system, baseline).name(), is[0]);
-        out.put(MetricKey.difference(MetricKey.Measure.NDCG, r.k(), MetricKey.Group.NONE, system, baseline).name(), is[1]);
+        out.put(MetricKey.difference(MetricKey.Measure.RECALL, r.k(), MetricKey.Group.NONE, system, baseline).name(),
+                is[0]);
+        out.put(MetricKey.difference(MetricKey.Measure.NDCG, r.k(), MetricKey.Group.NONE, system, baseline).name(),
+                is[1]);
         return out;
     }
 
@@ -71,8 +73,8 @@ public final class EvalSummary {
         for (int s = 0; s < r.systems().size(); s++) {
             double[] v = java.util.Arrays.stream(r.rareRecall()[s]).filter(x -> !Double.isNaN(x)).toArray();
             if (v.length > 0) {
-                out.put(MetricKey.of(MetricKey.Measure.RARE_RECALL, r.k(), MetricKey.Group.NONE, r.systems().get(s)).name(),
-                        b.mean(v));
+                out.put(MetricKey.of(MetricKey.Measure.RARE_RECALL, r.k(), MetricKey.Group.NONE, r.systems().get(s))
+                        .name(), b.mean(v));
             }
         }
         return out;
@@ -88,7 +90,8 @@ public final class EvalSummary {
             width = Math.max(width, name.length());
         }
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%-" + width + "s  %8s  %-20s  %6s%n", "metric", "mean", "95% interval", "n"));
+        sb.append(String.format(Locale.ROOT, "%-" + width + "s  %8s  %-20s  %6s%n", "metric", "mean", "95% interval",
+                "n"));
         for (Map.Entry<String, Bootstrap.Interval> e : intervals.entrySet()) {
             Bootstrap.Interval i = e.getValue();
             sb.append(String.format(Locale.ROOT, "%-" + width + "s  %8.4f  [%8.4f, %8.4f]  %6d%n", e.getKey(), i.mean(),

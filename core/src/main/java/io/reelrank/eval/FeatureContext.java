@@ -52,9 +52,11 @@ public final class FeatureContext {
     public static FeatureContext of(Ratings train, long unitsPerSecond, EvalData.Catalog catalog, ItemVectors items,
                                     TrainingUsers content, FactorModel model, IntFunction<float[]> cf) {
         MovieStats.Builder b = new MovieStats.Builder();
-        for (int i = 0; i < catalog.size(); i++) b.movie(catalog.movieIds()[i], catalog.years()[i], catalog.genres()[i]);
+        for (int i = 0; i < catalog.size(); i++) b.movie(catalog.movieIds()[i], catalog.years()[i],
+                catalog.genres()[i]);
         for (int i = 0; i < train.size(); i++) {
-            b.rating(train.userId(i), train.movieId(i), train.rating(i), Math.floorDiv(train.ratedAt(i), unitsPerSecond));
+            b.rating(train.userId(i), train.movieId(i), train.rating(i),
+                    Math.floorDiv(train.ratedAt(i), unitsPerSecond));
         }
         MovieStats stats = b.build();
         Ratings byUser = train.isSortedByUser() ? train : train.sortedByUserThenTime();
@@ -80,7 +82,8 @@ public final class FeatureContext {
     public float[] recommendFeatures(int user, List<Candidate> candidates) {
         float[] u = content == null ? null : content.vector(user);
         float[] f = model == null || cf == null ? null : cf.apply(user);
-        return FeatureSet.compute(new FeatureSet.Inputs(candidates, false, false, profile(user), u, f, stats, items, model));
+        return FeatureSet.compute(
+                new FeatureSet.Inputs(candidates, false, false, profile(user), u, f, stats, items, model));
     }
 
     /** The features of the candidates of {@code query} for {@code user}, row-major ({@link FeatureSet}). */

@@ -34,8 +34,12 @@ public record MetricKey(Measure measure, int k, Group group, String system) {
     }
 
     public MetricKey {
-        if (system == null || system.isBlank()) throw new IllegalArgumentException("a metric needs a system, got '" + system + "'");
-        if (measure.cut && k < 1) throw new IllegalArgumentException(measure.label + " needs a cut-off k >= 1, got " + k);
+        if (system == null || system.isBlank()) {
+            throw new IllegalArgumentException("a metric needs a system, got '" + system + "'");
+        }
+        if (measure.cut && k < 1) {
+            throw new IllegalArgumentException(measure.label + " needs a cut-off k >= 1, got " + k);
+        }
     }
 
     public static MetricKey of(Measure measure, int k, Group group, String system) {

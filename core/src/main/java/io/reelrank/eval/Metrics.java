@@ -128,7 +128,8 @@ public final class Metrics {
         Arrays.sort(sorted);
         for (int i = 1; i < n; i++) {
             if (sorted[i] == sorted[i - 1]) {
-                throw new IllegalArgumentException("movie " + sorted[i] + " appears twice in a list that must hold distinct ids");
+                throw new IllegalArgumentException("movie " + sorted[i]
+                        + " appears twice in a list that must hold distinct ids");
             }
         }
     }

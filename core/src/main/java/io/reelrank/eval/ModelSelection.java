@@ -17,8 +17,9 @@ import java.util.function.IntFunction;
  * ratings, never on a test split: each user's latest {@link #VALIDATION_FRACTION} of their training
  * ratings are held out (the evaluation's temporal protocol again), a model is trained on the rest
  * for every setting of the grid, and each is judged by the recommendation task's Recall@20 of the
- * two-tower recommender ({@link Scorers}) on the held-out part. The best (ties: the earlier setting
- * in grid order) is the choice; the caller then trains on all the training ratings with it.
+ * two-tower recommender ({@link Scorers}) on the held-out part. The choice is {@link Choices#model}'s
+ * (the best recall; ties: the earlier setting in grid order); the caller then trains on all the
+ * training ratings with it.
  * {@code reelrank train} calls this on the whole ratings table, {@code reelrank eval} on its
  * training split.
  */
@@ -31,7 +32,10 @@ public final class ModelSelection {
     public record Trial(ModelTrainer.Settings settings, double recall, double ndcg, double rareRecall, int users,
                         double seconds) {}
 
-    /** Every setting's figures in grid order, the chosen one and its model (trained on the validation's training part). */
+    /**
+     * Every setting's figures in grid order, the chosen one and its model (trained on the validation's
+     * training part).
+     */
     public record Choice(List<Trial> trials, Trial best, ModelTrainer.Trained bestModel) {}
 
     private ModelSelection() {}
@@ -81,13 +85,15 @@ public final class ModelSelection {
             long t = System.nanoTime();
             ModelTrainer.Trained model = ModelTrainer.train(m, content, s, engine, threads, ModelTrainer.Listener.NONE);
             Map<String, RecommendationTask.Scorer> systems = new LinkedHashMap<>();
-            systems.put("two-tower", Scorers.firstOf(Scorers.collaborative(ids, model.model(), model::user), contentScorer));
-            RecommendationTask.Result r = RecommendationTask.run(validation, ids, systems, RecommendationTask.DEFAULT_K);
+            systems.put("two-tower", Scorers.firstOf(Scorers.collaborative(ids, model.model(), model::user),
+                    contentScorer));
+            RecommendationTask.Result r = RecommendationTask.run(validation, ids, systems,
+                    RecommendationTask.DEFAULT_K);
             int sys = r.system("two-tower");
             Trial trial = new Trial(s, mean(r.recall()[sys]), mean(r.ndcg()[sys]), mean(r.rareRecall()[sys]),
                     r.userIds().length, (System.nanoTime() - t) / 1e9);
             trials.add(trial);
-            if (best == null || trial.recall() > best.recall()) {
+            if (Choices.model(trials) == trials.size() - 1) { // only the best model so far is kept in memory
                 best = trial;
                 bestModel = model;
             }

@@ -143,7 +143,8 @@ public final class QueryGenerator {
     private String title(int movieId) {
         String t = titles.get(movieId);
         if (t == null) {
-            throw new IllegalArgumentException("movie " + movieId + " is not in the catalog the queries are formed from");
+            throw new IllegalArgumentException("movie " + movieId
+                    + " is not in the catalog the queries are formed from");
         }
         return t;
     }

@@ -37,7 +37,8 @@ public final class RecommendRankerTraining {
     public record Setting(float liked, float watched, RankerTrainer.Params params) {
         public Setting {
             if (!(watched >= 0 && liked > watched)) {
-                throw new IllegalArgumentException("grades must satisfy liked > watched >= 0, got " + liked + "/" + watched);
+                throw new IllegalArgumentException("grades must satisfy liked > watched >= 0, got " + liked + "/"
+                        + watched);
             }
         }
 
@@ -57,8 +58,10 @@ public final class RecommendRankerTraining {
      */
     public static final Setting DEFAULT = new Setting(1, 0, new RankerTrainer.Params("rank:ndcg", 200, 4, 0.05, 1, 42));
 
-    /** The features the recommendation ranker uses: no query, and not the own rating (rated movies are never candidates). */
-    public static final List<Feature> FEATURES = FeatureSet.ALL.stream().filter(f -> f != Feature.STARS && f != Feature.BM25
+    /** The features the recommendation ranker uses: no query, and not the own rating (rated movies are never
+     * candidates). */
+    public static final List<Feature> FEATURES = FeatureSet.ALL.stream().filter(f -> f != Feature.STARS
+            && f != Feature.BM25
             && f != Feature.BM25_NORM && f != Feature.QUERY_GENRE).toList();
 
     /** A setting's Recall@20 and NDCG@20 on the choosing users. */
@@ -120,7 +123,8 @@ public final class RecommendRankerTraining {
      * Builds the judgments from {@code split}, fits every setting on three quarters of the users,
      * measures Recall@20 on the rest, and fits the chosen one on every group.
      */
-    public static Result run(Splits.Split split, int[] catalog, RecommendationTask.Scorer retrieval, FeatureContext context,
+    public static Result run(Splits.Split split, int[] catalog, RecommendationTask.Scorer retrieval,
+            FeatureContext context,
                              List<Setting> grid, int k, int threads, long seed, Consumer<String> progress) {
         if (grid.isEmpty()) throw new IllegalArgumentException("the ranker grid must hold at least one setting");
         int[] ids = RecommendationTask.catalogOrder(catalog);
@@ -148,7 +152,8 @@ public final class RecommendRankerTraining {
             xs.add(context.recommendFeatures(user, cs));
             heldStars.put(user, st);
         });
-        progress.accept(String.format(Locale.ROOT, "recommendation judgments: %,d users with a liked held-out movie among "
+        progress.accept(
+                String.format(Locale.ROOT, "recommendation judgments: %,d users with a liked held-out movie among "
                 + "their %d candidates (%.1f s)", users.size(), k, (System.nanoTime() - t0) / 1e9));
         // Cross-fitting: each quarter of the users is scored by the rankers fitted on the other three.
         int folds = 4;
@@ -164,7 +169,8 @@ public final class RecommendRankerTraining {
         for (Setting s : grid) {
             Setting key = new Setting(s.liked(), s.watched(), s.params().withTrees(1));
             if (fits.containsKey(key)) continue;
-            int maxTrees = grid.stream().filter(o -> new Setting(o.liked(), o.watched(), o.params().withTrees(1)).equals(key))
+            int maxTrees = grid.stream().filter(o
+                    -> new Setting(o.liked(), o.watched(), o.params().withTrees(1)).equals(key))
                     .mapToInt(o -> o.params().trees()).max().orElseThrow();
             long t = System.nanoTime();
             Ranker[] byFold = new Ranker[folds];
@@ -173,14 +179,16 @@ public final class RecommendRankerTraining {
                         s.params().withTrees(maxTrees), threads);
             }
             fits.put(key, byFold);
-            progress.accept(String.format(Locale.ROOT, "fitted grades %s/%s %s, %d folds (%.1f s)", s.liked(), s.watched(),
+            progress.accept(
+                    String.format(Locale.ROOT, "fitted grades %s/%s %s, %d folds (%.1f s)", s.liked(), s.watched(),
                     s.params().withTrees(maxTrees), folds, (System.nanoTime() - t) / 1e9));
         }
         for (int i = 0; i < grid.size(); i++) {
             Setting s = grid.get(i);
             Ranker[] byFold = fits.get(new Setting(s.liked(), s.watched(), s.params().withTrees(1)));
             RecommendationTask.Scorer[] scorers = new RecommendationTask.Scorer[folds];
-            for (int f = 0; f < folds; f++) scorers[f] = twoStage(catalog, retrieval, context, byFold[f], s.params().trees(), k);
+            for (int f = 0; f < folds; f++) scorers[f] = twoStage(catalog, retrieval, context, byFold[f],
+                    s.params().trees(), k);
             systems.put("setting " + i, (user, sc) -> scorers[SearchRankerTraining.fold(seed, user)].score(user, sc));
         }
         RecommendationTask.Result r = RecommendationTask.run(split, ids, systems, RecommendationTask.DEFAULT_K);
@@ -188,7 +196,8 @@ public final class RecommendRankerTraining {
         int best = 0;
         for (int i = 0; i < grid.size(); i++) {
             int sys = r.system("setting " + i);
-            trials.add(new Trial(grid.get(i), ModelSelection.mean(r.recall()[sys]), ModelSelection.mean(r.ndcg()[sys])));
+            trials.add(
+                    new Trial(grid.get(i), ModelSelection.mean(r.recall()[sys]), ModelSelection.mean(r.ndcg()[sys])));
             if (trials.get(i).recall() > trials.get(best).recall()) best = i;
         }
         int base = r.system("retrieval");
@@ -198,11 +207,13 @@ public final class RecommendRankerTraining {
         Ranker ranker = RankerTrainer.train(judgments(users, xs, heldStars, chosen.setting(), everyone), FEATURES,
                 chosen.setting().params(), threads);
         progress.accept("chose " + chosen.setting() + "; fitted on all " + users.size() + " users");
-        return new Result(trials, chosen, ranker, ModelSelection.mean(r.recall()[base]), ModelSelection.mean(r.ndcg()[base]),
+        return new Result(trials, chosen, ranker, ModelSelection.mean(r.recall()[base]),
+                ModelSelection.mean(r.ndcg()[base]),
                 users.size(), users.size(), r.userIds().length);
     }
 
-    private static Judgments judgments(List<Integer> users, List<float[]> xs, Map<Integer, float[]> heldStars, Setting s,
+    private static Judgments judgments(List<Integer> users, List<float[]> xs, Map<Integer, float[]> heldStars,
+            Setting s,
                                        int[] groups) {
         Judgments.Builder b = new Judgments.Builder();
         for (int g : groups) {

@@ -85,7 +85,8 @@ public final class RecommendationTask {
             throw new IllegalArgumentException("the catalog must hold at least one movie, got none");
         }
         if (systems.containsKey(POPULARITY)) {
-            throw new IllegalArgumentException("'" + POPULARITY + "' is the built-in baseline; name the system otherwise");
+            throw new IllegalArgumentException("'" + POPULARITY
+                    + "' is the built-in baseline; name the system otherwise");
         }
         int[] ids = catalog.clone();
         Arrays.sort(ids);

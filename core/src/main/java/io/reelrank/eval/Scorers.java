@@ -55,7 +55,8 @@ public final class Scorers {
     }
 
     /** {@code u·v_i} with the user's collaborative vector; movies without a factor vector are NaN. */
-    public static RecommendationTask.Scorer collaborative(int[] catalog, FactorModel model, IntFunction<float[]> users) {
+    public static RecommendationTask.Scorer collaborative(int[] catalog, FactorModel model,
+            IntFunction<float[]> users) {
         int[] ids = model.movieIds();
         int[] column = new int[catalog.length];
         for (int c = 0; c < catalog.length; c++) column[c] = java.util.Arrays.binarySearch(ids, catalog[c]);

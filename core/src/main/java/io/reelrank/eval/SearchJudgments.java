@@ -40,7 +40,8 @@ public final class SearchJudgments {
 
         public Grades {
             if (!(disliked >= 0 && other >= disliked && liked > other)) {
-                throw new IllegalArgumentException("grades must satisfy liked > other >= disliked >= 0, got " + liked + "/"
+                throw new IllegalArgumentException("grades must satisfy liked > other >= disliked >= 0, got " + liked
+                        + "/"
                         + other + "/" + disliked);
             }
         }

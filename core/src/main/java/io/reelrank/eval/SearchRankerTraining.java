@@ -87,7 +87,8 @@ public final class SearchRankerTraining {
         SearchJudgments.Built built = SearchJudgments.build(split.test(), queries, rankers::candidates, context,
                 SearchJudgments.Grades.DEFAULT, cap, seed);
         Judgments all = built.judgments();
-        progress.accept(String.format(Locale.ROOT, "judgments: %,d groups (%,d liked, %,d disliked) of %,d (rating, query) "
+        progress.accept(
+                String.format(Locale.ROOT, "judgments: %,d groups (%,d liked, %,d disliked) of %,d (rating, query) "
                         + "pairs, %,d without their movie among the candidates; %,d rows (%.1f s)", all.groups(),
                 built.liked(), built.disliked(), built.available(), built.withoutCandidate(), all.rows(), seconds(t0)));
         List<Integer> fitIdx = new ArrayList<>();
@@ -137,22 +138,27 @@ public final class SearchRankerTraining {
         List<Trial> trials = new ArrayList<>();
         for (int i = 0; i < grid.size(); i++) trials.add(trial(grid.get(i), r, 2 + i, bl, bd));
         Trial weighted = trial(null, r, 1, bl, bd);
-        progress.accept(String.format(Locale.ROOT, "measured %d settings on %,d choosing users' %,d liked and %,d disliked "
-                + "pairs (%.1f s)", grid.size(), chooseUsers.size(), r.liked().size(), r.disliked().size(), seconds(t)));
+        progress.accept(
+                String.format(Locale.ROOT, "measured %d settings on %,d choosing users' %,d liked and %,d disliked "
+                + "pairs (%.1f s)", grid.size(), chooseUsers.size(), r.liked().size(), r.disliked().size(),
+                seconds(t)));
         int best = LearnedSelection.best(trials.stream().map(Trial::figures).toList());
         Trial chosen = trials.get(best);
         // The rated-movie policies with the chosen ranker, on the same pairs.
         Map<String, SearchTask.Ranker> prow = new LinkedHashMap<>();
         prow.put("baseline", rows.get("baseline"));
         for (RatedPolicy p : RatedPolicy.values()) {
-            prow.put(p.name(), learned.ranker(context, fits.get(chosen.setting().fit()), chosen.setting().params().trees(), p));
+            prow.put(p.name(),
+                    learned.ranker(context, fits.get(chosen.setting().fit()), chosen.setting().params().trees(), p));
         }
         SearchTask.Result pr = SearchTask.run(choose, queries, prow, k);
         Map<RatedPolicy, Trial> policies = new LinkedHashMap<>();
-        for (RatedPolicy p : RatedPolicy.values()) policies.put(p, trial(chosen.setting(), pr, 1 + p.ordinal(), bl, bd));
+        for (RatedPolicy p : RatedPolicy.values()) policies.put(p,
+                trial(chosen.setting(), pr, 1 + p.ordinal(), bl, bd));
         learned.forget(context);
         t = System.nanoTime();
-        Ranker ranker = RankerTrainer.train(built.labelled(chosen.setting().grades()), FEATURES, chosen.setting().params(),
+        Ranker ranker = RankerTrainer.train(built.labelled(chosen.setting().grades()), FEATURES,
+                chosen.setting().params(),
                 threads);
         progress.accept(String.format(Locale.ROOT, "chose %s; fitted on all %,d groups (%.1f s)", chosen.setting(),
                 all.groups(), seconds(t)));

@@ -1,21 +1,33 @@
 package io.reelrank.eval;
 
-import java.io.PrintWriter;
+import io.reelrank.rerank.Fusion;
+import io.reelrank.rerank.Reranker;
+import io.reelrank.rerank.Weights;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * The settings a sweep tries, parsed from the command line ({@code --alpha 0,0.1,…,1} or
- * {@code --alpha 0:1:0.1}, {@code --popularity 0,0.3}), and the loop that measures each with a
- * progress line. The caller supplies the measurement: a function from a {@link Setting} to its named
- * metrics (the same names for every setting), and writes the points out with {@link SweepReport}.
+ * The settings a sweep tries and the loop that measures them. {@link #values} reads the value
+ * syntax of a grid ({@code 0,0.5,1} or {@code 0:1:0.1}, one value alone too) into sorted numbers
+ * within bounds, its messages naming the value and the bound but no option (the command line adds
+ * the option's name). The caller supplies the measurement: a function from a {@link Setting} to
+ * its named metrics (the same names for every setting), and writes the points out with
+ * {@link SweepReport}.
  */
 public final class SweepGrid {
+
+    /** What {@link #values} accepts, for messages. */
+    public static final String FORM = "a value, a list 0.5,1,2 or a range from:to:step";
 
     /**
      * One setting: fusion and its weights; α is NaN for rrf, π (popularity) and γ (collaborative)
@@ -28,27 +40,58 @@ public final class SweepGrid {
                     + (Double.isNaN(popularity) ? "" : String.format(Locale.ROOT, " π=%.2f", popularity))
                     + (Double.isNaN(collaborative) ? "" : String.format(Locale.ROOT, " γ=%.2f", collaborative));
         }
+
+        /** The setting a measured point was measured at. */
+        public static Setting of(SweepReport.Point p) {
+            return new Setting(p.fusion(), p.alpha(), p.popularity(), p.collaborative());
+        }
     }
 
     private SweepGrid() {}
 
     /**
-     * α values from a comma list ({@code 0,0.5,1}) or a range {@code from:to:step} (ends included,
+     * Values from a comma list ({@code 0,0.5,1}) or a range {@code from:to:step} (ends included,
      * each value rounded to 6 decimals so 0.1 steps land on 0.3, not 0.30000000000000004); sorted,
-     * duplicates removed, each in [0,1].
+     * duplicates removed, each in {@code [min, max]} ({@code max} may be infinite).
+     *
+     * @throws IllegalArgumentException naming the value and what is allowed
      */
-    public static double[] alphas(String spec) {
-        return parse("--alpha", spec, 0, 1);
-    }
-
-    /** Shrinkage values, same syntax as {@link #alphas}, each ≥ 0. */
-    public static double[] shrinkages(String spec) {
-        return parse("--shrinkage", spec, 0, Double.POSITIVE_INFINITY);
-    }
-
-    /** Values of any option, same syntax as {@link #alphas}, each in {@code [min, max]}. */
-    public static double[] values(String option, String spec, double min, double max) {
-        return parse(option, spec, min, max);
+    public static double[] values(String spec, double min, double max) {
+        if (spec == null || spec.isBlank()) {
+            throw new IllegalArgumentException("needs at least one value (" + FORM + "), got '" + spec + "'");
+        }
+        TreeSet<Double> values = new TreeSet<>();
+        String s = spec.strip();
+        if (s.contains(":")) {
+            String[] p = s.split(":");
+            if (p.length != 3) {
+                throw new IllegalArgumentException("range must be from:to:step, got '" + spec + "'");
+            }
+            double from = number(p[0]);
+            double to = number(p[1]);
+            double step = number(p[2]);
+            if (!(step > 0) || from > to) {
+                throw new IllegalArgumentException("range needs from <= to and step > 0, got '" + spec + "'");
+            }
+            long n = (long) Math.floor((to - from) / step + 1e-9);
+            if (n > 10_000) {
+                throw new IllegalArgumentException("range must have at most 10001 values, got " + (n + 1));
+            }
+            for (long i = 0; i <= n; i++) {
+                values.add(round(from + i * step));
+            }
+        } else {
+            for (String v : s.split(",")) {
+                values.add(round(number(v)));
+            }
+        }
+        for (double v : values) {
+            if (!(v >= min && v <= max)) {
+                throw new IllegalArgumentException("values must be in [" + trim(min) + ", "
+                        + (Double.isInfinite(max) ? "∞)" : trim(max) + "]") + ", got " + trim(v));
+            }
+        }
+        return values.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
     /**
@@ -79,63 +122,58 @@ public final class SweepGrid {
     }
 
     /**
-     * Measures every setting in order, printing {@code [i/n] setting  metric=value  (elapsed)} after
-     * each, so that a long sweep shows it is moving and how fast.
+     * The same for a set of fusions, each weight defaulting to what ships where it is null: α to
+     * {@link Weights#DEFAULT}'s for weighted and to {@link Reranker#DEFAULT_ALPHA} for linear, π and γ
+     * to {@link Weights#DEFAULT}'s.
+     */
+    public static List<Setting> settings(Set<Fusion> fusions, double[] alphas, double[] popularity,
+                                         double[] collaborative) {
+        double[] ps = popularity != null ? popularity : new double[] {Weights.DEFAULT.popularity()};
+        double[] gs = collaborative != null ? collaborative : new double[] {Weights.DEFAULT.collaborative()};
+        List<Setting> out = new ArrayList<>(settings(alphas != null ? alphas : new double[] {Weights.DEFAULT.alpha()},
+                ps, gs, fusions.contains(Fusion.WEIGHTED), false, false));
+        out.addAll(settings(alphas != null ? alphas : new double[] {Reranker.DEFAULT_ALPHA}, ps, gs, false,
+                fusions.contains(Fusion.LINEAR), fusions.contains(Fusion.RRF)));
+        return out;
+    }
+
+    /**
+     * Measures every setting and returns the points in the settings' order, reporting
+     * {@code [i/n] setting  metric=value  (elapsed)} for each in that order, so that a long sweep
+     * shows it is moving and how fast. The first setting is measured on the calling thread, because
+     * it fills whatever the measurement caches for every setting (each query's candidates and tower
+     * values); the others then run on {@code pool} at once. A measurement's exception is rethrown.
      */
     public static List<SweepReport.Point> run(List<Setting> settings,
                                               Function<Setting, Map<String, Bootstrap.Interval>> measure,
-                                              String shownMetric, PrintWriter progress) {
-        List<SweepReport.Point> points = new ArrayList<>();
+                                              String shownMetric, Consumer<String> progress, Executor pool) {
         long start = System.nanoTime();
+        List<CompletableFuture<Map<String, Bootstrap.Interval>>> measured = new ArrayList<>();
+        for (Setting s : settings) {
+            measured.add(measured.isEmpty() ? CompletableFuture.completedFuture(measure.apply(s))
+                    : CompletableFuture.supplyAsync(() -> measure.apply(s), pool));
+        }
+        List<SweepReport.Point> points = new ArrayList<>();
         for (int i = 0; i < settings.size(); i++) {
             Setting s = settings.get(i);
-            Map<String, Bootstrap.Interval> m = new LinkedHashMap<>(measure.apply(s));
+            Map<String, Bootstrap.Interval> m = new LinkedHashMap<>(join(measured.get(i)));
             SweepReport.Point p = new SweepReport.Point(s.fusion(), s.alpha(), s.popularity(), s.collaborative(), m);
             points.add(p);
-            progress.printf(Locale.ROOT, "[%d/%d] %-34s %s=%s  (%.1f s)%n", i + 1, settings.size(), s, shownMetric,
-                    p.metric(shownMetric), (System.nanoTime() - start) / 1e9);
-            progress.flush();
+            progress.accept(String.format(Locale.ROOT, "[%d/%d] %-34s %s=%s  (%.1f s)", i + 1, settings.size(), s,
+                    shownMetric, p.metric(shownMetric), (System.nanoTime() - start) / 1e9));
         }
         return points;
     }
 
-    private static double[] parse(String option, String spec, double min, double max) {
-        if (spec == null || spec.isBlank()) {
-            throw new IllegalArgumentException(option + " needs at least one value, got '" + spec + "'");
+    private static <T> T join(CompletableFuture<T> f) {
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
         }
-        TreeSet<Double> values = new TreeSet<>();
-        String s = spec.strip();
-        if (s.contains(":")) {
-            String[] p = s.split(":");
-            if (p.length != 3) {
-                throw new IllegalArgumentException(option + " range must be from:to:step, got '" + spec + "'");
-            }
-            double from = number(option, p[0]), to = number(option, p[1]), step = number(option, p[2]);
-            if (!(step > 0) || from > to) {
-                throw new IllegalArgumentException(option + " range needs from <= to and step > 0, got '" + spec + "'");
-            }
-            long n = (long) Math.floor((to - from) / step + 1e-9);
-            if (n > 10_000) {
-                throw new IllegalArgumentException(option + " range must have at most 10001 values, got " + (n + 1));
-            }
-            for (long i = 0; i <= n; i++) {
-                values.add(round(from + i * step));
-            }
-        } else {
-            for (String v : s.split(",")) {
-                values.add(round(number(option, v)));
-            }
-        }
-        for (double v : values) {
-            if (!(v >= min && v <= max)) {
-                throw new IllegalArgumentException(option + " values must be in [" + trim(min) + ", "
-                        + (Double.isInfinite(max) ? "∞)" : trim(max) + "]") + ", got " + trim(v));
-            }
-        }
-        return values.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
-    private static double number(String option, String v) {
+    private static double number(String v) {
         try {
             double d = Double.parseDouble(v.strip());
             if (!Double.isFinite(d)) {
@@ -143,7 +181,7 @@ public final class SweepGrid {
             }
             return d;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(option + " values must be finite numbers, got '" + v.strip() + "'");
+            throw new IllegalArgumentException("values must be finite numbers (" + FORM + "), got '" + v.strip() + "'");
         }
     }
 
@@ -151,7 +189,8 @@ public final class SweepGrid {
         return Math.round(v * 1e6) / 1e6;
     }
 
-    private static String trim(double v) {
+    /** A number as a person writes it: {@code 2}, not {@code 2.0}; {@code 0.25}. */
+    static String trim(double v) {
         return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
     }
 }

@@ -50,7 +50,8 @@ public final class SweepReport {
             if (!fusion.equals(RRF) && !(alpha >= 0 && alpha <= 1)) {
                 throw new IllegalArgumentException("alpha must be in [0,1] for " + fusion + " fusion, got " + alpha);
             }
-            if (fusion.equals(WEIGHTED) && !(popularity >= 0 && popularity <= 1 && collaborative >= 0 && collaborative <= 1)) {
+            if (fusion.equals(WEIGHTED)
+                    && !(popularity >= 0 && popularity <= 1 && collaborative >= 0 && collaborative <= 1)) {
                 throw new IllegalArgumentException("popularity and collaborative weights must be in [0,1], got "
                         + popularity + " and " + collaborative);
             }
@@ -63,7 +64,8 @@ public final class SweepReport {
         Bootstrap.Interval metric(String name) {
             Bootstrap.Interval i = metrics.get(name);
             if (i == null) {
-                throw new IllegalArgumentException("no metric named '" + name + "'; the points have " + metrics.keySet());
+                throw new IllegalArgumentException("no metric named '" + name + "'; the points have "
+                        + metrics.keySet());
             }
             return i;
         }
@@ -138,7 +140,8 @@ public final class SweepReport {
 
         Map<String, List<Point>> series = new LinkedHashMap<>();
         for (Point p : points) {
-            String name = p.fusion() + (p.fusion().equals(WEIGHTED) ? ", π=" + num(p.popularity()) + " γ=" + num(p.collaborative()) : "");
+            String name = p.fusion() + (p.fusion().equals(WEIGHTED)
+                    ? ", π=" + num(p.popularity()) + " γ=" + num(p.collaborative()) : "");
             series.computeIfAbsent(name, s -> new ArrayList<>()).add(p);
         }
         int colour = 0;

@@ -18,7 +18,9 @@ final class AliasTable {
         if (n == 0) throw new IllegalArgumentException("an alias table needs at least one weight");
         double sum = 0;
         for (double w : weights) {
-            if (!(w >= 0) || Double.isInfinite(w)) throw new IllegalArgumentException("weights must be finite and >= 0, got " + w);
+            if (!(w >= 0) || Double.isInfinite(w)) {
+                throw new IllegalArgumentException("weights must be finite and >= 0, got " + w);
+            }
             sum += w;
         }
         if (!(sum > 0)) throw new IllegalArgumentException("weights must have a positive sum");

@@ -21,7 +21,7 @@ import java.util.SplittableRandom;
  * real MovieLens directory it learns its vocabulary from (the bundled ml-latest-small). Sizes follow
  * the real sets: users, movies and tags grow with the ratings N as the power law through
  * ml-latest-small and ml-32m, {@code X(N) = X_small · (N / 100,836)^b_X}. Behind the ratings is a
- * latent model, stated in one line each below and in README, so that collaborative models have real
+ * latent model, stated in one line each below and in docs/database.md, so that collaborative models have real
  * signal to find:
  * <ul>
  * <li>movie popularity {@code p_m = exp(σ_p·z)}, quality {@code q_m = σ_q·(ρ·z + √(1−ρ²)·z')}
@@ -40,7 +40,7 @@ import java.util.SplittableRandom;
  * few numbers per user, never the ratings. Files are written under {@code DIR/.generating} and
  * moved into place at the end, so an interrupted run leaves no half-written set behind. Use
  * {@link #plan} to resolve the sizes, then {@link #write}; the constants below are the recipe's
- * values (README "Generated data sets" and {@code generate --help} print them).
+ * values (docs/database.md, "Generated data sets", and {@code generate --help} print them).
  */
 public final class MovieLensGenerator {
 
@@ -62,7 +62,7 @@ public final class MovieLensGenerator {
     public static final int MAX_USERS = 5_000_000;
     public static final long MAX_TAGS = 100_000_000;
 
-    // ---- the recipe (README "generate" repeats these)
+    // ---- the recipe (docs/database.md, "Generated data sets", repeats these)
     /** σ_p: spread of log popularity. */
     public static final double POPULARITY_SIGMA = 2.0;
     /** σ_q, ρ: movie quality and its correlation with log popularity. */
@@ -112,7 +112,7 @@ public final class MovieLensGenerator {
                           boolean sampleMovies) {}
 
     /** The resolved sizes. */
-    public record Plan(long ratings, int users, int movies, long tags, long seed, boolean sampleMovies) {}
+    public record GenerationPlan(long ratings, int users, int movies, long tags, long seed, boolean sampleMovies) {}
 
     /** Progress callbacks, from the generating thread. */
     public interface Listener {
@@ -126,7 +126,7 @@ public final class MovieLensGenerator {
      * ratings on the top 1% and 10% of movies, median and 99th percentile of ratings per user, mean
      * stars and share of half stars.
      */
-    public record Summary(Plan plan, long bytes, double seconds, Shape generated, Shape real) {}
+    public record Summary(GenerationPlan plan, long bytes, double seconds, Shape generated, Shape real) {}
 
     /** Shape figures of one rating set. */
     public record Shape(long ratings, int users, int movies, double top1Share, double top10Share,
@@ -162,10 +162,10 @@ public final class MovieLensGenerator {
         }
     }
 
-    private final Plan plan;
+    private final GenerationPlan plan;
     private final SampleVocabulary voc;
 
-    private MovieLensGenerator(Plan plan, SampleVocabulary voc) {
+    private MovieLensGenerator(GenerationPlan plan, SampleVocabulary voc) {
         this.plan = plan;
         this.voc = voc;
     }
@@ -180,7 +180,7 @@ public final class MovieLensGenerator {
      * Resolves and checks the sizes; an IllegalArgumentException names the option, its value and
      * the allowed range.
      */
-    public static Plan plan(Options o) {
+    public static GenerationPlan plan(Options o) {
         if (o.ratings() < MIN_RATINGS || o.ratings() > MAX_RATINGS) {
             throw new IllegalArgumentException(String.format(Locale.ROOT, "--ratings must be in %,d-%,d, got %,d",
                     MIN_RATINGS, MAX_RATINGS, o.ratings()));
@@ -195,7 +195,9 @@ public final class MovieLensGenerator {
         }
         int movies;
         if (o.sampleMovies()) {
-            if (o.movies() != null) throw new IllegalArgumentException("--movies and --sample-movies exclude each other");
+            if (o.movies() != null) {
+                throw new IllegalArgumentException("--movies and --sample-movies exclude each other");
+            }
             movies = -1; // known once the vocabulary is read
         } else {
             // every movie gets a rating and every user 20: at most N − 20·U movies
@@ -205,14 +207,16 @@ public final class MovieLensGenerator {
             if (movies < MIN_MOVIES || movies > most) {
                 throw new IllegalArgumentException(String.format(Locale.ROOT,
                         "--movies must be in %,d-%,d for %,d ratings by %,d users (every movie gets a rating, every "
-                                + "user %d), got %,d", MIN_MOVIES, most, o.ratings(), users, MIN_RATINGS_PER_USER, movies));
+                                + "user %d), got %,d",
+                        MIN_MOVIES, most, o.ratings(), users, MIN_RATINGS_PER_USER, movies));
             }
         }
         long tags = o.tags() != null ? o.tags() : scaled(SMALL_TAGS, LARGE_TAGS, o.ratings());
         if (tags < 0 || tags > MAX_TAGS) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT, "--tags must be in 0-%,d, got %,d", MAX_TAGS, tags));
+            throw new IllegalArgumentException(
+                    String.format(Locale.ROOT, "--tags must be in 0-%,d, got %,d", MAX_TAGS, tags));
         }
-        return new Plan(o.ratings(), users, movies, tags, o.seed(), o.sampleMovies());
+        return new GenerationPlan(o.ratings(), users, movies, tags, o.seed(), o.sampleMovies());
     }
 
     /**
@@ -220,7 +224,7 @@ public final class MovieLensGenerator {
      * holds MovieLens files unless {@code overwrite}.
      */
     public static Summary write(Options options, Path out, boolean overwrite, Listener listener) throws IOException {
-        Plan p = plan(options);
+        GenerationPlan p = plan(options);
         if (!overwrite) {
             for (String f : FILES) {
                 if (Files.exists(out.resolve(f))) {
@@ -231,7 +235,7 @@ public final class MovieLensGenerator {
         }
         SampleVocabulary voc = SampleVocabulary.read(options.vocabulary());
         if (p.sampleMovies()) {
-            p = new Plan(p.ratings(), p.users(), voc.movies.size(), p.tags(), p.seed(), true);
+            p = new GenerationPlan(p.ratings(), p.users(), voc.movies.size(), p.tags(), p.seed(), true);
         }
         return new MovieLensGenerator(p, voc).run(out, listener);
     }
@@ -274,7 +278,8 @@ public final class MovieLensGenerator {
         bytes += tags(tmp, joinTime, lastTime, listener);
         bytes += readme(tmp);
         for (String f : FILES) {
-            Files.move(tmp.resolve(f), out.resolve(f), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(tmp.resolve(f), out.resolve(f), StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
         }
         Files.delete(tmp);
         return new Summary(plan, bytes, (System.nanoTime() - t0) / 1e9, Shape.of(perUser, perMovie, stars),
@@ -292,7 +297,8 @@ public final class MovieLensGenerator {
         quality = new float[movieCount];
         release = new long[movieCount];
         double rho = QUALITY_POPULARITY_CORRELATION;
-        try (CsvOut movies = new CsvOut(dir.resolve("movies.csv")); CsvOut links = new CsvOut(dir.resolve("links.csv"))) {
+        try (CsvOut movies = new CsvOut(dir.resolve("movies.csv"));
+             CsvOut links = new CsvOut(dir.resolve("links.csv"))) {
             movies.raw("movieId,title,genres").newline();
             links.raw("movieId,imdbId,tmdbId").newline();
             int id = 0;
@@ -326,7 +332,8 @@ public final class MovieLensGenerator {
                 }
                 movieId[i] = id;
                 genreMask[i] = mask == 0 ? 1 << genreCount : mask;
-                release[i] = year == null ? Long.MIN_VALUE : LocalDate.of(year, 1, 1).atStartOfDay().toEpochSecond(ZoneOffset.UTC);
+                release[i] = year == null ? Long.MIN_VALUE
+                        : LocalDate.of(year, 1, 1).atStartOfDay().toEpochSecond(ZoneOffset.UTC);
             }
             return movies.bytes() + links.bytes();
         }
@@ -351,11 +358,15 @@ public final class MovieLensGenerator {
     private void indexCatalogue() {
         int g1 = genreCount + 1;
         int[] sizes = new int[g1];
-        for (int m = 0; m < movieCount; m++) for (int g = 0; g < g1; g++) if ((genreMask[m] & (1 << g)) != 0) sizes[g]++;
+        for (int m = 0; m < movieCount; m++) {
+            for (int g = 0; g < g1; g++) if ((genreMask[m] & (1 << g)) != 0) sizes[g]++;
+        }
         members = new int[g1][];
         for (int g = 0; g < g1; g++) members[g] = new int[sizes[g]];
         int[] fill = new int[g1];
-        for (int m = 0; m < movieCount; m++) for (int g = 0; g < g1; g++) if ((genreMask[m] & (1 << g)) != 0) members[g][fill[g]++] = m;
+        for (int m = 0; m < movieCount; m++) {
+            for (int g = 0; g < g1; g++) if ((genreMask[m] & (1 << g)) != 0) members[g][fill[g]++] = m;
+        }
         memberTables = new AliasTable[g1];
         genreMass = new double[g1];
         genreShare = new double[g1];
@@ -372,7 +383,8 @@ public final class MovieLensGenerator {
         }
         Integer[] order = new Integer[movieCount];
         for (int i = 0; i < movieCount; i++) order[i] = i;
-        Arrays.sort(order, (a, b) -> release[a] != release[b] ? Long.compare(release[a], release[b]) : Integer.compare(a, b));
+        Arrays.sort(order, (a, b) -> release[a] != release[b] ? Long.compare(release[a], release[b])
+                : Integer.compare(a, b));
         byRelease = new int[movieCount];
         sortedRelease = new long[movieCount];
         for (int i = 0; i < movieCount; i++) {
@@ -506,7 +518,8 @@ public final class MovieLensGenerator {
         int[] taken = new int[movieCount]; // taken[m] == u: user u rated m already
         long done = 0;
         long nextReport = 0;
-        try (CsvOut out = new CsvOut(dir.resolve("ratings.csv")); CsvOut latent = new CsvOut(dir.resolve("users_latent.csv"))) {
+        try (CsvOut out = new CsvOut(dir.resolve("ratings.csv"));
+             CsvOut latent = new CsvOut(dir.resolve("users_latent.csv"))) {
             out.raw("userId,movieId,rating,timestamp").newline();
             latent.raw("userId,favourite_genres,disliked_genre,bias").newline();
             int[] movie = new int[16];
@@ -574,7 +587,8 @@ public final class MovieLensGenerator {
                 Arrays.sort(order, 0, n);
                 for (int k = 0; k < n; k++) {
                     int i = (int) order[k];
-                    out.num(u).comma().num(movieId[movie[i]]).comma().halfStars(halfStars[i]).comma().num(time[i]).newline();
+                    out.num(u).comma().num(movieId[movie[i]]).comma().halfStars(halfStars[i]).comma().num(time[i])
+                            .newline();
                     perMovie[movie[i]]++;
                     stars[halfStars[i]]++;
                 }
@@ -599,7 +613,8 @@ public final class MovieLensGenerator {
         int users = plan.users();
         Integer[] byJoin = new Integer[users];
         for (int u = 1; u <= users; u++) byJoin[u - 1] = u;
-        Arrays.sort(byJoin, (a, b) -> joinTime[a] != joinTime[b] ? Long.compare(joinTime[a], joinTime[b]) : Integer.compare(a, b));
+        Arrays.sort(byJoin, (a, b) -> joinTime[a] != joinTime[b] ? Long.compare(joinTime[a], joinTime[b])
+                : Integer.compare(a, b));
         long[] joins = new long[users];
         double[] cum = new double[users + 1];
         for (int i = 0; i < users; i++) {
@@ -715,7 +730,8 @@ public final class MovieLensGenerator {
                 cap[i] = Integer.MAX_VALUE;
                 min[i] = 1;
             }
-            int[] count = allocate(plan.tags(), min, weight, cap, "--tags", "taggers", "every tagger tags at least once");
+            int[] count = allocate(plan.tags(), min, weight, cap, "--tags", "taggers",
+                    "every tagger tags at least once");
             long done = 0;
             for (int i = 1; i <= taggers.size(); i++) {
                 int u = taggers.get(i - 1);
@@ -746,7 +762,8 @@ public final class MovieLensGenerator {
                 Arrays.sort(order, (a, b) -> movie[a] != movie[b] ? Integer.compare(movie[a], movie[b])
                         : time[a] != time[b] ? Long.compare(time[a], time[b]) : Integer.compare(tag[a], tag[b]));
                 for (int k : order) {
-                    out.num(u).comma().num(movieId[movie[k]]).comma().text(voc.tags[tag[k]]).comma().num(time[k]).newline();
+                    out.num(u).comma().num(movieId[movie[k]]).comma().text(voc.tags[tag[k]]).comma().num(time[k])
+                            .newline();
                 }
                 done += n;
                 listener.progress("tags", done, plan.tags());
@@ -782,11 +799,12 @@ public final class MovieLensGenerator {
 
                 Movies, users and ratings are not real. Every user has at least %d ratings, every movie at
                 least one. The recipe (popularity, quality, tastes, activity, sessions, stars) is described in
-                reelrank's README, section "Generated data sets". users_latent.csv holds each user's latent
-                tastes (favourite genres, disliked genre, bias), the truth a model of the ratings can be
-                checked against; it is not part of the MovieLens format and ingest ignores it.
+                reelrank's docs/database.md, section "Generated data sets". users_latent.csv holds each
+                user's latent tastes (favourite genres, disliked genre, bias), the truth a model of the ratings
+                can be checked against; it is not part of the MovieLens format and ingest ignores it.
                 """, plan.seed(), plan.ratings(), plan.users(), plan.movies(), plan.tags(),
-                plan.sampleMovies() ? "The movies and links are those of " + voc.source + ", the tags built from its tags"
+                plan.sampleMovies()
+                        ? "The movies and links are those of " + voc.source + ", the tags built from its tags"
                         : "Titles, genres and tags are built from the vocabulary of " + voc.source,
                 MIN_RATINGS_PER_USER);
         byte[] b = text.getBytes(StandardCharsets.UTF_8);

@@ -2,9 +2,10 @@ package io.reelrank.http;
 
 /**
  * An error a handler answers with instead of a result: the HTTP status, a short {@code error} and a
- * {@code detail} that names the parameter, the value received and what is allowed. The dispatcher
- * turns it into {@code {"error", "detail"}} (plus {@code "position"} when set); handlers throw it and
- * never write error bodies themselves.
+ * {@code detail} that names the parameter, the value received and what is allowed. Its exception mapper
+ * ({@link ExceptionMappers}) turns it into {@code {"error", "detail"}} (plus {@code "position"} when set);
+ * handlers throw it and never write error bodies themselves. A request-supplied string quoted in a
+ * detail goes through {@link #safe} first.
  */
 final class ApiError extends RuntimeException {
 
@@ -33,5 +34,12 @@ final class ApiError extends RuntimeException {
 
     String detail() {
         return getMessage();
+    }
+
+    /** A request-supplied string fit to quote in an error: printable characters only, at most 200 of them. */
+    static String safe(String s) {
+        if (s == null) return "";
+        String clean = s.replaceAll("[\\p{Cntrl}]", "?");
+        return clean.length() > 200 ? clean.substring(0, 200) + "…" : clean;
     }
 }

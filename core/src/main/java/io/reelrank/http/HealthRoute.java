@@ -1,9 +1,13 @@
 package io.reelrank.http;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.javalin.http.Context;
 import io.reelrank.db.Database;
+import io.reelrank.index.IndexFollower;
+import io.reelrank.model.FactorModel;
 import io.reelrank.model.ItemVectors;
 import io.reelrank.rerank.PersonalizedSearch;
+import java.util.Set;
 
 /**
  * {@code GET /api/health}: the database (a {@code SELECT 1} on a fresh connection), the index (the
@@ -35,13 +39,13 @@ final class HealthRoute {
     record ModelPart(String status, String detail, int itemVectors, String userCache,
                      @JsonInclude(JsonInclude.Include.NON_NULL) Integer dimension, long collaborativeVersion) {}
 
-    Reply health(Call c) {
-        Params.onlyKnown(c, java.util.Set.of());
+    void health(Context ctx) {
+        RequestParams.of(ctx, Set.of());
         Part database = database();
         IndexPart index = index();
         ModelPart model = model();
         boolean up = UP.equals(database.status()) && UP.equals(index.status()) && UP.equals(model.status());
-        return Json.reply(up ? 200 : 503, new HealthBody(up ? UP : DOWN, database, index, model));
+        ctx.status(up ? 200 : 503).json(new HealthBody(up ? UP : DOWN, database, index, model));
     }
 
     private Part database() {
@@ -57,9 +61,9 @@ final class HealthRoute {
         try {
             int n = search.searcher().size();
             // The index follows other processes' writes in the background; a failure to do so is shown here.
-            io.reelrank.index.IndexFollower f = search.indexFollower();
-            return new IndexPart(n > 0 ? UP : DOWN, n > 0 ? search.searcher().dir().toString() : "the index is empty: run reelrank index",
-                    n, f == null ? null : f.lastError());
+            IndexFollower f = search.indexFollower();
+            return new IndexPart(n > 0 ? UP : DOWN, n > 0 ? search.searcher().dir().toString()
+                    : "the index is empty: run reelrank index", n, f == null ? null : f.lastError());
         } catch (Exception e) {
             return new IndexPart(DOWN, e.getMessage(), null, null);
         }
@@ -73,9 +77,10 @@ final class HealthRoute {
                 : "entries expire after " + PersonalizedSearch.USER_TTL_MS + " ms (notifications not connected)";
         // Which collaborative model version this server answers with (0: none trained), so an operator
         // can see every server behind the balancer switch to a new one.
-        io.reelrank.model.FactorModel cf = search.model();
-        return new ModelPart(n > 0 ? UP : DOWN, n > 0 ? "item vectors in memory" + (items.centered() ? ", centered" : "")
-                : "no movie has an embedding: run reelrank embed --load", n, userCache, n > 0 ? items.dimension() : null,
-                cf == null ? 0 : cf.version());
+        FactorModel cf = search.model();
+        String detail = n > 0 ? "item vectors in memory" + (items.centered() ? ", centered" : "")
+                : "no movie has an embedding: run reelrank embed --load";
+        return new ModelPart(n > 0 ? UP : DOWN, detail, n, userCache,
+                n > 0 ? items.dimension() : null, cf == null ? 0 : cf.version());
     }
 }

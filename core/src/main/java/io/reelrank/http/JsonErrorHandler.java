@@ -10,9 +10,10 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * Jetty's error pages in the API's JSON shape {@code {"error", "detail"}}: what Jetty answers before a
- * request reaches the dispatcher (a malformed request line or URI: 400; a URI longer than the header
+ * request reaches Javalin's routes (a malformed request line or URI: 400; a URI longer than the header
  * limit: 414; headers too large: 431) and the 503 of a full queue ({@code Retry-After} set). The
- * detail never carries an exception or a class name. Installed on the server by {@link ApiServer}.
+ * detail never carries an exception or a class name. Installed on the server by {@link ApiServer}, which
+ * also answers Javalin's own refusals (a body over the size limit) with {@link #body}.
  */
 final class JsonErrorHandler extends ErrorHandler {
 
@@ -27,20 +28,24 @@ final class JsonErrorHandler extends ErrorHandler {
     @Override
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
                                     Callback callback) {
-        byte[] body = body(code, message);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, Reply.JSON);
+        byte[] body = Json.bytes(body(code, message));
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, Json.CONTENT_TYPE);
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
-        if (code == 503) response.getHeaders().put(HttpHeader.RETRY_AFTER, Integer.toString(ApiServer.RETRY_AFTER_SECONDS));
+        response.getHeaders().put("X-Content-Type-Options", "nosniff");
+        if (code == 503) {
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, Integer.toString(ApiServer.RETRY_AFTER_SECONDS));
+        }
         response.write(true, ByteBuffer.wrap(body), callback);
     }
 
     @Override
     public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
-        fields.put(HttpHeader.CONTENT_TYPE, Reply.JSON);
-        return ByteBuffer.wrap(body(status, reason));
+        fields.put(HttpHeader.CONTENT_TYPE, Json.CONTENT_TYPE);
+        return ByteBuffer.wrap(Json.bytes(body(status, reason)));
     }
 
-    byte[] body(int code, String message) {
+    /** The error and detail of status {@code code}; {@code message} is Jetty's reason, shown when plain. */
+    Json.ErrorBody body(int code, String message) {
         String error;
         String detail;
         switch (code) {
@@ -59,7 +64,7 @@ final class JsonErrorHandler extends ErrorHandler {
             }
             case 413 -> {
                 error = "body too large";
-                detail = "request body must be at most " + Call.MAX_BODY_BYTES + " bytes";
+                detail = "request body must be at most " + ApiServer.MAX_BODY_BYTES + " bytes";
             }
             case 404 -> {
                 error = "not found";
@@ -68,15 +73,16 @@ final class JsonErrorHandler extends ErrorHandler {
             default -> {
                 error = code == 505 ? "http version not supported" : code == 400 ? "bad request"
                         : code >= 500 ? "internal error" : "request refused";
-                detail = "the request is malformed" + (plain(message) ? ": " + Call.safe(message) : "")
+                detail = "the request is malformed" + (plain(message) ? ": " + ApiError.safe(message) : "")
                         + " (check the request line, percent-encoding and headers)";
             }
         }
-        return Json.bytes(new Json.ErrorBody(error, detail, null));
+        return new Json.ErrorBody(error, detail, null);
     }
 
     /** Whether Jetty's reason is fit to show: no class names or stack fragments. */
     private static boolean plain(String message) {
-        return message != null && !message.isBlank() && !message.matches("(?s).*([A-Za-z]+Exception|\\w+\\.\\w+\\.[A-Z]|\\tat ).*");
+        return message != null && !message.isBlank()
+                && !message.matches("(?s).*([A-Za-z]+Exception|\\w+\\.\\w+\\.[A-Z]|\\tat ).*");
     }
 }

@@ -58,7 +58,8 @@ public final class SearchJson {
                     byScore ? 0 : null, h.ratingCount(), null, null, bm25, null,
                     explanations == null ? null : explanations.get(i)));
         }
-        return new Body(r.query(), null, false, false, null, null, null, null, null, false, null, r.totalMatches(), items);
+        return new Body(r.query(), null, false, false, null, null, null, null, null, false, null, r.totalMatches(),
+                items);
     }
 
     /** The tree of {@link #of(PersonalizedSearch.Response)}, for callers that read fields back. */

@@ -1,5 +1,6 @@
 package io.reelrank.http;
 
+import io.javalin.http.Context;
 import io.reelrank.index.MovieQueryParser;
 import io.reelrank.index.MovieSearcher;
 import io.reelrank.index.SearchFilters;
@@ -19,6 +20,11 @@ final class SearchRoute {
             "min_ratings", "year_from", "year_to", "genre");
     /** The parser's own limit, checked here first so the 400 names the parameter. */
     static final int MAX_QUERY_CHARS = MovieQueryParser.MAX_QUERY_CHARS;
+    static final ParamRules.IntRange LIMIT = new ParamRules.IntRange(1, MovieSearcher.MAX_LIMIT);
+    static final ParamRules.IntRange CANDIDATES = new ParamRules.IntRange(1, PersonalizedSearch.MAX_CANDIDATES);
+    static final ParamRules.IntRange YEAR = new ParamRules.IntRange(SearchFilters.MIN_YEAR, SearchFilters.MAX_YEAR);
+    static final ParamRules.NumberRange WEIGHT = new ParamRules.NumberRange(0, 1);
+    static final ParamRules.NumberRange RATING = new ParamRules.NumberRange(0, 5);
 
     private final PersonalizedSearch search;
 
@@ -26,46 +32,40 @@ final class SearchRoute {
         this.search = search;
     }
 
-    Reply search(Call c) throws Exception {
-        return Json.reply(SearchJson.of(search.search(request(c))));
+    void search(Context ctx) throws Exception {
+        ctx.json(SearchJson.of(search.search(request(RequestParams.of(ctx, PARAMS)))));
     }
 
-    static PersonalizedSearch.Request request(Call c) {
-        Params.onlyKnown(c, PARAMS);
-        String q = c.param("q");
+    static PersonalizedSearch.Request request(RequestParams p) {
+        String q = p.text("q");
         if (q == null || q.isBlank()) {
-            throw ApiError.badParameter("parameter 'q' is required: a query such as lord or title:matrix AND genres:Sci-Fi");
+            throw ApiError.badParameter("parameter 'q' is required: a query such as lord or "
+                    + "title:matrix AND genres:Sci-Fi");
         }
         if (q.length() > MAX_QUERY_CHARS) {
-            throw ApiError.badParameter("parameter 'q' must be at most " + MAX_QUERY_CHARS + " characters, got " + q.length());
+            throw ApiError.badParameter("parameter 'q' must be at most " + MAX_QUERY_CHARS + " characters, got "
+                    + q.length());
         }
-        Integer user = Params.optionalIntIn("user", c.param("user"), 1, Integer.MAX_VALUE);
-        int limit = Params.intIn("limit", c.param("limit"), 10, 1, MovieSearcher.MAX_LIMIT);
-        int candidates = Params.intIn("candidates", c.param("candidates"), PersonalizedSearch.DEFAULT_CANDIDATES, 1,
-                PersonalizedSearch.MAX_CANDIDATES);
-        Fusion fusion = PersonalizedSearch.DEFAULT_FUSION;
-        String f = c.param("fusion");
-        if (f != null) {
-            try {
-                fusion = Fusion.parse(f);
-            } catch (IllegalArgumentException e) {
-                throw ApiError.badParameter("parameter 'fusion' must be weighted, linear or rrf, got '" + f + "'");
-            }
-        }
-        double alpha = Params.doubleIn("alpha", c.param("alpha"), PersonalizedSearch.defaultWeights(fusion).alpha(), 0, 1);
-        Double minAvg = Params.optionalDoubleIn("min_avg_rating", c.param("min_avg_rating"), 0, 5);
-        return new PersonalizedSearch.Request(q, user, limit, candidates, alpha, fusion, filters(c, minAvg));
+        Integer user = p.optionalInt("user", ParamRules.IntRange.atLeast(1));
+        int limit = p.intIn("limit", 10, LIMIT);
+        int candidates = p.intIn("candidates", PersonalizedSearch.DEFAULT_CANDIDATES, CANDIDATES);
+        Fusion fusion = p.converted("fusion", Fusion.class, PersonalizedSearch.DEFAULT_FUSION,
+                "weighted, linear or rrf");
+        double alpha = p.numberIn("alpha", PersonalizedSearch.defaultWeights(fusion).alpha(), WEIGHT);
+        Double minAvg = p.optionalNumber("min_avg_rating", RATING);
+        return new PersonalizedSearch.Request(q, user, limit, candidates, alpha, fusion, filters(p, minAvg));
     }
 
     /** min_ratings, year_from, year_to and genre (repeatable), checked; {@code minAvg} as given. */
-    static SearchFilters filters(Call c, Double minAvg) {
-        Integer minRatings = Params.optionalIntIn("min_ratings", c.param("min_ratings"), 0, Integer.MAX_VALUE);
-        Integer yearFrom = Params.optionalIntIn("year_from", c.param("year_from"), SearchFilters.MIN_YEAR, SearchFilters.MAX_YEAR);
-        Integer yearTo = Params.optionalIntIn("year_to", c.param("year_to"), SearchFilters.MIN_YEAR, SearchFilters.MAX_YEAR);
+    static SearchFilters filters(RequestParams p, Double minAvg) {
+        Integer minRatings = p.optionalInt("min_ratings", ParamRules.IntRange.atLeast(0));
+        Integer yearFrom = p.optionalInt("year_from", YEAR);
+        Integer yearTo = p.optionalInt("year_to", YEAR);
         if (yearFrom != null && yearTo != null && yearFrom > yearTo) {
-            throw ApiError.badParameter("parameter 'year_from' must not be after 'year_to', got " + yearFrom + " > " + yearTo);
+            throw ApiError.badParameter("parameter 'year_from' must not be after 'year_to', got " + yearFrom + " > "
+                    + yearTo);
         }
-        List<String> genres = c.params("genre");
+        List<String> genres = p.all("genre");
         for (String g : genres) {
             if (g.isBlank()) throw ApiError.badParameter("parameter 'genre' must not be empty (see GET /api/genres)");
         }

@@ -1,5 +1,6 @@
 package io.reelrank.http;
 
+import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -8,8 +9,9 @@ import java.util.Map;
 
 /**
  * The web page and the OpenAPI description, read once from the jar's {@code web/} resources into
- * memory. Only the files listed in {@link #FILES} are served, so a request can never name another
- * resource or a file on disk.
+ * memory and answered by the routes {@code /}, {@code /static/{file}} and {@code /openapi.json}. Only
+ * the files listed in {@link #FILES} are served, so a request can never name another resource or a file
+ * on disk (which is why Javalin's static-file handler, serving a whole directory, is not used).
  */
 final class StaticFiles {
 
@@ -31,14 +33,19 @@ final class StaticFiles {
         return new StaticFiles();
     }
 
-    Reply page(String name) {
+    /** Answers the page's file {@code name}; one not listed is a 404. */
+    void page(Context ctx, String name) {
         byte[] b = content.get(name);
-        if (b == null) throw ApiError.notFound("no file '" + name + "'; the page's files are " + String.join(", ", FILES.keySet()));
-        return new Reply(200, FILES.get(name), b);
+        if (b == null) {
+            throw ApiError.notFound("no file '" + ApiError.safe(name) + "'; the page's files are "
+                    + String.join(", ", FILES.keySet()));
+        }
+        ctx.contentType(FILES.get(name)).result(b);
     }
 
-    byte[] openApi() {
-        return openApi;
+    /** Answers the OpenAPI description, already JSON. */
+    void openApi(Context ctx) {
+        ctx.contentType(Json.CONTENT_TYPE).result(openApi);
     }
 
     private static byte[] read(String name) {

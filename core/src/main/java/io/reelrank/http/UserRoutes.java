@@ -3,6 +3,7 @@ package io.reelrank.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import io.javalin.http.Context;
 import io.reelrank.db.Catalog;
 import io.reelrank.db.Database;
 import io.reelrank.db.RatingSource;
@@ -27,6 +28,9 @@ import java.util.Set;
 final class UserRoutes {
 
     static final int TOP_GENRES = 5;
+    static final ParamRules.IntRange ID = ParamRules.IntRange.atLeast(1);
+    static final ParamRules.IntRange USERS = new ParamRules.IntRange(1, 1000);
+    static final ParamRules.IntRange RECOMMENDATIONS = new ParamRules.IntRange(1, Recommender.MAX_LIMIT);
 
     private final Database db;
     private final PersonalizedSearch search;
@@ -56,11 +60,10 @@ final class UserRoutes {
     record RatingBody(int userId, int movieId, String title, double rating, boolean replaced, boolean hasEmbedding,
                       boolean hasCollaborative) {}
 
-    Reply list(Call c) throws Exception {
-        Params.onlyKnown(c, Set.of("limit"));
-        int limit = Params.intIn("limit", c.param("limit"), 20, 1, 1000);
+    void list(Context ctx) throws Exception {
+        int limit = RequestParams.of(ctx, Set.of("limit")).intIn("limit", 20, USERS);
         try (Connection conn = db.connect()) {
-            return Json.reply(new UsersBody(users(Catalog.testUsers(conn)), users(Catalog.mostActiveUsers(conn, limit))));
+            ctx.json(new UsersBody(users(Catalog.testUsers(conn)), users(Catalog.mostActiveUsers(conn, limit))));
         }
     }
 
@@ -68,40 +71,38 @@ final class UserRoutes {
         return users.stream().map(u -> new UserItem(u.userId(), u.name(), u.ratingCount(), u.hasEmbedding())).toList();
     }
 
-    Reply user(Call c) throws Exception {
-        Params.onlyKnown(c, Set.of());
-        int id = Params.parseInt("id", c.path("id"), 1, Integer.MAX_VALUE);
+    void user(Context ctx) throws Exception {
+        int id = RequestParams.of(ctx, Set.of()).pathInt("id", ID);
         try (Connection conn = db.connect()) {
-            Catalog.UserProfile u = Catalog.user(conn, id)
-                    .orElseThrow(() -> ApiError.notFound("no user with user_id " + id + " (posting a rating creates one)"));
+            Catalog.UserProfile u = Catalog.user(conn, id).orElseThrow(
+                    () -> ApiError.notFound("no user with user_id " + id + " (posting a rating creates one)"));
             List<GenreItem> genres = Catalog.userGenres(conn, id, TOP_GENRES).stream()
                     .map(g -> new GenreItem(g.genre(), g.ratings(), g.meanRating())).toList();
-            return Json.reply(new UserBody(u.userId(), u.name(), u.hasEmbedding(), u.updatedAt().toString(), u.ratingCount(),
+            ctx.json(new UserBody(u.userId(), u.name(), u.hasEmbedding(), u.updatedAt().toString(), u.ratingCount(),
                     u.meanRating(), genres));
         }
     }
 
     /** {@code GET /api/users/{id}/recommendations}: {@link Recommender} with the page's filters. */
-    Reply recommendations(Call c) throws Exception {
-        Params.onlyKnown(c, Set.of("limit", "genre", "year_from", "year_to", "min_ratings"));
-        int id = Params.parseInt("id", c.path("id"), 1, Integer.MAX_VALUE);
-        int limit = Params.intIn("limit", c.param("limit"), 20, 1, Recommender.MAX_LIMIT);
-        SearchFilters filters = SearchRoute.filters(c, null);
+    void recommendations(Context ctx) throws Exception {
+        RequestParams p = RequestParams.of(ctx, Set.of("limit", "genre", "year_from", "year_to", "min_ratings"));
+        int id = p.pathInt("id", ID);
+        int limit = p.intIn("limit", 20, RECOMMENDATIONS);
+        SearchFilters filters = SearchRoute.filters(p, null);
         Recommender.Response r;
         try (Connection conn = db.connect()) {
             r = Recommender.recommend(conn, search.items(), new Recommender.Request(id, limit, filters, false));
         }
-        return Json.reply(RecommendJson.of(r));
+        ctx.json(RecommendJson.of(r));
     }
 
-    Reply rate(Call c) throws Exception {
-        Params.onlyKnown(c, Set.of());
-        int user = Params.parseInt("id", c.path("id"), 1, Integer.MAX_VALUE);
-        RatingRequest body = ratingRequest(c.json());
+    void rate(Context ctx) throws Exception {
+        int user = RequestParams.of(ctx, Set.of()).pathInt("id", ID);
+        RatingRequest body = ratingRequest(Json.requestBody(ctx));
         RatingService.Stored r = ratings.rate(user, body.movieId(), body.rating(), RatingSource.API);
         if (r.foldIn() != null) search.offerModel(r.foldIn().model());
         search.invalidateUser(user);
-        return Json.reply(new RatingBody(user, body.movieId(), r.title(), body.rating(), r.replaced(), r.vector() != null,
+        ctx.json(new RatingBody(user, body.movieId(), r.title(), body.rating(), r.replaced(), r.vector() != null,
                 r.foldIn() != null && r.foldIn().vector() != null));
     }
 
@@ -111,7 +112,8 @@ final class UserRoutes {
      */
     static RatingRequest ratingRequest(JsonNode body) {
         if (body == null || !body.isObject()) {
-            throw new ApiError(400, "bad body", "request body must be a JSON object {\"movie_id\": 4993, \"rating\": 4.5}");
+            throw new ApiError(400, "bad body", "request body must be a JSON object "
+                    + "{\"movie_id\": 4993, \"rating\": 4.5}");
         }
         RatingRequest r;
         try {
@@ -128,7 +130,8 @@ final class UserRoutes {
             throw ApiError.badParameter("field 'movie_id' must be a positive integer, got " + body.get("movie_id"));
         }
         if (r.rating() == null) {
-            throw ApiError.badParameter("field 'rating' must be a number in 0.5-5.0 in steps of 0.5, got " + body.get("rating"));
+            throw ApiError.badParameter("field 'rating' must be a number in 0.5-5.0 in steps of 0.5, got "
+                    + body.get("rating"));
         }
         return r;
     }

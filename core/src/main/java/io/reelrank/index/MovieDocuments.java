@@ -77,7 +77,8 @@ final class MovieDocuments {
         for (IndexableField f : d.getFields(Fields.TAGS)) tags.add(f.stringValue());
         return new MovieRecord(intOf(d, Fields.MOVIE_ID), d.get(Fields.TITLE), intOrNull(d, Fields.YEAR),
                 d.get(Fields.IMDB_ID), intOrNull(d, Fields.TMDB_ID), genres, tags,
-                d.getField(Fields.AVG_RATING) == null ? null : d.getField(Fields.AVG_RATING).numericValue().doubleValue(),
+                d.getField(Fields.AVG_RATING) == null ? null
+                        : d.getField(Fields.AVG_RATING).numericValue().doubleValue(),
                 intOf(d, Fields.RATING_COUNT));
     }
 

@@ -100,7 +100,8 @@ public final class MovieIndex {
      * Replaces the index in {@code dir} with the given movies, atomically. For callers with their own
      * source of movies (and for tests); {@link #rebuild(Database, Path)} is the usual entry point.
      */
-    public static Result write(Path dir, java.util.Iterator<MovieRecord> movies, IntConsumer progress) throws IOException {
+    public static Result write(Path dir, java.util.Iterator<MovieRecord> movies, IntConsumer progress)
+            throws IOException {
         long start = System.nanoTime();
         Path abs = dir.toAbsolutePath().normalize();
         Files.createDirectories(abs);
@@ -268,7 +269,8 @@ public final class MovieIndex {
         return total[0];
     }
 
-    private static void forEachLive(DirectoryReader r, String field, java.util.function.LongConsumer f) throws IOException {
+    private static void forEachLive(DirectoryReader r, String field, java.util.function.LongConsumer f)
+            throws IOException {
         for (LeafReaderContext leaf : r.leaves()) {
             NumericDocValues dv = leaf.reader().getNumericDocValues(field);
             Bits live = leaf.reader().getLiveDocs();

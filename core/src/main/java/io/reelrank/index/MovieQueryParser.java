@@ -1,6 +1,9 @@
 package io.reelrank.index;
 
+import io.reelrank.db.Messages;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +51,7 @@ public final class MovieQueryParser extends MultiFieldQueryParser {
     public static final float TITLE_WEIGHT = 1.0f;
     /**
      * Weight of a bare term's tag match. Chosen on the sample with {@code reelrank bench tag-weight}
-     * (README, "Tag weight"): the largest weight at which a movie that only carries the word as a tag
+     * (docs/search.md, "Tag weight"): the largest weight at which a movie that only carries the word as a tag
      * almost never (0.05 % of top-10 places) pushes out one with the word in its title, while a word
      * that is only a tag (e.g. {@code pixar}) still finds its movies.
      */
@@ -111,7 +114,7 @@ public final class MovieQueryParser extends MultiFieldQueryParser {
             throw new QuerySyntaxException(query, MAX_QUERY_CHARS, "the query is " + query.length()
                     + " characters long; at most " + MAX_QUERY_CHARS + " are allowed");
         }
-        int deep = tooDeep(query);
+        int deep = Structure.of(query).tooDeep();
         if (deep >= 0) {
             throw new QuerySyntaxException(query, deep, "parentheses nest deeper than " + MAX_DEPTH
                     + " levels here; at most " + MAX_DEPTH + " are allowed");
@@ -125,23 +128,41 @@ public final class MovieQueryParser extends MultiFieldQueryParser {
         }
     }
 
-    /** The position of the first '(' opened at depth {@link #MAX_DEPTH} + 1, or -1; quotes and escapes skipped. */
-    private static int tooDeep(String q) {
-        int depth = 0;
-        boolean quoted = false;
-        for (int i = 0; i < q.length(); i++) {
-            char c = q.charAt(i);
-            if (c == '\\') {
-                i++;
-            } else if (c == '"') {
-                quoted = !quoted;
-            } else if (!quoted && c == '(') {
-                if (++depth > MAX_DEPTH) return i;
-            } else if (!quoted && c == ')') {
-                depth = Math.max(0, depth - 1);
+    /**
+     * Where a query's quotes and parentheses go wrong, found in one pass that reads them as Lucene's
+     * grammar does: a {@code \} escapes the next character, and parentheses inside a "phrase" are text. Each is
+     * a position in the query, or -1 when nothing is wrong there.
+     *
+     * @param openQuote  the '"' that no '"' closes
+     * @param tooDeep    the first '(' opened at depth {@link #MAX_DEPTH} + 1
+     * @param unbalanced the first ')' without an opening '(', else the last '(' left open
+     */
+    private record Structure(int openQuote, int tooDeep, int unbalanced) {
+
+        static Structure of(String q) {
+            Deque<Integer> open = new ArrayDeque<>();
+            int quote = -1;
+            int tooDeep = -1;
+            int strayClose = -1;
+            for (int i = 0; i < q.length(); i++) {
+                char c = q.charAt(i);
+                if (c == '\\') {
+                    i++;
+                } else if (c == '"') {
+                    quote = quote < 0 ? i : -1;
+                } else if (quote < 0 && c == '(') {
+                    open.push(i);
+                    if (open.size() > MAX_DEPTH && tooDeep < 0) tooDeep = i;
+                } else if (quote < 0 && c == ')') {
+                    if (!open.isEmpty()) {
+                        open.pop();
+                    } else if (strayClose < 0) {
+                        strayClose = i;
+                    }
+                }
             }
+            return new Structure(quote, tooDeep, strayClose >= 0 ? strayClose : open.isEmpty() ? -1 : open.peek());
         }
-        return -1;
     }
 
     // ---- work limits ---------------------------------------------------------------------------
@@ -175,7 +196,7 @@ public final class MovieQueryParser extends MultiFieldQueryParser {
                     + DETERMINIZE_WORK_LIMIT + " units of automaton work; simplify it");
         } catch (IllegalArgumentException e) {
             // Lucene's regular-expression parser reports syntax errors this way ("expected ']' at position 3").
-            throw new Located(termAt(text), "cannot read '" + text + "': " + firstLine(e.getMessage()));
+            throw new Located(termAt(text), "cannot read '" + text + "': " + Messages.firstLine(e.getMessage()));
         } finally {
             termDepth--;
         }
@@ -297,9 +318,9 @@ public final class MovieQueryParser extends MultiFieldQueryParser {
         if (field == null) return;
         checkField(field);
         if (Fields.isNumeric(field)) {
-            throw new Located(at(field + ":", 0) + field.length() + 1, field + " is numeric and cannot take " + what + " ('" + term
-                    + "'); use a range such as " + field + ":[" + (field.equals(Fields.AVG_RATING) ? "3.5" : "1990")
-                    + " TO *]");
+            throw new Located(at(field + ":", 0) + field.length() + 1, field + " is numeric and cannot take " + what
+                    + " ('" + term + "'); use a range such as " + field + ":["
+                    + (field.equals(Fields.AVG_RATING) ? "3.5" : "1990") + " TO *]");
         }
     }
 
@@ -352,10 +373,11 @@ public final class MovieQueryParser extends MultiFieldQueryParser {
         if (cause instanceof TokenMgrError t) {
             return lexical(query, t.getMessage());
         }
-        int paren = unbalancedParen(query);
+        int paren = Structure.of(query).unbalanced();
         if (paren >= 0) {
             return new QuerySyntaxException(query, paren, query.charAt(paren) == '('
-                    ? "unbalanced parenthesis: this ( has no closing )" : "unbalanced parenthesis: this ) has no opening (");
+                    ? "unbalanced parenthesis: this ( has no closing )"
+                    : "unbalanced parenthesis: this ) has no opening (");
         }
         if (cause instanceof ParseException p && p.currentToken != null && p.currentToken.next != null) {
             Token bad = p.currentToken.next;
@@ -372,13 +394,13 @@ public final class MovieQueryParser extends MultiFieldQueryParser {
         int pos = t != null && t.kind != QueryParserConstants.EOF ? t.beginColumn : 0;
         String msg = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
         msg = msg.replaceFirst("^Cannot parse '.*?': ", "");
-        return new QuerySyntaxException(query, pos, firstLine(msg));
+        return new QuerySyntaxException(query, pos, Messages.firstLine(msg));
     }
 
     private static final Pattern LEXICAL_COLUMN = Pattern.compile("column (\\d+)");
 
     private QuerySyntaxException lexical(String query, String message) {
-        int quote = unmatchedQuote(query);
+        int quote = Structure.of(query).openQuote();
         if (quote >= 0) {
             return new QuerySyntaxException(query, quote, "unterminated phrase: this \" has no closing \"");
         }
@@ -387,40 +409,7 @@ public final class MovieQueryParser extends MultiFieldQueryParser {
         }
         Matcher m = LEXICAL_COLUMN.matcher(message == null ? "" : message);
         int pos = m.find() ? Integer.parseInt(m.group(1)) - 1 : query.length();
-        return new QuerySyntaxException(query, pos, "cannot read the query here: " + firstLine(message));
-    }
-
-    /** The first ')' without an opening '(', else the last '(' left open, else -1; quotes and escapes skipped. */
-    private static int unbalancedParen(String q) {
-        java.util.ArrayDeque<Integer> open = new java.util.ArrayDeque<>();
-        boolean quoted = false;
-        for (int i = 0; i < q.length(); i++) {
-            char c = q.charAt(i);
-            if (c == '\\') {
-                i++;
-            } else if (c == '"') {
-                quoted = !quoted;
-            } else if (!quoted && c == '(') {
-                open.push(i);
-            } else if (!quoted && c == ')') {
-                if (open.isEmpty()) return i;
-                open.pop();
-            }
-        }
-        return open.isEmpty() ? -1 : open.peek();
-    }
-
-    private static int unmatchedQuote(String q) {
-        int open = -1;
-        for (int i = 0; i < q.length(); i++) {
-            char c = q.charAt(i);
-            if (c == '\\') {
-                i++;
-            } else if (c == '"') {
-                open = open < 0 ? i : -1;
-            }
-        }
-        return open;
+        return new QuerySyntaxException(query, pos, "cannot read the query here: " + Messages.firstLine(message));
     }
 
     private static String expected(ParseException p) {
@@ -447,11 +436,5 @@ public final class MovieQueryParser extends MultiFieldQueryParser {
         List<String> list = new ArrayList<>(kinds);
         return "; expected " + (list.size() == 1 ? list.get(0)
                 : String.join(", ", list.subList(0, list.size() - 1)) + " or " + list.get(list.size() - 1));
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) return "";
-        int nl = s.indexOf('\n');
-        return (nl < 0 ? s : s.substring(0, nl)).trim();
     }
 }

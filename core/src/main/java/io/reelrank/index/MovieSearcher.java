@@ -140,7 +140,8 @@ public final class MovieSearcher implements AutoCloseable {
      * The top {@code k} BM25 candidates for re-ranking: movie ids, scores and ranks only, read from
      * doc values (no stored fields), score descending with ties by movie_id.
      */
-    public List<Candidate> candidates(String query, SearchFilters filters, int k) throws QuerySyntaxException, IOException {
+    public List<Candidate> candidates(String query, SearchFilters filters, int k)
+            throws QuerySyntaxException, IOException {
         Query parsed = MovieQueryParser.parseQuery(query);
         try {
             return candidates(parsed, filters, k);
@@ -235,10 +236,14 @@ public final class MovieSearcher implements AutoCloseable {
         }
     }
 
-    /** Every document of one segment by movie_id, deleted ones included: ids ascending, segment-local documents beside them. */
+    /**
+     * Every document of one segment by movie_id, deleted ones included: ids ascending, segment-local
+     * documents beside them.
+     */
     private record SegmentTable(int[] ids, int[] docs) {}
 
-    private final Map<IndexReader.CacheKey, SegmentTable> segmentTables = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<IndexReader.CacheKey, SegmentTable> segmentTables =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     /** The live document (index-wide number) of a movie, or -1: a movie is live in at most one segment. */
     private static int liveDoc(List<LeafReaderContext> leaves, SegmentTable[] tables, int movieId) {
@@ -321,7 +326,10 @@ public final class MovieSearcher implements AutoCloseable {
         }
     }
 
-    /** All movies in the current index, stored fields only, in movie_id order (the bench draws its queries from them). */
+    /**
+     * All movies in the current index, stored fields only, in movie_id order (the bench draws its
+     * queries from them).
+     */
     public List<MovieRecord> allMovies() throws IOException {
         IndexSearcher s = manager.acquire();
         try {
@@ -358,7 +366,8 @@ public final class MovieSearcher implements AutoCloseable {
                     BooleanClause.Occur.FILTER);
         }
         if (f.minRatings() != null) {
-            b.add(IntPoint.newRangeQuery(Fields.RATING_COUNT, f.minRatings(), Integer.MAX_VALUE), BooleanClause.Occur.FILTER);
+            b.add(IntPoint.newRangeQuery(Fields.RATING_COUNT, f.minRatings(), Integer.MAX_VALUE),
+                    BooleanClause.Occur.FILTER);
         }
         if (f.yearFrom() != null || f.yearTo() != null) {
             b.add(IntPoint.newRangeQuery(Fields.YEAR, f.yearFrom() == null ? Integer.MIN_VALUE : f.yearFrom(),

@@ -42,11 +42,15 @@ final class MovieTable {
                    (SELECT coalesce(sum(rating_count), 0) FROM movies),
                    (SELECT coalesce(sum(movie_id::bigint * round(avg_rating * 100)::bigint), 0) FROM movies)""";
 
-    /** {@code averages}: Σ movie_id · round(100 · avg_rating) over the movies with an average (see {@link MovieIndex#check}). */
+    /**
+     * {@code averages}: Σ movie_id · round(100 · avg_rating) over the movies with an average (see
+     * {@link MovieIndex#check}).
+     */
     record Summary(int movies, String idChecksum, long tagRows, long ratingSum, long averages) {}
 
     static Summary summary(Database db) throws SQLException {
-        try (Connection c = db.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(SUMMARY_SQL)) {
+        try (Connection c = db.connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(SUMMARY_SQL)) {
             rs.next();
             return new Summary(rs.getInt(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getLong(5));
         }

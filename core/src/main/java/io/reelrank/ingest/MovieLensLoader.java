@@ -153,7 +153,8 @@ public final class MovieLensLoader {
             try (Statement st = c.createStatement()) {
                 CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
                 st.execute("SET LOCAL maintenance_work_mem = '512MB'");
-                st.execute("CREATE TEMP TABLE stage_movies (movie_id int, title text, year int, genres text) ON COMMIT DROP");
+                st.execute("CREATE TEMP TABLE stage_movies (movie_id int, title text, year int, "
+                        + "genres text) ON COMMIT DROP");
                 st.execute("CREATE TEMP TABLE stage_links (movie_id int, imdb_id text, tmdb_id int) ON COMMIT DROP");
                 BitSet movieIds = new BitSet();
                 int movieCount = (int) loadMovies(copy, movies, movieIds);
@@ -181,7 +182,8 @@ public final class MovieLensLoader {
                         + "  imdb_id = EXCLUDED.imdb_id, tmdb_id = EXCLUDED.tmdb_id, genres = EXCLUDED.genres "
                         + "WHERE (m.title, m.year, m.imdb_id, m.tmdb_id, m.genres) IS DISTINCT FROM "
                         + "      (EXCLUDED.title, EXCLUDED.year, EXCLUDED.imdb_id, EXCLUDED.tmdb_id, EXCLUDED.genres)");
-                st.execute("DELETE FROM movies m WHERE NOT EXISTS (SELECT 1 FROM stage_movies s WHERE s.movie_id = m.movie_id)");
+                st.execute("DELETE FROM movies m "
+                        + "WHERE NOT EXISTS (SELECT 1 FROM stage_movies s WHERE s.movie_id = m.movie_id)");
 
                 // Bulk load without indexes or foreign keys, then build them once: far cheaper than
                 // maintaining them row by row. All of it is inside the transaction.
@@ -219,19 +221,22 @@ public final class MovieLensLoader {
                 st.execute("ANALYZE ratings");
                 st.execute("ANALYZE tags");
                 listener.step("updating users and movie_stats");
-                st.execute("DELETE FROM users u WHERE NOT EXISTS (SELECT 1 FROM ratings r WHERE r.user_id = u.user_id)");
+                st.execute(
+                        "DELETE FROM users u WHERE NOT EXISTS (SELECT 1 FROM ratings r WHERE r.user_id = u.user_id)");
                 st.execute("INSERT INTO users (user_id) SELECT DISTINCT user_id FROM ratings ON CONFLICT DO NOTHING");
                 // A vector computed from the replaced ratings no longer matches them: cleared, so such a
                 // user is cold (plain BM25) until `reelrank users` (ingest runs it next). Users whose
                 // ratings are all live (test users, API-only users) keep theirs.
                 int staleUsers = st.executeUpdate("UPDATE users u SET embedding = NULL, updated_at = now() "
-                        + "WHERE u.embedding IS NOT NULL AND (EXISTS (SELECT 1 FROM ratings r WHERE r.user_id = u.user_id "
-                        + "AND r.source = 'movielens') OR NOT EXISTS (SELECT 1 FROM keep_ratings k WHERE k.user_id = u.user_id))");
+                        + "WHERE u.embedding IS NOT NULL AND (EXISTS (SELECT 1 FROM ratings r "
+                        + "WHERE r.user_id = u.user_id AND r.source = 'movielens') "
+                        + "OR NOT EXISTS (SELECT 1 FROM keep_ratings k WHERE k.user_id = u.user_id))");
                 // The same users' collaborative vectors (in every model version): fold-in recomputes them
                 // against the active model (ingest runs it next); the model's movie vectors stay until
                 // the next training.
-                st.executeUpdate("DELETE FROM user_factors f WHERE EXISTS (SELECT 1 FROM ratings r WHERE r.user_id = f.user_id "
-                        + "AND r.source = 'movielens') OR NOT EXISTS (SELECT 1 FROM keep_ratings k WHERE k.user_id = f.user_id)");
+                st.executeUpdate("DELETE FROM user_factors f WHERE EXISTS (SELECT 1 FROM ratings r "
+                        + "WHERE r.user_id = f.user_id AND r.source = 'movielens') "
+                        + "OR NOT EXISTS (SELECT 1 FROM keep_ratings k WHERE k.user_id = f.user_id)");
                 MovieStats.refresh(st);
                 int users = count(st, "SELECT count(*) FROM users");
                 try (var ps = c.prepareStatement("INSERT INTO ingest_runs (data_dir, fingerprint, movies, ratings, "
@@ -259,7 +264,8 @@ public final class MovieLensLoader {
 
     /** Sets aside the ratings that did not come from MovieLens (API, rate, test users) in {@code keep_ratings}. */
     private static void keepLiveRatings(Statement st) throws SQLException {
-        st.execute("CREATE TEMP TABLE keep_ratings ON COMMIT DROP AS SELECT user_id, movie_id, rating, rated_at, source "
+        st.execute("CREATE TEMP TABLE keep_ratings ON COMMIT DROP "
+                + "AS SELECT user_id, movie_id, rating, rated_at, source "
                 + "FROM ratings WHERE source <> '" + RatingSource.MOVIELENS.value() + "'");
     }
 
@@ -270,7 +276,8 @@ public final class MovieLensLoader {
     private long[] refuseOrDropOrphans(Statement st) throws SQLException {
         List<String> orphans = new ArrayList<>();
         long orphanCount = 0;
-        try (ResultSet rs = st.executeQuery("SELECT k.user_id, k.movie_id, k.source, count(*) OVER () FROM keep_ratings k "
+        try (ResultSet rs = st.executeQuery(
+                "SELECT k.user_id, k.movie_id, k.source, count(*) OVER () FROM keep_ratings k "
                 + "WHERE NOT EXISTS (SELECT 1 FROM stage_movies s WHERE s.movie_id = k.movie_id) "
                 + "ORDER BY k.user_id, k.movie_id LIMIT 5")) {
             while (rs.next()) {
@@ -279,8 +286,9 @@ public final class MovieLensLoader {
             }
         }
         if (orphanCount > 0 && !options.dropOrphanedRatings()) {
-            throw new ReloadRefusedException("the new movies.csv drops movies that " + orphanCount + " ratings not from "
-                    + "MovieLens refer to: " + String.join(", ", orphans) + (orphanCount > orphans.size() ? ", …" : "")
+            throw new ReloadRefusedException("the new movies.csv drops movies that " + orphanCount
+                    + " ratings not from MovieLens refer to: " + String.join(", ", orphans)
+                    + (orphanCount > orphans.size() ? ", …" : "")
                     + "; keep those movies, or pass --drop-orphaned-ratings to delete these ratings");
         }
         return new long[] {count(st, "SELECT count(*) FROM keep_ratings") - orphanCount, orphanCount};
@@ -372,7 +380,8 @@ public final class MovieLensLoader {
     }
 
     private long loadTags(CopyManager copy, Path file, BitSet movieIds) throws SQLException {
-        BinaryCopy out = new BinaryCopy(copy, "COPY tags (user_id, movie_id, tag, tagged_at) FROM STDIN (FORMAT binary)",
+        BinaryCopy out = new BinaryCopy(copy,
+                "COPY tags (user_id, movie_id, tag, tagged_at) FROM STDIN (FORMAT binary)",
                 options.batchSize());
         return readCsv(file, TAGS_HEADER, out, (rec, line) -> {
             int user = positiveInt(file, line, rec, 0);
@@ -463,7 +472,8 @@ public final class MovieLensLoader {
 
     private long loadRatings(CopyManager copy, Path file, BitSet movieIds) throws SQLException {
         String name = file.getFileName().toString();
-        BinaryCopy out = new BinaryCopy(copy, "COPY ratings (user_id, movie_id, rating, rated_at) FROM STDIN (FORMAT binary)",
+        BinaryCopy out = new BinaryCopy(copy,
+                "COPY ratings (user_id, movie_id, rating, rated_at) FROM STDIN (FORMAT binary)",
                 options.batchSize());
         byte[][] numerics = BinaryCopy.halfStarNumerics();
         LongHashSet pairs = new LongHashSet(1 << 17);
@@ -498,7 +508,9 @@ public final class MovieLensLoader {
                         }
                         int user = parsePositiveInt(file, line, 1, "userId", s, 0, comma[0]);
                         int movie = parsePositiveInt(file, line, 2, "movieId", s, comma[0] + 1, comma[1]);
-                        if (!movieIds.get(movie)) throw bad(file, line, 2, "movieId " + movie + " is not in movies.csv");
+                        if (!movieIds.get(movie)) {
+                            throw bad(file, line, 2, "movieId " + movie + " is not in movies.csv");
+                        }
                         int halves = halfStars(file, line, s.substring(comma[1] + 1, comma[2]));
                         long ts = epochSeconds(file, line, s.substring(comma[2] + 1), 4);
                         if (!pairs.add(((long) user << 32) | movie)) {
@@ -532,7 +544,8 @@ public final class MovieLensLoader {
         List<String> got = new ArrayList<>();
         actual.forEach(h -> got.add(h.strip().replace("\uFEFF", "")));
         if (!got.equals(List.of(expected))) {
-            throw bad(file, 1, 0, "expected the header " + String.join(",", expected) + ", got " + String.join(",", got));
+            throw bad(file, 1, 0, "expected the header " + String.join(",", expected) + ", got "
+                    + String.join(",", got));
         }
     }
 
@@ -548,8 +561,11 @@ public final class MovieLensLoader {
         return index < h.length ? h[index] : null;
     }
 
-    private static int parsePositiveInt(Path file, long line, int column, String columnName, String s, int from, int to) {
-        if (from >= to) throw new BadInputException(file, line, column, columnName, "empty value, expected a positive integer");
+    private static int parsePositiveInt(Path file, long line, int column, String columnName, String s,
+            int from, int to) {
+        if (from >= to) {
+            throw new BadInputException(file, line, column, columnName, "empty value, expected a positive integer");
+        }
         long v = 0;
         for (int i = from; i < to; i++) {
             char ch = s.charAt(i);

@@ -80,7 +80,8 @@ public final class FoldIn {
     static float[] write(Connection c, int userId, FactorModel m) throws SQLException {
         RatingHistory h = RatingHistory.read(c, userId);
         float[] u = m.foldIn(h.movies(), h.ratings(), h.size());
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO user_factors (version, user_id, factors, updated_at) "
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO user_factors (version, user_id, factors, updated_at) "
                 + "VALUES (?, ?, ?::vector, now()) ON CONFLICT (version, user_id) DO UPDATE "
                 + "SET factors = EXCLUDED.factors, updated_at = now()")) {
             ps.setLong(1, m.version());

@@ -62,8 +62,8 @@ public final class ImplicitAls {
 
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "rank=%d α=%s λ=%s iterations=%d midpoint=%s seed=%d", rank, num(alpha),
-                    num(lambda), iterations, num(midpoint), seed);
+            return String.format(Locale.ROOT, "rank=%d α=%s λ=%s iterations=%d midpoint=%s seed=%d", rank,
+                    Numbers.plain(alpha), Numbers.plain(lambda), iterations, Numbers.plain(midpoint), seed);
         }
     }
 
@@ -256,14 +256,11 @@ public final class ImplicitAls {
                 for (int j = 0; j < i; j++) ad[i * k + j] = ad[j * k + i];
             }
             if (!solver.setA(a)) {
-                throw new IllegalStateException("normal equation not positive definite (rank " + k + ", λ·n⁺ = " + reg + ")");
+                throw new IllegalStateException("normal equation not positive definite (rank " + k + ", λ·n⁺ = "
+                        + reg + ")");
             }
             solver.solve(b, x);
             for (int i = 0; i < k; i++) out[off + i] = (float) x.data[i];
         }
-    }
-
-    static String num(double v) {
-        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
     }
 }

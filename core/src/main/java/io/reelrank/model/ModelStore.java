@@ -102,7 +102,8 @@ public final class ModelStore {
         int deleted;
         try (Statement st = c.createStatement()) {
             List<Long> gone = new ArrayList<>();
-            try (ResultSet rs = st.executeQuery("SELECT version FROM model_versions WHERE status IN ('training', 'retired')")) {
+            try (ResultSet rs = st.executeQuery(
+                    "SELECT version FROM model_versions WHERE status IN ('training', 'retired')")) {
                 while (rs.next()) gone.add(rs.getLong(1));
             }
             deleted = gone.size();
@@ -136,8 +137,8 @@ public final class ModelStore {
         ObjectNode params = paramsJson(s);
         if (engine != null) params.put("engine", engine);
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO model_versions (status, rank, params, "
-                + "data_fingerprint, ratings, users, items, snapshot_at) VALUES ('training', ?, ?::jsonb, ?, ?, ?, ?, ?) "
-                + "RETURNING version")) {
+                + "data_fingerprint, ratings, users, items, snapshot_at) "
+                + "VALUES ('training', ?, ?::jsonb, ?, ?, ?, ?, ?) RETURNING version")) {
             ps.setInt(1, s.als().rank());
             ps.setString(2, params.toString());
             ps.setString(3, fingerprint);
@@ -165,7 +166,8 @@ public final class ModelStore {
         n.put("blend", s.blend());
         n.put("ridge", s.ridge());
         n.put("min_fit", s.minFit());
-        n.put("formula", "x_u = (YᵀY + Σ_i α·|r−midpoint|·y_i y_iᵀ + λ·n⁺_u·I)⁻¹ Σ_{r>midpoint} (1 + α·(r−midpoint))·y_i");
+        n.put("formula",
+                "x_u = (YᵀY + Σ_i α·|r−midpoint|·y_i y_iᵀ + λ·n⁺_u·I)⁻¹ Σ_{r>midpoint} (1 + α·(r−midpoint))·y_i");
         return n;
     }
 
@@ -173,7 +175,8 @@ public final class ModelStore {
     public static ModelTrainer.Settings settings(JsonNode n) {
         return new ModelTrainer.Settings(new ImplicitAls.Params(n.get("rank").asInt(), n.get("alpha").asDouble(),
                 n.get("lambda").asDouble(), n.get("iterations").asInt(), n.get("midpoint").asDouble(),
-                n.get("seed").asLong()), n.get("blend").asDouble(), n.get("ridge").asDouble(), n.get("min_fit").asInt());
+                n.get("seed").asLong()), n.get("blend").asDouble(), n.get("ridge").asDouble(),
+                n.get("min_fit").asInt());
     }
 
     /** Copies the served item vectors of {@code m} into {@code item_factors} under version {@code v}. */
@@ -235,7 +238,8 @@ public final class ModelStore {
     /** Records the training time and validation figures of a version still being written. */
     public static void finish(Connection c, long v, double seconds, JsonNode validation) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE model_versions SET training_seconds = ?, validation = ?::jsonb WHERE version = ? AND status = 'training'")) {
+                "UPDATE model_versions SET training_seconds = ?, validation = ?::jsonb "
+                + "WHERE version = ? AND status = 'training'")) {
             ps.setDouble(1, seconds);
             ps.setString(2, validation == null ? null : validation.toString());
             ps.setLong(3, v);
@@ -268,7 +272,8 @@ public final class ModelStore {
     public static Activation reactivate(Connection c, long v) throws SQLException {
         List<Version> vs = versions(c, "WHERE version = " + v);
         if (vs.isEmpty()) throw new IllegalArgumentException("no model version " + v);
-        if ("active".equals(vs.get(0).status())) throw new IllegalArgumentException("model version " + v + " is already active");
+        if ("active".equals(vs.get(0).status())) throw new IllegalArgumentException("model version " + v
+                + " is already active");
         return activate(c, v, load(c, vs.get(0)), List.of("previous", "retired"));
     }
 
@@ -292,14 +297,17 @@ public final class ModelStore {
                 snapshot = rs.getTimestamp(2).toInstant();
             }
             long replaced = 0;
-            try (ResultSet rs = st.executeQuery("SELECT version FROM model_versions WHERE status = 'active' FOR UPDATE")) {
+            try (ResultSet rs = st.executeQuery(
+                    "SELECT version FROM model_versions WHERE status = 'active' FOR UPDATE")) {
                 if (rs.next()) replaced = rs.getLong(1);
             }
-            st.executeUpdate("UPDATE model_versions SET status = 'retired' WHERE status = 'previous' AND version <> " + v);
+            st.executeUpdate("UPDATE model_versions SET status = 'retired' WHERE status = 'previous' AND version <> "
+                    + v);
             st.executeUpdate("UPDATE model_versions SET status = 'previous' WHERE status = 'active'");
             st.executeUpdate("UPDATE model_versions SET status = 'active', activated_at = now() WHERE version = " + v);
             List<Integer> late = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT r.user_id FROM ratings r WHERE r.rated_at >= ? "
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT DISTINCT r.user_id FROM ratings r WHERE r.rated_at >= ? "
                     + "OR NOT EXISTS (SELECT 1 FROM user_factors f WHERE f.version = ? AND f.user_id = r.user_id) "
                     + "ORDER BY r.user_id")) {
                 ps.setTimestamp(1, Timestamp.from(snapshot));
@@ -329,14 +337,16 @@ public final class ModelStore {
 
     private static List<Version> versions(Connection c, String where) throws SQLException {
         List<Version> out = new ArrayList<>();
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT version, status, rank, params::text, "
-                + "data_fingerprint, ratings, users, items, snapshot_at, training_seconds, validation::text, created_at, "
-                + "activated_at FROM model_versions " + where + " ORDER BY version DESC")) {
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT version, status, rank, params::text, data_fingerprint, ratings, "
+                     + "users, items, snapshot_at, training_seconds, validation::text, created_at, activated_at "
+                     + "FROM model_versions " + where + " ORDER BY version DESC")) {
             while (rs.next()) {
                 try {
                     out.add(new Version(rs.getLong(1), rs.getString(2), rs.getInt(3), JSON.readTree(rs.getString(4)),
                             rs.getString(5), rs.getLong(6), rs.getInt(7), rs.getInt(8), rs.getTimestamp(9).toInstant(),
-                            (Double) rs.getObject(10), rs.getString(11) == null ? null : JSON.readTree(rs.getString(11)),
+                            (Double) rs.getObject(10),
+                            rs.getString(11) == null ? null : JSON.readTree(rs.getString(11)),
                             rs.getTimestamp(12).toInstant(),
                             rs.getTimestamp(13) == null ? null : rs.getTimestamp(13).toInstant()));
                 } catch (IOException e) {
@@ -360,8 +370,9 @@ public final class ModelStore {
         ImplicitAls.Params p = settings(v.params()).als();
         ByteArrayOutputStream buf = new ByteArrayOutputStream(1 << 20);
         try {
-            c.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY (SELECT movie_id, factors, learned FROM item_factors "
-                    + "WHERE version = " + v.version() + " ORDER BY movie_id) TO STDOUT (FORMAT binary)", buf);
+            c.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY (SELECT movie_id, factors, learned "
+                    + "FROM item_factors WHERE version = " + v.version() + " ORDER BY movie_id) "
+                    + "TO STDOUT (FORMAT binary)", buf);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

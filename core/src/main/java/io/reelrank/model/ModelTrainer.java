@@ -44,8 +44,8 @@ public final class ModelTrainer {
 
         @Override
         public String toString() {
-            return als + String.format(Locale.ROOT, " blend m=%s ridge μ=%s min-fit=%d", ImplicitAls.num(blend),
-                    ImplicitAls.num(ridge), minFit);
+            return als + String.format(Locale.ROOT, " blend m=%s ridge μ=%s min-fit=%d", Numbers.plain(blend),
+                    Numbers.plain(ridge), minFit);
         }
     }
 
@@ -91,7 +91,7 @@ public final class ModelTrainer {
                     + f.users().length + " / " + f.items().length + " floats; expected rank " + k + ", "
                     + m.users() * k + " user and " + m.items() * k + " item floats");
         }
-        listener.stage("factors (" + engine.describe() + ")", seconds(t0));
+        listener.stage("factors (" + engine.describe() + ")", Elapsed.seconds(t0));
 
         long t1 = System.nanoTime();
         int[] catalogRow = new int[content.size()]; // catalog position -> ALS item row, -1 when unrated
@@ -154,12 +154,13 @@ public final class ModelTrainer {
         FactorModel model = new FactorModel(0, p, Arrays.copyOf(ids, n), Arrays.copyOf(vec, n * k),
                 Arrays.copyOf(share, n));
         int fitted = mapping == null ? 0 : mapping.fitted();
-        listener.stage("content mapping: fit on " + fitted + " movies, " + mapped + " unrated movies mapped", seconds(t1));
+        listener.stage("content mapping: fit on " + fitted + " movies, " + mapped + " unrated movies mapped",
+                Elapsed.seconds(t1));
 
         long t2 = System.nanoTime();
         float[][] users = solveUsers(m, model, threads);
-        listener.stage("users against the served item vectors", seconds(t2));
-        return new Trained(model, m.userIds(), users, learned, mapped, fitted, seconds(t0));
+        listener.stage("users against the served item vectors", Elapsed.seconds(t2));
+        return new Trained(model, m.userIds(), users, learned, mapped, fitted, Elapsed.seconds(t0));
     }
 
     /** Every user of {@code m} folded in against {@code model}, in parallel; row i is user {@code m.userId(i)}. */
@@ -188,9 +189,5 @@ public final class ModelTrainer {
             pool.shutdownNow();
         }
         return out;
-    }
-
-    private static double seconds(long t0) {
-        return (System.nanoTime() - t0) / 1e9;
     }
 }

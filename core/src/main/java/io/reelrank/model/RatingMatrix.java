@@ -158,7 +158,9 @@ public final class RatingMatrix {
     /** Calls {@code f} for every stored rating, by user (ascending id), then by movie (ascending id). */
     public void forEachRating(RatingConsumer f) {
         for (int u = 0; u < userIds.length; u++) {
-            for (int j = userPtr[u]; j < userPtr[u + 1]; j++) f.accept(userIds[u], itemIds[userItems[j]], userRatings[j]);
+            for (int j = userPtr[u]; j < userPtr[u + 1]; j++) {
+                f.accept(userIds[u], itemIds[userItems[j]], userRatings[j]);
+            }
         }
     }
 

@@ -36,7 +36,8 @@ public final class FeatureSet {
     public record Inputs(List<Candidate> candidates, boolean search, boolean genreQuery, UserProfile user,
                          float[] contentUser, float[] cfUser, MovieStats stats, ItemVectors items, FactorModel model) {
         /** A search's inputs. */
-        public Inputs(List<Candidate> candidates, boolean genreQuery, UserProfile user, float[] contentUser, float[] cfUser,
+        public Inputs(List<Candidate> candidates, boolean genreQuery, UserProfile user, float[] contentUser,
+                float[] cfUser,
                       MovieStats stats, ItemVectors items, FactorModel model) {
             this(candidates, true, genreQuery, user, contentUser, cfUser, stats, items, model);
         }
@@ -116,7 +117,8 @@ public final class FeatureSet {
                         double p = stats.genreShare(bit);
                         if (p > 0) {
                             // log(((n_ug + 5·p_g)/(n_u + 5)) / p_g)
-                            double l = Math.log((user.genreCount(bit) + GENRE_PRIOR * p) / (user.size() + GENRE_PRIOR) / p);
+                            double l = Math.log(
+                                    (user.genreCount(bit) + GENRE_PRIOR * p) / (user.size() + GENRE_PRIOR) / p);
                             lift = Double.isNaN(lift) ? l : Math.max(lift, l);
                         }
                     }

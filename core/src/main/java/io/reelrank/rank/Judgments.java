@@ -68,7 +68,8 @@ public final class Judgments {
     /** The same groups and features with other labels, one per row (the features are shared, not copied). */
     public Judgments withLabels(float[] rowLabels) {
         if (rowLabels.length != labels.length) {
-            throw new IllegalArgumentException("labels must be one per row (" + labels.length + "), got " + rowLabels.length);
+            throw new IllegalArgumentException("labels must be one per row (" + labels.length + "), got "
+                    + rowLabels.length);
         }
         return new Judgments(x, rowLabels.clone(), sizes, users);
     }
@@ -96,7 +97,8 @@ public final class Judgments {
         public Builder group(int user, float[] features, float[] rowLabels) {
             int n = rowLabels.length;
             if (features.length != n * FeatureSet.WIDTH) {
-                throw new IllegalArgumentException("features must hold " + n + " × " + FeatureSet.WIDTH + " values, got "
+                throw new IllegalArgumentException("features must hold " + n + " × " + FeatureSet.WIDTH
+                        + " values, got "
                         + features.length);
             }
             while (x.length < (rows + n) * FeatureSet.WIDTH) x = Arrays.copyOf(x, x.length * 2);

@@ -146,21 +146,26 @@ public final class MovieStats {
         double mu;
         int ratings;
         try (java.sql.Statement st = c.createStatement()) {
-            try (java.sql.ResultSet rs = st.executeQuery("SELECT count(*), coalesce(avg(rating), 3.5) FROM ratings r WHERE "
+            try (java.sql.ResultSet rs = st.executeQuery(
+                    "SELECT count(*), coalesce(avg(rating), 3.5) FROM ratings r WHERE "
                     + real)) {
                 rs.next();
                 ratings = rs.getInt(1);
                 mu = rs.getDouble(2);
             }
             Aggregates a = new Aggregates();
-            try (java.sql.ResultSet rs = st.executeQuery("WITH u AS (SELECT user_id, (sum(rating) + " + K_USER + " * " + mu
+            try (java.sql.ResultSet rs = st.executeQuery("WITH u AS (SELECT user_id, (sum(rating) + " + K_USER + " * "
+                    + mu
                     + ") / (count(*) + " + K_USER + ") AS bu FROM ratings r WHERE " + real + " GROUP BY user_id) "
-                    + "SELECT r.movie_id, count(*), sum(r.rating), sum(r.rating - u.bu) FROM ratings r JOIN u USING (user_id) "
+                    + "SELECT r.movie_id, count(*), sum(r.rating), sum(r.rating - u.bu) FROM ratings r JOIN u USING "
+                    + "(user_id) "
                     + "GROUP BY r.movie_id")) {
                 while (rs.next()) a.movie(rs.getInt(1), rs.getInt(2), rs.getDouble(3), rs.getDouble(4));
             }
-            try (java.sql.ResultSet rs = st.executeQuery("SELECT movie_id, (extract(year FROM rated_at AT TIME ZONE 'UTC') * 12 "
-                    + "+ extract(month FROM rated_at AT TIME ZONE 'UTC') - 1)::int AS m, count(*) FROM ratings r WHERE " + real
+            try (java.sql.ResultSet rs = st.executeQuery(
+                    "SELECT movie_id, (extract(year FROM rated_at AT TIME ZONE 'UTC') * 12 "
+                    + "+ extract(month FROM rated_at AT TIME ZONE 'UTC') - 1)::int AS m, count(*) FROM ratings r WHERE "
+                    + real
                     + " GROUP BY movie_id, m ORDER BY movie_id, m")) {
                 while (rs.next()) a.month(rs.getInt(1), rs.getInt(2), rs.getInt(3));
             }
@@ -168,7 +173,8 @@ public final class MovieStats {
                 while (rs.next()) {
                     java.sql.Array g = rs.getArray(3);
                     int y = rs.getInt(2);
-                    a.catalog(rs.getInt(1), rs.wasNull() ? null : y, g == null ? new String[0] : (String[]) g.getArray());
+                    a.catalog(rs.getInt(1), rs.wasNull() ? null : y, g == null ? new String[0]
+                            : (String[]) g.getArray());
                 }
             }
             return a.build(mu, ratings);
@@ -343,7 +349,8 @@ public final class MovieStats {
                 cumulative[m] = cu;
             }
             Catalog cat = catalogOf(size, years, catalogGenres);
-            return new MovieStats(mu, count, sum, bias, cat.year(), cat.genres(), cat.names(), months, cumulative, lastMonth, n);
+            return new MovieStats(mu, count, sum, bias, cat.year(), cat.genres(), cat.names(), months, cumulative,
+                    lastMonth, n);
         }
     }
 }

@@ -33,7 +33,8 @@ public final class Ranker {
     private final Tree[] trees;
     private Booster booster; // for contributions; guarded by this
 
-    private record Tree(int[] left, int[] right, int[] feature, float[] threshold, boolean[] defaultLeft, float[] gain) {}
+    private record Tree(int[] left, int[] right, int[] feature, float[] threshold, boolean[] defaultLeft,
+            float[] gain) {}
 
     private Ranker(byte[] model, List<Feature> features, float base, Tree[] trees) {
         this.model = model;
@@ -59,7 +60,8 @@ public final class Ranker {
         JsonNode learner = root.path("learner");
         JsonNode gb = learner.path("gradient_booster");
         if (!"gbtree".equals(gb.path("name").asText())) {
-            throw new IllegalArgumentException("the ranker model must be a gbtree booster, got '" + gb.path("name").asText()
+            throw new IllegalArgumentException("the ranker model must be a gbtree booster, got '"
+                    + gb.path("name").asText()
                     + "'");
         }
         // XGBoost 3 writes the base score as a vector, "[0.5]"; earlier versions as a number, "5E-1".
@@ -82,7 +84,8 @@ public final class Ranker {
             for (JsonNode b : t.path("default_left")) dl[i++] = b.asInt() != 0 || b.asBoolean();
             for (int n = 0; n < left.length; n++) {
                 if (left[n] >= 0 && (feature[n] < 0 || feature[n] >= features.size())) {
-                    throw new IllegalArgumentException("the ranker model splits on feature index " + feature[n] + ", but "
+                    throw new IllegalArgumentException("the ranker model splits on feature index " + feature[n]
+                            + ", but "
                             + features.size() + " features are named");
                 }
             }
@@ -124,7 +127,8 @@ public final class Ranker {
     /** The same with the first {@code limit} trees only (a model with fewer boosting rounds). */
     public double[] score(float[] x, int n, int limit) {
         if (x.length < n * FeatureSet.WIDTH) {
-            throw new IllegalArgumentException("feature rows must hold " + n + " × " + FeatureSet.WIDTH + " values, got "
+            throw new IllegalArgumentException("feature rows must hold " + n + " × " + FeatureSet.WIDTH
+                    + " values, got "
                     + x.length);
         }
         int k = Math.min(limit, trees.length);

@@ -16,7 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Learned ranker versions in PostgreSQL ({@code ranker_versions}, migration V6), beside the
+ * Learned ranker versions in PostgreSQL ({@code ranker_versions}, migration V9), beside the
  * collaborative model's versions and numbered from the same sequence: the trees (XGBoost's JSON
  * model), the feature names in column order, the hyperparameters, the validation figures and the
  * factor version the judgments' features came from. A version is stored and made active in one
@@ -55,8 +55,10 @@ public final class RankerStore {
         requireTransaction(c);
         demote(c, task);
         long v;
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO ranker_versions (task, status, booster, features, params, "
-                + "model_version, judgments, training_seconds, validation, activated_at) VALUES (?, 'active', ?, ?, ?::jsonb, ?, ?, "
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO ranker_versions (task, status, booster, features, params, "
+                + "model_version, judgments, training_seconds, validation, activated_at) VALUES (?, 'active', ?, ?, "
+                + "?::jsonb, ?, ?, "
                 + "?, ?::jsonb, now()) RETURNING version")) {
             ps.setString(1, task);
             ps.setBytes(2, r.model());
@@ -86,7 +88,8 @@ public final class RankerStore {
         requireTransaction(c);
         String task;
         String status;
-        try (PreparedStatement ps = c.prepareStatement("SELECT task, status FROM ranker_versions WHERE version = ? FOR UPDATE")) {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT task, status FROM ranker_versions WHERE version = ? FOR UPDATE")) {
             ps.setLong(1, version);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) throw new IllegalArgumentException("no ranker version " + version);
@@ -94,7 +97,8 @@ public final class RankerStore {
                 status = rs.getString(2);
             }
         }
-        if ("active".equals(status)) throw new IllegalArgumentException("ranker version " + version + " is already active");
+        if ("active".equals(status)) throw new IllegalArgumentException("ranker version " + version
+                + " is already active");
         try (PreparedStatement ps = c.prepareStatement("UPDATE ranker_versions SET status = 'retired' WHERE task = ? "
                 + "AND status = 'previous' AND version <> ?")) {
             ps.setString(1, task);
@@ -106,7 +110,8 @@ public final class RankerStore {
             ps.setString(1, task);
             ps.executeUpdate();
         }
-        try (PreparedStatement ps = c.prepareStatement("UPDATE ranker_versions SET status = 'active', activated_at = now() "
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE ranker_versions SET status = 'active', activated_at = now() "
                 + "WHERE version = ?")) {
             ps.setLong(1, version);
             ps.executeUpdate();
@@ -117,12 +122,14 @@ public final class RankerStore {
         return task;
     }
 
-    /** Makes the task's previous version active again and the active one previous (a swap). Returns the version now active. */
+    /** Makes the task's previous version active again and the active one previous (a swap). Returns the version now
+     * active. */
     public static long rollback(Connection c, String task) throws SQLException {
         checkTask(task);
         requireTransaction(c);
         Long previous = null;
-        try (PreparedStatement ps = c.prepareStatement("SELECT version FROM ranker_versions WHERE task = ? AND status IN "
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT version FROM ranker_versions WHERE task = ? AND status IN "
                 + "('active', 'previous') ORDER BY status FOR UPDATE")) {
             ps.setString(1, task);
             try (ResultSet rs = ps.executeQuery()) {
@@ -133,8 +140,10 @@ public final class RankerStore {
         if (prev == null || !"previous".equals(prev.status())) {
             throw new IllegalStateException("no previous " + task + " ranker to roll back to");
         }
-        try (PreparedStatement ps = c.prepareStatement("UPDATE ranker_versions SET status = CASE status WHEN 'active' THEN "
-                + "'previous' ELSE 'active' END, activated_at = CASE status WHEN 'previous' THEN now() ELSE activated_at END "
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE ranker_versions SET status = CASE status WHEN 'active' THEN "
+                + "'previous' ELSE 'active' END, activated_at = CASE status WHEN 'previous' THEN now() ELSE "
+                + "activated_at END "
                 + "WHERE task = ? AND status IN ('active', 'previous')")) {
             ps.setString(1, task);
             ps.executeUpdate();
@@ -154,7 +163,8 @@ public final class RankerStore {
         checkTask(task);
         requireTransaction(c);
         Long active = null;
-        try (PreparedStatement ps = c.prepareStatement("SELECT version FROM ranker_versions WHERE task = ? AND status = "
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT version FROM ranker_versions WHERE task = ? AND status = "
                 + "'active' FOR UPDATE")) {
             ps.setString(1, task);
             try (ResultSet rs = ps.executeQuery()) {
@@ -174,7 +184,8 @@ public final class RankerStore {
         Version v = version(c, version);
         if (v == null) throw new IllegalArgumentException("no ranker version " + version);
         if ("active".equals(v.status())) {
-            throw new IllegalArgumentException("ranker version " + version + " is active: deactivate it or activate another "
+            throw new IllegalArgumentException("ranker version " + version
+                    + " is active: deactivate it or activate another "
                     + "first");
         }
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM ranker_versions WHERE version = ?")) {
@@ -212,17 +223,21 @@ public final class RankerStore {
 
     private static List<Version> versions(Connection c, String where) throws SQLException {
         List<Version> out = new ArrayList<>();
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT version, task, status, features, "
-                + "params::text, model_version, judgments, training_seconds, validation::text, created_at, activated_at "
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT version, task, status, features, "
+                + "params::text, model_version, judgments, training_seconds, validation::text, created_at, "
+                + "activated_at "
                 + "FROM ranker_versions " + where + " ORDER BY version DESC")) {
             while (rs.next()) {
                 Array a = rs.getArray(4);
                 long mv = rs.getLong(6);
                 Long modelVersion = rs.wasNull() ? null : mv;
                 try {
-                    out.add(new Version(rs.getLong(1), rs.getString(2), rs.getString(3), List.of((String[]) a.getArray()),
+                    out.add(new Version(rs.getLong(1), rs.getString(2), rs.getString(3),
+                            List.of((String[]) a.getArray()),
                             JSON.readTree(rs.getString(5)), modelVersion, rs.getInt(7), (Double) rs.getObject(8),
-                            rs.getString(9) == null ? null : JSON.readTree(rs.getString(9)), rs.getTimestamp(10).toInstant(),
+                            rs.getString(9) == null ? null : JSON.readTree(rs.getString(9)),
+                            rs.getTimestamp(10).toInstant(),
                             rs.getTimestamp(11) == null ? null : rs.getTimestamp(11).toInstant()));
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
@@ -247,11 +262,13 @@ public final class RankerStore {
 
     private static void checkTask(String task) {
         if (!SEARCH.equals(task) && !RECOMMEND.equals(task)) {
-            throw new IllegalArgumentException("ranker task must be " + SEARCH + " or " + RECOMMEND + ", got '" + task + "'");
+            throw new IllegalArgumentException("ranker task must be " + SEARCH + " or " + RECOMMEND + ", got '" + task
+                    + "'");
         }
     }
 
     private static void requireTransaction(Connection c) throws SQLException {
-        if (c.getAutoCommit()) throw new IllegalStateException("ranker versions change in a transaction: auto-commit is on");
+        if (c.getAutoCommit()) throw new IllegalStateException(
+                "ranker versions change in a transaction: auto-commit is on");
     }
 }

@@ -23,13 +23,16 @@ public final class RankerTrainer {
     public record Params(String objective, int trees, int depth, double eta, double minChildWeight, long seed) {
         public Params {
             if (!objective.equals("rank:ndcg") && !objective.equals("rank:pairwise")) {
-                throw new IllegalArgumentException("objective must be rank:ndcg or rank:pairwise, got '" + objective + "'");
+                throw new IllegalArgumentException("objective must be rank:ndcg or rank:pairwise, got '" + objective
+                        + "'");
             }
             if (trees < 1 || trees > 5000) throw new IllegalArgumentException("trees must be in 1-5000, got " + trees);
             if (depth < 1 || depth > 16) throw new IllegalArgumentException("depth must be in 1-16, got " + depth);
-            if (!(eta > 0 && eta <= 1)) throw new IllegalArgumentException("learning rate must be in (0, 1], got " + eta);
+            if (!(eta > 0 && eta <= 1)) throw new IllegalArgumentException("learning rate must be in (0, 1], got "
+                    + eta);
             if (!(minChildWeight >= 0) || Double.isInfinite(minChildWeight)) {
-                throw new IllegalArgumentException("min child weight must be a finite number >= 0, got " + minChildWeight);
+                throw new IllegalArgumentException("min child weight must be a finite number >= 0, got "
+                        + minChildWeight);
             }
         }
 
@@ -39,7 +42,8 @@ public final class RankerTrainer {
 
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "%s trees=%d depth=%d eta=%s min-child-weight=%s seed=%d", objective, trees,
+            return String.format(Locale.ROOT, "%s trees=%d depth=%d eta=%s min-child-weight=%s seed=%d", objective,
+                    trees,
                     depth, num(eta), num(minChildWeight), seed);
         }
     }

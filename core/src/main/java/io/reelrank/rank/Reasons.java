@@ -27,7 +27,8 @@ public final class Reasons {
 
     /** The reason each feature counts toward. */
     enum Kind {
-        QUERY("query"), POPULARITY("popularity"), RATINGS("ratings"), CONTENT("content"), COLLABORATIVE("collaborative"),
+        QUERY("query"), POPULARITY("popularity"), RATINGS("ratings"), CONTENT("content"),
+                COLLABORATIVE("collaborative"),
         GENRES("genres"), SIMILAR("similar"), TIME("time"), USER("user");
 
         final String key;
@@ -62,7 +63,8 @@ public final class Reasons {
      * @param contrib  the candidate's contributions in that order (the bias last, left out)
      * @param genres   the movie's genres, for the words
      */
-    public static List<Reason> of(float[] x, int row, List<Feature> features, float[] contrib, List<String> genres, int top) {
+    public static List<Reason> of(float[] x, int row, List<Feature> features, float[] contrib, List<String> genres,
+            int top) {
         Map<Kind, Double> sum = new EnumMap<>(Kind.class);
         for (int i = 0; i < features.size(); i++) sum.merge(kind(features.get(i)), (double) contrib[i], Double::sum);
         int o = row * FeatureSet.WIDTH;
@@ -76,13 +78,16 @@ public final class Reasons {
 
     private static String words(Kind k, float[] x, int o, List<String> genres) {
         return switch (k) {
-            case QUERY -> String.format(Locale.ROOT, "matches the query (BM25 %s, rank %s of %s)", v(x, o, Feature.BM25, 2),
+            case QUERY
+                    -> String.format(Locale.ROOT, "matches the query (BM25 %s, rank %s of %s)",
+                    v(x, o, Feature.BM25, 2),
                     v(x, o, Feature.BM25_RANK, 0), v(x, o, Feature.CANDIDATES, 0));
             case POPULARITY -> String.format(Locale.ROOT, "popular: %s ratings, %s in the last 12 months",
                     count(x, o, Feature.LOG_POP), count(x, o, Feature.RECENT_POP));
             case RATINGS -> String.format(Locale.ROOT, "rated %s on average, %s against its raters' habit",
                     v(x, o, Feature.SHRUNK_MEAN, 2), signed(x, o, Feature.ITEM_BIAS));
-            case CONTENT -> String.format(Locale.ROOT, "its content is like what you rated (cos %s; to what you liked %s, "
+            case CONTENT
+                    -> String.format(Locale.ROOT, "its content is like what you rated (cos %s; to what you liked %s, "
                     + "to what you disliked %s)", v(x, o, Feature.COS, 2), v(x, o, Feature.COS_LIKED, 2),
                     v(x, o, Feature.COS_DISLIKED, 2));
             case COLLABORATIVE -> String.format(Locale.ROOT, "people who rate like you watch it (u·v %s)",
@@ -91,9 +96,11 @@ public final class Reasons {
                     genres.isEmpty() ? "its genres" : String.join("|", genres), signed(x, o, Feature.GENRE_CENTRED),
                     percent(x, o, Feature.GENRE_SHARE));
             case SIMILAR -> Float.isNaN(x[o + Feature.STARS.ordinal()])
-                    ? String.format(Locale.ROOT, "you rated similar films %s stars against your mean", signed(x, o, Feature.KNN))
+                    ? String.format(Locale.ROOT, "you rated similar films %s stars against your mean",
+                    signed(x, o, Feature.KNN))
                     : String.format(Locale.ROOT, "you rated it %s", v(x, o, Feature.STARS, 1));
-            case TIME -> String.format(Locale.ROOT, "from %s, %s years from the films you rate", v(x, o, Feature.YEAR, 0),
+            case TIME -> String.format(Locale.ROOT, "from %s, %s years from the films you rate",
+                    v(x, o, Feature.YEAR, 0),
                     v(x, o, Feature.YEAR_DIST, 0));
             case USER -> String.format(Locale.ROOT, "your habits: %s ratings, mean %s", count(x, o, Feature.USER_N),
                     v(x, o, Feature.USER_MEAN, 2));

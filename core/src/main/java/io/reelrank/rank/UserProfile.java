@@ -46,7 +46,8 @@ public final class UserProfile {
     private final int neighbourCount;
 
     private UserProfile(int n, double bu, int[] genreCount, double[] genreCentred, double meanYear, int referenceMonth,
-                        float[] liked, float[] disliked, float[] signed, float[] latest, int[] ratedIds, float[] ratedStars,
+                        float[] liked, float[] disliked, float[] signed, float[] latest, int[] ratedIds,
+                        float[] ratedStars,
                         float[] neighbourRows, float[] neighbourCentred, int neighbourCount) {
         this.n = n;
         this.bu = bu;
@@ -147,7 +148,8 @@ public final class UserProfile {
         if (model != null) {
             Integer[] byTime = new Integer[n];
             for (int i = 0; i < n; i++) byTime[i] = i;
-            Arrays.sort(byTime, (a, b) -> epochSeconds[a] != epochSeconds[b] ? Long.compare(epochSeconds[b], epochSeconds[a])
+            Arrays.sort(byTime, (a, b) -> epochSeconds[a] != epochSeconds[b]
+                    ? Long.compare(epochSeconds[b], epochSeconds[a])
                     : Integer.compare(movies[b], movies[a]));
             for (int i = 0; i < Math.min(LATEST, n); i++) {
                 float[] v = model.vector(movies[byTime[i]]);
@@ -158,7 +160,8 @@ public final class UserProfile {
             }
         }
         return new UserProfile(n, bu, gc, gs, years == 0 ? Double.NaN : yearSum / years, ref, unit(lk), unit(dl),
-                unit(sg), unit(lt), ids, st, rows == null ? null : Arrays.copyOf(rows, rowsN * k), Arrays.copyOf(centred, rowsN),
+                unit(sg), unit(lt), ids, st, rows == null ? null : Arrays.copyOf(rows, rowsN * k),
+                Arrays.copyOf(centred, rowsN),
                 rowsN);
     }
 
@@ -169,7 +172,8 @@ public final class UserProfile {
         float[] stars = new float[64];
         long[] times = new long[64];
         int n = 0;
-        try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT movie_id, rating, extract(epoch FROM rated_at)::bigint "
+        try (java.sql.PreparedStatement ps = c.prepareStatement(
+                "SELECT movie_id, rating, extract(epoch FROM rated_at)::bigint "
                 + "FROM ratings WHERE user_id = ?")) {
             ps.setInt(1, userId);
             try (java.sql.ResultSet rs = ps.executeQuery()) {

@@ -68,7 +68,8 @@ public final class Recommender {
      * learned ranker), the model version (0: none), the items, best first, and the ranker version
      * (0: none used).
      */
-    public record Response(int user, String source, long modelVersion, boolean exact, List<Item> items, long rankerVersion) {
+    public record Response(int user, String source, long modelVersion, boolean exact, List<Item> items,
+            long rankerVersion) {
         public Response(int user, String source, long modelVersion, boolean exact, List<Item> items) {
             this(user, source, modelVersion, exact, items, 0);
         }
@@ -149,8 +150,9 @@ public final class Recommender {
         // The version and rank are numbers from our own table, inlined so the planner can match the
         // partial index's predicate (version = N) and expression (factors::vector(k)).
         String order = r.exact() ? "f.factors <#> " + q : "f.factors::vector(" + k + ") <#> " + q;
-        String sql = "SELECT x.movie_id, x.score FROM (SELECT f.movie_id, -(" + order + ") AS score FROM item_factors f "
-                + "WHERE f.version = " + version.version() + " AND NOT EXISTS (SELECT 1 FROM ratings r WHERE r.user_id = ? "
+        String sql = "SELECT x.movie_id, x.score FROM (SELECT f.movie_id, -(" + order + ") AS score "
+                + "FROM item_factors f WHERE f.version = " + version.version()
+                + " AND NOT EXISTS (SELECT 1 FROM ratings r WHERE r.user_id = ? "
                 + "AND r.movie_id = f.movie_id)" + inCatalog(r.filters(), "f.movie_id") + " ORDER BY " + order
                 + " LIMIT ?) x ORDER BY x.score DESC, x.movie_id";
         boolean auto = c.getAutoCommit();
@@ -195,12 +197,14 @@ public final class Recommender {
     }
 
     /** The learned ranker's order of the retrieved movies, the first {@code r.limit()}; scores are the ranker's. */
-    private static List<Item> secondStage(Connection c, ItemVectors items, float[] content, float[] cf, List<Item> retrieved,
+    private static List<Item> secondStage(Connection c, ItemVectors items, float[] content, float[] cf,
+            List<Item> retrieved,
                                           Learned l, Request r) throws SQLException {
         List<Candidate> cs = new ArrayList<>(retrieved.size());
         for (Item i : retrieved) cs.add(new Candidate(i.movieId(), Float.NaN, i.rank(), i.ratingCount()));
         UserProfile p = UserProfile.read(c, r.user(), l.stats(), items::vector, l.model());
-        float[] x = FeatureSet.compute(new FeatureSet.Inputs(cs, false, false, p, content, cf, l.stats(), items, l.model()));
+        float[] x = FeatureSet.compute(
+                new FeatureSet.Inputs(cs, false, false, p, content, cf, l.stats(), items, l.model()));
         double[] s = l.ranker().score(x, cs.size());
         Integer[] order = new Integer[cs.size()];
         for (int i = 0; i < order.length; i++) order[i] = i;
@@ -232,7 +236,8 @@ public final class Recommender {
         for (int i = 0; i < ids.length; i++) s[i] = items.cosine(ids[i], u);
         Integer[] order = new Integer[ids.length];
         for (int i = 0; i < ids.length; i++) order[i] = i;
-        java.util.Arrays.sort(order, java.util.Comparator.<Integer>comparingDouble(i -> -s[i]).thenComparingInt(i -> ids[i]));
+        java.util.Arrays.sort(order, java.util.Comparator.<Integer>comparingDouble(i -> -s[i])
+                .thenComparingInt(i -> ids[i]));
         int n = Math.min(r.limit(), ids.length);
         int[] top = new int[n];
         double[] topScores = new double[n];
@@ -269,7 +274,8 @@ public final class Recommender {
      * reload has since removed until it is trained again.
      */
     static String inCatalog(SearchFilters f, String idColumn) {
-        return f.isEmpty() ? " AND EXISTS (SELECT 1 FROM movies fm WHERE fm.movie_id = " + idColumn + ")" : filterSql(f, idColumn);
+        return f.isEmpty() ? " AND EXISTS (SELECT 1 FROM movies fm WHERE fm.movie_id = " + idColumn + ")"
+                : filterSql(f, idColumn);
     }
 
     /** The filters as SQL over the movie with id {@code idColumn}; placeholders bound by {@link #bindFilters}. */

@@ -28,11 +28,12 @@ final class Explanations {
             }
             case RRF -> {
                 StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "1/(60+%d)", c.bm25Rank()));
-                sb.append(Double.isNaN(t[2]) ? " (no content rank)" : String.format(Locale.ROOT, " + 1/(60+%d)", (int) t[2]));
+                sb.append(Double.isNaN(t[2]) ? " (no content rank)"
+                        : String.format(Locale.ROOT, " + 1/(60+%d)", (int) t[2]));
                 sb.append(Double.isNaN(t[3]) ? " (no collaborative rank)" : String.format(Locale.ROOT, " + 1/(60+%d)",
                         (int) t[3]));
-                yield sb.append(String.format(Locale.ROOT, " = %.6f over %d candidates (ranks: bm25, cos, u·v)", x.score(),
-                        candidates)).toString();
+                yield sb.append(String.format(Locale.ROOT, " = %.6f over %d candidates (ranks: bm25, cos, u·v)",
+                        x.score(), candidates)).toString();
             }
         };
     }
@@ -50,8 +51,8 @@ final class Explanations {
             numbers = baseN;
         } else if (content && collaborative) {
             formula = "(1-α)·(" + base + ") + α·((1-γ)·mm(cos) + γ·mm(u·v))";
-            numbers = String.format(Locale.ROOT, "%.2f·(%s) + %.2f·(%.2f·%.3f + %.2f·%.3f)", 1 - a, baseN, a, 1 - g, t[2], g,
-                    t[3]);
+            numbers = String.format(Locale.ROOT, "%.2f·(%s) + %.2f·(%.2f·%.3f + %.2f·%.3f)", 1 - a, baseN, a, 1 - g,
+                    t[2], g, t[3]);
         } else {
             String term = content ? "cos" : "u·v";
             formula = "(1-α)·(" + base + ") + α·mm(" + term + ")"
@@ -61,7 +62,8 @@ final class Explanations {
         StringBuilder raw = new StringBuilder(String.format(Locale.ROOT, "bm25 %.3f, n %d", x.candidate().bm25(),
                 x.candidate().ratingCount()));
         if (x.rated() && (content || collaborative)) {
-            raw.append(String.format(Locale.ROOT, ", you rated it: own rating (r-0.5)/4.5 = %.3f in place of mm(log(1+n))%s",
+            raw.append(String.format(Locale.ROOT,
+                    ", you rated it: own rating (r-0.5)/4.5 = %.3f in place of mm(log(1+n))%s",
                     t[1], content ? " and mm(cos)" : ""));
         }
         if (content) raw.append(Double.isNaN(x.similarity()) ? ", cos none (neutral 0.5)"

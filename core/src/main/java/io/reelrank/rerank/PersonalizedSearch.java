@@ -126,7 +126,8 @@ public final class PersonalizedSearch implements AutoCloseable {
      * fallback is weighted), α = {@link Reranker#DEFAULT_ALPHA} otherwise.
      */
     public static Weights defaultWeights(Fusion f) {
-        return f == Fusion.WEIGHTED || f == Fusion.LEARNED ? Weights.DEFAULT : new Weights(Reranker.DEFAULT_ALPHA, 0, 0);
+        return f == Fusion.WEIGHTED || f == Fusion.LEARNED ? Weights.DEFAULT
+                : new Weights(Reranker.DEFAULT_ALPHA, 0, 0);
     }
 
     /** Where a learned ranking puts movies the user rated (measured on validation, README "Learned ranking"). */
@@ -168,8 +169,9 @@ public final class PersonalizedSearch implements AutoCloseable {
                            Weights weights, int candidates, long totalMatches, long modelVersion,
                            boolean hasCollaborative, List<Result> results, long rankerVersion, String note) {
         /** A response of a fusion with a formula: no ranker version, no note. */
-        public Response(String query, Integer user, boolean personalized, boolean coldUser, Fusion fusion, Weights weights,
-                        int candidates, long totalMatches, long modelVersion, boolean hasCollaborative, List<Result> results) {
+        public Response(String query, Integer user, boolean personalized, boolean coldUser, Fusion fusion,
+                        Weights weights, int candidates, long totalMatches, long modelVersion,
+                        boolean hasCollaborative, List<Result> results) {
             this(query, user, personalized, coldUser, fusion, weights, candidates, totalMatches, modelVersion,
                     hasCollaborative, results, 0, null);
         }
@@ -179,7 +181,8 @@ public final class PersonalizedSearch implements AutoCloseable {
         }
 
         Response withNote(String n) {
-            return new Response(query, user, personalized, coldUser, fusion, weights, candidates, totalMatches, modelVersion,
+            return new Response(query, user, personalized, coldUser, fusion, weights, candidates, totalMatches,
+                    modelVersion,
                     hasCollaborative, results, rankerVersion, n);
         }
     }
@@ -397,7 +400,8 @@ public final class PersonalizedSearch implements AutoCloseable {
                         + "weighted fusion");
             }
             if (cold) {
-                return search(r.withFusion(Fusion.WEIGHTED)).withNote("cold user: weighted fusion (BM25 and the popularity "
+                return search(r.withFusion(Fusion.WEIGHTED)).withNote(
+                        "cold user: weighted fusion (BM25 and the popularity "
                         + "prior), the learned ranker needs the user's ratings");
             }
             return learned(r, user, m, l);
@@ -437,7 +441,8 @@ public final class PersonalizedSearch implements AutoCloseable {
         List<Candidate> cands = searcher.candidates(r.query(), r.filters(), r.candidates());
         UserProfile p = profile(r.user(), user, l, m);
         float[] cf = m == null ? null : user.cf();
-        float[] x = FeatureSet.compute(new FeatureSet.Inputs(cands, FeatureSet.genreQuery(r.query()), p, user.vector(), cf,
+        float[] x = FeatureSet.compute(
+                new FeatureSet.Inputs(cands, FeatureSet.genreQuery(r.query()), p, user.vector(), cf,
                 l.stats(), items, m));
         Ranker ranker = l.search().ranker();
         double[] s = ranker.score(x, cands.size());
@@ -449,7 +454,8 @@ public final class PersonalizedSearch implements AutoCloseable {
         float[][] contrib = null;
         if (r.explain() && n > 0) {
             float[] rows = new float[n * FeatureSet.WIDTH];
-            for (int i = 0; i < n; i++) System.arraycopy(x, order[i] * FeatureSet.WIDTH, rows, i * FeatureSet.WIDTH, FeatureSet.WIDTH);
+            for (int i = 0; i < n; i++) System.arraycopy(x, order[i] * FeatureSet.WIDTH, rows, i * FeatureSet.WIDTH,
+                    FeatureSet.WIDTH);
             contrib = ranker.contributions(rows, n);
         }
         long rv = l.search().version().version();
@@ -464,10 +470,13 @@ public final class PersonalizedSearch implements AutoCloseable {
             int tier = LearnedRanking.tier(x, c, RATED_POLICY);
             List<Reasons.Reason> reasons = contrib == null ? List.of()
                     : Reasons.of(x, c, ranker.features(), contrib[i], mr.genres(), REASONS);
-            StringBuilder e = new StringBuilder(String.format(Locale.ROOT, "learned ranker version %d: score %.4f", rv, s[c]));
-            if (tier < 0) e.append(String.format(Locale.ROOT, "; you rated it %.1f: below every movie you have not rated",
+            StringBuilder e = new StringBuilder(
+                    String.format(Locale.ROOT, "learned ranker version %d: score %.4f", rv, s[c]));
+            if (tier < 0) e.append(
+                    String.format(Locale.ROOT, "; you rated it %.1f: below every movie you have not rated",
                     x[c * FeatureSet.WIDTH + io.reelrank.rank.Feature.STARS.ordinal()]));
-            if (tier > 0) e.append(String.format(Locale.ROOT, "; you rated it %.1f: above every movie you have not rated",
+            if (tier > 0) e.append(
+                    String.format(Locale.ROOT, "; you rated it %.1f: above every movie you have not rated",
                     x[c * FeatureSet.WIDTH + io.reelrank.rank.Feature.STARS.ordinal()]));
             for (Reasons.Reason reason : reasons) e.append("; ").append(reason);
             out.add(new Result(i + 1, mr.movieId(), mr.title(), mr.year(), mr.genres(), cand.bm25(), cand.bm25Rank(),
@@ -495,11 +504,11 @@ public final class PersonalizedSearch implements AutoCloseable {
         List<Result> out = new ArrayList<>(res.hits().size());
         for (SearchHit h : res.hits()) {
             out.add(new Result(h.rank(), h.movieId(), h.title(), h.year(), h.genres(), h.bm25(), h.rank(), null, null,
-                    h.ratingCount(), h.bm25(), items.has(h.movieId()), String.format(Locale.ROOT, "bm25 %.4f (BM25 order%s)",
-                    h.bm25(), cold ? "; cold user: no vector yet" : "")));
+                    h.ratingCount(), h.bm25(), items.has(h.movieId()), String.format(Locale.ROOT,
+                            "bm25 %.4f (BM25 order%s)", h.bm25(), cold ? "; cold user: no vector yet" : "")));
         }
-        return new Response(r.query(), r.user(), false, cold, r.fusion(), r.weights(), r.candidates(), res.totalMatches(),
-                version, false, out);
+        return new Response(r.query(), r.user(), false, cold, r.fusion(), r.weights(), r.candidates(),
+                res.totalMatches(), version, false, out);
     }
 
     /** The user's content vector, null for a cold user; cached for {@link #USER_TTL_MS}. */
@@ -521,8 +530,8 @@ public final class PersonalizedSearch implements AutoCloseable {
             try (Connection conn = db.connect()) {
                 UserTower.Stored s = UserTower.load(conn, userId);
                 float[] cf = m == null ? null : ModelStore.user(conn, version, userId).vector();
-                c = new CachedUser(s.exists(), s.vector(), cf, s.exists() ? rated(conn, userId) : RatedMovies.NONE, version,
-                        now, new AtomicReference<>());
+                c = new CachedUser(s.exists(), s.vector(), cf, s.exists() ? rated(conn, userId) : RatedMovies.NONE,
+                        version, now, new AtomicReference<>());
             } catch (SQLException e) {
                 // Database away: the vectors we have are better than none; try again after the TTL.
                 if (c == null || c.modelVersion() != version || !Database.unreachable(e)) throw e;

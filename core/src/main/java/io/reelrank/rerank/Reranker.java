@@ -23,12 +23,12 @@ import java.util.List;
  * so a movie rated 5.0 tops both terms and one rated 1.0 sinks in both, however popular. The
  * collaborative term is a prediction for movies the user has not rated: for a rated one, u·v is
  * the training fit of that very rating, not a prediction, so it gets the neutral value. Both
- * choices were measured on validation data (README "Evaluation"). Ties are broken by movie_id, as
+ * choices were measured on validation data (docs/evaluation.md). Ties are broken by movie_id, as
  * everywhere in reelrank.
  */
 public final class Reranker {
 
-    /** Default weight of the similarity in linear fusion, chosen by {@code reelrank eval} (README "Evaluation"). */
+    /** Default weight of the similarity in linear fusion, chosen by {@code reelrank eval} (docs/evaluation.md). */
     public static final double DEFAULT_ALPHA = 0.80;
 
     private Reranker() {}
@@ -229,7 +229,8 @@ public final class Reranker {
         if (v == null) return rank;
         Integer[] order = new Integer[n];
         for (int i = 0; i < n; i++) order[i] = i;
-        Arrays.sort(order, Comparator.<Integer>comparingDouble(i -> Double.isNaN(v[i]) ? Double.POSITIVE_INFINITY : -v[i])
+        Arrays.sort(order, Comparator
+                .<Integer>comparingDouble(i -> Double.isNaN(v[i]) ? Double.POSITIVE_INFINITY : -v[i])
                 .thenComparingInt(i -> candidates.get(i).movieId()));
         for (int r = 0; r < n; r++) {
             if (!Double.isNaN(v[order[r]])) rank[order[r]] = r + 1;

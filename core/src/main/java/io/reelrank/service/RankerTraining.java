@@ -88,13 +88,15 @@ public final class RankerTraining {
      */
     static Outcome run(Database db, Ratings ratings, EvalData.Catalog catalog, ItemVectors items, ItemContent content,
                        ModelTrainer.Trained validationModel, ModelTrainer.Settings settings, FactorEngine engine,
-                       double contentShrinkage, long factorVersion, Options o, Training.Listener l) throws SQLException {
+                       double contentShrinkage, long factorVersion, Options o,
+                       Training.Listener l) throws SQLException {
         long t0 = System.nanoTime();
         Splits.Split validation = ModelSelection.validation(ratings);
         ModelTrainer.Trained model = validationModel;
         if (model == null) {
             l.detail("collaborative model on the validation split's training part (" + settings + ")");
-            model = ModelTrainer.train(ModelSelection.matrix(validation.train()), content, settings, engine, o.threads(),
+            model = ModelTrainer.train(ModelSelection.matrix(validation.train()), content, settings, engine,
+                    o.threads(),
                     ModelTrainer.Listener.NONE);
         }
         TrainingUsers users = TrainingUsers.compute(validation.train(), items::vector, contentShrinkage);
@@ -105,8 +107,10 @@ public final class RankerTraining {
         SearchRankerTraining.Result r;
         try (MovieSearcher searcher = MovieSearcher.open(o.indexDir())) {
             SweepRankers rankers = new SweepRankers(q -> candidates(searcher, q), items);
-            SweepRankers.Context fusion = SweepRankers.Context.of(validation.train(), users, model.model(), model::user);
-            r = SearchRankerTraining.run(validation, ctx, queries, rankers, fusion, LearnedSelection.BASELINE_POPULARITY,
+            SweepRankers.Context fusion = SweepRankers.Context.of(validation.train(), users, model.model(),
+                    model::user);
+            r = SearchRankerTraining.run(validation, ctx, queries, rankers, fusion,
+                    LearnedSelection.BASELINE_POPULARITY,
                     Weights.DEFAULT, o.grid(), PersonalizedSearch.RATED_POLICY, 10, o.threads(), o.seed(), o.cap(),
                     l::detail);
         } catch (IOException e) {
@@ -116,7 +120,8 @@ public final class RankerTraining {
         try (Connection c = db.connectDirect()) {
             c.setAutoCommit(false);
             try {
-                version = RankerStore.store(c, RankerStore.SEARCH, r.ranker(), params(r.chosen().setting()), factorVersion,
+                version = RankerStore.store(c, RankerStore.SEARCH, r.ranker(), params(r.chosen().setting()),
+                        factorVersion,
                         r.judgments().judgments().groups(), seconds(t0), validationJson(r));
                 c.commit();
             } catch (SQLException | RuntimeException e) {
@@ -129,7 +134,8 @@ public final class RankerTraining {
         if (!o.recommendGrid().isEmpty()) {
             long t1 = System.nanoTime();
             int[] ids = RecommendationTask.catalogOrder(catalog.movieIds());
-            RecommendationTask.Scorer retrieval = Scorers.firstOf(Scorers.collaborative(ids, model.model(), model::user),
+            RecommendationTask.Scorer retrieval = Scorers.firstOf(
+                    Scorers.collaborative(ids, model.model(), model::user),
                     Scorers.content(ids, items::vector, users));
             rec = RecommendRankerTraining.run(validation, catalog.movieIds(), retrieval, ctx, o.recommendGrid(),
                     RecommendRankerTraining.DEFAULT_CANDIDATES, o.threads(), o.seed(), l::detail);
@@ -166,7 +172,8 @@ public final class RankerTraining {
 
     static ObjectNode recommendJson(RecommendRankerTraining.Result r) {
         ObjectNode n = JSON.createObjectNode();
-        n.put("metric", "recommendation task Recall@20 and NDCG@20 on a validation split (each user's latest 20% of ratings "
+        n.put("metric",
+                "recommendation task Recall@20 and NDCG@20 on a validation split (each user's latest 20% of ratings "
                 + "held out), cross-fitted over four quarters of the users");
         n.put("retrieval_recall", r.retrievalRecall());
         n.put("retrieval_ndcg", r.retrievalNdcg());
@@ -189,7 +196,8 @@ public final class RankerTraining {
         try {
             List<Candidate> cs = searcher.candidates(q, SearchFilters.NONE, PersonalizedSearch.DEFAULT_CANDIDATES);
             List<Candidate> out = new ArrayList<>(cs.size());
-            for (Candidate c : cs) out.add(new Candidate(c.movieId(), c.bm25(), c.bm25Rank())); // counts: the context's own
+            for (Candidate c
+                    : cs) out.add(new Candidate(c.movieId(), c.bm25(), c.bm25Rank())); // counts: the context's own
             return out;
         } catch (QuerySyntaxException e) {
             return List.of();
@@ -215,7 +223,8 @@ public final class RankerTraining {
     /** Every setting's figures on the held-out validation users, the weighted fusion's and the baseline's. */
     static ObjectNode validationJson(SearchRankerTraining.Result r) {
         ObjectNode n = JSON.createObjectNode();
-        n.put("metric", "search task NDCG@10 on held-out validation users (a quarter of the users of a validation split: "
+        n.put("metric",
+                "search task NDCG@10 on held-out validation users (a quarter of the users of a validation split: "
                 + "each user's latest 20% of ratings held out)");
         n.put("baseline_popularity", LearnedSelection.BASELINE_POPULARITY);
         n.put("baseline_liked", r.baselineLiked());

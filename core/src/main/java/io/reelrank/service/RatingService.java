@@ -168,7 +168,8 @@ public final class RatingService {
 
     private static boolean storeRating(Connection c, int userId, int movieId, double rating, RatingSource source)
             throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO users (user_id) VALUES (?) ON CONFLICT DO NOTHING")) {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO users (user_id) VALUES (?) ON CONFLICT DO NOTHING")) {
             ps.setInt(1, userId);
             ps.executeUpdate();
         }
@@ -222,7 +223,9 @@ public final class RatingService {
 
     /** Step 3: this process's index follows the committed tables (other processes hear the notification). */
     private void updateIndex(java.util.Collection<Integer> movies) throws IOException, SQLException {
-        if (indexDir != null && !movies.isEmpty() && MovieIndex.exists(indexDir)) MovieIndex.update(db, indexDir, movies);
+        if (indexDir != null && !movies.isEmpty() && MovieIndex.exists(indexDir)) {
+            MovieIndex.update(db, indexDir, movies);
+        }
     }
 
     @FunctionalInterface

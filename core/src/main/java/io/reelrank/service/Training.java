@@ -7,6 +7,7 @@ import io.reelrank.db.Database;
 import io.reelrank.eval.EvalData;
 import io.reelrank.eval.ModelSelection;
 import io.reelrank.eval.Ratings;
+import io.reelrank.model.Elapsed;
 import io.reelrank.model.FactorEngine;
 import io.reelrank.model.FactorModel;
 import io.reelrank.model.ItemContent;
@@ -124,7 +125,7 @@ public final class Training {
             try (Connection c = db.connect()) {
                 leftovers = ModelStore.cleanup(c);
             }
-            l.stageDone("lock", leftovers + " unfinished or retired versions deleted", seconds(t));
+            l.stageDone("lock", leftovers + " unfinished or retired versions deleted", Elapsed.seconds(t));
 
             t = start(l, "load", "ratings (test users left out), catalog and content vectors");
             Ratings ratings;
@@ -133,7 +134,8 @@ public final class Training {
             Set<Integer> testUsers = new HashSet<>();
             try (Connection c = db.connect()) {
                 snapshot = now(c);
-                try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT user_id FROM test_users")) {
+                try (Statement st = c.createStatement();
+                     ResultSet rs = st.executeQuery("SELECT user_id FROM test_users")) {
                     while (rs.next()) testUsers.add(rs.getInt(1));
                 }
                 ratings = withoutUsers(EvalData.loadRatings(c), testUsers);
@@ -147,8 +149,8 @@ public final class Training {
             RatingMatrix matrix = ModelSelection.matrix(ratings);
             String fingerprint = fingerprint(ratings);
             l.stageDone("load", String.format(Locale.ROOT, "%,d ratings of %,d users on %,d movies; %,d of %,d catalog "
-                            + "movies have content vectors; fingerprint %s", ratings.size(), matrix.users(), matrix.items(),
-                    items.size(), catalog.size(), fingerprint), seconds(t));
+                            + "movies have content vectors; fingerprint %s", ratings.size(), matrix.users(),
+                    matrix.items(), items.size(), catalog.size(), fingerprint), Elapsed.seconds(t));
 
             ModelTrainer.Settings chosen = o.grid().get(0);
             ModelSelection.Choice choice = null;
@@ -159,15 +161,16 @@ public final class Training {
                         items::vector, o.contentShrinkage(), o.grid(), o.engine(), o.threads(), l::detail);
                 chosen = choice.best().settings();
                 l.stageDone("validate", String.format(Locale.ROOT, "chose %s (validation Recall@20 %.4f)", chosen,
-                        choice.best().recall()), seconds(t));
+                        choice.best().recall()), Elapsed.seconds(t));
             }
 
             t = start(l, "train", chosen + " on all " + String.format(Locale.ROOT, "%,d", ratings.size()) + " ratings ("
                     + o.engine().describe() + ")");
             ModelTrainer.Trained trained = ModelTrainer.train(matrix, content, chosen, o.engine(), o.threads(), l);
-            double trainSeconds = seconds(t);
-            l.stageDone("train", String.format(Locale.ROOT, "%,d movies learned, %,d content-mapped (mapping fit on %,d)",
-                    trained.learnedItems(), trained.mappedItems(), trained.fittedItems()), trainSeconds);
+            double trainSeconds = Elapsed.seconds(t);
+            l.stageDone("train", String.format(Locale.ROOT, "%,d movies learned, %,d content-mapped "
+                    + "(mapping fit on %,d)", trained.learnedItems(), trained.mappedItems(), trained.fittedItems()),
+                    trainSeconds);
 
             t = start(l, "write", "version row, item and user factors, HNSW index (one transaction)");
             long version;
@@ -179,16 +182,17 @@ public final class Training {
                     ModelStore.writeItems(c, version, trained.model());
                     ModelStore.writeUsers(c, version, trained.userIds(), trained.users());
                     ModelStore.createIndex(c, version, chosen.als().rank());
-                    ModelStore.finish(c, version, seconds(t0), validationJson(choice, chosen));
+                    ModelStore.finish(c, version, Elapsed.seconds(t0), validationJson(choice, chosen));
                     c.commit();
                 } catch (SQLException | RuntimeException e) {
                     c.rollback();
                     throw e;
                 }
             }
-            l.stageDone("write", "version " + version, seconds(t));
+            l.stageDone("write", "version " + version, Elapsed.seconds(t));
 
-            t = start(l, "activate", "version " + version + " (one transaction), folding in users rated since the snapshot");
+            t = start(l, "activate", "version " + version
+                    + " (one transaction), folding in users rated since the snapshot");
             ModelStore.Activation a;
             FactorModel served = trained.model().withVersion(version);
             try (Connection c = db.connectDirect()) {
@@ -202,14 +206,14 @@ public final class Training {
                 }
             }
             l.stageDone("activate", "version " + version + " active" + (a.replaced() > 0 ? ", version " + a.replaced()
-                    + " kept as previous" : "") + "; " + a.foldedIn() + " users folded in", seconds(t));
+                    + " kept as previous" : "") + "; " + a.foldedIn() + " users folded in", Elapsed.seconds(t));
             RankerTraining.Outcome ranker = null;
             if (o.ranker() != null) {
                 ranker = ranker(db, o, l, ratings, catalog, items, content, choice == null ? null : choice.bestModel(),
                         chosen, version);
             }
-            return new Outcome(version, chosen, choice, ratings.size(), matrix.users(), trained.model().size(), leftovers,
-                    a, ranker, seconds(t0));
+            return new Outcome(version, chosen, choice, ratings.size(), matrix.users(), trained.model().size(),
+                    leftovers, a, ranker, Elapsed.seconds(t0));
         }
     }
 
@@ -221,7 +225,8 @@ public final class Training {
     public static RankerTraining.Outcome rankerOnly(Database db, Options o, Listener l) throws SQLException {
         if (o.ranker() == null) throw new IllegalArgumentException("ranker options must be given");
         try (ModelStore.TrainingLock lock = ModelStore.TrainingLock.acquire(db)) {
-            long t = start(l, "load", "ratings (test users left out), catalog, content vectors and the active model version");
+            long t = start(l, "load",
+                    "ratings (test users left out), catalog, content vectors and the active model version");
             Ratings ratings;
             EvalData.Catalog catalog;
             ModelStore.Version active;
@@ -231,7 +236,8 @@ public final class Training {
                     throw new IllegalStateException("no collaborative model is active: run `reelrank train` first");
                 }
                 Set<Integer> testUsers = new HashSet<>();
-                try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT user_id FROM test_users")) {
+                try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                        "SELECT user_id FROM test_users")) {
                     while (rs.next()) testUsers.add(rs.getInt(1));
                 }
                 ratings = withoutUsers(EvalData.loadRatings(c), testUsers);
@@ -239,8 +245,9 @@ public final class Training {
             }
             ItemVectors items = ItemVectors.load(db, true);
             ItemContent content = new ItemContent(catalog.movieIds(), items::vector, catalog.genres(), catalog.years());
-            l.stageDone("load", String.format(Locale.ROOT, "%,d ratings; model version %d", ratings.size(), active.version()),
-                    seconds(t));
+            l.stageDone("load",
+                    String.format(Locale.ROOT, "%,d ratings; model version %d", ratings.size(), active.version()),
+                    Elapsed.seconds(t));
             return ranker(db, o, l, ratings, catalog, items, content, null, ModelStore.settings(active.params()),
                     active.version());
         }
@@ -250,7 +257,8 @@ public final class Training {
                                                  EvalData.Catalog catalog, ItemVectors items, ItemContent content,
                                                  ModelTrainer.Trained validationModel, ModelTrainer.Settings settings,
                                                  long version) throws SQLException {
-        long t = start(l, "ranker", "learned rankers (search, recommendations): judgments from a validation split (each user's latest "
+        long t = start(l, "ranker",
+                "learned rankers (search, recommendations): judgments from a validation split (each user's latest "
                 + Math.round(100 * ModelSelection.VALIDATION_FRACTION) + "% held out), " + o.ranker().grid().size()
                 + " setting(s), stored and activated in one transaction");
         RankerTraining.Outcome r = RankerTraining.run(db, ratings, catalog, items, content, validationModel, settings,
@@ -258,15 +266,17 @@ public final class Training {
         var chosen = r.result().chosen();
         String rec = "";
         if (r.recommend() != null) {
-            rec = String.format(Locale.ROOT, "; recommendation ranker %s: validation Recall@20 %.4f against %.4f for the "
+            rec = String.format(Locale.ROOT,
+                    "; recommendation ranker %s: validation Recall@20 %.4f against %.4f for the "
                     + "retrieval alone", r.recommendVersion() > 0 ? "version " + r.recommendVersion() + " active"
                             : "not stored (no gain)", r.recommend().chosen().recall(), r.recommend().retrievalRecall());
         }
-        l.stageDone("ranker", String.format(Locale.ROOT, "search ranker version %d active: %s; on held-out validation users "
-                        + "NDCG@10 liked %.4f (%+.4f), disliked %.4f (%+.4f) against BM25 + popularity; weighted fusion "
-                        + "%+.4f / %+.4f%s", r.version(), chosen.setting(), chosen.liked(), chosen.figures().likedGain(),
-                chosen.disliked(), chosen.figures().dislikedGain(), r.result().weighted().figures().likedGain(),
-                r.result().weighted().figures().dislikedGain(), rec), seconds(t));
+        l.stageDone("ranker", String.format(Locale.ROOT, "search ranker version %d active: %s; on held-out "
+                + "validation users NDCG@10 liked %.4f (%+.4f), disliked %.4f (%+.4f) against BM25 + popularity; "
+                + "weighted fusion %+.4f / %+.4f%s", r.version(), chosen.setting(), chosen.liked(),
+                chosen.figures().likedGain(), chosen.disliked(), chosen.figures().dislikedGain(),
+                r.result().weighted().figures().likedGain(), r.result().weighted().figures().dislikedGain(), rec),
+                Elapsed.seconds(t));
         return r;
     }
 
@@ -332,9 +342,5 @@ public final class Training {
             rs.next();
             return rs.getTimestamp(1).toInstant();
         }
-    }
-
-    private static double seconds(long t0) {
-        return (System.nanoTime() - t0) / 1e9;
     }
 }

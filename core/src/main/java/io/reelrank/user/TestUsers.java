@@ -42,7 +42,10 @@ public final class TestUsers {
 
     private TestUsers() {}
 
-    /** What a batch did: per test user the ratings written (create) or the users removed (remove), and the movies touched. */
+    /**
+     * What a batch did: per test user the ratings written (create) or the users removed (remove), and
+     * the movies touched.
+     */
     public record Created(List<Integer> counts, Set<Integer> movies) {}
 
     /**
@@ -68,7 +71,8 @@ public final class TestUsers {
             for (Def d : ALL) {
                 st.execute("DELETE FROM ratings WHERE user_id = " + d.id());
                 try (PreparedStatement ps = c.prepareStatement(
-                        "INSERT INTO test_users (user_id, name) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET name = EXCLUDED.name")) {
+                        "INSERT INTO test_users (user_id, name) VALUES (?, ?) "
+                        + "ON CONFLICT (user_id) DO UPDATE SET name = EXCLUDED.name")) {
                     ps.setInt(1, d.id());
                     ps.setString(2, d.name());
                     ps.executeUpdate();
@@ -100,7 +104,10 @@ public final class TestUsers {
         return new Created(counts, movies);
     }
 
-    /** Deletes the test users, their ratings and their rows, inside the caller's transaction; counts holds the users removed. */
+    /**
+     * Deletes the test users, their ratings and their rows, inside the caller's transaction; counts
+     * holds the users removed.
+     */
     public static Created remove(Connection c) throws SQLException {
         try (Statement st = c.createStatement()) {
             Set<Integer> movies = new TreeSet<>(ratedBy(st));

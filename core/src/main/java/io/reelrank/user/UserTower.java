@@ -16,11 +16,12 @@ import org.postgresql.PGConnection;
  * The user tower: a user's vector from their ratings, in the item tower's space.
  * <pre>u = normalize(Σ_i (r_ui − b_u) · e_i),   b_u = (Σ_i r_ui + k·μ) / (n_u + k)</pre>
  * over the movies i the user rated, e_i the (centered, unit) item vector, μ the global mean rating
- * and k the shrinkage (default {@link UserVectors#DEFAULT_SHRINKAGE}). Shrinking b_u toward μ is what lets a user who rates everything
- * 1.0 point AWAY from what they rated: their own mean alone would make every weight zero. A user
- * whose sum is the zero vector (no rated movie has a vector, or every rating equals b_u) is cold:
- * NULL in {@code users.embedding}. {@link #computeAll} streams the ratings ordered by user, so memory
- * is bounded by the item vectors and one user's ratings, not by the number of ratings.
+ * and k the shrinkage (default {@link UserVectors#DEFAULT_SHRINKAGE}). Shrinking b_u toward μ is what
+ * lets a user who rates everything 1.0 point AWAY from what they rated: their own mean alone would
+ * make every weight zero. A user whose sum is the zero vector (no rated movie has a vector, or every
+ * rating equals b_u) is cold: NULL in {@code users.embedding}. {@link #computeAll} streams the
+ * ratings ordered by user, so memory is bounded by the item vectors and one user's ratings, not by
+ * the number of ratings.
  */
 public final class UserTower {
 

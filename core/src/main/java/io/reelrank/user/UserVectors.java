@@ -14,7 +14,7 @@ public final class UserVectors {
 
     /**
      * The shrinkage strength k: a user's mean counts as much as k ratings at the global mean. 1000,
-     * the best of {@code reelrank eval}'s sweep over 0, 10, 100, 1000 (README "Evaluation"): on
+     * the best of {@code reelrank eval}'s sweep over 0, 10, 100, 1000 (docs/models.md, "Users and ratings"): on
      * MovieLens, measuring a rating against the global mean ranks better than against the user's own
      * mean, so strong shrinkage wins; the gain above 100 is small.
      */
@@ -99,8 +99,8 @@ public final class UserVectors {
     public static boolean anyStale(java.sql.Connection c) throws java.sql.SQLException {
         try (java.sql.Statement st = c.createStatement();
              java.sql.ResultSet rs = st.executeQuery("SELECT EXISTS (SELECT 1 FROM users WHERE embedding IS NULL) "
-                     + "OR EXISTS (SELECT 1 FROM ratings r JOIN users u USING (user_id) WHERE r.rated_at > u.updated_at "
-                     + "AND u.user_id NOT IN (SELECT user_id FROM test_users))")) {
+                     + "OR EXISTS (SELECT 1 FROM ratings r JOIN users u USING (user_id) "
+                     + "WHERE r.rated_at > u.updated_at AND u.user_id NOT IN (SELECT user_id FROM test_users))")) {
             rs.next();
             return rs.getBoolean(1);
         }

@@ -57,41 +57,48 @@ class BenchScaleCommandTest {
     @Test
     void theStagesRunInPipelineOrderEachAsOneReelrankCommand() {
         List<Stage> stages = ScaleStages.list(new ScaleStages.Settings(2000, 30, 5, 200, 300, false));
-        assertEquals(List.of("ingest", "index", "embed int8", "users", "train", "fold-in", "search + re-rank", "bench http",
-                "recommend", "serve"), stages.stream().map(Stage::name).toList());
+        assertEquals(List.of("ingest", "index", "embed int8", "users", "train", "fold-in", "search + re-rank",
+                "bench http", "recommend", "serve"), stages.stream().map(Stage::name).toList());
         Map<String, List<String>> commands = new java.util.LinkedHashMap<>();
         for (Stage s : stages) commands.put(s.name(), s.command().apply(CONTEXT));
         assertEquals(List.of("ingest", "--data-dir", "/data/set", "--force"), commands.get("ingest"));
         assertEquals(List.of("index"), commands.get("index"));
-        assertEquals(List.of("embed", "--load", "--out", "/scratch/home/var/embeddings.csv"), commands.get("embed int8"));
+        assertEquals(List.of("embed", "--load", "--out", "/scratch/home/var/embeddings.csv"),
+                commands.get("embed int8"));
         assertEquals(List.of("users"), commands.get("users"));
         assertEquals(List.of("train", "--als-alpha", "1"), commands.get("train"));
         assertEquals(List.of("bench", "foldin", "--rounds", "1", "--updates", "200"), commands.get("fold-in"));
         assertEquals(List.of("bench", "recommend", "--users", "300"), commands.get("recommend"));
-        assertEquals(List.of("bench", "rerank", "--skip-user-tower", "--queries", "2000"), commands.get("search + re-rank"));
-        assertEquals(List.of("bench", "http", "--seconds", "30", "--warmup", "5", "--user", "7,9"), commands.get("bench http"));
+        assertEquals(List.of("bench", "rerank", "--skip-user-tower", "--queries", "2000"),
+                commands.get("search + re-rank"));
+        assertEquals(List.of("bench", "http", "--seconds", "30", "--warmup", "5", "--user", "7,9"),
+                commands.get("bench http"));
         assertEquals(List.of("serve", "--port", "0"), commands.get("serve"));
         assertEquals(ScaleStages.Kind.SERVE, stages.get(9).kind());
         for (Stage s : stages) {
-            assertTrue(s.figures().stream().anyMatch(f -> f.source() == ScaleStages.Source.PEAK), s.name() + " reports its peak memory");
+            assertTrue(s.figures().stream().anyMatch(f -> f.source() == ScaleStages.Source.PEAK),
+                    s.name() + " reports its peak memory");
         }
     }
 
     @Test
     void fp32AddsItsOwnEmbeddingStageThatLeavesTheDefaultModelLoaded() {
         List<Stage> stages = ScaleStages.list(new ScaleStages.Settings(100, 1, 0, 200, 300, true));
-        assertEquals(List.of("ingest", "index", "embed fp32", "embed int8", "users", "train", "fold-in", "search + re-rank",
-                "bench http", "recommend", "serve"), stages.stream().map(Stage::name).toList());
+        assertEquals(List.of("ingest", "index", "embed fp32", "embed int8", "users", "train", "fold-in",
+                "search + re-rank", "bench http", "recommend", "serve"), stages.stream().map(Stage::name).toList());
         List<String> fp32 = stages.get(2).command().apply(CONTEXT);
-        assertEquals(List.of("embed", "--model", "all-MiniLM-L6-v2", "--out", "/scratch/home/var/embeddings-fp32.csv"), fp32);
+        assertEquals(List.of("embed", "--model", "all-MiniLM-L6-v2", "--out", "/scratch/home/var/embeddings-fp32.csv"),
+                fp32);
         assertFalse(fp32.contains("--load"));
     }
 
     @Test
     void aFigureThatItsOutputLacksIsAnErrorNamingThePattern() {
         Figure users = ScaleStages.list(new ScaleStages.Settings(100, 1, 0, 200, 300, false)).get(0).figures().get(1);
-        assertEquals(6_140, users.readFrom("  movies 23,364 · ratings 1,000,000 · tags 45,239 · users 6,140 · links 23,364\n"));
-        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> users.readFrom("ingest: done\n"));
+        assertEquals(6_140, users.readFrom(
+                "  movies 23,364 · ratings 1,000,000 · tags 45,239 · users 6,140 · links 23,364\n"));
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> users.readFrom("ingest: done\n"));
         assertEquals("no line of its output matches /· users ([\\d,]+(?:\\.\\d+)?) ·/ (users)", e.getMessage());
     }
 
@@ -100,12 +107,14 @@ class BenchScaleCommandTest {
         "1000000,abc         | --ratings: size 2 'abc' is not a whole number of ratings, e.g. 1000000",
         "1M                  | --ratings: size 1 '1M' is not a whole number of ratings, e.g. 1000000",
         "-5                  | --ratings: size 1 '-5' is not a whole number of ratings, e.g. 1000000",
-        "1000000,,5000000    | --ratings: size 2 is empty; give comma-separated whole numbers, e.g. 1000000,5000000,32000000",
+        "1000000,,5000000    | --ratings: size 2 is empty; give comma-separated whole numbers, "
+                + "e.g. 1000000,5000000,32000000",
         "5000                | --ratings: size 1 (5,000) must be in 10,000-100,000,000",
         "1000000,200000000   | --ratings: size 2 (200,000,000) must be in 10,000-100,000,000",
         "5000000,1000000     | --ratings must ascend: size 2 (1,000,000) is not above size 1 (5,000,000)",
         "20000,20000         | --ratings must ascend: size 2 (20,000) is not above size 1 (20,000)",
-        "10000,20000,30000,40000,50000,60000,70000,80000,90000,100000,110000 | --ratings takes at most 10 sizes, got 11",
+        "10000,20000,30000,40000,50000,60000,70000,80000,90000,100000,110000 "
+                + "| --ratings takes at most 10 sizes, got 11",
     })
     void refusesBadSizesNamingTheSizeAndTheRange(String sizes, String message) {
         Run r = Run.of(List.of("bench", "scale"), "--ratings", sizes, "--out-dir", tmp.toString());
@@ -190,7 +199,8 @@ class BenchScaleCommandTest {
         assertEquals(0, r.code(), r.err());
 
         List<String> lines = r.out().lines().toList();
-        assertTrue(lines.get(0).startsWith("bench scale: generated sets of 20k ratings (seed 42); each stage its own process (java -Xmx1g)"),
+        assertTrue(lines.get(0).startsWith(
+                "bench scale: generated sets of 20k ratings (seed 42); each stage its own process (java -Xmx1g)"),
                 lines.get(0));
         assertEquals(List.of("stage", "figure", "20k"), List.of(lines.get(1).split("\\s{2,}")));
         List<String> rows = lines.subList(2, lines.size() - 1);
@@ -206,10 +216,12 @@ class BenchScaleCommandTest {
             if (m.group(1) != null && !m.group(1).isBlank()) stagesSeen.add(m.group(1).strip());
             double v = Double.parseDouble(m.group(3).replace(",", ""));
             assertTrue(v > 0, "every figure is measured and positive: '" + l + "'");
-            if (m.group(2).startsWith("peak RSS")) assertTrue(v > 20, "a JVM's resident memory is tens of MB at least: " + l);
+            if (m.group(2).startsWith("peak RSS")) {
+                assertTrue(v > 20, "a JVM's resident memory is tens of MB at least: " + l);
+            }
         }
-        assertEquals(List.of("ingest", "index", "embed int8", "users", "train", "fold-in", "search + re-rank", "bench http",
-                "recommend", "serve"), stagesSeen);
+        assertEquals(List.of("ingest", "index", "embed int8", "users", "train", "fold-in", "search + re-rank",
+                "bench http", "recommend", "serve"), stagesSeen);
         assertTrue(rows.get(0).matches("ingest\\s+ratings \\(rows\\)\\s+20,000"), rows.get(0));
         int users = MovieLensGenerator.plan(new MovieLensGenerator.Options(20_000, null, 700, null, 42,
                 TestDatabase.SAMPLE, false)).users();
@@ -218,8 +230,8 @@ class BenchScaleCommandTest {
 
         assertEquals(rows.size() + 1, Files.readAllLines(out.resolve("table.csv")).size());
         assertTrue(Files.readString(out.resolve("table.md")).contains("| ingest | ratings (rows) | 20,000 |"));
-        for (String log : List.of("ingest", "index", "embed-int8", "users", "train", "fold-in", "search-re-rank", "bench-http",
-                "recommend", "serve")) {
+        for (String log : List.of("ingest", "index", "embed-int8", "users", "train", "fold-in", "search-re-rank",
+                "bench-http", "recommend", "serve")) {
             assertTrue(Files.readString(out.resolve("logs/20k/" + log + ".log")).startsWith("$ reelrank "), log);
         }
         assertTrue(r.err().contains("[20k] generate: reelrank generate --ratings 20000 --seed 42"), r.err());

@@ -45,18 +45,23 @@ class BenchSearchCommandTest {
         String[] r = run("bench", "search", "--queries", "50", "--warmup", "0", "--threads", "1,2");
         assertEquals("0", r[0], r[2]);
         String out = r[1];
-        assertTrue(out.startsWith("bench search: 50 queries from the titles of 9,742 movies (seed 42), mode search, limit 10"),
+        assertTrue(out.startsWith(
+                "bench search: 50 queries from the titles of 9,742 movies (seed 42), mode search, limit 10"),
                 out);
         assertTrue(out.contains("threads   queries    p50_ms    p99_ms    max_ms   queries/s      hits"), out);
-        assertTrue(out.lines().anyMatch(l -> l.matches("\\s+1\\s+50\\s+[\\d.]+\\s+[\\d.]+\\s+[\\d.]+\\s+\\d+\\s+\\d+")), out);
-        assertTrue(out.lines().anyMatch(l -> l.matches("\\s+2\\s+50\\s+[\\d.]+\\s+[\\d.]+\\s+[\\d.]+\\s+\\d+\\s+\\d+")), out);
+        assertTrue(out.lines().anyMatch(l -> l.matches("\\s+1\\s+50\\s+[\\d.]+\\s+[\\d.]+\\s+[\\d.]+\\s+\\d+\\s+\\d+")),
+                out);
+        assertTrue(out.lines().anyMatch(l -> l.matches("\\s+2\\s+50\\s+[\\d.]+\\s+[\\d.]+\\s+[\\d.]+\\s+\\d+\\s+\\d+")),
+                out);
         assertTrue(out.contains("baseline: substring scan of all 9,742 titles"), out);
     }
 
     @Test
     void rejectsOptionValuesOutsideTheirRange() {
-        assertEquals("reelrank: error: --threads must each be in 1-64, got 0\n", run("bench", "search", "--threads", "0")[2]);
-        assertEquals("reelrank: error: --queries must be in 5-1000000, got 1\n", run("bench", "search", "--queries", "1")[2]);
+        assertEquals("reelrank: error: --threads must each be in 1-64, got 0\n",
+                run("bench", "search", "--threads", "0")[2]);
+        assertEquals("reelrank: error: --queries must be in 5-1000000, got 1\n",
+                run("bench", "search", "--queries", "1")[2]);
         assertEquals("reelrank: error: --mode must be search or candidates, got 'fast'\n",
                 run("bench", "search", "--mode", "fast")[2]);
         assertEquals("2", run("bench", "search", "--limit", "1001")[0]);

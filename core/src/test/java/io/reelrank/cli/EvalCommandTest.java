@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.reelrank.TestDatabase;
 import io.reelrank.db.Database;
+import io.reelrank.eval.EvalReport;
 import io.reelrank.index.MovieIndex;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
@@ -29,7 +31,8 @@ import org.junit.jupiter.api.Test;
  * {@code reelrank eval} end to end through the picocli root, on the test database (the sample, the
  * real model's vectors, the four synthetic test users) and an index of it in a throwaway home whose
  * {@code var/pg} is the test cluster, so the command finds the database the way it does in use. A
- * small held-out share keeps each run to a few seconds.
+ * small held-out share keeps most runs to a few seconds; one run with the shipped defaults (about a
+ * minute, its time printed) checks the recorded results of {@code docs/results/sample.json}.
  */
 @Tag("integration")
 class EvalCommandTest {
@@ -38,6 +41,8 @@ class EvalCommandTest {
     private static String previousHome;
     private static Database db;
     private static Run sweep;
+    /** The shipped eval figures on the sample, with their tolerances. */
+    static final Path RECORD = Path.of("..", "docs", "results", "sample.json").toAbsolutePath().normalize();
 
 
     /** Small and fast: a rank-8 model, two settings of each choice, a 5% test split. */
@@ -111,7 +116,8 @@ class EvalCommandTest {
         assertEquals(2, settings.size(), out);
         assertEquals(1, settings.stream().filter(l -> l.startsWith("*")).count(), out);
         // Progress on stderr, one line per search setting.
-        assertEquals(2, sweep.err().lines().filter(l -> l.matches("\\[\\d/2\\] .*")).count(), sweep.err());
+        assertEquals(2, sweep.err().lines().filter(l -> l.matches("\\s+\\[\\d/2\\] weighted .*")).count(),
+                sweep.err());
     }
 
     @Test
@@ -168,27 +174,56 @@ class EvalCommandTest {
                 "another seed must change the numbers, or the comparison above proves nothing");
     }
 
+    /** picocli's refusal of a value an option's converter rejects (exit code 2). */
+    private static Run invalid(String option, String message) {
+        return new Run(2, "", "reelrank: error: Invalid value for option '" + option + "': " + message
+                + "\n(`reelrank eval --help` lists the options)\n");
+    }
+
     @Test
     void badOptionValuesNameTheOptionTheRangeAndTheValue() {
-        assertEquals(new Run(2, "", "reelrank: error: Invalid value for option '--split': expected one of [temporal, random] "
-                + "(case-sensitive) but was 'sideways'\n(`reelrank eval --help` lists the options)\n"), run("--split", "sideways"));
-        assertEquals(new Run(2, "", "reelrank: error: --test-fraction must be in (0,1), got 1.5\n"),
-                run("--test-fraction", "1.5"));
+        assertEquals(new Run(2, "", "reelrank: error: Invalid value for option '--split': expected one of [temporal, "
+                + "random] (case-sensitive) but was 'sideways'\n(`reelrank eval --help` lists the options)\n"),
+                run("--split", "sideways"));
+        assertEquals(invalid("--test-fraction", "must be in (0,1), got 1.5"), run("--test-fraction", "1.5"));
         assertEquals(new Run(2, "", "reelrank: error: --k must be in 1-100 (--candidates), got 0\n"), run("--k", "0"));
-        assertEquals(new Run(2, "", "reelrank: error: --candidates must be in 1-1000, got 0\n"), run("--candidates", "0"));
-        assertEquals(new Run(2, "", "reelrank: error: --alpha values must be in [0, 1], got 1.5\n"), run("--alpha", "0,1.5"));
-        assertEquals(new Run(2, "", "reelrank: error: --shrinkage must be a finite number >= 0, got -1.0\n"),
-                run("--shrinkage", "-1"));
-        assertEquals(new Run(2, "", "reelrank: error: --fusion must be a list of weighted, linear, rrf, got 'linear,sum'\n"),
+        assertEquals(invalid("--candidates", "must be in 1-1000, got 0"), run("--candidates", "0"));
+        assertEquals(invalid("--alpha", "values must be in [0, 1], got 1.5"), run("--alpha", "0,1.5"));
+        assertEquals(invalid("--alpha", "range needs from <= to and step > 0, got '0.9:0.4:0.1'"),
+                run("--alpha", "0.9:0.4:0.1"));
+        assertEquals(invalid("--shrinkage", "must be a finite number >= 0, got -1.0"), run("--shrinkage", "-1"));
+        assertEquals(new Run(2, "", "reelrank: error: Invalid value for option '--fusion' (F): fusion must be "
+                + "weighted, linear or rrf, got 'sum'\n(`reelrank eval --help` lists the options)\n"),
                 run("--fusion", "linear,sum"));
-        assertEquals(new Run(2, "", "reelrank: error: --popularity values must be in [0, 1], got 2\n"), run("--popularity", "2"));
-        assertEquals(new Run(2, "", "reelrank: error: --rank values must be in [1, 1024], got 0\n"), run("--rank", "0"));
-        assertEquals(new Run(2, "", "reelrank: error: --lambda values must be > 0, got 0.0\n"), run("--lambda", "0"));
-        assertEquals(new Run(2, "", "reelrank: error: --iterations values must be whole numbers, got 2.5\n"),
-                run("--iterations", "2.5"));
-        assertEquals(new Run(2, "", "reelrank: error: --ease-lambda values must be > 0, got 0.0\n"), run("--ease-lambda", "0"));
+        assertEquals(invalid("--popularity", "values must be in [0, 1], got 2"), run("--popularity", "2"));
+        assertEquals(invalid("--rank", "values must be in [1, 1024], got 0"), run("--rank", "0"));
+        assertEquals(invalid("--lambda", "values must be > 0, got 0.0"), run("--lambda", "0"));
+        assertEquals(invalid("--iterations", "values must be whole numbers, got 2.5"), run("--iterations", "2.5"));
+        assertEquals(invalid("--ease-lambda", "values must be > 0, got 0.0"), run("--ease-lambda", "0"));
+        assertEquals(invalid("--ease-min-ratings", "must be >= 1, got 0"), run("--ease-min-ratings", "0"));
         assertEquals(new Run(2, "", "reelrank: error: Invalid value for option '--center': 'yes' is not a boolean\n"
                 + "(`reelrank eval --help` lists the options)\n"), run("--center", "yes"));
-        assertEquals(new Run(2, "", "reelrank: error: --resamples must be in 100-100000, got 10\n"), run("--resamples", "10"));
+        assertEquals(invalid("--resamples", "must be in 100-100000, got 10"), run("--resamples", "10"));
+    }
+
+    /**
+     * The regression check of the shipped figures (Anserini's habit): {@code reelrank eval} with the
+     * shipped defaults on the sample reproduces {@code docs/results/sample.json}, every figure within
+     * the record's tolerance for its kind and everything else exactly. The sample here is the one
+     * the record was written on: the same ratings, the fp32 vectors of the tests' embeddings file.
+     */
+    @Test
+    void theShippedDefaultsReproduceTheRecordedResultsOnTheSample() throws Exception {
+        Path written = home.resolve("sample.json");
+        long t0 = System.nanoTime();
+        Run shipped = run("--json", written.toString());
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        System.out.printf(Locale.ROOT, "EvalCommandTest: eval with the shipped defaults took %.1f s%n", seconds);
+        assertEquals(0, shipped.code(), shipped.err());
+        JsonNode record = EvalReport.readJson(RECORD);
+        List<String> differences = EvalReport.compare(record, EvalReport.readJson(written));
+        assertEquals(List.of(), differences, "the shipped eval no longer reproduces " + RECORD + " (after a "
+                + "deliberate change: ./reelrank eval --json docs/results/sample.json, then ./reelrank docs)");
+        assertTrue(record.path("search").path("figures").size() >= 30, "the record must hold the search figures");
     }
 }

@@ -30,7 +30,8 @@ class GenerateCommandTest {
         assertTrue(r.out().contains("share of ratings on top 1% movies"), r.out());
         assertTrue(r.out().contains("ml-latest-small"), r.out());
         assertTrue(r.err().contains("ratings 10,000/10,000 (100%)"), r.err());
-        for (String f : List.of("movies.csv", "links.csv", "ratings.csv", "tags.csv", "README.txt", "users_latent.csv")) {
+        for (String f : List.of("movies.csv", "links.csv", "ratings.csv", "tags.csv", "README.txt",
+                "users_latent.csv")) {
             assertTrue(Files.isRegularFile(out.resolve(f)), f);
         }
         assertFalse(Files.exists(out.resolve(".generating")));
@@ -48,15 +49,16 @@ class GenerateCommandTest {
     void refusesMoreUsersThanTheRatingsAllow() {
         Run r = generate("--ratings", "10000", "--users", "501", "--out", tmp.toString());
         assertEquals(2, r.code());
-        assertEquals("reelrank: error: --users must be in 1-500 for 10,000 ratings (every user rates at least 20 movies), got 501",
-                r.err().strip());
+        assertEquals("reelrank: error: --users must be in 1-500 for 10,000 ratings (every user rates at least "
+                + "20 movies), got 501", r.err().strip());
     }
 
     @Test
     void refusesAVocabularyThatIsNoMovieLensDirectory() {
         Run r = generate("--ratings", "10000", "--out", tmp.resolve("x").toString(), "--vocabulary", tmp.toString());
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("has no movies.csv (it must be a MovieLens directory such as sample_data/ml-latest-small)"),
+        assertTrue(r.err().contains(
+                "has no movies.csv (it must be a MovieLens directory such as sample_data/ml-latest-small)"),
                 r.err());
     }
 

@@ -42,14 +42,16 @@ class LogLevelTest {
     @Test
     void rejectsAnUnknownLevelNamingTheValueAndTheAllowedOnes() {
         var e = assertThrows(IllegalArgumentException.class, () -> LogLevel.of(Map.of(LogLevel.ENV, "trace")));
-        assertEquals("REELRANK_LOG_LEVEL=trace is not a log level; use one of error, warn, info, debug", e.getMessage());
+        assertEquals("REELRANK_LOG_LEVEL=trace is not a log level; use one of error, warn, info, debug",
+                e.getMessage());
     }
 
     @Test
     void processWithABadLevelExitsTwoWithTheMessage() throws Exception {
         Result r = run(Map.of(LogLevel.ENV, "loud"), "--version");
         assertEquals(2, r.code(), r.output());
-        assertEquals("reelrank: error: REELRANK_LOG_LEVEL=loud is not a log level; use one of error, warn, info, debug\n",
+        assertEquals(
+                "reelrank: error: REELRANK_LOG_LEVEL=loud is not a log level; use one of error, warn, info, debug\n",
                 r.output());
     }
 
@@ -73,7 +75,7 @@ class LogLevelTest {
     private static Result run(Map<String, String> env, String... args) throws IOException, InterruptedException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         var cmd = new ArrayList<>(List.of(java.toString(), "-cp",
-                System.getProperty("java.class.path"), "io.reelrank.cli.Main"));
+                System.getProperty("java.class.path"), "io.reelrank.Main"));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().remove(LogLevel.ENV);

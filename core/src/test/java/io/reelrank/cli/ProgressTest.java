@@ -28,7 +28,8 @@ class ProgressTest {
     @Test
     void onATerminalDrawsOneBarPerTaskWithItsCount() {
         ByteArrayOutputStream screen = new ByteArrayOutputStream();
-        try (Progress p = new Progress(new PrintWriter(new StringWriter()), new PrintStream(screen, true, StandardCharsets.UTF_8))) {
+        try (Progress p = new Progress(new PrintWriter(new StringWriter()),
+                new PrintStream(screen, true, StandardCharsets.UTF_8))) {
             assertTrue(p.terminal());
             p.update("ratings", 5, 10, "ratings");
             p.update("ratings", 10, 10, "ratings");

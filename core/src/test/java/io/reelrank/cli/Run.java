@@ -1,5 +1,6 @@
 package io.reelrank.cli;
 
+import io.reelrank.Main;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;

@@ -52,7 +52,8 @@ class SearchCommandTest {
         assertEquals(0, r.code(), r.err());
         String[] lines = r.out().split("\n");
         assertTrue(lines[0].matches("rank\\s+movie_id\\s+title\\s+year\\s+genres\\s+bm25"), lines[0]);
-        assertTrue(lines[1].matches("\\s+1\\s+58559\\s+Dark Knight, The\\s+2008\\s+Action\\|Crime\\|Drama\\|IMAX\\s+\\d+\\.\\d{3}"),
+        assertTrue(lines[1].matches(
+                "\\s+1\\s+58559\\s+Dark Knight, The\\s+2008\\s+Action\\|Crime\\|Drama\\|IMAX\\s+\\d+\\.\\d{3}"),
                 lines[1]);
         assertEquals("4 of 4 matching movies", lines[lines.length - 1]);
         // Answered from the index: no private cluster was started in this home.
@@ -70,8 +71,9 @@ class SearchCommandTest {
         JsonNode first = results.get(0);
         // The one search shape (SearchJson), as `search --user` and /api/search write it; what a plain
         // BM25 search does not compute is null.
-        assertEquals(List.of("rank", "movie_id", "title", "year", "genres", "bm25", "bm25_rank", "movement", "rating_count",
-                "similarity", "collaborative", "score", "has_embedding", "explanation"), fieldNames(first));
+        assertEquals(List.of("rank", "movie_id", "title", "year", "genres", "bm25", "bm25_rank", "movement",
+                "rating_count", "similarity", "collaborative", "score", "has_embedding", "explanation"),
+                fieldNames(first));
         assertEquals(List.of("query", "user", "personalized", "cold_user", "fusion", "alpha", "popularity_weight",
                 "collaborative_weight", "model_version", "has_collaborative", "candidates", "total_matches", "results"),
                 fieldNames(root));
@@ -114,12 +116,14 @@ class SearchCommandTest {
     void aSyntaxErrorPrintsTheQueryACaretAndTheReasonWithExitCodeTwo() {
         Run r = run("(title:lord OR title:king AND genres:Fantasy");
         assertEquals(2, r.code());
-        assertEquals("(title:lord OR title:king AND genres:Fantasy\n^\nunbalanced parenthesis: this ( has no closing )\n",
+        assertEquals(
+                "(title:lord OR title:king AND genres:Fantasy\n^\nunbalanced parenthesis: this ( has no closing )\n",
                 r.err());
         assertEquals("", r.out());
         Run field = run("title:lord AND year:nineties");
         assertEquals(2, field.code());
-        assertEquals("title:lord AND year:nineties\n                    ^\nyear expects a whole number, got 'nineties'\n",
+        assertEquals(
+                "title:lord AND year:nineties\n                    ^\nyear expects a whole number, got 'nineties'\n",
                 field.err());
     }
 
@@ -141,15 +145,18 @@ class SearchCommandTest {
 
     @Test
     void badOptionValuesNameTheOptionTheRangeAndTheValue() {
-        assertEquals(new Run(2, "", "reelrank: error: --limit must be in 1-1000, got 0\n"), run("lord", "--limit", "0"));
+        assertEquals(new Run(2, "", "reelrank: error: --limit must be in 1-1000, got 0\n"),
+                run("lord", "--limit", "0"));
         assertEquals(new Run(2, "", "reelrank: error: --min-avg-rating must be in 0-5, got 5.5\n"),
                 run("lord", "--min-avg-rating", "5.5"));
         assertEquals(new Run(2, "", "reelrank: error: --year-from must be in 1800-2100, got 99\n"),
                 run("lord", "--year-from", "99"));
-        assertEquals(new Run(2, "", "reelrank: error: --sort must be one of score, avg_rating, year, movie_id, got 'rating'\n"),
+        assertEquals(new Run(2, "",
+                "reelrank: error: --sort must be one of score, avg_rating, year, movie_id, got 'rating'\n"),
                 run("lord", "--sort", "rating"));
         Run genre = run("lord", "--genre", "Scifi");
         assertEquals(2, genre.code());
-        assertTrue(genre.err().startsWith("reelrank: error: --genre must be one of action, adventure, animation"), genre.err());
+        assertTrue(genre.err().startsWith("reelrank: error: --genre must be one of action, adventure, animation"),
+                genre.err());
     }
 }

@@ -59,7 +59,8 @@ class SearchUserCommandTest {
                 root.get("results").get(3).get("movie_id").asInt());
         assertEquals(Set.of(2116, 4993, 5952, 7153), top4);
         JsonNode first = root.get("results").get(0);
-        for (String f : List.of("rank", "movie_id", "title", "year", "genres", "bm25", "bm25_rank", "similarity", "score")) {
+        for (String f : List.of("rank", "movie_id", "title", "year", "genres", "bm25", "bm25_rank", "similarity",
+                "score")) {
             assertTrue(first.has(f), "missing " + f);
         }
     }
@@ -68,7 +69,8 @@ class SearchUserCommandTest {
     void explainShowsTheMovementAndTheFormula() {
         Run r = run("lord", "--user", "10001", "--explain");
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("(1-α)·((1-π)·mm(bm25) + π·mm(log(1+n))) + α·((1-γ)·mm(cos) + γ·mm(u·v)) = "), r.out());
+        assertTrue(r.out().contains("(1-α)·((1-π)·mm(bm25) + π·mm(log(1+n))) + α·((1-γ)·mm(cos) + γ·mm(u·v)) = "),
+                r.out());
         Run linear = run("lord", "--user", "10001", "--explain", "--fusion", "linear", "--alpha", "0.8");
         assertTrue(linear.out().contains("(1-0.80)·bm25/max_bm25 + 0.80·(cos+1)/2 = "), linear.out());
         assertTrue(r.out().matches("(?s).*\\s↑\\d+\\s.*"), "an upward move is shown: " + r.out());
@@ -106,7 +108,8 @@ class SearchUserCommandTest {
         assertTrue(e.err().contains("--popularity must be in 0-1, got 2.0"), e.err());
         Run f = run("lord", "--user", "10001", "--fusion", "linear", "--collaborative", "0.5");
         assertEquals(2, f.code());
-        assertTrue(f.err().contains("--popularity and --collaborative apply to weighted fusion only, got --fusion linear"),
+        assertTrue(f.err().contains(
+                "--popularity and --collaborative apply to weighted fusion only, got --fusion linear"),
                 f.err());
         Run d = run("lord", "--user", "10001", "--candidates", "0");
         assertEquals(2, d.code());

@@ -34,7 +34,8 @@ class ServeCommandTest {
         "bench http --clients 65            | --clients must be in 1-64, got 65",
         "bench http --warmup 601            | --warmup must be in 0-600, got 601",
         "bench http --queries 4             | --queries must be in 5-100000, got 4",
-        "bench http --url http://10.1.2.3:80/ | --url must be http://<loopback address>:<port>/, got http://10.1.2.3:80/",
+        "bench http --url http://10.1.2.3:80/ | --url must be http://<loopback address>:<port>/, "
+                + "got http://10.1.2.3:80/",
     })
     void rejectsABadOptionWithItsRange(String args, String message) {
         String[] r = run(split(args));

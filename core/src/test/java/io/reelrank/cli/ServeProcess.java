@@ -2,6 +2,7 @@ package io.reelrank.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.reelrank.Main;
 import io.reelrank.db.Database;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -67,14 +68,16 @@ final class ServeProcess implements AutoCloseable {
     }
 
     /** Starts {@code serve --port 0 --index-dir indexDir} and waits (at most {@code timeout}) for its address. */
-    static ServeProcess start(String name, Path home, Path indexDir, Duration timeout, String... extra) throws Exception {
+    static ServeProcess start(String name, Path home, Path indexDir, Duration timeout, String... extra)
+            throws Exception {
         List<String> args = new ArrayList<>(List.of("serve", "--port", "0", "--index-dir", indexDir.toString()));
         args.addAll(List.of(extra));
         Process p = child(home, args).start();
         StringBuffer log = new StringBuffer();
         CompletableFuture<URI> address = new CompletableFuture<>();
         Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader r = new BufferedReader(
+                    new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
                     log.append(line).append('\n');
@@ -155,8 +158,9 @@ final class ServeProcess implements AutoCloseable {
     }
 
     HttpResponse<String> get(String pathAndQuery) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(uri.resolve(pathAndQuery)).timeout(Duration.ofSeconds(10)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpRequest request = HttpRequest.newBuilder(uri.resolve(pathAndQuery)).timeout(Duration.ofSeconds(10)).GET()
+                .build();
+        return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
     /** GET that must answer 200; its JSON body. */
@@ -176,9 +180,11 @@ final class ServeProcess implements AutoCloseable {
 
     /** POSTs one rating; it must answer 200. */
     void rate(int user, int movie, double rating) throws IOException, InterruptedException {
-        HttpResponse<String> r = post("/api/users/" + user + "/ratings", "{\"movie_id\": " + movie + ", \"rating\": " + rating + "}");
+        HttpResponse<String> r = post("/api/users/" + user + "/ratings",
+                "{\"movie_id\": " + movie + ", \"rating\": " + rating + "}");
         if (r.statusCode() != 200) {
-            throw new AssertionError(name + " rating " + user + "/" + movie + "=" + rating + " → " + r.statusCode() + " " + r.body());
+            throw new AssertionError(name + " rating " + user + "/" + movie + "=" + rating + " → " + r.statusCode()
+                    + " " + r.body());
         }
     }
 

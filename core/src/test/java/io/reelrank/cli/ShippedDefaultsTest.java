@@ -28,7 +28,8 @@ class ShippedDefaultsTest {
 
     @Test
     void rankingDefaults() {
-        assertEquals(new Weights(0.60, 0.50, 0.50), Weights.DEFAULT, "weighted fusion α, popularity π, collaborative γ");
+        assertEquals(new Weights(0.60, 0.50, 0.50), Weights.DEFAULT,
+                "weighted fusion α, popularity π, collaborative γ");
         assertEquals("0.60", Weights.DEFAULT_ALPHA_TEXT);
         assertEquals(Fusion.LEARNED, PersonalizedSearch.DEFAULT_FUSION);
         assertEquals(0.80, Reranker.DEFAULT_ALPHA, "α of the linear fusion");

@@ -15,20 +15,26 @@ class TrainCommandTest {
         return Run.of(List.of("train"), args);
     }
 
+    /** picocli's refusal of a value its converter rejects (exit code 2). */
+    private static Run invalid(String option, String message) {
+        return new Run(2, "", "reelrank: error: Invalid value for option '" + option + "': " + message
+                + "\n(`reelrank train --help` lists the options)\n");
+    }
+
     @Test
     void badHyperparametersNameTheOptionTheRangeAndTheValue() {
-        assertEquals(new Run(2, "", "reelrank: error: --rank values must be in [1, 1024], got 2000\n"), train("--rank", "2000"));
-        assertEquals(new Run(2, "", "reelrank: error: --rank values must be whole numbers, got 8.5\n"), train("--rank", "8.5"));
-        assertEquals(new Run(2, "", "reelrank: error: --als-alpha values must be in [0, ∞), got -1\n"),
-                train("--als-alpha", "-1"));
-        assertEquals(new Run(2, "", "reelrank: error: --lambda values must be > 0, got 0.0\n"), train("--lambda", "0,0.1"));
-        assertEquals(new Run(2, "", "reelrank: error: --iterations values must be in [1, 1000], got 0\n"),
-                train("--iterations", "0"));
-        assertEquals(new Run(2, "", "reelrank: error: --midpoint values must be in [0, 5], got 6\n"), train("--midpoint", "6"));
-        assertEquals(new Run(2, "", "reelrank: error: --blend values must be finite numbers, got 'x'\n"), train("--blend", "x"));
-        assertEquals(new Run(2, "", "reelrank: error: --ridge must be a finite number > 0, got 0.0\n"), train("--ridge", "0"));
-        assertEquals(new Run(2, "", "reelrank: error: --min-fit must be >= 1, got 0\n"), train("--min-fit", "0"));
-        assertEquals(new Run(2, "", "reelrank: error: --threads must be in 1-256, got 0\n"), train("--threads", "0"));
+        assertEquals(invalid("--rank", "values must be in [1, 1024], got 2000"), train("--rank", "2000"));
+        assertEquals(invalid("--rank", "values must be whole numbers, got 8.5"), train("--rank", "8.5"));
+        assertEquals(invalid("--als-alpha", "values must be in [0, ∞), got -1"), train("--als-alpha", "-1"));
+        assertEquals(invalid("--lambda", "values must be > 0, got 0.0"), train("--lambda", "0,0.1"));
+        assertEquals(invalid("--iterations", "values must be in [1, 1000], got 0"), train("--iterations", "0"));
+        assertEquals(invalid("--midpoint", "values must be in [0, 5], got 6"), train("--midpoint", "6"));
+        assertEquals(invalid("--blend", "values must be finite numbers (a value, a list 0.5,1,2 or a range "
+                + "from:to:step), got 'x'"), train("--blend", "x"));
+        assertEquals(invalid("--ridge", "must be a finite number > 0, got 0.0"), train("--ridge", "0"));
+        assertEquals(invalid("--min-fit", "must be >= 1, got 0"), train("--min-fit", "0"));
+        assertEquals(invalid("--threads", "must be in 1-256, got 0"), train("--threads", "0"));
+        assertEquals(invalid("--threads", "must be a whole number in 1-256, got 'many'"), train("--threads", "many"));
         assertEquals(new Run(2, "", "reelrank: error: --shrinkage must be a finite number >= 0, got -1.0\n"),
                 train("--shrinkage", "-1"));
         Run grid = train("--rank", "1:1000:1", "--als-alpha", "1,2");

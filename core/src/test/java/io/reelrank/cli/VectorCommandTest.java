@@ -49,7 +49,8 @@ class VectorCommandTest {
         r = run("vector", "--model", "minilm", "hi");
         assertEquals(2, r.code());
         assertEquals("reelrank: error: unknown bundled model 'minilm'; the choices are all-MiniLM-L6-v2, "
-                + "all-MiniLM-L6-v2-int8 (or a sentence-transformers ONNX export with --model-dir DIR)", r.err().strip());
+                + "all-MiniLM-L6-v2-int8 (or a sentence-transformers ONNX export with --model-dir DIR)",
+                r.err().strip());
     }
 
     @Test

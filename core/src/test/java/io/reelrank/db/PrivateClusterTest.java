@@ -39,8 +39,10 @@ class PrivateClusterTest {
     static final int MIGRATION_FILES = migrationFiles().size();
 
     static java.util.List<String> migrationFiles() {
-        try (var files = java.nio.file.Files.list(java.nio.file.Path.of("src", "main", "resources", "db", "migration"))) {
-            return files.map(f -> f.getFileName().toString()).filter(n -> n.matches("V\\d+__.+\\.sql")).sorted().toList();
+        java.nio.file.Path dir = java.nio.file.Path.of("src", "main", "resources", "db", "migration");
+        try (var files = java.nio.file.Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.matches("V\\d+__.+\\.sql")).sorted()
+                    .toList();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -79,11 +81,14 @@ class PrivateClusterTest {
                 st.execute("CREATE TABLE schema_version (version int PRIMARY KEY, name text NOT NULL, "
                         + "applied_at timestamptz NOT NULL DEFAULT now())");
                 for (int v = 1; v <= 2; v++) {
-                    st.execute(new String(Migrations.class.getResourceAsStream("/db/migration/" + files.get(v - 1)).readAllBytes(),
-                            java.nio.charset.StandardCharsets.UTF_8));
-                    st.execute("INSERT INTO schema_version (version, name) VALUES (" + v + ", '" + files.get(v - 1) + "')");
+                    String file = "/db/migration/" + files.get(v - 1);
+                    byte[] sql = Migrations.class.getResourceAsStream(file).readAllBytes();
+                    st.execute(new String(sql, java.nio.charset.StandardCharsets.UTF_8));
+                    st.execute("INSERT INTO schema_version (version, name) VALUES (" + v + ", '"
+                            + files.get(v - 1) + "')");
                 }
-                st.execute("INSERT INTO movies (movie_id, title, genres, year) VALUES (1, 'Kept', ARRAY['Drama'], 1999)");
+                st.execute(
+                        "INSERT INTO movies (movie_id, title, genres, year) VALUES (1, 'Kept', ARRAY['Drama'], 1999)");
             }
             try (Database upgraded = Database.open(legacy, db.cluster());
                  Connection c = upgraded.connect(); Statement st = c.createStatement()) {

@@ -37,7 +37,8 @@ class RatingTotalsTest {
         RatingTotals kept = RatingTotals.read(c);
         RatingTotals real = scanned(c);
         assertEquals(real.ratings(), kept.ratings(), "ratings after " + after);
-        assertEquals(0, real.sum().compareTo(kept.sum()), "sum after " + after + ": kept " + kept.sum() + ", real " + real.sum());
+        assertEquals(0, real.sum().compareTo(kept.sum()), "sum after " + after + ": kept " + kept.sum() + ", real "
+                + real.sum());
     }
 
     @Test
@@ -55,7 +56,8 @@ class RatingTotalsTest {
                 ratings.rate(NEW_USER, 1, 2.0, RatingSource.CLI);
                 RatingTotals replaced = RatingTotals.read(c);
                 assertEquals(before.ratings() + 1, replaced.ratings(), "a replaced rating is not a new one");
-                assertEquals(0, before.sum().add(new BigDecimal("2.0")).compareTo(replaced.sum()), replaced.sum().toString());
+                assertEquals(0, before.sum().add(new BigDecimal("2.0")).compareTo(replaced.sum()),
+                        replaced.sum().toString());
                 assertInStep(c, "a replaced rating");
             } finally {
                 try (Statement st = c.createStatement()) {

@@ -50,7 +50,8 @@ class EmbeddingCsvTest {
             float[] a = written.get(i);
             float[] b = read.get(i).embedding();
             for (int k = 0; k < a.length; k++) {
-                assertEquals(Float.floatToRawIntBits(a[k]), Float.floatToRawIntBits(b[k]), "row " + i + " component " + k);
+                assertEquals(Float.floatToRawIntBits(a[k]), Float.floatToRawIntBits(b[k]), "row " + i + " component "
+                        + k);
             }
         }
     }

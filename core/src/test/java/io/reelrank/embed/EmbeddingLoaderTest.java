@@ -80,7 +80,8 @@ class EmbeddingLoaderTest {
             assertBitsEqual(v2, got.get(2));
             assertBitsEqual(v3, got.get(3));
             try (Statement st = c.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT indexdef FROM pg_indexes WHERE indexname = '" + EmbeddingLoader.INDEX + "'")) {
+                 ResultSet rs = st.executeQuery("SELECT indexdef FROM pg_indexes WHERE indexname = '"
+                         + EmbeddingLoader.INDEX + "'")) {
                 assertTrue(rs.next());
                 assertTrue(rs.getString(1).contains("USING hnsw (embedding vector_cosine_ops)"), rs.getString(1));
             }
@@ -97,7 +98,8 @@ class EmbeddingLoaderTest {
             "broken literal       | 2 | BROKEN   | movie 2: not a vector literal (expected [x,y,...]): [0.1,0.2",
             "repeated movie_id    | 1 | OK       | movie 1 appears again (first on line 2)",
             "movie_id not a number| x2 | OK      | movie_id is not an integer: 'x2'"})
-    void rejectsABadRowWithItsLineAndChangesNothing(String name, String id, String kind, String message) throws Exception {
+    void rejectsABadRowWithItsLineAndChangesNothing(String name, String id, String kind, String message)
+            throws Exception {
         String literal = switch (kind) {
             case "DIM383" -> VectorLiteral.format(randomUnit(383));
             case "NAN" -> withComponent(4, "NaN");

@@ -32,9 +32,11 @@ class OnnxEncoderDirectoryTest {
     @Test
     void readsTheModelAndItsMaxLengthFromTheDirectory() throws Exception {
         export(dir, "onnx/model.onnx");
-        Files.writeString(dir.resolve("sentence_bert_config.json"), "{\"max_seq_length\": 128, \"do_lower_case\": false}");
+        Files.writeString(dir.resolve("sentence_bert_config.json"),
+                "{\"max_seq_length\": 128, \"do_lower_case\": false}");
         OnnxEncoder.Settings s = new OnnxEncoder.Settings(1, 8, null);
-        try (OnnxEncoder fromDir = OnnxEncoder.fromDirectory(dir, s); OnnxEncoder bundled = OnnxEncoder.bundled(BundledModel.MINILM_L6, s)) {
+        try (OnnxEncoder fromDir = OnnxEncoder.fromDirectory(dir, s);
+             OnnxEncoder bundled = OnnxEncoder.bundled(BundledModel.MINILM_L6, s)) {
             assertEquals(384, fromDir.dimension());
             assertEquals(128, fromDir.maxLength());
             assertEquals(128, fromDir.tokenCount("word ".repeat(300)));
@@ -50,7 +52,8 @@ class OnnxEncoderDirectoryTest {
                 "{\"pooling_mode_cls_token\": true, \"pooling_mode_mean_tokens\": false}");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> OnnxEncoder.fromDirectory(dir, OnnxEncoder.Settings.defaults()));
-        assertTrue(e.getMessage().endsWith("does not use mean pooling; only mean pooling is supported"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("does not use mean pooling; only mean pooling is supported"),
+                e.getMessage());
     }
 
     @Test

@@ -179,7 +179,8 @@ class OpenAiEncoderTest {
         try (OpenAiEncoder enc = encoder(4, Duration.ofSeconds(1))) {
             assertEquals(4, enc.encode("hello").length);
             assertTrue(enc.retries() >= 1, "the stalled request timed out and was retried");
-            assertTrue(arrivals.size() >= 2, "the answer came from a second request, not the stalled one: " + arrivals.size());
+            assertTrue(arrivals.size() >= 2, "the answer came from a second request, not the stalled one: "
+                    + arrivals.size());
         }
     }
 
@@ -191,7 +192,8 @@ class OpenAiEncoderTest {
             OpenAiEncoder.ApiException e = assertThrows(OpenAiEncoder.ApiException.class, () -> enc.encode("hello"));
             assertEquals(401, e.status());
             assertTrue(e.getMessage().startsWith("HTTP 401 from http://127.0.0.1:"), e.getMessage());
-            assertTrue(e.getMessage().endsWith("(model test-embed-small): Incorrect API key provided: sk-test."), e.getMessage());
+            assertTrue(e.getMessage().endsWith("(model test-embed-small): Incorrect API key provided: sk-test."),
+                    e.getMessage());
             assertEquals(1, requests.size());
         }
     }

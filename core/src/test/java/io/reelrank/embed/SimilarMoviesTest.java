@@ -42,7 +42,8 @@ class SimilarMoviesTest {
         Path csv = dir.resolve("fantasy.csv");
         try (Connection c = db.connect();
              OnnxEncoder enc = OnnxEncoder.bundled(OnnxEncoder.Settings.defaults())) {
-            MovieEmbeddings.Result r = MovieEmbeddings.embed(MovieText.load(c, ids), enc, csv, MovieEmbeddings.Listener.NONE);
+            MovieEmbeddings.Result r = MovieEmbeddings.embed(MovieText.load(c, ids), enc, csv,
+                    MovieEmbeddings.Listener.NONE);
             assertEquals(779, r.embedded());
         }
         assertEquals(779, EmbeddingLoader.load(db, csv).rows());
@@ -82,10 +83,12 @@ class SimilarMoviesTest {
     void rejectsAnUnknownMovieAndOneWithoutEmbedding() throws Exception {
         try (Connection c = db.connect()) {
             assertEquals("no movie with movie_id 999999999",
-                    assertThrows(SimilarMovies.UnknownMovieException.class, () -> SimilarMovies.find(c, 999_999_999, 10)).getMessage());
+                    assertThrows(SimilarMovies.UnknownMovieException.class,
+                            () -> SimilarMovies.find(c, 999_999_999, 10)).getMessage());
             // Heat (movie 6) is not a Fantasy movie, so it was not embedded.
             assertEquals("movie 6 has no embedding; run reelrank embed --load first",
-                    assertThrows(SimilarMovies.NoEmbeddingException.class, () -> SimilarMovies.find(c, 6, 10)).getMessage());
+                    assertThrows(SimilarMovies.NoEmbeddingException.class,
+                            () -> SimilarMovies.find(c, 6, 10)).getMessage());
             assertEquals("limit must be in 1-1000, got 0",
                     assertThrows(IllegalArgumentException.class, () -> SimilarMovies.find(c, 4993, 0)).getMessage());
         }

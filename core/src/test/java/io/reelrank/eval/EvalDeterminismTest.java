@@ -75,7 +75,8 @@ class EvalDeterminismTest {
         SearchTask.Result search = SearchTask.run(split.test(), queries, rankers, 10);
         RecommendationTask.Result rec = RecommendationTask.run(split, ids,
                 java.util.Map.of("similarity", Scorers.content(ids, items::get, users)), 20);
-        return EvalSummary.table(EvalSummary.search(search, bootstrap, List.<String[]>of(new String[] {"personalized", "bm25"})))
+        return EvalSummary.table(EvalSummary.search(search, bootstrap,
+                List.<String[]>of(new String[] {"personalized", "bm25"})))
                 + EvalSummary.table(EvalSummary.recommendation(rec, bootstrap));
     }
 

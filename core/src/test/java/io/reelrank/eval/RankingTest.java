@@ -14,7 +14,8 @@ class RankingTest {
 
     @Test
     void ordersByScoreDescendingThenMovieIdAscending() {
-        assertArrayEquals(new int[] {4, 2, 9, 1}, Ranking.order(new int[] {9, 2, 4, 1}, new double[] {0.5, 0.5, 0.8, -1}));
+        assertArrayEquals(new int[] {4, 2, 9, 1},
+                Ranking.order(new int[] {9, 2, 4, 1}, new double[] {0.5, 0.5, 0.8, -1}));
     }
 
     @Test

@@ -36,7 +36,8 @@ class RecommendationTaskTest {
 
     private static RecommendationTask.Result run(Splits.Split split, int k) {
         TrainingUsers users = TrainingUsers.compute(split.train(), ITEMS::get, 10);
-        return RecommendationTask.run(split, CATALOG, Map.of("content", Scorers.content(CATALOG, ITEMS::get, users)), k);
+        return RecommendationTask.run(split, CATALOG, Map.of("content", Scorers.content(CATALOG, ITEMS::get, users)),
+                k);
     }
 
     @Test

@@ -16,8 +16,8 @@ class SearchTaskTest {
 
     private static final int[] IDS = {1, 2, 3, 4, 5};
     private static final QueryGenerator QUERIES = new QueryGenerator(IDS,
-            new String[] {"Lord of the Rings: The Fellowship of the Ring, The", "Lord of the Rings: The Two Towers, The",
-                    "Lord of War", "Rings", "Unique"},
+            new String[] {"Lord of the Rings: The Fellowship of the Ring, The",
+                    "Lord of the Rings: The Two Towers, The", "Lord of War", "Rings", "Unique"},
             new String[][] {{"Adventure", "Fantasy"}, {"Adventure", "Fantasy"}, {"War"}, {"Horror"}, {}},
             QueryGenerator.DEFAULT_MAX_TITLE_DF);
     // Canned rankings: BM25 puts the two Rings films last; the "personalized" ranker puts them first.

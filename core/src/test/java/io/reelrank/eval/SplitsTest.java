@@ -103,7 +103,8 @@ class SplitsTest {
 
     @Test
     void rejectsATestFractionOutsideZeroToOne() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Splits.temporal(twoUsers(), 1.5));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Splits.temporal(twoUsers(), 1.5));
         assertEquals("--test-fraction must be in (0,1), got 1.5", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Splits.random(twoUsers(), 0, 1));
         assertThrows(IllegalArgumentException.class, () -> Splits.random(twoUsers(), Double.NaN, 1));

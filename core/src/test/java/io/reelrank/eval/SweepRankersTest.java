@@ -94,8 +94,8 @@ class SweepRankersTest {
                 }
                 for (Weights w : List.of(new Weights(0, 0.5, 0.5), new Weights(0.7, 0.7, 0.5), new Weights(1, 0, 1))) {
                     for (Fusion f : Fusion.values()) {
-                        assertArrayEquals(ids(Reranker.rerank(counted, users.vector(user), cf.get(user), rated, items, model,
-                                f, w)), rankers.ranker(ctx, f, w, true).rank(q, user), q + " " + f + " " + w);
+                        assertArrayEquals(ids(Reranker.rerank(counted, users.vector(user), cf.get(user), rated, items,
+                                model, f, w)), rankers.ranker(ctx, f, w, true).rank(q, user), q + " " + f + " " + w);
                     }
                 }
             }
@@ -105,8 +105,8 @@ class SweepRankersTest {
     @Test
     void theBaselineIgnoresTheUsersVectorsAndKeepsThePrior() {
         SweepRankers rankers = rankers();
-        SweepRankers.Context ctx = SweepRankers.Context.of(train, TrainingUsers.compute(train, items::vector, 10), model,
-                cf::get);
+        SweepRankers.Context ctx = SweepRankers.Context.of(train, TrainingUsers.compute(train, items::vector, 10),
+                model, cf::get);
         Weights w = new Weights(0, 0.7, 0);
         int[] forOne = rankers.ranker(ctx, Fusion.WEIGHTED, w, false).rank("a", 1);
         int[] forTwo = rankers.ranker(ctx, Fusion.WEIGHTED, w, false).rank("a", 2);
@@ -116,8 +116,8 @@ class SweepRankersTest {
     @Test
     void theBm25RankingIsTheCandidatesInTheirOrderFetchedOncePerQuery() {
         SweepRankers rankers = rankers();
-        SweepRankers.Context ctx = SweepRankers.Context.of(train, TrainingUsers.compute(train, items::vector, 10), model,
-                cf::get);
+        SweepRankers.Context ctx = SweepRankers.Context.of(train, TrainingUsers.compute(train, items::vector, 10),
+                model, cf::get);
         for (int i = 0; i < 3; i++) {
             assertArrayEquals(lists.get("a").stream().mapToInt(Candidate::movieId).toArray(),
                     rankers.bm25().rank("a", 1));

@@ -75,8 +75,8 @@ class MovieLensGeneratorTest {
         for (String line : lines.subList(1, lines.size())) {
             String[] f = line.split(",");
             assertEquals(4, f.length, line);
-            ratings.add(new long[] {Long.parseLong(f[0]), Long.parseLong(f[1]), Math.round(Double.parseDouble(f[2]) * 2),
-                    Long.parseLong(f[3])});
+            ratings.add(new long[] {Long.parseLong(f[0]), Long.parseLong(f[1]),
+                    Math.round(Double.parseDouble(f[2]) * 2), Long.parseLong(f[3])});
         }
     }
 
@@ -102,7 +102,7 @@ class MovieLensGeneratorTest {
         assertEquals(610, MovieLensGenerator.scaled(610, 200_948, 100_836));
         assertEquals(200_948, MovieLensGenerator.scaled(610, 200_948, 32_000_204));
         assertEquals(87_585, MovieLensGenerator.scaled(9_742, 87_585, 32_000_204));
-        MovieLensGenerator.Plan p = summary.plan();
+        MovieLensGenerator.GenerationPlan p = summary.plan();
         assertEquals(RATINGS, ratings.size());
         assertEquals(MovieLensGenerator.scaled(610, 200_948, RATINGS), p.users());
         assertEquals(p.movies(), movies.size());
@@ -224,7 +224,8 @@ class MovieLensGeneratorTest {
                 usersCompared++;
                 if (fs / fn > os / on) usersAbove++;
             }
-            long inCatalogue = movies.values().stream().filter(m -> m.genres().stream().anyMatch(fav::contains)).count();
+            long inCatalogue = movies.values().stream().filter(m -> m.genres().stream().anyMatch(fav::contains))
+                    .count();
             favShareOfRatings += (double) hits / e.getValue().size();
             favShareOfCatalogue += (double) inCatalogue / movies.size();
             users++;
@@ -232,9 +233,10 @@ class MovieLensGeneratorTest {
         double fav = favSum / favN, other = otherSum / otherN, disliked = dislikedSum / dislikedN;
         assertTrue(fav > other + 0.2, "favourites " + fav + " vs others " + other);
         assertTrue(disliked < other - 0.1, "disliked " + disliked + " vs others " + other);
-        assertTrue(usersAbove > 0.75 * usersCompared, usersAbove + " of " + usersCompared + " users rate favourites higher");
-        assertTrue(favShareOfRatings / users > 1.3 * favShareOfCatalogue / users,
-                "share of ratings on favourites " + favShareOfRatings / users + " vs catalogue " + favShareOfCatalogue / users);
+        assertTrue(usersAbove > 0.75 * usersCompared,
+                usersAbove + " of " + usersCompared + " users rate favourites higher");
+        assertTrue(favShareOfRatings / users > 1.3 * favShareOfCatalogue / users, "share of ratings on favourites "
+                + favShareOfRatings / users + " vs catalogue " + favShareOfCatalogue / users);
     }
 
     @Test
@@ -294,7 +296,8 @@ class MovieLensGeneratorTest {
                 MovieLensGenerator.Listener.NONE);
         assertEquals(9_742, s.plan().movies());
         for (String f : List.of("movies.csv", "links.csv")) {
-            assertArrayEquals(Files.readAllBytes(TestDatabase.SAMPLE.resolve(f)), Files.readAllBytes(out.resolve(f)), f);
+            assertArrayEquals(Files.readAllBytes(TestDatabase.SAMPLE.resolve(f)), Files.readAllBytes(out.resolve(f)),
+                    f);
         }
         assertEquals(20_001, Files.readAllLines(out.resolve("ratings.csv")).size());
     }
@@ -318,7 +321,8 @@ class MovieLensGeneratorTest {
     void refusesToOverwriteADataSetUnlessForced() throws IOException {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> MovieLensGenerator.write(options(RATINGS, SEED), dir, false, MovieLensGenerator.Listener.NONE));
-        assertTrue(e.getMessage().endsWith("movies.csv already exists; choose an empty directory or give --force to overwrite"),
+        assertTrue(e.getMessage().endsWith(
+                "movies.csv already exists; choose an empty directory or give --force to overwrite"),
                 e.getMessage());
     }
 

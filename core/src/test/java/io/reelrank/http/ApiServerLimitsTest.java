@@ -158,10 +158,26 @@ class ApiServerLimitsTest {
 
     @Test
     void aBodyOverSixtyFourKibibytesIs413() throws Exception {
-        String big = "{\"movie_id\": 1, \"rating\": 4, \"pad\": \"" + "x".repeat(Call.MAX_BODY_BYTES) + "\"}";
+        String big = "{\"movie_id\": 1, \"rating\": 4, \"pad\": \"" + "x".repeat(ApiServer.MAX_BODY_BYTES) + "\"}";
         HttpResponse<String> r = HttpFixture.post(HttpFixture.server(), "/api/users/" + BODY_USER + "/ratings", big, null);
         assertEquals(413, r.statusCode(), r.body());
         assertTrue(JSON.readTree(r.body()).get("detail").asText().contains("at most 65536 bytes"), r.body());
+    }
+
+    @Test
+    void aBodyStreamedPastSixtyFourKibibytesWithoutALengthIs413() throws Exception {
+        String json = "{\"movie_id\": 1, \"rating\": 4, \"pad\": \"" + "x".repeat(ApiServer.MAX_BODY_BYTES) + "\"}";
+        StringBuilder chunked = new StringBuilder();
+        for (int i = 0; i < json.length(); i += 8192) {
+            String part = json.substring(i, Math.min(json.length(), i + 8192));
+            chunked.append(Integer.toHexString(part.length())).append("\r\n").append(part).append("\r\n");
+        }
+        String r = raw(HttpFixture.server(), "POST /api/users/" + BODY_USER + "/ratings HTTP/1.1\r\nHost: x\r\n"
+                + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                + chunked + "0\r\n\r\n");
+        assertEquals(413, status(r), r);
+        assertTrue(body(r).get("detail").asText().contains("at most 65536 bytes"), r);
+        assertEquals(404, HttpFixture.get("/api/users/" + BODY_USER).statusCode(), "a refused body writes nothing");
     }
 
     static HttpResponse<String> post(String contentType, String body) throws Exception {

@@ -114,23 +114,25 @@ class MovieIndexTest {
         try (MovieSearcher searcher = MovieSearcher.open(dir)) {
             try {
                 exec(db, "UPDATE movies SET rating_count = rating_count + 1000 WHERE movie_id = 1");
-                exec(db, "INSERT INTO movies (movie_id, title, year, genres) VALUES (999999, 'Zyzzyva Expedition', 2031, '{Documentary}')");
+                exec(db, "INSERT INTO movies (movie_id, title, year, genres) VALUES (999999, 'Zyzzyva Expedition', "
+                        + "2031, '{Documentary}')");
                 assertTrue(MovieIndex.check(db, dir).stale());
-                assertEquals(new MovieIndex.Update(2, 0, 0), zeroMillis(MovieIndex.update(db, dir, List.of(1, 999999))));
+                assertEquals(new MovieIndex.Update(2, 0, 0),
+                        zeroMillis(MovieIndex.update(db, dir, List.of(1, 999999))));
                 MovieIndex.Check c = MovieIndex.check(db, dir);
                 assertFalse(c.stale(), c.describe());
                 searcher.refresh();
                 assertEquals(List.of(999999), ids(searcher.search("zyzzyva AND year:[2031 TO 2031]", SearchFilters.NONE,
                         SearchSort.SCORE, 10)));
-                assertEquals(List.of(1), ids(searcher.search("title:toy AND rating_count:[1000 TO *]", SearchFilters.NONE,
-                        SearchSort.SCORE, 10)));
+                assertEquals(List.of(1), ids(searcher.search("title:toy AND rating_count:[1000 TO *]",
+                        SearchFilters.NONE, SearchSort.SCORE, 10)));
                 assertEquals(9_743, searcher.size());
                 // The page's records come from the live documents: the replaced movie 1 and the new one.
                 var page = searcher.movies(1, 999999);
                 assertEquals(Set.of(1, 999999), page.keySet());
                 assertEquals("Zyzzyva Expedition", page.get(999999).title());
-                assertEquals(searcher.search("title:toy AND rating_count:[1000 TO *]", SearchFilters.NONE, SearchSort.SCORE, 1)
-                        .hits().get(0).ratingCount(), page.get(1).ratingCount());
+                assertEquals(searcher.search("title:toy AND rating_count:[1000 TO *]", SearchFilters.NONE,
+                        SearchSort.SCORE, 1).hits().get(0).ratingCount(), page.get(1).ratingCount());
             } finally {
                 exec(db, "UPDATE movies SET rating_count = rating_count - 1000 WHERE movie_id = 1");
                 exec(db, "DELETE FROM movies WHERE movie_id = 999999");
@@ -200,7 +202,9 @@ class MovieIndexTest {
                             // A searcher opened in the middle of a rebuild must see a whole index too.
                             if (searches.get() % 50 == 0) {
                                 try (MovieSearcher fresh = MovieSearcher.open(dir)) {
-                                    if (fresh.size() != 9_742) throw new AssertionError("fresh index of " + fresh.size());
+                                    if (fresh.size() != 9_742) {
+                                        throw new AssertionError("fresh index of " + fresh.size());
+                                    }
                                 }
                             }
                         }

@@ -23,7 +23,8 @@ class MovieQueryParserTest {
     @Test
     void bareTermsSearchTitleAndTagsWithTheLowerTagWeight() throws Exception {
         assertEquals("(title:lord)^1.0 (tags:lord)^0.3", parsed("lord"));
-        assertEquals("((title:dark)^1.0 (tags:dark)^0.3) ((title:knight)^1.0 (tags:knight)^0.3)", parsed("dark knight"));
+        assertEquals("((title:dark)^1.0 (tags:dark)^0.3) ((title:knight)^1.0 (tags:knight)^0.3)",
+                parsed("dark knight"));
         assertEquals("(title:lor*)^1.0 (tags:lor*)^0.3", parsed("lor*"));
     }
 
@@ -53,7 +54,8 @@ class MovieQueryParserTest {
 
     @Test
     void acceptsEveryExampleOfTheOriginalDesign() throws Exception {
-        assertEquals("+(title:lord title:king) +genres:fantasy", parsed("(title:lord OR title:king) AND genres:Fantasy"));
+        assertEquals("+(title:lord title:king) +genres:fantasy",
+                parsed("(title:lord OR title:king) AND genres:Fantasy"));
         assertEquals("(title:lor*)^1.0", parsed("title:lor*"));
         assertEquals("(title:matirx~1)^1.0", parsed("title:matirx~1"));
         assertEquals("(title:king)^2.0", parsed("title:king^2"));
@@ -77,7 +79,8 @@ class MovieQueryParserTest {
         QuerySyntaxException e = error("title:lord \"dark knight");
         assertEquals(11, e.position());
         assertEquals("unterminated phrase: this \" has no closing \"", e.reason());
-        assertEquals("title:lord \"dark knight\n           ^\nunterminated phrase: this \" has no closing \"", e.render());
+        assertEquals("title:lord \"dark knight\n           ^\nunterminated phrase: this \" has no closing \"",
+                e.render());
     }
 
     @Test
@@ -88,6 +91,19 @@ class MovieQueryParserTest {
         QuerySyntaxException stray = error("lord)");
         assertEquals(4, stray.position());
         assertEquals("unbalanced parenthesis: this ) has no opening (", stray.reason());
+    }
+
+    @Test
+    void escapedQuotesAndParenthesesAreTextWhereErrorsAreLocated() {
+        QuerySyntaxException quote = error("\"dark \\\" knight");
+        assertEquals(0, quote.position());
+        assertEquals("unterminated phrase: this \" has no closing \"", quote.reason());
+        QuerySyntaxException stray = error("lord \\( king)");
+        assertEquals(12, stray.position());
+        assertEquals("unbalanced parenthesis: this ) has no opening (", stray.reason());
+        QuerySyntaxException open = error("(lord \\) \"king)\"");
+        assertEquals(0, open.position());
+        assertEquals("unbalanced parenthesis: this ( has no closing )", open.reason());
     }
 
     @Test

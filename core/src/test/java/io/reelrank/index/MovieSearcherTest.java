@@ -47,8 +47,8 @@ class MovieSearcherTest {
         assertEquals(Set.of(1, 296, 4993, 193609), page.keySet(), "a movie not in the index has no record");
         for (int id : page.keySet()) {
             MovieRecord full = all.get(id);
-            assertEquals(new MovieRecord(full.movieId(), full.title(), full.year(), full.imdbId(), full.tmdbId(), full.genres(),
-                    List.of(), full.avgRating(), full.ratingCount()), page.get(id));
+            assertEquals(new MovieRecord(full.movieId(), full.title(), full.year(), full.imdbId(), full.tmdbId(),
+                    full.genres(), List.of(), full.avgRating(), full.ratingCount()), page.get(id));
         }
         assertTrue(!all.get(296).tags().isEmpty(), "Pulp Fiction has tags in the index, left out of the page");
     }
@@ -179,7 +179,8 @@ class MovieSearcherTest {
         assertEquals(Set.of(4993, 5952, 7153), ids(r));
         SearchResult unfiltered = search("title:lord");
         for (SearchHit h : r.hits()) {
-            SearchHit same = unfiltered.hits().stream().filter(u -> u.movieId() == h.movieId()).findFirst().orElseThrow();
+            SearchHit same = unfiltered.hits().stream().filter(u -> u.movieId() == h.movieId()).findFirst()
+                    .orElseThrow();
             assertEquals(same.bm25(), h.bm25(), 0f);
         }
         SearchFilters popular = new SearchFilters(4.0, 100, null, 2002, List.of("Adventure", "Fantasy"));
@@ -206,8 +207,9 @@ class MovieSearcherTest {
                 () -> new SearchFilters(null, -1, null, null, null)).getMessage());
         assertEquals("year-from must be in 1800-2100, got 20", assertThrows(IllegalArgumentException.class,
                 () -> new SearchFilters(null, null, 20, null, null)).getMessage());
-        assertEquals("year-from must not be after year-to, got 2000 > 1990", assertThrows(IllegalArgumentException.class,
-                () -> new SearchFilters(null, null, 2000, 1990, null)).getMessage());
+        assertEquals("year-from must not be after year-to, got 2000 > 1990",
+                assertThrows(IllegalArgumentException.class, () -> new SearchFilters(null, null, 2000, 1990, null))
+                .getMessage());
         assertEquals("limit must be in 1-1000, got 0", assertThrows(IllegalArgumentException.class,
                 () -> SampleIndex.searcher().search("lord", SearchFilters.NONE, SearchSort.SCORE, 0)).getMessage());
     }
@@ -220,16 +222,18 @@ class MovieSearcherTest {
             SearchHit a = king.get(i - 1), b = king.get(i);
             assertTrue(a.bm25() > b.bm25() || (a.bm25() == b.bm25() && a.movieId() < b.movieId()), a + " then " + b);
         }
-        List<SearchHit> byRating = SampleIndex.searcher().search("title:lord", SearchFilters.NONE, SearchSort.AVG_RATING, 20).hits();
+        List<SearchHit> byRating = SampleIndex.searcher().search("title:lord", SearchFilters.NONE,
+                SearchSort.AVG_RATING, 20).hits();
         for (int i = 1; i < byRating.size(); i++) {
             assertTrue(byRating.get(i - 1).avgRating() >= byRating.get(i).avgRating());
         }
-        List<Integer> byYear = SampleIndex.searcher().search("title:lord", SearchFilters.NONE, SearchSort.YEAR, 20).hits()
-                .stream().map(SearchHit::year).toList();
+        List<Integer> byYear = SampleIndex.searcher().search("title:lord", SearchFilters.NONE, SearchSort.YEAR, 20)
+                .hits().stream().map(SearchHit::year).toList();
         assertEquals(2005, byYear.get(0));
         assertEquals(1936, byYear.get(byYear.size() - 1));
         assertEquals(List.of(177, 961, 2116), SampleIndex.searcher()
-                .search("title:lord", SearchFilters.NONE, SearchSort.MOVIE_ID, 3).hits().stream().map(SearchHit::movieId).toList());
+                .search("title:lord", SearchFilters.NONE, SearchSort.MOVIE_ID, 3).hits().stream()
+                .map(SearchHit::movieId).toList());
     }
 
     @Test

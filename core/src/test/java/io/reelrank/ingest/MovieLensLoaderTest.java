@@ -74,12 +74,16 @@ class MovieLensLoaderTest {
     @Test
     void parsesTitlesAndYearsAsTheRealFileHasThem() throws Exception {
         Database db = sample();
-        assertEquals(List.of("American President, The", "1995"), row(db, "SELECT title, year FROM movies WHERE movie_id = 11"));
+        assertEquals(List.of("American President, The", "1995"),
+                row(db, "SELECT title, year FROM movies WHERE movie_id = 11"));
         assertEquals(List.of("City of Lost Children, The (Cité des enfants perdus, La)", "1995"),
                 row(db, "SELECT title, year FROM movies WHERE movie_id = 29"));
-        assertEquals(Arrays.asList("Babylon 5", null), row(db, "SELECT title, year FROM movies WHERE movie_id = 40697"));
-        assertEquals(List.of("Runaway Brain", "1995"), row(db, "SELECT title, year FROM movies WHERE movie_id = 96608"));
-        assertEquals(List.of("Death Note: Desu nôto", "2006"), row(db, "SELECT title, year FROM movies WHERE movie_id = 171749"));
+        assertEquals(Arrays.asList("Babylon 5", null),
+                row(db, "SELECT title, year FROM movies WHERE movie_id = 40697"));
+        assertEquals(List.of("Runaway Brain", "1995"),
+                row(db, "SELECT title, year FROM movies WHERE movie_id = 96608"));
+        assertEquals(List.of("Death Note: Desu nôto", "2006"),
+                row(db, "SELECT title, year FROM movies WHERE movie_id = 171749"));
         assertEquals(List.of("1978", "2001", "2002", "2003"), column(db,
                 "SELECT year FROM movies WHERE title ILIKE '%lord of the rings%' ORDER BY year"));
     }
@@ -88,7 +92,8 @@ class MovieLensLoaderTest {
     void keepsImdbZerosLeavesMissingTmdbNullAndEmptiesNoGenres() throws Exception {
         Database db = sample();
         assertEquals(List.of("0114709", "862"), row(db, "SELECT imdb_id, tmdb_id FROM movies WHERE movie_id = 1"));
-        assertEquals(Arrays.asList("0113610", null), row(db, "SELECT imdb_id, tmdb_id FROM movies WHERE movie_id = 791"));
+        assertEquals(Arrays.asList("0113610", null),
+                row(db, "SELECT imdb_id, tmdb_id FROM movies WHERE movie_id = 791"));
         assertEquals(8, count(db, "SELECT count(*) FROM movies WHERE tmdb_id IS NULL"));
         assertEquals(34, count(db, "SELECT count(*) FROM movies WHERE genres = '{}'"));
         assertEquals(980, count(db, "SELECT count(*) FROM movies WHERE 'Sci-Fi' = ANY (genres)"));
@@ -117,7 +122,8 @@ class MovieLensLoaderTest {
     void aSecondRunGivesTheSameDatabaseAndUnchangedFilesAreSkipped() throws Exception {
         Database db = sample();
         String before = snapshot(db);
-        MovieLensLoader.Report again = MovieLensLoader.load(db, TestDatabase.SAMPLE, FORCE, MovieLensLoader.Listener.NONE);
+        MovieLensLoader.Report again = MovieLensLoader.load(db, TestDatabase.SAMPLE, FORCE,
+                MovieLensLoader.Listener.NONE);
         assertFalse(again.skipped());
         assertEquals(before, snapshot(db));
         MovieLensLoader.Report skipped = MovieLensLoader.load(db, TestDatabase.SAMPLE,
@@ -135,7 +141,8 @@ class MovieLensLoaderTest {
                 StandardOpenOption.APPEND);
         BadInputException e = assertThrows(BadInputException.class,
                 () -> MovieLensLoader.load(db, dir, FORCE, MovieLensLoader.Listener.NONE));
-        assertEquals("tags.csv line 3686, column 4 (timestamp): expected Unix seconds (0 to 32503680000), got 'yesterday'",
+        assertEquals(
+                "tags.csv line 3686, column 4 (timestamp): expected Unix seconds (0 to 32503680000), got 'yesterday'",
                 e.getMessage());
         assertEquals(before, snapshot(db));
     }
@@ -198,8 +205,8 @@ class MovieLensLoaderTest {
         Files.writeString(dir.resolve("ratings.csv"), "1,2,9,964982703\n2,1,4.5,964982703\n2,77,4.5,964982703\n",
                 StandardOpenOption.APPEND);
         try {
-            MovieLensLoader.Report r = MovieLensLoader.load(db, dir, new MovieLensLoader.Options(2, true, true, false, true,
-                    MovieLensLoader.Options.DEFAULT_LOCK_TIMEOUT_MS), MovieLensLoader.Listener.NONE);
+            MovieLensLoader.Report r = MovieLensLoader.load(db, dir, new MovieLensLoader.Options(2, true, true, false,
+                    true, MovieLensLoader.Options.DEFAULT_LOCK_TIMEOUT_MS), MovieLensLoader.Listener.NONE);
             assertEquals(2, r.badRows());
             assertEquals(List.of(
                     "ratings.csv line 4, column 3 (rating): rating must be 0.5-5.0 in steps of 0.5, got 9",
@@ -232,7 +239,8 @@ class MovieLensLoaderTest {
         Files.writeString(dir.resolve("movies.csv"),
                 "movieId,title,genres\n1,Toy Story (1995),Adventure|Animation\n2,\"Jumanji, The (1995)\",Fantasy\n");
         Files.writeString(dir.resolve("links.csv"), "movieId,imdbId,tmdbId\n1,0114709,862\n");
-        Files.writeString(dir.resolve("ratings.csv"), "userId,movieId,rating,timestamp\n1,1,4.0,964982703\n1,2,3.5,964981247\n");
+        Files.writeString(dir.resolve("ratings.csv"),
+                "userId,movieId,rating,timestamp\n1,1,4.0,964982703\n1,2,3.5,964981247\n");
         Files.writeString(dir.resolve("tags.csv"), "userId,movieId,tag,timestamp\n1,1,\"pixar, fun\",1139045764\n");
         return dir;
     }
@@ -245,7 +253,8 @@ class MovieLensLoaderTest {
         Files.writeString(dir.resolve("ratings.csv"), "userId,movieId,rating,timestamp\n");
         MovieLensLoader.ReloadRefusedException e = assertThrows(MovieLensLoader.ReloadRefusedException.class,
                 () -> MovieLensLoader.load(db, dir, FORCE, MovieLensLoader.Listener.NONE));
-        assertEquals("ratings.csv has no ratings (only its header); refusing to replace the MovieLens ratings with none "
+        assertEquals(
+                "ratings.csv has no ratings (only its header); refusing to replace the MovieLens ratings with none "
                 + "(--allow-empty loads it anyway)", e.getMessage());
         assertEquals(before, snapshot(db));
     }
@@ -271,7 +280,8 @@ class MovieLensLoaderTest {
         Files.writeString(dir.resolve("movies.csv"), "movieId,title,genres\n");
         MovieLensLoader.ReloadRefusedException e = assertThrows(MovieLensLoader.ReloadRefusedException.class,
                 () -> MovieLensLoader.load(db, dir, FORCE, MovieLensLoader.Listener.NONE));
-        assertEquals("movies.csv has no movies (only its header); refusing to empty the catalog (--allow-empty loads it "
+        assertEquals(
+                "movies.csv has no movies (only its header); refusing to empty the catalog (--allow-empty loads it "
                 + "anyway)", e.getMessage());
         assertEquals(before, snapshot(db));
     }
@@ -283,8 +293,8 @@ class MovieLensLoaderTest {
         Files.writeString(dir.resolve("ratings.csv"), "userId,movieId,rating,timestamp\n");
         long live = count(db, "SELECT count(*) FROM ratings WHERE source <> 'movielens'");
         try {
-            MovieLensLoader.Report r = MovieLensLoader.load(db, dir, new MovieLensLoader.Options(10_000, false, true, true,
-                    false, MovieLensLoader.Options.DEFAULT_LOCK_TIMEOUT_MS), MovieLensLoader.Listener.NONE);
+            MovieLensLoader.Report r = MovieLensLoader.load(db, dir, new MovieLensLoader.Options(10_000, false, true,
+                    true, false, MovieLensLoader.Options.DEFAULT_LOCK_TIMEOUT_MS), MovieLensLoader.Listener.NONE);
             assertEquals(0, r.ratings());
             assertEquals(live, r.keptRatings());
             assertEquals(0, count(db, "SELECT count(*) FROM ratings WHERE source = 'movielens'"));
@@ -303,15 +313,20 @@ class MovieLensLoaderTest {
                     + "(39401, 4993, 4.5, now(), 'api'), (39401, 1, 2.0, now(), 'cli'), "
                     // user 1 rated movie 1 4.0 in ratings.csv; the API rating of the same pair replaces it
                     + "(1, 1, 0.5, now(), 'api') "
-                    + "ON CONFLICT (user_id, movie_id) DO UPDATE SET rating = EXCLUDED.rating, source = EXCLUDED.source");
+                    + "ON CONFLICT (user_id, movie_id) DO UPDATE SET rating = EXCLUDED.rating, "
+                    + "source = EXCLUDED.source");
         }
         try {
-            MovieLensLoader.Report r = MovieLensLoader.load(db, TestDatabase.SAMPLE, FORCE, MovieLensLoader.Listener.NONE);
+            MovieLensLoader.Report r = MovieLensLoader.load(db, TestDatabase.SAMPLE, FORCE,
+                    MovieLensLoader.Listener.NONE);
             assertTrue(r.keptRatings() >= 3, "kept " + r.keptRatings());
             assertEquals(1, r.replacedByLive());
-            assertEquals(List.of("4.5", "api"), row(db, "SELECT rating::text, source FROM ratings WHERE user_id = 39401 AND movie_id = 4993"));
-            assertEquals(List.of("2.0", "cli"), row(db, "SELECT rating::text, source FROM ratings WHERE user_id = 39401 AND movie_id = 1"));
-            assertEquals(List.of("0.5", "api"), row(db, "SELECT rating::text, source FROM ratings WHERE user_id = 1 AND movie_id = 1"));
+            assertEquals(List.of("4.5", "api"),
+                    row(db, "SELECT rating::text, source FROM ratings WHERE user_id = 39401 AND movie_id = 4993"));
+            assertEquals(List.of("2.0", "cli"),
+                    row(db, "SELECT rating::text, source FROM ratings WHERE user_id = 39401 AND movie_id = 1"));
+            assertEquals(List.of("0.5", "api"),
+                    row(db, "SELECT rating::text, source FROM ratings WHERE user_id = 1 AND movie_id = 1"));
             assertEquals(100_835, count(db, "SELECT count(*) FROM ratings WHERE source = 'movielens'"));
             assertEquals(1, count(db, "SELECT count(*) FROM users WHERE user_id = 39401"));
             // movies.avg_rating and rating_count include the live ratings
@@ -331,7 +346,8 @@ class MovieLensLoaderTest {
         Database db = sample();
         try (Connection c = db.connect(); Statement st = c.createStatement()) {
             st.execute("INSERT INTO users (user_id) VALUES (39402) ON CONFLICT DO NOTHING");
-            st.execute("INSERT INTO ratings (user_id, movie_id, rating, rated_at, source) VALUES (39402, 193609, 4.0, now(), 'api')");
+            st.execute("INSERT INTO ratings (user_id, movie_id, rating, rated_at, source) VALUES (39402, 193609, "
+                    + "4.0, now(), 'api')");
         }
         Path dir = copySample();
         // movie 193609 is the last line of movies.csv and has ratings/links lines: drop them all
@@ -345,7 +361,8 @@ class MovieLensLoaderTest {
             MovieLensLoader.ReloadRefusedException e = assertThrows(MovieLensLoader.ReloadRefusedException.class,
                     () -> MovieLensLoader.load(db, dir, FORCE, MovieLensLoader.Listener.NONE));
             assertEquals("the new movies.csv drops movies that 1 ratings not from MovieLens refer to: user 39402 movie "
-                    + "193609 (api); keep those movies, or pass --drop-orphaned-ratings to delete these ratings", e.getMessage());
+                    + "193609 (api); keep those movies, or pass --drop-orphaned-ratings to delete these ratings",
+                    e.getMessage());
             assertEquals(before, snapshot(db));
 
             MovieLensLoader.Report r = MovieLensLoader.load(db, dir, new MovieLensLoader.Options(10_000, false, true,
@@ -372,7 +389,8 @@ class MovieLensLoaderTest {
             String before = snapshot(db);
             MovieLensLoader.ReloadRefusedException e = assertThrows(MovieLensLoader.ReloadRefusedException.class,
                     () -> MovieLensLoader.load(db, TestDatabase.SAMPLE, FORCE, MovieLensLoader.Listener.NONE));
-            assertTrue(e.getMessage().startsWith("ratings.csv has ratings by user(s) [1], which are test users"), e.getMessage());
+            assertTrue(e.getMessage().startsWith("ratings.csv has ratings by user(s) [1], which are test users"),
+                    e.getMessage());
             assertEquals(before, snapshot(db));
         } finally {
             try (Connection c = db.connect(); Statement st = c.createStatement()) {
@@ -401,11 +419,15 @@ class MovieLensLoaderTest {
     static String snapshot(Database db) throws SQLException {
         List<String> parts = new ArrayList<>();
         for (String sql : List.of(
-                "SELECT md5(string_agg(format('%s|%s|%s|%s|%s|%s|%s|%s', movie_id, title, year, imdb_id, tmdb_id, genres, avg_rating, rating_count), ',' ORDER BY movie_id)) FROM movies",
-                "SELECT md5(string_agg(format('%s|%s|%s|%s', user_id, movie_id, rating, rated_at), ',' ORDER BY user_id, movie_id)) FROM ratings",
-                "SELECT md5(string_agg(format('%s|%s|%s|%s', user_id, movie_id, tag, tagged_at), ',' ORDER BY user_id, movie_id, tag, tagged_at)) FROM tags",
+                "SELECT md5(string_agg(format('%s|%s|%s|%s|%s|%s|%s|%s', movie_id, title, year, imdb_id, tmdb_id, "
+                        + "genres, avg_rating, rating_count), ',' ORDER BY movie_id)) FROM movies",
+                "SELECT md5(string_agg(format('%s|%s|%s|%s', user_id, movie_id, rating, rated_at), "
+                        + "',' ORDER BY user_id, movie_id)) FROM ratings",
+                "SELECT md5(string_agg(format('%s|%s|%s|%s', user_id, movie_id, tag, tagged_at), "
+                        + "',' ORDER BY user_id, movie_id, tag, tagged_at)) FROM tags",
                 "SELECT md5(string_agg(user_id::text, ',' ORDER BY user_id)) FROM users",
-                "SELECT md5(string_agg(format('%s|%s|%s|%s|%s', movie_id, rating_count, avg_rating, min_rating, max_rating), ',' ORDER BY movie_id)) FROM movie_stats")) {
+                "SELECT md5(string_agg(format('%s|%s|%s|%s|%s', movie_id, rating_count, avg_rating, min_rating, "
+                        + "max_rating), ',' ORDER BY movie_id)) FROM movie_stats")) {
             parts.add(row(db, sql).get(0));
         }
         return String.join(" ", parts);

@@ -10,7 +10,8 @@ class TitlesTest {
 
     @Test
     void splitsTheYearOffTheTitle() {
-        assertEquals(new Titles.Parsed("American President, The", 1995), Titles.parse("American President, The (1995)"));
+        assertEquals(new Titles.Parsed("American President, The", 1995),
+                Titles.parse("American President, The (1995)"));
     }
 
     @Test
@@ -25,7 +26,8 @@ class TitlesTest {
 
     @Test
     void takesTheFirstYearOfARange() {
-        assertEquals(new Titles.Parsed("Death Note: Desu nôto", 2006), Titles.parse("Death Note: Desu nôto (2006–2007)"));
+        assertEquals(new Titles.Parsed("Death Note: Desu nôto", 2006),
+                Titles.parse("Death Note: Desu nôto (2006–2007)"));
         assertEquals(new Titles.Parsed("Show", 2016), Titles.parse("Show (2016- )"));
     }
 

@@ -43,7 +43,8 @@ class FoldInTest {
         try (Connection c = db.connect(); Statement st = c.createStatement()) {
             st.execute("DELETE FROM ratings WHERE user_id = " + NEW_USER);
             st.execute("DELETE FROM users WHERE user_id = " + NEW_USER);
-            io.reelrank.db.MovieStats.refresh(st); // the ratings went without RatingService: put the movies' figures back
+            // The ratings went without RatingService: put the movies' figures back.
+            io.reelrank.db.MovieStats.refresh(st);
         }
     }
 
@@ -55,7 +56,8 @@ class FoldInTest {
             float[] stored;
             try (Connection c = db.connect()) {
                 stored = ModelStore.user(c, model.version(), user).vector();
-                try (PreparedStatement ps = c.prepareStatement("SELECT movie_id, rating FROM ratings WHERE user_id = ?")) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "SELECT movie_id, rating FROM ratings WHERE user_id = ?")) {
                     ps.setInt(1, user);
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
@@ -97,7 +99,10 @@ class FoldInTest {
         assertArrayEquals(v, again.foldIn().vector(), 1e-6f);
     }
 
-    /** One rating through the service every writer uses, with the caller's copy of the model (null: read the active one). */
+    /**
+     * One rating through the service every writer uses, with the caller's copy of the model (null: read
+     * the active one).
+     */
     private static RatingService.Stored rate(ItemVectors items, FactorModel m, int user, int movie, double rating)
             throws Exception {
         return new RatingService(db, () -> items, () -> m, UserTower.DEFAULT_SHRINKAGE, null)

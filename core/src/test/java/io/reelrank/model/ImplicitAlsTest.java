@@ -102,7 +102,8 @@ class ImplicitAlsTest {
             DMatrixRMaj ax = new DMatrixRMaj(k, 1);
             CommonOps_DDRM.mult(a, x, ax);
             for (int d = 0; d < k; d++) {
-                assertEquals(b.data[d], ax.data[d], 1e-4 * Math.max(1, Math.abs(b.data[d])), "user row " + row + ", dim " + d);
+                assertEquals(b.data[d], ax.data[d], 1e-4 * Math.max(1, Math.abs(b.data[d])),
+                        "user row " + row + ", dim " + d);
             }
         }
     }
@@ -160,15 +161,20 @@ class ImplicitAlsTest {
     @Test
     void rejectsBadHyperparametersNamingValueAndRange() {
         assertEquals("rank must be in 1-1024, got 0",
-                assertThrows(IllegalArgumentException.class, () -> new ImplicitAls.Params(0, 1, 0.1, 10, 3, 1)).getMessage());
+                assertThrows(IllegalArgumentException.class,
+                        () -> new ImplicitAls.Params(0, 1, 0.1, 10, 3, 1)).getMessage());
         assertEquals("alpha must be a finite number >= 0, got -1.0",
-                assertThrows(IllegalArgumentException.class, () -> new ImplicitAls.Params(8, -1, 0.1, 10, 3, 1)).getMessage());
+                assertThrows(IllegalArgumentException.class,
+                        () -> new ImplicitAls.Params(8, -1, 0.1, 10, 3, 1)).getMessage());
         assertEquals("lambda must be a finite number > 0, got 0.0",
-                assertThrows(IllegalArgumentException.class, () -> new ImplicitAls.Params(8, 1, 0, 10, 3, 1)).getMessage());
+                assertThrows(IllegalArgumentException.class,
+                        () -> new ImplicitAls.Params(8, 1, 0, 10, 3, 1)).getMessage());
         assertEquals("iterations must be in 1-1000, got 0",
-                assertThrows(IllegalArgumentException.class, () -> new ImplicitAls.Params(8, 1, 0.1, 0, 3, 1)).getMessage());
+                assertThrows(IllegalArgumentException.class,
+                        () -> new ImplicitAls.Params(8, 1, 0.1, 0, 3, 1)).getMessage());
         assertEquals("midpoint must be in 0-5 (MovieLens stars), got 6.0",
-                assertThrows(IllegalArgumentException.class, () -> new ImplicitAls.Params(8, 1, 0.1, 10, 6, 1)).getMessage());
+                assertThrows(IllegalArgumentException.class,
+                        () -> new ImplicitAls.Params(8, 1, 0.1, 10, 6, 1)).getMessage());
     }
 
     @Test

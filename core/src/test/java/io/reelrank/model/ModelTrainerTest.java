@@ -84,8 +84,8 @@ class ModelTrainerTest {
     @Test
     void theBlendWeightGrowsWithPositiveRatings() {
         RatingMatrix m = ImplicitAlsTest.twoTastes(4);
-        ModelTrainer.Trained t = ModelTrainer.train(m, content(), new ModelTrainer.Settings(ImplicitAlsTest.PARAMS, 3, 1, 2), 2,
-                ModelTrainer.Listener.NONE);
+        ModelTrainer.Trained t = ModelTrainer.train(m, content(), new ModelTrainer.Settings(ImplicitAlsTest.PARAMS,
+                3, 1, 2), 2, ModelTrainer.Listener.NONE);
         int item = m.itemIndex(3);
         int positives = m.positives(item, 3);
         assertEquals(positives / (positives + 3.0), t.model().learned(3), 1e-6);

@@ -43,7 +43,8 @@ class RecommenderTest {
         }
     }
 
-    private static Recommender.Response recommend(int user, int limit, SearchFilters f, boolean exact) throws Exception {
+    private static Recommender.Response recommend(int user, int limit, SearchFilters f, boolean exact)
+            throws Exception {
         try (Connection c = db.connect()) {
             return Recommender.recommend(c, items, new Recommender.Request(user, limit, f, exact));
         }
@@ -51,7 +52,8 @@ class RecommenderTest {
 
     private static Set<Integer> rated(int user) throws Exception {
         Set<Integer> ids = new HashSet<>();
-        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement("SELECT movie_id FROM ratings WHERE user_id = ?")) {
+        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
+                "SELECT movie_id FROM ratings WHERE user_id = ?")) {
             ps.setInt(1, user);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) ids.add(rs.getInt(1));

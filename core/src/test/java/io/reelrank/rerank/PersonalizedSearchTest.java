@@ -79,7 +79,8 @@ class PersonalizedSearchTest {
                     + GENRE_USERS + " AND " + (GENRE_USERS + 2 * GENRES.size()));
             st.execute("DELETE FROM users WHERE user_id IN (30001, 30002, 30003, 30004) OR user_id BETWEEN "
                     + GENRE_USERS + " AND " + (GENRE_USERS + 2 * GENRES.size()));
-            io.reelrank.db.MovieStats.refresh(st); // the ratings went without RatingService: put the movies' figures back
+            // The ratings went without RatingService: put the movies' figures back.
+            io.reelrank.db.MovieStats.refresh(st);
         }
         try (Connection c = db.connectDirect()) {
             c.setAutoCommit(false);
@@ -223,7 +224,8 @@ class PersonalizedSearchTest {
 
     /** One rating through the service every writer uses (no index directory: the test's index is its own). */
     private static RatingService.Stored rate(ItemVectors items, int user, int movie, double rating) throws Exception {
-        return new RatingService(db, () -> items, () -> null, UserTower.DEFAULT_SHRINKAGE, null).rate(user, movie, rating, RatingSource.CLI);
+        return new RatingService(db, () -> items, () -> null, UserTower.DEFAULT_SHRINKAGE, null)
+                .rate(user, movie, rating, RatingSource.CLI);
     }
 
     private static int rankOf(PersonalizedSearch.Response r, int movie) {
@@ -268,8 +270,9 @@ class PersonalizedSearchTest {
         PersonalizedSearch.Response first = lord(30004);
         assertTrue(first.personalized());
         assertTrue(first.hasCollaborative());
-        assertTrue(rankOf(first, 5952) < rankOf(search.search(PersonalizedSearch.Request.of("lord", null).withLimit(20)), 5952),
-                "one Fellowship rating lifts The Two Towers");
+        PersonalizedSearch.Response anonymous =
+                search.search(PersonalizedSearch.Request.of("lord", null).withLimit(20));
+        assertTrue(rankOf(first, 5952) < rankOf(anonymous, 5952), "one Fellowship rating lifts The Two Towers");
     }
 
     @Test
@@ -371,8 +374,10 @@ class PersonalizedSearchTest {
         assertEquals(13, r.totalMatches(), "every candidate is on the page, so the min-max can be redone here");
         double[] bm25 = r.results().stream().mapToDouble(PersonalizedSearch.Result::bm25).toArray();
         double[] pop = r.results().stream().mapToDouble(x -> Math.log1p(x.ratingCount())).toArray();
-        double[] cos = r.results().stream().mapToDouble(x -> x.similarity() == null ? Double.NaN : x.similarity()).toArray();
-        double[] uv = r.results().stream().mapToDouble(x -> x.collaborative() == null ? Double.NaN : x.collaborative()).toArray();
+        double[] cos = r.results().stream().mapToDouble(x -> x.similarity() == null ? Double.NaN : x.similarity())
+                .toArray();
+        double[] uv = r.results().stream().mapToDouble(x -> x.collaborative() == null ? Double.NaN : x.collaborative())
+                .toArray();
         double[] b = Reranker.minMax(bm25), p = Reranker.minMax(pop), c = Reranker.minMax(cos), f = Reranker.minMax(uv);
         java.util.Map<Integer, Double> stars = new java.util.HashMap<>();
         try (Connection conn = db.connect(); Statement st = conn.createStatement();
@@ -391,18 +396,22 @@ class PersonalizedSearchTest {
             double expected = (1 - w.alpha()) * ((1 - w.popularity()) * b[i] + w.popularity() * p[i])
                     + w.alpha() * ((1 - w.collaborative()) * c[i] + w.collaborative() * f[i]);
             assertEquals(expected, x.score(), 1e-9, x.title());
-            assertTrue(x.explanation().startsWith("(1-α)·((1-π)·mm(bm25) + π·mm(log(1+n))) + α·((1-γ)·mm(cos) + γ·mm(u·v)) = "),
+            assertTrue(x.explanation().startsWith(
+                    "(1-α)·((1-π)·mm(bm25) + π·mm(log(1+n))) + α·((1-γ)·mm(cos) + γ·mm(u·v)) = "),
                     x.explanation());
-            assertTrue(x.explanation().contains(String.format(java.util.Locale.ROOT, "= %.4f;", x.score())), x.explanation());
+            assertTrue(x.explanation().contains(String.format(java.util.Locale.ROOT, "= %.4f;", x.score())),
+                    x.explanation());
         }
         // The lover rated the Rings 5.0: the own rating takes the prior's and the cosine's place, u·v is
         // neutral, and the explanation says so.
-        PersonalizedSearch.Result rings = r.results().stream().filter(x -> x.movieId() == 4993).findFirst().orElseThrow();
+        PersonalizedSearch.Result rings = r.results().stream().filter(x -> x.movieId() == 4993).findFirst()
+                .orElseThrow();
         assertTrue(rings.explanation().contains("you rated it: own rating (r-0.5)/4.5 = 1.000 in place of mm(log(1+n)) "
                 + "and mm(cos)"), rings.explanation());
-        assertTrue(rings.explanation().contains("u·v not used for a movie you rated (neutral 0.5)"), rings.explanation());
-        List<String> fields = List.of("rank", "movie_id", "title", "year", "genres", "bm25", "bm25_rank", "rating_count",
-                "similarity", "collaborative", "score", "explanation");
+        assertTrue(rings.explanation().contains("u·v not used for a movie you rated (neutral 0.5)"),
+                rings.explanation());
+        List<String> fields = List.of("rank", "movie_id", "title", "year", "genres", "bm25", "bm25_rank",
+                "rating_count", "similarity", "collaborative", "score", "explanation");
         var json = SearchJson.toJson(r);
         assertTrue(json.get("personalized").asBoolean());
         assertEquals(10001, json.get("user").asInt());

@@ -108,7 +108,8 @@ class RerankerTest {
     @Test
     void weightedScoreIsTheDocumentedFormula() {
         Weights w = new Weights(0.6, 0.3, 0.5);
-        List<Reranker.Ranked> r = Reranker.rerank(counted, user, cf, RatedMovies.NONE, items, model, Fusion.WEIGHTED, w);
+        List<Reranker.Ranked> r = Reranker.rerank(counted, user, cf, RatedMovies.NONE, items, model,
+                Fusion.WEIGHTED, w);
         Reranker.Ranked top = r.stream().filter(x -> x.candidate().movieId() == 10).findFirst().orElseThrow();
         // movie 10: mm(bm25) = (5−5)/(10−5) = 0; mm(log(1+n)) = log 2 / log 101; mm(cos) = (1−(−1))/2 = 1;
         // mm(u·v) = (0.2−0.1)/(0.9−0.1) = 0.125.
@@ -121,10 +122,12 @@ class RerankerTest {
     @Test
     void aMovieTheUserRatedGetsTheNeutralCollaborativeTerm() {
         Weights w = new Weights(1, 0, 1); // the collaborative term alone
-        List<Reranker.Ranked> unrated = Reranker.rerank(counted, user, cf, RatedMovies.NONE, items, model, Fusion.WEIGHTED, w);
+        List<Reranker.Ranked> unrated = Reranker.rerank(counted, user, cf, RatedMovies.NONE, items, model,
+                Fusion.WEIGHTED, w);
         assertEquals(List.of(20, 30, 10, 40), ids(unrated));
         // Movie 20 has the best u·v, but the user rated it: its fitted score is no prediction, 0.5 instead.
-        List<Reranker.Ranked> rated = Reranker.rerank(counted, user, cf, RatedMovies.of(new int[] {20}, new float[] {4.5f}), items, model, Fusion.WEIGHTED, w);
+        List<Reranker.Ranked> rated = Reranker.rerank(counted, user, cf,
+                RatedMovies.of(new int[] {20}, new float[] {4.5f}), items, model, Fusion.WEIGHTED, w);
         Reranker.Ranked twenty = rated.stream().filter(x -> x.candidate().movieId() == 20).findFirst().orElseThrow();
         assertTrue(twenty.rated());
         assertEquals(0.5, twenty.terms()[3], 0.0);
@@ -134,7 +137,8 @@ class RerankerTest {
     @Test
     void aUserWithoutVectorsGetsBm25AndThePriorUnderWeightedFusion() {
         Weights w = new Weights(0.9, 0.5, 0.5);
-        List<Reranker.Ranked> r = Reranker.rerank(counted, null, null, RatedMovies.NONE, items, model, Fusion.WEIGHTED, w);
+        List<Reranker.Ranked> r = Reranker.rerank(counted, null, null, RatedMovies.NONE, items, model,
+                Fusion.WEIGHTED, w);
         // (1−π)·mm(bm25) + π·mm(log(1+n)): 20 → 0.5 + 0.5 = 1; 30 → 0.3 + 0.5·log 11/log 101 = 0.56;
         // 40 → 0.5·0.2 + 0 = 0.1; 10 → 0 + 0.5·log 2/log 101 = 0.075. The user's vectors play no part.
         assertEquals(List.of(20, 30, 40, 10), ids(r));

@@ -50,7 +50,8 @@ class RatingServiceTest {
                     + "WHERE m.movie_id IN (SELECT movie_id FROM ratings WHERE user_id = " + USER + ")");
             st.execute("DELETE FROM ratings WHERE user_id = " + USER);
             st.execute("DELETE FROM users WHERE user_id = " + USER);
-            io.reelrank.db.MovieStats.refresh(st); // the ratings went without RatingService: put the movies' figures back
+            // The ratings went without RatingService: put the movies' figures back.
+            io.reelrank.db.MovieStats.refresh(st);
         }
     }
 
@@ -67,10 +68,12 @@ class RatingServiceTest {
 
     @Test
     void rejectsRatingAboveFiveAndOffHalfSteps() {
-        assertEquals("rating must be 0.5-5.0 in steps of 0.5, got 5.5", assertThrows(RatingService.BadRatingException.class,
-                () -> service(null, 1000).rate(USER, 1, 5.5, RatingSource.CLI)).getMessage());
-        assertEquals("rating must be 0.5-5.0 in steps of 0.5, got 3.3", assertThrows(RatingService.BadRatingException.class,
-                () -> service(null, 1000).rate(USER, 1, 3.3, RatingSource.CLI)).getMessage());
+        assertEquals("rating must be 0.5-5.0 in steps of 0.5, got 5.5",
+                assertThrows(RatingService.BadRatingException.class,
+                        () -> service(null, 1000).rate(USER, 1, 5.5, RatingSource.CLI)).getMessage());
+        assertEquals("rating must be 0.5-5.0 in steps of 0.5, got 3.3",
+                assertThrows(RatingService.BadRatingException.class,
+                        () -> service(null, 1000).rate(USER, 1, 3.3, RatingSource.CLI)).getMessage());
         assertEquals("user id must be a positive integer, got 0", assertThrows(RatingService.BadRatingException.class,
                 () -> service(null, 1000).rate(0, 1, 3, RatingSource.CLI)).getMessage());
     }
@@ -92,7 +95,8 @@ class RatingServiceTest {
         assertFalse(s.replaced());
         assertTrue(s.vector() != null, "a rating of an embedded movie gives the user a vector");
         assertEquals(before + 1, count("SELECT rating_count FROM movies WHERE movie_id = 318"));
-        assertEquals(1, count("SELECT count(*) FROM ratings WHERE user_id = " + USER + " AND movie_id = 318 AND source = 'cli'"));
+        assertEquals(1, count("SELECT count(*) FROM ratings WHERE user_id = " + USER
+                + " AND movie_id = 318 AND source = 'cli'"));
         MovieIndex.Check c = MovieIndex.check(db, index);
         assertFalse(c.stale(), c.describe());
     }
@@ -104,7 +108,8 @@ class RatingServiceTest {
             st.execute("LOCK TABLE movies IN SHARE ROW EXCLUSIVE MODE"); // what a reload takes first
             RatingService.BusyException e = assertThrows(RatingService.BusyException.class,
                     () -> service(null, 300).rate(USER + 2, 1, 4, RatingSource.API));
-            assertTrue(e.getMessage().startsWith("a reload or another batch job is running (the tables stayed locked for 300 ms)"),
+            assertTrue(e.getMessage().startsWith(
+                    "a reload or another batch job is running (the tables stayed locked for 300 ms)"),
                     e.getMessage());
             hold.rollback();
         }

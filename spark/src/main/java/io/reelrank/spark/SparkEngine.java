@@ -102,8 +102,9 @@ public final class SparkEngine implements FactorEngine {
         if (!local) {
             if (jar == null) {
                 throw new IllegalStateException("the Spark engine's classes are not in a jar ("
-                        + SparkEngine.class.getProtectionDomain().getCodeSource().getLocation() + "), so executors cannot "
-                        + "load them: build the module with `" + FactorEngine.SPARK_BUILD + "`");
+                        + SparkEngine.class.getProtectionDomain().getCodeSource().getLocation()
+                        + "), so executors cannot load them: build the module with `"
+                        + FactorEngine.SPARK_BUILD + "`");
             }
             checkReachable(master);
         }
@@ -125,9 +126,10 @@ public final class SparkEngine implements FactorEngine {
             }
             int executors = local ? 0 : awaitExecutors(s, master);
             String where = local ? master : master + " (application " + s.sparkContext().applicationId() + ", "
-                    + executors + (executors == 1 ? " executor, " : " executors, ") + s.sparkContext().defaultParallelism()
-                    + " cores)";
-            progress.accept(String.format(Locale.ROOT, "spark: session on %s in %.1f s", where, (System.nanoTime() - t) / 1e9));
+                    + executors + (executors == 1 ? " executor, " : " executors, ")
+                    + s.sparkContext().defaultParallelism() + " cores)";
+            progress.accept(String.format(Locale.ROOT, "spark: session on %s in %.1f s", where,
+                    (System.nanoTime() - t) / 1e9));
             return new SparkEngine(s, master, "spark " + master);
         } catch (RuntimeException e) {
             s.stop();
@@ -208,7 +210,8 @@ public final class SparkEngine implements FactorEngine {
             }
         }
         throw new IllegalStateException("cannot reach the Spark master " + master + " (" + String.join("; ", failures)
-                + "): is a master running there? Start one (Spark's sbin/start-master.sh) or train with --spark-master local[*]");
+                + "): is a master running there? Start one (Spark's sbin/start-master.sh) or train with "
+                + "--spark-master local[*]");
     }
 
     private static boolean loopback(String master) {
@@ -228,7 +231,8 @@ public final class SparkEngine implements FactorEngine {
         long deadline = System.nanoTime() + EXECUTOR_WAIT_MS * 1_000_000;
         while (System.nanoTime() < deadline) {
             if (s.sparkContext().isStopped()) {
-                throw new IllegalStateException("the Spark master " + master + " stopped the application; see the master's log");
+                throw new IllegalStateException("the Spark master " + master
+                        + " stopped the application; see the master's log");
             }
             int n = s.sparkContext().statusTracker().getExecutorInfos().length - 1; // the driver is listed too
             if (n > 0) return n;
@@ -239,8 +243,9 @@ public final class SparkEngine implements FactorEngine {
                 throw new IllegalStateException("interrupted while waiting for a Spark executor", e);
             }
         }
-        throw new IllegalStateException("the Spark master " + master + " gave no executor within " + EXECUTOR_WAIT_MS / 1000
-                + " s: it needs a worker with a free core and " + s.conf().get("spark.executor.memory", "1g")
+        throw new IllegalStateException("the Spark master " + master + " gave no executor within "
+                + EXECUTOR_WAIT_MS / 1000 + " s: it needs a worker with a free core and "
+                + s.conf().get("spark.executor.memory", "1g")
                 + " of free memory (spark.executor.memory); see its web UI, port 8080 by default");
     }
 
@@ -274,7 +279,9 @@ public final class SparkEngine implements FactorEngine {
             i[0][n[0]] = movie;
             r[0][n[0]++] = (float) (stars - midpoint);
         });
-        if (n[0] > 0) out.add(new Chunk(Arrays.copyOf(u[0], n[0]), Arrays.copyOf(i[0], n[0]), Arrays.copyOf(r[0], n[0])));
+        if (n[0] > 0) {
+            out.add(new Chunk(Arrays.copyOf(u[0], n[0]), Arrays.copyOf(i[0], n[0]), Arrays.copyOf(r[0], n[0])));
+        }
         return out;
     }
 
@@ -288,10 +295,14 @@ public final class SparkEngine implements FactorEngine {
             Row row = it.next();
             int id = row.getInt(0);
             int at = index.applyAsInt(id);
-            if (at < 0) throw new IllegalStateException("Spark returned factors for " + side + " " + id + ", who has no rating");
+            if (at < 0) {
+                throw new IllegalStateException("Spark returned factors for " + side + " " + id
+                        + ", who has no rating");
+            }
             List<Float> f = row.getList(1);
             if (f.size() != k) {
-                throw new IllegalStateException("Spark returned " + f.size() + " factors for " + side + " " + id + ", expected " + k);
+                throw new IllegalStateException("Spark returned " + f.size() + " factors for " + side + " " + id
+                        + ", expected " + k);
             }
             for (int d = 0; d < k; d++) out[at * k + d] = f.get(d);
             if (!seen[at]) n++;
@@ -387,7 +398,8 @@ public final class SparkEngine implements FactorEngine {
 
         private void report(int halfStep) {
             long now = System.nanoTime();
-            listener.halfStep((halfStep + 1) / 2, iterations, halfStep % 2 == 1 ? "items" : "users", (now - last) / 1e9);
+            listener.halfStep((halfStep + 1) / 2, iterations, halfStep % 2 == 1 ? "items" : "users",
+                    (now - last) / 1e9);
             last = now;
         }
     }

@@ -97,7 +97,8 @@ public final class StandaloneCluster implements AutoCloseable {
                 }
                 case "--memory" -> {
                     if (v == null || !v.matches("[1-9][0-9]*[mg]")) {
-                        usage("--memory must be a size such as 512m or 2g, got " + (v == null ? "nothing" : "'" + v + "'"));
+                        usage("--memory must be a size such as 512m or 2g, got "
+                                + (v == null ? "nothing" : "'" + v + "'"));
                     }
                     memory = v;
                     i++;
@@ -114,8 +115,8 @@ public final class StandaloneCluster implements AutoCloseable {
         if (home == null || home.isBlank()) usage("SPARK_HOME must name a Spark home (./reelrank sets it)");
         StandaloneCluster c = start(Path.of(home), work.toAbsolutePath(), cores, memory);
         Runtime.getRuntime().addShutdownHook(new Thread(c::close, "spark-cluster-stop"));
-        System.out.println("spark-cluster: master " + c.masterUrl() + ", one worker with " + cores + " cores and " + memory
-                + " for executors; logs in " + c.workDir() + "; Ctrl-C stops both");
+        System.out.println("spark-cluster: master " + c.masterUrl() + ", one worker with " + cores + " cores and "
+                + memory + " for executors; logs in " + c.workDir() + "; Ctrl-C stops both");
         System.out.flush();
         c.master.waitFor();
     }
@@ -176,7 +177,8 @@ public final class StandaloneCluster implements AutoCloseable {
                 sleep(200);
             }
         }
-        throw failed("the Spark master did not listen on port " + port + " within " + START_TIMEOUT.toSeconds() + " s", log);
+        throw failed("the Spark master did not listen on port " + port + " within " + START_TIMEOUT.toSeconds() + " s",
+                log);
     }
 
     private static final Pattern ALIVE_WORKERS = Pattern.compile("\"aliveworkers\"\\s*:\\s*(\\d+)");

@@ -50,8 +50,8 @@ class EngineOptionsTest {
     @Test
     void trainOnTheClusterActivatesAVersionMadeFromSparksFactors() throws Exception {
         String master = TestCluster.master();
-        Run r = Run.of(List.of("train"), "--engine", "spark", "--spark-master", master, "--rank", "8", "--als-alpha", "1",
-                "--iterations", "2", "--spark-conf", "spark.executor.memory=1g");
+        Run r = Run.of(List.of("train"), "--engine", "spark", "--spark-master", master, "--rank", "8", "--als-alpha",
+                "1", "--iterations", "2", "--spark-conf", "spark.executor.memory=1g");
         assertEquals(0, r.code(), r.out() + r.err());
         String out = r.out();
         assertTrue(out.contains("      spark: session on " + master + " (application app-"), out);
@@ -66,9 +66,10 @@ class EngineOptionsTest {
         String last = out.lines().reduce((a, b) -> b).orElseThrow();
         assertTrue(last.startsWith("train: version "), out);
         long version = Long.parseLong(last.substring("train: version ".length(), last.indexOf(" active")));
-        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement("SELECT status, params->>'engine', rank, "
-                + "items, (SELECT count(*) FROM item_factors f WHERE f.version = v.version), (SELECT count(*) FROM pg_indexes "
-                + "WHERE indexname = 'item_factors_hnsw_v' || v.version) FROM model_versions v WHERE version = ?")) {
+        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement("SELECT status, params->>'engine', "
+                + "rank, items, (SELECT count(*) FROM item_factors f WHERE f.version = v.version), "
+                + "(SELECT count(*) FROM pg_indexes WHERE indexname = 'item_factors_hnsw_v' || v.version) "
+                + "FROM model_versions v WHERE version = ?")) {
             ps.setLong(1, version);
             try (ResultSet rs = ps.executeQuery()) {
                 assertTrue(rs.next());
@@ -81,8 +82,8 @@ class EngineOptionsTest {
             }
         }
         Run list = Run.of(List.of("train"), "--list");
-        assertTrue(list.out().lines().anyMatch(l -> l.matches(" *" + version + "  active .*engine=spark " + java.util.regex.Pattern.quote(master))),
-                list.out());
+        assertTrue(list.out().lines().anyMatch(l -> l.matches(" *" + version + "  active .*engine=spark "
+                + java.util.regex.Pattern.quote(master))), list.out());
         Run rec = Run.of(List.of("recommend"), "1", "--limit", "5");
         assertEquals(0, rec.code(), rec.err());
     }
@@ -90,15 +91,17 @@ class EngineOptionsTest {
     @Test
     void evalTrainsItsModelsOnTheSparkEngine() {
         String master = TestCluster.master();
-        Run r = Run.of(List.of("eval"), "--engine", "spark", "--spark-master", master, "--rank", "8", "--als-alpha", "1",
-                "--iterations", "2", "--alpha", "0.7", "--popularity", "0.7", "--collaborative", "0.5",
-                "--baseline-popularity", "0.7", "--ease-lambda", "500", "--ease-min-ratings", "20", "--test-fraction", "0.05",
-                "--resamples", "200");
+        Run r = Run.of(List.of("eval"), "--engine", "spark", "--spark-master", master, "--rank", "8", "--als-alpha",
+                "1", "--iterations", "2", "--alpha", "0.7", "--popularity", "0.7", "--collaborative", "0.5",
+                "--baseline-popularity", "0.7", "--ease-lambda", "500", "--ease-min-ratings", "20", "--test-fraction",
+                "0.05", "--resamples", "200");
         assertEquals(0, r.code(), r.err());
         String out = r.out();
-        assertTrue(out.contains("model selection on validation (two-tower recommender, Recall@20; best first by recall; "
+        assertTrue(out.contains(
+                "model selection on validation (two-tower recommender, Recall@20; best first by recall; "
                 + "ALS factors on Spark, " + master + "):"), out);
-        assertEquals(1, out.lines().filter(l -> l.matches("  \\* rank=8 α=1 .*iterations=2 .*recall@20 0\\.\\d{4}.*")).count(), out);
+        assertEquals(1, out.lines()
+                .filter(l -> l.matches("  \\* rank=8 α=1 .*iterations=2 .*recall@20 0\\.\\d{4}.*")).count(), out);
         assertEquals(1, out.lines().filter(l -> l.matches("recall@20 two-tower +0\\.\\d{4} .*")).count(), out);
         assertTrue(r.err().contains("spark: session on " + master), r.err());
     }
@@ -109,7 +112,8 @@ class EngineOptionsTest {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        Run r = Run.of(List.of("train"), "--engine", "spark", "--spark-master", "spark://127.0.0.1:" + port, "--als-alpha", "1");
+        Run r = Run.of(List.of("train"), "--engine", "spark", "--spark-master", "spark://127.0.0.1:" + port,
+                "--als-alpha", "1");
         assertEquals(1, r.code(), r.err());
         assertTrue(r.err().startsWith("reelrank: error: cannot reach the Spark master spark://127.0.0.1:" + port
                 + " (127.0.0.1:" + port + ": Connection refused"), r.err());

@@ -152,8 +152,8 @@ class SparkEngineTest {
             worst[0] = Math.max(worst[0], diff);
             worst[1] = Math.max(worst[1], diff / Math.sqrt(norm));
         });
-        System.out.printf(Locale.ROOT, "fold-in against Spark's item factors, %d users: largest difference %.3g, relative to "
-                + "the vector's length %.3g%n", counts[0], worst[0], worst[1]);
+        System.out.printf(Locale.ROOT, "fold-in against Spark's item factors, %d users: largest difference %.3g, "
+                + "relative to the vector's length %.3g%n", counts[0], worst[0], worst[1]);
         assertEquals(matrix.users(), counts[0]);
         assertTrue(worst[1] < 1e-4, "largest difference between fold-in and Spark's user factors, relative to the "
                 + "vector's length: " + worst[1]);
@@ -164,7 +164,8 @@ class SparkEngineTest {
     void theSparkModelRecommendsAsWellAsTheInProcessModelOnTheEvaluationsSplit() {
         Map<String, RecommendationTask.Scorer> systems = new LinkedHashMap<>();
         RecommendationTask.Scorer content = Scorers.content(catalog, items::vector, contentUsers);
-        systems.put("in-process", Scorers.firstOf(Scorers.collaborative(catalog, inProcess.model(), inProcess::user), content));
+        systems.put("in-process", Scorers.firstOf(Scorers.collaborative(catalog, inProcess.model(), inProcess::user),
+                content));
         systems.put("spark", Scorers.firstOf(Scorers.collaborative(catalog, spark.model(), spark::user), content));
         RecommendationTask.Result r = RecommendationTask.run(split, catalog, systems, RecommendationTask.DEFAULT_K);
         double[] recall = new double[3];
@@ -173,8 +174,8 @@ class SparkEngineTest {
             recall[s] = ModelSelection.mean(r.recall()[s]);
             ndcg[s] = ModelSelection.mean(r.ndcg()[s]);
         }
-        String figures = String.format(Locale.ROOT, "Recall@20 popularity %.4f, in-process %.4f, spark %.4f; NDCG@20 %.4f, "
-                + "%.4f, %.4f", recall[0], recall[1], recall[2], ndcg[0], ndcg[1], ndcg[2]);
+        String figures = String.format(Locale.ROOT, "Recall@20 popularity %.4f, in-process %.4f, spark %.4f; "
+                + "NDCG@20 %.4f, %.4f, %.4f", recall[0], recall[1], recall[2], ndcg[0], ndcg[1], ndcg[2]);
         System.out.println("eval split, " + r.userIds().length + " users: " + figures);
         assertTrue(Math.abs(recall[2] - recall[1]) < TOLERANCE, figures);
         assertTrue(Math.abs(ndcg[2] - ndcg[1]) < TOLERANCE, figures);
@@ -190,7 +191,8 @@ class SparkEngineTest {
         double diff = 0;
         for (int d = 0; d < a.length; d++) diff = Math.max(diff, Math.abs(a[d] - b[d]));
         assertTrue(diff > 1e-3, "movie 1's vectors differ by " + diff);
-        assertTrue(opened.get(0).startsWith("spark: session on " + TestCluster.master() + " (application app-"), opened.toString());
+        assertTrue(opened.get(0).startsWith("spark: session on " + TestCluster.master() + " (application app-"),
+                opened.toString());
         assertTrue(opened.get(0).contains("1 executor, 2 cores"), opened.toString());
     }
 
@@ -208,7 +210,8 @@ class SparkEngineTest {
     void aJavaNewerThanSparkSupportsIsRefusedNamingJavaHome() {
         SparkEngine.checkJava(17, "/jdk17");
         SparkEngine.checkJava(21, "/jdk21");
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> SparkEngine.checkJava(25, "/opt/jdk-25"));
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> SparkEngine.checkJava(25, "/opt/jdk-25"));
         assertEquals("Spark 4.0.1 runs on Java 17 or 21, and this is Java 25 (/opt/jdk-25): from Java 23 on, Hadoop's "
                 + "login code in Spark fails (Subject.getSubject is no longer supported). Run with Java 17: "
                 + "JAVA_HOME=/path/to/jdk-17 ./reelrank … --engine spark", e.getMessage());
@@ -221,11 +224,14 @@ class SparkEngineTest {
             port = s.getLocalPort();
         }
         String url = "spark://127.0.0.1:" + port;
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> SparkEngine.open(url, Map.of(), l -> {}));
-        assertTrue(e.getMessage().startsWith("cannot reach the Spark master " + url + " (127.0.0.1:" + port + ": Connection refused"),
-                e.getMessage());
-        assertTrue(e.getMessage().endsWith("is a master running there? Start one (Spark's sbin/start-master.sh) or train "
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> SparkEngine.open(url, Map.of(), l -> {}));
+        assertTrue(e.getMessage().startsWith("cannot reach the Spark master " + url + " (127.0.0.1:" + port
+                + ": Connection refused"), e.getMessage());
+        assertTrue(e.getMessage().endsWith(
+                "is a master running there? Start one (Spark's sbin/start-master.sh) or train "
                 + "with --spark-master local[*]"), e.getMessage());
-        assertNull(org.apache.spark.sql.SparkSession.getActiveSession().getOrElse(() -> null), "no session may be left behind");
+        assertNull(org.apache.spark.sql.SparkSession.getActiveSession().getOrElse(() -> null),
+                "no session may be left behind");
     }
 }

@@ -34,8 +34,12 @@ class StandaloneClusterTest {
         ImplicitAls.Factors cluster = train(TestCluster.master(), m, p);
         assertEquals(610, m.users());
         double maxDiff = 0;
-        for (int i = 0; i < local.users().length; i++) maxDiff = Math.max(maxDiff, Math.abs(local.users()[i] - cluster.users()[i]));
-        for (int i = 0; i < local.items().length; i++) maxDiff = Math.max(maxDiff, Math.abs(local.items()[i] - cluster.items()[i]));
+        for (int i = 0; i < local.users().length; i++) {
+            maxDiff = Math.max(maxDiff, Math.abs(local.users()[i] - cluster.users()[i]));
+        }
+        for (int i = 0; i < local.items().length; i++) {
+            maxDiff = Math.max(maxDiff, Math.abs(local.items()[i] - cluster.items()[i]));
+        }
         assertTrue(maxDiff < 1e-4, "max difference between local and cluster factors " + maxDiff);
         double norm = 0;
         for (float x : cluster.users()) norm += x * x;

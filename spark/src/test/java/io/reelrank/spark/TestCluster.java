@@ -25,7 +25,8 @@ public final class TestCluster {
 
     public static final Path SPARK_HOME = Path.of(System.getProperty("reelrank.spark.home", "spark/target/spark-home"))
             .toAbsolutePath();
-    public static final Path TARGET = Path.of(System.getProperty("reelrank.spark.target", "spark/target")).toAbsolutePath();
+    public static final Path TARGET = Path.of(System.getProperty("reelrank.spark.target", "spark/target"))
+            .toAbsolutePath();
 
     private static StandaloneCluster cluster;
 

@@ -24,7 +24,7 @@ import java.util.function.Supplier;
  * number of series stays bounded. Each server has its own registry, so two servers in one JVM (as in
  * the tests) count apart.
  */
-final class Metrics {
+final class HttpMetrics {
 
     /** Upper bounds in seconds: fine steps below 25 ms, where the search target lives. */
     static final double[] BUCKETS = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
@@ -45,7 +45,7 @@ final class Metrics {
             .register(registry);
 
     /** Request metrics and the JVM's; the pool's too when {@code pool} is given. */
-    Metrics(Supplier<Database.PoolStats> pool) {
+    HttpMetrics(Supplier<Database.PoolStats> pool) {
         JvmMetrics.builder().register(registry);
         if (pool != null) {
             GaugeWithCallback.builder()

@@ -10,13 +10,13 @@ import org.junit.jupiter.api.Test;
 
 /** The Prometheus exposition: cumulative buckets, sum and count, escaped labels, pool and JVM metrics. */
 @Tag("unit")
-class MetricsTest {
+class HttpMetricsTest {
 
     private static final Map<String, String> SEARCH = Map.of("route", "/api/search", "method", "GET", "status", "200");
 
     @Test
     void histogramBucketsAreCumulativeAndEndWithTheCount() {
-        Metrics m = new Metrics(null);
+        HttpMetrics m = new HttpMetrics(null);
         m.record("/api/search", "GET", 200, 300_000);     // 0.3 ms
         m.record("/api/search", "GET", 200, 3_000_000);   // 3 ms
         m.record("/api/search", "GET", 200, 30_000_000);  // 30 ms
@@ -31,23 +31,25 @@ class MetricsTest {
         assertEquals(3, p.bucket("reelrank_http_request_duration_seconds", Double.POSITIVE_INFINITY, SEARCH));
         assertEquals(0.0333, p.value("reelrank_http_request_duration_seconds_sum", SEARCH), 1e-9);
         assertEquals(3, p.value("reelrank_http_request_duration_seconds_count", SEARCH));
-        assertEquals(Metrics.BUCKETS.length + 1,
-                p.samples().stream().filter(s -> s.name().equals("reelrank_http_request_duration_seconds_bucket")).count(),
+        assertEquals(HttpMetrics.BUCKETS.length + 1,
+                p.samples().stream()
+                        .filter(s -> s.name().equals("reelrank_http_request_duration_seconds_bucket")).count(),
                 "one bucket per bound and +Inf, nothing else");
     }
 
     @Test
     void labelValuesAreEscaped() {
-        Metrics m = new Metrics(null);
+        HttpMetrics m = new HttpMetrics(null);
         m.record("/a\"b", "GET", 404, 1);
         String text = m.render();
         assertTrue(text.contains("route=\"/a\\\"b\""), text);
-        assertEquals(1, PrometheusText.parse(text).value("reelrank_http_requests_total", Map.of("route", "/a\"b", "status", "404")));
+        assertEquals(1, PrometheusText.parse(text).value("reelrank_http_requests_total",
+                Map.of("route", "/a\"b", "status", "404")));
     }
 
     @Test
     void thePoolAndTheJvmAreMeasuredToo() {
-        Metrics m = new Metrics(() -> new Database.PoolStats(3, 2, 1, 8));
+        HttpMetrics m = new HttpMetrics(() -> new Database.PoolStats(3, 2, 1, 8));
         PrometheusText p = PrometheusText.parse(m.render());
         assertEquals(3, p.value("reelrank_db_pool_connections", Map.of("state", "active")));
         assertEquals(2, p.value("reelrank_db_pool_connections", Map.of("state", "idle")));

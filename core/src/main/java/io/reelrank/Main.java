@@ -1,6 +1,28 @@
-package io.reelrank.cli;
+package io.reelrank;
 
 import io.reelrank.bench.BenchCommand;
+import io.reelrank.cli.CliException;
+import io.reelrank.cli.DbCommand;
+import io.reelrank.cli.DemoCommand;
+import io.reelrank.cli.DocsCommand;
+import io.reelrank.cli.EmbedCommand;
+import io.reelrank.cli.EvalCommand;
+import io.reelrank.cli.GenerateCommand;
+import io.reelrank.cli.IndexCommand;
+import io.reelrank.cli.IngestCommand;
+import io.reelrank.cli.LoadEmbeddingsCommand;
+import io.reelrank.cli.LogLevel;
+import io.reelrank.cli.ModelCommand;
+import io.reelrank.cli.ProcessStats;
+import io.reelrank.cli.RateCommand;
+import io.reelrank.cli.RecommendCommand;
+import io.reelrank.cli.SearchCommand;
+import io.reelrank.cli.ServeCommand;
+import io.reelrank.cli.SimilarCommand;
+import io.reelrank.cli.TestUsersCommand;
+import io.reelrank.cli.TrainCommand;
+import io.reelrank.cli.UsersCommand;
+import io.reelrank.cli.VectorCommand;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -14,16 +36,19 @@ import picocli.CommandLine.Spec;
  * code: 0 on success, 1 on a failure while working, 2 on bad input (a wrong option, a query that does
  * not parse, an unknown user), and 2 with a message when {@code REELRANK_LOG_LEVEL} is not a level.
  * Errors print one line, {@code reelrank: error: …}; the stack trace goes to the log at level debug
- * ({@code REELRANK_LOG_LEVEL=debug}, or {@code REELRANK_DEBUG=1}).
+ * ({@code REELRANK_LOG_LEVEL=debug}, or {@code REELRANK_DEBUG=1}). It sits at the package root, above
+ * the two packages whose commands it lists ({@code cli} and {@code bench}): bench commands use the CLI's
+ * shared options, and nothing below names this root.
  */
 @Command(name = "reelrank", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Personalized movie search: BM25 candidates re-ranked by a two-tower model, over PostgreSQL + pgvector.",
+        description = "Personalized movie search: BM25 candidates re-ranked by a two-tower model, "
+                + "over PostgreSQL + pgvector.",
         subcommands = {CommandLine.HelpCommand.class, DbCommand.class, IngestCommand.class, IndexCommand.class,
                 EmbedCommand.class, LoadEmbeddingsCommand.class, VectorCommand.class, SimilarCommand.class,
                 UsersCommand.class, RateCommand.class, TestUsersCommand.class, TrainCommand.class, ModelCommand.class,
                 SearchCommand.class,
                 RecommendCommand.class, EvalCommand.class, DemoCommand.class, ServeCommand.class, GenerateCommand.class,
-                BenchCommand.class})
+                DocsCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
 
     @Spec
