@@ -7,6 +7,7 @@ import io.reelrank.cli.Models;
 import io.reelrank.db.Database;
 import io.reelrank.http.ApiServer;
 import io.reelrank.index.MovieSearcher;
+import io.reelrank.rerank.Fusion;
 import io.reelrank.rerank.PersonalizedSearch;
 import io.reelrank.service.IndexService;
 import java.io.PrintWriter;
@@ -70,6 +71,10 @@ public final class BenchHttpCommand implements Callable<Integer> {
             description = "Server worker threads, 1-" + ApiServer.MAX_THREADS + " (default: max(4, 2 x cores))")
     Integer threads;
 
+    @Option(names = "--fusion", paramLabel = "F", description = "The fusion asked for: learned, weighted, linear or "
+            + "rrf (default: none asked for, so the server's default, learned, or weighted without a trained ranker)")
+    String fusion;
+
     @Option(names = "--url", paramLabel = "URL",
             description = "Benchmark the server at this base URL (e.g. http://127.0.0.1:8080/) instead of starting one")
     URI url;
@@ -86,6 +91,12 @@ public final class BenchHttpCommand implements Callable<Integer> {
         if (url != null && (!"http".equals(url.getScheme()) || url.getPort() < 1 || !loopback(url.getHost()))) {
             throw CliException.badInput("--url must be http://<loopback address>:<port>/, got " + url);
         }
+        Fusion asked;
+        try {
+            asked = fusion == null ? null : Fusion.parse(fusion);
+        } catch (IllegalArgumentException e) {
+            throw CliException.badInput("--" + e.getMessage());
+        }
         PrintWriter out = spec.commandLine().getOut();
         Database db = dbOptions.open();
         Path dir = IndexService.ensure(Home.indexDir(), dbOptions::open, spec.commandLine().getErr());
@@ -99,7 +110,7 @@ public final class BenchHttpCommand implements Callable<Integer> {
             List<String> paths = new ArrayList<>(texts.size());
             for (int i = 0; i < texts.size(); i++) {
                 paths.add("/api/search?q=" + URLEncoder.encode(texts.get(i), StandardCharsets.UTF_8) + "&user="
-                        + users.get(i % users.size()));
+                        + users.get(i % users.size()) + (asked == null ? "" : "&fusion=" + asked));
             }
             ApiServer.Options options = ApiServer.Options.loopback();
             if (threads != null) {
@@ -136,7 +147,7 @@ public final class BenchHttpCommand implements Callable<Integer> {
                     s.requests(), s.errors(), s.requestsPerSecond(), s.p50Ms(), s.p90Ms(), s.p99Ms(), s.p999Ms(),
                     s.maxMs());
             if (s.firstError() != null) out.println("  first error: " + s.firstError());
-            double[] base = inProcess(search, texts, users, Math.min(10, seconds));
+            double[] base = inProcess(search, texts, users, asked, Math.min(10, seconds));
             out.printf(Locale.ROOT, "baseline: the same searches in-process, 1 thread, no HTTP: p50 %.3f ms, "
                     + "p99 %.3f ms, %.0f queries/s%n", base[0], base[1], base[2]);
             boolean met = s.errors() == 0 && s.requestsPerSecond() >= 1000 && s.p99Ms() < 20;
@@ -156,14 +167,16 @@ public final class BenchHttpCommand implements Callable<Integer> {
     }
 
     /** p50 ms, p99 ms and queries/s of {@link PersonalizedSearch#search} called directly for about {@code seconds}. */
-    private static double[] inProcess(PersonalizedSearch search, List<String> texts, List<Integer> users, int seconds)
-            throws Exception {
+    private static double[] inProcess(PersonalizedSearch search, List<String> texts, List<Integer> users,
+                                      Fusion fusion, int seconds) throws Exception {
         long end = System.nanoTime() + seconds * 1_000_000_000L;
         Latencies lat = new Latencies();
         long start = System.nanoTime();
         for (int i = 0; System.nanoTime() < end && i < 1 << 20; i++) {
             long t0 = System.nanoTime();
-            search.search(PersonalizedSearch.Request.of(texts.get(i % texts.size()), users.get(i % users.size())));
+            PersonalizedSearch.Request r = PersonalizedSearch.Request.of(texts.get(i % texts.size()),
+                    users.get(i % users.size()));
+            search.search(fusion == null ? r : r.withFusion(fusion));
             lat.record(System.nanoTime() - t0);
         }
         double secs = (System.nanoTime() - start) / 1e9;

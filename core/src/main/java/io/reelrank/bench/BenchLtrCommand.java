@@ -125,7 +125,7 @@ public final class BenchLtrCommand implements Callable<Integer> {
 
     @Option(names = "--test",
             description = "The final measurement: both rankers trained with the shipped settings (or the "
-            + "grids given) on validation, then the test split read once: search and recommendation tables with 95% "
+            + "grids given) on validation, then the test split read once: search and recommendation tables with 95%% "
             + "bootstrap intervals and paired differences")
     boolean test;
 

@@ -21,8 +21,8 @@ import picocli.CommandLine.Spec;
  * and every running server follows it (its notification) without a restart.
  */
 @Command(name = "model", mixinStandardHelpOptions = true,
-        description = {"The stored model versions: collaborative factors and learned rankers (README \"Model "
-                + "versions\").",
+        description = {"The stored model versions: collaborative factors and learned rankers (docs/"
+                + "learned-ranker.md, \"Model versions\").",
                 "  model list                      every version of both kinds, newest first",
                 "  model activate VERSION          make a stored version the active one of its kind",
                 "  model rollback factors|search|recommend   make the previous version of that kind active again",

@@ -58,11 +58,11 @@ public final class TrainCommand implements Callable<Integer> {
     boolean list;
 
     @Option(names = "--ranker-only",
-            description = "Train only the learned search ranker, against the active collaborative "
-            + "model version")
+            description = "Train only the learned rankers (search, recommendations), against the active "
+                    + "collaborative model version")
     boolean rankerOnly;
 
-    @Option(names = "--no-ranker", description = "Train the collaborative model only, not the learned search ranker")
+    @Option(names = "--no-ranker", description = "Train the collaborative model only, not the learned rankers")
     boolean noRanker;
 
     @Option(names = "--judgments", paramLabel = "N", defaultValue = "" + SearchJudgments.DEFAULT_CAP,
@@ -71,18 +71,18 @@ public final class TrainCommand implements Callable<Integer> {
     int judgments;
 
     @Option(names = "--ranker-trees", paramLabel = "N", split = ",",
-            description = "The ranker's boosting rounds, 1-5000; "
-            + "a list is a grid chosen on validation (default: " + "the shipped setting's)")
+            description = "The search ranker's boosting rounds, 1-5000; a list is a grid chosen on validation "
+                    + "(default: the shipped setting's, 200)")
     List<Integer> rankerTrees;
 
     @Option(names = "--ranker-depth", paramLabel = "D", split = ",",
-            description = "The ranker's tree depth, 1-16; a list "
-            + "is a grid (default: the shipped setting's)")
+            description = "The search ranker's tree depth, 1-16; a list is a grid (default: the shipped "
+                    + "setting's, 6)")
     List<Integer> rankerDepth;
 
     @Option(names = "--ranker-eta", paramLabel = "E", split = ",",
-            description = "The ranker's learning rate, in (0, 1]; "
-            + "a list is a grid (default: the shipped setting's)")
+            description = "The search ranker's learning rate, in (0, 1]; a list is a grid (default: the "
+                    + "shipped setting's, 0.1)")
     List<Double> rankerEta;
 
     @Option(names = "--ranker-objective", paramLabel = "O", split = ",", description = "rank:ndcg (LambdaMART) or "
@@ -108,8 +108,7 @@ public final class TrainCommand implements Callable<Integer> {
         Models.items(db); // fails with the command to run when nothing is embedded yet
         RankerTraining.Options ranker = noRanker ? null : new RankerTraining.Options(rankerGrid,
                 List.of(RecommendRankerTraining.DEFAULT), judgments, SearchRankerTraining.DEFAULT.params().seed(),
-                threads,
-                IndexService.ensure(Home.indexDir(), () -> db, out));
+                threads, IndexService.ensure(Home.indexDir(), () -> db, out));
         try (FactorEngine factors = EngineOptions.open(plan, threads, line -> {
             out.println("      " + line);
             out.flush();

@@ -56,4 +56,12 @@ public final class LearnedSelection {
     public static boolean learnedWins(Figures learned, Figures weighted) {
         return learned.likedGain() >= 0 && learned.value() > weighted.value();
     }
+
+    /**
+     * Whether recommendations should be served in two stages: the learned ranker's cross-fitted
+     * Recall@20 on validation must be above the retrieval's alone on the same users.
+     */
+    public static boolean twoStageWins(double twoStageRecall, double retrievalRecall) {
+        return twoStageRecall > retrievalRecall;
+    }
 }

@@ -124,8 +124,8 @@ public final class RecommendRankerTraining {
      * measures Recall@20 on the rest, and fits the chosen one on every group.
      */
     public static Result run(Splits.Split split, int[] catalog, RecommendationTask.Scorer retrieval,
-            FeatureContext context,
-                             List<Setting> grid, int k, int threads, long seed, Consumer<String> progress) {
+                             FeatureContext context, List<Setting> grid, int k, int threads, long seed,
+                             Consumer<String> progress) {
         if (grid.isEmpty()) throw new IllegalArgumentException("the ranker grid must hold at least one setting");
         int[] ids = RecommendationTask.catalogOrder(catalog);
         long t0 = System.nanoTime();

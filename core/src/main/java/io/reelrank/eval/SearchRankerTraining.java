@@ -60,8 +60,8 @@ public final class SearchRankerTraining {
                          int fitGroups, int chooseUsers, int choosePairs) {}
 
     /**
-     * The shipped setting, chosen on validation by {@code reelrank bench ltr} (README "Learned
-     * ranking"): grades 2/1/0, LambdaMART ({@code rank:ndcg}), 200 trees of depth 6, learning rate 0.1.
+     * The shipped setting, chosen on validation by {@code reelrank bench ltr} (docs/learned-ranker.md):
+     * grades 2/1/0, LambdaMART ({@code rank:ndcg}), 200 trees of depth 6, learning rate 0.1.
      */
     public static final Setting DEFAULT = new Setting(SearchJudgments.Grades.DEFAULT,
             new RankerTrainer.Params("rank:ndcg", 200, 6, 0.1, 1, 42));

@@ -16,8 +16,8 @@ import java.util.Set;
  */
 final class SearchRoute {
 
-    static final Set<String> PARAMS = Set.of("q", "user", "limit", "candidates", "alpha", "fusion", "min_avg_rating",
-            "min_ratings", "year_from", "year_to", "genre");
+    static final Set<String> PARAMS = Set.of("q", "user", "limit", "candidates", "alpha", "fusion", "explain",
+            "min_avg_rating", "min_ratings", "year_from", "year_to", "genre");
     /** The parser's own limit, checked here first so the 400 names the parameter. */
     static final int MAX_QUERY_CHARS = MovieQueryParser.MAX_QUERY_CHARS;
     static final ParamRules.IntRange LIMIT = new ParamRules.IntRange(1, MovieSearcher.MAX_LIMIT);
@@ -50,10 +50,16 @@ final class SearchRoute {
         int limit = p.intIn("limit", 10, LIMIT);
         int candidates = p.intIn("candidates", PersonalizedSearch.DEFAULT_CANDIDATES, CANDIDATES);
         Fusion fusion = p.converted("fusion", Fusion.class, PersonalizedSearch.DEFAULT_FUSION,
-                "weighted, linear or rrf");
+                "learned, weighted, linear or rrf");
         double alpha = p.numberIn("alpha", PersonalizedSearch.defaultWeights(fusion).alpha(), WEIGHT);
         Double minAvg = p.optionalNumber("min_avg_rating", RATING);
-        return new PersonalizedSearch.Request(q, user, limit, candidates, alpha, fusion, filters(p, minAvg));
+        // A learned score's reasons cost a native call per page, so they are computed only when asked for.
+        String e = p.text("explain");
+        if (e != null && !e.equals("true") && !e.equals("false")) {
+            throw ApiError.badParameter("parameter 'explain' must be true or false, got '" + e + "'");
+        }
+        return new PersonalizedSearch.Request(q, user, limit, candidates, alpha, fusion, filters(p, minAvg))
+                .withExplain("true".equals(e));
     }
 
     /** min_ratings, year_from, year_to and genre (repeatable), checked; {@code minAvg} as given. */

@@ -36,20 +36,17 @@ public enum Feature {
     GENRE_SHARE("genre_share", "mean over the movie's genres g of the share of the user's ratings in g"),
     GENRE_CENTRED("genre_centred", "Σ_g Σ_{j∈g} (r_uj − b_u) / (Σ_g |g ∩ rated| + 1) over the movie's genres g: "
             + "how much the user likes these genres against their mean"),
-    GENRE_LIFT("genre_lift",
-    "max over the movie's genres g of log(((n_ug + 5·p_g)/(n_u + 5)) / p_g), p_g the share of all "
-            + "ratings given to movies of genre g, n_ug the user's ratings in g: how much more the user rates the "
-            + "genre "
-            + "they like most in it than everyone does"),
+    GENRE_LIFT("genre_lift", "max over the movie's genres g of log(((n_ug + 5·p_g)/(n_u + 5)) / p_g), p_g "
+            + "the share of all ratings given to movies of genre g, n_ug the user's ratings in g: how much more the "
+            + "user rates the genre they like most in it than everyone does"),
     YEAR_DIST("year_dist", "|the movie's year − the mean year of the user's rated movies|"),
     COS_LIKED("cos_liked", "cos(e_i, Σ e_j over the user's movies rated ≥ 4)"),
     COS_DISLIKED("cos_disliked", "cos(e_i, Σ e_j over the user's movies rated ≤ 2.5)"),
     SIGNED_CF("signed_cf", "cos(y_i, Σ_j (r_uj − b_u)·y_j): the user's centred ratings in the factor space"),
     KNN("knn", "Σ_j s_ij·(r_uj − b_u)/(Σ_j s_ij + 1) over the user's 20 rated movies j most similar to i, "
             + "s_ij = cos(y_i, y_j) > 0 (item-kNN, Sarwar et al. 2001)"),
-    LATEST_SIM("latest_sim",
-    "cos(y_i, Σ_j y_j/|y_j| over the user's 10 latest rated movies j): how close it is to what "
-            + "the user watched last"),
+    LATEST_SIM("latest_sim", "cos(y_i, Σ_j y_j/|y_j| over the user's 10 latest rated movies j): how close "
+            + "it is to what the user watched last"),
     HAS_CF("has_cf", "1 when the user has a collaborative vector, else 0"),
     STARS("stars", "the user's own rating of the movie, NaN when not rated");
     // Issue 19's hybrid retrieval adds its features here, at the end (stored rankers keep their names):

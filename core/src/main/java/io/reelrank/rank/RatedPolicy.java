@@ -13,7 +13,7 @@ package io.reelrank.rank;
  *   <li>{@code BOTTOM}: every rated movie below every unrated one (what the evaluation's judgments
  *       reward, since a rated movie is never the one held out).</li>
  * </ul>
- * Measured on validation by {@code reelrank bench ltr} (README "Learned ranking").
+ * Measured on validation by {@code reelrank bench ltr} (docs/learned-ranker.md).
  */
 public enum RatedPolicy {
     LOW, OWN, MODEL, BOTTOM;

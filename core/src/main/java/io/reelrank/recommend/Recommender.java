@@ -36,7 +36,7 @@ import java.util.Map;
  * recommender. {@link Request#exact} scans every item vector instead of the index (the baseline
  * {@code bench recommend} measures recall against). With a {@link Learned} second stage, the
  * retrieval gives a few hundred movies and the learned recommendation ranker orders them
- * (README "Recommendations"). Uses the caller's connection, in its own transaction for the scan
+ * (docs/learned-ranker.md). Uses the caller's connection, in its own transaction for the scan
  * settings.
  */
 public final class Recommender {

@@ -57,7 +57,7 @@ public final class PersonalizedSearch implements AutoCloseable {
     public static final long USER_TTL_MS = 5_000;
     /**
      * The fusion a search uses unless told otherwise: the learned ranker, which beats the weighted
-     * fusion on held-out validation users ({@code reelrank bench ltr}, README "Learned ranking");
+     * fusion on held-out validation users ({@code reelrank bench ltr}, docs/learned-ranker.md);
      * without a trained ranker a search falls back to weighted and says so.
      */
     public static final Fusion DEFAULT_FUSION = Fusion.LEARNED;
@@ -130,7 +130,7 @@ public final class PersonalizedSearch implements AutoCloseable {
                 : new Weights(Reranker.DEFAULT_ALPHA, 0, 0);
     }
 
-    /** Where a learned ranking puts movies the user rated (measured on validation, README "Learned ranking"). */
+    /** Where a learned ranking puts movies the user rated (measured on validation, docs/learned-ranker.md). */
     public static final RatedPolicy RATED_POLICY = RatedPolicy.LOW;
     /** Reasons shown per result of a learned ranking with {@link Request#explain}. */
     public static final int REASONS = 3;

@@ -45,4 +45,11 @@ class LearnedSelectionTest {
         assertFalse(LearnedSelection.learnedWins(f(0.001, -0.030), f(0.0025, -0.045)), "worse on the rule");
         assertFalse(LearnedSelection.learnedWins(f(-0.001, -0.300), f(0.0025, -0.045)), "lowers liked movies");
     }
+
+    @Test
+    void recommendationsGoTwoStageOnlyWhenTheRankerRaisesRecall() {
+        assertTrue(LearnedSelection.twoStageWins(0.1652, 0.1592));
+        assertFalse(LearnedSelection.twoStageWins(0.1592, 0.1592), "a tie keeps the retrieval alone");
+        assertFalse(LearnedSelection.twoStageWins(0.15, 0.1592));
+    }
 }

@@ -96,7 +96,11 @@ class ApiServerTest {
         assertTrue(first.get("genres").isArray());
         assertTrue(first.get("similarity").isNumber());
         assertTrue(first.get("explanation").asText().contains("mm(bm25)"), first.get("explanation").asText());
+        // The default is learned; the test database has no trained ranker, so weighted serves and says so.
         assertEquals("weighted", body.get("fusion").asText());
+        assertTrue(body.get("note").asText().startsWith("no learned ranker trained"), body.toString());
+        assertTrue(body.get("ranker_version").isNull());
+        assertTrue(first.get("reasons").isNull(), "reasons are a learned score's");
         assertTrue(body.get("model_version").asLong() > 0);
         assertTrue(body.get("has_collaborative").asBoolean());
     }
@@ -229,7 +233,8 @@ class ApiServerTest {
         "/api/search?q=lord&candidates=1001            | parameter 'candidates' must be an integer in 1-1000, got 1001",
         "/api/search?q=lord&alpha=1.5                  | parameter 'alpha' must be a number in 0-1, got '1.5'",
         "/api/search?q=lord&alpha=NaN                  | parameter 'alpha' must be a number in 0-1, got 'NaN'",
-        "/api/search?q=lord&fusion=max                 | parameter 'fusion' must be weighted, linear or rrf, got 'max'",
+        "/api/search?q=lord&fusion=max                 | parameter 'fusion' must be learned, weighted, linear or rrf, got 'max'",
+        "/api/search?q=lord&explain=yes                | parameter 'explain' must be true or false, got 'yes'",
         "/api/search?q=lord&min_avg_rating=5.5         | parameter 'min_avg_rating' must be a number in 0-5, got '5.5'",
         "/api/search?q=lord&min_ratings=-1             | parameter 'min_ratings' must be an integer 0 or more, got -1",
         "/api/search?q=lord&year_from=1700             | parameter 'year_from' must be an integer in 1800-2100, got 1700",
@@ -239,7 +244,7 @@ class ApiServerTest {
         "/api/search?q=lord&genre=Westerns             | genre must be one of",
         "/api/search?q=lord&user=0                     | parameter 'user' must be an integer 1 or more, got 0",
         "/api/search?q=lord&user=ten                   | parameter 'user' must be an integer 1 or more, got 'ten'",
-        "/api/search?q=lord&limt=5                     | unknown parameter 'limt'; allowed: alpha, candidates, fusion",
+        "/api/search?q=lord&limt=5                     | unknown parameter 'limt'; allowed: alpha, candidates, explain, fusion",
         "/api/movies/abc                               | parameter 'id' must be an integer 1 or more, got 'abc'",
         "/api/movies/4993/similar?limit=0              | parameter 'limit' must be an integer in 1-1000, got 0",
         "/api/users/-3                                 | parameter 'id' must be an integer 1 or more, got -3",

@@ -295,6 +295,14 @@ class PersonalizedSearchTest {
                 previous = x.score();
             }
         }
+        com.fasterxml.jackson.databind.JsonNode json = io.reelrank.http.SearchJson.toJson(r);
+        assertEquals("learned", json.get("fusion").asText(), "the JSON says which fusion served");
+        assertEquals(ranker, json.get("ranker_version").asLong());
+        assertTrue(json.get("note").isNull());
+        com.fasterxml.jackson.databind.JsonNode reasons = json.get("results").get(0).get("reasons");
+        assertEquals(PersonalizedSearch.REASONS, reasons.size(), json.toString());
+        assertEquals(r.results().get(0).reasons().get(0).text(), reasons.get(0).get("text").asText());
+        assertTrue(reasons.get(0).get("contribution").isNumber());
         PersonalizedSearch.Result first = r.results().get(0);
         assertTrue(first.reasons().stream().anyMatch(x -> x.text().contains("popular: ") || x.text().contains("you rate ")
                 || x.text().contains("people who rate like you")), first.reasons().toString());
