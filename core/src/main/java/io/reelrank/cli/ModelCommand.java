@@ -102,6 +102,10 @@ public final class ModelCommand implements Runnable {
             var val = v.validation();
             if (val == null || !val.has("chosen")) return "";
             var ch = val.get("chosen");
+            if (val.has("retrieval_recall")) { // a recommendation ranker
+                return String.format(Locale.ROOT, "; validation Recall@20 %.4f (the retrieval alone %.4f)",
+                        ch.path("recall").asDouble(), val.path("retrieval_recall").asDouble());
+            }
             return String.format(Locale.ROOT, "; validation NDCG@10 liked %.4f, disliked %.4f (baseline %.4f, %.4f)",
                     ch.path("liked").asDouble(), ch.path("disliked").asDouble(), val.path("baseline_liked").asDouble(),
                     val.path("baseline_disliked").asDouble());
