@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.reelrank.model.ModelStore;
 import io.reelrank.model.ModelTrainer;
+import io.reelrank.model.Numbers;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -65,7 +66,7 @@ public final class EvalReport {
                 d.validationTraining(), d.validationHeldOut());
         out.printf(Locale.ROOT, "items: %,d movie vectors, %s; content tower shrinkage k=%s; search: %d BM25 "
                 + "candidates per query, NDCG@%d, Recall@%d, MRR%n", d.items(),
-                p.center() ? "centered on the catalog mean" : "not centered", SweepGrid.trim(p.shrinkage()),
+                p.center() ? "centered on the catalog mean" : "not centered", Numbers.plain(p.shrinkage()),
                 p.candidates(), p.k(), p.k());
 
         out.printf(Locale.ROOT, "%nmodel selection on validation (two-tower recommender, Recall@%d; best first by "
@@ -81,7 +82,7 @@ public final class EvalReport {
             out.printf(Locale.ROOT, "%nEASE λ on validation (movies with >= %d training ratings):%n",
                     p.easeMinRatings());
             for (EvalResult.EaseTrial t : r.ease().trials()) {
-                out.printf(Locale.ROOT, "  λ=%-8s recall@20 %.4f  (%d movies)%n", SweepGrid.trim(t.lambda()),
+                out.printf(Locale.ROOT, "  λ=%-8s recall@20 %.4f  (%d movies)%n", Numbers.plain(t.lambda()),
                         t.recall(), t.movies());
             }
         }
@@ -110,7 +111,7 @@ public final class EvalReport {
         out.printf(Locale.ROOT, "%nrecommendation task on test: every unrated movie ranked; relevant: held-out rating "
                         + ">= %.1f; %,d users (%,d without a liked held-out movie left out); model %s; EASE λ=%s%n",
                 RecommendationTask.LIKED, rec.users(), rec.usersWithoutLiked(), r.models().chosenSettings(),
-                SweepGrid.trim(r.ease().chosen()));
+                Numbers.plain(r.ease().chosen()));
         out.printf(Locale.ROOT, "two-tower: collaborative score, or the content tower for %d users without a "
                 + "collaborative vector, or popularity for %d without either%n", rec.contentFallbacks(),
                 rec.popularityFallbacks());
@@ -348,7 +349,7 @@ public final class EvalReport {
             double d = Math.abs(a.asDouble() - e.asDouble());
             if (!(d <= tolerance + 1e-12)) {
                 out.add(String.format(Locale.ROOT, "%s: expected %s ± %s, got %s (off by %.4f)", path, e.asText(),
-                        SweepGrid.trim(tolerance), a.asText(), d));
+                        Numbers.plain(tolerance), a.asText(), d));
             }
         } else if (!e.equals(a) && !(e.isNumber() && a.isNumber() && e.asDouble() == a.asDouble())) {
             out.add(path + ": expected " + e + ", got " + (a.isMissingNode() ? "nothing" : a.toString()));

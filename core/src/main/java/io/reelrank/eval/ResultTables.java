@@ -1,6 +1,7 @@
 package io.reelrank.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.reelrank.model.Numbers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -182,7 +183,7 @@ public final class ResultTables {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "Recommendation task on test (%,d users):%n%n",
                 r.path("recommendation").path("users").asInt()));
-        sb.append("| | popularity | content | EASE (λ = ").append(SweepGrid.trim(r.path("choices").path("ease_lambda")
+        sb.append("| | popularity | content | EASE (λ = ").append(Numbers.plain(r.path("choices").path("ease_lambda")
                 .asDouble())).append(") | two-tower |\n|---|---|---|---|---|\n");
         row(sb, "Recall@20", f, systems, s -> "recall@20 " + s, true);
         row(sb, "NDCG@20", f, systems, s -> "ndcg@20 " + s, true);
@@ -196,9 +197,9 @@ public final class ResultTables {
                         + "α = %s, λ = %s, %d iterations, midpoint %s (chosen on validation).%n",
                 cell(f.path("recall@20 two-tower-ease"), true, false),
                 cell(f.path("ndcg@20 two-tower-ease"), true, false),
-                model.path("rank").asInt(), SweepGrid.trim(model.path("alpha").asDouble()),
-                SweepGrid.trim(model.path("lambda").asDouble()), model.path("iterations").asInt(),
-                SweepGrid.trim(model.path("midpoint").asDouble())));
+                model.path("rank").asInt(), Numbers.plain(model.path("alpha").asDouble()),
+                Numbers.plain(model.path("lambda").asDouble()), model.path("iterations").asInt(),
+                Numbers.plain(model.path("midpoint").asDouble())));
         return sb.toString();
     }
 

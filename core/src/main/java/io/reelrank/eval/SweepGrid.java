@@ -1,5 +1,6 @@
 package io.reelrank.eval;
 
+import io.reelrank.model.Numbers;
 import io.reelrank.rerank.Fusion;
 import io.reelrank.rerank.Reranker;
 import io.reelrank.rerank.Weights;
@@ -87,8 +88,8 @@ public final class SweepGrid {
         }
         for (double v : values) {
             if (!(v >= min && v <= max)) {
-                throw new IllegalArgumentException("values must be in [" + trim(min) + ", "
-                        + (Double.isInfinite(max) ? "∞)" : trim(max) + "]") + ", got " + trim(v));
+                throw new IllegalArgumentException("values must be in [" + Numbers.plain(min) + ", "
+                        + (Double.isInfinite(max) ? "∞)" : Numbers.plain(max) + "]") + ", got " + Numbers.plain(v));
             }
         }
         return values.stream().mapToDouble(Double::doubleValue).toArray();
@@ -189,8 +190,4 @@ public final class SweepGrid {
         return Math.round(v * 1e6) / 1e6;
     }
 
-    /** A number as a person writes it: {@code 2}, not {@code 2.0}; {@code 0.25}. */
-    static String trim(double v) {
-        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
-    }
 }

@@ -118,23 +118,8 @@ public final class Evaluation {
     }
 
     /** Told as each stage starts and ends, and of its details (a grid setting's figures, a sweep's progress). */
-    public interface Listener {
-        Listener NONE = new Listener() {
-            @Override
-            public void stageStarted(String stage, String what) {}
-
-            @Override
-            public void stageDone(String stage, String result, double seconds) {}
-
-            @Override
-            public void detail(String line) {}
-        };
-
-        void stageStarted(String stage, String what);
-
-        void stageDone(String stage, String result, double seconds);
-
-        void detail(String line);
+    public interface Listener extends StageListener {
+        Listener NONE = new Listener() {};
     }
 
     private Evaluation() {}

@@ -78,24 +78,8 @@ public final class Training {
     }
 
     /** Told as each stage starts and ends; {@link #stageDone} may throw to stop the training there. */
-    public interface Listener extends ModelTrainer.Listener {
-        Listener NONE = new Listener() {
-            @Override
-            public void stageStarted(String stage, String what) {}
-
-            @Override
-            public void stageDone(String stage, String result, double seconds) {}
-
-            @Override
-            public void detail(String line) {}
-        };
-
-        void stageStarted(String stage, String what);
-
-        void stageDone(String stage, String result, double seconds);
-
-        /** One line of detail (a grid setting's figures, an iteration). */
-        void detail(String line);
+    public interface Listener extends StageListener, ModelTrainer.Listener {
+        Listener NONE = new Listener() {};
 
         @Override
         default void halfStep(int iteration, int iterations, String side, double seconds) {
