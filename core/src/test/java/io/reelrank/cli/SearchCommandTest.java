@@ -72,10 +72,11 @@ class SearchCommandTest {
         // The one search shape (SearchJson), as `search --user` and /api/search write it; what a plain
         // BM25 search does not compute is null.
         assertEquals(List.of("rank", "movie_id", "title", "year", "genres", "bm25", "bm25_rank", "movement",
-                "rating_count", "similarity", "collaborative", "score", "has_embedding", "explanation"),
+                "rating_count", "similarity", "collaborative", "score", "has_embedding", "explanation", "reasons"),
                 fieldNames(first));
         assertEquals(List.of("query", "user", "personalized", "cold_user", "fusion", "alpha", "popularity_weight",
-                "collaborative_weight", "model_version", "has_collaborative", "candidates", "total_matches", "results"),
+                "collaborative_weight", "model_version", "ranker_version", "note", "has_collaborative", "candidates",
+                "total_matches", "results"),
                 fieldNames(root));
         assertFalse(root.get("personalized").asBoolean());
         assertTrue(root.get("user").isNull() && first.get("similarity").isNull() && first.get("explanation").isNull());
