@@ -25,7 +25,7 @@ function params(withUser) {
     const v = $(f).value.trim();
     // α goes out only once moved, so the server's default applies until then.
     if (f === 'alpha' && !$('alpha').dataset.touched) continue;
-    if (v !== '' && !(f === 'fusion' && v === 'learned')) p.set(f, v);
+    if (v !== '' && !(f === 'fusion' && v === 'weighted')) p.set(f, v);
   }
   if (withUser) {
     p.set('user', selectedUser());

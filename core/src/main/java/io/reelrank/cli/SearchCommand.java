@@ -91,7 +91,7 @@ public final class SearchCommand implements Callable<Integer> {
             + "collaborative score's share of the personal part, 0-1 (default: the shipped weight)")
     Double collaborative;
 
-    @Option(names = "--fusion", paramLabel = "F", defaultValue = "learned",
+    @Option(names = "--fusion", paramLabel = "F", defaultValue = "weighted",
             description = "With --user: learned (the trained LambdaMART ranker; weighted without one), weighted "
                     + "((1-α)·((1-π)·mm(bm25) + π·mm(log(1+n))) + α·((1-γ)·mm(cos) + γ·mm(u·v))), "
                     + "linear ((1-α)·bm25/max_bm25 + α·(cos+1)/2) or rrf (Σ 1/(60+rank)) (default: ${DEFAULT-VALUE})")

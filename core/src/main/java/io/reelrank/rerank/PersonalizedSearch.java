@@ -56,11 +56,12 @@ public final class PersonalizedSearch implements AutoCloseable {
     public static final int MAX_CANDIDATES = MovieSearcher.MAX_LIMIT;
     public static final long USER_TTL_MS = 5_000;
     /**
-     * The fusion a search uses unless told otherwise: the learned ranker, which beats the weighted
-     * fusion on held-out validation users ({@code reelrank bench ltr}, docs/learned-ranker.md);
-     * without a trained ranker a search falls back to weighted and says so.
+     * The fusion a search uses unless told otherwise: weighted. The learned ranker beats it on the
+     * evaluation (docs/learned-ranker.md) but not on the acceptance story: for the Fantasy Lover a
+     * popular non-Fantasy film outranks the Lord of the Rings, so it is served when asked for
+     * ({@code fusion=learned}), falling back to weighted, and saying so, without a trained ranker.
      */
-    public static final Fusion DEFAULT_FUSION = Fusion.LEARNED;
+    public static final Fusion DEFAULT_FUSION = Fusion.WEIGHTED;
 
     /**
      * What to search: query, optional user, page size, candidate pool, fusion with its weights,

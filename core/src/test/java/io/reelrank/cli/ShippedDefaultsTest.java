@@ -31,7 +31,7 @@ class ShippedDefaultsTest {
         assertEquals(new Weights(0.60, 0.50, 0.50), Weights.DEFAULT,
                 "weighted fusion α, popularity π, collaborative γ");
         assertEquals("0.60", Weights.DEFAULT_ALPHA_TEXT);
-        assertEquals(Fusion.LEARNED, PersonalizedSearch.DEFAULT_FUSION);
+        assertEquals(Fusion.WEIGHTED, PersonalizedSearch.DEFAULT_FUSION);
         assertEquals(0.80, Reranker.DEFAULT_ALPHA, "α of the linear fusion");
         assertEquals(60, Fusion.RRF_K);
         assertEquals(100, PersonalizedSearch.DEFAULT_CANDIDATES);
@@ -45,7 +45,7 @@ class ShippedDefaultsTest {
     @Test
     void theCommandLinesRepeatTheSameDefaults() {
         assertEquals("100", defaultOf(new SearchCommand(), "--candidates"));
-        assertEquals("learned", defaultOf(new SearchCommand(), "--fusion"));
+        assertEquals("weighted", defaultOf(new SearchCommand(), "--fusion"));
     }
 
     @Test

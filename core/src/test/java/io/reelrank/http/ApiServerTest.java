@@ -96,13 +96,21 @@ class ApiServerTest {
         assertTrue(first.get("genres").isArray());
         assertTrue(first.get("similarity").isNumber());
         assertTrue(first.get("explanation").asText().contains("mm(bm25)"), first.get("explanation").asText());
-        // The default is learned; the test database has no trained ranker, so weighted serves and says so.
         assertEquals("weighted", body.get("fusion").asText());
-        assertTrue(body.get("note").asText().startsWith("no learned ranker trained"), body.toString());
+        assertTrue(body.get("note").isNull(), body.toString());
         assertTrue(body.get("ranker_version").isNull());
         assertTrue(first.get("reasons").isNull(), "reasons are a learned score's");
         assertTrue(body.get("model_version").asLong() > 0);
         assertTrue(body.get("has_collaborative").asBoolean());
+    }
+
+    @Test
+    void learnedWithoutATrainedRankerFallsBackToWeightedAndSaysSo() throws Exception {
+        JsonNode body = ok("/api/search?q=lord&user=10001&limit=5&fusion=learned&explain=true");
+        assertEquals("weighted", body.get("fusion").asText(), "the fusion that served");
+        assertTrue(body.get("note").asText().startsWith("no learned ranker trained"), body.toString());
+        assertTrue(body.get("ranker_version").isNull());
+        assertTrue(body.get("results").get(0).get("reasons").isNull(), "reasons are a learned score's");
     }
 
     @Test

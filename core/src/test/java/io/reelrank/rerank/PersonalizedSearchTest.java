@@ -35,10 +35,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The acceptance story against the real database, the real MiniLM vectors, the real Lucene index
- * and a collaborative model trained on the sample, with the shipped fusion: the learned ranker,
- * trained here by the product's own stage ({@code train --ranker-only}, the shipped setting on a
- * sample of the judgments) and deleted afterwards, so other classes see the database as before.
- * The same story holds for other genres' lovers and haters built the same way.
+ * and a collaborative model trained on the sample, with the shipped fusion (weighted); beside it a
+ * learned ranker, trained here by the product's own stage ({@code train --ranker-only}, the shipped
+ * setting on a sample of the judgments) and deleted afterwards, so other classes see the database
+ * as before. The same story holds for other genres' lovers and haters built the same way.
  */
 @Tag("integration")
 class PersonalizedSearchTest {
@@ -276,8 +276,9 @@ class PersonalizedSearchTest {
     }
 
     @Test
-    void theLearnedRankerIsTheDefaultAndExplainsItsScoresByTheirReasons() throws Exception {
-        PersonalizedSearch.Response r = search.search(PersonalizedSearch.Request.of("lord", 10001).withExplain(true));
+    void theLearnedRankerExplainsItsScoresByTheirReasons() throws Exception {
+        PersonalizedSearch.Response r = search.search(PersonalizedSearch.Request.of("lord", 10001).withExplain(true)
+                .withFusion(Fusion.LEARNED));
         assertEquals(Fusion.LEARNED, r.fusion());
         assertEquals(ranker, r.rankerVersion());
         assertNull(r.note());
@@ -341,7 +342,7 @@ class PersonalizedSearchTest {
             String word = sharedWord(films, titles);
             for (int user : new int[] {lover, hater}) {
                 PersonalizedSearch.Response r = search.search(PersonalizedSearch.Request.of(word, user).withLimit(100));
-                assertEquals(Fusion.LEARNED, r.fusion());
+                assertEquals(PersonalizedSearch.DEFAULT_FUSION, r.fusion());
                 List<PersonalizedSearch.Result> rated = r.results().stream().filter(x -> films.contains(x.movieId())).toList();
                 List<PersonalizedSearch.Result> others = r.results().stream().filter(x -> !x.genres().contains(genre)).toList();
                 assertTrue(rated.size() >= 2 && !others.isEmpty(), genre + " '" + word + "': " + rated.size() + " rated, "
