@@ -194,7 +194,7 @@ class EvalCommandTest {
                 run("--alpha", "0.9:0.4:0.1"));
         assertEquals(invalid("--shrinkage", "must be a finite number >= 0, got -1.0"), run("--shrinkage", "-1"));
         assertEquals(new Run(2, "", "reelrank: error: Invalid value for option '--fusion' (F): fusion must be "
-                + "weighted, linear or rrf, got 'sum'\n(`reelrank eval --help` lists the options)\n"),
+                + "weighted, linear, rrf or learned, got 'sum'\n(`reelrank eval --help` lists the options)\n"),
                 run("--fusion", "linear,sum"));
         assertEquals(invalid("--popularity", "values must be in [0, 1], got 2"), run("--popularity", "2"));
         assertEquals(invalid("--rank", "values must be in [1, 1024], got 0"), run("--rank", "0"));
