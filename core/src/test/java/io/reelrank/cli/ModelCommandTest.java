@@ -52,7 +52,7 @@ class ModelCommandTest {
     }
 
     private static Run model(String... args) {
-        String[] all = new String[args.length + 2];
+        String[] all = new String[args.length + 1];
         all[0] = args[0];
         all[1] = "--db-url=" + url;
         System.arraycopy(args, 1, all, 2, args.length - 1);
