@@ -140,13 +140,26 @@ public final class RankerStore {
         if (prev == null || !"previous".equals(prev.status())) {
             throw new IllegalStateException("no previous " + task + " ranker to roll back to");
         }
-        try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE ranker_versions SET status = CASE status WHEN 'active' THEN "
-                + "'previous' ELSE 'active' END, activated_at = CASE status WHEN 'previous' THEN now() ELSE "
-                + "activated_at END "
-                + "WHERE task = ? AND status IN ('active', 'previous')")) {
+        // In three steps, not one swapping UPDATE: the one-active index is checked row by row.
+        Long current = null;
+        try (PreparedStatement ps = c.prepareStatement("UPDATE ranker_versions SET status = 'retired' "
+                + "WHERE task = ? AND status = 'active' RETURNING version")) {
             ps.setString(1, task);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) current = rs.getLong(1);
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE ranker_versions SET status = 'active', activated_at = now() WHERE version = ?")) {
+            ps.setLong(1, prev.version());
             ps.executeUpdate();
+        }
+        if (current != null) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE ranker_versions SET status = 'previous' WHERE version = ?")) {
+                ps.setLong(1, current);
+                ps.executeUpdate();
+            }
         }
         try (Statement st = c.createStatement()) {
             Changes.rankerChanged(st, task);

@@ -131,7 +131,8 @@ class ModelCommandTest {
             Run off = model("deactivate", "search");
             assertEquals(0, off.code(), off.err());
             await(() -> rankerVersion(search), 0, "no ranker: searches fall back to the weighted fusion");
-            PersonalizedSearch.Response r = search.search(PersonalizedSearch.Request.of("lord", 10001));
+            PersonalizedSearch.Response r = search.search(PersonalizedSearch.Request.of("lord", 10001)
+                    .withFusion(io.reelrank.rerank.Fusion.LEARNED));
             assertEquals(io.reelrank.rerank.Fusion.WEIGHTED, r.fusion());
             assertEquals("no learned ranker trained (reelrank train): weighted fusion", r.note());
 
