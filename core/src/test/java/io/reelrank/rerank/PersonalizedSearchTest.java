@@ -307,6 +307,34 @@ class PersonalizedSearchTest {
     }
 
     @Test
+    void theLearnedRankerReRanksTheRetrievalsCandidatesAndSaysWhoFoundEach() throws Exception {
+        // A description no title holds: auto retrieval is hybrid, so some candidates only the semantic
+        // branch found; the learned ranking keeps them, with their BM25 features missing.
+        PersonalizedSearch.Response r = search.search(PersonalizedSearch.Request.of("space adventure robots", 10001)
+                .withLimit(100).withFusion(Fusion.LEARNED));
+        assertEquals(Fusion.LEARNED, r.fusion());
+        assertEquals(ranker, r.rankerVersion());
+        assertEquals(Retrieval.HYBRID, r.retrieval());
+        Set<String> labels = new java.util.HashSet<>();
+        for (PersonalizedSearch.Result x : r.results()) {
+            labels.add(x.retriever());
+            assertEquals(x.bm25Rank() > 0 && x.semanticRank() != null ? "both" : x.bm25Rank() > 0 ? "bm25" : "semantic",
+                    x.retriever(), x.toString());
+            if (x.bm25Rank() == 0) assertEquals(0.0, x.bm25(), x.toString());
+            assertTrue(x.explanation().contains("; rrf "), x.explanation());
+        }
+        assertTrue(labels.contains("semantic"), "the semantic branch's own finds are ranked too: " + labels);
+        Retriever.Result got = search.retriever().retrieve("space adventure robots", SearchFilters.NONE,
+                PersonalizedSearch.DEFAULT_CANDIDATES, search.retrievalSettings(), false);
+        Set<Integer> candidates = got.found().stream().map(Retriever.Found::movieId).collect(
+                java.util.stream.Collectors.toSet());
+        for (PersonalizedSearch.Result x : r.results()) {
+            assertTrue(candidates.contains(x.movieId()), "every result is one of the retrieval's candidates: " + x);
+        }
+        assertEquals(Math.min(100, candidates.size()), r.results().size());
+    }
+
+    @Test
     void eachResultExplainsItsScoreWithTheFormula() throws Exception {
         PersonalizedSearch.Response r = search.search(PersonalizedSearch.Request.of("lord", 10001).withLimit(20)
                 .withFusion(Fusion.WEIGHTED));
