@@ -422,6 +422,15 @@ public final class ApiServer implements AutoCloseable {
                 + "|\\b(java|javax|jakarta|org|com|io)\\.[a-z]\\w*\\.).*");
     }
 
+    /**
+     * Waits until this server's key cache has applied every key change committed before the call, so a
+     * key made a moment ago is known from its first request on and no late notification drops it (the
+     * per-client limits then charge the key's own share); returns at once under the open policy.
+     */
+    public void awaitKeysSeen(long timeoutMs) throws java.sql.SQLException, InterruptedException {
+        guard.awaitKeysSeen(timeoutMs);
+    }
+
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) return;

@@ -143,6 +143,11 @@ final class Guard implements AutoCloseable {
         ctx.json(new MeBody(p.role().name().toLowerCase(Locale.ROOT), p.userId(), p.keyId(), policy.keysRequired()));
     }
 
+    /** Waits until the key cache has applied every key change committed before the call (none without keys). */
+    void awaitKeysSeen(long timeoutMs) throws SQLException, InterruptedException {
+        if (keys != null) keys.awaitSeen(timeoutMs);
+    }
+
     @Override
     public void close() {
         if (keys != null) keys.close();

@@ -339,6 +339,17 @@ public final class Keys implements AutoCloseable {
         return l != null && l.connected();
     }
 
+    /**
+     * Waits until every key and user change committed before the call has been applied to this cache
+     * (see {@link Changes.Listener#awaitSeen}): a caller that made a key a moment ago and must not have
+     * its notification drop the key from the cache later. Needs {@link #listen}.
+     */
+    public void awaitSeen(long timeoutMs) throws SQLException, InterruptedException {
+        Changes.Listener l = listener;
+        if (l == null) throw new IllegalStateException("awaitSeen needs listen() first");
+        l.awaitSeen(timeoutMs);
+    }
+
     /** How many (re)connections of the listener have been caught up on (0 before {@link #listen}). */
     public int catchUps() {
         Changes.Listener l = listener;

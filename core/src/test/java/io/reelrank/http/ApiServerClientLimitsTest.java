@@ -78,6 +78,10 @@ class ApiServerClientLimitsTest {
         List<String> ids = new ArrayList<>();
         try (ApiServer s = ApiServer.start(o, HttpFixture.db(), HttpFixture.search(), Access.Policy.DEFAULT)) {
             List<String> keys = keys(ids);
+            // The server's key cache must have applied its first catch-up and the new keys' notifications:
+            // either, arriving after a key's first request, would drop the key and charge its next one to the
+            // address, a share of its own.
+            s.awaitKeysSeen(30_000);
             String hostileKey = keys.get(0);
             String normalKey = keys.get(1);
             // Each key's first request authenticates it (and is charged to the address); from then on it has
