@@ -29,7 +29,10 @@ function params(withUser) {
     // The server's defaults (weighted fusion, auto retrieval) go out as nothing.
     if (v !== '' && !(f === 'fusion' && v === 'weighted') && !(f === 'retrieval' && v === 'auto')) p.set(f, v);
   }
-  if (withUser) p.set('user', selectedUser());
+  if (withUser) {
+    p.set('user', selectedUser());
+    p.set('explain', 'true'); // a learned score's reasons, shown on hover
+  }
   return p;
 }
 
@@ -199,7 +202,9 @@ function renderList(target, data, opts) {
       }
       bars.append(bar('score', r.score / maxScore, r.score.toFixed(3), 'score'));
     }
-    bars.title = r.explanation;
+    // A learned score: its top reasons, one a line; otherwise the fusion's formula with its numbers.
+    bars.title = r.reasons ? r.reasons.map((x) => x.text + ': ' + (x.contribution >= 0 ? '+' : '')
+      + x.contribution.toFixed(2)).join('\n') : r.explanation;
     li.append(bars);
     list.append(li);
   }
@@ -238,10 +243,12 @@ async function search(opts) {
       renderList('personalized', pers, { personalized: pers.personalized, user: user, flash: opts.flash });
       const weights = pers.fusion === 'weighted'
         ? ', α = ' + pers.alpha + ', π = ' + pers.popularity_weight + ', γ = ' + pers.collaborative_weight
-        : pers.fusion === 'linear' ? ', α = ' + pers.alpha : '';
+        : pers.fusion === 'linear' ? ', α = ' + pers.alpha
+          : pers.ranker_version ? ' ranker v' + pers.ranker_version : '';
       $('personalized-sub').textContent = pers.personalized
         ? 'for ' + userLabel(user) + ' · ' + pers.fusion + weights + ' over ' + pers.candidates + ' candidates'
           + (pers.model_version ? (pers.has_collaborative ? ' · model v' + pers.model_version : ' · no collaborative vector') : '')
+          + (pers.note ? ' · ' + pers.note : '')
         : 'user ' + user + ' has no vector yet (cold): ' + (pers.fusion === 'weighted' ? 'BM25 and popularity' : 'BM25 order');
     } else {
       $('personalized').replaceChildren(el('li', 'empty', 'Pick a user to see the same query re-ranked for them.'));

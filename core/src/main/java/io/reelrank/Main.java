@@ -13,6 +13,7 @@ import io.reelrank.cli.IngestCommand;
 import io.reelrank.cli.KeysCommand;
 import io.reelrank.cli.LoadEmbeddingsCommand;
 import io.reelrank.cli.LogLevel;
+import io.reelrank.cli.ModelCommand;
 import io.reelrank.cli.ProcessStats;
 import io.reelrank.cli.RateCommand;
 import io.reelrank.cli.RecommendCommand;
@@ -45,7 +46,8 @@ import picocli.CommandLine.Spec;
                 + "over PostgreSQL + pgvector.",
         subcommands = {CommandLine.HelpCommand.class, DbCommand.class, IngestCommand.class, IndexCommand.class,
                 EmbedCommand.class, LoadEmbeddingsCommand.class, VectorCommand.class, SimilarCommand.class,
-                UsersCommand.class, RateCommand.class, TestUsersCommand.class, TrainCommand.class, SearchCommand.class,
+                UsersCommand.class, RateCommand.class, TestUsersCommand.class, TrainCommand.class, ModelCommand.class,
+                SearchCommand.class,
                 RecommendCommand.class, EvalCommand.class, DemoCommand.class, ServeCommand.class, GenerateCommand.class,
                 DocsCommand.class, KeysCommand.class, BenchCommand.class})
 public final class Main implements Runnable {

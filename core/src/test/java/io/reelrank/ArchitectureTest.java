@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The one-way order of src/main, lowest first:
- * {@code db → ingest → index | embed → model (model, user) → rerank → recommend → eval → service
+ * {@code db → ingest → index | embed → model (model, user) → rank → rerank → recommend → eval → service
  * → cli | http | bench → Main}, with {@code generate} (the data generator) used by the edges only, and
  * {@code io.reelrank.Main}, the command root that lists every command, above all. A class may use its
  * own layer and the layers below it, never one above; no two packages depend on each other, directly
@@ -39,6 +39,7 @@ class ArchitectureTest {
                 .layer("index").definedBy("io.reelrank.index..")
                 .layer("embed").definedBy("io.reelrank.embed..")
                 .layer("model").definedBy("io.reelrank.model..", "io.reelrank.user..")
+                .layer("rank").definedBy("io.reelrank.rank..")
                 .layer("rerank").definedBy("io.reelrank.rerank..")
                 .layer("recommend").definedBy("io.reelrank.recommend..")
                 .layer("eval").definedBy("io.reelrank.eval..")
@@ -53,13 +54,15 @@ class ArchitectureTest {
                 .whereLayer("eval").mayOnlyBeAccessedByLayers("service", "edges")
                 .whereLayer("recommend").mayOnlyBeAccessedByLayers("eval", "service", "edges")
                 .whereLayer("rerank").mayOnlyBeAccessedByLayers("recommend", "eval", "service", "edges")
-                .whereLayer("model").mayOnlyBeAccessedByLayers("rerank", "recommend", "eval", "service", "edges")
-                .whereLayer("index").mayOnlyBeAccessedByLayers("model", "rerank", "recommend", "eval", "generate",
-                        "service", "edges")
-                .whereLayer("embed").mayOnlyBeAccessedByLayers("model", "rerank", "recommend", "eval", "service",
+                .whereLayer("rank").mayOnlyBeAccessedByLayers("rerank", "recommend", "eval", "service", "edges")
+                .whereLayer("model").mayOnlyBeAccessedByLayers("rank", "rerank", "recommend", "eval", "service",
                         "edges")
-                .whereLayer("ingest").mayOnlyBeAccessedByLayers("index", "embed", "model", "rerank", "recommend",
-                        "eval", "generate", "service", "edges")
+                .whereLayer("index").mayOnlyBeAccessedByLayers("model", "rank", "rerank", "recommend", "eval",
+                        "generate", "service", "edges")
+                .whereLayer("embed").mayOnlyBeAccessedByLayers("model", "rank", "rerank", "recommend", "eval",
+                        "service", "edges")
+                .whereLayer("ingest").mayOnlyBeAccessedByLayers("index", "embed", "model", "rank", "rerank",
+                        "recommend", "eval", "generate", "service", "edges")
                 .check(classes);
     }
 

@@ -7,6 +7,7 @@ import io.reelrank.cli.Models;
 import io.reelrank.db.Database;
 import io.reelrank.http.ApiServer;
 import io.reelrank.index.MovieSearcher;
+import io.reelrank.rerank.Fusion;
 import io.reelrank.rerank.PersonalizedSearch;
 import io.reelrank.service.IndexService;
 import java.io.PrintWriter;
@@ -84,6 +85,13 @@ public final class BenchHttpCommand implements Callable<Integer> {
                     + "${DEFAULT-VALUE})")
     int rounds;
 
+    @Option(names = "--fusion", paramLabel = "F", description = "The fusion asked for: weighted, linear, rrf, bm25 or "
+            + "learned (default: none asked for, so the server's default, weighted)")
+    String fusion;
+
+    /** The fusion asked for, parsed from {@link #fusion}; null: none. */
+    private Fusion asked;
+
     @Option(names = "--url", paramLabel = "URL",
             description = "Benchmark the server at this base URL (e.g. http://127.0.0.1:8080/) instead of starting one")
     URI url;
@@ -110,6 +118,11 @@ public final class BenchHttpCommand implements Callable<Integer> {
             throw CliException.badInput("--paths measures servers started here; with --url only the server's own "
                     + "(shipped)");
         }
+        try {
+            asked = fusion == null ? null : Fusion.parse(fusion);
+        } catch (IllegalArgumentException e) {
+            throw CliException.badInput("--" + e.getMessage());
+        }
         PrintWriter out = spec.commandLine().getOut();
         Database db = dbOptions.open();
         Path dir = IndexService.ensure(Home.indexDir(), dbOptions::open, spec.commandLine().getErr());
@@ -124,7 +137,8 @@ public final class BenchHttpCommand implements Callable<Integer> {
             List<String> paths = new ArrayList<>(texts.size());
             for (int i = 0; i < texts.size(); i++) {
                 paths.add("/api/search?q=" + URLEncoder.encode(texts.get(i), StandardCharsets.UTF_8)
-                        + (users.isEmpty() ? "" : "&user=" + users.get(i % users.size())));
+                        + (users.isEmpty() ? "" : "&user=" + users.get(i % users.size()))
+                        + (asked == null ? "" : "&fusion=" + asked));
             }
             ApiServer.Options options = ApiServer.Options.loopback();
             if (threads != null) {
@@ -222,7 +236,7 @@ public final class BenchHttpCommand implements Callable<Integer> {
                 first == null ? "" : String.format(Locale.ROOT, "   %.2f× the first path's queries/s",
                         s.requestsPerSecond() / first.requestsPerSecond()));
         if (s.firstError() != null) out.println("  first error: " + s.firstError());
-        double[] base = inProcess(search, texts, users, Math.min(10, seconds));
+        double[] base = inProcess(search, texts, users, asked, Math.min(10, seconds));
         out.printf(Locale.ROOT, "baseline: the same searches in-process, 1 thread, no HTTP: p50 %.3f ms, p99 %.3f ms, "
                 + "%.0f queries/s%n",
                 base[0], base[1], base[2]);
@@ -241,15 +255,16 @@ public final class BenchHttpCommand implements Callable<Integer> {
     }
 
     /** p50 ms, p99 ms and queries/s of {@link PersonalizedSearch#search} called directly for about {@code seconds}. */
-    private static double[] inProcess(PersonalizedSearch search, List<String> texts, List<Integer> users, int seconds)
-            throws Exception {
+    private static double[] inProcess(PersonalizedSearch search, List<String> texts, List<Integer> users,
+                                      Fusion fusion, int seconds) throws Exception {
         long end = System.nanoTime() + seconds * 1_000_000_000L;
         Latencies lat = new Latencies();
         long start = System.nanoTime();
         for (int i = 0; System.nanoTime() < end && i < 1 << 20; i++) {
             long t0 = System.nanoTime();
-            search.search(PersonalizedSearch.Request.of(texts.get(i % texts.size()),
-                    users.isEmpty() ? null : users.get(i % users.size())));
+            PersonalizedSearch.Request r = PersonalizedSearch.Request.of(texts.get(i % texts.size()),
+                    users.isEmpty() ? null : users.get(i % users.size()));
+            search.search(fusion == null ? r : r.withFusion(fusion));
             lat.record(System.nanoTime() - t0);
         }
         double secs = (System.nanoTime() - start) / 1e9;

@@ -12,6 +12,7 @@ import io.reelrank.index.MovieSearcher;
 import io.reelrank.index.SearchFilters;
 import io.reelrank.ingest.MovieLensLoader;
 import io.reelrank.model.ItemVectors;
+import io.reelrank.rerank.Fusion;
 import io.reelrank.rerank.PersonalizedSearch;
 import io.reelrank.service.IndexService;
 import io.reelrank.user.UserTower;
@@ -34,8 +35,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code reelrank bench rerank}: the cost of personalization. Latency of search + re-rank over 100
- * candidates against plain BM25 for the same queries (also 100 candidates, 10 returned), measured
- * interleaved in one run; then (unless {@code --skip-user-tower}) the user tower over all users of
+ * candidates, by the weighted fusion and by the learned ranker (when one is trained), against plain
+ * BM25 for the same queries (also 100 candidates, 10 returned), measured interleaved in one run; then (unless {@code
+ * --skip-user-tower}) the user tower over all users of
  * the database, and its ratings/s over a generated ratings set of millions of rows (in a scratch
  * database that is dropped afterwards).
  */
@@ -101,19 +103,21 @@ public final class BenchRerankCommand implements Callable<Integer> {
                     "bench rerank: %,d queries (seed %d) over %,d users with vectors, 1 thread, in-process%n",
                     qs.size(), seed, users.length);
             out.flush();
+            boolean learned = ps.rankerVersion() > 0;
             long[] plain = new long[qs.size()];
             long[] personal = new long[qs.size()];
+            long[] ltr = new long[qs.size()];
             for (int round = 0; round < 2; round++) { // round 0 warms up the JIT and the caches
                 for (int i = 0; i < qs.size(); i++) {
                     String q = qs.get(i).text();
-                    // Interleaved, so both modes see the same machine noise, and the order alternates,
-                    // so neither always runs second on caches the other just warmed.
-                    if (i % 2 == 0) {
-                        plain[i] = timePlain(searcher, q);
-                        personal[i] = timePersonal(ps, q, who[i]);
-                    } else {
-                        personal[i] = timePersonal(ps, q, who[i]);
-                        plain[i] = timePlain(searcher, q);
+                    // Interleaved, so every mode sees the same machine noise, and the order rotates, so that
+                    // none always runs first on caches another just warmed.
+                    for (int k = 0; k < 3; k++) {
+                        switch ((i + k) % 3) {
+                            case 0 -> plain[i] = timePlain(searcher, q);
+                            case 1 -> personal[i] = timePersonal(ps, q, who[i], Fusion.WEIGHTED);
+                            default -> ltr[i] = learned ? timePersonal(ps, q, who[i], Fusion.LEARNED) : 0;
+                        }
                     }
                 }
             }
@@ -122,10 +126,19 @@ public final class BenchRerankCommand implements Callable<Integer> {
             out.printf(Locale.ROOT,
                     "  plain BM25 (100 candidates, top 10):          p50 %6.3f ms  p99 %6.3f ms  (baseline)%n",
                     p50a, p99a);
-            out.printf(Locale.ROOT, "  BM25 + re-rank (100 candidates, top 10):      p50 %6.3f ms  p99 %6.3f ms%n",
+            out.printf(Locale.ROOT, "  BM25 + weighted fusion (100 candidates, top 10): p50 %6.3f ms  p99 %6.3f ms%n",
                     p50b, p99b);
-            out.printf(Locale.ROOT, "  median ratio re-ranked / plain: %.2f×   (target ≤ 1.3×, p99 < 10 ms)%n",
+            out.printf(Locale.ROOT, "  median ratio weighted / plain: %.2f×   (target ≤ 1.3×, p99 < 10 ms)%n",
                     p50b / p50a);
+            if (learned) {
+                double p50c = pct(ltr, 0.5), p99c = pct(ltr, 0.99);
+                out.printf(Locale.ROOT,
+                        "  BM25 + learned ranker version %d (100 candidates, top 10): p50 %6.3f ms  p99 %6.3f ms%n",
+                        ps.rankerVersion(), p50c, p99c);
+                out.printf(Locale.ROOT, "  median ratio learned / weighted: %.2f×   (target ≤ 1.5×)%n", p50c / p50b);
+            } else {
+                out.println("  no learned ranker trained (reelrank train): the learned row is left out");
+            }
             out.flush();
         }
 
@@ -145,9 +158,9 @@ public final class BenchRerankCommand implements Callable<Integer> {
         return System.nanoTime() - t0;
     }
 
-    private static long timePersonal(PersonalizedSearch ps, String q, int user) throws Exception {
+    private static long timePersonal(PersonalizedSearch ps, String q, int user, Fusion f) throws Exception {
         long t0 = System.nanoTime();
-        ps.search(PersonalizedSearch.Request.of(q, user)); // the shipped fusion: both towers, the prior, BM25
+        ps.search(PersonalizedSearch.Request.of(q, user).withFusion(f));
         return System.nanoTime() - t0;
     }
 

@@ -137,8 +137,10 @@ final class ScaleStages {
                         Figure.peak())));
         stages.add(new Stage("search + re-rank", Kind.RUN,
                 c -> List.of("bench", "rerank", "--skip-user-tower", "--queries", Integer.toString(s.queries())),
-                List.of(Figure.printed("re-ranked p50", "ms", 3, "^\\s*BM25 \\+ re-rank .*p50\\s+" + NUMBER + " ms"),
-                        Figure.printed("re-ranked p99", "ms", 3, "^\\s*BM25 \\+ re-rank .*p99\\s+" + NUMBER + " ms"),
+                List.of(Figure.printed("re-ranked p50", "ms", 3,
+                                "^\\s*BM25 \\+ weighted fusion .*p50\\s+" + NUMBER + " ms"),
+                        Figure.printed("re-ranked p99", "ms", 3,
+                                "^\\s*BM25 \\+ weighted fusion .*p99\\s+" + NUMBER + " ms"),
                         Figure.printed("plain BM25 p50 (baseline)", "ms", 3,
                                 "^\\s*plain BM25 .*p50\\s+" + NUMBER + " ms"),
                         Figure.printed("plain BM25 p99 (baseline)", "ms", 3,

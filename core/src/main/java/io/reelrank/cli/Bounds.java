@@ -128,8 +128,9 @@ final class Bounds {
             } catch (IllegalArgumentException e) {
                 f = null;
             }
-            // bm25 re-ranks nothing: the eval's fusions are those that combine the signals.
-            if (f == null || f == Fusion.BM25) {
+            // bm25 re-ranks nothing: the eval's fusions are those that combine the signals by a formula
+            // (the learned ranker has its own stage and rows; --no-learned leaves them out).
+            if (f == null || f == Fusion.BM25 || f == Fusion.LEARNED) {
                 throw new TypeConversionException("fusion must be weighted, linear or rrf, got '" + value + "'");
             }
             return f;

@@ -4,12 +4,15 @@ import io.reelrank.db.Database;
 import io.reelrank.embed.BundledModel;
 import io.reelrank.embed.MovieEmbeddings;
 import io.reelrank.embed.OnnxEncoder;
+import io.reelrank.eval.SearchJudgments;
 import io.reelrank.index.MovieSearcher;
 import io.reelrank.index.SearchFilters;
 import io.reelrank.ingest.MovieLensLoader;
 import io.reelrank.model.ItemVectors;
 import io.reelrank.rerank.PersonalizedSearch;
 import io.reelrank.service.IndexService;
+import io.reelrank.service.RankerTraining;
+import io.reelrank.service.Training;
 import io.reelrank.user.TestUsers;
 import io.reelrank.user.UserTower;
 import io.reelrank.user.UserVectors;
@@ -91,9 +94,17 @@ public final class DemoCommand implements Callable<Integer> {
         }
         out.println("== collaborative model (train)");
         out.flush();
+        int threads = Runtime.getRuntime().availableProcessors();
+        // The learned ranker's judgments search the index: build it first when there is none.
+        RankerTraining.Options ranker = RankerTraining.Options.shipped(SearchJudgments.DEFAULT_CAP, threads,
+                IndexService.ensure(Home.indexDir(), () -> db, out));
         if (!loaded.skipped() || embedded || !modelActive(db)) {
-            TrainCommand.train(db, new ModelOptions().grid(), Runtime.getRuntime().availableProcessors(),
-                    UserTower.DEFAULT_SHRINKAGE, out);
+            TrainCommand.train(db, new ModelOptions().grid(), threads, UserTower.DEFAULT_SHRINKAGE, ranker, out);
+        } else if (!rankerActive(db)) {
+            out.println("  model up to date: " + activeModel(db) + "; training the learned search ranker");
+            TrainCommand.rankerOnly(db,
+                    new Training.Options(new ModelOptions().grid(), threads, UserTower.DEFAULT_SHRINKAGE)
+                    .withRanker(ranker), out);
         } else {
             out.println("  model up to date: " + activeModel(db));
         }
@@ -136,6 +147,12 @@ public final class DemoCommand implements Callable<Integer> {
     private static boolean usersStale(Database db) throws Exception {
         try (Connection c = db.connect()) {
             return UserVectors.anyStale(c);
+        }
+    }
+
+    private static boolean rankerActive(Database db) throws Exception {
+        try (Connection c = db.connect()) {
+            return io.reelrank.rank.RankerStore.active(c, io.reelrank.rank.RankerStore.SEARCH) != null;
         }
     }
 

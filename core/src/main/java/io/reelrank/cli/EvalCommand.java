@@ -111,9 +111,13 @@ public final class EvalCommand implements Callable<Integer> {
             description = "Bootstrap resamples per interval, 100-100000 (default: ${DEFAULT-VALUE})")
     int resamples;
 
-    @Option(names = "--out-dir", paramLabel = "DIR",
-            description = "Where a sweep writes sweep.csv and sweep.png (default: var/eval under REELRANK_HOME)")
+    @Option(names = "--out-dir", paramLabel = "DIR", description = "Where a sweep writes sweep.csv and sweep.png, "
+            + "and the learned ranker its ltr-importance.png (default: var/eval under REELRANK_HOME)")
     Path outDir;
+
+    @Option(names = "--no-learned", description = "Leave out the learned rankers (their validation stage and their "
+            + "rows on test), which take minutes")
+    boolean noLearned;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the result as a JSON record (the "
             + "figures with their tolerances, as docs/results/sample.json; docs/evaluation.md)")
@@ -131,7 +135,7 @@ public final class EvalCommand implements Callable<Integer> {
         Evaluation.Options options = new Evaluation.Options(protocol, SweepGrid.settings(fusions, Grid.array(alphas),
                 Grid.array(popularity), Grid.array(collaborative)), baselinePopularity.array(), model.grid(),
                 easeLambda.array(), model.threads(), Home.indexDir(),
-                outDir != null ? outDir : Home.var().resolve("eval"), searchTasks.tasks());
+                outDir != null ? outDir : Home.var().resolve("eval"), searchTasks.tasks(), !noLearned);
         StageProgress progress = new StageProgress(spec.commandLine().getErr(), Evaluation.STAGES);
         long t0 = System.nanoTime();
         EvalResult result; // nothing to evaluate (no ratings, no vectors): Evaluation says so, exit code 1

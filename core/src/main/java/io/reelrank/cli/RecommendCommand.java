@@ -1,6 +1,7 @@
 package io.reelrank.cli;
 
 import io.reelrank.db.Database;
+import io.reelrank.eval.RecommendRankerTraining;
 import io.reelrank.http.RecommendJson;
 import io.reelrank.recommend.Recommender;
 import io.reelrank.rerank.PersonalizedSearch;
@@ -45,6 +46,15 @@ public final class RecommendCommand implements Callable<Integer> {
             description = "Print {\"user\", \"source\", \"model_version\", \"exact\", \"results\": [...]}")
     boolean json;
 
+    @Option(names = "--one-stage", description = "The collaborative retrieval's order alone, without the learned "
+            + "recommendation ranker (used by default when one is trained)")
+    boolean oneStage;
+
+    @Option(names = "--candidates", paramLabel = "N", defaultValue = "" + RecommendRankerTraining.DEFAULT_CANDIDATES,
+            description = "Movies the retrieval gives the learned ranker, 1-" + Recommender.MAX_LIMIT
+                    + " (default: ${DEFAULT-VALUE})")
+    int candidates;
+
     @Override
     public Integer call() throws Exception {
         if (user < 1) throw CliException.badInput("USER must be a positive integer, got " + user);
@@ -57,8 +67,13 @@ public final class RecommendCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Database db = dbOptions.open();
         Recommender.Response r;
+        if (candidates < 1 || candidates > Recommender.MAX_LIMIT) {
+            throw CliException.badInput("--candidates must be in 1-" + Recommender.MAX_LIMIT + ", got " + candidates);
+        }
         try (Connection c = db.connect()) {
-            r = Recommender.recommend(c, Models.items(db), request);
+            Recommender.Learned learned = oneStage ? null
+                    : Recommender.Learned.load(c, candidates);
+            r = Recommender.recommend(c, Models.items(db), request, learned);
         } catch (PersonalizedSearch.UnknownUserException e) {
             throw CliException.badInput(e.getMessage());
         }
@@ -69,6 +84,9 @@ public final class RecommendCommand implements Callable<Integer> {
         }
         out.printf(Locale.ROOT, "recommendations for user %d · %s%s%n", r.user(), switch (r.source()) {
             case Recommender.COLLABORATIVE -> "collaborative towers, u·v, model version " + r.modelVersion();
+            case Recommender.LEARNED -> "the collaborative towers' top " + candidates
+                    + " reordered by the learned ranker "
+                    + "version " + r.rankerVersion() + ", model version " + r.modelVersion();
             case Recommender.CONTENT -> "content towers, cos(u, e) (no collaborative vector for this user"
                     + (r.modelVersion() == 0 ? ": no model trained)" : ": no rating above the midpoint)");
             default -> "most rated movies (no vector for this user yet)";

@@ -103,6 +103,7 @@ final class RerankTable {
 
     private static void header(PrintWriter out, PersonalizedSearch.Response r) {
         didYouMean(out, r);
+        if (r.note() != null) out.println(r.note());
         if (r.user() != null && r.coldUser()) {
             out.printf(Locale.ROOT, "user %d has no vector yet (cold user): %s%n", r.user(),
                     r.fusion() == io.reelrank.rerank.Fusion.WEIGHTED ? "BM25 and the popularity prior" : "BM25 order");
@@ -111,6 +112,7 @@ final class RerankTable {
                 case WEIGHTED -> " " + r.weights();
                 case LINEAR -> String.format(Locale.ROOT, " α=%.2f", r.alpha());
                 case RRF, BM25 -> "";
+                case LEARNED -> " ranker version " + r.rankerVersion();
             };
             out.printf(Locale.ROOT, "query %s · user %d · %s fusion%s over %d %s candidates · %s%n", r.query(),
                     r.user(),

@@ -74,8 +74,9 @@ public final class SearchCommand implements Callable<Integer> {
     @Mixin
     FilterOptions filterOptions;
 
-    @Option(names = "--explain", description = "Each result's score with its formula and numbers (Lucene's BM25 "
-            + "explanation with --fusion bm25 or --sort)")
+    @Option(names = "--explain", description = "Each result's score with its formula and numbers, or with --fusion "
+            + "learned the learned score's top reasons (SHAP contributions) (Lucene's BM25 explanation with --fusion "
+            + "bm25 or --sort)")
     boolean explain;
 
     @Option(names = "--sort", paramLabel = "ORDER", defaultValue = "score",
@@ -108,8 +109,9 @@ public final class SearchCommand implements Callable<Integer> {
             description = "weighted ((1-α)·((1-π)·mm(bm25) + π·mm(log(1+n))) + α·((1-γ)·mm(cos) + γ·mm(u·v)); without "
                     + "--user (1-π)·mm(bm25) + π·mm(log(1+n)), π " + ANONYMOUS_PI
                     + "), linear ((1-α)·bm25/max_bm25 + α·(cos+1)/2), "
-                    + "rrf (Σ 1/(60+rank)) or bm25 (the plain BM25 order; with --retrieval semantic or hybrid, that "
-                    + "retrieval's order) (default: ${DEFAULT-VALUE})")
+                    + "rrf (Σ 1/(60+rank)), bm25 (the plain BM25 order; with --retrieval semantic or hybrid, that "
+                    + "retrieval's order) or, with --user, learned (the trained LambdaMART ranker; weighted without "
+                    + "one) (default: ${DEFAULT-VALUE})")
     String fusion;
 
     @Option(names = "--retrieval", paramLabel = "R", defaultValue = "auto",
@@ -262,7 +264,7 @@ public final class SearchCommand implements Callable<Integer> {
                         + sort + "'");
             }
             Fusion f = Fusion.parse(fusion);
-            if (f != Fusion.WEIGHTED && (popularity != null || collaborative != null)) {
+            if (f != Fusion.WEIGHTED && f != Fusion.LEARNED && (popularity != null || collaborative != null)) {
                 throw new IllegalArgumentException(
                         "popularity and --collaborative apply to weighted fusion only, got --fusion " + f);
             }
@@ -270,7 +272,7 @@ public final class SearchCommand implements Callable<Integer> {
             Weights w = new Weights(alpha != null ? alpha : d.alpha(), popularity != null ? popularity : d.popularity(),
                     collaborative != null ? collaborative : d.collaborative());
             request = new PersonalizedSearch.Request(query, user, limit, candidates, w, f,
-                    filterOptions.filters(minAvgRating), settings);
+                    filterOptions.filters(minAvgRating), settings, explain);
         } catch (IllegalArgumentException e) {
             throw CliException.badInput("--" + e.getMessage());
         }

@@ -1,8 +1,14 @@
 package io.reelrank.cli;
 
 import io.reelrank.db.Database;
+import io.reelrank.eval.RecommendRankerTraining;
+import io.reelrank.eval.SearchJudgments;
+import io.reelrank.eval.SearchRankerTraining;
 import io.reelrank.model.FactorEngine;
 import io.reelrank.model.ModelStore;
+import io.reelrank.rank.RankerTrainer;
+import io.reelrank.service.IndexService;
+import io.reelrank.service.RankerTraining;
 import io.reelrank.service.Training;
 import io.reelrank.user.UserVectors;
 import java.io.PrintWriter;
@@ -51,6 +57,38 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--list", description = "List the stored model versions and exit")
     boolean list;
 
+    @Option(names = "--ranker-only",
+            description = "Train only the learned rankers (search, recommendations), against the active "
+                    + "collaborative model version")
+    boolean rankerOnly;
+
+    @Option(names = "--no-ranker", description = "Train the collaborative model only, not the learned rankers")
+    boolean noRanker;
+
+    @Option(names = "--judgments", paramLabel = "N", defaultValue = "" + SearchJudgments.DEFAULT_CAP,
+            description = "Most (rating, query) judgments the ranker is trained on; above it a seeded sample, >= 100 "
+                    + "(default: ${DEFAULT-VALUE})")
+    int judgments;
+
+    @Option(names = "--ranker-trees", paramLabel = "N", split = ",",
+            description = "The search ranker's boosting rounds, 1-5000; a list is a grid chosen on validation "
+                    + "(default: the shipped setting's, 200)")
+    List<Integer> rankerTrees;
+
+    @Option(names = "--ranker-depth", paramLabel = "D", split = ",",
+            description = "The search ranker's tree depth, 1-16; a list is a grid (default: the shipped "
+                    + "setting's, 6)")
+    List<Integer> rankerDepth;
+
+    @Option(names = "--ranker-eta", paramLabel = "E", split = ",",
+            description = "The search ranker's learning rate, in (0, 1]; a list is a grid (default: the "
+                    + "shipped setting's, 0.1)")
+    List<Double> rankerEta;
+
+    @Option(names = "--ranker-objective", paramLabel = "O", split = ",", description = "rank:ndcg (LambdaMART) or "
+            + "rank:pairwise; a list is a grid (default: the shipped setting's)")
+    List<String> rankerObjective;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -60,34 +98,94 @@ public final class TrainCommand implements Callable<Integer> {
         if (!(shrinkage >= 0) || Double.isInfinite(shrinkage)) {
             throw CliException.badInput("--shrinkage must be a finite number >= 0, got " + shrinkage);
         }
+        if (rankerOnly && noRanker) throw CliException.badInput("--ranker-only and --no-ranker exclude each other");
+        if (judgments < 100) throw CliException.badInput("--judgments must be >= 100, got " + judgments);
         List<io.reelrank.model.ModelTrainer.Settings> grid = model.grid();
         int threads = model.threads();
         EngineOptions.EngineChoice plan = engine.check();
+        List<SearchRankerTraining.Setting> rankerGrid = rankerGrid();
         Database db = dbOptions.open();
         Models.items(db); // fails with the command to run when nothing is embedded yet
+        RankerTraining.Options ranker = noRanker ? null : new RankerTraining.Options(rankerGrid,
+                List.of(RecommendRankerTraining.DEFAULT), judgments, SearchRankerTraining.DEFAULT.params().seed(),
+                threads, IndexService.ensure(Home.indexDir(), () -> db, out));
         try (FactorEngine factors = EngineOptions.open(plan, threads, line -> {
             out.println("      " + line);
             out.flush();
         })) {
-            train(db, grid, threads, shrinkage, factors, out);
+            if (rankerOnly) {
+                rankerOnly(db, new Training.Options(grid, threads, shrinkage, factors, ranker), out);
+            } else {
+                train(db, grid, threads, shrinkage, factors, ranker, out);
+            }
         }
         return 0;
     }
 
-    /** Runs {@link Training} in-process with one progress line per stage and its details; the demo calls it. */
-    static Training.Outcome train(Database db, List<io.reelrank.model.ModelTrainer.Settings> grid, int threads,
-                                  double shrinkage, PrintWriter out) throws Exception {
-        return train(db, grid, threads, shrinkage, FactorEngine.inProcess(threads), out);
+    /** The ranker settings the options give: every combination, the shipped setting's value where none is given. */
+    private List<SearchRankerTraining.Setting> rankerGrid() {
+        RankerTrainer.Params d = SearchRankerTraining.DEFAULT.params();
+        List<SearchRankerTraining.Setting> out = new java.util.ArrayList<>();
+        try {
+            for (String o : rankerObjective == null ? List.of(d.objective()) : rankerObjective) {
+                for (int depth : rankerDepth == null ? List.of(d.depth()) : rankerDepth) {
+                    for (double eta : rankerEta == null ? List.of(d.eta()) : rankerEta) {
+                        for (int trees : rankerTrees == null ? List.of(d.trees()) : rankerTrees) {
+                            out.add(new SearchRankerTraining.Setting(SearchRankerTraining.DEFAULT.grades(),
+                                    new RankerTrainer.Params(o, trees, depth, eta, d.minChildWeight(), d.seed())));
+                        }
+                    }
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            throw CliException.badInput("--ranker-" + e.getMessage());
+        }
+        if (out.size() > 100) throw CliException.badInput("the ranker grid has " + out.size()
+                + " settings, at most 100");
+        return out;
     }
 
-    /** Runs {@link Training} with the factors on {@code engine}. */
+    static void rankerOnly(Database db, Training.Options options, PrintWriter out) throws Exception {
+        RankerTraining.Outcome o;
+        try {
+            o = Training.rankerOnly(db, options, listener(new String[] {"load", "ranker"}, out));
+        } catch (IllegalStateException e) {
+            throw new CliException(1, e.getMessage());
+        }
+        out.printf(Locale.ROOT, "train: ranker version %d active in %.1f s%n", o.version(), o.seconds());
+        out.flush();
+    }
+
+    /** Runs {@link Training} in-process with one progress line per stage and its details; the demo calls it. */
     static Training.Outcome train(Database db, List<io.reelrank.model.ModelTrainer.Settings> grid, int threads,
-                                  double shrinkage, FactorEngine engine, PrintWriter out) throws Exception {
-        Training.Options options = new Training.Options(grid, threads, shrinkage, engine);
-        String[] stages = {"lock", "load", "validate", "train", "write", "activate"};
+                                  double shrinkage, RankerTraining.Options ranker, PrintWriter out) throws Exception {
+        return train(db, grid, threads, shrinkage, FactorEngine.inProcess(threads), ranker, out);
+    }
+
+    /** Runs {@link Training} with the factors on {@code engine}, and the ranker's stage unless {@code ranker} is null.
+     */
+    static Training.Outcome train(Database db, List<io.reelrank.model.ModelTrainer.Settings> grid, int threads,
+                                  double shrinkage, FactorEngine engine, RankerTraining.Options ranker, PrintWriter out)
+            throws Exception {
+        Training.Options options = new Training.Options(grid, threads, shrinkage, engine, ranker);
+        String[] stages = ranker == null ? new String[] {"lock", "load", "validate", "train", "write", "activate"}
+                : new String[] {"lock", "load", "validate", "train", "write", "activate", "ranker"};
         Training.Outcome o;
         try {
-            o = Training.run(db, options, new Training.Listener() {
+            o = Training.run(db, options, listener(stages, out));
+        } catch (IllegalStateException e) {
+            throw new CliException(1, e.getMessage());
+        }
+        out.printf(Locale.ROOT, "train: version %d active: %s; %,d ratings, %,d users, %,d movies%s in %.1f s%n",
+                o.version(),
+                o.settings(), o.ratings(), o.users(), o.items(), o.ranker() == null ? ""
+                        : "; search ranker version " + o.ranker().version(), o.seconds());
+        out.flush();
+        return o;
+    }
+
+    private static Training.Listener listener(String[] stages, PrintWriter out) {
+        return new Training.Listener() {
                 @Override
                 public void stageStarted(String stage, String what) {
                     out.printf(Locale.ROOT, "[%d/%d] %s: %s%n", List.of(stages).indexOf(stage) + 1, stages.length,
@@ -106,14 +204,7 @@ public final class TrainCommand implements Callable<Integer> {
                     out.println("      " + line);
                     out.flush();
                 }
-            });
-        } catch (IllegalStateException e) {
-            throw new CliException(1, e.getMessage());
-        }
-        out.printf(Locale.ROOT, "train: version %d active: %s; %,d ratings, %,d users, %,d movies in %.1f s%n",
-                o.version(), o.settings(), o.ratings(), o.users(), o.items(), o.seconds());
-        out.flush();
-        return o;
+            };
     }
 
     private int list(PrintWriter out) throws Exception {

@@ -11,10 +11,10 @@ import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
 /**
- * Tells every reelrank process that user vectors, item vectors, movies, the collaborative model or
- * API keys changed, with PostgreSQL's {@code NOTIFY}: a writer calls {@link #userChanged}, {@link #itemsChanged},
- * {@link #moviesChanged}, {@link #modelChanged}, {@link #keyChanged} or {@link #reloaded} inside its transaction, and
- * the
+ * Tells every reelrank process that user vectors, item vectors, movies, the collaborative model, a
+ * learned ranker or API keys changed, with PostgreSQL's {@code NOTIFY}: a writer calls {@link #userChanged},
+ * {@link #itemsChanged}, {@link #moviesChanged}, {@link #modelChanged}, {@link #rankerChanged},
+ * {@link #keyChanged} or {@link #reloaded} inside its transaction, and the
  * notification is delivered only if that transaction commits. A long-running reader (the HTTP server)
  * runs a {@link Listener}: it drops the cached vectors named, reloads the item vectors or the model,
  * and brings its own Lucene index in step with the movies named ({@link MovieChange}), so its caches
@@ -30,6 +30,8 @@ public final class Changes {
     static final int MAX_IDS = 500;
     /** A model version was activated; the payload is its version number. */
     public static final String MODEL = "reelrank_model";
+    /** A learned ranker version was activated or rolled back; the payload is its task (search, recommend). */
+    public static final String RANKER = "reelrank_ranker";
     /** The payload of a users notification that means "every user". */
     public static final String ALL = "*";
     /** An API key was created, revoked or deleted; the payload is its key id ({@link #ALL}: every key). */
@@ -40,7 +42,7 @@ public final class Changes {
      */
     static final String SYNC = "reelrank_sync";
     /** The channels a {@link Listener} follows unless told otherwise. */
-    static final java.util.List<String> DEFAULT_CHANNELS = java.util.List.of(USERS, ITEMS, MOVIES, MODEL);
+    static final java.util.List<String> DEFAULT_CHANNELS = java.util.List.of(USERS, ITEMS, MOVIES, MODEL, RANKER);
 
     private Changes() {}
 
@@ -67,6 +69,14 @@ public final class Changes {
 
     public static void modelChanged(Statement st, long version) throws SQLException {
         st.execute("SELECT pg_notify('" + MODEL + "', '" + version + "')");
+    }
+
+    public static void rankerChanged(Statement st, String task) throws SQLException {
+        try (PreparedStatement ps = st.getConnection().prepareStatement("SELECT pg_notify(?, ?)")) {
+            ps.setString(1, RANKER);
+            ps.setString(2, task);
+            ps.execute();
+        }
     }
 
     /**

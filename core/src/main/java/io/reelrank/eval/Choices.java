@@ -16,6 +16,10 @@ public final class Choices {
     public static final String BM25 = "bm25";
     public static final String BASELINE = "bm25+popularity";
     public static final String PERSONALIZED = "personalized";
+    /** The learned search ranker's row ({@link LearnedSelection}). */
+    public static final String LEARNED = "learned";
+    /** The recommendation task's two-stage row: the two-tower top candidates reordered by a learned ranker. */
+    public static final String TWO_STAGE = "two-stage";
 
     /** A choice of π: its index in the values tried, the value and its liked NDCG@k. */
     public record Pick(int index, double value, double figure) {}

@@ -96,6 +96,7 @@ public final class EvalReport {
         if (f.csv() != null) {
             out.printf(Locale.ROOT, "wrote %s (%d settings) and %s%n", f.csv(), f.points().size(), f.png());
         }
+        if (r.learned() != null) printLearned(r, out);
 
         EvalResult.Search s = r.search();
         out.printf(Locale.ROOT, "%nsearch task on test: %s (chosen on validation) against %s π=%.2f and %s; "
@@ -156,6 +157,29 @@ public final class EvalReport {
                 cell(any, ndcg(disliked, k, Choices.BM25)));
     }
 
+    private static void printLearned(EvalResult r, PrintWriter out) {
+        EvalResult.Learned x = r.learned();
+        int k = r.protocol().k();
+        out.printf(Locale.ROOT, "%nlearned rankers on validation: features from the validation split's training part; "
+                + "search fitted on %,d judgment groups of three quarters of the users, measured on the other %,d "
+                + "users' %,d pairs (NDCG@%d, difference against %s):%n", x.judgments(), x.chooseUsers(),
+                x.choosePairs(), k, Choices.BASELINE);
+        out.printf(Locale.ROOT, "  features (%d): %s%n", x.features().size(), String.join(", ", x.features()));
+        out.printf(Locale.ROOT, "  %-72s liked %.4f           disliked %.4f%n", Choices.BASELINE + String.format(
+                Locale.ROOT, " π=%.2f", r.baseline().chosen().value()), x.baselineLiked(), x.baselineDisliked());
+        out.printf(Locale.ROOT, "  %-72s liked %.4f (%+.4f)  disliked %.4f (%+.4f)%n", r.fusion().chosen(),
+                x.weightedLiked(), x.weightedLiked() - x.baselineLiked(), x.weightedDisliked(),
+                x.weightedDisliked() - x.baselineDisliked());
+        out.printf(Locale.ROOT, "  %-72s liked %.4f (%+.4f)  disliked %.4f (%+.4f)%n", x.searchSetting(), x.liked(),
+                x.liked() - x.baselineLiked(), x.disliked(), x.disliked() - x.baselineDisliked());
+        out.printf(Locale.ROOT, "  search served by: %s (learned when liked is not below the baseline and liked gain "
+                + "minus disliked gain beats the weighted fusion's)%n", x.searchServed() ? "learned" : "weighted");
+        out.printf(Locale.ROOT, "  recommendations: the two-tower top %d reordered by %s: cross-fitted Recall@20 %.4f "
+                + "against %.4f for the retrieval alone; served: %s%n", x.candidates(), x.recommendSetting(),
+                x.recommendRecall(), x.retrievalRecall(), x.twoStageServed() ? "two stages" : "retrieval alone");
+        out.printf(Locale.ROOT, "wrote %s%n", x.importance());
+    }
+
     private static String ndcg(MetricKey.Group group, int k, String system) {
         return MetricKey.of(MetricKey.Measure.NDCG, k, group, system).name();
     }
@@ -198,6 +222,14 @@ public final class EvalReport {
         choices.put("ease_lambda", r.ease().chosen());
         choices.put("baseline_popularity", r.baseline().chosen().value());
         choices.set("fusion", setting(r.fusion().chosen()));
+        EvalResult.Learned x = r.learned();
+        if (x != null) {
+            ObjectNode learned = choices.putObject("learned");
+            learned.put("search", x.searchSetting().toString());
+            learned.put("search_served", x.searchServed() ? "learned" : "weighted");
+            learned.put("recommend", x.recommendSetting().toString());
+            learned.put("recommend_served", x.twoStageServed() ? "two-stage" : "two-tower");
+        }
 
         ObjectNode validation = n.putObject("validation");
         ArrayNode models = validation.putArray("models");
@@ -230,6 +262,27 @@ public final class EvalReport {
             ObjectNode f = fusion.addObject();
             f.set("setting", setting(SweepGrid.Setting.of(p2)));
             f.set("figures", intervals(p2.metrics()));
+        }
+        if (x != null) {
+            String k = "ndcg@" + r.protocol().k();
+            ObjectNode learned = validation.putObject("learned");
+            ArrayNode features = learned.putArray("features");
+            x.features().forEach(features::add);
+            learned.put("judgments", x.judgments());
+            learned.put("choosing_users", x.chooseUsers());
+            learned.put("choosing_pairs", x.choosePairs());
+            ObjectNode figures = learned.putObject("figures");
+            figures.put(k + " liked " + Choices.BASELINE, x.baselineLiked());
+            figures.put(k + " disliked " + Choices.BASELINE, x.baselineDisliked());
+            figures.put(k + " liked " + Choices.PERSONALIZED, x.weightedLiked());
+            figures.put(k + " disliked " + Choices.PERSONALIZED, x.weightedDisliked());
+            figures.put(k + " liked " + Choices.LEARNED, x.liked());
+            figures.put(k + " disliked " + Choices.LEARNED, x.disliked());
+            ObjectNode rec = validation.putObject("learned_recommend");
+            rec.put("candidates", x.candidates());
+            ObjectNode rf = rec.putObject("figures");
+            rf.put("recall@20 two-tower", x.retrievalRecall());
+            rf.put("recall@20 " + Choices.TWO_STAGE, x.recommendRecall());
         }
 
         EvalResult.Search s = r.search();
@@ -264,9 +317,9 @@ public final class EvalReport {
         // Which figures each tolerance covers (a mean or an interval bound); everything else must be equal.
         ObjectNode tolerances = n.putObject("tolerances");
         tolerance(tolerances, "search", SEARCH_TOLERANCE, "search", "validation.baseline", "validation.fusion",
-                "search_quality");
+                "validation.learned", "search_quality");
         tolerance(tolerances, "recommendation", RECOMMENDATION_TOLERANCE, "recommendation", "validation.models",
-                "validation.ease");
+                "validation.ease", "validation.learned_recommend");
         return n;
     }
 

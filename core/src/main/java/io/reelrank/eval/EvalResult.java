@@ -14,13 +14,13 @@ import java.util.Map;
  * with the same data and options give equal results.
  */
 public record EvalResult(Protocol protocol, Data data, ModelChoice models, EaseChoice ease, BaselineChoice baseline,
-                         FusionChoice fusion, Search search, Recommendation recommendation,
+                         FusionChoice fusion, Learned learned, Search search, Recommendation recommendation,
                          SearchQuality searchQuality) {
 
     /** A result without the search-quality tasks. */
     public EvalResult(Protocol protocol, Data data, ModelChoice models, EaseChoice ease, BaselineChoice baseline,
-                      FusionChoice fusion, Search search, Recommendation recommendation) {
-        this(protocol, data, models, ease, baseline, fusion, search, recommendation, null);
+                      FusionChoice fusion, Learned learned, Search search, Recommendation recommendation) {
+        this(protocol, data, models, ease, baseline, fusion, learned, search, recommendation, null);
     }
 
     /**
@@ -69,6 +69,21 @@ public record EvalResult(Protocol protocol, Data data, ModelChoice models, EaseC
      * written (null with a single setting).
      */
     public record FusionChoice(List<SweepReport.Point> points, SweepGrid.Setting chosen, Path csv, Path png) {}
+
+    /**
+     * The learned rankers on validation ({@link SearchRankerTraining}, {@link RecommendRankerTraining}):
+     * the features, the search ranker's setting and its NDCG@k on the validation users it was not
+     * fitted on, beside BM25 + popularity and the weighted fusion on the same pairs, whether it is
+     * served ({@link LearnedSelection#learnedWins}); the recommendation ranker's setting and its
+     * cross-fitted Recall@20 beside the retrieval's alone ({@link LearnedSelection#twoStageWins}); the
+     * judgments' count and where the feature-importance plot was written. Null when eval ran without
+     * the learned rankers.
+     */
+    public record Learned(List<String> features, SearchRankerTraining.Setting searchSetting, int judgments,
+                          int chooseUsers, int choosePairs, double baselineLiked, double baselineDisliked,
+                          double liked, double disliked, double weightedLiked, double weightedDisliked,
+                          boolean searchServed, RecommendRankerTraining.Setting recommendSetting, int candidates,
+                          double recommendRecall, double retrievalRecall, boolean twoStageServed, Path importance) {}
 
     /**
      * The search task on test: the pairs scored (liked, disliked) and those left out for want of a

@@ -3,6 +3,8 @@ package io.reelrank.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.reelrank.index.SearchHit;
 import io.reelrank.index.SearchResult;
+import io.reelrank.rank.Reasons;
+import io.reelrank.rerank.Fusion;
 import io.reelrank.rerank.PersonalizedSearch;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,11 +12,16 @@ import java.util.List;
 /**
  * The one JSON form of a search answer, shared by {@code reelrank search --json} (with or without
  * {@code --user}) and {@code GET /api/search}: {@code {"query", "user", "personalized", "cold_user",
- * "fusion", "alpha", "popularity_weight", "collaborative_weight", "model_version",
- * "has_collaborative", "candidates", "total_matches", "results": [{"rank", "movie_id", "title",
- * "year", "genres", "bm25", "bm25_rank", "movement", "rating_count", "similarity", "collaborative",
- * "score", "has_embedding", "explanation"}]}}. Scores are rounded to 6 decimals; {@code similarity}
- * is null without a content vector on either side, {@code collaborative} without a collaborative one.
+ * "fusion", "alpha", "popularity_weight", "collaborative_weight", "model_version", "ranker_version",
+ * "note", "has_collaborative", "candidates", "total_matches", "results": [{"rank", "movie_id",
+ * "title", "year", "genres", "bm25", "bm25_rank", "movement", "rating_count", "similarity",
+ * "collaborative", "score", "has_embedding", "explanation", "reasons": [{"kind", "text",
+ * "contribution"}]}]}}. Scores are rounded to 6 decimals; {@code similarity} is null without a
+ * content vector on either side, {@code collaborative} without a collaborative one. {@code fusion}
+ * is the fusion that served: {@code weighted} when {@code learned} was asked for without a trained
+ * ranker, and {@code note} then says so; {@code ranker_version} is the learned ranker's version
+ * (null for the other fusions); {@code reasons}, the learned score's largest SHAP contributions
+ * summed per reason, are given when explanations were asked for (null otherwise).
  * A plain BM25 search ({@code reelrank search} without {@code --user}, in any {@code --sort} order)
  * has the same fields: what it does not compute (the fusion and its weights, the model, the towers'
  * scores, {@code has_embedding}) is null, and its score is the BM25 score.
@@ -26,9 +33,9 @@ public final class SearchJson {
      * resolved); {@code didYouMean}: the query with its unknown words corrected, or null.
      */
     public record Body(String query, Integer user, boolean personalized, boolean coldUser, String fusion, Double alpha,
-                       Double popularityWeight, Double collaborativeWeight, Long modelVersion, boolean hasCollaborative,
-                       Integer candidates, long totalMatches, String retrieval, String didYouMean,
-                       List<Item> results) {}
+                       Double popularityWeight, Double collaborativeWeight, Long modelVersion, Long rankerVersion,
+                       String note, boolean hasCollaborative, Integer candidates, long totalMatches, String retrieval,
+                       String didYouMean, List<Item> results) {}
 
     /**
      * One movie of the answer, in rank order. {@code retriever}: which list found it (bm25, semantic or
@@ -39,7 +46,10 @@ public final class SearchJson {
     public record Item(int rank, int movieId, String title, Integer year, List<String> genres, double bm25,
                        Integer bm25Rank, Integer movement, int ratingCount, Double similarity, Double collaborative,
                        double score, Boolean hasEmbedding, String explanation, String retriever, Integer retrievalRank,
-                       Integer semanticRank, Double semanticScore) {}
+                       Integer semanticRank, Double semanticScore, List<Reason> reasons) {}
+
+    /** One reason of a learned score: its kind, its words with the values, its contribution to the score. */
+    public record Reason(String kind, String text, double contribution) {}
 
     private SearchJson() {}
 
@@ -57,11 +67,20 @@ public final class SearchJson {
             items.add(new Item(h.rank(), h.movieId(), h.title(), h.year(), h.genres(), round(h.bm25()),
                     h.bm25Rank() > 0 ? h.bm25Rank() : null, h.movement(), h.ratingCount(), round(h.similarity()),
                     round(h.collaborative()), round(h.score()), vectorsKnown ? h.hasEmbedding() : null, h.explanation(),
-                    h.retriever(), h.retrievalRank(), h.semanticRank(), round(h.semanticScore())));
+                    h.retriever(), h.retrievalRank(), h.semanticRank(), round(h.semanticScore()), reasons(h)));
         }
+        Long ranker = r.fusion() == Fusion.LEARNED && r.rankerVersion() > 0 ? r.rankerVersion() : null;
         return new Body(r.query(), r.user(), r.personalized(), r.coldUser(), r.fusion().toString(), r.alpha(),
-                r.weights().popularity(), r.weights().collaborative(), r.modelVersion(), r.hasCollaborative(),
-                r.candidates(), r.totalMatches(), r.retrieval().toString(), r.didYouMean(), items);
+                r.weights().popularity(), r.weights().collaborative(), r.modelVersion(), ranker, r.note(),
+                r.hasCollaborative(), r.candidates(), r.totalMatches(), r.retrieval().toString(), r.didYouMean(),
+                items);
+    }
+
+    private static List<Reason> reasons(PersonalizedSearch.Result h) {
+        if (h.reasons() == null || h.reasons().isEmpty()) return null;
+        List<Reason> out = new ArrayList<>(h.reasons().size());
+        for (Reasons.Reason x : h.reasons()) out.add(new Reason(x.kind(), x.text(), round(x.contribution())));
+        return out;
     }
 
     /**
@@ -80,10 +99,11 @@ public final class SearchJson {
             double bm25 = round(h.bm25());
             items.add(new Item(h.rank(), h.movieId(), h.title(), h.year(), h.genres(), bm25, byScore ? h.rank() : null,
                     byScore ? 0 : null, h.ratingCount(), null, null, bm25, null,
-                    explanations == null ? null : explanations.get(i), "bm25", byScore ? h.rank() : null, null, null));
+                    explanations == null ? null : explanations.get(i), "bm25", byScore ? h.rank() : null, null, null,
+                    null));
         }
-        return new Body(r.query(), null, false, false, null, null, null, null, null, false, null, r.totalMatches(),
-                "bm25", didYouMean, items);
+        return new Body(r.query(), null, false, false, null, null, null, null, null, null, null, false, null,
+                r.totalMatches(), "bm25", didYouMean, items);
     }
 
     /** The tree of {@link #of(PersonalizedSearch.Response)}, for callers that read fields back. */

@@ -29,8 +29,8 @@ import org.apache.lucene.util.automaton.ByteRunAutomaton;
  */
 final class SearchRoute {
 
-    static final Set<String> PARAMS = Set.of("q", "user", "limit", "candidates", "alpha", "fusion", "retrieval",
-            "typos", "min_avg_rating", "min_ratings", "year_from", "year_to", "genre");
+    static final Set<String> PARAMS = Set.of("q", "user", "limit", "candidates", "alpha", "fusion", "explain",
+            "retrieval", "typos", "min_avg_rating", "min_ratings", "year_from", "year_to", "genre");
     /** The parser's own limit, checked here first so the 400 names the parameter. */
     static final int MAX_QUERY_CHARS = MovieQueryParser.MAX_QUERY_CHARS;
     static final ParamRules.IntRange LIMIT = new ParamRules.IntRange(1, MovieSearcher.MAX_LIMIT);
@@ -93,13 +93,18 @@ final class SearchRoute {
         int limit = p.intIn("limit", 10, LIMIT);
         int candidates = p.intIn("candidates", PersonalizedSearch.DEFAULT_CANDIDATES, CANDIDATES);
         Fusion fusion = p.converted("fusion", Fusion.class, PersonalizedSearch.DEFAULT_FUSION,
-                "weighted, linear, rrf or bm25");
+                "weighted, linear, rrf, bm25 or learned");
         double alpha = p.numberIn("alpha", PersonalizedSearch.defaultWeights(fusion).alpha(), WEIGHT);
         Retrieval retrieval = p.converted("retrieval", Retrieval.class, null, "bm25, semantic, hybrid or auto");
         Boolean typos = onOff(p.text("typos"));
         Double minAvg = p.optionalNumber("min_avg_rating", RATING);
+        // A learned score's reasons cost a native call per page, so they are computed only when asked for.
+        String e = p.text("explain");
+        if (e != null && !e.equals("true") && !e.equals("false")) {
+            throw ApiError.badParameter("parameter 'explain' must be true or false, got '" + e + "'");
+        }
         PersonalizedSearch.Request r = new PersonalizedSearch.Request(q, user, limit, candidates, alpha, fusion,
-                filters(p, minAvg));
+                filters(p, minAvg)).withExplain("true".equals(e));
         if (retrieval == null && typos == null) return r;
         RetrievalSettings s = server;
         if (retrieval != null) s = s.withRetrieval(retrieval);

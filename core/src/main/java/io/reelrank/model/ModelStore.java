@@ -171,7 +171,8 @@ public final class ModelStore {
         return n;
     }
 
-    static ModelTrainer.Settings settings(JsonNode n) {
+    /** The settings stored in {@code model_versions.params}. */
+    public static ModelTrainer.Settings settings(JsonNode n) {
         return new ModelTrainer.Settings(new ImplicitAls.Params(n.get("rank").asInt(), n.get("alpha").asDouble(),
                 n.get("lambda").asDouble(), n.get("iterations").asInt(), n.get("midpoint").asDouble(),
                 n.get("seed").asLong()), n.get("blend").asDouble(), n.get("ridge").asDouble(),
@@ -259,14 +260,39 @@ public final class ModelStore {
      * users), is folded in against {@code model}; then {@code NOTIFY}. Rolls back on any failure.
      */
     public static Activation activate(Connection c, long v, FactorModel model) throws SQLException {
+        return activate(c, v, model, List.of("training"));
+    }
+
+    /**
+     * Makes a stored version that was replaced ({@code previous} or {@code retired}) the active one
+     * again, as {@link #activate} does for a new one: in one transaction on {@code c}, the active
+     * version becomes {@code previous}, users who rated since the version's snapshot are folded in
+     * against it, then {@code NOTIFY}. {@code model rollback} and {@code model activate} call it.
+     */
+    public static Activation reactivate(Connection c, long v) throws SQLException {
+        List<Version> vs = versions(c, "WHERE version = " + v);
+        if (vs.isEmpty()) throw new IllegalArgumentException("no model version " + v);
+        if ("active".equals(vs.get(0).status())) throw new IllegalArgumentException("model version " + v
+                + " is already active");
+        return activate(c, v, load(c, vs.get(0)), List.of("previous", "retired"));
+    }
+
+    /** The version that was active before the active one ({@code previous}), or null. */
+    public static Version previous(Connection c) throws SQLException {
+        List<Version> vs = versions(c, "WHERE status = 'previous'");
+        return vs.isEmpty() ? null : vs.get(0);
+    }
+
+    private static Activation activate(Connection c, long v, FactorModel model, List<String> from) throws SQLException {
         if (c.getAutoCommit()) throw new IllegalStateException("activate needs a connection in a transaction");
         try (Statement st = c.createStatement()) {
             Instant snapshot;
             try (ResultSet rs = st.executeQuery("SELECT status, snapshot_at FROM model_versions WHERE version = " + v
                     + " FOR UPDATE")) {
                 if (!rs.next()) throw new IllegalStateException("no model version " + v);
-                if (!"training".equals(rs.getString(1))) {
-                    throw new IllegalStateException("model version " + v + " is " + rs.getString(1) + ", not training");
+                if (!from.contains(rs.getString(1))) {
+                    throw new IllegalStateException("model version " + v + " is " + rs.getString(1) + ", not "
+                            + String.join(" or ", from));
                 }
                 snapshot = rs.getTimestamp(2).toInstant();
             }
@@ -275,7 +301,8 @@ public final class ModelStore {
                     "SELECT version FROM model_versions WHERE status = 'active' FOR UPDATE")) {
                 if (rs.next()) replaced = rs.getLong(1);
             }
-            st.executeUpdate("UPDATE model_versions SET status = 'retired' WHERE status = 'previous'");
+            st.executeUpdate("UPDATE model_versions SET status = 'retired' WHERE status = 'previous' AND version <> "
+                    + v);
             st.executeUpdate("UPDATE model_versions SET status = 'previous' WHERE status = 'active'");
             st.executeUpdate("UPDATE model_versions SET status = 'active', activated_at = now() WHERE version = " + v);
             List<Integer> late = new ArrayList<>();

@@ -1,9 +1,16 @@
 package io.reelrank.recommend;
 
 import io.reelrank.embed.VectorLiteral;
+import io.reelrank.index.Candidate;
 import io.reelrank.index.SearchFilters;
+import io.reelrank.model.FactorModel;
 import io.reelrank.model.ItemVectors;
 import io.reelrank.model.ModelStore;
+import io.reelrank.rank.FeatureSet;
+import io.reelrank.rank.MovieStats;
+import io.reelrank.rank.Ranker;
+import io.reelrank.rank.RankerStore;
+import io.reelrank.rank.UserProfile;
 import io.reelrank.rerank.PersonalizedSearch;
 import io.reelrank.user.UserTower;
 import java.sql.Array;
@@ -27,8 +34,10 @@ import java.util.Map;
  * ({@code cos(u, e_i)} over the in-memory item vectors), and one without either the most-rated
  * movies; {@link Response#source} says which. The same order as the evaluation's two-tower
  * recommender. {@link Request#exact} scans every item vector instead of the index (the baseline
- * {@code bench recommend} measures recall against). Uses the caller's connection, in its own
- * transaction for the scan settings.
+ * {@code bench recommend} measures recall against). With a {@link Learned} second stage, the
+ * retrieval gives a few hundred movies and the learned recommendation ranker orders them
+ * (docs/learned-ranker.md). Uses the caller's connection, in its own transaction for the scan
+ * settings.
  */
 public final class Recommender {
 
@@ -36,6 +45,8 @@ public final class Recommender {
     public static final String COLLABORATIVE = "collaborative";
     public static final String CONTENT = "content";
     public static final String POPULARITY = "popularity";
+    /** The collaborative retrieval's candidates reordered by the learned recommendation ranker. */
+    public static final String LEARNED = "learned";
 
     /** What to recommend: user, page size, filters (as search's) and whether to scan exactly. */
     public record Request(int user, int limit, SearchFilters filters, boolean exact) {
@@ -52,18 +63,77 @@ public final class Recommender {
     public record Item(int rank, int movieId, String title, Integer year, List<String> genres, int ratingCount,
                        double score) {}
 
-    /** The answer: which tower ranked, the model version (0: none) and the items, best first. */
-    public record Response(int user, String source, long modelVersion, boolean exact, List<Item> items) {}
+    /**
+     * The answer: which tower ranked ({@link #LEARNED}: the collaborative retrieval reordered by the
+     * learned ranker), the model version (0: none), the items, best first, and the ranker version
+     * (0: none used).
+     */
+    public record Response(int user, String source, long modelVersion, boolean exact, List<Item> items,
+            long rankerVersion) {
+        public Response(int user, String source, long modelVersion, boolean exact, List<Item> items) {
+            this(user, source, modelVersion, exact, items, 0);
+        }
+    }
+
+    /**
+     * The second stage: the active recommendation ranker and what its features need (the movie
+     * statistics, the collaborative model's item side), and how many movies the retrieval gives it.
+     */
+    public record Learned(Ranker ranker, long version, MovieStats stats, FactorModel model, int candidates) {
+        public Learned {
+            if (candidates < 1 || candidates > MAX_LIMIT) {
+                throw new IllegalArgumentException("candidates must be in 1-" + MAX_LIMIT + ", got " + candidates);
+            }
+        }
+
+        /**
+         * The active recommendation ranker with the movie statistics and the active model's item side
+         * ({@code model}, or read here when null), or null when no ranker or no model is active.
+         */
+        public static Learned load(Connection c, FactorModel model, int candidates) throws SQLException {
+            RankerStore.Active a = RankerStore.active(c, RankerStore.RECOMMEND);
+            if (a == null) return null;
+            FactorModel m = model;
+            if (m == null) {
+                ModelStore.Version v = ModelStore.active(c);
+                if (v == null) return null;
+                m = ModelStore.load(c, v);
+            }
+            return new Learned(a.ranker(), a.version().version(), MovieStats.load(c), m, candidates);
+        }
+
+        /** {@link #load(Connection, FactorModel, int)} reading the active model. */
+        public static Learned load(Connection c, int candidates) throws SQLException {
+            return load(c, null, candidates);
+        }
+    }
 
     private Recommender() {}
 
     public static Response recommend(Connection c, ItemVectors items, Request r)
+            throws SQLException, PersonalizedSearch.UnknownUserException {
+        return recommend(c, items, r, null);
+    }
+
+    /**
+     * With {@code learned} (not null), a user with a collaborative vector gets two stages: the
+     * retrieval's {@link Learned#candidates} best movies (the HNSW index, filters and exclusions as
+     * above), reordered by the learned ranker over their {@link FeatureSet} features (ties by
+     * movie_id); the page is the first {@code limit}. Others are served as without it.
+     */
+    public static Response recommend(Connection c, ItemVectors items, Request r, Learned learned)
             throws SQLException, PersonalizedSearch.UnknownUserException {
         UserTower.Stored stored = UserTower.load(c, r.user());
         if (!stored.exists()) throw new PersonalizedSearch.UnknownUserException(r.user());
         ModelStore.Version version = ModelStore.active(c);
         float[] cf = version == null ? null : ModelStore.user(c, version.version(), r.user()).vector();
         long v = version == null ? 0 : version.version();
+        if (cf != null && learned != null && learned.model().version() == v) {
+            Request wide = new Request(r.user(), Math.max(r.limit(), learned.candidates()), r.filters(), r.exact());
+            List<Item> retrieved = collaborative(c, version, cf, wide);
+            return new Response(r.user(), LEARNED, v, r.exact(), secondStage(c, items, stored.vector(), cf, retrieved,
+                    learned, r), learned.version());
+        }
         if (cf != null) {
             return new Response(r.user(), COLLABORATIVE, v, r.exact(), collaborative(c, version, cf, r));
         }
@@ -124,6 +194,29 @@ public final class Recommender {
         } finally {
             c.setAutoCommit(auto);
         }
+    }
+
+    /** The learned ranker's order of the retrieved movies, the first {@code r.limit()}; scores are the ranker's. */
+    private static List<Item> secondStage(Connection c, ItemVectors items, float[] content, float[] cf,
+            List<Item> retrieved,
+                                          Learned l, Request r) throws SQLException {
+        List<Candidate> cs = new ArrayList<>(retrieved.size());
+        for (Item i : retrieved) cs.add(new Candidate(i.movieId(), Float.NaN, i.rank(), i.ratingCount()));
+        UserProfile p = UserProfile.read(c, r.user(), l.stats(), items::vector, l.model());
+        float[] x = FeatureSet.compute(
+                new FeatureSet.Inputs(cs, false, false, p, content, cf, l.stats(), items, l.model()));
+        double[] s = l.ranker().score(x, cs.size());
+        Integer[] order = new Integer[cs.size()];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        java.util.Arrays.sort(order, java.util.Comparator.<Integer>comparingDouble(i -> -s[i])
+                .thenComparingInt(i -> cs.get(i).movieId()));
+        int n = Math.min(r.limit(), order.length);
+        List<Item> out = new ArrayList<>(n);
+        for (int k = 0; k < n; k++) {
+            Item i = retrieved.get(order[k]);
+            out.add(new Item(k + 1, i.movieId(), i.title(), i.year(), i.genres(), i.ratingCount(), s[order[k]]));
+        }
+        return out;
     }
 
     /** The content tower: cos(u, e_i) over every allowed movie with a vector, in memory. */

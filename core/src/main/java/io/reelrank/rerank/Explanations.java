@@ -59,6 +59,7 @@ final class Explanations {
         Candidate c = x.candidate();
         String score = r.score();
         return switch (fusion) {
+            case LEARNED -> throw new IllegalArgumentException("a learned score is explained by its reasons");
             case WEIGHTED -> weighted(w, x, t, content, collaborative, r);
             case LINEAR -> {
                 String cos = x.hasVector() && !Double.isNaN(x.similarity())

@@ -18,10 +18,13 @@ import java.util.Locale;
  *       within the candidates; parameter-free.</li>
  *   <li>{@code BM25}: no re-ranking: the plain BM25 order (auto retrieval means BM25 here), or the
  *       order of a named semantic or hybrid retrieval ({@link Retrieval}), ties by movie_id.</li>
+ *   <li>{@code LEARNED}: the active learned ranker (LambdaMART over the features of
+ *       {@code io.reelrank.rank.Feature}, trained by {@code reelrank train}); without one, weighted
+ *       fusion, and the response says so.</li>
  * </ul>
  */
 public enum Fusion {
-    WEIGHTED, LINEAR, RRF, BM25;
+    WEIGHTED, LINEAR, RRF, BM25, LEARNED;
 
     /** The RRF constant k = 60 of the original paper. */
     public static final int RRF_K = 60;
@@ -30,7 +33,8 @@ public enum Fusion {
         try {
             return valueOf(s.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("fusion must be weighted, linear, rrf or bm25, got '" + s + "'");
+            throw new IllegalArgumentException(
+                    "fusion must be weighted, linear, rrf, bm25 or learned, got '" + s + "'");
         }
     }
 
@@ -40,6 +44,7 @@ public enum Fusion {
             case LINEAR -> "(1-α)·bm25/max_bm25 + α·(cos+1)/2";
             case RRF -> "1/(60+rank_bm25) + 1/(60+rank_cos) + 1/(60+rank_cf)";
             case BM25 -> "the retrieval's order";
+            case LEARNED -> "LambdaMART trees over the ranking features (reelrank train)";
         };
     }
 

@@ -137,6 +137,8 @@ public final class Reranker {
         double[] score = new double[n];
         double[][] terms = new double[n][];
         switch (fusion) {
+            case LEARNED -> throw new IllegalArgumentException("learned fusion is scored by io.reelrank.rank.Ranker, "
+                    + "not by a formula");
             case WEIGHTED -> weighted(candidates, cos, uv, w, rated, score, terms);
             case LINEAR -> {
                 double maxBm25 = 0;

@@ -7,13 +7,20 @@ import io.reelrank.eval.Ease;
 import io.reelrank.eval.EvalData;
 import io.reelrank.eval.EvalResult;
 import io.reelrank.eval.EvalSummary;
+import io.reelrank.eval.FeatureContext;
+import io.reelrank.eval.FeatureImportance;
+import io.reelrank.eval.LearnedRankers;
+import io.reelrank.eval.LearnedSelection;
 import io.reelrank.eval.MetricKey;
 import io.reelrank.eval.ModelSelection;
 import io.reelrank.eval.QueryGenerator;
 import io.reelrank.eval.Ratings;
+import io.reelrank.eval.RecommendRankerTraining;
 import io.reelrank.eval.RecommendationTask;
 import io.reelrank.eval.Scorers;
+import io.reelrank.eval.SearchJudgments;
 import io.reelrank.eval.SearchQualityTasks;
+import io.reelrank.eval.SearchRankerTraining;
 import io.reelrank.eval.SearchTask;
 import io.reelrank.eval.Splits;
 import io.reelrank.eval.SweepGrid;
@@ -29,6 +36,7 @@ import io.reelrank.model.ItemContent;
 import io.reelrank.model.ItemVectors;
 import io.reelrank.model.ModelTrainer;
 import io.reelrank.rerank.Fusion;
+import io.reelrank.rerank.PersonalizedSearch;
 import io.reelrank.rerank.Weights;
 import io.reelrank.user.TestUsers;
 import java.io.IOException;
@@ -62,9 +70,14 @@ import java.util.function.Consumer;
  *   <li>{@code baseline}: the π of BM25 + popularity, by liked NDCG@k;</li>
  *   <li>{@code fusion}: every fusion setting, the first here and the rest in parallel; the one that
  *       ships; with several, the sweep written as {@code sweep.csv} and {@code sweep.png};</li>
+ *   <li>{@code learned}: the learned rankers (search, and recommendations' second stage) fitted on
+ *       the validation split's judgments at the shipped setting and measured on validation users they
+ *       were not fitted on ({@link SearchRankerTraining}, {@link RecommendRankerTraining}); whether each
+ *       is served ({@link LearnedSelection}); the feature-importance plot {@code ltr-importance.png};</li>
  *   <li>{@code train}: the chosen model again, on the whole training part;</li>
- *   <li>{@code search}: the search task on test (BM25, the baseline, personalized);</li>
- *   <li>{@code recommend}: the recommendation task on test (popularity, content, EASE, two-tower);</li>
+ *   <li>{@code search}: the search task on test (BM25, the baseline, personalized, learned);</li>
+ *   <li>{@code recommend}: the recommendation task on test (popularity, content, EASE, two-tower,
+ *       two-stage);</li>
  *   <li>{@code search-quality}: the typo, exact and descriptive tasks on test, those asked for
  *       ({@link SearchQualityStage}; docs/search-quality.md).</li>
  * </ol>
@@ -75,25 +88,33 @@ import java.util.function.Consumer;
 public final class Evaluation {
 
     /** The stages, in order. */
-    public static final List<String> STAGES = List.of("load", "models", "ease", "baseline", "fusion", "train", "search",
-            "recommend", "search-quality");
+    public static final List<String> STAGES = List.of("load", "models", "ease", "baseline", "fusion", "learned",
+            "train", "search", "recommend", "search-quality");
 
     /**
      * What to evaluate and how: the protocol (echoed in the result), the fusion settings to sweep, the
      * π values of the baseline, the model grid and EASE's λ values to choose from (each sorted as the
-     * choice rules expect), worker threads, the index to search, where a sweep (and the descriptive
-     * task's index) is written, and the search-quality tasks to run ({@link SearchQualityTasks#ALL},
-     * in any order; none: an empty list).
+     * choice rules expect), worker threads, the index to search, where a sweep, the feature-importance
+     * plot (and the descriptive task's index) are written, the search-quality tasks to run
+     * ({@link SearchQualityTasks#ALL}, in any order; none: an empty list), and whether to fit and
+     * measure the learned rankers.
      */
     public record Options(EvalResult.Protocol protocol, List<SweepGrid.Setting> settings, double[] baselinePis,
                           List<ModelTrainer.Settings> grid, double[] easeLambdas, int threads, Path indexDir,
-                          Path sweepDir, List<String> searchTasks) {
+                          Path sweepDir, List<String> searchTasks, boolean learned) {
 
-        /** Without the search-quality tasks. */
+        /** Without the search-quality tasks, with the learned rankers. */
         public Options(EvalResult.Protocol protocol, List<SweepGrid.Setting> settings, double[] baselinePis,
                        List<ModelTrainer.Settings> grid, double[] easeLambdas, int threads, Path indexDir,
                        Path sweepDir) {
-            this(protocol, settings, baselinePis, grid, easeLambdas, threads, indexDir, sweepDir, List.of());
+            this(protocol, settings, baselinePis, grid, easeLambdas, threads, indexDir, sweepDir, List.of(), true);
+        }
+
+        /** With the learned rankers. */
+        public Options(EvalResult.Protocol protocol, List<SweepGrid.Setting> settings, double[] baselinePis,
+                       List<ModelTrainer.Settings> grid, double[] easeLambdas, int threads, Path indexDir,
+                       Path sweepDir, List<String> searchTasks) {
+            this(protocol, settings, baselinePis, grid, easeLambdas, threads, indexDir, sweepDir, searchTasks, true);
         }
 
         public Options {
@@ -186,6 +207,11 @@ public final class Evaluation {
             } finally {
                 pool.shutdownNow();
             }
+            Learned learned = null;
+            if (o.learned()) {
+                learned = learned(o, validation, catalog, items, valUsers, choice.bestModel(), queries, rankers,
+                        valContext, baseline, fusion, l);
+            }
             rankers.forget(valContext);
 
             t = start(l, "train", models.chosenSettings() + " on the training split");
@@ -194,7 +220,8 @@ public final class Evaluation {
             l.stageDone("train", String.format(Locale.ROOT, "%,d movies learned, %,d content-mapped",
                     trained.learnedItems(), trained.mappedItems()), seconds(t));
 
-            t = start(l, "search", "BM25, " + Choices.BASELINE + " and " + Choices.PERSONALIZED + " on test");
+            t = start(l, "search", "BM25, " + Choices.BASELINE + ", " + Choices.PERSONALIZED
+                    + (learned == null ? "" : " and " + Choices.LEARNED) + " on test");
             TrainingUsers testContent = TrainingUsers.compute(parts.train(), items::vector, p.shrinkage());
             SweepRankers.Context testContext = SweepRankers.Context.of(parts.train(), testContent, trained.model(),
                     trained::user);
@@ -204,26 +231,50 @@ public final class Evaluation {
                     new Weights(0, baseline.chosen().value(), 0), false));
             testRankers.put(Choices.PERSONALIZED, rankers.ranker(testContext, fusion(fusion.chosen()),
                     weights(fusion.chosen()), true));
+            List<String[]> pairs = new ArrayList<>(List.of(new String[] {Choices.PERSONALIZED, Choices.BASELINE},
+                    new String[] {Choices.PERSONALIZED, Choices.BM25}));
+            FeatureContext testFeatures = null;
+            LearnedRankers learnedRows = new LearnedRankers(rankers::candidates);
+            if (learned != null) {
+                // The features from the training part only, as the validation's came from its own.
+                testFeatures = FeatureContext.of(parts.train(), FeatureContext.MICROS, catalog, items, testContent,
+                        trained.model(), trained::user);
+                testRankers.put(Choices.LEARNED, learnedRows.ranker(testFeatures, learned.search().ranker(),
+                        learned.search().ranker().trees(), PersonalizedSearch.RATED_POLICY));
+                pairs.add(new String[] {Choices.LEARNED, Choices.BASELINE});
+                pairs.add(new String[] {Choices.LEARNED, Choices.PERSONALIZED});
+                pairs.add(new String[] {Choices.LEARNED, Choices.BM25});
+            }
             SearchTask.Result test = SearchTask.run(parts.test(), queries, testRankers, p.k());
+            if (testFeatures != null) learnedRows.forget(testFeatures);
             EvalResult.Search search = new EvalResult.Search(test.liked().size(), test.disliked().size(),
-                    test.pairsWithoutQuery(), EvalSummary.search(test, bootstrap, List.of(
-                            new String[] {Choices.PERSONALIZED, Choices.BASELINE},
-                            new String[] {Choices.PERSONALIZED, Choices.BM25})));
+                    test.pairsWithoutQuery(), EvalSummary.search(test, bootstrap, pairs));
             l.stageDone("search", String.format(Locale.ROOT, "%,d liked and %,d disliked pairs; %,d distinct queries, "
                     + "%d that did not parse", search.liked(), search.disliked(), rankers.queries(), unparsable.get()),
                     seconds(t));
 
-            t = start(l, "recommend", "popularity, content, EASE λ=" + ease.chosen() + " and two-tower on test");
+            t = start(l, "recommend", "popularity, content, EASE λ=" + ease.chosen() + ", two-tower"
+                    + (learned == null ? "" : " and " + Choices.TWO_STAGE) + " on test");
             Ease fitted = Ease.fit(parts.train(), ease.chosen(), p.easeMinRatings());
             RecommendationTask.Scorer contentScorer = Scorers.content(ids, items::vector, testContent);
             Map<String, RecommendationTask.Scorer> systems = new LinkedHashMap<>();
             systems.put("content", contentScorer);
             systems.put("ease", fitted.scorer(parts.train(), ids));
-            systems.put("two-tower", Scorers.firstOf(Scorers.collaborative(ids, trained.model(), trained::user),
-                    contentScorer));
+            RecommendationTask.Scorer twoTower = Scorers.firstOf(Scorers.collaborative(ids, trained.model(),
+                    trained::user), contentScorer);
+            systems.put("two-tower", twoTower);
+            if (learned != null) {
+                systems.put(Choices.TWO_STAGE, RecommendRankerTraining.twoStage(catalogIds, twoTower, testFeatures,
+                        learned.recommend().ranker(), learned.recommend().ranker().trees(),
+                        RecommendRankerTraining.DEFAULT_CANDIDATES));
+            }
             RecommendationTask.Result rec = RecommendationTask.run(parts, ids, systems, RecommendationTask.DEFAULT_K);
             Map<String, Bootstrap.Interval> figures = EvalSummary.recommendation(rec, bootstrap);
             figures.putAll(EvalSummary.differences(rec, bootstrap, "two-tower", "ease"));
+            if (learned != null) {
+                figures.putAll(EvalSummary.differences(rec, bootstrap, Choices.TWO_STAGE, "two-tower"));
+                figures.putAll(EvalSummary.differences(rec, bootstrap, Choices.TWO_STAGE, "ease"));
+            }
             figures.putAll(EvalSummary.rare(rec, bootstrap));
             int viaContent = rec.fallbacks()[rec.system("content")];
             EvalResult.Recommendation recommendation = new EvalResult.Recommendation(rec.userIds().length,
@@ -241,8 +292,61 @@ public final class Evaluation {
                 l.stageDone("search-quality", quality.tasks().size() + " task(s); shipped = " + quality.shipped(),
                         seconds(t));
             }
-            return new EvalResult(p, data, models, ease, baseline, fusion, search, recommendation, quality);
+            return new EvalResult(p, data, models, ease, baseline, fusion, learned == null ? null : learned.result(),
+                    search, recommendation, quality);
         }
+    }
+
+    /** The learned rankers fitted on validation, with what the result reports of them. */
+    private record Learned(SearchRankerTraining.Result search, RecommendRankerTraining.Result recommend,
+                           EvalResult.Learned result) {}
+
+    /**
+     * The learned rankers at the shipped settings, fitted on the validation split's judgments (features
+     * from its training part) and measured on validation users they were not fitted on; the search
+     * ranker's feature importance plotted beside the sweep.
+     */
+    private static Learned learned(Options o, Splits.Split validation, EvalData.Catalog catalog, ItemVectors items,
+                                   TrainingUsers valUsers, ModelTrainer.Trained model, QueryGenerator queries,
+                                   SweepRankers rankers, SweepRankers.Context valContext,
+                                   EvalResult.BaselineChoice baseline, EvalResult.FusionChoice fusion, Listener l)
+            throws IOException {
+        EvalResult.Protocol p = o.protocol();
+        long t = start(l, "learned", "learned rankers at " + SearchRankerTraining.DEFAULT + " (search) and "
+                + RecommendRankerTraining.DEFAULT + " (recommendations), judged on validation users they were not "
+                + "fitted on");
+        FeatureContext ctx = FeatureContext.of(validation.train(), FeatureContext.MICROS, catalog, items, valUsers,
+                model.model(), model::user);
+        Weights weighted = "weighted".equals(fusion.chosen().fusion()) ? weights(fusion.chosen()) : Weights.DEFAULT;
+        SearchRankerTraining.Result sr = SearchRankerTraining.run(validation, ctx, queries, rankers, valContext,
+                baseline.chosen().value(), weighted, List.of(SearchRankerTraining.DEFAULT),
+                PersonalizedSearch.RATED_POLICY, p.k(), o.threads(), p.seed(), SearchJudgments.DEFAULT_CAP,
+                l::detail);
+        int[] ids = RecommendationTask.catalogOrder(catalog.movieIds());
+        RecommendationTask.Scorer retrieval = Scorers.firstOf(Scorers.collaborative(ids, model.model(), model::user),
+                Scorers.content(ids, items::vector, valUsers));
+        RecommendRankerTraining.Result rr = RecommendRankerTraining.run(validation, catalog.movieIds(), retrieval,
+                ctx, List.of(RecommendRankerTraining.DEFAULT), RecommendRankerTraining.DEFAULT_CANDIDATES,
+                o.threads(), p.seed(), l::detail);
+        Files.createDirectories(o.sweepDir());
+        Path png = o.sweepDir().resolve("ltr-importance.png");
+        FeatureImportance.writePng(sr.ranker(), "learned search ranker: share of total gain per feature", png);
+        SearchRankerTraining.Trial c = sr.chosen();
+        boolean searchServed = LearnedSelection.learnedWins(c.figures(), sr.weighted().figures());
+        boolean twoStage = LearnedSelection.twoStageWins(rr.chosen().recall(), rr.retrievalRecall());
+        EvalResult.Learned r = new EvalResult.Learned(
+                SearchRankerTraining.FEATURES.stream().map(f -> f.key()).toList(), c.setting(),
+                sr.judgments().judgments().groups(), sr.chooseUsers(), sr.choosePairs(), sr.baselineLiked(),
+                sr.baselineDisliked(), c.liked(), c.disliked(), sr.weighted().liked(), sr.weighted().disliked(),
+                searchServed, rr.chosen().setting(), RecommendRankerTraining.DEFAULT_CANDIDATES, rr.chosen().recall(),
+                rr.retrievalRecall(), twoStage, png);
+        l.stageDone("learned", String.format(Locale.ROOT, "search: liked %+.4f, disliked %+.4f against %s (weighted "
+                + "%+.4f / %+.4f), %s; recommendations: Recall@20 %.4f against %.4f, %s; wrote %s", c.figures()
+                .likedGain(), c.figures().dislikedGain(), Choices.BASELINE, sr.weighted().figures().likedGain(),
+                sr.weighted().figures().dislikedGain(), searchServed ? "learned served" : "weighted served",
+                rr.chosen().recall(), rr.retrievalRecall(), twoStage ? "two stages served" : "retrieval alone served",
+                png), seconds(t));
+        return new Learned(sr, rr, r);
     }
 
     /** EASE's λ on validation, when there is more than one to choose from. */

@@ -53,16 +53,27 @@ public final class Training {
      * The model grid (one setting: no validation search), worker threads, the content tower's
      * shrinkage, and where the ALS factors are computed (the caller opens and closes the engine).
      */
-    public record Options(List<ModelTrainer.Settings> grid, int threads, double contentShrinkage, FactorEngine engine) {
+    public record Options(List<ModelTrainer.Settings> grid, int threads, double contentShrinkage, FactorEngine engine,
+                          RankerTraining.Options ranker) {
         public Options {
             if (grid.isEmpty()) throw new IllegalArgumentException("the model grid must hold at least one setting");
             if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
             if (engine == null) throw new IllegalArgumentException("engine must be given");
         }
 
-        /** In-process: the factors on {@code threads} threads here. */
+        /** Without the learned ranker's stage. */
+        public Options(List<ModelTrainer.Settings> grid, int threads, double contentShrinkage, FactorEngine engine) {
+            this(grid, threads, contentShrinkage, engine, null);
+        }
+
+        /** In-process: the factors on {@code threads} threads here; no learned ranker. */
         public Options(List<ModelTrainer.Settings> grid, int threads, double contentShrinkage) {
             this(grid, threads, contentShrinkage, FactorEngine.inProcess(threads));
+        }
+
+        /** The same with the learned ranker's stage ({@code null}: without). */
+        public Options withRanker(RankerTraining.Options r) {
+            return new Options(grid, threads, contentShrinkage, engine, r);
         }
     }
 
@@ -81,10 +92,10 @@ public final class Training {
         }
     }
 
-    /** What a training did. */
+    /** What a training did; {@code ranker} is null when the ranker's stage did not run. */
     public record Outcome(long version, ModelTrainer.Settings settings, ModelSelection.Choice choice, long ratings,
                           int users, int items, int leftoversDeleted, ModelStore.Activation activation,
-                          double seconds) {}
+                          RankerTraining.Outcome ranker, double seconds) {}
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -180,9 +191,77 @@ public final class Training {
             }
             l.stageDone("activate", "version " + version + " active" + (a.replaced() > 0 ? ", version " + a.replaced()
                     + " kept as previous" : "") + "; " + a.foldedIn() + " users folded in", Elapsed.seconds(t));
+            RankerTraining.Outcome ranker = null;
+            if (o.ranker() != null) {
+                ranker = ranker(db, o, l, ratings, catalog, items, content, choice == null ? null : choice.bestModel(),
+                        chosen, version);
+            }
             return new Outcome(version, chosen, choice, ratings.size(), matrix.users(), trained.model().size(),
-                    leftovers, a, Elapsed.seconds(t0));
+                    leftovers, a, ranker, Elapsed.seconds(t0));
         }
+    }
+
+    /**
+     * {@code reelrank train --ranker-only}: the learned ranker's stage alone, against the active
+     * collaborative model version (its settings train the validation split's model the judgments'
+     * features come from). Fails when no model version is active.
+     */
+    public static RankerTraining.Outcome rankerOnly(Database db, Options o, Listener l) throws SQLException {
+        if (o.ranker() == null) throw new IllegalArgumentException("ranker options must be given");
+        try (ModelStore.TrainingLock lock = ModelStore.TrainingLock.acquire(db)) {
+            long t = start(l, "load",
+                    "ratings (test users left out), catalog, content vectors and the active model version");
+            Ratings ratings;
+            EvalData.Catalog catalog;
+            ModelStore.Version active;
+            try (Connection c = db.connect()) {
+                active = ModelStore.active(c);
+                if (active == null) {
+                    throw new IllegalStateException("no collaborative model is active: run `reelrank train` first");
+                }
+                Set<Integer> testUsers = new HashSet<>();
+                try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                        "SELECT user_id FROM test_users")) {
+                    while (rs.next()) testUsers.add(rs.getInt(1));
+                }
+                ratings = withoutUsers(EvalData.loadRatings(c), testUsers);
+                catalog = EvalData.loadCatalog(c);
+            }
+            ItemVectors items = ItemVectors.load(db, true);
+            ItemContent content = new ItemContent(catalog.movieIds(), items::vector, catalog.genres(), catalog.years());
+            l.stageDone("load",
+                    String.format(Locale.ROOT, "%,d ratings; model version %d", ratings.size(), active.version()),
+                    Elapsed.seconds(t));
+            return ranker(db, o, l, ratings, catalog, items, content, null, ModelStore.settings(active.params()),
+                    active.version());
+        }
+    }
+
+    private static RankerTraining.Outcome ranker(Database db, Options o, Listener l, Ratings ratings,
+                                                 EvalData.Catalog catalog, ItemVectors items, ItemContent content,
+                                                 ModelTrainer.Trained validationModel, ModelTrainer.Settings settings,
+                                                 long version) throws SQLException {
+        long t = start(l, "ranker",
+                "learned rankers (search, recommendations): judgments from a validation split (each user's latest "
+                + Math.round(100 * ModelSelection.VALIDATION_FRACTION) + "% held out), " + o.ranker().grid().size()
+                + " setting(s), stored and activated in one transaction");
+        RankerTraining.Outcome r = RankerTraining.run(db, ratings, catalog, items, content, validationModel, settings,
+                o.engine(), o.contentShrinkage(), version, o.ranker(), l);
+        var chosen = r.result().chosen();
+        String rec = "";
+        if (r.recommend() != null) {
+            rec = String.format(Locale.ROOT,
+                    "; recommendation ranker %s: validation Recall@20 %.4f against %.4f for the "
+                    + "retrieval alone", r.recommendVersion() > 0 ? "version " + r.recommendVersion() + " active"
+                            : "not stored (no gain)", r.recommend().chosen().recall(), r.recommend().retrievalRecall());
+        }
+        l.stageDone("ranker", String.format(Locale.ROOT, "search ranker version %d active: %s; on held-out "
+                + "validation users NDCG@10 liked %.4f (%+.4f), disliked %.4f (%+.4f) against BM25 + popularity; "
+                + "weighted fusion %+.4f / %+.4f%s", r.version(), chosen.setting(), chosen.liked(),
+                chosen.figures().likedGain(), chosen.disliked(), chosen.figures().dislikedGain(),
+                r.result().weighted().figures().likedGain(), r.result().weighted().figures().dislikedGain(), rec),
+                Elapsed.seconds(t));
+        return r;
     }
 
     private static long start(Listener l, String stage, String what) {

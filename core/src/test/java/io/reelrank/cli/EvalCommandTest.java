@@ -53,7 +53,7 @@ class EvalCommandTest {
     private static final String[] SWEEP = {"--rank", "8", "--als-alpha", "1,2", "--iterations", "3",
             "--alpha", "0.5,0.7", "--popularity", "0.7", "--collaborative", "0.5", "--baseline-popularity", "0,0.7",
             "--ease-lambda", "100,500", "--ease-min-ratings", "20", "--test-fraction", "0.05", "--resamples", "200",
-            "--search-tasks", "descriptive"};
+            "--search-tasks", "descriptive", "--no-learned"};
 
     @BeforeAll
     static void runASmallSweepInAThrowawayHome() throws Exception {
@@ -268,5 +268,10 @@ class EvalCommandTest {
         assertEquals(List.of(), differences, "the shipped eval no longer reproduces " + RECORD + " (after a "
                 + "deliberate change: ./reelrank eval --json docs/results/sample.json, then ./reelrank docs)");
         assertTrue(record.path("search").path("figures").size() >= 30, "the record must hold the search figures");
+        // The learned rankers: chosen on validation, their rows on test, the feature-importance plot.
+        assertTrue(shipped.out().contains("\nlearned rankers on validation: "), shipped.out());
+        assertTrue(shipped.out().contains("\nndcg@10 liked learned-bm25+popularity "), shipped.out());
+        assertTrue(shipped.out().contains("\nrecall@20 two-stage "), shipped.out());
+        assertTrue(Files.size(home.resolve("var").resolve("eval").resolve("ltr-importance.png")) > 0);
     }
 }

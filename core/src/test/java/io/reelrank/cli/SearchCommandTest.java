@@ -100,10 +100,10 @@ class SearchCommandTest {
         // without a user does not compute is null.
         assertEquals(List.of("rank", "movie_id", "title", "year", "genres", "bm25", "bm25_rank", "movement", "rating_count",
                 "similarity", "collaborative", "score", "has_embedding", "explanation", "retriever", "retrieval_rank",
-                "semantic_rank", "semantic_score"), fieldNames(first));
+                "semantic_rank", "semantic_score", "reasons"), fieldNames(first));
         assertEquals(List.of("query", "user", "personalized", "cold_user", "fusion", "alpha", "popularity_weight",
-                "collaborative_weight", "model_version", "has_collaborative", "candidates", "total_matches", "retrieval",
-                "did_you_mean", "results"), fieldNames(root));
+                "collaborative_weight", "model_version", "ranker_version", "note", "has_collaborative", "candidates",
+                "total_matches", "retrieval", "did_you_mean", "results"), fieldNames(root));
         assertFalse(root.get("personalized").asBoolean());
         assertEquals("weighted", root.get("fusion").asText());
         assertEquals(0.70, root.get("popularity_weight").asDouble());

@@ -137,7 +137,7 @@ class SearchUserCommandTest {
         assertTrue(b.err().contains("--alpha needs --user"), b.err());
         Run c = run("lord", "--user", "10001", "--fusion", "max");
         assertEquals(2, c.code());
-        assertTrue(c.err().contains("fusion must be weighted, linear, rrf or bm25, got 'max'"), c.err());
+        assertTrue(c.err().contains("fusion must be weighted, linear, rrf, bm25 or learned, got 'max'"), c.err());
         Run e = run("lord", "--user", "10001", "--popularity", "2");
         assertEquals(2, e.code());
         assertTrue(e.err().contains("--popularity must be in 0-1, got 2.0"), e.err());

@@ -245,8 +245,10 @@ class ServeCommandScaleOutTest {
         assertEquals(before, b.getJson(search("lord", 414)).get("model_version").asLong());
         long pidA = a.pid(), pidB = b.pid();
 
-        // The fixture's setting (TestDatabase.MODEL is train's defaults with α = 1), one setting: no validation search.
-        ServeProcess.Done train = ServeProcess.run(home, Duration.ofMinutes(10), "train", "--als-alpha", "1");
+        // The fixture's setting (TestDatabase.MODEL is train's defaults with α = 1), one setting: no validation search;
+        // the factors alone (the learned rankers would stay active in the shared test database).
+        ServeProcess.Done train = ServeProcess.run(home, Duration.ofMinutes(10), "train", "--als-alpha", "1",
+                "--no-ranker");
         assertEquals(0, train.code(), train.output());
         System.out.printf(Locale.ROOT, "model: train in a third process took %.1f s%n", train.seconds());
         long version = activeVersion();

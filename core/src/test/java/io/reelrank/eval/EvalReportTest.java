@@ -81,6 +81,7 @@ class EvalReportTest {
                         new Choices.Pick(0, 0.7, 0.4031)),
                 new EvalResult.FusionChoice(List.of(new SweepReport.Point(SweepReport.WEIGHTED, 0.6, 0.5, 0.5, point)),
                         chosen, null, null),
+                null,
                 new EvalResult.Search(17033, 5441, 3, search),
                 new EvalResult.Recommendation(592, 18, 0, 0, rec));
     }

@@ -54,7 +54,7 @@ class SearchQualityTasksTest {
                 List.<String[]>of(new String[] {"shipped", "bm25"}), new Bootstrap(42, 200));
         EvalResult r = EvalReportTest.sample();
         EvalResult withTasks = new EvalResult(r.protocol(), r.data(), r.models(), r.ease(), r.baseline(), r.fusion(),
-                r.search(), r.recommendation(), new EvalResult.SearchQuality("auto", 0.7, 0.7,
+                r.learned(), r.search(), r.recommendation(), new EvalResult.SearchQuality("auto", 0.7, 0.7,
                         List.of(new EvalResult.SearchQualityTask("typo", "words with one typo", 3, 0, f))));
         JsonNode record = EvalReport.json(withTasks);
         assertEquals(9, record.path("search_quality").path("tasks").path("typo").path("figures").size());

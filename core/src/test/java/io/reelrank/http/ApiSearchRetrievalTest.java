@@ -110,7 +110,7 @@ class ApiSearchRetrievalTest {
         "/api/search?q=lord&retrieval=         | parameter 'retrieval' must be bm25, semantic, hybrid or auto, got ''",
         "/api/search?q=lord&typos=maybe        | parameter 'typos' must be on or off, got 'maybe'",
         "/api/search?q=lord&typos=on&typos=off | parameter 'typos' must be given at most once, got 2 values",
-        "/api/search?q=lord&fusion=max         | parameter 'fusion' must be weighted, linear, rrf or bm25, got 'max'",
+        "/api/search?q=lord&fusion=max         | parameter 'fusion' must be weighted, linear, rrf, bm25 or learned, got 'max'",
     })
     void aBadRetrievalTyposOrFusionIsA400ThatSaysWhatIsAllowed(String path, String detail) throws Exception {
         HttpResponse<String> r = HttpFixture.get(path);

@@ -97,8 +97,20 @@ class ApiServerTest {
         assertTrue(first.get("similarity").isNumber());
         assertTrue(first.get("explanation").asText().contains("mm(bm25)"), first.get("explanation").asText());
         assertEquals("weighted", body.get("fusion").asText());
+        assertTrue(body.get("note").isNull(), body.toString());
+        assertTrue(body.get("ranker_version").isNull());
+        assertTrue(first.get("reasons").isNull(), "reasons are a learned score's");
         assertTrue(body.get("model_version").asLong() > 0);
         assertTrue(body.get("has_collaborative").asBoolean());
+    }
+
+    @Test
+    void learnedWithoutATrainedRankerFallsBackToWeightedAndSaysSo() throws Exception {
+        JsonNode body = ok("/api/search?q=lord&user=10001&limit=5&fusion=learned&explain=true");
+        assertEquals("weighted", body.get("fusion").asText(), "the fusion that served");
+        assertTrue(body.get("note").asText().startsWith("no learned ranker trained"), body.toString());
+        assertTrue(body.get("ranker_version").isNull());
+        assertTrue(body.get("results").get(0).get("reasons").isNull(), "reasons are a learned score's");
     }
 
     @Test
@@ -230,7 +242,8 @@ class ApiServerTest {
         "/api/search?q=lord&candidates=1001            | parameter 'candidates' must be an integer in 1-1000, got 1001",
         "/api/search?q=lord&alpha=1.5                  | parameter 'alpha' must be a number in 0-1, got '1.5'",
         "/api/search?q=lord&alpha=NaN                  | parameter 'alpha' must be a number in 0-1 in plain decimal notation (such as 0.25), got 'NaN'",
-        "/api/search?q=lord&fusion=max                 | parameter 'fusion' must be weighted, linear, rrf or bm25, got 'max'",
+        "/api/search?q=lord&fusion=max                 | parameter 'fusion' must be weighted, linear, rrf, bm25 or learned, got 'max'",
+        "/api/search?q=lord&explain=yes                | parameter 'explain' must be true or false, got 'yes'",
         "/api/search?q=lord&min_avg_rating=5.5         | parameter 'min_avg_rating' must be a number in 0-5, got '5.5'",
         "/api/search?q=lord&min_ratings=-1             | parameter 'min_ratings' must be an integer 0 or more, got -1",
         "/api/search?q=lord&year_from=1700             | parameter 'year_from' must be an integer in 1800-2100, got 1700",
@@ -240,7 +253,7 @@ class ApiServerTest {
         "/api/search?q=lord&genre=Westerns             | genre must be one of",
         "/api/search?q=lord&user=0                     | parameter 'user' must be an integer 1 or more, got 0",
         "/api/search?q=lord&user=ten                   | parameter 'user' must be an integer 1 or more in plain decimal digits, got 'ten'",
-        "/api/search?q=lord&limt=5                     | unknown parameter 'limt'; allowed: alpha, candidates, fusion",
+        "/api/search?q=lord&limt=5                     | unknown parameter 'limt'; allowed: alpha, candidates, explain, fusion",
         "/api/movies/abc                               | parameter 'id' must be an integer 1 or more in plain decimal digits, got 'abc'",
         "/api/movies/4993/similar?limit=0              | parameter 'limit' must be an integer in 1-1000, got 0",
         "/api/users/-3                                 | parameter 'id' must be an integer 1 or more, got -3",

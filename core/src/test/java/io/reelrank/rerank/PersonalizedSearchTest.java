@@ -10,10 +10,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.reelrank.TestDatabase;
 import io.reelrank.db.Database;
 import io.reelrank.db.RatingSource;
+import io.reelrank.eval.SearchRankerTraining;
 import io.reelrank.http.SearchJson;
 import io.reelrank.index.SearchFilters;
 import io.reelrank.model.ItemVectors;
+import io.reelrank.rank.RankerStore;
+import io.reelrank.service.RankerTraining;
 import io.reelrank.service.RatingService;
+import io.reelrank.service.Training;
 import io.reelrank.user.UserTower;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -29,7 +33,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The acceptance story against the real database, the real MiniLM vectors, the real Lucene index
- * and a collaborative model trained on the sample, with the shipped fusion and weights.
+ * and a collaborative model trained on the sample, with the shipped fusion (weighted); beside it a
+ * learned ranker, trained here by the product's own stage ({@code train --ranker-only}, the shipped
+ * setting on a sample of the judgments) and deleted afterwards, so other classes see the database
+ * as before.
  */
 @Tag("integration")
 class PersonalizedSearchTest {
@@ -39,13 +46,23 @@ class PersonalizedSearchTest {
     @TempDir
     static Path tmp;
 
+    /** Judgments the test's ranker is trained on: a seeded sample, so the class trains in seconds. */
+    private static final int JUDGMENTS = 4_000;
+
     private static Database db;
     private static PersonalizedSearch search;
+    private static long ranker;
 
     @BeforeAll
     static void open() throws Exception {
         db = TestDatabase.personalized();
-        search = TestDatabase.personalizedSearch(tmp.resolve("index"));
+        Path dir = tmp.resolve("index");
+        search = TestDatabase.personalizedSearch(dir);
+        RankerTraining.Options o = new RankerTraining.Options(List.of(SearchRankerTraining.DEFAULT), List.of(), JUDGMENTS,
+                SearchRankerTraining.DEFAULT.params().seed(), Runtime.getRuntime().availableProcessors(), dir);
+        ranker = Training.rankerOnly(db, new Training.Options(List.of(TestDatabase.MODEL), o.threads(),
+                UserTower.DEFAULT_SHRINKAGE).withRanker(o), Training.Listener.NONE).version();
+        search.reloadLearned();
     }
 
     @AfterAll
@@ -56,6 +73,12 @@ class PersonalizedSearchTest {
             st.execute("DELETE FROM users WHERE user_id IN (30001, 30002, 30003, 30004)");
             // The ratings went without RatingService: put the movies' figures back.
             io.reelrank.db.MovieStats.refresh(st);
+        }
+        try (Connection c = db.connectDirect()) {
+            c.setAutoCommit(false);
+            RankerStore.deactivate(c, RankerStore.SEARCH);
+            RankerStore.delete(c, ranker);
+            c.commit();
         }
     }
 
@@ -250,8 +273,71 @@ class PersonalizedSearchTest {
     }
 
     @Test
+    void theLearnedRankerExplainsItsScoresByTheirReasons() throws Exception {
+        PersonalizedSearch.Response r = search.search(PersonalizedSearch.Request.of("lord", 10001).withExplain(true)
+                .withFusion(Fusion.LEARNED));
+        assertEquals(Fusion.LEARNED, r.fusion());
+        assertEquals(ranker, r.rankerVersion());
+        assertNull(r.note());
+        double previous = Double.POSITIVE_INFINITY;
+        for (PersonalizedSearch.Result x : r.results()) {
+            assertEquals(PersonalizedSearch.REASONS, x.reasons().size(), x.title());
+            assertTrue(x.explanation().startsWith("learned ranker version " + ranker + ": score "), x.explanation());
+            assertTrue(x.explanation().contains("; " + x.reasons().get(0)), x.explanation());
+            for (int i = 1; i < x.reasons().size(); i++) {
+                assertTrue(Math.abs(x.reasons().get(i - 1).contribution()) >= Math.abs(x.reasons().get(i).contribution()),
+                        "reasons come largest first: " + x.reasons());
+            }
+            if (!x.explanation().contains("you rated it")) { // unrated: ordered by the score
+                assertTrue(x.score() <= previous, x.title());
+                previous = x.score();
+            }
+        }
+        com.fasterxml.jackson.databind.JsonNode json = io.reelrank.http.SearchJson.toJson(r);
+        assertEquals("learned", json.get("fusion").asText(), "the JSON says which fusion served");
+        assertEquals(ranker, json.get("ranker_version").asLong());
+        assertTrue(json.get("note").isNull());
+        com.fasterxml.jackson.databind.JsonNode reasons = json.get("results").get(0).get("reasons");
+        assertEquals(PersonalizedSearch.REASONS, reasons.size(), json.toString());
+        assertEquals(r.results().get(0).reasons().get(0).text(), reasons.get(0).get("text").asText());
+        assertTrue(reasons.get(0).get("contribution").isNumber());
+        PersonalizedSearch.Result first = r.results().get(0);
+        assertTrue(first.reasons().stream().anyMatch(x -> x.text().contains("popular: ") || x.text().contains("you rate ")
+                || x.text().contains("people who rate like you")), first.reasons().toString());
+    }
+
+    @Test
+    void theLearnedRankerReRanksTheRetrievalsCandidatesAndSaysWhoFoundEach() throws Exception {
+        // A description no title holds: auto retrieval is hybrid, so some candidates only the semantic
+        // branch found; the learned ranking keeps them, with their BM25 features missing.
+        PersonalizedSearch.Response r = search.search(PersonalizedSearch.Request.of("space adventure robots", 10001)
+                .withLimit(100).withFusion(Fusion.LEARNED));
+        assertEquals(Fusion.LEARNED, r.fusion());
+        assertEquals(ranker, r.rankerVersion());
+        assertEquals(Retrieval.HYBRID, r.retrieval());
+        Set<String> labels = new java.util.HashSet<>();
+        for (PersonalizedSearch.Result x : r.results()) {
+            labels.add(x.retriever());
+            assertEquals(x.bm25Rank() > 0 && x.semanticRank() != null ? "both" : x.bm25Rank() > 0 ? "bm25" : "semantic",
+                    x.retriever(), x.toString());
+            if (x.bm25Rank() == 0) assertEquals(0.0, x.bm25(), x.toString());
+            assertTrue(x.explanation().contains("; rrf "), x.explanation());
+        }
+        assertTrue(labels.contains("semantic"), "the semantic branch's own finds are ranked too: " + labels);
+        Retriever.Result got = search.retriever().retrieve("space adventure robots", SearchFilters.NONE,
+                PersonalizedSearch.DEFAULT_CANDIDATES, search.retrievalSettings(), false);
+        Set<Integer> candidates = got.found().stream().map(Retriever.Found::movieId).collect(
+                java.util.stream.Collectors.toSet());
+        for (PersonalizedSearch.Result x : r.results()) {
+            assertTrue(candidates.contains(x.movieId()), "every result is one of the retrieval's candidates: " + x);
+        }
+        assertEquals(Math.min(100, candidates.size()), r.results().size());
+    }
+
+    @Test
     void eachResultExplainsItsScoreWithTheFormula() throws Exception {
-        PersonalizedSearch.Response r = lord(10001);
+        PersonalizedSearch.Response r = search.search(PersonalizedSearch.Request.of("lord", 10001).withLimit(20)
+                .withFusion(Fusion.WEIGHTED));
         Weights w = r.weights();
         assertEquals(13, r.totalMatches(), "every candidate is on the page, so the min-max can be redone here");
         double[] bm25 = r.results().stream().mapToDouble(PersonalizedSearch.Result::bm25).toArray();

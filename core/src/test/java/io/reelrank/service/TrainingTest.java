@@ -128,7 +128,7 @@ class TrainingTest {
                 seen.append(line).append('\n');
                 if (line.contains("iteration 2/1000")) break;
             }
-            assertTrue(seen.toString().contains("[4/6] train"), seen.toString());
+            assertTrue(seen.toString().contains("[4/7] train"), seen.toString()); // the rankers' stage is the 7th
             p.destroyForcibly(); // SIGKILL: no shutdown hook, no rollback from the client
             assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         } finally {

@@ -55,7 +55,7 @@ class EngineOptionsTest {
         assertEquals(0, r.code(), r.out() + r.err());
         String out = r.out();
         assertTrue(out.contains("      spark: session on " + master + " (application app-"), out);
-        assertTrue(out.contains("[4/6] train: rank=8 α=1 λ=0.1 iterations=2 midpoint=3 seed=42 blend m=0 ridge μ=10 "
+        assertTrue(out.contains("[4/7] train: rank=8 α=1 λ=0.1 iterations=2 midpoint=3 seed=42 blend m=0 ridge μ=10 "
                 + "min-fit=5 on all "), out);
         assertTrue(out.contains(" ratings (spark " + master + ")\n"), out);
         for (int it = 1; it <= 2; it++) {
