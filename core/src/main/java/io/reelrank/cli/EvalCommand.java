@@ -21,16 +21,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code reelrank eval}: offline evaluation on the ratings in the database ({@link Evaluation}; the
- * rules it chooses by are {@code eval.Choices}). This command reads the options, runs the stages
- * with their progress and timing on standard error, and prints the {@link EvalResult} on standard
- * output ({@link EvalReport}), which depends only on the data and the options (seeds included);
- * {@code --json FILE} writes it as the JSON record too. Nothing is written to the database.
+ * {@code reelrank eval}: offline evaluation on the ratings in the database ({@link Evaluation}; its rules
+ * are {@code eval.Choices}). Reads the options, runs the stages with their progress and timing on standard
+ * error, prints the {@link EvalResult} on standard output ({@link EvalReport}; it depends only on the data
+ * and the options, seeds included), {@code --json FILE} writes it as a record. Nothing is written to the database.
  */
 @Command(name = "eval", mixinStandardHelpOptions = true, description = {
         "Offline evaluation: does personalization help real users, and by how much (docs/evaluation.md).",
-        "Every choice is made on a validation split carved from the training ratings; the tables are the test "
-                + "split's.",
+        "Every choice is made on a validation split of the training ratings; the tables are the test split's.",
         "The sweep behind the defaults: reelrank eval --alpha 0.3:0.8:0.1 --popularity 0.5,0.6,0.7,0.8 "
                 + "--collaborative 0.3,0.5,0.7 --ease-lambda 100,200,500,1000"})
 public final class EvalCommand implements Callable<Integer> {
@@ -41,8 +39,7 @@ public final class EvalCommand implements Callable<Integer> {
     @Mixin EngineOptions engine;
     @Mixin SearchTaskOptions searchTasks;
 
-    /** How the ratings are split into training and held-out ones. */
-    enum Split { temporal, random }
+    enum Split { temporal, random } // how the ratings are split into training and held-out ones
 
     @Option(names = "--split", paramLabel = "KIND", defaultValue = "temporal", description = "temporal: each user's "
             + "latest ratings held out; random: a seeded random share (default: ${DEFAULT-VALUE})")
@@ -115,8 +112,7 @@ public final class EvalCommand implements Callable<Integer> {
             + "and the learned ranker its ltr-importance.png (default: var/eval under REELRANK_HOME)")
     Path outDir;
 
-    @Option(names = "--no-learned", description = "Leave out the learned rankers (their validation stage and their "
-            + "rows on test), which take minutes")
+    @Option(names = "--no-learned", description = "Leave out the learned rankers' stage and rows (minutes of work)")
     boolean noLearned;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the result as a JSON record (the "
