@@ -128,30 +128,16 @@ public final class ModelCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            Database db = dbOptions.open();
-            try (Connection c = db.connectDirect()) {
-                c.setAutoCommit(false);
-                try {
-                    String what;
-                    if (RankerStore.version(c, version) != null) {
-                        what = RankerStore.activate(c, version) + " ranker";
-                    } else if (ModelStore.versions(c).stream().anyMatch(v -> v.version() == version)) {
-                        ModelStore.Activation a = ModelStore.reactivate(c, version);
-                        what = "collaborative model (" + a.foldedIn() + " users folded in)";
-                    } else {
-                        throw CliException.badInput("no model or ranker version " + version
-                                + ": see `reelrank model list`");
-                    }
-                    c.commit();
-                    out.printf(Locale.ROOT, "version %d active: %s%n", version, what);
-                } catch (IllegalArgumentException | IllegalStateException e) {
-                    c.rollback();
-                    throw CliException.badInput(e.getMessage());
-                } catch (Exception e) {
-                    c.rollback();
-                    throw e;
+            String what = inTransaction(dbOptions.open(), 2, c -> {
+                if (RankerStore.version(c, version) != null) return RankerStore.activate(c, version) + " ranker";
+                if (ModelStore.versions(c).stream().anyMatch(v -> v.version() == version)) {
+                    ModelStore.Activation a = ModelStore.reactivate(c, version);
+                    return "collaborative model (" + a.foldedIn() + " users folded in)";
                 }
-            }
+                throw new IllegalArgumentException("no model or ranker version " + version
+                        + ": see `reelrank model list`");
+            });
+            out.printf(Locale.ROOT, "version %d active: %s%n", version, what);
             out.flush();
             return 0;
         }
@@ -177,29 +163,13 @@ public final class ModelCommand implements Runnable {
                 throw CliException.badInput("KIND must be factors, search or recommend, got '" + kind + "'");
             }
             PrintWriter out = spec.commandLine().getOut();
-            Database db = dbOptions.open();
-            try (Connection c = db.connectDirect()) {
-                c.setAutoCommit(false);
-                try {
-                    long now;
-                    if (kind.equals("factors")) {
-                        ModelStore.Version prev = ModelStore.previous(c);
-                        if (prev == null) throw new IllegalStateException(
-                                "no previous collaborative model to roll back to");
-                        now = ModelStore.reactivate(c, prev.version()).version();
-                    } else {
-                        now = RankerStore.rollback(c, kind);
-                    }
-                    c.commit();
-                    out.printf(Locale.ROOT, "rolled back %s: version %d active%n", kind, now);
-                } catch (IllegalArgumentException | IllegalStateException e) {
-                    c.rollback();
-                    throw new CliException(1, e.getMessage());
-                } catch (Exception e) {
-                    c.rollback();
-                    throw e;
-                }
-            }
+            long now = inTransaction(dbOptions.open(), 1, c -> {
+                if (!kind.equals("factors")) return RankerStore.rollback(c, kind);
+                ModelStore.Version prev = ModelStore.previous(c);
+                if (prev == null) throw new IllegalStateException("no previous collaborative model to roll back to");
+                return ModelStore.reactivate(c, prev.version()).version();
+            });
+            out.printf(Locale.ROOT, "rolled back %s: version %d active%n", kind, now);
             out.flush();
             return 0;
         }
@@ -225,21 +195,8 @@ public final class ModelCommand implements Runnable {
                 throw CliException.badInput("TASK must be search or recommend, got '" + task + "'");
             }
             PrintWriter out = spec.commandLine().getOut();
-            Database db = dbOptions.open();
-            try (Connection c = db.connectDirect()) {
-                c.setAutoCommit(false);
-                try {
-                    long v = RankerStore.deactivate(c, task);
-                    c.commit();
-                    out.printf(Locale.ROOT, "%s ranker version %d deactivated (now previous)%n", task, v);
-                } catch (IllegalStateException e) {
-                    c.rollback();
-                    throw new CliException(1, e.getMessage());
-                } catch (Exception e) {
-                    c.rollback();
-                    throw e;
-                }
-            }
+            long v = inTransaction(dbOptions.open(), 1, c -> RankerStore.deactivate(c, task));
+            out.printf(Locale.ROOT, "%s ranker version %d deactivated (now previous)%n", task, v);
             out.flush();
             return 0;
         }
@@ -261,20 +218,40 @@ public final class ModelCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            Database db = dbOptions.open();
-            try (Connection c = db.connectDirect()) {
-                c.setAutoCommit(false);
-                try {
-                    RankerStore.delete(c, version);
-                    c.commit();
-                } catch (IllegalArgumentException e) {
-                    c.rollback();
-                    throw CliException.badInput(e.getMessage());
-                }
-            }
+            inTransaction(dbOptions.open(), 2, c -> {
+                RankerStore.delete(c, version);
+                return null;
+            });
             out.printf(Locale.ROOT, "ranker version %d deleted%n", version);
             out.flush();
             return 0;
+        }
+    }
+
+    /** Work on one connection inside {@link #inTransaction}. */
+    interface Work<T> {
+        T run(Connection c) throws Exception;
+    }
+
+    /**
+     * Runs {@code work} in one transaction on a direct connection: committed when it returns, rolled back
+     * when it throws. A refusal of the stores ({@link IllegalArgumentException}, {@link IllegalStateException})
+     * becomes a {@link CliException} with {@code exitCode} and its message; anything else is thrown as it is.
+     */
+    static <T> T inTransaction(Database db, int exitCode, Work<T> work) throws Exception {
+        try (Connection c = db.connectDirect()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                c.rollback();
+                throw new CliException(exitCode, e.getMessage());
+            } catch (Exception e) {
+                c.rollback();
+                throw e;
+            }
         }
     }
 }
