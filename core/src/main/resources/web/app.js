@@ -26,8 +26,9 @@ function params(withUser) {
     const v = $(f).value.trim();
     // α goes out only once moved, so the server's default applies until then.
     if (f === 'alpha' && !$('alpha').dataset.touched) continue;
-    // The server's defaults (weighted fusion, auto retrieval) go out as nothing.
-    if (v !== '' && !(f === 'fusion' && v === 'weighted') && !(f === 'retrieval' && v === 'auto')) p.set(f, v);
+    // The server's defaults (learned fusion, auto retrieval) go out as nothing: the server then ranks a
+    // search with a user by the learned ranker (weighted where it cannot) and one without by weighted.
+    if (v !== '' && !(f === 'fusion' && v === 'learned') && !(f === 'retrieval' && v === 'auto')) p.set(f, v);
   }
   if (withUser) {
     p.set('user', selectedUser());

@@ -31,9 +31,10 @@ import io.reelrank.model.ItemContent;
 import io.reelrank.model.ItemVectors;
 import io.reelrank.model.ModelTrainer;
 import io.reelrank.rank.FeatureSet;
+import io.reelrank.rank.OrderRule;
 import io.reelrank.rank.RankerTrainer;
-import io.reelrank.rank.RatedPolicy;
 import io.reelrank.rerank.Fusion;
+import io.reelrank.rerank.PersonalizedSearch;
 import io.reelrank.rerank.Weights;
 import io.reelrank.service.IndexService;
 import io.reelrank.user.TestUsers;
@@ -249,7 +250,9 @@ public final class BenchLtrCommand implements Callable<Integer> {
                     trained::user);
             if (dump != null) dump(validation.test(), queries, rankers, ctx, err);
             SearchRankerTraining.Result r = SearchRankerTraining.run(validation, ctx, queries, rankers, fusion, 0.7,
-                    Weights.DEFAULT, grid, RatedPolicy.LOW, 10, threads, seed, SearchJudgments.DEFAULT_CAP, line -> {
+                    Weights.DEFAULT, grid, PersonalizedSearch.ORDER, OrderRule.study(), 10, threads, seed,
+                    SearchJudgments.DEFAULT_CAP,
+                            line -> {
                         err.println("  " + line);
                         err.flush();
                     });
@@ -268,9 +271,9 @@ public final class BenchLtrCommand implements Callable<Integer> {
                         : " ",
                         tr.setting(), tr.liked(), tr.figures().likedGain(), tr.disliked(), tr.figures().dislikedGain());
             }
-            out.println("rated movies (the chosen setting):");
-            for (var e : r.policies().entrySet()) {
-                out.printf(Locale.ROOT, "  %-10s liked %.4f (%+.4f)  disliked %.4f (%+.4f)%n", e.getKey(),
+            out.println("order rules: rated movies and the content term (the chosen setting):");
+            for (var e : r.rules().entrySet()) {
+                out.printf(Locale.ROOT, "  %-18s liked %.4f (%+.4f)  disliked %.4f (%+.4f)%n", e.getKey(),
                         e.getValue().liked(),
                         e.getValue().figures().likedGain(), e.getValue().disliked(),
                         e.getValue().figures().dislikedGain());
@@ -319,7 +322,9 @@ public final class BenchLtrCommand implements Callable<Integer> {
                     ModelSelection.mean(br.liked().ndcg()[bestPi]));
             SearchRankerTraining.Result sr = SearchRankerTraining.run(validation, valCtx, queries, rankers, valFusion,
                     pi,
-                    Weights.DEFAULT, grid, RatedPolicy.LOW, 10, threads, seed, SearchJudgments.DEFAULT_CAP, progress);
+                    Weights.DEFAULT, grid, PersonalizedSearch.ORDER, OrderRule.study(), 10, threads, seed,
+                    SearchJudgments.DEFAULT_CAP,
+                            progress);
             out.printf(Locale.ROOT, "search ranker chosen on validation: %s (held-out validation users: liked %+.4f, "
                     + "disliked %+.4f against the baseline; weighted %+.4f / %+.4f); %,d judgments%n",
                     sr.chosen().setting(), sr.chosen().figures().likedGain(), sr.chosen().figures().dislikedGain(),
@@ -362,7 +367,7 @@ public final class BenchLtrCommand implements Callable<Integer> {
             rows.put("bm25", rankers.bm25());
             rows.put("bm25+popularity", rankers.ranker(fusion, Fusion.WEIGHTED, new Weights(0, pi, 0), false));
             rows.put("weighted", rankers.ranker(fusion, Fusion.WEIGHTED, Weights.DEFAULT, true));
-            rows.put("learned", learned.ranker(ctx, sr.ranker(), sr.ranker().trees(), RatedPolicy.LOW));
+            rows.put("learned", learned.ranker(ctx, sr.ranker(), sr.ranker().trees(), PersonalizedSearch.ORDER));
             SearchTask.Result st = SearchTask.run(parts.test(), queries, rows, 10);
             out.printf(Locale.ROOT,
                     "%nsearch task on test: %,d liked and %,d disliked (held-out rating, query) pairs; NDCG@10, "

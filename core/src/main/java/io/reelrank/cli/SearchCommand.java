@@ -105,13 +105,15 @@ public final class SearchCommand implements Callable<Integer> {
             + "collaborative score's share of the personal part, 0-1 (default: the shipped weight)")
     Double collaborative;
 
-    @Option(names = "--fusion", paramLabel = "F", defaultValue = "weighted",
+    @Option(names = "--fusion", paramLabel = "F",
             description = "weighted ((1-α)·((1-π)·mm(bm25) + π·mm(log(1+n))) + α·((1-γ)·mm(cos) + γ·mm(u·v)); without "
                     + "--user (1-π)·mm(bm25) + π·mm(log(1+n)), π " + ANONYMOUS_PI
                     + "), linear ((1-α)·bm25/max_bm25 + α·(cos+1)/2), "
                     + "rrf (Σ 1/(60+rank)), bm25 (the plain BM25 order; with --retrieval semantic or hybrid, that "
                     + "retrieval's order) or, with --user, learned (the trained LambdaMART ranker; weighted without "
-                    + "one) (default: ${DEFAULT-VALUE})")
+                    + "one, for a cold user and for a user unlike those it learned from) (default: learned with "
+                            + "--user, "
+                    + "weighted without)")
     String fusion;
 
     @Option(names = "--retrieval", paramLabel = "R", defaultValue = "auto",
@@ -148,7 +150,7 @@ public final class SearchCommand implements Callable<Integer> {
         try {
             filters = filterOptions.filters(minAvgRating);
             order = SearchSort.fromOption(sort);
-            f = Fusion.parse(fusion);
+            f = fusion == null ? PersonalizedSearch.defaultFusion(user) : Fusion.parse(fusion);
             if (limit < 1 || limit > MovieSearcher.MAX_LIMIT) {
                 throw new IllegalArgumentException("limit must be in 1-" + MovieSearcher.MAX_LIMIT + ", got " + limit);
             }
@@ -263,7 +265,7 @@ public final class SearchCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("sort must be score with --user (the re-ranked order), got '"
                         + sort + "'");
             }
-            Fusion f = Fusion.parse(fusion);
+            Fusion f = fusion == null ? PersonalizedSearch.defaultFusion(user) : Fusion.parse(fusion);
             if (f != Fusion.WEIGHTED && f != Fusion.LEARNED && (popularity != null || collaborative != null)) {
                 throw new IllegalArgumentException(
                         "popularity and --collaborative apply to weighted fusion only, got --fusion " + f);

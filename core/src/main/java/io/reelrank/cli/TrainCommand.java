@@ -62,6 +62,11 @@ public final class TrainCommand implements Callable<Integer> {
                     + "collaborative model version")
     boolean rankerOnly;
 
+    @Option(names = "--order-study", description = "Also measure, on validation, the other ways of ordering the "
+            + "learned search ranker's candidates (rated movies lifted or sunk, the content towers' cosine added; "
+            + "docs/learned-ranker.md); about 4 s each")
+    boolean orderStudy;
+
     @Option(names = "--no-ranker", description = "Train the collaborative model only, not the learned rankers")
     boolean noRanker;
 
@@ -108,7 +113,7 @@ public final class TrainCommand implements Callable<Integer> {
         Models.items(db); // fails with the command to run when nothing is embedded yet
         RankerTraining.Options ranker = noRanker ? null : new RankerTraining.Options(rankerGrid,
                 List.of(RecommendRankerTraining.DEFAULT), judgments, SearchRankerTraining.DEFAULT.params().seed(),
-                threads, IndexService.ensure(Home.indexDir(), () -> db, out));
+                threads, IndexService.ensure(Home.indexDir(), () -> db, out)).withOrderStudy(orderStudy);
         try (FactorEngine factors = EngineOptions.open(plan, threads, line -> {
             out.println("      " + line);
             out.flush();

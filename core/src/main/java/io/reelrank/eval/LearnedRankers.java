@@ -1,9 +1,10 @@
 package io.reelrank.eval;
 
 import io.reelrank.index.Candidate;
+import io.reelrank.rank.Domain;
 import io.reelrank.rank.LearnedRanking;
+import io.reelrank.rank.OrderRule;
 import io.reelrank.rank.Ranker;
-import io.reelrank.rank.RatedPolicy;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,13 +32,23 @@ public final class LearnedRankers {
         this.candidates = candidates;
     }
 
-    /** The ranker's order with its first {@code trees} trees (all: {@code ranker.trees()}). */
-    public SearchTask.Ranker ranker(FeatureContext context, Ranker ranker, int trees, RatedPolicy policy) {
+    /** The ranker's order with its first {@code trees} trees (all: {@code ranker.trees()}), for every user. */
+    public SearchTask.Ranker ranker(FeatureContext context, Ranker ranker, int trees, OrderRule rule) {
+        return ranker(context, ranker, trees, rule, Domain.ALL, null);
+    }
+
+    /**
+     * As serving ranks: the ranker's order for a user inside its {@link Domain}, the {@code fallback}'s
+     * (the weighted fusion) for one outside.
+     */
+    public SearchTask.Ranker ranker(FeatureContext context, Ranker ranker, int trees, OrderRule rule, Domain domain,
+                                    SearchTask.Ranker fallback) {
         return (query, user) -> {
             Values v = values(context, user, query);
+            if (fallback != null && domain.outside(v.x()) != null) return fallback.rank(query, user);
             int n = v.candidates().size();
             double[] s = ranker.score(v.x(), n, trees);
-            int[] order = LearnedRanking.order(v.candidates(), v.x(), s, policy);
+            int[] order = LearnedRanking.order(v.candidates(), v.x(), s, rule);
             int[] ids = new int[n];
             for (int i = 0; i < n; i++) ids[i] = v.candidates().get(order[i]).movieId();
             return ids;

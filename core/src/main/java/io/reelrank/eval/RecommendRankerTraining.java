@@ -1,6 +1,7 @@
 package io.reelrank.eval;
 
 import io.reelrank.index.Candidate;
+import io.reelrank.rank.Domain;
 import io.reelrank.rank.Feature;
 import io.reelrank.rank.FeatureSet;
 import io.reelrank.rank.Judgments;
@@ -72,7 +73,7 @@ public final class RecommendRankerTraining {
      * retrieval alone on the same users; the groups, and the users measured.
      */
     public record Result(List<Trial> trials, Trial chosen, Ranker ranker, double retrievalRecall, double retrievalNdcg,
-                         int groups, int fitGroups, int chooseUsers) {}
+                         int groups, int fitGroups, int chooseUsers, Domain domain) {}
 
     private RecommendRankerTraining() {}
 
@@ -204,12 +205,12 @@ public final class RecommendRankerTraining {
         Trial chosen = trials.get(best);
         int[] everyone = new int[users.size()];
         for (int i = 0; i < everyone.length; i++) everyone[i] = i;
-        Ranker ranker = RankerTrainer.train(judgments(users, xs, heldStars, chosen.setting(), everyone), FEATURES,
-                chosen.setting().params(), threads);
+        Judgments all = judgments(users, xs, heldStars, chosen.setting(), everyone);
+        Ranker ranker = RankerTrainer.train(all, FEATURES, chosen.setting().params(), threads);
         progress.accept("chose " + chosen.setting() + "; fitted on all " + users.size() + " users");
         return new Result(trials, chosen, ranker, ModelSelection.mean(r.recall()[base]),
                 ModelSelection.mean(r.ndcg()[base]),
-                users.size(), users.size(), r.userIds().length);
+                users.size(), users.size(), r.userIds().length, Domain.of(all));
     }
 
     private static Judgments judgments(List<Integer> users, List<float[]> xs, Map<Integer, float[]> heldStars,

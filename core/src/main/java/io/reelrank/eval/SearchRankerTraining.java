@@ -1,11 +1,12 @@
 package io.reelrank.eval;
 
+import io.reelrank.rank.Domain;
 import io.reelrank.rank.Feature;
 import io.reelrank.rank.FeatureSet;
 import io.reelrank.rank.Judgments;
+import io.reelrank.rank.OrderRule;
 import io.reelrank.rank.Ranker;
 import io.reelrank.rank.RankerTrainer;
-import io.reelrank.rank.RatedPolicy;
 import io.reelrank.rerank.Fusion;
 import io.reelrank.rerank.Weights;
 import java.util.ArrayList;
@@ -52,12 +53,12 @@ public final class SearchRankerTraining {
 
     /**
      * What the training did: every trial in grid order, the chosen one, the ranker fitted on every
-     * group with it, the baseline and weighted fusion on the choosing users, the rated-movie
-     * policies measured with the chosen ranker, the judgments' counts.
+     * group with it, the baseline and weighted fusion on the choosing users, the order rules
+     * ({@link OrderRule#study}) measured with the chosen ranker, the judgments' counts.
      */
     public record Result(List<Trial> trials, Trial chosen, Ranker ranker, double baselineLiked, double baselineDisliked,
-                         Trial weighted, Map<RatedPolicy, Trial> policies, SearchJudgments.Built judgments,
-                         int fitGroups, int chooseUsers, int choosePairs) {}
+                         Trial weighted, Map<OrderRule, Trial> rules, SearchJudgments.Built judgments,
+                         int fitGroups, int chooseUsers, int choosePairs, Domain domain, int outsideUsers) {}
 
     /**
      * The shipped setting, chosen on validation by {@code reelrank bench ltr} (docs/learned-ranker.md):
@@ -66,7 +67,7 @@ public final class SearchRankerTraining {
     public static final Setting DEFAULT = new Setting(SearchJudgments.Grades.DEFAULT,
             new RankerTrainer.Params("rank:ndcg", 200, 6, 0.1, 1, 42));
 
-    /** The features every learned ranker uses: all but the user's own rating (handled by {@link RatedPolicy}). */
+    /** The features every learned ranker uses: all but the user's own rating (handled by {@link OrderRule}). */
     public static final List<Feature> FEATURES = FeatureSet.ALL.stream().filter(f -> f != Feature.STARS).toList();
 
     private SearchRankerTraining() {}
@@ -78,10 +79,13 @@ public final class SearchRankerTraining {
      * @param fusion    the fusion rows' context for {@code split.train()}
      * @param baselinePi the π of the BM25 + popularity baseline
      * @param weights   the weighted fusion's weights, measured beside
+     * @param rule      how the rankers' candidates are ordered (the shipped {@code PersonalizedSearch.ORDER})
+     * @param study     more order rules to measure with the chosen ranker (empty: none)
      */
     public static Result run(Splits.Split split, FeatureContext context, QueryGenerator queries, SweepRankers rankers,
                              SweepRankers.Context fusion, double baselinePi, Weights weights, List<Setting> grid,
-                             RatedPolicy policy, int k, int threads, long seed, int cap, Consumer<String> progress) {
+                             OrderRule rule, List<OrderRule> study, int k, int threads, long seed, int cap,
+                             Consumer<String> progress) {
         if (grid.isEmpty()) throw new IllegalArgumentException("the ranker grid must hold at least one setting");
         long t0 = System.nanoTime();
         SearchJudgments.Built built = SearchJudgments.build(split.test(), queries, rankers::candidates, context,
@@ -127,9 +131,12 @@ public final class SearchRankerTraining {
             progress.accept(String.format(Locale.ROOT, "fitted grades %s %s on %,d groups (%.1f s)", s.grades(),
                     s.params().withTrees(e.getValue()), fit.length, seconds(t)));
         }
+        // Measured as served: a choosing user outside the fitted users' domain gets the weighted fusion.
+        Domain fitDomain = Domain.of(all.subset(fit));
         for (int i = 0; i < grid.size(); i++) {
             Setting s = grid.get(i);
-            rows.put("setting " + i, learned.ranker(context, fits.get(s.fit()), s.params().trees(), policy));
+            rows.put("setting " + i, learned.ranker(context, fits.get(s.fit()), s.params().trees(), rule, fitDomain,
+                    rows.get("weighted")));
         }
         long t = System.nanoTime();
         SearchTask.Result r = SearchTask.run(choose, queries, rows, k);
@@ -144,17 +151,24 @@ public final class SearchRankerTraining {
                 seconds(t)));
         int best = LearnedSelection.best(trials.stream().map(Trial::figures).toList());
         Trial chosen = trials.get(best);
-        // The rated-movie policies with the chosen ranker, on the same pairs.
+        // The order rules with the chosen ranker, on the same pairs.
+        List<OrderRule> measured = new ArrayList<>(study);
+        if (!measured.contains(rule)) measured.add(0, rule);
         Map<String, SearchTask.Ranker> prow = new LinkedHashMap<>();
         prow.put("baseline", rows.get("baseline"));
-        for (RatedPolicy p : RatedPolicy.values()) {
-            prow.put(p.name(),
-                    learned.ranker(context, fits.get(chosen.setting().fit()), chosen.setting().params().trees(), p));
+        for (OrderRule o : measured) {
+            prow.put(o.toString(), learned.ranker(context, fits.get(chosen.setting().fit()),
+                    chosen.setting().params().trees(), o, fitDomain, rows.get("weighted")));
         }
         SearchTask.Result pr = SearchTask.run(choose, queries, prow, k);
-        Map<RatedPolicy, Trial> policies = new LinkedHashMap<>();
-        for (RatedPolicy p : RatedPolicy.values()) policies.put(p,
-                trial(chosen.setting(), pr, 1 + p.ordinal(), bl, bd));
+        Map<OrderRule, Trial> rules = new LinkedHashMap<>();
+        for (int i = 0; i < measured.size(); i++) {
+            rules.put(measured.get(i), trial(chosen.setting(), pr, 1 + i, bl, bd));
+        }
+        int outside = 0;
+        for (int u : chooseUsers) {
+            if (fitDomain.outside(context.profile(u)) != null) outside++;
+        }
         learned.forget(context);
         t = System.nanoTime();
         Ranker ranker = RankerTrainer.train(built.labelled(chosen.setting().grades()), FEATURES,
@@ -162,8 +176,8 @@ public final class SearchRankerTraining {
                 threads);
         progress.accept(String.format(Locale.ROOT, "chose %s; fitted on all %,d groups (%.1f s)", chosen.setting(),
                 all.groups(), seconds(t)));
-        return new Result(trials, chosen, ranker, bl, bd, weighted, policies, built, fit.length, chooseUsers.size(),
-                r.liked().size() + r.disliked().size());
+        return new Result(trials, chosen, ranker, bl, bd, weighted, rules, built, fit.length, chooseUsers.size(),
+                r.liked().size() + r.disliked().size(), Domain.of(all), outside);
     }
 
     /** Whether a user belongs to the choosing quarter (a seeded hash of the user id). */

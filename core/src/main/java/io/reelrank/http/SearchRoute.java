@@ -92,7 +92,7 @@ final class SearchRoute {
         Integer user = p.optionalInt("user", ParamRules.IntRange.atLeast(1));
         int limit = p.intIn("limit", 10, LIMIT);
         int candidates = p.intIn("candidates", PersonalizedSearch.DEFAULT_CANDIDATES, CANDIDATES);
-        Fusion fusion = p.converted("fusion", Fusion.class, PersonalizedSearch.DEFAULT_FUSION,
+        Fusion fusion = p.converted("fusion", Fusion.class, PersonalizedSearch.defaultFusion(user),
                 "weighted, linear, rrf, bm25 or learned");
         double alpha = p.numberIn("alpha", PersonalizedSearch.defaultWeights(fusion).alpha(), WEIGHT);
         Retrieval retrieval = p.converted("retrieval", Retrieval.class, null, "bm25, semantic, hybrid or auto");

@@ -6,6 +6,7 @@ import io.reelrank.index.SearchFilters;
 import io.reelrank.model.FactorModel;
 import io.reelrank.model.ItemVectors;
 import io.reelrank.model.ModelStore;
+import io.reelrank.rank.Domain;
 import io.reelrank.rank.FeatureSet;
 import io.reelrank.rank.MovieStats;
 import io.reelrank.rank.Ranker;
@@ -79,11 +80,17 @@ public final class Recommender {
      * The second stage: the active recommendation ranker and what its features need (the movie
      * statistics, the collaborative model's item side), and how many movies the retrieval gives it.
      */
-    public record Learned(Ranker ranker, long version, MovieStats stats, FactorModel model, int candidates) {
+    public record Learned(Ranker ranker, long version, MovieStats stats, FactorModel model, int candidates,
+                          Domain domain) {
         public Learned {
             if (candidates < 1 || candidates > MAX_LIMIT) {
                 throw new IllegalArgumentException("candidates must be in 1-" + MAX_LIMIT + ", got " + candidates);
             }
+        }
+
+        /** A ranker that covers every user. */
+        public Learned(Ranker ranker, long version, MovieStats stats, FactorModel model, int candidates) {
+            this(ranker, version, stats, model, candidates, Domain.ALL);
         }
 
         /**
@@ -99,7 +106,8 @@ public final class Recommender {
                 if (v == null) return null;
                 m = ModelStore.load(c, v);
             }
-            return new Learned(a.ranker(), a.version().version(), MovieStats.load(c), m, candidates);
+            return new Learned(a.ranker(), a.version().version(), MovieStats.load(c), m, candidates,
+                    Domain.fromParams(a.version().params()));
         }
 
         /** {@link #load(Connection, FactorModel, int)} reading the active model. */
@@ -119,7 +127,8 @@ public final class Recommender {
      * With {@code learned} (not null), a user with a collaborative vector gets two stages: the
      * retrieval's {@link Learned#candidates} best movies (the HNSW index, filters and exclusions as
      * above), reordered by the learned ranker over their {@link FeatureSet} features (ties by
-     * movie_id); the page is the first {@code limit}. Others are served as without it.
+     * movie_id); the page is the first {@code limit}. A user outside the ranker's {@link Domain} (ratings
+     * without contrast, docs/learned-ranker.md) gets the content tower. Others are served as without it.
      */
     public static Response recommend(Connection c, ItemVectors items, Request r, Learned learned)
             throws SQLException, PersonalizedSearch.UnknownUserException {
@@ -128,11 +137,20 @@ public final class Recommender {
         ModelStore.Version version = ModelStore.active(c);
         float[] cf = version == null ? null : ModelStore.user(c, version.version(), r.user()).vector();
         long v = version == null ? 0 : version.version();
+        UserProfile profile = null;
         if (cf != null && learned != null && learned.model().version() == v) {
+            profile = UserProfile.read(c, r.user(), learned.stats(), items::vector, learned.model());
+            if (learned.domain().outside(profile) != null && stored.vector() != null) {
+                // Ratings without contrast (all 5.0, say): the ranker and the collaborative factors point at
+                // what is co-watched with popular films; the content tower follows what the user rated.
+                return new Response(r.user(), CONTENT, v, r.exact(), content(c, items, stored.vector(), r));
+            }
+        }
+        if (profile != null) {
             Request wide = new Request(r.user(), Math.max(r.limit(), learned.candidates()), r.filters(), r.exact());
             List<Item> retrieved = collaborative(c, version, cf, wide);
             return new Response(r.user(), LEARNED, v, r.exact(), secondStage(c, items, stored.vector(), cf, retrieved,
-                    learned, r), learned.version());
+                    learned, r, profile), learned.version());
         }
         if (cf != null) {
             return new Response(r.user(), COLLABORATIVE, v, r.exact(), collaborative(c, version, cf, r));
@@ -199,10 +217,9 @@ public final class Recommender {
     /** The learned ranker's order of the retrieved movies, the first {@code r.limit()}; scores are the ranker's. */
     private static List<Item> secondStage(Connection c, ItemVectors items, float[] content, float[] cf,
             List<Item> retrieved,
-                                          Learned l, Request r) throws SQLException {
+                                          Learned l, Request r, UserProfile p) throws SQLException {
         List<Candidate> cs = new ArrayList<>(retrieved.size());
         for (Item i : retrieved) cs.add(new Candidate(i.movieId(), Float.NaN, i.rank(), i.ratingCount()));
-        UserProfile p = UserProfile.read(c, r.user(), l.stats(), items::vector, l.model());
         float[] x = FeatureSet.compute(
                 new FeatureSet.Inputs(cs, false, false, p, content, cf, l.stats(), items, l.model()));
         double[] s = l.ranker().score(x, cs.size());

@@ -239,8 +239,10 @@ public final class Evaluation {
                 // The features from the training part only, as the validation's came from its own.
                 testFeatures = FeatureContext.of(parts.train(), FeatureContext.MICROS, catalog, items, testContent,
                         trained.model(), trained::user);
+                // As served: a user outside the ranker's domain gets the shipped fusion.
                 testRankers.put(Choices.LEARNED, learnedRows.ranker(testFeatures, learned.search().ranker(),
-                        learned.search().ranker().trees(), PersonalizedSearch.RATED_POLICY));
+                        learned.search().ranker().trees(), PersonalizedSearch.ORDER, learned.search().domain(),
+                        testRankers.get(Choices.PERSONALIZED)));
                 pairs.add(new String[] {Choices.LEARNED, Choices.BASELINE});
                 pairs.add(new String[] {Choices.LEARNED, Choices.PERSONALIZED});
                 pairs.add(new String[] {Choices.LEARNED, Choices.BM25});
@@ -320,7 +322,7 @@ public final class Evaluation {
         Weights weighted = "weighted".equals(fusion.chosen().fusion()) ? weights(fusion.chosen()) : Weights.DEFAULT;
         SearchRankerTraining.Result sr = SearchRankerTraining.run(validation, ctx, queries, rankers, valContext,
                 baseline.chosen().value(), weighted, List.of(SearchRankerTraining.DEFAULT),
-                PersonalizedSearch.RATED_POLICY, p.k(), o.threads(), p.seed(), SearchJudgments.DEFAULT_CAP,
+                PersonalizedSearch.ORDER, List.of(), p.k(), o.threads(), p.seed(), SearchJudgments.DEFAULT_CAP,
                 l::detail);
         int[] ids = RecommendationTask.catalogOrder(catalog.movieIds());
         RecommendationTask.Scorer retrieval = Scorers.firstOf(Scorers.collaborative(ids, model.model(), model::user),

@@ -25,6 +25,7 @@ import io.reelrank.model.FactorEngine;
 import io.reelrank.model.ItemContent;
 import io.reelrank.model.ItemVectors;
 import io.reelrank.model.ModelTrainer;
+import io.reelrank.rank.OrderRule;
 import io.reelrank.rank.RankerStore;
 import io.reelrank.rerank.PersonalizedSearch;
 import io.reelrank.rerank.Weights;
@@ -55,11 +56,22 @@ public final class RankerTraining {
      * the index directory of the BM25 candidates.
      */
     public record Options(List<SearchRankerTraining.Setting> grid, List<RecommendRankerTraining.Setting> recommendGrid,
-                          int cap, long seed, int threads, Path indexDir) {
+                          int cap, long seed, int threads, Path indexDir, boolean orderStudy) {
         public Options {
             if (grid.isEmpty()) throw new IllegalArgumentException("the ranker grid must hold at least one setting");
             if (cap < 1) throw new IllegalArgumentException("the judgment cap must be >= 1, got " + cap);
             if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+
+        /** Without the order rules' study. */
+        public Options(List<SearchRankerTraining.Setting> grid, List<RecommendRankerTraining.Setting> recommendGrid,
+                       int cap, long seed, int threads, Path indexDir) {
+            this(grid, recommendGrid, cap, seed, threads, indexDir, false);
+        }
+
+        /** With {@code orderStudy}: also measure every rule of {@link OrderRule#study} on validation. */
+        public Options withOrderStudy(boolean study) {
+            return new Options(grid, recommendGrid, cap, seed, threads, indexDir, study);
         }
 
         /** The shipped settings of both rankers. */
@@ -111,16 +123,28 @@ public final class RankerTraining {
                     model::user);
             r = SearchRankerTraining.run(validation, ctx, queries, rankers, fusion,
                     LearnedSelection.BASELINE_POPULARITY,
-                    Weights.DEFAULT, o.grid(), PersonalizedSearch.RATED_POLICY, 10, o.threads(), o.seed(), o.cap(),
+                    Weights.DEFAULT, o.grid(), PersonalizedSearch.ORDER, o.orderStudy() ? OrderRule.study() : List.of(),
+                    10, o.threads(), o.seed(), o.cap(),
                     l::detail);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        for (var e : r.rules().entrySet()) {
+            l.detail(String.format(Locale.ROOT, "order rule %-18s liked %.4f (%+.4f)  disliked %.4f (%+.4f)%s",
+                    e.getKey(), e.getValue().liked(), e.getValue().figures().likedGain(), e.getValue().disliked(),
+                    e.getValue().figures().dislikedGain(), e.getKey().equals(PersonalizedSearch.ORDER) ? "  (shipped)"
+                    : ""));
+        }
+        l.detail(String.format(Locale.ROOT, "domain: users with a mean rating (b_u) of %.2f to %.2f; %,d of the %,d "
+                + "choosing users were outside and measured with the weighted fusion", r.domain().minUserMean(),
+                r.domain().maxUserMean(), r.outsideUsers(), r.chooseUsers()));
         long version;
         try (Connection c = db.connectDirect()) {
             c.setAutoCommit(false);
             try {
-                version = RankerStore.store(c, RankerStore.SEARCH, r.ranker(), params(r.chosen().setting()),
+                ObjectNode params = params(r.chosen().setting());
+                params.set("domain", r.domain().toJson());
+                version = RankerStore.store(c, RankerStore.SEARCH, r.ranker(), params,
                         factorVersion,
                         r.judgments().judgments().groups(), seconds(t0), validationJson(r));
                 c.commit();
@@ -143,8 +167,10 @@ public final class RankerTraining {
                 try (Connection c = db.connectDirect()) {
                     c.setAutoCommit(false);
                     try {
-                        recommendVersion = RankerStore.store(c, RankerStore.RECOMMEND, rec.ranker(),
-                                recommendParams(rec.chosen().setting()), factorVersion, rec.groups(), seconds(t1),
+                        ObjectNode rp = recommendParams(rec.chosen().setting());
+                        rp.set("domain", rec.domain().toJson());
+                        recommendVersion = RankerStore.store(c, RankerStore.RECOMMEND, rec.ranker(), rp,
+                                factorVersion, rec.groups(), seconds(t1),
                                 recommendJson(rec));
                         c.commit();
                     } catch (SQLException | RuntimeException e) {
@@ -216,7 +242,8 @@ public final class RankerTraining {
         n.put("min_child_weight", s.params().minChildWeight());
         n.put("seed", s.params().seed());
         n.put("grades", s.grades().toString());
-        n.put("rated_policy", PersonalizedSearch.RATED_POLICY.name().toLowerCase(Locale.ROOT));
+        n.put("rated_policy", PersonalizedSearch.ORDER.rated().name().toLowerCase(Locale.ROOT));
+        n.put("content_weight", PersonalizedSearch.ORDER.contentWeight());
         return n;
     }
 
@@ -246,6 +273,13 @@ public final class RankerTraining {
         chosen.put("disliked", r.chosen().disliked());
         n.set("chosen", chosen);
         n.put("learned_wins", LearnedSelection.learnedWins(r.chosen().figures(), r.weighted().figures()));
+        ArrayNode rules = n.putArray("order_rules");
+        for (var e : r.rules().entrySet()) {
+            ObjectNode o = rules.addObject();
+            o.put("rule", e.getKey().toString());
+            o.put("liked", e.getValue().liked());
+            o.put("disliked", e.getValue().disliked());
+        }
         return n;
     }
 

@@ -37,6 +37,8 @@ public final class TestUsers {
             new Def(20001, "Extreme Fantasy Lover", 0, 5.0),
             new Def(20002, "Extreme Fantasy Hater", 0, 1.0));
 
+    /** The genre the test users love or hate. */
+    public static final String GENRE = "Fantasy";
     /** A fixed rating time, so two runs give identical rows. */
     private static final String RATED_AT = "2024-01-01 00:00:00+00";
 
@@ -78,15 +80,7 @@ public final class TestUsers {
                     ps.executeUpdate();
                 }
                 st.execute("INSERT INTO users (user_id) VALUES (" + d.id() + ") ON CONFLICT DO NOTHING");
-                String limit = d.movies() > 0 ? " LIMIT " + d.movies() : "";
-                int n = st.executeUpdate("INSERT INTO ratings (user_id, movie_id, rating, rated_at, source) "
-                        + "SELECT " + d.id() + ", m.movie_id, " + d.rating() + ", '" + RATED_AT + "', '"
-                        + RatingSource.TEST_USERS.value() + "' FROM movies m "
-                        + "LEFT JOIN (SELECT movie_id, count(*) AS n FROM ratings r "
-                        + "           WHERE NOT EXISTS (SELECT 1 FROM test_users t WHERE t.user_id = r.user_id) "
-                        + "           GROUP BY movie_id) x ON x.movie_id = m.movie_id "
-                        + "WHERE 'Fantasy' = ANY (m.genres) ORDER BY coalesce(x.n, 0) DESC, m.movie_id" + limit);
-                counts.add(n);
+                counts.add(rateGenre(c, d.id(), GENRE, d.movies(), d.rating()));
             }
             movies.addAll(ratedBy(st));
             MovieStats.refresh(st);
@@ -102,6 +96,28 @@ public final class TestUsers {
             Changes.moviesChanged(st, movies, null);
         }
         return new Created(counts, movies);
+    }
+
+    /**
+     * Gives {@code userId} the same {@code rating} on the {@code movies} most-rated movies of {@code genre}
+     * (0: every movie of the genre), counted without the test users, ties by movie_id, at a fixed time,
+     * source {@code test-users}: how the test users are built, for any genre. Writes the ratings only
+     * (the caller refreshes the movies' figures and the user's vectors); returns how many were written.
+     */
+    public static int rateGenre(Connection c, int userId, String genre, int movies, double rating)
+            throws SQLException {
+        String limit = movies > 0 ? " LIMIT " + movies : "";
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO ratings (user_id, movie_id, rating, rated_at, "
+                + "source) SELECT ?, m.movie_id, ?, '" + RATED_AT + "', '" + RatingSource.TEST_USERS.value()
+                + "' FROM movies m LEFT JOIN (SELECT movie_id, count(*) AS n FROM ratings r "
+                + "           WHERE NOT EXISTS (SELECT 1 FROM test_users t WHERE t.user_id = r.user_id) "
+                + "           GROUP BY movie_id) x ON x.movie_id = m.movie_id "
+                + "WHERE ? = ANY (m.genres) ORDER BY coalesce(x.n, 0) DESC, m.movie_id" + limit)) {
+            ps.setInt(1, userId);
+            ps.setDouble(2, rating);
+            ps.setString(3, genre);
+            return ps.executeUpdate();
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.reelrank.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.reelrank.embed.BundledModel;
 import io.reelrank.embed.QueryEncoder;
@@ -35,7 +36,9 @@ class ShippedDefaultsTest {
         assertEquals(new Weights(0.60, 0.50, 0.50), Weights.DEFAULT,
                 "weighted fusion α, popularity π, collaborative γ");
         assertEquals("0.60", Weights.DEFAULT_ALPHA_TEXT);
-        assertEquals(Fusion.WEIGHTED, PersonalizedSearch.DEFAULT_FUSION);
+        assertEquals(Fusion.LEARNED, PersonalizedSearch.DEFAULT_FUSION);
+        assertEquals(Fusion.LEARNED, PersonalizedSearch.defaultFusion(414), "with a user");
+        assertEquals(Fusion.WEIGHTED, PersonalizedSearch.defaultFusion(null), "without one");
         assertEquals(0.80, Reranker.DEFAULT_ALPHA, "α of the linear fusion");
         assertEquals(60, Fusion.RRF_K);
         assertEquals(100, PersonalizedSearch.DEFAULT_CANDIDATES);
@@ -66,7 +69,7 @@ class ShippedDefaultsTest {
     @Test
     void theCommandLinesRepeatTheSameDefaults() {
         assertEquals("100", defaultOf(new SearchCommand(), "--candidates"));
-        assertEquals("weighted", defaultOf(new SearchCommand(), "--fusion"));
+        assertNull(defaultOf(new SearchCommand(), "--fusion"), "PersonalizedSearch.defaultFusion decides, by --user");
     }
 
     @Test

@@ -80,7 +80,8 @@ class ApiServerRoutesTest {
         JsonNode search = JSON.readTree(send("GET", "/api/search?q=king").body());
         assertEquals(10, search.get("results").size());
         assertEquals(PersonalizedSearch.DEFAULT_CANDIDATES, search.get("candidates").asInt());
-        assertEquals(PersonalizedSearch.DEFAULT_FUSION.toString(), search.get("fusion").asText());
+        assertEquals(PersonalizedSearch.defaultFusion(null).toString(), search.get("fusion").asText(), "without a user");
+        assertTrue(search.get("note").isNull(), "no note for a default that applies: " + search);
         assertEquals(10, JSON.readTree(send("GET", "/api/movies/4993/similar").body()).get("results").size());
         assertEquals(20, JSON.readTree(send("GET", "/api/users").body()).get("users").size());
     }

@@ -82,7 +82,7 @@ class ApiServerTest {
 
     @Test
     void searchAnswersTheSameJsonAsTheCli() throws Exception {
-        JsonNode body = ok("/api/search?q=lord&user=10001&limit=5");
+        JsonNode body = ok("/api/search?q=lord&user=10001&limit=5&fusion=weighted");
         assertEquals("lord", body.get("query").asText());
         assertEquals(10001, body.get("user").asInt());
         assertTrue(body.get("personalized").asBoolean());
@@ -106,6 +106,9 @@ class ApiServerTest {
 
     @Test
     void learnedWithoutATrainedRankerFallsBackToWeightedAndSaysSo() throws Exception {
+        JsonNode implicit = ok("/api/search?q=lord&user=10001&limit=5");
+        assertEquals("weighted", implicit.get("fusion").asText(), "learned is the default, weighted served it");
+        assertTrue(implicit.get("note").asText().startsWith("no learned ranker trained"), implicit.toString());
         JsonNode body = ok("/api/search?q=lord&user=10001&limit=5&fusion=learned&explain=true");
         assertEquals("weighted", body.get("fusion").asText(), "the fusion that served");
         assertTrue(body.get("note").asText().startsWith("no learned ranker trained"), body.toString());

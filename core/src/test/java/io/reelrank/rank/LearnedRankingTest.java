@@ -30,7 +30,7 @@ class LearnedRankingTest {
     }
 
     private static int[] ids(RatedPolicy p) {
-        int[] order = LearnedRanking.order(CANDIDATES, features(), SCORES, p);
+        int[] order = LearnedRanking.order(CANDIDATES, features(), SCORES, OrderRule.of(p));
         return Arrays.stream(order).map(i -> CANDIDATES.get(i).movieId()).toArray();
     }
 
@@ -41,7 +41,7 @@ class LearnedRankingTest {
 
     @Test
     void theShippedPolicySinksWhatTheUserRatedLowAndLeavesTheRestToTheScore() {
-        assertEquals(RatedPolicy.LOW, io.reelrank.rerank.PersonalizedSearch.RATED_POLICY);
+        assertEquals(RatedPolicy.LOW, io.reelrank.rerank.PersonalizedSearch.ORDER.rated());
         assertArrayEquals(new int[] {10, 20, 30, 50, 40}, ids(RatedPolicy.LOW));
     }
 
@@ -49,7 +49,8 @@ class LearnedRankingTest {
     void theOtherPoliciesLiftLovedMoviesOrSinkEveryRatedOne() {
         assertArrayEquals(new int[] {10, 20, 30, 50, 40}, ids(RatedPolicy.OWN), "5.0 on top, 1.0 at the bottom");
         assertArrayEquals(new int[] {20, 50, 40, 10, 30}, ids(RatedPolicy.BOTTOM), "every rated movie below the unrated");
-        assertTrue(RatedPolicy.OWN.tier(4.0) > 0 && RatedPolicy.OWN.tier(2.0) < 0 && RatedPolicy.OWN.tier(3.5) == 0);
-        assertEquals(0, RatedPolicy.LOW.tier(Double.NaN));
+        assertTrue(RatedPolicy.OWN.tier(4.0, false) > 0 && RatedPolicy.OWN.tier(2.0, false) < 0
+                && RatedPolicy.OWN.tier(3.5, false) == 0);
+        assertEquals(0, RatedPolicy.LOW.tier(Double.NaN, false));
     }
 }

@@ -8,7 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.reelrank.TestDatabase;
 import io.reelrank.db.Database;
 import io.reelrank.index.SearchFilters;
+import io.reelrank.model.FactorModel;
 import io.reelrank.model.ItemVectors;
+import io.reelrank.model.ModelStore;
+import io.reelrank.rank.Domain;
+import io.reelrank.rank.Feature;
+import io.reelrank.rank.FeatureSet;
+import io.reelrank.rank.Judgments;
+import io.reelrank.rank.MovieStats;
+import io.reelrank.rank.Ranker;
+import io.reelrank.rank.RankerTrainer;
 import io.reelrank.rerank.PersonalizedSearch;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -156,6 +165,44 @@ class RecommenderTest {
             try (Connection c = db.connect(); Statement st = c.createStatement()) {
                 st.execute("DELETE FROM item_factors WHERE movie_id = " + gone);
             }
+        }
+    }
+
+    /** A real XGBoost ranker fitted on two small groups: what it ranks does not matter here, only who it serves. */
+    private static Ranker smallRanker() {
+        Judgments.Builder b = new Judgments.Builder();
+        for (int g = 0; g < 2; g++) {
+            float[] x = new float[3 * FeatureSet.WIDTH];
+            for (int i = 0; i < x.length; i++) x[i] = (i * 7 + g * 3) % 11;
+            b.group(g + 1, x, new float[] {1, 0, 0});
+        }
+        return RankerTrainer.train(b.build(), FeatureSet.ALL.stream().filter(f -> f != Feature.STARS).toList(),
+                new RankerTrainer.Params("rank:ndcg", 3, 2, 0.3, 1, 42), 1);
+    }
+
+    @Test
+    void aUserOutsideTheRankersDomainGetsTheContentTowerWhichFollowsTheTasteTheirRatingsState() throws Exception {
+        try (Connection c = db.connect()) {
+            FactorModel m = ModelStore.load(c, ModelStore.active(c));
+            Ranker ranker = smallRanker();
+            MovieStats stats = MovieStats.load(c);
+            Recommender.Learned everyone = new Recommender.Learned(ranker, 1, stats, m, 200, Domain.ALL);
+            // The MovieLens users' range of b_u on the sample; the Fantasy Lover (50 films, all 5.0) is at 4.86.
+            Recommender.Learned movieLens = new Recommender.Learned(ranker, 1, stats, m, 200, new Domain(1.72, 4.70));
+            Recommender.Request lover = new Recommender.Request(10001, 10, SearchFilters.NONE, false);
+            Recommender.Response twoStage = Recommender.recommend(c, items, lover, everyone);
+            assertEquals(Recommender.LEARNED, twoStage.source());
+            Recommender.Response served = Recommender.recommend(c, items, lover, movieLens);
+            assertEquals(Recommender.CONTENT, served.source(), "outside the domain");
+            long fantasy = served.items().stream().filter(x -> x.genres().contains("Fantasy")).count();
+            long before = Recommender.recommend(c, items, lover, null).items().stream()
+                    .filter(x -> x.genres().contains("Fantasy")).count();
+            assertTrue(fantasy >= 5 && fantasy > before, "Fantasy films in the lover's ten: " + fantasy
+                    + " (the collaborative retrieval: " + before + ")");
+            Set<Integer> seen = rated(10001);
+            assertFalse(served.items().stream().anyMatch(x -> seen.contains(x.movieId())), "nothing already rated");
+            assertEquals(Recommender.LEARNED, Recommender.recommend(c, items,
+                    new Recommender.Request(414, 10, SearchFilters.NONE, false), movieLens).source(), "inside");
         }
     }
 }
