@@ -42,7 +42,12 @@ import picocli.CommandLine.Spec;
  * searches. Each round measures the searches alone (the baseline, in the same run) and then ratings
  * and searches together; it prints ratings/s with their p50/p90/p99, searches/s beside the baseline,
  * and where the time of a rating write goes ({@link WriteSteps}: each step's total, per transaction and
- * per rating, and the index follower's work). The benchmark's users are deleted at the end through
+ * per rating, and the index follower's work). With {@code --url} the ratings and searches go to a
+ * server already running elsewhere (e.g. one built from an earlier commit: the baseline of a change,
+ * measured by the same client); the movies are then the most rated of the database the database
+ * options name (the same sample as the server's), the per-step breakdown and the CPU figures, which
+ * only the server's process has, are not printed, and the users are deleted through that server's
+ * {@code DELETE /api/users/{id}}. Otherwise the benchmark's users are deleted at the end through
  * {@link RatingService#forget}, so the database is left as it was.
  */
 @Command(name = "rate", mixinStandardHelpOptions = true,
@@ -63,6 +68,14 @@ public final class BenchRateCommand implements Callable<Integer> {
             description = "http (a server in this process, over loopback sockets) or in-process (RatingService called "
                     + "directly) (default: ${DEFAULT-VALUE})")
     String mode;
+
+    @Option(names = "--url", paramLabel = "URL",
+            description = "Post to a server already running at URL (http://host:port/, started with --client-rate 0 "
+                    + "so one address may send this much) instead of one started here; the movies are the most "
+                    + "rated of the database options' database, the users are deleted through the server's DELETE "
+                    + "/api/users/{id}, and the per-step breakdown is not printed (default: a server in this "
+                    + "process)")
+    java.net.URI url;
 
     @Option(names = "--clients", paramLabel = "N", defaultValue = "32",
             description = "Rating clients, each posting as soon as its previous rating is answered, 1-256 (default: "
@@ -125,11 +138,35 @@ public final class BenchRateCommand implements Callable<Integer> {
             throw CliException.badInput("--first-user must be positive with --first-user + --users - 1 <= "
                     + Integer.MAX_VALUE + ", got " + firstUser);
         }
+        if (url != null && !mode.equals("http")) throw CliException.badInput("--url needs --mode http");
+        if (url != null && (!"http".equals(url.getScheme()) || url.getHost() == null || url.getPort() < 1)) {
+            throw CliException.badInput("--url must be http://HOST:PORT/, got '" + url + "'");
+        }
         PrintWriter out = spec.commandLine().getOut();
         Database db = dbOptions.open();
         int[] popular = popularMovies(db, movies);
-        refuseExistingUsers(db);
+        if (url == null) refuseExistingUsers(db);
+        else refuseExistingUsers(url);
         Path dir = IndexService.ensure(Home.indexDir(), dbOptions::open, spec.commandLine().getErr());
+        if (url != null) {
+            // Another process serves: this one only draws the queries from the index, and neither follows
+            // the writes (the index directory may be the server's own) nor starts a writer.
+            List<String> queries = new ArrayList<>();
+            try (MovieSearcher searcher = MovieSearcher.open(dir)) {
+                for (SearchBenchmark.BenchQuery q : SearchBenchmark.queries(searcher.allMovies(), 500, seed)) {
+                    queries.add(q.text());
+                }
+            }
+            printHeader(out, "POST /api/users/{id}/ratings to " + url, popular.length);
+            List<String> paths = searchPaths(queries, List.of(10001, 10002));
+            try {
+                measure(out, db, null, null, RateBenchmark.http(url, true, paths, null),
+                        RateBenchmark.http(url, false, paths, null), popular);
+            } finally {
+                cleanUp(out, url);
+            }
+            return 0;
+        }
         try (PersonalizedSearch search = new PersonalizedSearch(db, MovieSearcher.open(dir), Models.items(db))) {
             search.listen(); // as serve does: the index and the caches follow every write
             search.awaitCurrent(600_000);
@@ -141,31 +178,17 @@ public final class BenchRateCommand implements Callable<Integer> {
             }
             RatingService service = new RatingService(db, search::items, search::model, UserTower.DEFAULT_SHRINKAGE,
                     dir);
-            out.printf(Locale.ROOT,
-                    "bench rate: %s; %d rating clients, %d search clients; %,d new users (ids %d-%d) rating "
-                            + "the %d most rated movies, 0.5-5.0; %d s warm-up, %d round(s) of %d s searches alone + "
-                                    + "%d s ratings "
-                            + "with searches; JVM %s, %d cores; load average %s%n",
-                    mode.equals("http") ? "POST /api/users/{id}/ratings over loopback"
-                            : "RatingService.rate in-process",
-                    clients, searchClients, users, firstUser, firstUser + users - 1, popular.length, warmup, rounds,
-                            seconds,
-                    seconds, System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
-                            loadAverage());
-            out.flush();
+            printHeader(out, mode.equals("http") ? "POST /api/users/{id}/ratings over loopback"
+                    : "RatingService.rate in-process", popular.length);
             try {
                 if (mode.equals("http")) {
+                    // No client limit: every client here shares one address, and a rating costs 21 units.
                     ApiServer.Options o = ApiServer.Options.loopback().withWorkers(threads, ApiServer.DEFAULT_QUEUE,
-                            ApiServer.DEFAULT_QUEUE_WAIT_MS);
+                            ApiServer.DEFAULT_QUEUE_WAIT_MS).withLimits(ApiServer.Limits.DEFAULT.withCost(0, 1));
                     try (ApiServer server = ApiServer.start(o, db, search)) {
                         out.printf(Locale.ROOT, "  server: %s in this process, %d worker threads%n", server.uri(),
                                 threads);
-                        List<String> paths = new ArrayList<>();
-                        for (int i = 0; i < queries.size(); i++) {
-                            paths.add("/api/search?q=" + URLEncoder.encode(queries.get(i), StandardCharsets.UTF_8)
-                                    + "&user="
-                                    + searchUsers.get(i % searchUsers.size()));
-                        }
+                        List<String> paths = searchPaths(queries, searchUsers);
                         measure(out, db, search, null, RateBenchmark.http(server.uri(), true, paths, null),
                                 RateBenchmark.http(server.uri(), false, paths, null), popular);
                     }
@@ -194,6 +217,26 @@ public final class BenchRateCommand implements Callable<Integer> {
         return 0;
     }
 
+    private void printHeader(PrintWriter out, String what, int movieCount) {
+        out.printf(Locale.ROOT,
+                "bench rate: %s; %d rating clients, %d search clients; %,d new users (ids %d-%d) rating "
+                        + "the %d most rated movies, 0.5-5.0; %d s warm-up, %d round(s) of %d s searches alone + "
+                        + "%d s ratings with searches; JVM %s, %d cores; load average %s%n",
+                what, clients, searchClients, users, firstUser, firstUser + users - 1, movieCount, warmup, rounds,
+                seconds, seconds, System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
+                loadAverage());
+        out.flush();
+    }
+
+    private static List<String> searchPaths(List<String> queries, List<Integer> searchUsers) {
+        List<String> paths = new ArrayList<>();
+        for (int i = 0; i < queries.size(); i++) {
+            paths.add("/api/search?q=" + URLEncoder.encode(queries.get(i), StandardCharsets.UTF_8) + "&user="
+                    + searchUsers.get(i % searchUsers.size()));
+        }
+        return paths;
+    }
+
     private void measure(PrintWriter out, Database db, PersonalizedSearch search, RatingService service,
                          RateBenchmark.Actions rate, RateBenchmark.Actions find, int[] popular) throws Exception {
         if (warmup > 0) {
@@ -216,8 +259,8 @@ public final class BenchRateCommand implements Callable<Integer> {
                     seconds, seed + r);
             row(out, r, "searches alone", alone);
             WriteSteps.PROCESS.reset();
-            IndexFollower f = search.indexFollower();
-            IndexFollower.Work before = f.work();
+            IndexFollower f = search == null ? null : search.indexFollower();
+            IndexFollower.Work before = f == null ? null : f.work();
             double[] cpu0 = cpuMs(db);
             long t0 = System.nanoTime();
             RateBenchmark.Result both = RateBenchmark.run(rate, find, clients, searchClients, firstUser, users, popular,
@@ -226,9 +269,9 @@ public final class BenchRateCommand implements Callable<Integer> {
             double[] cpu1 = cpuMs(db);
             row(out, r, "ratings + searches", both);
             out.flush();
-            breakdown(out, WriteSteps.PROCESS.snapshot(), before, f.work(), wall);
+            if (f != null) breakdown(out, WriteSteps.PROCESS.snapshot(), before, f.work(), wall);
             long n = both.writes().ok();
-            if (n > 0 && cpu0[1] >= 0) {
+            if (url == null && n > 0 && cpu0[1] >= 0) {
                 double jvm = (cpu1[0] - cpu0[0]) / n;
                 double pg = (cpu1[1] - cpu0[1]) / n;
                 out.printf(Locale.ROOT,
@@ -415,6 +458,41 @@ public final class BenchRateCommand implements Callable<Integer> {
         out.printf(Locale.ROOT,
                 "clean-up: deleted the %,d benchmark users and their %,d ratings (users delete's path) in "
                 + "%.1f s%n", gone.size(), ratings, (System.nanoTime() - t0) / 1e9);
+        out.flush();
+    }
+
+    /** The server's answer to a GET or DELETE of one user: its status. */
+    private static int userRequest(java.net.http.HttpClient http, java.net.URI base, String method, int user)
+            throws Exception {
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(base.resolve("/api/users/" + user))
+                .timeout(java.time.Duration.ofSeconds(30)).method(method,
+                        java.net.http.HttpRequest.BodyPublishers.noBody()).build();
+        return http.send(request, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private void refuseExistingUsers(java.net.URI base) throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        for (int u = firstUser; u < firstUser + users; u++) {
+            int status = userRequest(http, base, "GET", u);
+            if (status != 404) {
+                throw CliException.badInput("GET /api/users/" + u + " on " + base + " answered " + status
+                        + " (404 expected: the benchmark's users must be new); choose another --first-user");
+            }
+        }
+    }
+
+    /** Deletes the benchmark's users through the server's own path (DELETE /api/users/{id}; 404: never rated). */
+    private void cleanUp(PrintWriter out, java.net.URI base) throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        long t0 = System.nanoTime();
+        int deleted = 0;
+        for (int u = firstUser; u < firstUser + users; u++) {
+            int status = userRequest(http, base, "DELETE", u);
+            if (status == 200 || status == 204) deleted++;
+            else if (status != 404) out.printf(Locale.ROOT, "clean-up: DELETE /api/users/%d answered %d%n", u, status);
+        }
+        out.printf(Locale.ROOT, "clean-up: deleted %,d benchmark users through %s in %.1f s%n", deleted, base,
+                (System.nanoTime() - t0) / 1e9);
         out.flush();
     }
 
