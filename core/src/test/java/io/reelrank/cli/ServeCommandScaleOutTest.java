@@ -91,9 +91,25 @@ class ServeCommandScaleOutTest {
         CompletableFuture<ServeProcess> second = CompletableFuture.supplyAsync(() -> start("b", INDEX_B));
         a = first.join();
         b = second.join();
-        // Warm both up, so the first measured requests do not time the JIT.
+        warmUp(a, b);
+    }
+
+    /**
+     * Warms servers up, so the first measured requests do not time the JIT. Each request may take up to
+     * {@link #START}: a new JVM's first personalized searches load and compile what every later one uses,
+     * which on a loaded machine (load 8-12 on 2 cores) has taken longer than a request's usual 10 s; the
+     * time of each server's first search is printed.
+     */
+    static void warmUp(ServeProcess... servers) throws Exception {
         for (int i = 0; i < 40; i++) {
-            for (ServeProcess s : List.of(a, b)) s.getJson(search("lord", i % 2 == 0 ? 10001 : 414));
+            for (ServeProcess s : servers) {
+                long t0 = System.nanoTime();
+                s.getJson(search("lord", i % 2 == 0 ? 10001 : 414), START);
+                if (i == 0) {
+                    System.out.printf(Locale.ROOT, "warm-up: %s's first personalized search took %.0f ms%n", s.name,
+                            (System.nanoTime() - t0) / 1e6);
+                }
+            }
         }
     }
 
@@ -407,6 +423,7 @@ class ServeCommandScaleOutTest {
         // Started again on its old index directory, it answers as the survivor does from its first request.
         b = ServeProcess.start("b-restarted", home, INDEX_B, START);
         ServeProcess restarted = b;
+        warmUp(restarted);
         assertEquals(200, restarted.get("/api/health").statusCode(), restarted.get("/api/health").body());
         for (int m : movies) {
             BigDecimal avg = new BigDecimal(survivor.getJson("/api/movies/" + m).get("avg_rating").asText());
