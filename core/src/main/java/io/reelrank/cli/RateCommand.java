@@ -4,7 +4,6 @@ import io.reelrank.db.Database;
 import io.reelrank.db.RatingSource;
 import io.reelrank.index.MovieIndex;
 import io.reelrank.service.RatingService;
-import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -51,9 +50,10 @@ public final class RateCommand implements Callable<Integer> {
         RatingService.Stored r;
         try {
             var items = Models.items(db);
-            Path index = MovieIndex.exists(Home.indexDir()) ? Home.indexDir() : null;
-            r = new RatingService(db, () -> items, () -> null, shrinkage, index, LOCK_TIMEOUT_MS)
-                    .rate(userId, movieId, rating, RatingSource.CLI);
+            try (RatingService service = new RatingService(db, () -> items, () -> null, shrinkage,
+                    MovieIndex.exists(Home.indexDir()) ? Home.indexDir() : null, LOCK_TIMEOUT_MS)) {
+                r = service.rate(userId, movieId, rating, RatingSource.CLI);
+            }
         } catch (IllegalArgumentException e) {
             throw CliException.badInput(e.getMessage());
         } catch (RatingService.BusyException e) {

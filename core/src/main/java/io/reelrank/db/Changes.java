@@ -58,6 +58,43 @@ public final class Changes {
         st.execute("SELECT pg_notify('" + ITEMS + "', '')");
     }
 
+    /** Notifications as two parallel arrays, channel and payload, for a statement that sends them all. */
+    public record Notices(String[] channels, String[] payloads) {}
+
+    /**
+     * {@link #userChanged} for each of {@code userIds} and one {@link #moviesChanged} for {@code movieIds}
+     * (none when empty): what a batch of ratings announces, for the writer to send from its own
+     * statement ({@code SELECT pg_notify(ch, p) FROM unnest(channels, payloads)}) or {@link #send}.
+     */
+    public static Notices ratingsChanged(int[] userIds, Collection<Integer> movieIds, Path updatedIndex) {
+        java.util.List<String> channels = new java.util.ArrayList<>();
+        java.util.List<String> payloads = new java.util.ArrayList<>();
+        for (int u : userIds) {
+            channels.add(USERS);
+            payloads.add(Integer.toString(u));
+        }
+        if (!movieIds.isEmpty()) {
+            String updated = updatedIndex == null ? null : indexIdentity(updatedIndex);
+            channels.add(MOVIES);
+            payloads.add((movieIds.size() > MAX_IDS ? new MovieChange(true, new int[0], updated)
+                    : new MovieChange(false,
+                            movieIds.stream().mapToInt(Integer::intValue).sorted().distinct().toArray(),
+                            updated)).payload());
+        }
+        return new Notices(channels.toArray(String[]::new), payloads.toArray(String[]::new));
+    }
+
+    /** Sends {@code n} in one statement on {@code c}, inside its transaction. */
+    public static void send(Connection c, Notices n) throws SQLException {
+        if (n.channels().length == 0) return;
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify(ch, p) FROM unnest(?::text[], ?::text[]) AS "
+                + "n(ch, p)")) {
+            ps.setArray(1, c.createArrayOf("text", n.channels()));
+            ps.setArray(2, c.createArrayOf("text", n.payloads()));
+            ps.execute();
+        }
+    }
+
     /** Key {@code keyId} was created, revoked or deleted: every server drops what it cached of it. */
     public static void keyChanged(Statement st, String keyId) throws SQLException {
         try (PreparedStatement ps = st.getConnection().prepareStatement("SELECT pg_notify(?, ?)")) {

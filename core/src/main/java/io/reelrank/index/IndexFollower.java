@@ -18,7 +18,11 @@ import java.util.concurrent.TimeUnit;
  * notification connection the index is checked and rebuilt if stale. The work runs on one background
  * thread, changes that arrive meanwhile are merged, and the searcher is refreshed after each commit,
  * so two servers with two index directories both stay current. A change whose writer updated this
- * very directory itself is applied again (see {@link #onMoviesChanged}). The caller {@link #close}s it.
+ * very directory itself is applied again (see {@link #onMoviesChanged}). While it runs, the process
+ * knows its directory is followed ({@link #follows}), so writers in this process hand their movies to it
+ * directly ({@link #apply}) rather than commit the same entries a second time: a writer's own change
+ * never depends on its notification coming back (the listening connection may be down just then).
+ * The caller {@link #close}s it.
  */
 public final class IndexFollower implements AutoCloseable {
 
@@ -38,11 +42,55 @@ public final class IndexFollower implements AutoCloseable {
     private int checks;
     private int rebuilds;
     private volatile String lastError;
+    private final java.util.concurrent.atomic.LongAdder passes = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder moviesApplied = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder busyNanos = new java.util.concurrent.atomic.LongAdder();
+
+    /** What the follower has done: passes over pending changes, movie entries re-read, wall time in them (ms). */
+    public record Work(long passes, long movies, double millis) {}
+
+    public Work work() {
+        return new Work(passes.sum(), moviesApplied.sum(), busyNanos.sum() / 1e6);
+    }
+
+    /** The followers of each directory followed in this process. */
+    private static final java.util.Map<Path, java.util.List<IndexFollower>> FOLLOWED =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     public IndexFollower(Database db, MovieSearcher searcher) {
         this.db = db;
         this.searcher = searcher;
         this.dir = searcher.dir().toAbsolutePath().normalize();
+        FOLLOWED.compute(dir, (k, l) -> {
+            java.util.List<IndexFollower> n = l == null ? new java.util.ArrayList<>() : new java.util.ArrayList<>(l);
+            n.add(this);
+            return java.util.List.copyOf(n);
+        });
+    }
+
+    /**
+     * A writer in this process committed changes to these movies: the followers of {@code dir} here
+     * re-read them on their next pass, as if the notification had arrived (it still will, and is applied
+     * again: a re-read changes nothing). Returns false when nobody in this process follows {@code dir}.
+     */
+    public static boolean apply(Path dir, java.util.Collection<Integer> movieIds) {
+        java.util.List<IndexFollower> fs = dir == null ? null : FOLLOWED.get(dir.toAbsolutePath().normalize());
+        if (fs == null || fs.isEmpty()) return false;
+        for (IndexFollower f : fs) {
+            synchronized (f) {
+                f.pending.addAll(movieIds);
+                f.schedule();
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Whether a follower in this process keeps {@code dir} in step with the {@link Changes#MOVIES}
+     * notifications: a writer that notifies needs no update of its own there.
+     */
+    public static boolean follows(Path dir) {
+        return dir != null && FOLLOWED.containsKey(dir.toAbsolutePath().normalize());
     }
 
     /** A {@link Changes#MOVIES} notification's payload arrived. */
@@ -95,7 +143,26 @@ public final class IndexFollower implements AutoCloseable {
         worker.execute(this::drain);
     }
 
+    /**
+     * The least time between two passes over movie changes: under a stream of ratings each pass costs a
+     * Lucene commit whatever the number of movies (most of it fixed: opening the writer, the commit's
+     * fsyncs), so changes that arrive meanwhile wait to share the next one. A change shows within this
+     * plus one pass (well under the servers' one second).
+     */
+    static final long MIN_PASS_INTERVAL_MS = 200;
+
+    private long lastPassEnd;
+
     private void drain() {
+        long wait = lastPassEnd + MIN_PASS_INTERVAL_MS * 1_000_000 - System.nanoTime();
+        if (lastPassEnd != 0 && wait > 0) {
+            try {
+                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
         boolean all;
         boolean check;
         int[] ids;
@@ -109,6 +176,7 @@ public final class IndexFollower implements AutoCloseable {
             pendingCheck = false;
             pending.clear();
         }
+        long t0 = System.nanoTime();
         try {
             boolean rebuild = all || (check && MovieIndex.check(db, dir).stale());
             if (rebuild) {
@@ -117,6 +185,9 @@ public final class IndexFollower implements AutoCloseable {
                 MovieIndex.update(db, dir, java.util.Arrays.stream(ids).boxed().toList());
             }
             searcher.refresh();
+            passes.increment();
+            moviesApplied.add(ids.length);
+            busyNanos.add(System.nanoTime() - t0);
             lastError = null;
             synchronized (this) {
                 if (all || check) checks++;
@@ -130,6 +201,7 @@ public final class IndexFollower implements AutoCloseable {
                 for (int id : ids) pending.add(id);
             }
         } finally {
+            lastPassEnd = System.nanoTime();
             synchronized (this) {
                 running--;
             }
@@ -138,6 +210,11 @@ public final class IndexFollower implements AutoCloseable {
 
     @Override
     public void close() {
+        FOLLOWED.computeIfPresent(dir, (k, l) -> {
+            java.util.List<IndexFollower> n = new java.util.ArrayList<>(l);
+            n.remove(this);
+            return n.isEmpty() ? null : java.util.List.copyOf(n);
+        });
         worker.shutdownNow();
         try {
             worker.awaitTermination(10, TimeUnit.SECONDS);

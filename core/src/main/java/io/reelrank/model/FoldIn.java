@@ -42,6 +42,32 @@ public final class FoldIn {
         return new Result(v, u, m);
     }
 
+    /** A batch folded in: the version, the model used and each user's new vector (null: no signal). */
+    public record Batch(long version, FactorModel model, java.util.Map<Integer, float[]> vectors) {}
+
+    /**
+     * The SQL of a subquery that takes the active version's row {@code FOR SHARE} (as {@link #update}
+     * does) and yields its number, or nothing when no model is active: for a writer that reads it in a
+     * statement of its own (one round trip), then calls {@link #model} and {@link #foldInAll}.
+     */
+    public static final String LOCK_ACTIVE = "SELECT version FROM model_versions WHERE status = 'active' FOR SHARE";
+
+    /** The model of version {@code v}: {@code given} when it is that version, else read from the database. */
+    public static FactorModel model(Connection c, long v, FactorModel given) throws SQLException {
+        return given != null && given.version() == v ? given : load(c, v);
+    }
+
+    /** Each user's vector folded into {@code m} from their history (null: no signal); reads nothing. */
+    public static java.util.Map<Integer, float[]> foldInAll(FactorModel m, java.util.Map<Integer,
+            RatingHistory> histories) {
+        java.util.Map<Integer, float[]> out = new java.util.HashMap<>();
+        for (java.util.Map.Entry<Integer, RatingHistory> e : histories.entrySet()) {
+            RatingHistory h = e.getValue();
+            out.put(e.getKey(), m.foldIn(h.movies(), h.ratings(), h.size()));
+        }
+        return out;
+    }
+
     /**
      * Folds every user with ratings in again against the active model, in one transaction, and drops
      * the vectors of users who no longer exist: after a reload replaced ratings, the stored vectors no

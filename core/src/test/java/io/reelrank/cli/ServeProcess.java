@@ -158,14 +158,26 @@ final class ServeProcess implements AutoCloseable {
     }
 
     HttpResponse<String> get(String pathAndQuery) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(uri.resolve(pathAndQuery)).timeout(Duration.ofSeconds(10)).GET()
-                .build();
+        return get(pathAndQuery, Duration.ofSeconds(10));
+    }
+
+    /**
+     * GET that may take up to {@code timeout}: for a new process's first requests, which load the model
+     * and compile the code on a machine that may be busy, where waiting for the answer is the point.
+     */
+    HttpResponse<String> get(String pathAndQuery, Duration timeout) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(uri.resolve(pathAndQuery)).timeout(timeout).GET().build();
         return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
     /** GET that must answer 200; its JSON body. */
     JsonNode getJson(String pathAndQuery) throws IOException, InterruptedException {
-        HttpResponse<String> r = get(pathAndQuery);
+        return getJson(pathAndQuery, Duration.ofSeconds(10));
+    }
+
+    /** {@link #getJson(String)} that may take up to {@code timeout} (see {@link #get(String, Duration)}). */
+    JsonNode getJson(String pathAndQuery, Duration timeout) throws IOException, InterruptedException {
+        HttpResponse<String> r = get(pathAndQuery, timeout);
         if (r.statusCode() != 200) {
             throw new AssertionError(name + " GET " + pathAndQuery + " → " + r.statusCode() + " " + r.body());
         }

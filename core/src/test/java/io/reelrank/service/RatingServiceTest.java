@@ -21,6 +21,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -111,6 +112,71 @@ class RatingServiceTest {
                 + " AND movie_id = 318 AND source = 'cli'"));
         MovieIndex.Check c = MovieIndex.check(db, index);
         assertFalse(c.stale(), c.describe());
+    }
+
+    /**
+     * Ratings queued while a transaction is held up share the next one (group commit): 60 ratings by 6
+     * users on 5 movies, some changing an earlier one, one of a movie that does not exist, queued while
+     * another connection holds the movies table; once it lets go they are written in at most two
+     * transactions, and every figure they move is what a recount gives.
+     */
+    @Test
+    void ratingsQueuedMeanwhileShareATransactionAndEveryFigureIsWhatARecountGives() throws Exception {
+        int first = USER + 20;
+        int[] movies = {1, 318, 2571, 4993, 296};
+        java.util.Random rnd = new java.util.Random(7);
+        List<java.util.concurrent.CompletableFuture<RatingService.Stored>> done = new ArrayList<>();
+        java.util.concurrent.CompletableFuture<RatingService.Stored> unknown;
+        WriteSteps.Snapshot before;
+        try (RatingService s = service(null, 60_000); Connection hold = db.connect(); Statement st = hold.createStatement()) {
+            hold.setAutoCommit(false);
+            st.execute("LOCK TABLE movies IN SHARE ROW EXCLUSIVE MODE"); // what a reload takes first
+            before = WriteSteps.PROCESS.snapshot();
+            for (int i = 0; i < 60; i++) {
+                done.add(s.rateAsync(first + i % 6, movies[rnd.nextInt(movies.length)], (1 + rnd.nextInt(10)) / 2.0,
+                        RatingSource.API));
+            }
+            unknown = s.rateAsync(first, 999_999_999, 3.0, RatingSource.API);
+            hold.rollback();
+            for (var f : done) f.get();
+            java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class, unknown::get);
+            assertTrue(e.getCause() instanceof RatingService.UnknownMovieException, e.getCause().toString());
+        }
+        WriteSteps.Snapshot after = WriteSteps.PROCESS.snapshot();
+        long batches = after.batches() - before.batches();
+        assertTrue(batches >= 1 && batches <= 4, "transactions: " + batches); // at most one per (user, movie) repeat
+        try {
+            String users = "user_id BETWEEN " + first + " AND " + (first + 5);
+            assertEquals(0, count("SELECT count(*) FROM movies m LEFT JOIN LATERAL (SELECT count(*)::int AS n, "
+                    + "coalesce(sum(r.rating), 0) AS s, round(avg(r.rating), 2) AS a FROM ratings r WHERE r.movie_id = m.movie_id) x "
+                    + "ON true WHERE (m.rating_count, m.rating_sum, m.avg_rating) IS DISTINCT FROM (x.n, x.s, x.a)"));
+            assertEquals(1, count("SELECT count(*) FROM rating_totals t, (SELECT count(*) AS n, sum(rating) AS s FROM ratings) x "
+                    + "WHERE (t.ratings, t.rating_sum) = (x.n, x.s)"));
+            // The last rating of each (user, movie) is the one stored.
+            java.util.Map<String, Double> last = new java.util.HashMap<>();
+            for (var f : done) last.put(f.get().userId() + "/" + f.get().movieId(), f.get().rating());
+            assertEquals(last.size(), count("SELECT count(*) FROM ratings WHERE " + users));
+            for (java.util.Map.Entry<String, Double> e : last.entrySet()) {
+                String[] um = e.getKey().split("/");
+                assertEquals(1, count("SELECT count(*) FROM ratings WHERE user_id = " + um[0] + " AND movie_id = " + um[1]
+                        + " AND rating = " + e.getValue()), e.getKey());
+            }
+            // Each user's stored content vector is what the user tower computes from their ratings now, up to
+            // the move of μ since their last rating (other users' later ratings: ~1e-4 of 100,000).
+            try (Connection c = db.connect()) {
+                c.setAutoCommit(false);
+                for (int u = first; u < first + 6; u++) {
+                    float[] stored = UserTower.load(c, u).vector();
+                    float[] fresh = UserTower.recompute(c, u, items, UserTower.DEFAULT_SHRINKAGE);
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(fresh, stored, 1e-4f, "user " + u);
+                }
+                c.rollback();
+            }
+        } finally {
+            try (RatingService s = service(null, 60_000)) {
+                s.forget(java.util.stream.IntStream.range(first, first + 6).boxed().toList());
+            }
+        }
     }
 
     @Test

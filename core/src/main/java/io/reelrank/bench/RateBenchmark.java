@@ -1,0 +1,291 @@
+package io.reelrank.bench;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The load of {@code reelrank bench rate}: {@code writers} closed-loop threads that each post a rating
+ * as soon as the previous one was answered, for a given time, beside {@code readers} threads that
+ * search meanwhile, and the latency distribution of both. A rating goes to a user taken in turn from
+ * {@code users} consecutive ids (a shared counter, so concurrent writers rarely rate as the same
+ * user at once) on a movie drawn from the given ones, with a half-star rating; the draws of writer i
+ * come from {@code seed + i}. What a rating or a search is (an HTTP request over one keep-alive
+ * connection per thread, or a call in this process) is the caller's {@link Action}; {@link #http}
+ * makes the HTTP ones. It stops by itself: the period has a deadline and every read a timeout.
+ */
+public final class RateBenchmark {
+
+    /** A single request slower than this counts as an error and ends that thread's connection. */
+    static final int READ_TIMEOUT_MS = 10_000;
+
+    private RateBenchmark() {}
+
+    /** One operation of a thread; returns 200 when it succeeded, another status (or throws) when not. */
+    @FunctionalInterface
+    public interface Action {
+        int run(int user, int movie, double rating) throws Exception;
+    }
+
+    /** Makes one thread's action (each thread gets its own, e.g. its own connection); closed at the end. */
+    public interface Actions {
+        Action open(int thread) throws IOException;
+
+        default void close(int thread) {}
+    }
+
+    /** What one side (writes or reads) did in the measured period. */
+    public record Side(long ok, long errors, double seconds, Latencies latencies, String firstError) {
+        public double perSecond() {
+            return seconds > 0 ? ok / seconds : 0;
+        }
+    }
+
+    /** Both sides of one period. */
+    public record Result(Side writes, Side reads) {}
+
+    /**
+     * Runs {@code writers} rating threads and {@code readers} search threads for {@code seconds}
+     * (writers may be 0: searches alone; readers may be 0).
+     */
+    public static Result run(Actions rate, Actions search, int writers, int readers, int firstUser, int users,
+                             int[] movies, double seconds, long seed) throws InterruptedException {
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        AtomicLong turn = new AtomicLong();
+        List<Worker> ws = new ArrayList<>();
+        for (int i = 0; i < writers; i++) ws.add(new Worker(rate, i, true, firstUser, users, movies, seed + i, turn,
+                end));
+        for (int i = 0; i < readers; i++) ws.add(new Worker(search, i, false, firstUser, users, movies, seed + 1000 + i,
+                turn, end));
+        List<Thread> threads = new ArrayList<>();
+        for (Worker w : ws) {
+            Thread t = new Thread(w, (w.write ? "bench-rate-" : "bench-search-") + w.index);
+            t.start();
+            threads.add(t);
+        }
+        for (Thread t : threads) t.join();
+        return new Result(side(ws, true, seconds), side(ws, false, seconds));
+    }
+
+    private static Side side(List<Worker> ws, boolean write, double seconds) {
+        long ok = 0, errors = 0;
+        String first = null;
+        List<long[]> samples = new ArrayList<>();
+        for (Worker w : ws) {
+            if (w.write != write) continue;
+            ok += w.ok;
+            errors += w.errors;
+            if (first == null) first = w.firstError.get();
+            samples.add(Arrays.copyOf(w.latencies, w.samples));
+        }
+        Latencies lat = new Latencies();
+        for (long[] s : samples) for (long v : s) lat.record(v);
+        return new Side(ok, errors, seconds, lat, first);
+    }
+
+    private static final class Worker implements Runnable {
+        final Actions actions;
+        final int index;
+        final boolean write;
+        final int firstUser;
+        final int users;
+        final int[] movies;
+        final Random rnd;
+        final AtomicLong turn;
+        final long end;
+        final AtomicReference<String> firstError = new AtomicReference<>();
+        long[] latencies = new long[1 << 14];
+        int samples;
+        long ok;
+        long errors;
+
+        Worker(Actions actions, int index, boolean write, int firstUser, int users, int[] movies, long seed,
+                AtomicLong turn,
+               long end) {
+            this.actions = actions;
+            this.index = index;
+            this.write = write;
+            this.firstUser = firstUser;
+            this.users = users;
+            this.movies = movies;
+            this.rnd = new Random(seed);
+            this.turn = turn;
+            this.end = end;
+        }
+
+        @Override
+        public void run() {
+            Action a;
+            try {
+                a = actions.open(index);
+            } catch (IOException e) {
+                firstError.compareAndSet(null, e.toString());
+                errors++;
+                return;
+            }
+            try {
+                while (true) {
+                    int user = firstUser + (int) (turn.getAndIncrement() % users);
+                    int movie = movies[rnd.nextInt(movies.length)];
+                    double rating = (1 + rnd.nextInt(10)) / 2.0;
+                    long t0 = System.nanoTime();
+                    if (t0 >= end) break;
+                    int status;
+                    try {
+                        status = a.run(user, movie, rating);
+                    } catch (Exception e) {
+                        status = -1;
+                        firstError.compareAndSet(null, e.toString());
+                    }
+                    long t1 = System.nanoTime();
+                    if (status == 200) {
+                        ok++;
+                        if (samples == latencies.length) latencies = Arrays.copyOf(latencies, samples * 2);
+                        latencies[samples++] = t1 - t0;
+                    } else {
+                        errors++;
+                        if (status > 0) firstError.compareAndSet(null, "HTTP " + status);
+                    }
+                }
+            } finally {
+                actions.close(index);
+            }
+        }
+    }
+
+    /**
+     * HTTP actions against {@code base}: each thread keeps one connection; a rating is
+     * {@code POST /api/users/{user}/ratings} with {@code {"movie_id", "rating"}}, a search is
+     * {@code GET} of the next of {@code searchPaths} (the thread's own rotation). {@code bearer}, when
+     * not null, is sent as {@code Authorization: Bearer}.
+     */
+    public static Actions http(URI base, boolean write, List<String> searchPaths, String bearer) {
+        return new Actions() {
+            final Connection[] connections = new Connection[256];
+
+            @Override
+            public Action open(int thread) {
+                Connection c = new Connection(base.getHost(), base.getPort());
+                connections[thread] = c;
+                int[] next = {thread * 7};
+                String auth = bearer == null ? "" : "Authorization: Bearer " + bearer + "\r\n";
+                String host = "Host: " + base.getHost() + ":" + base.getPort() + "\r\n";
+                if (write) {
+                    return (user, movie, rating) -> {
+                        byte[] body = String.format(Locale.ROOT, "{\"movie_id\": %d, \"rating\": %.1f}", movie, rating)
+                                .getBytes(StandardCharsets.US_ASCII);
+                        byte[] head = ("POST /api/users/" + user + "/ratings HTTP/1.1\r\n" + host + auth
+                                + "Content-Type: application/json\r\nAccept: application/json\r\nContent-Length: "
+                                        + body.length
+                                + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+                        return c.send(head, body);
+                    };
+                }
+                return (user, movie, rating) -> {
+                    String path = searchPaths.get(next[0]++ % searchPaths.size());
+                    return c.send(("GET " + path + " HTTP/1.1\r\n" + host + auth + "Accept: application/json\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII), new byte[0]);
+                };
+            }
+
+            @Override
+            public void close(int thread) {
+                Connection c = connections[thread];
+                if (c != null) c.close();
+            }
+        };
+    }
+
+    /** Just enough HTTP/1.1 over one kept-alive socket: a request out, the status and a Content-Length body in. */
+    private static final class Connection {
+        private final String host;
+        private final int port;
+        private Socket socket;
+        private InputStream in;
+        private OutputStream out;
+        private final StringBuilder line = new StringBuilder(128);
+
+        Connection(String host, int port) {
+            this.host = host;
+            this.port = port;
+        }
+
+        int send(byte[] head, byte[] body) throws IOException {
+            try {
+                return exchange(head, body);
+            } catch (IOException e) {
+                close();
+                throw e;
+            }
+        }
+
+        private int exchange(byte[] head, byte[] body) throws IOException {
+            if (socket == null) {
+                socket = new Socket();
+                socket.setTcpNoDelay(true);
+                socket.setSoTimeout(READ_TIMEOUT_MS);
+                socket.connect(new InetSocketAddress(host, port), READ_TIMEOUT_MS);
+                in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
+                out = socket.getOutputStream();
+            }
+            byte[] request = Arrays.copyOf(head, head.length + body.length);
+            System.arraycopy(body, 0, request, head.length, body.length);
+            out.write(request);
+            out.flush();
+            String status = line();
+            if (status.length() < 12 || !status.startsWith("HTTP/1.")) throw new IOException("bad status line '"
+                    + status + "'");
+            int code = Integer.parseInt(status.substring(9, 12));
+            long length = -1;
+            boolean closeAfter = false;
+            for (String h = line(); !h.isEmpty(); h = line()) {
+                int colon = h.indexOf(':');
+                if (colon < 0) continue;
+                String name = h.substring(0, colon).trim();
+                String value = h.substring(colon + 1).trim();
+                if (name.equalsIgnoreCase("Content-Length")) length = Long.parseLong(value);
+                else if (name.equalsIgnoreCase("Connection") && value.equalsIgnoreCase("close")) closeAfter = true;
+                else if (name.equalsIgnoreCase("Transfer-Encoding")) throw new IOException("chunked bodies are not "
+                        + "expected");
+            }
+            if (length < 0) throw new IOException("response without Content-Length");
+            in.skipNBytes(length);
+            if (closeAfter) close();
+            return code;
+        }
+
+        private String line() throws IOException {
+            line.setLength(0);
+            while (true) {
+                int b = in.read();
+                if (b < 0) throw new IOException("connection closed by the server");
+                if (b == '\n') break;
+                if (b != '\r') line.append((char) b);
+            }
+            return line.toString();
+        }
+
+        void close() {
+            if (socket != null) {
+                try {
+                    socket.close();
+                } catch (IOException ignored) {
+                    // the connection is being dropped anyway
+                }
+            }
+            socket = null;
+        }
+    }
+}
