@@ -31,6 +31,14 @@ public final class Ranker {
     private final int[] columns; // FeatureSet column of each ranker feature
     private final float base;
     private final Tree[] trees;
+    // Every tree's nodes in one set of arrays (child indices absolute, the split's FeatureSet column and
+    // the child a missing value takes resolved), so scoring walks flat arrays; a leaf has left −1.
+    private final int[] root;
+    private final int[] left;
+    private final int[] right;
+    private final int[] missing;
+    private final int[] column;
+    private final float[] value; // split threshold, or a leaf's value
     private Booster booster; // for contributions; guarded by this
 
     private record Tree(int[] left, int[] right, int[] feature, float[] threshold, boolean[] defaultLeft,
@@ -43,6 +51,29 @@ public final class Ranker {
         for (int i = 0; i < columns.length; i++) columns[i] = features.get(i).ordinal();
         this.base = base;
         this.trees = trees;
+        int nodes = 0;
+        for (Tree t : trees) nodes += t.left().length;
+        root = new int[trees.length];
+        left = new int[nodes];
+        right = new int[nodes];
+        missing = new int[nodes];
+        column = new int[nodes];
+        value = new float[nodes];
+        int at = 0;
+        for (int t = 0; t < trees.length; t++) {
+            Tree tree = trees[t];
+            root[t] = at;
+            for (int i = 0; i < tree.left().length; i++) {
+                int n = at + i;
+                boolean leaf = tree.left()[i] < 0;
+                left[n] = leaf ? -1 : at + tree.left()[i];
+                right[n] = leaf ? -1 : at + tree.right()[i];
+                missing[n] = tree.defaultLeft()[i] ? left[n] : right[n];
+                column[n] = leaf ? 0 : columns[tree.feature()[i]];
+                value[n] = tree.threshold()[i];
+            }
+            at += tree.left().length;
+        }
     }
 
     /**
@@ -132,22 +163,24 @@ public final class Ranker {
                     + x.length);
         }
         int k = Math.min(limit, trees.length);
-        double[] out = new double[n];
-        for (int r = 0; r < n; r++) {
-            int o = r * FeatureSet.WIDTH;
-            float s = base;
-            for (int t = 0; t < k; t++) {
-                Tree tree = trees[t];
-                int node = 0;
-                while (tree.left[node] >= 0) {
-                    float v = x[o + columns[tree.feature[node]]];
-                    node = Float.isNaN(v) ? (tree.defaultLeft[node] ? tree.left[node] : tree.right[node])
-                            : v < tree.threshold[node] ? tree.left[node] : tree.right[node];
+        // Tree by tree over all rows (a tree's nodes stay in cache); each row still adds its leaves in
+        // tree order, in float, as XGBoost does.
+        float[] sum = new float[n];
+        java.util.Arrays.fill(sum, base);
+        for (int t = 0; t < k; t++) {
+            int start = root[t];
+            for (int r = 0; r < n; r++) {
+                int o = r * FeatureSet.WIDTH;
+                int node = start;
+                while (left[node] >= 0) {
+                    float v = x[o + column[node]];
+                    node = v < value[node] ? left[node] : Float.isNaN(v) ? missing[node] : right[node];
                 }
-                s += tree.threshold[node]; // a leaf's value is stored in split_conditions
+                sum[r] += value[node]; // a leaf's value is stored in split_conditions
             }
-            out[r] = s;
         }
+        double[] out = new double[n];
+        for (int r = 0; r < n; r++) out[r] = sum[r];
         return out;
     }
 

@@ -72,6 +72,19 @@ class RankerTest {
     }
 
     @Test
+    void aRowsScoreDoesNotDependOnTheRowsScoredBesideIt() {
+        Judgments j = judgments(3);
+        Ranker r = RankerTrainer.train(j, FEATURES, PARAMS, 1);
+        float[] x = j.features(5); // a tenth of its cosines missing
+        int n = x.length / FeatureSet.WIDTH;
+        double[] all = r.score(x, n);
+        for (int i = 0; i < n; i++) {
+            float[] row = Arrays.copyOfRange(x, i * FeatureSet.WIDTH, (i + 1) * FeatureSet.WIDTH);
+            assertEquals(Double.doubleToLongBits(r.score(row, 1)[0]), Double.doubleToLongBits(all[i]), "row " + i);
+        }
+    }
+
+    @Test
     void trainingIsTheSameForASeedWhateverTheThreads() {
         Judgments j = judgments(2);
         Ranker one = RankerTrainer.train(j, FEATURES, PARAMS, 1);
