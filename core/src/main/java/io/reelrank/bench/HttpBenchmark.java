@@ -1,11 +1,6 @@
 package io.reelrank.bench;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -144,9 +139,7 @@ public final class HttpBenchmark {
         /** When the first measured request started and the last measured answer came (nanoTime). */
         long firstMeasuredStart = Long.MAX_VALUE;
         long lastMeasuredEnd = Long.MIN_VALUE;
-        private Socket socket;
-        private InputStream in;
-        private OutputStream out;
+        private final KeepAliveConnection connection;
 
         Client(URI base, List<String> paths, int offset, Schedule schedule, AtomicReference<String> firstError) {
             this.host = base.getHost();
@@ -156,6 +149,7 @@ public final class HttpBenchmark {
                 requests[i] = ("GET " + paths.get(i) + " HTTP/1.1\r\nHost: " + host + ":" + port
                         + "\r\nAccept: application/json\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
             }
+            this.connection = new KeepAliveConnection(host, port, READ_TIMEOUT_MS);
             this.offset = offset;
             this.schedule = schedule;
             this.firstError = firstError;
@@ -169,7 +163,7 @@ public final class HttpBenchmark {
                     if (schedule.done(i - offset, t0)) break;
                     int status;
                     try {
-                        status = send(requests[i % requests.length]);
+                        status = connection.send(requests[i % requests.length]);
                     } catch (IOException e) {
                         status = -1;
                         firstError.compareAndSet(null, e.toString());
@@ -204,66 +198,8 @@ public final class HttpBenchmark {
             latencies[samples++] = nanos;
         }
 
-        /** Sends one request on the kept-alive connection (opening it if needed); returns the status. */
-        private int send(byte[] request) throws IOException {
-            if (socket == null) {
-                socket = new Socket();
-                socket.setTcpNoDelay(true);
-                socket.setSoTimeout(READ_TIMEOUT_MS);
-                socket.connect(new InetSocketAddress(host, port), READ_TIMEOUT_MS);
-                in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
-                out = socket.getOutputStream();
-            }
-            out.write(request);
-            out.flush();
-            String statusLine = line();
-            if (statusLine.length() < 12 || !statusLine.startsWith("HTTP/1.")) {
-                throw new IOException("bad status line '" + statusLine + "'");
-            }
-            int status = Integer.parseInt(statusLine.substring(9, 12));
-            long length = -1;
-            boolean close = false;
-            for (String h = line(); !h.isEmpty(); h = line()) {
-                int colon = h.indexOf(':');
-                if (colon < 0) continue;
-                String name = h.substring(0, colon).trim();
-                String value = h.substring(colon + 1).trim();
-                if (name.equalsIgnoreCase("Content-Length")) {
-                    length = Long.parseLong(value);
-                } else if (name.equalsIgnoreCase("Connection") && value.equalsIgnoreCase("close")) {
-                    close = true;
-                } else if (name.equalsIgnoreCase("Transfer-Encoding")) {
-                    throw new IOException("chunked bodies are not expected");
-                }
-            }
-            if (length < 0) throw new IOException("response without Content-Length");
-            in.skipNBytes(length); // EOFException when the connection ends mid-body
-            if (close) closeQuietly();
-            return status;
-        }
-
-        private final StringBuilder line = new StringBuilder(128);
-
-        private String line() throws IOException {
-            line.setLength(0);
-            while (true) {
-                int b = in.read();
-                if (b < 0) throw new IOException("connection closed by the server");
-                if (b == '\n') break;
-                if (b != '\r') line.append((char) b);
-            }
-            return line.toString();
-        }
-
         private void closeQuietly() {
-            if (socket != null) {
-                try {
-                    socket.close();
-                } catch (IOException ignored) {
-                    // the connection is being dropped anyway
-                }
-            }
-            socket = null;
+            connection.close();
         }
     }
 }

@@ -1,11 +1,6 @@
 package io.reelrank.bench;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -173,11 +168,11 @@ public final class RateBenchmark {
      */
     public static Actions http(URI base, boolean write, List<String> searchPaths, String bearer) {
         return new Actions() {
-            final Connection[] connections = new Connection[256];
+            final KeepAliveConnection[] connections = new KeepAliveConnection[256];
 
             @Override
             public Action open(int thread) {
-                Connection c = new Connection(base.getHost(), base.getPort());
+                KeepAliveConnection c = new KeepAliveConnection(base.getHost(), base.getPort(), READ_TIMEOUT_MS);
                 connections[thread] = c;
                 int[] next = {thread * 7};
                 String auth = bearer == null ? "" : "Authorization: Bearer " + bearer + "\r\n";
@@ -202,90 +197,9 @@ public final class RateBenchmark {
 
             @Override
             public void close(int thread) {
-                Connection c = connections[thread];
+                KeepAliveConnection c = connections[thread];
                 if (c != null) c.close();
             }
         };
-    }
-
-    /** Just enough HTTP/1.1 over one kept-alive socket: a request out, the status and a Content-Length body in. */
-    private static final class Connection {
-        private final String host;
-        private final int port;
-        private Socket socket;
-        private InputStream in;
-        private OutputStream out;
-        private final StringBuilder line = new StringBuilder(128);
-
-        Connection(String host, int port) {
-            this.host = host;
-            this.port = port;
-        }
-
-        int send(byte[] head, byte[] body) throws IOException {
-            try {
-                return exchange(head, body);
-            } catch (IOException e) {
-                close();
-                throw e;
-            }
-        }
-
-        private int exchange(byte[] head, byte[] body) throws IOException {
-            if (socket == null) {
-                socket = new Socket();
-                socket.setTcpNoDelay(true);
-                socket.setSoTimeout(READ_TIMEOUT_MS);
-                socket.connect(new InetSocketAddress(host, port), READ_TIMEOUT_MS);
-                in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
-                out = socket.getOutputStream();
-            }
-            byte[] request = Arrays.copyOf(head, head.length + body.length);
-            System.arraycopy(body, 0, request, head.length, body.length);
-            out.write(request);
-            out.flush();
-            String status = line();
-            if (status.length() < 12 || !status.startsWith("HTTP/1.")) throw new IOException("bad status line '"
-                    + status + "'");
-            int code = Integer.parseInt(status.substring(9, 12));
-            long length = -1;
-            boolean closeAfter = false;
-            for (String h = line(); !h.isEmpty(); h = line()) {
-                int colon = h.indexOf(':');
-                if (colon < 0) continue;
-                String name = h.substring(0, colon).trim();
-                String value = h.substring(colon + 1).trim();
-                if (name.equalsIgnoreCase("Content-Length")) length = Long.parseLong(value);
-                else if (name.equalsIgnoreCase("Connection") && value.equalsIgnoreCase("close")) closeAfter = true;
-                else if (name.equalsIgnoreCase("Transfer-Encoding")) throw new IOException("chunked bodies are not "
-                        + "expected");
-            }
-            if (length < 0) throw new IOException("response without Content-Length");
-            in.skipNBytes(length);
-            if (closeAfter) close();
-            return code;
-        }
-
-        private String line() throws IOException {
-            line.setLength(0);
-            while (true) {
-                int b = in.read();
-                if (b < 0) throw new IOException("connection closed by the server");
-                if (b == '\n') break;
-                if (b != '\r') line.append((char) b);
-            }
-            return line.toString();
-        }
-
-        void close() {
-            if (socket != null) {
-                try {
-                    socket.close();
-                } catch (IOException ignored) {
-                    // the connection is being dropped anyway
-                }
-            }
-            socket = null;
-        }
     }
 }
