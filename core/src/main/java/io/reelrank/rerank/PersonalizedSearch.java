@@ -12,7 +12,6 @@ import io.reelrank.index.SearchFilters;
 import io.reelrank.model.FactorModel;
 import io.reelrank.model.ItemVectors;
 import io.reelrank.model.ModelStore;
-import io.reelrank.model.Numbers;
 import io.reelrank.model.RatingHistory;
 import io.reelrank.rank.Domain;
 import io.reelrank.rank.FeatureSet;
@@ -687,8 +686,9 @@ public final class PersonalizedSearch implements AutoCloseable {
                     : Reasons.of(x, c, ranker.features(), contrib[i], mr.genres(), REASONS);
             StringBuilder e = new StringBuilder(
                     String.format(Locale.ROOT, "learned ranker version %d: score %.4f", rv, score));
-            if (score != s[c]) e.append(String.format(Locale.ROOT, " = ranker %.4f %+.4f (%s·cos %.3f, your taste's "
-                    + "content term)", s[c], score - s[c], Numbers.plain(ORDER.contentWeight()), cos));
+            if (score != s[c]) {
+                e.append(String.format(Locale.ROOT, " = ranker %.4f %+.4f (%s)", s[c], score - s[c], ORDER));
+            }
             if (tier < 0) e.append(
                     String.format(Locale.ROOT, "; you rated it %.1f: below every movie you have not rated",
                     x[c * FeatureSet.WIDTH + io.reelrank.rank.Feature.STARS.ordinal()]));
