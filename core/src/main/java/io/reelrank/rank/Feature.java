@@ -44,8 +44,8 @@ public enum Feature {
     COS_LIKED("cos_liked", "cos(e_i, Σ e_j over the user's movies rated ≥ 4)"),
     COS_DISLIKED("cos_disliked", "cos(e_i, Σ e_j over the user's movies rated ≤ 2.5)"),
     SIGNED_CF("signed_cf", "cos(y_i, Σ_j (r_uj − b_u)·y_j): the user's centred ratings in the factor space"),
-    KNN("knn", "Σ_j s_ij·(r_uj − b_u)/(Σ_j s_ij + 1) over the user's 20 rated movies j most similar to i, "
-            + "s_ij = cos(y_i, y_j) > 0 (item-kNN, Sarwar et al. 2001)"),
+    KNN("knn", "Σ_j s_ij·(r_uj − b_u)/(Σ_j s_ij + 1) over the 20 movies j most similar to i among "
+            + "the user's 512 latest rated, s_ij = cos(y_i, y_j) > 0 (item-kNN, Sarwar et al. 2001)"),
     LATEST_SIM("latest_sim", "cos(y_i, Σ_j y_j/|y_j| over the user's 10 latest rated movies j): how close "
             + "it is to what the user watched last"),
     HAS_CF("has_cf", "1 when the user has a collaborative vector, else 0"),

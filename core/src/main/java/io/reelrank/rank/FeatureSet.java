@@ -67,7 +67,12 @@ public final class FeatureSet {
         double[] uv = new double[n];
         int refMonth = user.size() > 0 ? user.referenceMonth() : stats.lastMonth();
         double refYear = refMonth / 12;
-        float[] sims = new float[Math.max(1, user.neighbourCount())];
+        double[] knn = new double[n];
+        if (user.size() > 0 && model != null) {
+            float[][] ys = new float[n][];
+            for (int i = 0; i < n; i++) ys[i] = model.vector(cs.get(i).movieId());
+            user.knn(ys, knn);
+        }
         float[] liked = user.likedCentroid();
         float[] disliked = user.dislikedCentroid();
         float[] signed = user.signedFactors();
@@ -136,7 +141,7 @@ public final class FeatureSet {
                 if (e != null && disliked != null) set(x, o, Feature.COS_DISLIKED, dot(disliked, e));
                 if (y != null && signed != null) set(x, o, Feature.SIGNED_CF, dot(signed, y) / norm(y));
                 if (y != null && latest != null) set(x, o, Feature.LATEST_SIM, dot(latest, y) / norm(y));
-                if (y != null) set(x, o, Feature.KNN, user.knn(y, sims));
+                if (y != null) set(x, o, Feature.KNN, knn[i]);
                 set(x, o, Feature.STARS, user.stars(m));
             }
         }
