@@ -39,6 +39,17 @@ public final class Ranker {
     private final int[] missing;
     private final int[] column;
     private final float[] value; // split threshold, or a leaf's value
+    // The same trees as perfect binary trees (heap order: node p's children 2p+1 and 2p+2), when every
+    // tree is at most PERFECT_DEPTH deep: a leaf above the last level becomes a subtree whose leaves all
+    // hold its value, so every row takes exactly depth steps and the rows of one tree walk side by side
+    // instead of waiting on each other's branches. null: some tree is deeper, walk the nodes above.
+    private final int[] treeDepth;
+    private final int[] splitAt; // first split of tree t in pColumn/pThreshold/pMissingRight
+    private final int[] leafAt; // first leaf of tree t in pLeaf
+    private final int[] pColumn;
+    private final float[] pThreshold;
+    private final int[] pMissingRight; // 1 when a missing value goes to the right child
+    private final float[] pLeaf;
     private Booster booster; // for contributions; guarded by this
 
     private record Tree(int[] left, int[] right, int[] feature, float[] threshold, boolean[] defaultLeft,
@@ -74,6 +85,66 @@ public final class Ranker {
             }
             at += tree.left().length;
         }
+        int[] depths = new int[trees.length];
+        int splits = 0;
+        int leaves = 0;
+        boolean perfect = true;
+        for (int t = 0; t < trees.length; t++) {
+            depths[t] = depth(trees[t], 0);
+            perfect &= depths[t] <= PERFECT_DEPTH;
+            splits += (1 << depths[t]) - 1;
+            leaves += 1 << depths[t];
+        }
+        if (!perfect) {
+            treeDepth = null;
+            splitAt = leafAt = pColumn = pMissingRight = null;
+            pThreshold = pLeaf = null;
+            return;
+        }
+        treeDepth = depths;
+        splitAt = new int[trees.length];
+        leafAt = new int[trees.length];
+        pColumn = new int[splits];
+        pThreshold = new float[splits];
+        pMissingRight = new int[splits];
+        pLeaf = new float[leaves];
+        int s = 0;
+        int l = 0;
+        for (int t = 0; t < trees.length; t++) {
+            splitAt[t] = s;
+            leafAt[t] = l;
+            place(trees[t], columns, 0, 0, 0, depths[t], s, l);
+            s += (1 << depths[t]) - 1;
+            l += 1 << depths[t];
+        }
+    }
+
+    /** The deepest trees laid out as perfect binary trees; deeper models walk their nodes. */
+    static final int PERFECT_DEPTH = 10;
+
+    private static int depth(Tree t, int node) {
+        if (t.left()[node] < 0) return 0;
+        return 1 + Math.max(depth(t, t.left()[node]), depth(t, t.right()[node]));
+    }
+
+    /** Puts {@code node} (at {@code level}, heap position {@code p}) and its subtree into the perfect layout. */
+    private void place(Tree t, int[] columns, int node, int p, int level, int depth, int splits, int leaves) {
+        if (level == depth) {
+            pLeaf[leaves + p - ((1 << depth) - 1)] = t.threshold()[node];
+            return;
+        }
+        if (t.left()[node] < 0) { // a leaf above the last level: a split whose both sides are this leaf
+            pColumn[splits + p] = 0;
+            pThreshold[splits + p] = 0;
+            place(t, columns, node, 2 * p + 1, level + 1, depth, splits, leaves);
+            place(t, columns, node, 2 * p + 2, level + 1, depth, splits, leaves);
+            return;
+        }
+        pColumn[splits + p] = columns[t.feature()[node]];
+        pThreshold[splits + p] = t.threshold()[node];
+        pMissingRight[splits + p] = t.defaultLeft()[node] ? 0 : 1;
+        place(t, columns, t.left()[node], 2 * p + 1, level + 1, depth, splits, leaves);
+        place(t, columns, t.right()[node], 2 * p + 2, level + 1, depth, splits, leaves);
     }
 
     /**
@@ -165,6 +236,37 @@ public final class Ranker {
         int k = Math.min(limit, trees.length);
         // Tree by tree over all rows (a tree's nodes stay in cache); each row still adds its leaves in
         // tree order, in float, as XGBoost does.
+        float[] sum = new float[n];
+        java.util.Arrays.fill(sum, base);
+        if (treeDepth != null) {
+            int[] pos = new int[n];
+            for (int t = 0; t < k; t++) {
+                java.util.Arrays.fill(pos, 0);
+                int sp = splitAt[t];
+                int depth = treeDepth[t];
+                for (int level = 0; level < depth; level++) {
+                    for (int r = 0; r < n; r++) {
+                        int p = pos[r];
+                        float v = x[r * FeatureSet.WIDTH + pColumn[sp + p]];
+                        // right when v ≥ threshold: v − threshold is never −0 or negative then (IEEE
+                        // subtraction of distinct floats is never 0); a missing value goes its own way
+                        int right = (Float.floatToRawIntBits(v - pThreshold[sp + p]) >>> 31) ^ 1;
+                        if (v != v) right = pMissingRight[sp + p];
+                        pos[r] = 2 * p + 1 + right;
+                    }
+                }
+                int leaf = leafAt[t] - ((1 << depth) - 1);
+                for (int r = 0; r < n; r++) sum[r] += pLeaf[leaf + pos[r]];
+            }
+            double[] out = new double[n];
+            for (int r = 0; r < n; r++) out[r] = sum[r];
+            return out;
+        }
+        return walk(x, n, k);
+    }
+
+    /** The scores by walking each tree's nodes: the general way, and the check of the perfect layout. */
+    double[] walk(float[] x, int n, int k) {
         float[] sum = new float[n];
         java.util.Arrays.fill(sum, base);
         for (int t = 0; t < k; t++) {
