@@ -189,7 +189,7 @@ public final class RequestLog implements AutoCloseable {
     public static String newRequestId(long epochMillis) {
         byte[] r = new byte[12];
         RANDOM.nextBytes(r);
-        StringBuilder b = new StringBuilder(32).append(String.format("%08x", epochMillis / 1000));
+        StringBuilder b = new StringBuilder(32).append(String.format(java.util.Locale.ROOT, "%08x", epochMillis / 1000));
         for (byte x : r) b.append(Character.forDigit((x >> 4) & 0xf, 16)).append(Character.forDigit(x & 0xf, 16));
         return b.toString();
     }
