@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -189,7 +190,7 @@ public final class RequestLog implements AutoCloseable {
     public static String newRequestId(long epochMillis) {
         byte[] r = new byte[12];
         RANDOM.nextBytes(r);
-        StringBuilder b = new StringBuilder(32).append(String.format(java.util.Locale.ROOT, "%08x", epochMillis / 1000));
+        StringBuilder b = new StringBuilder(32).append(String.format(Locale.ROOT, "%08x", epochMillis / 1000));
         for (byte x : r) b.append(Character.forDigit((x >> 4) & 0xf, 16)).append(Character.forDigit(x & 0xf, 16));
         return b.toString();
     }
