@@ -56,7 +56,8 @@ final class SearchRoute {
         long micros = RequestLog.nowMicros();
         String id = RequestLog.newRequestId(micros / 1000);
         ctx.json(SearchJson.of(answer).withRequestId(id));
-        log.log(RequestLog.search(id, micros, answer));
+        // A HEAD's answer has no body, so no client can name its id.
+        if (!ctx.method().equals(io.javalin.http.HandlerType.HEAD)) log.log(RequestLog.search(id, micros, answer));
     }
 
     /**

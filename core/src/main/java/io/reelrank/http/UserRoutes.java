@@ -100,7 +100,9 @@ final class UserRoutes {
         long micros = RequestLog.nowMicros();
         String requestId = RequestLog.newRequestId(micros / 1000);
         ctx.json(RecommendJson.of(r).withRequestId(requestId));
-        log.log(RequestLog.recommendation(requestId, micros, r));
+        if (!ctx.method().equals(io.javalin.http.HandlerType.HEAD)) {
+            log.log(RequestLog.recommendation(requestId, micros, r)); // a HEAD's id reaches no client
+        }
     }
 
     /** The answer of {@code DELETE /api/users/{id}}: what was removed. */
