@@ -69,9 +69,17 @@ class EventsApiTest {
     @AfterAll
     static void stop() throws Exception {
         try {
+            server.requestLog().flush(60_000);
+            assertTrue(count("user_id = " + USER) > 0);
             HttpResponse<String> r = HttpFixture.send(server, "DELETE", "/api/users/" + USER, admin);
             assertEquals(200, r.statusCode(), r.body());
             HttpFixture.search().invalidateUser(USER);
+            assertEquals(0, count("user_id = " + USER), "the deleted user's events went with them");
+            try (Connection c = db.connect(); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT count(*) FROM request_log WHERE user_id = " + USER)) {
+                rs.next();
+                assertEquals(0, rs.getLong(1), "and what they were served");
+            }
         } finally {
             server.close();
             try (Connection c = db.connect(); Statement st = c.createStatement()) {
