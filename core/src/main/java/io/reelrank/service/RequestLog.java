@@ -81,6 +81,12 @@ public final class RequestLog implements AutoCloseable {
                         + (features == null ? "none" : features.length));
             }
         }
+
+        /** This entry served in experiment {@code id}; {@code arms[i]}: the arm that placed position i + 1's movie. */
+        public Entry withExperiment(int id, short[] arms) {
+            return new Entry(requestId, servedAtMicros, user, kind, query, ranker, rankerVersion, modelVersion, id,
+                    arms, movieIds, featureNames, features);
+        }
     }
 
     /** What an event is checked against: who was shown what, by which ranker. */

@@ -32,7 +32,9 @@ class RequestLogTest {
                 RequestLog.newRequestId(0), 0, null, "search", "lord", "weighted", null, null, null, null,
                 new int[] {1, 2}, new String[] {"bm25", "score"}, new float[3]));
         assertEquals("features must hold 2 values per shown movie (2), got 3", e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new RequestLog.Entry(RequestLog.newRequestId(0), 0, null,
-                "search", "lord", "weighted", null, null, 1, new short[] {0}, new int[] {1, 2}, null, null));
+        RequestLog.Entry plain = new RequestLog.Entry(RequestLog.newRequestId(0), 0, null, "search", "lord", "weighted", null,
+                null, null, null, new int[] {1, 2}, null, null);
+        assertThrows(IllegalArgumentException.class, () -> plain.withExperiment(1, new short[] {0}));
+        assertEquals(2, plain.withExperiment(1, new short[] {0, 1}).arms().length);
     }
 }
