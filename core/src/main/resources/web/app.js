@@ -61,6 +61,44 @@ async function api(path, options) {
   return body;
 }
 
+// Events (docs/events.md): each list the page shows is an impression of the answer's request_id, and a
+// movie opened or rated from it a click at its position. Best effort: a refused post changes nothing here.
+const PAGE = Date.now().toString(36) + '-' + Math.random().toString(36).slice(2, 10);
+let eventSeq = 0;
+const shown = new Map();
+
+function postEvents(events) {
+  fetch('/api/events', withKey({
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ events: events }),
+  })).catch(() => {});
+}
+
+function event(type, data) {
+  const e = { id: 'page-' + PAGE + '-' + (++eventSeq), type: type, request_id: data.request_id };
+  if (data.user) e.user_id = data.user;
+  return e;
+}
+
+function impression(list, data) {
+  shown.set(list, data);
+  if (!data || !data.request_id || !data.results.length) return;
+  const e = event('impression', data);
+  e.movie_ids = data.results.map((r) => r.movie_id);
+  e.positions = data.results.map((r, i) => i + 1);
+  postEvents([e]);
+}
+
+function clicked(list, movieId) {
+  const data = shown.get(list);
+  if (!data || !data.request_id) return;
+  const i = data.results.findIndex((r) => r.movie_id === movieId);
+  if (i < 0) return;
+  const e = event('click', data);
+  e.movie_id = movieId;
+  e.position = i + 1;
+  postEvents([e]);
+}
+
 function showError(e, query) {
   const box = $('error');
   if (!e) { box.hidden = true; return; }
@@ -145,6 +183,7 @@ function stars(movie, user) {
 function renderList(target, data, opts) {
   const list = $(target);
   list.replaceChildren();
+  impression(target, data);
   if (!data.results.length) {
     list.append(el('li', 'empty', 'No movie matches this query and these filters.'));
     return;
@@ -165,6 +204,7 @@ function renderList(target, data, opts) {
     const a = el('a', null, r.title);
     a.href = '/api/movies/' + r.movie_id;
     a.target = '_blank';
+    a.addEventListener('click', () => clicked(target, r.movie_id));
     title.append(a, el('span', 'year', r.year ? ' (' + r.year + ')' : ''));
     li.append(title);
     if (opts.personalized) {
@@ -314,12 +354,14 @@ async function loadForYou() {
     const r = await api('/api/users/' + encodeURIComponent(user) + '/recommendations?' + p);
     const list = $('for-you-list');
     list.replaceChildren();
+    impression('for-you', r);
     for (const i of r.results) {
       const li = el('li', 'pick');
       li.dataset.movieId = String(i.movie_id);
       const a = el('a', null, i.title);
       a.href = '/api/movies/' + i.movie_id;
       a.target = '_blank';
+      a.addEventListener('click', () => clicked('for-you', i.movie_id));
       li.append(el('span', 'rank', String(i.rank)), a, el('span', 'year', i.year ? ' (' + i.year + ')' : ''));
       const chips = el('span', 'chips');
       i.genres.slice(0, 3).forEach((g) => chips.append(chip(g)));
@@ -341,6 +383,7 @@ async function loadForYou() {
 
 async function rate(user, movie, stars) {
   const headers = { 'Content-Type': 'application/json' };
+  clicked('personalized', movie.movie_id);
   try {
     const r = await api('/api/users/' + encodeURIComponent(user) + '/ratings', {
       method: 'POST', headers: headers, body: JSON.stringify({ movie_id: movie.movie_id, rating: stars }),

@@ -99,9 +99,9 @@ class ApiServerRoutesTest {
     @Test
     void theServerListsEachRouteOnceWithoutItsHead() {
         List<String> routes = HttpFixture.server().routes();
-        assertEquals(15, routes.size(), routes.toString());
-        assertTrue(routes.contains("GET /api/movies/{id}/similar") && routes.contains("POST /api/users/{id}/ratings"),
-                routes.toString());
+        assertEquals(16, routes.size(), routes.toString());
+        assertTrue(routes.contains("GET /api/movies/{id}/similar") && routes.contains("POST /api/users/{id}/ratings")
+                && routes.contains("POST /api/events"), routes.toString());
         assertTrue(routes.stream().noneMatch(r -> r.startsWith("HEAD ")), routes.toString());
     }
 }

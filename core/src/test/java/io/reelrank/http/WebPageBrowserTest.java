@@ -181,6 +181,47 @@ class WebPageBrowserTest {
         assertEquals(2, ApiServerTest.json(HttpFixture.get("/api/users/" + RATER)).get("rating_count").asInt());
         screenshot("rating-reranks.png");
     }
+
+    @Test
+    void thePageSendsTheImpressionOfEachListAndAClickForTheMovieItRates() throws Exception {
+        int user = 39321;
+        assertEquals(200, HttpFixture.post(HttpFixture.server(), "/api/users/" + user + "/ratings",
+                "{\"movie_id\": 2571, \"rating\": 5}", null).statusCode());
+        try {
+            driver.get(HttpFixture.uri("/?q=lord&user=" + user).toString());
+            waitForResults();
+            List<Row> shown = column("personalized");
+            Row target = shown.get(2);
+            driver.findElement(By.cssSelector("#personalized li.result[data-movie-id='" + target.movieId()
+                    + "'] button.star[data-rating='4']")).click();
+            waiting().until(d -> d.findElement(By.id("toast")).getText().contains("re-ranked"));
+            // The page posts its events without waiting for them: wait until the click is stored.
+            String click = "SELECT count(*) FROM events WHERE user_id = " + user + " AND type = 'click' AND movie_id = "
+                    + target.movieId() + " AND position = 3";
+            waiting().until(d -> count(click) == 1);
+            assertTrue(count("SELECT count(*) FROM events WHERE user_id = " + user + " AND type = 'impression' "
+                    + "AND movie_ids[1] = " + shown.get(0).movieId() + " AND cardinality(movie_ids) = " + shown.size())
+                    >= 1, "the personalized list's impression");
+            waiting().until(d -> count("SELECT count(*) FROM events WHERE type = 'impression' AND user_id IS NULL "
+                    + "AND request_id IS NOT NULL AND received_at > now() - interval '10 minutes'") >= 1);
+        } finally {
+            try (java.sql.Connection c = HttpFixture.db().connect(); java.sql.Statement st = c.createStatement()) {
+                st.execute("DELETE FROM events WHERE user_id = " + user + " OR event_id LIKE 'page-%'");
+            }
+            HttpFixture.deleteUsers(user);
+        }
+    }
+
+    private static long count(String sql) {
+        try (java.sql.Connection c = HttpFixture.db().connect(); java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Waits until the column without a user has been drawn for the page's current query. */
     private static void waitForTheColumnWithoutAUser() {
         waiting().until(d -> "done".equals(d.findElement(By.id("bm25")).getAttribute("data-state"))

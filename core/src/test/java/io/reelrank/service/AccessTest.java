@@ -69,6 +69,16 @@ class AccessTest {
     }
 
     @Test
+    void eventsNeedAKeyAndAUserKeyPostsOnlyItsOwnUsersImpressionsAndClicks() {
+        assertEquals(new Decision(false, 401, "posting events needs a key (the user's own, or an admin key): send "
+                + "Authorization: Bearer <key>"), decide(ANON, Action.POST_EVENTS, null, null));
+        assertEquals(Decision.ALLOW, decide(USER_7, Action.POST_EVENTS, null, null));
+        assertEquals(Decision.ALLOW, decide(USER_7, Action.RECORD_EVENT, 7, null));
+        assertEquals(403, decide(USER_7, Action.RECORD_EVENT, 8, null).status());
+        assertEquals(Decision.ALLOW, Access.decide(Policy.DEFAULT, Principal.admin("a"), Action.RECORD_EVENT, 8, null));
+    }
+
+    @Test
     void theOpenModeLetsEveryCallerActAsAnAdmin() {
         assertEquals(Decision.ALLOW, Access.decide(Policy.OPEN, ANON, Action.RATE, 414, UserKind.MOVIELENS));
         assertEquals(Decision.ALLOW, Access.decide(Policy.OPEN, USER_7, Action.DELETE_USER, 8, UserKind.LIVE));
