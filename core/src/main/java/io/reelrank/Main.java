@@ -1,6 +1,7 @@
 package io.reelrank;
 
 import io.reelrank.bench.BenchCommand;
+import io.reelrank.bench.SimulateCommand;
 import io.reelrank.cli.CliException;
 import io.reelrank.cli.DbCommand;
 import io.reelrank.cli.DemoCommand;
@@ -49,7 +50,7 @@ import picocli.CommandLine.Spec;
                 UsersCommand.class, RateCommand.class, TestUsersCommand.class, TrainCommand.class, ModelCommand.class,
                 SearchCommand.class,
                 RecommendCommand.class, EvalCommand.class, DemoCommand.class, ServeCommand.class, GenerateCommand.class,
-                DocsCommand.class, KeysCommand.class, BenchCommand.class})
+                DocsCommand.class, KeysCommand.class, BenchCommand.class, SimulateCommand.class})
 public final class Main implements Runnable {
 
     @Spec
