@@ -27,14 +27,11 @@ import picocli.CommandLine.Spec;
  * (an admin key: the audience searches and rates as many users).
  */
 @Command(name = "simulate", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Play a simulated audience with a generated set's latent tastes against a running server: each "
-                + "session a user searches",
-                "(a favourite genre or a title word), clicks by a click model over how much it likes each result, "
-                        + "sometimes rates (POST",
-                "/api/users/{id}/ratings). Prints sessions/s and the latent NDCG@10 of what was shown. The server must "
-                        + "serve the same set",
-                "(`reelrank ingest --data-dir DIR` and `reelrank index`); REELRANK_API_TOKEN is sent as the key when "
-                        + "set."})
+        description = {"Play a simulated audience with a generated set's latent tastes against a running server.",
+                "Each session a user searches (a favourite genre or a title word), clicks by a click model over how",
+                "much it likes each result and sometimes rates (POST /api/users/{id}/ratings). Prints sessions/s",
+                "and the latent NDCG@10 of what was shown. The server must serve the same set (`reelrank ingest",
+                "--data-dir DIR`, `reelrank index`); REELRANK_API_TOKEN is sent as the key when set."})
 public final class SimulateCommand implements Callable<Integer> {
 
     @Spec
@@ -150,13 +147,31 @@ public final class SimulateCommand implements Callable<Integer> {
                 + "against the best order of the shown movies, %.4f against the best 10 catalogue movies the query "
                 + "matches%n", s.meanNdcgShown(), s.meanNdcgCatalogue());
         List<Session> logged = new ArrayList<>();
-        for (SimulatedSession x : kept) if (x.shown().length > 0) logged.add(x.toSession());
+        for (SimulatedSession x : kept) if (x.shown().length > 0) logged.add(x.toQuerySession());
         if (!logged.isEmpty()) {
+            // Clicks identify γ only through a movie seen at several positions for the same query.
+            java.util.Map<String, java.util.Set<Integer>> positions = new java.util.HashMap<>();
+            long impressions = 0;
+            for (Session x : logged) {
+                for (int p = 0; p < x.size(); p++) {
+                    positions.computeIfAbsent(x.context() + " " + x.shown()[p], k -> new java.util.HashSet<>())
+                            .add(p);
+                }
+            }
+            long varied = 0;
+            for (Session x : logged) {
+                for (int p = 0; p < x.size(); p++) {
+                    impressions++;
+                    if (positions.get(x.context() + " " + x.shown()[p]).size() > 1) varied++;
+                }
+            }
             PositionBasedModel m = PositionBasedModel.fit(logged);
-            StringBuilder fit = new StringBuilder("position-based click model fitted on these sessions (EM, "
-                    + m.rounds() + " rounds), γ_r/γ_1:");
+            StringBuilder fit = new StringBuilder("position-based click model fitted on these sessions (EM per query "
+                    + "and movie, " + m.rounds() + " rounds), γ_r/γ_1:");
             for (int r = 1; r <= m.depth(); r++) fit.append(String.format(Locale.ROOT, " %.3f", m.propensity(r)));
             out.println(fit);
+            out.printf(Locale.ROOT, "  identified by the %.1f%% of impressions whose (query, movie) was shown at more "
+                    + "than one position%n", 100.0 * varied / impressions);
             if (o.clickModel() == SimulatedAudience.ClickModel.PBM) {
                 StringBuilder truth = new StringBuilder("the audience's own examination, (1/r)^η:");
                 for (int r = 1; r <= m.depth(); r++) {

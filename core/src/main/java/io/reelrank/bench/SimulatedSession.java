@@ -29,6 +29,15 @@ public record SimulatedSession(int index, int user, String query, String request
         return new Session(context(user, query), shown, clicked);
     }
 
+    /**
+     * The view of a position-based fit: the context is the query alone, so a movie's attractiveness is
+     * averaged over the users who asked it and the positions it was shown at to different users (which
+     * personalised rankings vary) identify the examination propensities.
+     */
+    public Session toQuerySession() {
+        return new Session(query, shown, clicked);
+    }
+
     static String context(int user, String query) {
         return user + " " + query;
     }
