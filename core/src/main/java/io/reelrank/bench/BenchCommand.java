@@ -13,7 +13,8 @@ import picocli.CommandLine.Spec;
         subcommands = {BenchIngestCommand.class, BenchSearchCommand.class, BenchTagWeightCommand.class,
                 BenchEmbedCommand.class, BenchRerankCommand.class, BenchHttpCommand.class, BenchTrainCommand.class,
                 BenchFoldInCommand.class, BenchRecommendCommand.class, BenchScaleCommand.class,
-                BenchSearchQualityCommand.class, BenchLtrCommand.class, BenchRateCommand.class})
+                BenchSearchQualityCommand.class, BenchLtrCommand.class, BenchRateCommand.class,
+                BenchEventsCommand.class})
 public final class BenchCommand implements Runnable {
 
     @Spec

@@ -30,6 +30,11 @@ public final class Latencies {
         histogram.recordValue(Math.max(0, nanos));
     }
 
+    /** Adds every sample of {@code other} (another thread's, say). */
+    public void add(Latencies other) {
+        histogram.add(other.histogram);
+    }
+
     /** How many samples. */
     public long count() {
         return histogram.getTotalCount();

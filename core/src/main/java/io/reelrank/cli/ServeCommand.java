@@ -117,6 +117,24 @@ public final class ServeCommand implements Callable<Integer> {
                     + "catalogue) or none (default: ${DEFAULT-VALUE})")
     String anonymous;
 
+    @Option(names = "--event-retention-days", paramLabel = "DAYS",
+            defaultValue = "" + io.reelrank.service.EventPartitions.DEFAULT_RETENTION_DAYS,
+            description = "Days of posted events and of the request log kept; older day partitions are dropped "
+                    + "hourly, 1-36500 (default: ${DEFAULT-VALUE})")
+    int eventRetentionDays;
+
+    @Option(names = "--event-queue", paramLabel = "N",
+            defaultValue = "" + io.reelrank.service.EventService.DEFAULT_CAPACITY,
+            description = "Posted events that may wait for the event writer; a batch beyond it is refused with 503 "
+                    + "and Retry-After, 1-10000000 (default: ${DEFAULT-VALUE})")
+    int eventQueue;
+
+    @Option(names = "--request-log-queue", paramLabel = "N",
+            defaultValue = "" + io.reelrank.service.RequestLog.DEFAULT_CAPACITY,
+            description = "Served requests that may wait for the request log writer; beyond it a request is not "
+                    + "logged (counted in /metrics), 1-10000000 (default: ${DEFAULT-VALUE})")
+    int requestLogQueue;
+
     /** The server's wait for a pooled connection: short, so a database outage does not hold workers. */
     public static final long DEFAULT_DB_TIMEOUT_MS = 1_000;
 
@@ -125,7 +143,9 @@ public final class ServeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         ApiServer.Options options;
         Access.Policy policy;
+        ApiServer.EventSettings events;
         try {
+            events = new ApiServer.EventSettings(eventQueue, requestLogQueue, eventRetentionDays);
             options = new ApiServer.Options(bind, port, threads == null ? ApiServer.DEFAULT_THREADS : threads,
                     System.getenv("REELRANK_API_TOKEN"), shrinkage, queue, queueTimeout, idleTimeout, shutdownTimeout)
                     .withLimits(new ApiServer.Limits(bodyTimeout, pendingBodies, clientRate, clientBurst));
@@ -160,7 +180,7 @@ public final class ServeCommand implements Callable<Integer> {
                 out.println("reelrank: warning: no movie has an embedding; searches follow BM25 until "
                         + "`reelrank embed --load`");
             }
-            try (ApiServer server = ApiServer.start(options, db, search, policy)) {
+            try (ApiServer server = ApiServer.start(options, db, search, policy, events)) {
                 Thread hook = new Thread(() -> {
                     server.close();
                     stopped.countDown();

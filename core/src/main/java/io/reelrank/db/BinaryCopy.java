@@ -93,6 +93,85 @@ public final class BinaryCopy {
         buf.putInt(8).putLong((epochSeconds - PG_EPOCH_SECONDS) * 1_000_000L);
     }
 
+    /** A {@code uuid} from its 16 bytes as two longs, most significant first. */
+    public void uuid(long hi, long lo) {
+        ensure(20);
+        buf.putInt(16).putLong(hi).putLong(lo);
+    }
+
+    /** A timestamptz from Unix epoch microseconds. */
+    public void timestampFromEpochMicros(long epochMicros) {
+        ensure(12);
+        buf.putInt(8).putLong(epochMicros - PG_EPOCH_SECONDS * 1_000_000L);
+    }
+
+    /** A {@code real}, or NULL for null. */
+    public void float4OrNull(Float v) {
+        if (v == null) nul();
+        else float4(v);
+    }
+
+    /**
+     * A one-dimensional {@code int[]} (NULL for null). Format: PostgreSQL src/backend/utils/adt/arrayfuncs.c,
+     * array_send: ndim, has-nulls flag, element type OID, then per dimension its size and lower bound.
+     */
+    public void int4Array(int[] v) {
+        if (v == null) {
+            nul();
+            return;
+        }
+        arrayHeader(v.length, 4, 23);
+        for (int x : v) buf.putInt(4).putInt(x);
+    }
+
+    /** A one-dimensional {@code smallint[]} (NULL for null). */
+    public void int2Array(short[] v) {
+        if (v == null) {
+            nul();
+            return;
+        }
+        arrayHeader(v.length, 2, 21);
+        for (short x : v) buf.putInt(2).putShort(x);
+    }
+
+    /** A one-dimensional {@code real[]} (NULL for null); NaN stays NaN. */
+    public void float4Array(float[] v) {
+        if (v == null) {
+            nul();
+            return;
+        }
+        arrayHeader(v.length, 4, 700);
+        for (float x : v) buf.putInt(4).putFloat(x);
+    }
+
+    /** A one-dimensional {@code text[]} (NULL for null; no null elements). */
+    public void textArray(String[] v) {
+        if (v == null) {
+            nul();
+            return;
+        }
+        byte[][] b = new byte[v.length][];
+        int size = 0;
+        for (int i = 0; i < v.length; i++) {
+            b[i] = v[i].getBytes(StandardCharsets.UTF_8);
+            size += 4 + b[i].length;
+        }
+        int header = v.length == 0 ? 12 : 20;
+        ensure(4 + header + size);
+        buf.putInt(header + size).putInt(v.length == 0 ? 0 : 1).putInt(0).putInt(25);
+        if (v.length > 0) buf.putInt(v.length).putInt(1);
+        for (byte[] x : b) buf.putInt(x.length).put(x);
+    }
+
+    /** Field length, then ndim (0 for an empty array), no nulls, element OID, and the one dimension. */
+    private void arrayHeader(int n, int elementBytes, int oid) {
+        int header = n == 0 ? 12 : 20;
+        int size = header + n * (4 + elementBytes);
+        ensure(4 + size);
+        buf.putInt(size).putInt(n == 0 ? 0 : 1).putInt(0).putInt(oid);
+        if (n > 0) buf.putInt(n).putInt(1);
+    }
+
     public void endRow() throws SQLException {
         if (++rows % batchRows == 0 || buf.position() > (1 << 20)) {
             flush();

@@ -13,8 +13,11 @@ import io.reelrank.rerank.Fusion;
 import io.reelrank.rerank.PersonalizedSearch;
 import io.reelrank.rerank.Retrieval;
 import io.reelrank.service.Access;
+import io.reelrank.service.EventPartitions;
+import io.reelrank.service.EventService;
 import io.reelrank.service.Keys;
 import io.reelrank.service.RatingService;
+import io.reelrank.service.RequestLog;
 import io.reelrank.user.UserTower;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -24,6 +27,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
@@ -69,7 +75,7 @@ public final class ApiServer implements AutoCloseable {
     public static final long DEFAULT_SHUTDOWN_MS = 10_000;
     /** Request line plus headers; larger is 431 (414 when the URI alone is too long). */
     public static final int MAX_HEADER_BYTES = 8 * 1024;
-    /** Larger bodies are refused with 413: the only body the API takes is one small rating. */
+    /** Larger bodies are refused with 413: the bodies the API takes are a rating and a batch of events. */
     public static final int MAX_BODY_BYTES = 64 * 1024;
     /** Seconds a client is told to wait in {@code Retry-After} when the server is full or busy. */
     static final int RETRY_AFTER_SECONDS = 1;
@@ -190,6 +196,29 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
+    /**
+     * The events API's settings (docs/events.md): events that may wait for the writer ({@code
+     * --event-queue}; a batch beyond it is 503), request log entries that may wait for theirs ({@code
+     * --request-log-queue}; beyond it an entry is dropped and counted), and the days of events and
+     * request log kept ({@code --event-retention-days}; older day partitions are dropped every hour).
+     */
+    public record EventSettings(int queue, int requestLogQueue, int retentionDays) {
+        public static final EventSettings DEFAULT = new EventSettings(EventService.DEFAULT_CAPACITY,
+                RequestLog.DEFAULT_CAPACITY, EventPartitions.DEFAULT_RETENTION_DAYS);
+
+        public EventSettings {
+            if (queue < 1 || queue > EventService.MAX_CAPACITY) {
+                throw new IllegalArgumentException("event queue must be in 1-" + EventService.MAX_CAPACITY
+                        + " events, got " + queue);
+            }
+            if (requestLogQueue < 1 || requestLogQueue > RequestLog.MAX_CAPACITY) {
+                throw new IllegalArgumentException("request log queue must be in 1-" + RequestLog.MAX_CAPACITY
+                        + " entries, got " + requestLogQueue);
+            }
+            EventPartitions.checkRetention(retentionDays);
+        }
+    }
+
     /** The page loads nothing from elsewhere; the policy, sent with every answer, makes that a guarantee. */
     static final String CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
             + "connect-src 'self'";
@@ -211,8 +240,11 @@ public final class ApiServer implements AutoCloseable {
     private final Javalin app;
     private volatile QoSHandler qos;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final RequestLog requestLog;
+    private final EventService events;
+    private final ScheduledExecutorService maintenance;
 
-    private ApiServer(Options o, Database db, PersonalizedSearch search, Access.Policy policy) {
+    private ApiServer(Options o, Database db, PersonalizedSearch search, Access.Policy policy, EventSettings es) {
         this.options = o;
         Keys keys = null;
         if (policy.keysRequired()) {
@@ -224,10 +256,21 @@ public final class ApiServer implements AutoCloseable {
         this.metrics = new HttpMetrics(db::poolStats);
         this.limits = new ClientLimits(o.limits().costRate(), o.limits().costBurst());
         StaticFiles web = StaticFiles.load();
-        SearchRoute searchRoute = new SearchRoute(search);
+        this.requestLog = new RequestLog(db, es.requestLogQueue());
+        RatingService ratings = new RatingService(db, search::items, search::model, o.shrinkage(),
+                search.searcher().dir());
+        this.events = new EventService(db, requestLog, ratings, es.queue());
+        metrics.events(events, requestLog);
+        this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "reelrank-event-partitions");
+            t.setDaemon(true);
+            return t;
+        });
+        maintenance.scheduleAtFixedRate(() -> maintainPartitions(db, es.retentionDays()), 0, 1, TimeUnit.HOURS);
+        SearchRoute searchRoute = new SearchRoute(search, requestLog);
         CatalogRoutes catalog = new CatalogRoutes(db);
-        UserRoutes users = new UserRoutes(db, search, new RatingService(db, search::items, search::model,
-                o.shrinkage(), search.searcher().dir()));
+        UserRoutes users = new UserRoutes(db, search, ratings, requestLog);
+        EventRoutes eventRoutes = new EventRoutes(events, search, g);
         HealthRoute health = new HealthRoute(db, search);
         JsonErrorHandler jettyErrors = new JsonErrorHandler(o.threads(), o.queue(), metrics);
         this.app = Javalin.create(cfg -> {
@@ -309,6 +352,7 @@ public final class ApiServer implements AutoCloseable {
             get(routes, "/api/users/{id}", users::user);
             routes.post("/api/users/{id}/ratings", users::rate);
             routes.delete("/api/users/{id}", users::delete);
+            routes.post("/api/events", eventRoutes::post);
             get(routes, "/api/me", g::me);
             get(routes, "/api/users/{id}/recommendations", users::recommendations);
             get(routes, "/api/health", health::health);
@@ -344,7 +388,13 @@ public final class ApiServer implements AutoCloseable {
     /** Binds and starts a server under the access {@code policy} ({@link Guard}); it answers until {@link #close}. */
     public static ApiServer start(Options options, Database db, PersonalizedSearch search, Access.Policy policy)
             throws IOException {
-        ApiServer s = new ApiServer(options, db, search, policy);
+        return start(options, db, search, policy, EventSettings.DEFAULT);
+    }
+
+    /** {@link #start(Options, Database, PersonalizedSearch, Access.Policy)} with the events API's settings. */
+    public static ApiServer start(Options options, Database db, PersonalizedSearch search, Access.Policy policy,
+                                  EventSettings events) throws IOException {
+        ApiServer s = new ApiServer(options, db, search, policy, events);
         try {
             s.app.start();
         } catch (RuntimeException e) {
@@ -431,6 +481,27 @@ public final class ApiServer implements AutoCloseable {
         guard.awaitKeysSeen(timeoutMs);
     }
 
+    /** The request log of this server's searches and recommendations. */
+    public RequestLog requestLog() {
+        return requestLog;
+    }
+
+    /** The writer of this server's posted events. */
+    public EventService events() {
+        return events;
+    }
+
+    /** Today's and the next days' event partitions made, those past the retention dropped; a failure is logged. */
+    private static void maintainPartitions(Database db, int retentionDays) {
+        try {
+            EventPartitions.Maintained m = EventPartitions.maintain(db, retentionDays,
+                    java.time.LocalDate.now(java.time.ZoneOffset.UTC));
+            if (!m.dropped().isEmpty()) LOG.info("event retention ({} days): dropped {}", retentionDays, m.dropped());
+        } catch (java.sql.SQLException | RuntimeException e) {
+            LOG.warn("event partitions not maintained ({}); retried within the hour", e.getMessage());
+        }
+    }
+
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
@@ -439,6 +510,9 @@ public final class ApiServer implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("stopping the server failed", e);
         }
+        maintenance.shutdownNow();
+        events.close();
+        requestLog.close();
         guard.close();
     }
 }

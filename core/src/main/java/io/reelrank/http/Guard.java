@@ -43,7 +43,8 @@ final class Guard implements AutoCloseable {
             Map.entry("GET /api/users/{id}", Access.Action.READ_USER),
             Map.entry("DELETE /api/users/{id}", Access.Action.DELETE_USER),
             Map.entry("POST /api/users/{id}/ratings", Access.Action.RATE),
-            Map.entry("GET /api/users/{id}/recommendations", Access.Action.RECOMMEND));
+            Map.entry("GET /api/users/{id}/recommendations", Access.Action.RECOMMEND),
+            Map.entry("POST /api/events", Access.Action.POST_EVENTS));
 
     private final Access.Policy policy;
     private final Keys keys;
@@ -93,6 +94,21 @@ final class Guard implements AutoCloseable {
                 || action == Access.Action.DELETE_USER) && p.userId().equals(user) ? keys.kindOf(user) : null;
         Access.Decision d = Access.decide(policy, p, action, user, kind);
         if (!d.allowed()) throw refusal(ctx, d.status(), d.reason());
+    }
+
+    /**
+     * Whether the caller may post event {@code index} of a batch for {@code user}: its own user's with a
+     * user key (a rating, as the rating route, not for test or MovieLens users), anyone's with an admin
+     * key; throws the 403 naming the event.
+     */
+    void checkEvent(Context ctx, int index, int user, boolean rating) throws SQLException {
+        if (!policy.keysRequired()) return;
+        Access.Principal p = principal(ctx);
+        Access.Action action = rating ? Access.Action.RATE : Access.Action.RECORD_EVENT;
+        Access.UserKind kind = rating && p.role() == Access.Role.USER && p.userId().equals(user) ? keys.kindOf(user)
+                : null;
+        Access.Decision d = Access.decide(policy, p, action, user, kind);
+        if (!d.allowed()) throw refusal(ctx, d.status(), "event " + index + ": field 'user_id': " + d.reason());
     }
 
     private Access.Principal authenticate(Context ctx) throws SQLException {

@@ -104,6 +104,39 @@ final class HttpMetrics {
                 .register(registry);
     }
 
+    /**
+     * Exposes the event writer's and the request log's figures: events stored, repeated and refused (queue
+     * full), events waiting and the queue's capacity; request log entries written, dropped (its queue was
+     * full: served, never logged) and failed, and entries waiting.
+     */
+    void events(io.reelrank.service.EventService events, io.reelrank.service.RequestLog log) {
+        GaugeWithCallback.builder()
+                .name("reelrank_events")
+                .help("Posted events by outcome since start (stored, duplicate, refused: the queue was full), and "
+                        + "the writer's queue (queued, capacity).")
+                .labelNames("state")
+                .callback(cb -> {
+                    cb.call(events.storedTotal(), "stored");
+                    cb.call(events.duplicateTotal(), "duplicate");
+                    cb.call(events.refusedTotal(), "refused");
+                    cb.call(events.queued(), "queued");
+                    cb.call(events.capacity(), "capacity");
+                })
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("reelrank_request_log_entries")
+                .help("Request log entries since start: written, dropped (the queue was full; the answer was served "
+                        + "but not logged), failed (the database refused the write); queued now.")
+                .labelNames("state")
+                .callback(cb -> {
+                    cb.call(log.written(), "written");
+                    cb.call(log.dropped(), "dropped");
+                    cb.call(log.failed(), "failed");
+                    cb.call(log.queued(), "queued");
+                })
+                .register(registry);
+    }
+
     /** Counts the {@code units} a request was charged, or would have been when it was refused. */
     void charged(long units, boolean refused) {
         (refused ? costRefused : costTaken).inc(units);

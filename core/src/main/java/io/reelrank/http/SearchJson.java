@@ -1,5 +1,6 @@
 package io.reelrank.http;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.reelrank.index.SearchHit;
 import io.reelrank.index.SearchResult;
@@ -22,6 +23,7 @@ import java.util.List;
  * ranker, and {@code note} then says so; {@code ranker_version} is the learned ranker's version
  * (null for the other fusions); {@code reasons}, the learned score's largest SHAP contributions
  * summed per reason, are given when explanations were asked for (null otherwise).
+ * An HTTP answer starts with {@code "request_id"}, the id events name it by (docs/events.md).
  * A plain BM25 search ({@code reelrank search} without {@code --user}, in any {@code --sort} order)
  * has the same fields: what it does not compute (the fusion and its weights, the model, the towers'
  * scores, {@code has_embedding}) is null, and its score is the BM25 score.
@@ -32,10 +34,18 @@ public final class SearchJson {
      * The answer. {@code retrieval}: the candidates' source that ran (bm25, semantic or hybrid; auto
      * resolved); {@code didYouMean}: the query with its unknown words corrected, or null.
      */
-    public record Body(String query, Integer user, boolean personalized, boolean coldUser, String fusion, Double alpha,
+    public record Body(@JsonInclude(JsonInclude.Include.NON_NULL) String requestId, String query, Integer user,
+                       boolean personalized, boolean coldUser, String fusion, Double alpha,
                        Double popularityWeight, Double collaborativeWeight, Long modelVersion, Long rankerVersion,
                        String note, boolean hasCollaborative, Integer candidates, long totalMatches, String retrieval,
-                       String didYouMean, List<Item> results) {}
+                       String didYouMean, List<Item> results) {
+        /** This answer with the server's {@code request_id} (only HTTP answers carry one). */
+        public Body withRequestId(String id) {
+            return new Body(id, query, user, personalized, coldUser, fusion, alpha, popularityWeight,
+                    collaborativeWeight, modelVersion, rankerVersion, note, hasCollaborative, candidates, totalMatches,
+                    retrieval, didYouMean, results);
+        }
+    }
 
     /**
      * One movie of the answer, in rank order. {@code retriever}: which list found it (bm25, semantic or
@@ -70,7 +80,7 @@ public final class SearchJson {
                     h.retriever(), h.retrievalRank(), h.semanticRank(), round(h.semanticScore()), reasons(h)));
         }
         Long ranker = r.fusion() == Fusion.LEARNED && r.rankerVersion() > 0 ? r.rankerVersion() : null;
-        return new Body(r.query(), r.user(), r.personalized(), r.coldUser(), r.fusion().toString(), r.alpha(),
+        return new Body(null, r.query(), r.user(), r.personalized(), r.coldUser(), r.fusion().toString(), r.alpha(),
                 r.weights().popularity(), r.weights().collaborative(), r.modelVersion(), ranker, r.note(),
                 r.hasCollaborative(), r.candidates(), r.totalMatches(), r.retrieval().toString(), r.didYouMean(),
                 items);
@@ -102,7 +112,7 @@ public final class SearchJson {
                     explanations == null ? null : explanations.get(i), "bm25", byScore ? h.rank() : null, null, null,
                     null));
         }
-        return new Body(r.query(), null, false, false, null, null, null, null, null, null, null, false, null,
+        return new Body(null, r.query(), null, false, false, null, null, null, null, null, null, null, false, null,
                 r.totalMatches(), "bm25", didYouMean, items);
     }
 

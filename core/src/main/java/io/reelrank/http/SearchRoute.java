@@ -10,6 +10,7 @@ import io.reelrank.rerank.Fusion;
 import io.reelrank.rerank.PersonalizedSearch;
 import io.reelrank.rerank.Retrieval;
 import io.reelrank.rerank.RetrievalSettings;
+import io.reelrank.service.RequestLog;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -23,7 +24,8 @@ import org.apache.lucene.util.automaton.ByteRunAutomaton;
 /**
  * {@code GET /api/search}: decodes the query parameters (each checked against its range, named in
  * the 400 it fails with), runs {@link PersonalizedSearch#search} and answers {@link SearchJson},
- * the same JSON as {@code reelrank search --json}. {@code retrieval} and {@code typos} override the
+ * the same JSON as {@code reelrank search --json} with a {@code request_id}, whose shown movies and
+ * served features go to the {@link RequestLog}. {@code retrieval} and {@code typos} override the
  * server's retrieval settings for one request ({@link PersonalizedSearch#retrievalSettings}); without
  * either the request names none and the server's apply (docs/search-quality.md).
  */
@@ -40,14 +42,21 @@ final class SearchRoute {
     static final ParamRules.NumberRange RATING = new ParamRules.NumberRange(0, 5);
 
     private final PersonalizedSearch search;
+    private final RequestLog log;
 
-    SearchRoute(PersonalizedSearch search) {
+    SearchRoute(PersonalizedSearch search, RequestLog log) {
         this.search = search;
+        this.log = log;
     }
 
+    /** The answer carries a new {@code request_id}; the request log gets its row once the answer is encoded. */
     void search(Context ctx) throws Exception {
         PersonalizedSearch.Request r = request(RequestParams.of(ctx, PARAMS), search.retrievalSettings());
-        ctx.json(SearchJson.of(search.search(r)));
+        PersonalizedSearch.Response answer = search.search(r);
+        long micros = RequestLog.nowMicros();
+        String id = RequestLog.newRequestId(micros / 1000);
+        ctx.json(SearchJson.of(answer).withRequestId(id));
+        log.log(RequestLog.search(id, micros, answer));
     }
 
     /**

@@ -11,6 +11,7 @@ import io.reelrank.index.SearchFilters;
 import io.reelrank.recommend.Recommender;
 import io.reelrank.rerank.PersonalizedSearch;
 import io.reelrank.service.RatingService;
+import io.reelrank.service.RequestLog;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.util.List;
@@ -36,11 +37,13 @@ final class UserRoutes {
     private final Database db;
     private final PersonalizedSearch search;
     private final RatingService ratings;
+    private final RequestLog log;
 
-    UserRoutes(Database db, PersonalizedSearch search, RatingService ratings) {
+    UserRoutes(Database db, PersonalizedSearch search, RatingService ratings, RequestLog log) {
         this.db = db;
         this.search = search;
         this.ratings = ratings;
+        this.log = log;
     }
 
     /** {@code GET /api/users}: the test users, then the most active users. */
@@ -94,7 +97,10 @@ final class UserRoutes {
         try (Connection conn = db.connect()) {
             r = Recommender.recommend(conn, search.items(), new Recommender.Request(id, limit, filters, false));
         }
-        ctx.json(RecommendJson.of(r));
+        long micros = RequestLog.nowMicros();
+        String requestId = RequestLog.newRequestId(micros / 1000);
+        ctx.json(RecommendJson.of(r).withRequestId(requestId));
+        log.log(RequestLog.recommendation(requestId, micros, r));
     }
 
     /** The answer of {@code DELETE /api/users/{id}}: what was removed. */

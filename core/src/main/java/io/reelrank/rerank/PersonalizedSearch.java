@@ -237,15 +237,26 @@ public final class PersonalizedSearch implements AutoCloseable {
     public record Response(String query, Integer user, boolean personalized, boolean coldUser, Fusion fusion,
                            Weights weights, int candidates, long totalMatches, long modelVersion,
                            boolean hasCollaborative, List<Result> results, Retrieval retrieval, String didYouMean,
-                           long rankerVersion, String note) {
+                           long rankerVersion, String note, float[] servedFeatures) {
         /**
          * {@code retrieval}: the kind that ran (auto resolved to bm25 or hybrid); {@code didYouMean}: the
          * query with its unknown words corrected from the index's title and tag terms, or null;
          * {@code rankerVersion}: the learned ranker's version that ordered the results (0: a fusion with a
-         * formula); {@code note}: why the fusion served is not the one asked for, or null.
+         * formula); {@code note}: why the fusion served is not the one asked for, or null;
+         * {@code servedFeatures}: for a learned ranking, the {@link FeatureSet} values the ranker scored each
+         * shown result with, row-major in result order ({@link FeatureSet#WIDTH} per result), the very array
+         * rows it read (the request log stores them); null for a fusion with a formula.
          */
         public Response {
             if (retrieval == null) retrieval = Retrieval.BM25;
+        }
+
+        /** An answer without captured features. */
+        public Response(String query, Integer user, boolean personalized, boolean coldUser, Fusion fusion,
+                        Weights weights, int candidates, long totalMatches, long modelVersion, boolean hasCollaborative,
+                        List<Result> results, Retrieval retrieval, String didYouMean, long rankerVersion, String note) {
+            this(query, user, personalized, coldUser, fusion, weights, candidates, totalMatches, modelVersion,
+                    hasCollaborative, results, retrieval, didYouMean, rankerVersion, note, null);
         }
 
         /** An answer of a fusion with a formula: no ranker version, no note. */
@@ -270,7 +281,7 @@ public final class PersonalizedSearch implements AutoCloseable {
 
         Response withNote(String n) {
             return new Response(query, user, personalized, coldUser, fusion, weights, candidates, totalMatches,
-                    modelVersion, hasCollaborative, results, retrieval, didYouMean, rankerVersion, n);
+                    modelVersion, hasCollaborative, results, retrieval, didYouMean, rankerVersion, n, servedFeatures);
         }
     }
 
@@ -673,6 +684,7 @@ public final class PersonalizedSearch implements AutoCloseable {
         }
         long rv = l.search().version().version();
         List<Result> out = new ArrayList<>(n);
+        float[] served = new float[n * FeatureSet.WIDTH];
         for (int i = 0; i < n; i++) {
             int c = order[i];
             Retriever.Found f = found.get(c);
@@ -699,6 +711,7 @@ public final class PersonalizedSearch implements AutoCloseable {
             if (got.used() != Retrieval.BM25) {
                 e.append("; ").append(Explanations.Retrieved.of(got.used(), f, r.retrieval(), false).raw());
             }
+            System.arraycopy(x, c * FeatureSet.WIDTH, served, out.size() * FeatureSet.WIDTH, FeatureSet.WIDTH);
             out.add(new Result(i + 1, mr.movieId(), mr.title(), mr.year(), mr.genres(), bm25(f), f.bm25Rank(),
                     Double.isNaN(cos) ? null : cos, Double.isNaN(uv) ? null : uv, f.ratingCount(), score,
                     v.has(f.movieId()), e.toString(), f.retriever(), f.rank(), semanticRank(f), semanticScore(f),
@@ -706,7 +719,7 @@ public final class PersonalizedSearch implements AutoCloseable {
         }
         return new Response(r.query(), r.user(), true, false, Fusion.LEARNED, r.weights(), r.candidates(),
                 got.totalMatches(), m == null ? 0 : m.version(), cf != null, out, got.used(), got.didYouMean(), rv,
-                null);
+                null, java.util.Arrays.copyOf(served, out.size() * FeatureSet.WIDTH));
     }
 
     /** The user's feature profile for the learned state {@code l}, computed once and kept with the cached user. */

@@ -84,7 +84,11 @@ public final class Access {
         /** Health with its details (database URL, index path). */
         HEALTH_DETAILS(false, false),
         /** Creating, listing and revoking keys. */
-        MANAGE_KEYS(false, false);
+        MANAGE_KEYS(false, false),
+        /** Posting a batch of events (impressions, clicks, ratings): any key; each event is then checked. */
+        POST_EVENTS(false, false),
+        /** One posted impression or click of a user (a rating event is {@link #RATE}). */
+        RECORD_EVENT(true, false);
 
         final boolean forUser;
         final boolean writes;
@@ -141,6 +145,10 @@ public final class Access {
                             + "Bearer <key> (reelrank keys create)");
                 }
                 return Decision.ALLOW;
+            }
+            case POST_EVENTS -> {
+                return anonymous ? Decision.unauthenticated("posting events needs a key (the user's own, or an admin "
+                        + "key): send Authorization: Bearer <key>") : Decision.ALLOW;
             }
             case LIST_USERS, HEALTH_DETAILS, MANAGE_KEYS -> {
                 String what = switch (action) {

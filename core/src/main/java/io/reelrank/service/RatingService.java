@@ -668,12 +668,13 @@ public final class RatingService implements AutoCloseable {
     }
 
     /**
-     * The hook for the user's events (impressions and clicks, once the product records them): once that table
-     * exists, its rows of {@code userId} are deleted here, in the deletion's transaction, so forgetting a
-     * user leaves none of their events behind. Nothing to do until then.
+     * The user's events (impressions, clicks, ratings posted to {@code /api/events}) and the request log's
+     * rows of what they were served, deleted in the deletion's transaction, so forgetting a user leaves
+     * none of them behind (docs/events.md).
      */
-    private static void deleteEvents(Connection c, int userId) {
-        // no events table yet
+    private static void deleteEvents(Connection c, int userId) throws SQLException {
+        update(c, "DELETE FROM events WHERE user_id = ?", userId);
+        update(c, "DELETE FROM request_log WHERE user_id = ?", userId);
     }
 
     private static int update(Connection c, String sql, int userId) throws SQLException {

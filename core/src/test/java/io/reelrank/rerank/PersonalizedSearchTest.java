@@ -350,6 +350,35 @@ class PersonalizedSearchTest {
     }
 
     @Test
+    void aLearnedAnswerCarriesTheFeatureRowsTheRankerScoredItsResultsWith() throws Exception {
+        PersonalizedSearch.Response r = search.search(PersonalizedSearch.Request.of("lord", MOVIELENS_USER)
+                .withLimit(8).withFusion(Fusion.LEARNED));
+        assertEquals(Fusion.LEARNED, r.fusion());
+        float[] x = r.servedFeatures();
+        int n = r.results().size();
+        assertEquals(n * io.reelrank.rank.FeatureSet.WIDTH, x.length);
+        io.reelrank.rank.Ranker learned;
+        try (Connection c = db.connect()) {
+            learned = RankerStore.active(c, RankerStore.SEARCH).ranker();
+        }
+        double[] scores = learned.score(x, n);
+        for (int i = 0; i < n; i++) {
+            PersonalizedSearch.Result res = r.results().get(i);
+            if (!res.explanation().contains("you rated it")) {
+                assertEquals(res.score(), scores[i], 1e-6, "row " + i + " is what the ranker scored " + res.title());
+            }
+            float cos = x[i * io.reelrank.rank.FeatureSet.WIDTH + io.reelrank.rank.Feature.COS.ordinal()];
+            assertEquals(res.similarity() == null ? Double.NaN : res.similarity(), cos, 1e-6, res.title());
+        }
+        io.reelrank.service.RequestLog.Entry e = io.reelrank.service.RequestLog.search("0".repeat(32), 0, r);
+        assertTrue(e.features() == x, "the request log stores the served rows, not a recomputation");
+        assertEquals("cos", e.featureNames()[io.reelrank.rank.Feature.COS.ordinal()]);
+        assertEquals(ranker, (long) e.rankerVersion());
+        assertNull(search.search(PersonalizedSearch.Request.of("lord", MOVIELENS_USER).withFusion(Fusion.WEIGHTED))
+                .servedFeatures(), "a fusion with a formula has no feature rows");
+    }
+
+    @Test
     void theLearnedRankerExplainsItsScoresByTheirReasons() throws Exception {
         PersonalizedSearch.Response r = search.search(PersonalizedSearch.Request.of("lord", MOVIELENS_USER)
                 .withExplain(true).withFusion(Fusion.LEARNED));
