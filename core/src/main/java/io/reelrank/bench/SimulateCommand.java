@@ -85,6 +85,16 @@ public final class SimulateCommand implements Callable<Integer> {
                     + "server's)")
     String fusion;
 
+    @Option(names = "--events", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Post each session's impression and clicks to POST /api/events, batched, so the server's "
+                    + "experiments and click models see them; --no-events posts none (default: ${DEFAULT-VALUE})")
+    boolean events;
+
+    @Option(names = "--event-batch", paramLabel = "N", defaultValue = "" + EventPoster.DEFAULT_BATCH,
+            description = "Events per POST /api/events, 1-1000 (the API's 64 KiB body holds about 300) (default: "
+                    + "${DEFAULT-VALUE})")
+    int eventBatch;
+
     @Option(names = "--sessions-out", paramLabel = "FILE",
             description = "Also write every session as a JSON line to FILE (default: none)")
     Path sessionsOut;
@@ -113,19 +123,33 @@ public final class SimulateCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         List<SimulatedSession> kept = new ArrayList<>();
+        String key = System.getenv("REELRANK_API_TOKEN");
+        EventPoster poster;
+        try {
+            poster = events ? new EventPoster(url, key, eventBatch) : null;
+        } catch (IllegalArgumentException e) {
+            throw CliException.badInput("--event-batch: " + e.getMessage());
+        }
         SessionSink file = sessionsOut == null ? null : SessionLog.writer(sessionsOut);
         SimulatedAudience.Summary s;
         try {
-            s = audience.run(SimulatedAudience.http(url, System.getenv("REELRANK_API_TOKEN"), fusion), x -> {
+            s = audience.run(SimulatedAudience.http(url, key, fusion), x -> {
                 kept.add(x);
                 if (file != null) file.accept(x);
+                if (poster != null) poster.accept(x);
             });
+            if (poster != null) poster.close();
         } catch (IOException e) {
             throw new CliException(1, "simulate: " + e.getMessage(), e);
         } finally {
             if (file != null) file.close();
         }
         print(out, s, kept, options);
+        if (poster != null) {
+            out.printf(Locale.ROOT, "events posted to %s: %,d impressions and clicks (%,d per batch, %,d batches sent "
+                    + "again after 503)%n", url.resolve("/api/events"), poster.posted(), eventBatch, poster.retries());
+            out.flush();
+        }
         return 0;
     }
 
