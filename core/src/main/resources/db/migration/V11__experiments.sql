@@ -9,7 +9,7 @@ CREATE TABLE IF NOT EXISTS experiments (
     -- interleave: team-draft interleaving of the two arms in every answer; ab: each user sees one arm,
     -- chosen by a hash of the user id
     kind          text NOT NULL CHECK (kind IN ('interleave', 'ab')),
-    -- an arm: a fusion (weighted, linear, rrf, bm25), popularity, or learned:VERSION (a search ranker version)
+    -- an arm: a fusion (weighted, linear, rrf, bm25), popularity, random, or learned:VERSION (a search ranker version)
     arm_a         text NOT NULL,
     arm_b         text NOT NULL,
     started_at    timestamptz NOT NULL DEFAULT now(),

@@ -32,8 +32,8 @@ import picocli.CommandLine.Spec;
                 "  experiment stop [ID]                 stop the running (or this) experiment; its data stays",
                 "  experiment report [ID] [--plot FILE] wins, p-value, intervals (default: the running or newest)",
                 "  experiment list                      every experiment, newest first",
-                "An ARM is weighted, linear, rrf, bm25, popularity, learned (the active search ranker, pinned)",
-                "or learned:VERSION (any stored search ranker)."},
+                "An ARM is weighted, linear, rrf, bm25, popularity, random (a shuffled control), learned (the active",
+                "search ranker, pinned) or learned:VERSION (any stored search ranker)."},
         subcommands = {ExperimentCommand.Start.class, ExperimentCommand.Stop.class, ExperimentCommand.Report.class,
                 ExperimentCommand.ListAll.class})
 public final class ExperimentCommand implements Runnable {
@@ -70,7 +70,7 @@ public final class ExperimentCommand implements Runnable {
         DbOptions dbOptions;
 
         @Option(names = "--a", paramLabel = "ARM", required = true,
-                description = "Arm A: weighted, linear, rrf, bm25, popularity, learned or learned:VERSION")
+                description = "Arm A: weighted, linear, rrf, bm25, popularity, random, learned or learned:VERSION")
         String a;
 
         @Option(names = "--b", paramLabel = "ARM", required = true, description = "Arm B, as --a; must differ")

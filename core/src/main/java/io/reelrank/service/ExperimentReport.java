@@ -139,6 +139,7 @@ public final class ExperimentReport {
     public static String describe(Experiments.Arm arm) {
         return arm.fusion() == io.reelrank.rerank.Fusion.LEARNED ? "learned ranker version " + arm.rankerVersion()
                 : arm.spec().equals("popularity") ? "popularity prior alone"
+                : arm.random() ? "the candidates in random order (control)"
                 : arm.spec() + " fusion" + (arm.weights().equals(PersonalizedSearch.defaultWeights(arm.fusion()))
                 ? "" : " " + arm.weights());
     }

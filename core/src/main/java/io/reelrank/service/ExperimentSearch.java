@@ -54,7 +54,7 @@ public final class ExperimentSearch {
         if (x.kind() == Experiments.Kind.AB) {
             boolean b = bucket(x.id(), r.user()) == ARM_B;
             Experiments.Arm arm = b ? x.b() : x.a();
-            PersonalizedSearch.Response res = search.search(arm.request(r), arm.rankerVersion());
+            PersonalizedSearch.Response res = rank(search, arm, r, r.limit(), requestId);
             short[] codes = new short[res.results().size()];
             java.util.Arrays.fill(codes, b ? ARM_B : ARM_A);
             RequestLog.Entry e = RequestLog.search(requestId, servedAtMicros, res);
@@ -62,8 +62,8 @@ public final class ExperimentSearch {
                     x.id(), codes));
         }
         int depth = Math.min(2 * r.limit(), io.reelrank.index.MovieSearcher.MAX_LIMIT);
-        PersonalizedSearch.Response ra = search.search(x.a().request(r).withLimit(depth), x.a().rankerVersion());
-        PersonalizedSearch.Response rb = search.search(x.b().request(r).withLimit(depth), x.b().rankerVersion());
+        PersonalizedSearch.Response ra = rank(search, x.a(), r, depth, requestId);
+        PersonalizedSearch.Response rb = rank(search, x.b(), r, depth, requestId);
         TeamDraft.Interleaving il = TeamDraft.interleave(ids(ra), ids(rb), r.limit(), random(requestId));
         Map<Integer, Integer> inA = positions(ra);
         Map<Integer, Integer> inB = positions(rb);
@@ -94,6 +94,42 @@ public final class ExperimentSearch {
         RequestLog.Entry e = RequestLog.search(requestId, servedAtMicros, res);
         return new Answer(res, x.id(), letters(codes), x.kind(), withExperiment(e, INTERLEAVED, null, x.id(), codes));
     }
+
+    /**
+     * Arm {@code arm}'s first {@code depth} results for {@code r}: its own ranking, or for the random
+     * arm every candidate in the retrieval's order, shuffled (Fisher-Yates) by a source seeded by the
+     * request id's random part and the constant {@link #SHUFFLE}, then cut to {@code depth}.
+     */
+    static PersonalizedSearch.Response rank(PersonalizedSearch search, Experiments.Arm arm,
+                                            PersonalizedSearch.Request r, int depth, String requestId)
+            throws QuerySyntaxException, IOException, SQLException, PersonalizedSearch.UnknownUserException {
+        if (!arm.random()) return search.search(arm.request(r).withLimit(depth), arm.rankerVersion());
+        PersonalizedSearch.Response all = search.search(arm.request(r).withLimit(Math.max(depth, r.candidates())));
+        List<PersonalizedSearch.Result> shuffled = new ArrayList<>(all.results());
+        SplittableRandom rnd = new SplittableRandom(
+                Long.parseUnsignedLong(requestId.substring(16), 16) ^ SHUFFLE);
+        for (int i = shuffled.size() - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1);
+            PersonalizedSearch.Result t = shuffled.get(i);
+            shuffled.set(i, shuffled.get(j));
+            shuffled.set(j, t);
+        }
+        List<PersonalizedSearch.Result> out = new ArrayList<>(Math.min(depth, shuffled.size()));
+        for (int i = 0; i < Math.min(depth, shuffled.size()); i++) {
+            PersonalizedSearch.Result h = shuffled.get(i);
+            out.add(new PersonalizedSearch.Result(i + 1, h.movieId(), h.title(), h.year(), h.genres(), h.bm25(),
+                    h.bm25Rank(), h.similarity(), h.collaborative(), h.ratingCount(), h.score(), h.hasEmbedding(),
+                    "random order (the experiment's control); " + h.explanation(), h.retriever(), h.retrievalRank(),
+                    h.semanticRank(), h.semanticScore(), h.reasons()));
+        }
+        return new PersonalizedSearch.Response(all.query(), all.user(), all.personalized(), all.coldUser(),
+                all.fusion(), all.weights(), all.candidates(), all.totalMatches(), all.modelVersion(),
+                all.hasCollaborative(), out, all.retrieval(), all.didYouMean(), 0,
+                "random order: the experiment's control arm", null);
+    }
+
+    /** Mixed into the random arm's seed, so its shuffle is not the interleaving's coin flips. */
+    static final long SHUFFLE = 0x5DEECE66DL;
 
     /**
      * The A/B bucket of {@code user} in experiment {@code experiment}: {@link #ARM_A} or {@link #ARM_B},

@@ -60,15 +60,23 @@ public final class Experiments {
     /**
      * One arm: how its searches are asked for. {@code spec} is its stored name: {@code weighted},
      * {@code linear}, {@code rrf}, {@code bm25} (those fusions with their shipped weights),
-     * {@code popularity} (weighted fusion with α = 0, π = 1: the candidates by rating count), or
+     * {@code popularity} (weighted fusion with α = 0, π = 1: the candidates by rating count),
+     * {@code random} (the retrieval's candidates shuffled, seeded by the request id: a control that any
+     * ranker worth keeping beats, so an experiment that cannot tell it from one is not measuring), or
      * {@code learned:V} (search ranker version V, active or not).
      */
     public record Arm(String spec, Fusion fusion, Weights weights, long rankerVersion) {
+
+        /** Whether this arm is the shuffled control. */
+        public boolean random() {
+            return spec.equals("random");
+        }
 
         /** A stored spec, as {@link #start} wrote it. */
         public static Arm of(String spec) {
             String s = spec == null ? "" : spec.trim().toLowerCase(Locale.ROOT);
             if (s.equals("popularity")) return new Arm(s, Fusion.WEIGHTED, POPULARITY, 0);
+            if (s.equals("random")) return new Arm(s, Fusion.BM25, PersonalizedSearch.defaultWeights(Fusion.BM25), 0);
             if (s.startsWith("learned:")) {
                 long v;
                 try {
@@ -88,7 +96,7 @@ public final class Experiments {
                 case "rrf" -> Fusion.RRF;
                 case "bm25" -> Fusion.BM25;
                 default -> throw new IllegalArgumentException("arm must be weighted, linear, rrf, bm25, popularity, "
-                        + "learned (the active search ranker) or learned:VERSION, got '" + spec + "'");
+                        + "random, learned (the active search ranker) or learned:VERSION, got '" + spec + "'");
             };
             return new Arm(s, f, PersonalizedSearch.defaultWeights(f), 0);
         }

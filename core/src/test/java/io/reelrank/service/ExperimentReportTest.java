@@ -98,8 +98,8 @@ class ExperimentReportTest {
         assertEquals(Fusion.LEARNED, v.fusion());
         assertEquals(12, v.rankerVersion());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Experiments.Arm.of("fancy"));
-        assertEquals("arm must be weighted, linear, rrf, bm25, popularity, learned (the active search ranker) or "
-                + "learned:VERSION, got 'fancy'", e.getMessage());
+        assertEquals("arm must be weighted, linear, rrf, bm25, popularity, random, learned (the active search ranker) "
+                + "or learned:VERSION, got 'fancy'", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Experiments.Arm.of("learned:x"));
         assertTrue(e.getMessage().startsWith("arm 'learned:x': learned:VERSION needs a ranker version number"));
         assertEquals(Experiments.Kind.AB, Experiments.Kind.parse("AB"));
