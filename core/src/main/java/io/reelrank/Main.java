@@ -1,12 +1,14 @@
 package io.reelrank;
 
 import io.reelrank.bench.BenchCommand;
+import io.reelrank.bench.SimulateCommand;
 import io.reelrank.cli.CliException;
 import io.reelrank.cli.DbCommand;
 import io.reelrank.cli.DemoCommand;
 import io.reelrank.cli.DocsCommand;
 import io.reelrank.cli.EmbedCommand;
 import io.reelrank.cli.EvalCommand;
+import io.reelrank.cli.ExperimentCommand;
 import io.reelrank.cli.GenerateCommand;
 import io.reelrank.cli.IndexCommand;
 import io.reelrank.cli.IngestCommand;
@@ -49,7 +51,8 @@ import picocli.CommandLine.Spec;
                 UsersCommand.class, RateCommand.class, TestUsersCommand.class, TrainCommand.class, ModelCommand.class,
                 SearchCommand.class,
                 RecommendCommand.class, EvalCommand.class, DemoCommand.class, ServeCommand.class, GenerateCommand.class,
-                DocsCommand.class, KeysCommand.class, BenchCommand.class})
+                DocsCommand.class, KeysCommand.class, BenchCommand.class, SimulateCommand.class,
+                ExperimentCommand.class})
 public final class Main implements Runnable {
 
     @Spec

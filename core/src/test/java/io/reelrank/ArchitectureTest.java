@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The one-way order of src/main, lowest first:
  * {@code db → ingest → index | embed → model (model, user) → rank → rerank → recommend → eval → service
- * → cli | http | bench → Main}, with {@code generate} (the data generator) used by the edges only, and
+ * → cli | http | bench → Main}, with {@code generate} (the data generator) and {@code feedback}
+ * (interleaving, click models) used by the service and edges only, and
  * {@code io.reelrank.Main}, the command root that lists every command, above all. A class may use its
  * own layer and the layers below it, never one above; no two packages depend on each other, directly
  * or around a loop; SQL stays out of the edges that present results (cli, http), behind the data
@@ -44,6 +45,7 @@ class ArchitectureTest {
                 .layer("recommend").definedBy("io.reelrank.recommend..")
                 .layer("eval").definedBy("io.reelrank.eval..")
                 .layer("generate").definedBy("io.reelrank.generate..")
+                .layer("feedback").definedBy("io.reelrank.feedback..")
                 .layer("service").definedBy("io.reelrank.service..")
                 .layer("edges").definedBy("io.reelrank.cli..", "io.reelrank.http..", "io.reelrank.bench..")
                 .layer("root").definedBy("io.reelrank")
@@ -51,6 +53,7 @@ class ArchitectureTest {
                 .whereLayer("edges").mayOnlyBeAccessedByLayers("root")
                 .whereLayer("service").mayOnlyBeAccessedByLayers("edges")
                 .whereLayer("generate").mayOnlyBeAccessedByLayers("edges")
+                .whereLayer("feedback").mayOnlyBeAccessedByLayers("service", "edges")
                 .whereLayer("eval").mayOnlyBeAccessedByLayers("service", "edges")
                 .whereLayer("recommend").mayOnlyBeAccessedByLayers("eval", "service", "edges")
                 .whereLayer("rerank").mayOnlyBeAccessedByLayers("recommend", "eval", "service", "edges")

@@ -32,6 +32,8 @@ public final class Changes {
     public static final String MODEL = "reelrank_model";
     /** A learned ranker version was activated or rolled back; the payload is its task (search, recommend). */
     public static final String RANKER = "reelrank_ranker";
+    /** An experiment was started or stopped; the payload is its id (docs/experiments.md). */
+    public static final String EXPERIMENTS = "reelrank_experiments";
     /** The payload of a users notification that means "every user". */
     public static final String ALL = "*";
     /** An API key was created, revoked or deleted; the payload is its key id ({@link #ALL}: every key). */
@@ -114,6 +116,11 @@ public final class Changes {
             ps.setString(2, task);
             ps.execute();
         }
+    }
+
+    /** Experiment {@code id} was started or stopped: every server reads the running experiment again. */
+    public static void experimentChanged(Statement st, long id) throws SQLException {
+        st.execute("SELECT pg_notify('" + EXPERIMENTS + "', '" + id + "')");
     }
 
     /**

@@ -101,7 +101,7 @@ public final class MovieLensGenerator {
     private static final long STREAM_TAGS = 4;
     private static final long STREAM_COVER = 5;
     private static final String[] FILES = {"movies.csv", "links.csv", "tags.csv", "ratings.csv", "users_latent.csv",
-            "README.txt"};
+            "movies_latent.csv", "README.txt"};
 
     /**
      * What to generate. {@code users}, {@code movies}, {@code tags} null mean "scaled with the
@@ -286,7 +286,10 @@ public final class MovieLensGenerator {
                 Shape.of(voc.ratingsPerUser, voc.ratingsPerMovie, voc.starCounts));
     }
 
-    /** movies.csv and links.csv, and the movies' latent popularity and quality. */
+    /**
+     * movies.csv and links.csv, and the movies' latent popularity and quality (movies_latent.csv; the
+     * quality written exactly as the float the stars use, so a reader's star formula is this one).
+     */
     private long catalogue(Path dir) throws IOException {
         genreCount = voc.genres.length;
         SplittableRandom r = random(plan.seed(), STREAM_MOVIES, 0);
@@ -298,9 +301,11 @@ public final class MovieLensGenerator {
         release = new long[movieCount];
         double rho = QUALITY_POPULARITY_CORRELATION;
         try (CsvOut movies = new CsvOut(dir.resolve("movies.csv"));
-             CsvOut links = new CsvOut(dir.resolve("links.csv"))) {
+             CsvOut links = new CsvOut(dir.resolve("links.csv"));
+             CsvOut latent = new CsvOut(dir.resolve("movies_latent.csv"))) {
             movies.raw("movieId,title,genres").newline();
             links.raw("movieId,imdbId,tmdbId").newline();
+            latent.raw("movieId,popularity,quality").newline();
             int id = 0;
             for (int i = 0; i < movieCount; i++) {
                 double z = gaussian(r);
@@ -331,11 +336,13 @@ public final class MovieLensGenerator {
                     links.newline();
                 }
                 movieId[i] = id;
+                latent.num(id).comma().raw(Double.toString(popularity[i])).comma().raw(Float.toString(quality[i]))
+                        .newline();
                 genreMask[i] = mask == 0 ? 1 << genreCount : mask;
                 release[i] = year == null ? Long.MIN_VALUE
                         : LocalDate.of(year, 1, 1).atStartOfDay().toEpochSecond(ZoneOffset.UTC);
             }
-            return movies.bytes() + links.bytes();
+            return movies.bytes() + links.bytes() + latent.bytes();
         }
     }
 
@@ -521,7 +528,7 @@ public final class MovieLensGenerator {
         try (CsvOut out = new CsvOut(dir.resolve("ratings.csv"));
              CsvOut latent = new CsvOut(dir.resolve("users_latent.csv"))) {
             out.raw("userId,movieId,rating,timestamp").newline();
-            latent.raw("userId,favourite_genres,disliked_genre,bias").newline();
+            latent.raw("userId,favourite_genres,disliked_genre,bias,genre_tastes").newline();
             int[] movie = new int[16];
             int[] halfStars = new int[16];
             long[] time = new long[16];
@@ -534,8 +541,15 @@ public final class MovieLensGenerator {
                 for (int g = 0; g < genreCount; g++) {
                     if (p.favourites.contains(g)) fav.append(fav.length() > 0 ? "|" : "").append(voc.genres[g]);
                 }
+                // every genre's θ_ug (favourites +1, the disliked one −1, the others their N(0, 0.3²) draw)
+                StringBuilder theta = new StringBuilder();
+                for (int g = 0; g < genreCount; g++) {
+                    theta.append(g > 0 ? "|" : "").append(voc.genres[g]).append(':')
+                            .append(String.format(Locale.ROOT, "%.4f", p.theta[g]));
+                }
                 latent.num(u).comma().text(fav.toString()).comma().text(p.disliked < 0 ? "" : voc.genres[p.disliked])
-                        .comma().raw(String.format(Locale.ROOT, "%.4f", p.bias)).newline();
+                        .comma().raw(String.format(Locale.ROOT, "%.4f", p.bias)).comma().text(theta.toString())
+                        .newline();
                 if (movie.length < n) {
                     movie = new int[n];
                     halfStars = new int[n];
@@ -800,8 +814,9 @@ public final class MovieLensGenerator {
                 Movies, users and ratings are not real. Every user has at least %d ratings, every movie at
                 least one. The recipe (popularity, quality, tastes, activity, sessions, stars) is described in
                 reelrank's docs/database.md, section "Generated data sets". users_latent.csv holds each
-                user's latent tastes (favourite genres, disliked genre, bias), the truth a model of the ratings
-                can be checked against; it is not part of the MovieLens format and ingest ignores it.
+                user's latent tastes (favourite genres, disliked genre, bias, every genre's taste) and
+                movies_latent.csv each movie's popularity and quality, the truth a model of the ratings can be
+                checked against; they are not part of the MovieLens format and ingest ignores them.
                 """, plan.seed(), plan.ratings(), plan.users(), plan.movies(), plan.tags(),
                 plan.sampleMovies()
                         ? "The movies and links are those of " + voc.source + ", the tags built from its tags"

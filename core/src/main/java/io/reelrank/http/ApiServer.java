@@ -15,6 +15,7 @@ import io.reelrank.rerank.Retrieval;
 import io.reelrank.service.Access;
 import io.reelrank.service.EventPartitions;
 import io.reelrank.service.EventService;
+import io.reelrank.service.Experiments;
 import io.reelrank.service.Keys;
 import io.reelrank.service.RatingService;
 import io.reelrank.service.RequestLog;
@@ -243,6 +244,7 @@ public final class ApiServer implements AutoCloseable {
     private final RequestLog requestLog;
     private final EventService events;
     private final ScheduledExecutorService maintenance;
+    private final Experiments.Follower experiments;
 
     private ApiServer(Options o, Database db, PersonalizedSearch search, Access.Policy policy, EventSettings es) {
         this.options = o;
@@ -267,7 +269,8 @@ public final class ApiServer implements AutoCloseable {
             return t;
         });
         maintenance.scheduleAtFixedRate(() -> maintainPartitions(db, es.retentionDays()), 0, 1, TimeUnit.HOURS);
-        SearchRoute searchRoute = new SearchRoute(search, requestLog);
+        this.experiments = new Experiments.Follower(db);
+        SearchRoute searchRoute = new SearchRoute(search, requestLog, experiments);
         CatalogRoutes catalog = new CatalogRoutes(db);
         UserRoutes users = new UserRoutes(db, search, ratings, requestLog);
         EventRoutes eventRoutes = new EventRoutes(events, search, g);
@@ -486,6 +489,11 @@ public final class ApiServer implements AutoCloseable {
         return requestLog;
     }
 
+    /** This server's view of the running experiment (docs/experiments.md). */
+    public Experiments.Follower experiments() {
+        return experiments;
+    }
+
     /** The writer of this server's posted events. */
     public EventService events() {
         return events;
@@ -511,6 +519,7 @@ public final class ApiServer implements AutoCloseable {
             LOG.warn("stopping the server failed", e);
         }
         maintenance.shutdownNow();
+        experiments.close();
         events.close();
         requestLog.close();
         guard.close();

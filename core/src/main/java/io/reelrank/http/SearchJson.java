@@ -23,7 +23,8 @@ import java.util.List;
  * ranker, and {@code note} then says so; {@code ranker_version} is the learned ranker's version
  * (null for the other fusions); {@code reasons}, the learned score's largest SHAP contributions
  * summed per reason, are given when explanations were asked for (null otherwise).
- * An HTTP answer starts with {@code "request_id"}, the id events name it by (docs/events.md).
+ * An HTTP answer starts with {@code "request_id"}, the id events name it by (docs/events.md); one served
+ * under an experiment ends with {@code "experiment"} (its id) and each result has its {@code "arm"}.
  * A plain BM25 search ({@code reelrank search} without {@code --user}, in any {@code --sort} order)
  * has the same fields: what it does not compute (the fusion and its weights, the model, the towers'
  * scores, {@code has_embedding}) is null, and its score is the BM25 score.
@@ -38,12 +39,30 @@ public final class SearchJson {
                        boolean personalized, boolean coldUser, String fusion, Double alpha,
                        Double popularityWeight, Double collaborativeWeight, Long modelVersion, Long rankerVersion,
                        String note, boolean hasCollaborative, Integer candidates, long totalMatches, String retrieval,
-                       String didYouMean, List<Item> results) {
+                       String didYouMean, List<Item> results,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) Integer experiment) {
         /** This answer with the server's {@code request_id} (only HTTP answers carry one). */
         public Body withRequestId(String id) {
             return new Body(id, query, user, personalized, coldUser, fusion, alpha, popularityWeight,
                     collaborativeWeight, modelVersion, rankerVersion, note, hasCollaborative, candidates, totalMatches,
-                    retrieval, didYouMean, results);
+                    retrieval, didYouMean, results, experiment);
+        }
+
+        /**
+         * This answer served under experiment {@code id}: each result's {@code arm} ("A" or "B", in result
+         * order); an interleaved answer's {@code fusion} is {@code interleaved} and its {@code ranker_version}
+         * null, since each result was ranked by its arm (docs/experiments.md).
+         */
+        public Body withExperiment(int id, List<String> arms, boolean interleaved) {
+            if (arms.size() != results.size()) {
+                throw new IllegalArgumentException("one arm per result: " + arms.size() + " arms, " + results.size()
+                        + " results");
+            }
+            List<Item> items = new ArrayList<>(results.size());
+            for (int i = 0; i < results.size(); i++) items.add(results.get(i).withArm(arms.get(i)));
+            return new Body(requestId, query, user, personalized, coldUser, interleaved ? "interleaved" : fusion, alpha,
+                    popularityWeight, collaborativeWeight, modelVersion, interleaved ? null : rankerVersion, note,
+                    hasCollaborative, candidates, totalMatches, retrieval, didYouMean, items, id);
         }
     }
 
@@ -56,7 +75,14 @@ public final class SearchJson {
     public record Item(int rank, int movieId, String title, Integer year, List<String> genres, double bm25,
                        Integer bm25Rank, Integer movement, int ratingCount, Double similarity, Double collaborative,
                        double score, Boolean hasEmbedding, String explanation, String retriever, Integer retrievalRank,
-                       Integer semanticRank, Double semanticScore, List<Reason> reasons) {}
+                       Integer semanticRank, Double semanticScore, List<Reason> reasons,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) String arm) {
+        Item withArm(String a) {
+            return new Item(rank, movieId, title, year, genres, bm25, bm25Rank, movement, ratingCount, similarity,
+                    collaborative, score, hasEmbedding, explanation, retriever, retrievalRank, semanticRank,
+                    semanticScore, reasons, a);
+        }
+    }
 
     /** One reason of a learned score: its kind, its words with the values, its contribution to the score. */
     public record Reason(String kind, String text, double contribution) {}
@@ -77,13 +103,14 @@ public final class SearchJson {
             items.add(new Item(h.rank(), h.movieId(), h.title(), h.year(), h.genres(), round(h.bm25()),
                     h.bm25Rank() > 0 ? h.bm25Rank() : null, h.movement(), h.ratingCount(), round(h.similarity()),
                     round(h.collaborative()), round(h.score()), vectorsKnown ? h.hasEmbedding() : null, h.explanation(),
-                    h.retriever(), h.retrievalRank(), h.semanticRank(), round(h.semanticScore()), reasons(h)));
+                    h.retriever(), h.retrievalRank(), h.semanticRank(), round(h.semanticScore()), reasons(h),
+                    null));
         }
         Long ranker = r.fusion() == Fusion.LEARNED && r.rankerVersion() > 0 ? r.rankerVersion() : null;
         return new Body(null, r.query(), r.user(), r.personalized(), r.coldUser(), r.fusion().toString(), r.alpha(),
                 r.weights().popularity(), r.weights().collaborative(), r.modelVersion(), ranker, r.note(),
                 r.hasCollaborative(), r.candidates(), r.totalMatches(), r.retrieval().toString(), r.didYouMean(),
-                items);
+                items, null);
     }
 
     private static List<Reason> reasons(PersonalizedSearch.Result h) {
@@ -110,10 +137,10 @@ public final class SearchJson {
             items.add(new Item(h.rank(), h.movieId(), h.title(), h.year(), h.genres(), bm25, byScore ? h.rank() : null,
                     byScore ? 0 : null, h.ratingCount(), null, null, bm25, null,
                     explanations == null ? null : explanations.get(i), "bm25", byScore ? h.rank() : null, null, null,
-                    null));
+                    null, null));
         }
         return new Body(null, r.query(), null, false, false, null, null, null, null, null, null, null, false, null,
-                r.totalMatches(), "bm25", didYouMean, items);
+                r.totalMatches(), "bm25", didYouMean, items, null);
     }
 
     /** The tree of {@link #of(PersonalizedSearch.Response)}, for callers that read fields back. */

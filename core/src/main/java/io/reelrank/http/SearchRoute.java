@@ -10,6 +10,8 @@ import io.reelrank.rerank.Fusion;
 import io.reelrank.rerank.PersonalizedSearch;
 import io.reelrank.rerank.Retrieval;
 import io.reelrank.rerank.RetrievalSettings;
+import io.reelrank.service.ExperimentSearch;
+import io.reelrank.service.Experiments;
 import io.reelrank.service.RequestLog;
 import java.util.List;
 import java.util.Locale;
@@ -43,21 +45,33 @@ final class SearchRoute {
 
     private final PersonalizedSearch search;
     private final RequestLog log;
+    private final Experiments.Follower experiments;
 
-    SearchRoute(PersonalizedSearch search, RequestLog log) {
+    SearchRoute(PersonalizedSearch search, RequestLog log, Experiments.Follower experiments) {
         this.search = search;
         this.log = log;
+        this.experiments = experiments;
     }
 
-    /** The answer carries a new {@code request_id}; the request log gets its row once the answer is encoded. */
+    /**
+     * The answer carries a new {@code request_id}; the request log gets its row once the answer is encoded.
+     * A search with a user that names no fusion joins the running experiment ({@link ExperimentSearch}).
+     */
     void search(Context ctx) throws Exception {
-        PersonalizedSearch.Request r = request(RequestParams.of(ctx, PARAMS), search.retrievalSettings());
-        PersonalizedSearch.Response answer = search.search(r);
+        RequestParams p = RequestParams.of(ctx, PARAMS);
+        PersonalizedSearch.Request r = request(p, search.retrievalSettings());
         long micros = RequestLog.nowMicros();
         String id = RequestLog.newRequestId(micros / 1000);
-        ctx.json(SearchJson.of(answer).withRequestId(id));
+        ExperimentSearch.Answer answer = ExperimentSearch.search(search, experiments.running(), r,
+                p.text("fusion") != null, id, micros);
+        SearchJson.Body body = SearchJson.of(answer.response()).withRequestId(id);
+        if (answer.experiment() != null) {
+            body = body.withExperiment(answer.experiment(), answer.arms(),
+                    answer.kind() == Experiments.Kind.INTERLEAVE);
+        }
+        ctx.json(body);
         // A HEAD's answer has no body, so no client can name its id.
-        if (!ctx.method().equals(io.javalin.http.HandlerType.HEAD)) log.log(RequestLog.search(id, micros, answer));
+        if (!ctx.method().equals(io.javalin.http.HandlerType.HEAD)) log.log(answer.entry());
     }
 
     /**

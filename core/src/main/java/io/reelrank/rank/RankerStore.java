@@ -223,6 +223,23 @@ public final class RankerStore {
         }
     }
 
+    /**
+     * Any stored version with its booster, active or not (an experiment's candidate arm), or null when
+     * there is no such version.
+     */
+    public static Active load(Connection c, long version) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT booster FROM ranker_versions WHERE version = ?")) {
+            ps.setLong(1, version);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) return null;
+                Version v = version(c, version);
+                List<Feature> fs = new ArrayList<>();
+                for (String name : v.features()) fs.add(Feature.of(name));
+                return new Active(v, Ranker.of(rs.getBytes(1), fs));
+            }
+        }
+    }
+
     /** One version's row, or null. */
     public static Version version(Connection c, long version) throws SQLException {
         List<Version> vs = versions(c, "WHERE version = " + version);

@@ -316,6 +316,7 @@ public final class PersonalizedSearch implements AutoCloseable {
     private volatile RetrievalSettings retrieval = RetrievalSettings.DEFAULT;
     private volatile FactorModel model;
     private volatile Learned learned; // null until first needed
+    private final Map<Long, Learned> pinned = new ConcurrentHashMap<>(); // rankers by version, with learned's stats
     private final Map<Integer, CachedUser> users = new ConcurrentHashMap<>();
     private volatile Changes.Listener listener;
     private volatile IndexFollower follower;
@@ -390,7 +391,24 @@ public final class PersonalizedSearch implements AutoCloseable {
         try (Connection c = db.connect()) {
             learned = new Learned(MovieStats.load(c), RankerStore.active(c, RankerStore.SEARCH));
         }
+        pinned.clear();
         users.clear();
+    }
+
+    /** The learned state with search ranker {@code version} in place of the active one; null when not stored. */
+    private Learned pinned(long version) throws SQLException {
+        Learned base = learned();
+        Learned l = pinned.get(version);
+        if (l != null && l.stats() == base.stats()) return l;
+        if (base.search() != null && base.search().version().version() == version) return base;
+        RankerStore.Active a;
+        try (Connection c = db.connect()) {
+            a = RankerStore.load(c, version);
+        }
+        if (a == null || !RankerStore.SEARCH.equals(a.version().task())) return null;
+        l = new Learned(base.stats(), a);
+        pinned.put(version, l);
+        return l;
     }
 
     /** The active search ranker's version, 0 when none is trained (loads it on first use). */
@@ -534,6 +552,17 @@ public final class PersonalizedSearch implements AutoCloseable {
     }
 
     public Response search(Request asked) throws QuerySyntaxException, IOException, SQLException, UnknownUserException {
+        return search(asked, 0);
+    }
+
+    /**
+     * {@link #search(Request)}, a learned ranking by the stored search ranker {@code rankerVersion}
+     * (0: the active one) whether it is active or not: an experiment's candidate arm. The version is
+     * loaded once and kept until the learned state is reloaded; a version that is no longer stored (or
+     * ranks another task) is served by the weighted fusion, and the note says so.
+     */
+    public Response search(Request asked, long rankerVersion)
+            throws QuerySyntaxException, IOException, SQLException, UnknownUserException {
         Request r = plainOrder(asked.retrieval() == null ? asked.withRetrieval(retrieval) : asked);
         FactorModel m = model;
         long version = m == null ? 0 : m.version();
@@ -546,7 +575,11 @@ public final class PersonalizedSearch implements AutoCloseable {
         float[] cf = m == null ? null : user.cf();
         boolean cold = u == null && cf == null;
         if (r.fusion() == Fusion.LEARNED) {
-            Learned l = learned();
+            Learned l = rankerVersion > 0 ? pinned(rankerVersion) : learned();
+            if (l == null) {
+                return search(r.withFusion(Fusion.WEIGHTED)).withNote("no search ranker version " + rankerVersion
+                        + " stored (reelrank model list): weighted fusion");
+            }
             if (l.search() == null) {
                 return search(r.withFusion(Fusion.WEIGHTED)).withNote("no learned ranker trained (reelrank train): "
                         + "weighted fusion");
@@ -725,7 +758,8 @@ public final class PersonalizedSearch implements AutoCloseable {
     /** The user's feature profile for the learned state {@code l}, computed once and kept with the cached user. */
     private UserProfile profile(int userId, CachedUser user, Learned l, FactorModel m) throws SQLException {
         Profile p = user.profile().get();
-        if (p == null || p.learned() != l) {
+        // the profile depends on the movie statistics only, so every ranker of one learned state shares it
+        if (p == null || p.learned().stats() != l.stats()) {
             try (Connection c = db.connect()) {
                 p = new Profile(l, UserProfile.read(c, userId, l.stats(), items::vector, m));
             }

@@ -31,7 +31,7 @@ class GenerateCommandTest {
         assertTrue(r.out().contains("ml-latest-small"), r.out());
         assertTrue(r.err().contains("ratings 10,000/10,000 (100%)"), r.err());
         for (String f : List.of("movies.csv", "links.csv", "ratings.csv", "tags.csv", "README.txt",
-                "users_latent.csv")) {
+                "users_latent.csv", "movies_latent.csv")) {
             assertTrue(Files.isRegularFile(out.resolve(f)), f);
         }
         assertFalse(Files.exists(out.resolve(".generating")));

@@ -108,6 +108,33 @@ class OpenApiSpecTest {
     }
 
     @Test
+    void everyFieldOfASearchAnswerServedUnderAnExperimentIsDescribed() throws Exception {
+        io.reelrank.rerank.PersonalizedSearch.Result r = new io.reelrank.rerank.PersonalizedSearch.Result(1, 7,
+                "Seven", 1995, List.of("Thriller"), 3.2, 1, 0.4, 1.1, 80, 0.9, true, "why");
+        io.reelrank.rerank.PersonalizedSearch.Response res = new io.reelrank.rerank.PersonalizedSearch.Response(
+                "seven", 3, true, false, io.reelrank.rerank.Fusion.WEIGHTED,
+                io.reelrank.rerank.Weights.DEFAULT, 100, 1, 2, true, List.of(r));
+        JsonNode body = JSON.readTree(Json.write(SearchJson.of(res).withRequestId("0".repeat(32))
+                .withExperiment(4, List.of("B"), true), false));
+        assertEquals(4, body.get("experiment").asInt());
+        assertEquals("interleaved", body.get("fusion").asText());
+        assertEquals("B", body.get("results").get(0).get("arm").asText());
+        JsonNode schemas = shipped().path("components").path("schemas");
+        Set<String> missing = new TreeSet<>();
+        body.fieldNames().forEachRemaining(f -> {
+            if (!schemas.path("SearchResponse").path("properties").has(f)) missing.add("SearchResponse." + f);
+        });
+        body.get("results").get(0).fieldNames().forEachRemaining(f -> {
+            if (!schemas.path("SearchResult").path("properties").has(f)) missing.add("SearchResult." + f);
+        });
+        assertEquals(Set.of(), missing);
+        // outside an experiment neither field is sent
+        JsonNode plain = JSON.readTree(Json.write(SearchJson.of(res), false));
+        assertEquals(false, plain.has("experiment"));
+        assertEquals(false, plain.get("results").get(0).has("arm"));
+    }
+
+    @Test
     void theShippedSpecPassesEveryRule() throws Exception {
         assertEquals(List.of(), lint(shipped()));
     }
