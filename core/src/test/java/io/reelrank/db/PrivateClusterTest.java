@@ -41,7 +41,9 @@ class PrivateClusterTest {
     static java.util.List<String> migrationFiles() {
         java.nio.file.Path dir = java.nio.file.Path.of("src", "main", "resources", "db", "migration");
         try (var files = java.nio.file.Files.list(dir)) {
-            return files.map(f -> f.getFileName().toString()).filter(n -> n.matches("V\\d+__.+\\.sql")).sorted()
+            // in version order (V2 before V10), as Flyway applies them
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.matches("V\\d+__.+\\.sql"))
+                    .sorted(java.util.Comparator.comparingInt(n -> Integer.parseInt(n.substring(1, n.indexOf("__")))))
                     .toList();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
