@@ -2,6 +2,7 @@ package io.reelrank.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.reelrank.generate.MovieLensGenerator;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -168,7 +169,7 @@ public final class SimulatedAudience {
             }
             clicked[p] = click;
             if (click && r.nextDouble() < options.rateProbability()) {
-                double stars = truth.stars(u, shown[p], gaussian(r));
+                double stars = truth.stars(u, shown[p], MovieLensGenerator.gaussian(r));
                 api.rate(u.id(), shown[p], stars);
                 rated.add(new SimulatedSession.Rated(shown[p], p + 1, stars));
             }
@@ -178,22 +179,9 @@ public final class SimulatedAudience {
                 truth.ndcg(u, shown, shown, 10), truth.ndcg(u, shown, pool, 10));
     }
 
-    /** The random stream of session i (i = −1: choosing the audience); SplitMix64's finaliser. */
+    /** The random stream of session i (i = −1: choosing the audience): the generator's streams. */
     static SplittableRandom stream(long seed, long i) {
-        long z = seed * 0x9E3779B97F4A7C15L + (i + 2) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return new SplittableRandom(z ^ (z >>> 31));
-    }
-
-    /** A standard normal draw (Marsaglia's polar method with StrictMath, as the generator draws). */
-    static double gaussian(SplittableRandom r) {
-        while (true) {
-            double u = 2 * r.nextDouble() - 1;
-            double v = 2 * r.nextDouble() - 1;
-            double s = u * u + v * v;
-            if (s > 0 && s < 1) return u * StrictMath.sqrt(-2 * StrictMath.log(s) / s);
-        }
+        return MovieLensGenerator.random(seed, i + 2, 0);
     }
 
     /**

@@ -830,7 +830,7 @@ public final class MovieLensGenerator {
     // ---- helpers
 
     /** An independent random stream per (seed, stream, index): SplitMix64's finaliser over the three. */
-    static SplittableRandom random(long seed, long stream, long index) {
+    public static SplittableRandom random(long seed, long stream, long index) {
         long z = seed * 0x9E3779B97F4A7C15L + stream * 0xBF58476D1CE4E5B9L + index * 0x94D049BB133111EBL;
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
@@ -842,7 +842,7 @@ public final class MovieLensGenerator {
      * gives the same files on any JVM and processor (Math's intrinsics and the JDK's own
      * nextGaussian may differ between them).
      */
-    static double gaussian(SplittableRandom r) {
+    public static double gaussian(SplittableRandom r) {
         while (true) {
             double u = 2 * r.nextDouble() - 1;
             double v = 2 * r.nextDouble() - 1;
