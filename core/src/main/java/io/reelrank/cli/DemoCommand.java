@@ -65,7 +65,7 @@ public final class DemoCommand implements Callable<Integer> {
     boolean loop;
 
     @Option(names = "--quick", description = "With --loop: a small run (10,000 ratings, fewer sessions) for a "
-            + "first look or a test; the full run uses 50,000 ratings")
+            + "first look or a test; the full run uses 100,000 ratings")
     boolean quick;
 
     @Option(names = "--seed", paramLabel = "S", defaultValue = "5",

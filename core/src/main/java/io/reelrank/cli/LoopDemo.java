@@ -38,8 +38,9 @@ import java.util.regex.Pattern;
  * <ol>
  *   <li>interleave BM25 with the learned ranker while the simulated audience searches and clicks, and
  *       read the experiment's verdict;</li>
- *   <li>let the audience search under the weighted fusion, train rankers from its logged clicks with
- *       and without the position debiasing, and interleave the weighted fusion with the debiased one;</li>
+ *   <li>let the audience search under that learned ranker (its answers log the ranking features), train
+ *       rankers from the logged clicks with and without the position debiasing, and interleave the
+ *       weighted fusion with the debiased one;</li>
  *   <li>measure each ranker against the audience's latent truth: the same sessions (same seed) served
  *       by each, the latent NDCG@10 of what was shown.</li>
  * </ol>
@@ -53,7 +54,7 @@ final class LoopDemo {
      */
     record Size(int ratings, int movies, int users, int experimentSessions, int clickSessions, int truthSessions,
                 List<String> train) {
-        static final Size FULL = new Size(50_000, 0, 200, 1_000, 4_000, 500, List.of());
+        static final Size FULL = new Size(100_000, 0, 200, 1_000, 5_000, 1_000, List.of());
         /** Fewer movies to embed and one collaborative setting instead of three. */
         static final Size QUICK = new Size(10_000, 1_500, 60, 300, 800, 200, List.of("--als-alpha", "1"));
     }
@@ -145,9 +146,10 @@ final class LoopDemo {
                         home.resolve("bm25-vs-learned.png"), seed + 1);
                 summary.put("BM25 vs learned (ratings)", verdict(first));
 
-                begin("clicks: the audience searches under the weighted fusion, its impressions and clicks logged");
+                // Served by the learned ranker: its answers log the ranking features the clicks train on.
+                begin("clicks: the audience searches under the learned ranker, its impressions and clicks logged");
                 run(env, plus(audience, "--sessions", Integer.toString(size.clickSessions()), "--seed",
-                        Long.toString(seed + 2), "--fusion", "weighted"));
+                        Long.toString(seed + 2), "--fusion", "learned"));
 
                 begin("rankers trained on the logged clicks, with and without the position debiasing");
                 int debiased = version(run(env, with(db, "train", "--judgments-from", "clicks")), "train");
