@@ -47,7 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
  * this class's ranker's, and posts its impressions and clicks to the events API. The judgments come
  * from the request log and the events; the click-trained ranker is then measured against the
  * audience's latent truth on the held-out users' (user, query) groups: it must order what was shown by
- * what the audience likes better than BM25's order and a random order do, as the served ranker does.
+ * what the audience likes better than BM25's order, a random order and the served ranker do.
  */
 @Tag("integration")
 class ClickTrainingTest {
@@ -62,6 +62,7 @@ class ClickTrainingTest {
     private static LatentTruth truth;
     private static String url;
     private static long servedVersion;
+    private static Path index;
 
     @BeforeAll
     static void serveAGeneratedSetAndPlayAnAudience() throws Exception {
@@ -74,7 +75,7 @@ class ClickTrainingTest {
         int threads = Runtime.getRuntime().availableProcessors();
         Training.run(db, new Training.Options(List.of(TestDatabase.MODEL), threads, UserTower.DEFAULT_SHRINKAGE),
                 Training.Listener.NONE);
-        Path index = tmp.resolve("index");
+        index = tmp.resolve("index");
         MovieIndex.rebuild(db, index);
         RankerTraining.Options o = new RankerTraining.Options(List.of(SearchRankerTraining.DEFAULT), List.of(),
                 4_000, SearchRankerTraining.DEFAULT.params().seed(), threads, index);
@@ -189,6 +190,9 @@ class ClickTrainingTest {
         System.out.println("latent NDCG@10 on " + p.held().size() + " held-out groups: " + b);
         assertTrue(ndcg.get("clicks") > ndcg.get("random") + 0.02, b.toString());
         assertTrue(ndcg.get("clicks") > ndcg.get("bm25") + 0.02, b.toString());
+        // what the audience clicked taught more of its taste than the ratings taught the served ranker
+        assertTrue(ndcg.get("clicks") > ndcg.get("served ranker"), b.toString());
+        assertTrue(ndcg.get("clicks, not debiased") > ndcg.get("random") + 0.02, b.toString());
     }
 
     @Test
@@ -208,5 +212,36 @@ class ClickTrainingTest {
         assertTrue(none.err().contains("no logged search sessions to learn from since 2999-01-01T00:00:00Z"),
                 none.err());
         assertTrue(none.err().contains("reelrank simulate"), none.err());
+    }
+
+    @Test
+    void bothAddsTheClickGroupsToTheRatingTrainingAndRecordsBothValidations() throws Exception {
+        ClickTraining.Prepared p = ClickTraining.prepare(db, options(true), s -> { });
+        int threads = Runtime.getRuntime().availableProcessors();
+        RankerTraining.Options o = new RankerTraining.Options(List.of(SearchRankerTraining.DEFAULT),
+                List.of(io.reelrank.eval.RecommendRankerTraining.DEFAULT), 4_000,
+                SearchRankerTraining.DEFAULT.params().seed(), threads, index);
+        List<String> lines = new ArrayList<>();
+        Training.Listener l = new Training.Listener() {
+            @Override
+            public void detail(String line) {
+                lines.add(line);
+            }
+        };
+        ClickTraining.Outcome out = ClickTraining.both(db, options(true), p, new Training.Options(
+                List.of(TestDatabase.MODEL), threads, UserTower.DEFAULT_SHRINKAGE).withRanker(o), l);
+        assertTrue(lines.stream().anyMatch(x -> x.startsWith(String.format(Locale.ROOT, "and %,d groups (%,d rows) of "
+                + "judgments from clicks added to every fit", p.fit().groups(), p.fit().rows()))), lines.toString());
+        try (Connection c = db.connect()) {
+            RankerStore.Version v = RankerStore.version(c, out.version());
+            assertEquals("active", v.status());
+            assertTrue(v.validation().has("weighted_liked"), "the ratings' validation: " + v.validation());
+            assertEquals(p.held().size() > 0, v.validation().get("clicks").get("ndcg").has(
+                    "trained on ratings and clicks"), v.validation().toString());
+            assertEquals("clicks", v.params().get("clicks").get("judgments").asText());
+            // clicks are on search results: no recommendation ranker was trained beside it
+            RankerStore.Active rec = RankerStore.active(c, RankerStore.RECOMMEND);
+            assertTrue(rec == null || rec.version().version() < out.version(), "a recommendation ranker was trained");
+        }
     }
 }
