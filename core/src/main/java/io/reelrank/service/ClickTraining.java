@@ -40,10 +40,12 @@ import java.util.function.Consumer;
  * search sessions ({@code request_log} rows joined with their impression and click {@code events} by
  * request id), the position-based click model fitted on them per query ({@link PositionBasedModel}),
  * and per (user, query) one group of judgments: every movie the user was shown for the query, with the
- * {@link FeatureSet} row the ranker was served (its latest showing; never recomputed) and a graded label
- * from its inverse-propensity-weighted click rate ({@link ClickJudgments}; the raw click rate with
- * {@code debias} off). Only sessions whose answer logged the ranking features can teach the ranker (a
- * learned ranking's answers; a formula fusion logs only its own inputs), and only sessions whose
+ * {@link FeatureSet} row the ranker was served (its latest showing; never recomputed) and its
+ * inverse-propensity-weighted click rate ({@link ClickJudgments}; the raw click rate with
+ * {@code debias} off): the label itself with a linear NDCG gain when clicks alone train
+ * ({@link #train}), as levels 0-{@link #LEVELS} beside the ratings' graded labels ({@link #both}).
+ * Only sessions whose answer logged the ranking features can teach the ranker (a learned ranking's
+ * answers; a formula fusion logs only its own inputs), and only sessions whose
  * impression was posted count as seen. A seeded quarter of the users is held out: the judgments of the
  * other three quarters train, the held-out ones measure every ranker by NDCG@10 with the debiased click
  * rate as the gain ({@link #compare}). The caller trains and stores the ranker.
@@ -88,10 +90,12 @@ public final class ClickTraining {
 
     /**
      * What {@link #prepare} built: the log, the click model, the training judgments (the three fitting
-     * quarters of the users), the held-out groups and the number of (user, query, movie) judgments.
+     * quarters of the users; labelled by levels), the same rows' click rates (IPW or raw, one per row,
+     * the labels of {@link #train}), the held-out groups and the number of (user, query, movie)
+     * judgments.
      */
-    public record Prepared(Log log, PositionBasedModel model, Judgments fit, List<Held> held, int judgments,
-                           long fitClicks) {}
+    public record Prepared(Log log, PositionBasedModel model, Judgments fit, float[] rates, List<Held> held,
+                           int judgments, long fitClicks) {}
 
     /** A ranker's NDCG@10 on the held-out groups. */
     public record Figure(String name, double ndcg) {}
@@ -222,6 +226,8 @@ public final class ClickTraining {
         List<ClickJudgments.Judgment> js = ClickJudgments.of(byContext, pbm, o.minPropensity());
         Map<String, Group> groups = groups(log.sessions(), js);
         Judgments.Builder fit = new Judgments.Builder();
+        float[] rates = new float[1 << 12];
+        int rated = 0;
         List<Held> held = new ArrayList<>();
         long fitClicks = 0;
         for (Group g : groups.values()) {
@@ -244,6 +250,10 @@ public final class ClickTraining {
                 held.add(new Held(g.user, movies, rows, gains));
             } else if (clicked && n > 1) { // a group without a click (or of one movie) teaches no order
                 fit.group(g.user, rows, labels);
+                while (rates.length < rated + n) rates = Arrays.copyOf(rates, rates.length * 2);
+                for (Row r : g.sorted()) {
+                    rates[rated++] = (float) (o.debias() ? r.judgment.grade() : r.judgment.clickRate());
+                }
                 for (Row r : g.rows.values()) fitClicks += r.judgment.clicks();
             }
         }
@@ -257,7 +267,7 @@ public final class ClickTraining {
             throw new IllegalStateException("no (user, query) with a click and two movies shown among the training "
                     + "users: collect more sessions (reelrank simulate --sessions N, or real use) and train again");
         }
-        return new Prepared(log, pbm, j, held, js.size(), fitClicks);
+        return new Prepared(log, pbm, j, Arrays.copyOf(rates, rated), held, js.size(), fitClicks);
     }
 
     /** What {@link #train} or {@link #both} stored: the version and every ranker's held-out figure. */
@@ -265,13 +275,17 @@ public final class ClickTraining {
 
     /**
      * Trains the search ranker on the click judgments alone ({@link SearchRankerTraining#FEATURES},
-     * {@code params}), measures it on the held-out groups beside the served order and the active search
-     * ranker, and stores it as the active search ranker version in one transaction.
+     * {@code params}) with the click rates as labels and a linear gain (an IPW-weighted click's weight
+     * is its gain: the IPW estimate of a linear DCG is unbiased, Agarwal et al. 2019; levels capped at
+     * 1 would give a click at position 10 the label of a click on top), measures it on the held-out
+     * groups beside the served order and the active search ranker, and stores it as the active search
+     * ranker version in one transaction.
      */
     public static Outcome train(Database db, Options o, Prepared p, RankerTrainer.Params params, int threads,
                                 Consumer<String> detail) throws SQLException {
         long t0 = System.nanoTime();
-        Ranker ranker = RankerTrainer.train(p.fit(), SearchRankerTraining.FEATURES, params, threads);
+        Ranker ranker = RankerTrainer.train(p.fit().withLabels(p.rates()), SearchRankerTraining.FEATURES, params,
+                threads, false);
         detail.accept(String.format(Locale.ROOT, "fitted %s on %,d groups (%.1f s)", params, p.fit().groups(),
                 seconds(t0)));
         long version;
@@ -345,11 +359,11 @@ public final class ClickTraining {
     static ObjectNode params(Options o, RankerTrainer.Params p) {
         ObjectNode n = JSON.createObjectNode();
         n.put("judgments", "clicks");
+        n.put("labels", p != null ? "click rate, linear gain" : "levels round(" + LEVELS + "·min(1, rate))");
         n.put("click_model", "position-based, fitted per query");
         n.put("debiased", o.debias());
         n.put("min_propensity", o.minPropensity());
         n.put("clicks_since", o.since() == null ? null : o.since().toString());
-        n.put("label_levels", LEVELS);
         if (p != null) {
             n.put("objective", p.objective());
             n.put("trees", p.trees());

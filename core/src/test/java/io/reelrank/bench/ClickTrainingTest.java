@@ -177,8 +177,8 @@ class ClickTrainingTest {
             debiased = now.ranker();
         }
         ClickTraining.Prepared raw = ClickTraining.prepare(db, options(false), s -> { });
-        Ranker notDebiased = RankerTrainer.train(raw.fit(), SearchRankerTraining.FEATURES,
-                SearchRankerTraining.DEFAULT.params(), 2);
+        Ranker notDebiased = RankerTrainer.train(raw.fit().withLabels(raw.rates()), SearchRankerTraining.FEATURES,
+                SearchRankerTraining.DEFAULT.params(), 2, false);
         Map<String, Ranker> rankers = new LinkedHashMap<>();
         rankers.put("served ranker", served.ranker());
         rankers.put("clicks", debiased);
