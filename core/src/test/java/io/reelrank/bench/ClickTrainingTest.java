@@ -205,6 +205,9 @@ class ClickTrainingTest {
         assertTrue(r.out().contains("held-out clicks: NDCG@10 on "), r.out());
         assertTrue(r.out().contains("trained on clicks"), r.out());
         assertTrue(r.out().contains("train: search ranker version "), r.out());
+        Run list = Run.of(List.of("model", "list"), "--db-url=" + url);
+        assertEquals(0, list.code(), list.err());
+        assertTrue(list.out().contains("held-out clicks NDCG@10 "), list.out());
         // a window with no sessions says what is missing and how to get it
         Run none = Run.of(List.of("train"), "--db-url=" + url, "--judgments-from", "clicks", "--clicks-since",
                 "2999-01-01");
