@@ -135,6 +135,8 @@ public final class SearchRankerTraining {
         Map<String, SearchTask.Ranker> rows = new LinkedHashMap<>();
         rows.put("baseline", rankers.ranker(fusion, Fusion.WEIGHTED, new Weights(0, baselinePi, 0), false));
         rows.put("weighted", rankers.ranker(fusion, Fusion.WEIGHTED, weights, true));
+        // How serving ranks a user outside a ranker's domain: weighted fusion, the own ratings deciding.
+        SearchTask.Ranker outsider = rankers.ranker(fusion, Fusion.WEIGHTED, weights, true, true);
         // Settings that differ only in their number of trees share one fit, scored with a prefix of its trees.
         Map<Setting, Ranker> fits = new LinkedHashMap<>();
         Map<Setting, Integer> maxTrees = new LinkedHashMap<>();
@@ -153,7 +155,7 @@ public final class SearchRankerTraining {
         for (int i = 0; i < grid.size(); i++) {
             Setting s = grid.get(i);
             rows.put("setting " + i, learned.ranker(context, fits.get(s.fit()), s.params().trees(), rule, fitDomain,
-                    rows.get("weighted")));
+                    outsider));
         }
         long t = System.nanoTime();
         SearchTask.Result r = SearchTask.run(choose, queries, rows, k);
@@ -175,7 +177,7 @@ public final class SearchRankerTraining {
         prow.put("baseline", rows.get("baseline"));
         for (OrderRule o : measured) {
             prow.put(o.toString(), learned.ranker(context, fits.get(chosen.setting().fit()),
-                    chosen.setting().params().trees(), o, fitDomain, rows.get("weighted")));
+                    chosen.setting().params().trees(), o, fitDomain, outsider));
         }
         SearchTask.Result pr = SearchTask.run(choose, queries, prow, k);
         Map<OrderRule, Trial> rules = new LinkedHashMap<>();

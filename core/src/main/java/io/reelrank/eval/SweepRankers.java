@@ -95,9 +95,19 @@ public final class SweepRankers {
      * popularity baseline under weighted fusion).
      */
     public SearchTask.Ranker ranker(Context context, Fusion fusion, Weights w, boolean personal) {
+        return ranker(context, fusion, w, personal, false);
+    }
+
+    /**
+     * {@link #ranker(Context, Fusion, Weights, boolean)} with the user's ratings {@linkplain
+     * io.reelrank.rerank.RatedMovies#decisive() deciding} when {@code decisive}: how serving ranks a user
+     * outside the learned ranker's domain.
+     */
+    public SearchTask.Ranker ranker(Context context, Fusion fusion, Weights w, boolean personal, boolean decisive) {
         return (query, user) -> {
             Values v = values(context, personal ? user : Integer.MIN_VALUE, query);
-            List<Reranker.Ranked> ranked = Reranker.fuse(v.candidates(), v.cos(), v.uv(), fusion, w, v.rated());
+            List<Reranker.Ranked> ranked = Reranker.fuse(v.candidates(), v.cos(), v.uv(), fusion, w,
+                    decisive ? v.rated().decisive() : v.rated());
             int[] ids = new int[ranked.size()];
             for (int i = 0; i < ids.length; i++) ids[i] = ranked.get(i).candidate().movieId();
             return ids;

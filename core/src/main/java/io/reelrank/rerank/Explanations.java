@@ -50,17 +50,18 @@ final class Explanations {
                           boolean collaborative) {
         Candidate c = x.candidate();
         return explain(fusion, w, x, maxBm25, candidates, content, collaborative,
-                new Retrieved("bm25", String.format(Locale.ROOT, "bm25 %.3f", c.bm25()), false));
+                new Retrieved("bm25", String.format(Locale.ROOT, "bm25 %.3f", c.bm25()), false), false);
     }
 
+    /** {@code decisive}: the own rating also replaced u·v ({@link RatedMovies#decisive()}). */
     static String explain(Fusion fusion, Weights w, Reranker.Ranked x, double maxBm25, int candidates, boolean content,
-                          boolean collaborative, Retrieved r) {
+                          boolean collaborative, Retrieved r, boolean decisive) {
         double[] t = x.terms();
         Candidate c = x.candidate();
         String score = r.score();
         return switch (fusion) {
             case LEARNED -> throw new IllegalArgumentException("a learned score is explained by its reasons");
-            case WEIGHTED -> weighted(w, x, t, content, collaborative, r);
+            case WEIGHTED -> weighted(w, x, t, content, collaborative && !(decisive && x.rated()), collaborative, r);
             case LINEAR -> {
                 String cos = x.hasVector() && !Double.isNaN(x.similarity())
                         ? String.format(Locale.ROOT, "%.4f", x.similarity()) : "0 (no vector)";
@@ -81,8 +82,9 @@ final class Explanations {
         };
     }
 
-    private static String weighted(Weights w, Reranker.Ranked x, double[] t, boolean content, boolean collaborative,
-                                   Retrieved r) {
+    /** {@code cfPredicts}: u·v entered as a prediction (false for a rated movie whose rating decides). */
+    private static String weighted(Weights w, Reranker.Ranked x, double[] t, boolean content, boolean cfPredicts,
+                                   boolean collaborative, Retrieved r) {
         double a = w.alpha();
         double p = w.popularity();
         double g = w.collaborative();
@@ -110,13 +112,16 @@ final class Explanations {
         StringBuilder raw = new StringBuilder(String.format(Locale.ROOT, "%s, n %d", r.raw(),
                 x.candidate().ratingCount()));
         if (x.rated() && (content || collaborative)) {
+            boolean cf = collaborative && !cfPredicts;
+            String replaced = content && cf ? ", mm(cos) and mm(u·v)"
+                    : content ? " and mm(cos)" : cf ? " and mm(u·v)" : "";
             raw.append(String.format(Locale.ROOT,
-                    ", you rated it: own rating (r-0.5)/4.5 = %.3f in place of mm(log(1+n))%s",
-                    t[1], content ? " and mm(cos)" : ""));
+                    ", you rated it: own rating (r-0.5)/4.5 = %.3f in place of mm(log(1+n))%s", t[1], replaced));
         }
         if (content) raw.append(Double.isNaN(x.similarity()) ? ", cos none (neutral 0.5)"
                 : String.format(Locale.ROOT, ", cos %.3f", x.similarity()));
-        if (collaborative) raw.append(x.rated() ? ", u·v not used for a movie you rated (neutral 0.5)"
+        if (collaborative) raw.append(x.rated()
+                ? ", u·v not used for a movie you rated" + (cfPredicts ? " (neutral 0.5)" : "")
                 : Double.isNaN(x.collaborative()) ? ", u·v none (neutral 0.5)"
                 : String.format(Locale.ROOT, ", u·v %.3f", x.collaborative()));
         if (r.anonymous()) {

@@ -574,6 +574,8 @@ public final class PersonalizedSearch implements AutoCloseable {
         float[] u = user.vector();
         float[] cf = m == null ? null : user.cf();
         boolean cold = u == null && cf == null;
+        RatedMovies rated = user.rated();
+        String outside = null;
         if (r.fusion() == Fusion.LEARNED) {
             Learned l = rankerVersion > 0 ? pinned(rankerVersion) : learned();
             if (l == null) {
@@ -589,12 +591,11 @@ public final class PersonalizedSearch implements AutoCloseable {
                         "cold user: weighted fusion (BM25 and the popularity "
                         + "prior), the learned ranker needs the user's ratings");
             }
-            String outside = l.domain().outside(profile(r.user(), user, l, m));
-            if (outside != null) {
-                return search(r.withFusion(Fusion.WEIGHTED)).withNote("weighted fusion: the learned ranker "
-                        + "knows no user like this one (" + outside + ")");
-            }
-            return learned(r, user, m, l);
+            outside = l.domain().outside(profile(r.user(), user, l, m));
+            if (outside == null) return learned(r, user, m, l);
+            // Ratings without contrast: weighted fusion, with the own ratings deciding for the movies they cover.
+            r = r.withFusion(Fusion.WEIGHTED);
+            rated = rated.decisive();
         }
         if (r.fusion() == Fusion.BM25 || cold && r.fusion() != Fusion.WEIGHTED) {
             Retriever.Result got = retriever.retrieve(r.query(), r.filters(), Math.max(r.limit(), r.candidates()),
@@ -604,9 +605,12 @@ public final class PersonalizedSearch implements AutoCloseable {
         }
         Retriever.Result got = retriever.retrieve(r.query(), r.filters(), r.candidates(), r.retrieval(), false);
         List<Candidate> cands = got.candidates();
-        List<Reranker.Ranked> ranked = Reranker.rerank(cands, u, cf, user.rated(), items, m, r.fusion(), r.weights());
-        return page(searcher, r, got, ranked, r.weights(), new Explaining(r.fusion(), r.weights(), cands, u != null,
-                cf != null, false), !cold, cold, version, cf != null, cands.size(), null);
+        List<Reranker.Ranked> ranked = Reranker.rerank(cands, u, cf, rated, items, m, r.fusion(), r.weights());
+        Response out = page(searcher, r, got, ranked, r.weights(), new Explaining(r.fusion(), r.weights(), cands,
+                u != null, cf != null, false, rated.isDecisive()), !cold, cold, version, cf != null, cands.size(),
+                null);
+        return outside == null ? out : out.withNote("weighted fusion: the learned ranker knows no user like this one ("
+                + outside + "); your own ratings decide where the films you rated stand");
     }
 
     /**
@@ -630,8 +634,8 @@ public final class PersonalizedSearch implements AutoCloseable {
         List<Candidate> cands = got.candidates();
         List<Reranker.Ranked> ranked = Reranker.fuse(cands, null, null, Fusion.WEIGHTED, ANONYMOUS_WEIGHTS);
         return page(retriever.searcher(), r, got, ranked, ANONYMOUS_WEIGHTS, new Explaining(Fusion.WEIGHTED,
-                ANONYMOUS_WEIGHTS, cands, false, false, true), false, false, modelVersion, false, got.totalMatches(),
-                hasVector);
+                ANONYMOUS_WEIGHTS, cands, false, false, true, false), false, false, modelVersion, false,
+                got.totalMatches(), hasVector);
     }
 
     /**
@@ -645,7 +649,7 @@ public final class PersonalizedSearch implements AutoCloseable {
 
     /** How {@link #page} explains each result. */
     private record Explaining(Fusion fusion, Weights weights, List<Candidate> candidates, boolean content,
-                              boolean collaborative, boolean anonymous) {}
+                              boolean collaborative, boolean anonymous, boolean decisive) {}
 
     /**
      * The page of {@code limit} re-ranked results, each with its retrieval details and explanation;
@@ -671,7 +675,8 @@ public final class PersonalizedSearch implements AutoCloseable {
             Double sim = Double.isNaN(x.similarity()) ? null : x.similarity();
             Double uv = Double.isNaN(x.collaborative()) ? null : x.collaborative();
             String explanation = Explanations.explain(e.fusion(), w, x, maxScore, e.candidates().size(), e.content(),
-                    e.collaborative(), Explanations.Retrieved.of(got.used(), f, r.retrieval(), e.anonymous()));
+                    e.collaborative(), Explanations.Retrieved.of(got.used(), f, r.retrieval(), e.anonymous()),
+                    e.decisive());
             boolean has = hasVector == null ? x.hasVector() : hasVector.test(mr.movieId());
             out.add(new Result(x.rank(), mr.movieId(), mr.title(), mr.year(), mr.genres(), bm25(f), f.bm25Rank(), sim,
                     uv, x.candidate().ratingCount(), x.score(), has, explanation, f.retriever(), f.rank(),

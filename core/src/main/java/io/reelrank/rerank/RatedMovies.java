@@ -6,17 +6,35 @@ import java.util.Arrays;
  * The movies one user has rated and their stars, for the re-ranker: for such a movie the user's own
  * rating replaces the estimates of their interest (see {@link Reranker}). Ids ascending, parallel
  * stars; build with {@link #of}, which sorts. Immutable.
+ *
+ * <p>{@link #decisive()}: the same ratings for a user whose ratings carry no contrast (outside the
+ * learned ranker's domain), for whom the own rating also takes the collaborative term's place.
  */
 public final class RatedMovies {
 
-    public static final RatedMovies NONE = new RatedMovies(new int[0], new float[0]);
+    public static final RatedMovies NONE = new RatedMovies(new int[0], new float[0], false);
 
     private final int[] ids;
     private final float[] stars;
+    private final boolean decisive;
 
-    private RatedMovies(int[] ids, float[] stars) {
+    private RatedMovies(int[] ids, float[] stars, boolean decisive) {
         this.ids = ids;
         this.stars = stars;
+        this.decisive = decisive;
+    }
+
+    /**
+     * The same ratings, deciding every personal term of weighted fusion for the movies they cover: the
+     * own rating in place of u·v too, not only of the prior and the cosine ({@link Reranker}).
+     */
+    public RatedMovies decisive() {
+        return decisive ? this : new RatedMovies(ids, stars, true);
+    }
+
+    /** Whether the own rating also replaces u·v ({@link #decisive()}). */
+    public boolean isDecisive() {
+        return decisive;
     }
 
     /** From parallel arrays in any order; a movie must appear once. */
@@ -35,7 +53,7 @@ public final class RatedMovies {
             s[i] = stars[order[i]];
             if (i > 0 && ids[i] == ids[i - 1]) throw new IllegalArgumentException("movie " + ids[i] + " rated twice");
         }
-        return new RatedMovies(ids, s);
+        return new RatedMovies(ids, s, false);
     }
 
     public int size() {

@@ -22,9 +22,10 @@ import java.util.List;
  * their own rating in both places instead, {@code own = (r − 0.5)/4.5} on the terms' [0, 1] scale,
  * so a movie rated 5.0 tops both terms and one rated 1.0 sinks in both, however popular. The
  * collaborative term is a prediction for movies the user has not rated: for a rated one, u·v is
- * the training fit of that very rating, not a prediction, so it gets the neutral value. Both
- * choices were measured on validation data (docs/evaluation.md). Ties are broken by movie_id, as
- * everywhere in reelrank.
+ * the training fit of that very rating, not a prediction, so it gets the neutral value; for a user
+ * whose ratings decide ({@link RatedMovies#decisive()}: one outside the learned ranker's domain, whose
+ * ratings carry no contrast) the own rating takes that place too. The choices were measured on
+ * validation data (docs/evaluation.md). Ties are broken by movie_id, as everywhere in reelrank.
  */
 public final class Reranker {
 
@@ -175,7 +176,8 @@ public final class Reranker {
 
     /**
      * {@code (1−α)·((1−π)·mm(bm25) + π·mm(log(1+n))) + α·((1−γ)·mm(cos) + γ·mm(u·v))}, with the own
-     * rating {@code (r − 0.5)/4.5} in place of mm(log(1+n)) and mm(cos) for a rated movie.
+     * rating {@code (r − 0.5)/4.5} in place of mm(log(1+n)) and mm(cos) for a rated movie (and of
+     * mm(u·v) when the ratings are {@linkplain RatedMovies#decisive() decisive}).
      */
     private static void weighted(List<Candidate> candidates, double[] cos, double[] uv, Weights w, RatedMovies rated,
                                  double[] score, double[][] terms) {
@@ -198,6 +200,7 @@ public final class Reranker {
                 if (Double.isNaN(own)) continue;
                 p[i] = own;
                 if (c != null) c[i] = own;
+                if (f != null && rated.isDecisive()) f[i] = own;
             }
         }
         for (int i = 0; i < n; i++) {

@@ -239,10 +239,10 @@ public final class Evaluation {
                 // The features from the training part only, as the validation's came from its own.
                 testFeatures = FeatureContext.of(parts.train(), FeatureContext.MICROS, catalog, items, testContent,
                         trained.model(), trained::user);
-                // As served: a user outside the ranker's domain gets the shipped fusion.
+                // As served: a user outside the ranker's domain gets the shipped fusion, their ratings deciding.
                 testRankers.put(Choices.LEARNED, learnedRows.ranker(testFeatures, learned.search().ranker(),
                         learned.search().ranker().trees(), PersonalizedSearch.ORDER, learned.search().domain(),
-                        testRankers.get(Choices.PERSONALIZED)));
+                        rankers.ranker(testContext, fusion(fusion.chosen()), weights(fusion.chosen()), true, true)));
                 pairs.add(new String[] {Choices.LEARNED, Choices.BASELINE});
                 pairs.add(new String[] {Choices.LEARNED, Choices.PERSONALIZED});
                 pairs.add(new String[] {Choices.LEARNED, Choices.BM25});

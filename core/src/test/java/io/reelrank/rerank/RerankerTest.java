@@ -135,6 +135,25 @@ class RerankerTest {
     }
 
     @Test
+    void decisiveRatingsTakeTheCollaborativeTermsPlaceToo() {
+        Weights w = new Weights(1, 0, 1); // the collaborative term alone
+        // Rated 1.0, decisive: the own rating (1.0 − 0.5)/4.5 in place of u·v sinks movie 20 below 30 and
+        // 10 (0.5 and above after min-max over the unrated); rated 5.0 keeps it on top with 1.0.
+        RatedMovies low = RatedMovies.of(new int[] {20}, new float[] {1.0f});
+        assertFalse(low.isDecisive());
+        List<Reranker.Ranked> sunk = Reranker.rerank(counted, user, cf, low.decisive(), items, model,
+                Fusion.WEIGHTED, w);
+        Reranker.Ranked twenty = sunk.stream().filter(x -> x.candidate().movieId() == 20).findFirst().orElseThrow();
+        assertEquals(0.5 / 4.5, twenty.terms()[3], 1e-12);
+        assertEquals(0.5 / 4.5, twenty.score(), 1e-12);
+        assertTrue(twenty.rank() > 1, "rated 1.0 and decisive, still on top: " + ids(sunk));
+        List<Reranker.Ranked> kept = Reranker.rerank(counted, user, cf,
+                RatedMovies.of(new int[] {20}, new float[] {5.0f}).decisive(), items, model, Fusion.WEIGHTED, w);
+        assertEquals(20, kept.get(0).candidate().movieId());
+        assertEquals(1.0, kept.get(0).terms()[3], 0.0);
+    }
+
+    @Test
     void aUserWithoutVectorsGetsBm25AndThePriorUnderWeightedFusion() {
         Weights w = new Weights(0.9, 0.5, 0.5);
         List<Reranker.Ranked> r = Reranker.rerank(counted, null, null, RatedMovies.NONE, items, model,
