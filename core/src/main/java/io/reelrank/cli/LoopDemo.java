@@ -66,11 +66,12 @@ final class LoopDemo {
     private static final Pattern SERVING = Pattern.compile("serving on (http://\\S+/)");
     private static final Pattern RANKER = Pattern.compile("search ranker version (\\d+)");
     private static final Pattern LATENT = Pattern.compile(
-            "latent NDCG@10 of what was shown[^:]*: ([0-9.]+) against the best order of the shown movies, ([0-9.]+)");
+            "latent NDCG@10 of what was shown.*?\\): ([0-9.]+) against the best order of the shown movies, ([0-9.]+)");
     private static final Pattern SIGN = Pattern.compile("sign test[^\\n]*p = ([0-9.eE+-]+)");
     private static final Pattern WINS = Pattern.compile("wins: A ([0-9,]+), B ([0-9,]+), ties ([0-9,]+)");
     private static final Pattern UNTIL = Pattern.compile("impressions until p < 0.01: (\\S+)");
-    private static final Pattern WINNER = Pattern.compile("winner: ([^\\n]+)");
+    private static final Pattern WINNER = Pattern.compile("^(winner: [^\\n]+|no winner[^\\n]*)", Pattern.MULTILINE);
+    private static final Pattern PASSWORD = Pattern.compile("(?i)(password=)[^&\\s]*");
 
     private final Database main;
     private final Path home;
@@ -221,8 +222,8 @@ final class LoopDemo {
         if (!wins.find() || !sign.find() || !winner.find()) {
             throw new CliException(1, "the experiment report has no wins, sign test or winner line");
         }
-        return String.format(Locale.ROOT, "wins A %s, B %s, ties %s; p = %s; %s impressions until p < 0.01; %s",
-                wins.group(1), wins.group(2), wins.group(3), sign.group(1), until.find() ? until.group(1) : "no",
+        return String.format(Locale.ROOT, "wins A %s, B %s, ties %s; p = %s; impressions until p < 0.01: %s; %s",
+                wins.group(1), wins.group(2), wins.group(3), sign.group(1), until.find() ? until.group(1) : "none",
                 winner.group(1));
     }
 
@@ -233,6 +234,11 @@ final class LoopDemo {
         while (m.find()) v = Integer.parseInt(m.group(1));
         if (v < 0) throw new CliException(1, command + " printed no search ranker version");
         return v;
+    }
+
+    /** The command line as printed: a password in a database URL masked. */
+    private static String printable(List<String> args) {
+        return PASSWORD.matcher(String.join(" ", args)).replaceAll("$1***");
     }
 
     /** The command {@code args} with the database options {@code db} after it. */
@@ -258,7 +264,7 @@ final class LoopDemo {
         Path logs = Files.createDirectories(home.resolve("logs"));
         Path log = logs.resolve(String.format(Locale.ROOT, "%02d-%s.log", ++children, String.join("-",
                 args.subList(0, Math.min(2, args.size()))).replaceAll("[^a-z0-9-]", "")));
-        out.println("  $ reelrank " + String.join(" ", args));
+        out.println("  $ reelrank " + printable(args));
         out.flush();
         Process p = start(env, args);
         StringBuilder all = new StringBuilder();
@@ -278,7 +284,7 @@ final class LoopDemo {
         }
         int code = p.waitFor();
         if (code != 0) {
-            throw new CliException(1, "the loop's stage `reelrank " + String.join(" ", args) + "` exited with code "
+            throw new CliException(1, "the loop's stage `reelrank " + printable(args) + "` exited with code "
                     + code + "; its last lines:\n  " + String.join("\n  ", tail) + "\n(all of it: " + log + ")");
         }
         return all.toString();
@@ -295,7 +301,7 @@ final class LoopDemo {
     }
 
     private Server serve(Map<String, String> env, List<String> args) throws Exception {
-        out.println("  $ reelrank " + String.join(" ", args) + "   (output in " + home.resolve("serve.log") + ")");
+        out.println("  $ reelrank " + printable(args) + "   (output in " + home.resolve("serve.log") + ")");
         out.flush();
         Process p = start(env, args);
         CompletableFuture<String> url = new CompletableFuture<>();
