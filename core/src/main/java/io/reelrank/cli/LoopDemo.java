@@ -137,7 +137,9 @@ final class LoopDemo {
             int fromRatings = version(trained, "train");
 
             begin("serve");
-            try (Server server = serve(env, with(db, "serve", "--port", "0", "--client-rate", "0"))) {
+            // Seeded request ids: interleaving's coin flips, seeded by them, replay for the same seed.
+            try (Server server = serve(env, with(db, "serve", "--port", "0", "--client-rate", "0",
+                    "--request-id-seed", Long.toString(seed)))) {
                 String url = server.url();
                 List<String> audience = List.of("simulate", "--url", url, "--data-dir", gen.toString(), "--users",
                         Integer.toString(size.users()), "--rate-probability", "0");
