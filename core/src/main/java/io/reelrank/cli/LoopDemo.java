@@ -69,7 +69,7 @@ final class LoopDemo {
             "latent NDCG@10 of what was shown.*?\\): ([0-9.]+) against the best order of the shown movies, ([0-9.]+)");
     private static final Pattern SIGN = Pattern.compile("sign test[^\\n]*p = ([0-9.eE+-]+)");
     private static final Pattern WINS = Pattern.compile("wins: A ([0-9,]+), B ([0-9,]+), ties ([0-9,]+)");
-    private static final Pattern UNTIL = Pattern.compile("impressions until p < 0.01: (\\S+)");
+    private static final Pattern UNTIL = Pattern.compile("impressions until p < 0.01: ([^\\n]+)");
     private static final Pattern WINNER = Pattern.compile("^(winner: [^\\n]+|no winner[^\\n]*)", Pattern.MULTILINE);
     private static final Pattern PASSWORD = Pattern.compile("(?i)(password=)[^&\\s]*");
 
@@ -170,9 +170,11 @@ final class LoopDemo {
                 rankers.put("learned (ratings), version " + fromRatings, "learned:" + fromRatings);
                 rankers.put("learned (debiased clicks), version " + debiased, "learned:" + debiased);
                 rankers.put("learned (clicks, not debiased), version " + raw, "learned:" + raw);
+                Map<String, double[]> perSession = new LinkedHashMap<>();
                 for (Map.Entry<String, String> r : rankers.entrySet()) {
+                    Path sessions = home.resolve("truth-" + r.getValue().replace(':', '-') + ".jsonl");
                     List<String> args = plus(audience, "--sessions", Integer.toString(size.truthSessions()), "--seed",
-                            Long.toString(seed + 4), "--no-events");
+                            Long.toString(seed + 4), "--no-events", "--sessions-out", sessions.toString());
                     String arm = r.getValue();
                     if (arm.startsWith("learned:")) {
                         run(env, with(db, "model", "activate", arm.substring("learned:".length())));
@@ -184,12 +186,18 @@ final class LoopDemo {
                     Matcher m = LATENT.matcher(run(env, args));
                     if (!m.find()) throw new CliException(1, "simulate printed no latent NDCG@10 for " + r.getKey());
                     summary.put("latent NDCG@10, " + r.getKey(), m.group(2) + " (shown order " + m.group(1) + ")");
+                    perSession.put(r.getValue(), catalogueNdcg(sessions));
                 }
+                String ratings = "learned:" + fromRatings;
+                String clicks = "learned:" + debiased;
+                summary.put("paired: learned (ratings) − bm25", paired(perSession, ratings, "bm25"));
+                summary.put("paired: learned (debiased clicks) − weighted", paired(perSession, clicks, "weighted"));
+                summary.put("paired: debiased − not debiased clicks", paired(perSession, clicks, "learned:" + raw));
             }
         }
         out.printf(Locale.ROOT, "%nthe loop's verdicts (seed %d, %,d ratings):%n", seed, size.ratings());
         for (Map.Entry<String, String> e : summary.entrySet()) {
-            out.printf(Locale.ROOT, "  %-52s %s%n", e.getKey(), e.getValue());
+            out.printf(Locale.ROOT, "  %-58s %s%n", e.getKey(), e.getValue());
         }
         out.printf(Locale.ROOT, "latent NDCG@10: of the 10 shown against the best 10 catalogue movies the query "
                 + "matches (the shown movies' best order in brackets); logs and plots in %s%n", home);
@@ -213,6 +221,36 @@ final class LoopDemo {
         } finally {
             run(env, with(db, "experiment", "stop"));
         }
+    }
+
+    /** Each session's latent NDCG@10 against the catalogue, in session order, from simulate's --sessions-out. */
+    private static double[] catalogueNdcg(Path jsonl) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        List<String> lines = Files.readAllLines(jsonl, StandardCharsets.UTF_8);
+        double[] out = new double[lines.size()];
+        for (int i = 0; i < out.length; i++) out[i] = json.readTree(lines.get(i)).path("ndcg_catalogue").asDouble();
+        return out;
+    }
+
+    /**
+     * The mean per-session difference of two rankers' latent NDCG@10 over the same sessions, with its 95%
+     * normal interval: {@code d̄ ± 1.96·s_d/√n}.
+     */
+    static String paired(Map<String, double[]> perSession, String a, String b) {
+        double[] x = perSession.get(a);
+        double[] y = perSession.get(b);
+        if (x.length != y.length || x.length < 2) {
+            throw new CliException(1, "the latent truth's sessions differ in number: " + x.length + " and " + y.length);
+        }
+        int n = x.length;
+        double mean = 0;
+        for (int i = 0; i < n; i++) mean += x[i] - y[i];
+        mean /= n;
+        double ss = 0;
+        for (int i = 0; i < n; i++) ss += (x[i] - y[i] - mean) * (x[i] - y[i] - mean);
+        double half = 1.96 * Math.sqrt(ss / (n - 1) / n);
+        return String.format(Locale.ROOT, "%+.4f, 95%% interval [%+.4f, %+.4f] over %,d sessions", mean, mean - half,
+                mean + half, n);
     }
 
     /** The report's verdict in one line. */

@@ -73,6 +73,11 @@ class DemoLoopTest {
             assertTrue(m.find(), ranker + " missing:\n" + out);
             latent.put(m.group(1).replaceAll(", version \\d+", ""), Double.parseDouble(m.group(2)));
         }
+        for (String pair : List.of("learned \\(ratings\\) − bm25", "learned \\(debiased clicks\\) − weighted",
+                "debiased − not debiased clicks")) {
+            assertTrue(Pattern.compile("paired: " + pair + " +[+-]0\\.\\d{4}, 95% interval \\[[+-]0\\.\\d{4}, [+-]0\\.\\d{4}\\] "
+                    + "over 200 sessions").matcher(out).find(), pair + " missing:\n" + out);
+        }
         assertTrue(latent.get("learned (ratings)") > latent.get("bm25"), "the learned ranker above BM25: " + latent);
         assertTrue(latent.get("learned (debiased clicks)") > latent.get("bm25"), "clicks above BM25: " + latent);
         assertTrue(Files.exists(home.resolve("var/loop/bm25-vs-learned.png")));
