@@ -69,6 +69,7 @@ final class LoopDemo {
             "latent NDCG@10 of what was shown.*?\\): ([0-9.]+) against the best order of the shown movies, ([0-9.]+)");
     private static final Pattern SIGN = Pattern.compile("sign test[^\\n]*p = ([0-9.eE+-]+)");
     private static final Pattern WINS = Pattern.compile("wins: A ([0-9,]+), B ([0-9,]+), ties ([0-9,]+)");
+    private static final Pattern DELTA = Pattern.compile("Δ_AB = ([+-][0-9.]+), 95% interval (\\[[^]]+\\])");
     private static final Pattern UNTIL = Pattern.compile("impressions until p < 0.01: ([^\\n]+)");
     private static final Pattern WINNER = Pattern.compile("^(winner: [^\\n]+|no winner[^\\n]*)", Pattern.MULTILINE);
     private static final Pattern PASSWORD = Pattern.compile("(?i)(password=)[^&\\s]*");
@@ -259,12 +260,14 @@ final class LoopDemo {
         Matcher sign = SIGN.matcher(report);
         Matcher until = UNTIL.matcher(report);
         Matcher winner = WINNER.matcher(report);
-        if (!wins.find() || !sign.find() || !winner.find()) {
-            throw new CliException(1, "the experiment report has no wins, sign test or winner line");
+        Matcher delta = DELTA.matcher(report);
+        if (!wins.find() || !sign.find() || !winner.find() || !delta.find()) {
+            throw new CliException(1, "the experiment report has no wins, sign test, Δ_AB or winner line");
         }
-        return String.format(Locale.ROOT, "wins A %s, B %s, ties %s; p = %s; impressions until p < 0.01: %s; %s",
-                wins.group(1), wins.group(2), wins.group(3), sign.group(1), until.find() ? until.group(1) : "none",
-                winner.group(1));
+        return String.format(Locale.ROOT,
+                "wins A %s, B %s, ties %s; Δ_AB %s %s; p = %s; impressions until p < 0.01: %s; %s", wins.group(1),
+                wins.group(2), wins.group(3), delta.group(1), delta.group(2), sign.group(1),
+                until.find() ? until.group(1) : "none", winner.group(1));
     }
 
     /** The search ranker version a {@code train} run stored, from its output. */

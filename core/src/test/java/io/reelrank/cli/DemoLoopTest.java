@@ -57,12 +57,12 @@ class DemoLoopTest {
         assertFalse(out.contains(db.settings().password()), "a password printed");
         // Interleaving's coin flips are seeded by the server's random request ids: its counts vary from run
         // to run, so they are read, not compared.
-        Matcher first = Pattern.compile("BM25 vs learned \\(ratings\\) +wins A (\\d+), B (\\d+), ties (\\d+); p = ")
+        Matcher first = Pattern.compile("BM25 vs learned \\(ratings\\) +wins A (\\d+), B (\\d+), ties (\\d+); Δ_AB [+-]0\\.\\d{4} \\[[^]]+\\]; p = ")
                 .matcher(out);
         assertTrue(first.find(), out);
         assertEquals(300, Integer.parseInt(first.group(1)) + Integer.parseInt(first.group(2))
                 + Integer.parseInt(first.group(3)), "every impression a win, a loss or a tie: " + first.group());
-        assertTrue(Pattern.compile("weighted vs learned \\(debiased clicks\\) +wins A \\d+, B \\d+, ties \\d+; p = ")
+        assertTrue(Pattern.compile("weighted vs learned \\(debiased clicks\\) +wins A \\d+, B \\d+, ties \\d+; Δ_AB [+-]0\\.\\d{4} \\[[^]]+\\]; p = ")
                 .matcher(out).find(), out);
         // The latent truth is deterministic for the seed: the same sessions served by each ranker.
         java.util.Map<String, Double> latent = new java.util.HashMap<>();
