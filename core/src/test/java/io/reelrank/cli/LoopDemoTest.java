@@ -28,13 +28,13 @@ class LoopDemoTest {
                 + "sign test (two-sided, ties left out): p = 0.192\n"
                 + "Δ_AB = -0.0300, 95% interval [-0.0725, +0.0125] (> 0: A preferred)\n"
                 + "impressions until p < 0.01: not reached\nno winner at p < 0.05 yet\n";
-        assertEquals("wins A 76, B 94, ties 130; Δ_AB -0.0300 [-0.0725, +0.0125]; p = 0.192; impressions until p < 0.01: not reached; no winner at p < 0.05 yet",
-                LoopDemo.verdict(report));
+        assertEquals("wins A 76, B 94, ties 130; Δ_AB -0.0300 [-0.0725, +0.0125]; p = 0.192; impressions until "
+                + "p < 0.01: not reached; no winner at p < 0.05 yet", LoopDemo.verdict(report));
         String won = "wins: A 246, B 374, ties 380 (…)\nsign test (two-sided, ties left out): p = 3.09e-07\n"
                 + "Δ_AB = -0.0640, 95% interval [-0.0885, -0.0395] (> 0: A preferred)\n"
                 + "impressions until p < 0.01: 406\nwinner: B (learned:2) (p = 3.09e-07)\n";
-        assertEquals("wins A 246, B 374, ties 380; Δ_AB -0.0640 [-0.0885, -0.0395]; p = 3.09e-07; impressions until p < 0.01: 406; winner: B (learned:2) "
-                + "(p = 3.09e-07)", LoopDemo.verdict(won));
+        assertEquals("wins A 246, B 374, ties 380; Δ_AB -0.0640 [-0.0885, -0.0395]; p = 3.09e-07; impressions until "
+                + "p < 0.01: 406; winner: B (learned:2) (p = 3.09e-07)", LoopDemo.verdict(won));
         assertThrows(CliException.class, () -> LoopDemo.verdict("no report here"));
     }
 }
