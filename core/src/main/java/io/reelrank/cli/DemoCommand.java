@@ -38,7 +38,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Run the pipeline end to end on the bundled sample and show personalized search for the",
-                "four test users (reuses what is already done)."})
+                "four test users (reuses what is already done).",
+                "--loop instead runs learning from use end to end on a generated set in a scratch database",
+                "(docs/feedback.md, \"The loop in one command\")."})
 public final class DemoCommand implements Callable<Integer> {
 
     static final Set<Integer> LORD_OF_THE_RINGS = Set.of(2116, 4993, 5952, 7153);
@@ -57,10 +59,34 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Query to show (default: ${DEFAULT-VALUE})")
     String query;
 
+    @Option(names = "--loop", description = "Run the learning-from-use loop instead: generate, train, serve, "
+            + "simulate, interleave, train from clicks, report; each stage a reelrank command in a child process, "
+            + "on a scratch database <db>_loop and the home var/loop")
+    boolean loop;
+
+    @Option(names = "--quick", description = "With --loop: a small run (10,000 ratings, fewer sessions) for a "
+            + "first look or a test; the full run uses 100,000 ratings")
+    boolean quick;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "5",
+            description = "With --loop: seed of the generated set and of the audience (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--keep", description = "With --loop: keep the scratch database afterwards")
+    boolean keep;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (!loop && (quick || keep || spec.commandLine().getParseResult().hasMatchedOption("--seed"))) {
+            throw CliException.badInput("--quick, --seed and --keep go with --loop");
+        }
+        if (loop) {
+            new LoopDemo(dbOptions.open(), Home.var().resolve("loop"), Home.path().resolve(dataDir),
+                    quick ? LoopDemo.Size.QUICK : LoopDemo.Size.FULL, seed, keep, childJava(), out).run();
+            return 0;
+        }
         long t0 = System.nanoTime();
         Database db = dbOptions.open();
         out.println("== database: " + db.settings().describe());
@@ -129,6 +155,18 @@ public final class DemoCommand implements Callable<Integer> {
                 (System.nanoTime() - t0) / 1e9);
         out.flush();
         return 0;
+    }
+
+    /** The command that runs this program's root command in a new JVM with this one's heap limit. */
+    private List<String> childJava() {
+        List<String> cmd = new java.util.ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (String a : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (a.startsWith("-Xmx")) cmd.add(a);
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
+                spec.root().userObject().getClass().getName()));
+        return cmd;
     }
 
     /** The personalized search for a user; for none, the BM25 list it is compared with (no prior). */

@@ -1,5 +1,6 @@
 package io.reelrank.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.reelrank.db.Database;
 import io.reelrank.model.ModelStore;
 import io.reelrank.rank.RankerStore;
@@ -100,7 +101,22 @@ public final class ModelCommand implements Runnable {
 
         private static String figures(RankerStore.Version v) {
             var val = v.validation();
-            if (val == null || !val.has("chosen")) return "";
+            if (val == null) return "";
+            return ratingFigures(val) + clickFigures(val.has("ndcg") ? val : val.get("clicks"));
+        }
+
+        /** A ranker trained from clicks: its NDCG@10 on the held-out click groups and the served order's. */
+        private static String clickFigures(JsonNode c) {
+            if (c == null || !c.has("ndcg") || c.get("ndcg").size() < 2) return "";
+            var n = c.get("ndcg");
+            double own = Double.NaN;
+            for (var it = n.elements(); it.hasNext(); ) own = it.next().asDouble(); // the trained one is last
+            return String.format(Locale.ROOT, "; held-out clicks NDCG@10 %.4f (served order %.4f)", own,
+                    n.path("served").asDouble());
+        }
+
+        private static String ratingFigures(JsonNode val) {
+            if (!val.has("chosen")) return "";
             var ch = val.get("chosen");
             if (val.has("retrieval_recall")) { // a recommendation ranker
                 return String.format(Locale.ROOT, "; validation Recall@20 %.4f (the retrieval alone %.4f)",

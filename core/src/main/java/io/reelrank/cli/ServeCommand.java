@@ -135,12 +135,23 @@ public final class ServeCommand implements Callable<Integer> {
                     + "logged (counted in /metrics), 1-10000000 (default: ${DEFAULT-VALUE})")
     int requestLogQueue;
 
+    @Option(names = "--request-id-seed", paramLabel = "S",
+            description = "Draw the request ids' random part from a generator seeded with S instead of a secure one, "
+                    + "so that a simulated audience's interleaving experiment replays (ids become predictable: "
+                    + "for simulations only; default: secure random ids)")
+    Long requestIdSeed;
+
     /** The server's wait for a pooled connection: short, so a database outage does not hold workers. */
     public static final long DEFAULT_DB_TIMEOUT_MS = 1_000;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        if (requestIdSeed != null) {
+            io.reelrank.service.RequestLog.seedRequestIds(requestIdSeed);
+            spec.commandLine().getErr().println("reelrank: request ids from a generator seeded with " + requestIdSeed
+                    + " (--request-id-seed): predictable, for simulations only");
+        }
         ApiServer.Options options;
         Access.Policy policy;
         ApiServer.EventSettings events;

@@ -4,15 +4,21 @@ import io.reelrank.db.Database;
 import io.reelrank.eval.RecommendRankerTraining;
 import io.reelrank.eval.SearchJudgments;
 import io.reelrank.eval.SearchRankerTraining;
+import io.reelrank.feedback.ClickJudgments;
 import io.reelrank.model.FactorEngine;
 import io.reelrank.model.ModelStore;
 import io.reelrank.rank.RankerTrainer;
+import io.reelrank.service.ClickTraining;
 import io.reelrank.service.IndexService;
 import io.reelrank.service.RankerTraining;
 import io.reelrank.service.Training;
 import io.reelrank.user.UserVectors;
 import java.io.PrintWriter;
 import java.sql.Connection;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -94,11 +100,51 @@ public final class TrainCommand implements Callable<Integer> {
             + "rank:pairwise; a list is a grid (default: the shipped setting's)")
     List<String> rankerObjective;
 
+    @Option(names = "--judgments-from", paramLabel = "SOURCE", defaultValue = "ratings",
+            description = "What the search ranker learns from: ratings (the evaluation's protocol), clicks (the "
+                    + "logged sessions, position-debiased; trains only the search ranker) or both (default: "
+                    + "${DEFAULT-VALUE}; docs/feedback.md, \"Training from clicks\")")
+    String judgmentsFrom;
+
+    @Option(names = "--no-debias", description = "With clicks: label by the raw click rates instead of the "
+            + "inverse-propensity-weighted ones")
+    boolean noDebias;
+
+    @Option(names = "--min-propensity", paramLabel = "TAU", defaultValue = "" + ClickJudgments.DEFAULT_MIN_PROPENSITY,
+            description = "With clicks: the propensity floor τ, in (0, 1]; a click weighs at most 1/τ (default: "
+                    + "${DEFAULT-VALUE})")
+    double minPropensity;
+
+    @Option(names = "--clicks-since", paramLabel = "TIME", description = "With clicks: only sessions served at or "
+            + "after this time, an ISO-8601 instant (2026-12-01T00:00:00Z) or date (2026-12-01, UTC) (default: all "
+            + "logged)")
+    String clicksSince;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         if (list) {
             return list(out);
+        }
+        String source = judgmentsFrom.toLowerCase(Locale.ROOT);
+        if (!List.of("ratings", "clicks", "both").contains(source)) {
+            throw CliException.badInput("--judgments-from must be ratings, clicks or both, got '" + judgmentsFrom
+                    + "'");
+        }
+        if (!(minPropensity > 0 && minPropensity <= 1)) {
+            throw CliException.badInput("--min-propensity must be in (0, 1], got " + minPropensity);
+        }
+        Instant since = since(clicksSince);
+        if (source.equals("ratings") && (noDebias || since != null
+                || minPropensity != ClickJudgments.DEFAULT_MIN_PROPENSITY)) {
+            throw CliException.badInput("--no-debias, --min-propensity and --clicks-since apply to "
+                    + "--judgments-from clicks or both");
+        }
+        if (!source.equals("ratings")) {
+            if (noRanker) throw CliException.badInput("--judgments-from " + source + " trains the search ranker: "
+                    + "--no-ranker excludes it");
+            return fromClicks(source, new ClickTraining.Options(!noDebias, minPropensity, since,
+                    SearchRankerTraining.DEFAULT.params().seed()), out);
         }
         if (!(shrinkage >= 0) || Double.isInfinite(shrinkage)) {
             throw CliException.badInput("--shrinkage must be a finite number >= 0, got " + shrinkage);
@@ -125,6 +171,75 @@ public final class TrainCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * {@code --judgments-from clicks|both}: the click judgments ({@link ClickTraining}), then the search
+     * ranker trained on them alone or beside the rating judgments, against the active collaborative model.
+     */
+    private int fromClicks(String source, ClickTraining.Options o, PrintWriter out) throws Exception {
+        if (!(shrinkage >= 0) || Double.isInfinite(shrinkage)) {
+            throw CliException.badInput("--shrinkage must be a finite number >= 0, got " + shrinkage);
+        }
+        if (judgments < 100) throw CliException.badInput("--judgments must be >= 100, got " + judgments);
+        List<SearchRankerTraining.Setting> rankerGrid = rankerGrid();
+        if (source.equals("clicks") && rankerGrid.size() > 1) {
+            throw CliException.badInput("--judgments-from clicks trains one setting (the click judgments hold no "
+                    + "validation of their own to choose by): give one value of each --ranker- option");
+        }
+        int threads = model.threads();
+        Database db = dbOptions.open();
+        Training.Listener l = listener(source.equals("clicks") ? new String[] {"clicks", "ranker"}
+                : new String[] {"clicks", "load", "ranker"}, out);
+        ClickTraining.Outcome outcome;
+        try {
+            long t = System.nanoTime();
+            l.stageStarted("clicks", "logged search sessions, the position-based click model and judgments from "
+                    + "clicks");
+            ClickTraining.Prepared p = ClickTraining.prepare(db, o, l::detail);
+            l.stageDone("clicks", String.format(Locale.ROOT, "%,d training groups, %,d held-out groups",
+                    p.fit().groups(), p.held().size()), (System.nanoTime() - t) / 1e9);
+            if (source.equals("clicks")) {
+                t = System.nanoTime();
+                l.stageStarted("ranker", "search ranker on the click judgments, stored and activated in one "
+                        + "transaction");
+                outcome = ClickTraining.train(db, o, p, rankerGrid.get(0).params(), threads, l::detail);
+                l.stageDone("ranker", "search ranker version " + outcome.version() + " active",
+                        (System.nanoTime() - t) / 1e9);
+            } else {
+                Models.items(db); // fails with the command to run when nothing is embedded yet
+                RankerTraining.Options ranker = new RankerTraining.Options(rankerGrid, List.of(), judgments,
+                        SearchRankerTraining.DEFAULT.params().seed(), threads,
+                        IndexService.ensure(Home.indexDir(), () -> db, out)).withOrderStudy(orderStudy);
+                try (FactorEngine factors = FactorEngine.inProcess(threads)) {
+                    outcome = ClickTraining.both(db, o, p, new Training.Options(model.grid(), threads, shrinkage,
+                            factors, ranker), l);
+                }
+            }
+        } catch (IllegalStateException e) {
+            throw new CliException(1, e.getMessage());
+        }
+        out.printf(Locale.ROOT, "held-out clicks: NDCG@%d on %,d (user, query) groups of a quarter of the users, "
+                + "gain: the debiased click rate%n", ClickTraining.K, outcome.measured());
+        for (ClickTraining.Figure f : outcome.figures()) {
+            out.printf(Locale.ROOT, "  %-40s %.4f%n", f.name(), f.ndcg());
+        }
+        out.printf(Locale.ROOT, "train: search ranker version %d active, from %s%s, in %.1f s%n", outcome.version(),
+                source.equals("clicks") ? "clicks" : "ratings and clicks", o.debias() ? "" : " (not debiased)",
+                outcome.seconds());
+        out.flush();
+        return 0;
+    }
+
+    /** {@code --clicks-since}: an instant or a UTC date; null when not given. */
+    static Instant since(String s) {
+        if (s == null) return null;
+        try {
+            return s.contains("T") ? Instant.parse(s) : LocalDate.parse(s).atStartOfDay(ZoneOffset.UTC).toInstant();
+        } catch (DateTimeParseException e) {
+            throw CliException.badInput("--clicks-since must be an ISO-8601 instant (2026-12-01T00:00:00Z) or date "
+                    + "(2026-12-01), got '" + s + "'");
+        }
     }
 
     /** The ranker settings the options give: every combination, the shipped setting's value where none is given. */

@@ -86,6 +86,19 @@ public final class SearchRankerTraining {
                              SweepRankers.Context fusion, double baselinePi, Weights weights, List<Setting> grid,
                              OrderRule rule, List<OrderRule> study, int k, int threads, long seed, int cap,
                              Consumer<String> progress) {
+        return run(split, context, queries, rankers, fusion, baselinePi, weights, grid, rule, study, k, threads, seed,
+                cap, null, progress);
+    }
+
+    /**
+     * The same with {@code extra} judgments (null: none; judgments from clicks) added to every fit: the
+     * grid's fits on the fitting users and the chosen setting's fit on all; the choice stays the
+     * ratings' validation.
+     */
+    public static Result run(Splits.Split split, FeatureContext context, QueryGenerator queries, SweepRankers rankers,
+                             SweepRankers.Context fusion, double baselinePi, Weights weights, List<Setting> grid,
+                             OrderRule rule, List<OrderRule> study, int k, int threads, long seed, int cap,
+                             Judgments extra, Consumer<String> progress) {
         if (grid.isEmpty()) throw new IllegalArgumentException("the ranker grid must hold at least one setting");
         long t0 = System.nanoTime();
         SearchJudgments.Built built = SearchJudgments.build(split.test(), queries, rankers::candidates, context,
@@ -95,6 +108,10 @@ public final class SearchRankerTraining {
                 String.format(Locale.ROOT, "judgments: %,d groups (%,d liked, %,d disliked) of %,d (rating, query) "
                         + "pairs, %,d without their movie among the candidates; %,d rows (%.1f s)", all.groups(),
                 built.liked(), built.disliked(), built.available(), built.withoutCandidate(), all.rows(), seconds(t0)));
+        if (extra != null) {
+            progress.accept(String.format(Locale.ROOT, "and %,d groups (%,d rows) of judgments from clicks added to "
+                    + "every fit", extra.groups(), extra.rows()));
+        }
         List<Integer> fitIdx = new ArrayList<>();
         for (int g = 0; g < all.groups(); g++) if (!chooses(seed, all.user(g))) fitIdx.add(g);
         int[] fit = fitIdx.stream().mapToInt(Integer::intValue).toArray();
@@ -127,7 +144,7 @@ public final class SearchRankerTraining {
         for (Map.Entry<Setting, Integer> e : maxTrees.entrySet()) {
             long t = System.nanoTime();
             Setting s = e.getKey();
-            Ranker r = RankerTrainer.train(built.labelled(s.grades()).subset(fit), FEATURES,
+            Ranker r = RankerTrainer.train(built.labelled(s.grades()).subset(fit).with(extra), FEATURES,
                     s.params().withTrees(e.getValue()), threads);
             fits.put(s, r);
             progress.accept(String.format(Locale.ROOT, "fitted grades %s %s on %,d groups (%.1f s)", s.grades(),
@@ -173,7 +190,7 @@ public final class SearchRankerTraining {
         }
         learned.forget(context);
         t = System.nanoTime();
-        Ranker ranker = RankerTrainer.train(built.labelled(chosen.setting().grades()), FEATURES,
+        Ranker ranker = RankerTrainer.train(built.labelled(chosen.setting().grades()).with(extra), FEATURES,
                 chosen.setting().params(),
                 threads);
         progress.accept(String.format(Locale.ROOT, "chose %s; fitted on all %,d groups (%.1f s)", chosen.setting(),

@@ -1,6 +1,7 @@
 package io.reelrank.rank;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Training judgments for a {@link Ranker}: groups of candidate rows (one group per query and user),
@@ -72,6 +73,18 @@ public final class Judgments {
                     + rowLabels.length);
         }
         return new Judgments(x, rowLabels.clone(), sizes, users);
+    }
+
+    /** These groups followed by {@code more}'s (null: these alone). */
+    public Judgments with(Judgments more) {
+        if (more == null || more.groups() == 0) return this;
+        Builder b = new Builder();
+        for (Judgments j : List.of(this, more)) {
+            for (int g = 0; g < j.groups(); g++) {
+                b.group(j.users[g], j.features(g), Arrays.copyOfRange(j.labels, j.offsets[g], j.offsets[g + 1]));
+            }
+        }
+        return b.build();
     }
 
     /** The groups whose indices are given, in that order. */

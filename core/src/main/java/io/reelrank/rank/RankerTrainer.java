@@ -56,6 +56,16 @@ public final class RankerTrainer {
 
     /** Trains on every group of {@code j}, over the features {@code features} (a subset of {@link FeatureSet#ALL}). */
     public static Ranker train(Judgments j, List<Feature> features, Params p, int threads) {
+        return train(j, features, p, threads, true);
+    }
+
+    /**
+     * The same; {@code expGain} false makes {@code rank:ndcg}'s gain the label itself instead of
+     * {@code 2^label − 1} (XGBoost's {@code ndcg_exp_gain}), for real-valued labels such as
+     * inverse-propensity-weighted click rates, whose linear DCG is an unbiased estimate (Agarwal et al.,
+     * "Counterfactual Learning-to-Rank for Additive Metrics and Deep Models", 2019).
+     */
+    public static Ranker train(Judgments j, List<Feature> features, Params p, int threads, boolean expGain) {
         if (j.groups() == 0) throw new IllegalArgumentException("no judgments to train on");
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         int n = j.rows();
@@ -72,6 +82,7 @@ public final class RankerTrainer {
             d.setGroup(j.groupSizes());
             Map<String, Object> params = new HashMap<>();
             params.put("objective", p.objective());
+            if (!expGain) params.put("ndcg_exp_gain", false);
             params.put("eta", p.eta());
             params.put("max_depth", p.depth());
             params.put("min_child_weight", p.minChildWeight());

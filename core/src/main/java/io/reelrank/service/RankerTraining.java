@@ -25,6 +25,7 @@ import io.reelrank.model.FactorEngine;
 import io.reelrank.model.ItemContent;
 import io.reelrank.model.ItemVectors;
 import io.reelrank.model.ModelTrainer;
+import io.reelrank.rank.Judgments;
 import io.reelrank.rank.OrderRule;
 import io.reelrank.rank.RankerStore;
 import io.reelrank.rerank.PersonalizedSearch;
@@ -52,11 +53,12 @@ import java.util.Locale;
 public final class RankerTraining {
 
     /**
-     * The grid (one setting: no choice, still measured), the judgment cap, seed, XGBoost threads and
-     * the index directory of the BM25 candidates.
+     * The grid (one setting: no choice, still measured), the judgment cap, seed, XGBoost threads,
+     * the index directory of the BM25 candidates, whether to study the order rules, and judgments from
+     * clicks added to the search ranker's fits (null: ratings only; {@link ClickTraining}).
      */
     public record Options(List<SearchRankerTraining.Setting> grid, List<RecommendRankerTraining.Setting> recommendGrid,
-                          int cap, long seed, int threads, Path indexDir, boolean orderStudy) {
+                          int cap, long seed, int threads, Path indexDir, boolean orderStudy, Judgments clicks) {
         public Options {
             if (grid.isEmpty()) throw new IllegalArgumentException("the ranker grid must hold at least one setting");
             if (cap < 1) throw new IllegalArgumentException("the judgment cap must be >= 1, got " + cap);
@@ -66,12 +68,21 @@ public final class RankerTraining {
         /** Without the order rules' study. */
         public Options(List<SearchRankerTraining.Setting> grid, List<RecommendRankerTraining.Setting> recommendGrid,
                        int cap, long seed, int threads, Path indexDir) {
-            this(grid, recommendGrid, cap, seed, threads, indexDir, false);
+            this(grid, recommendGrid, cap, seed, threads, indexDir, false, null);
         }
 
         /** With {@code orderStudy}: also measure every rule of {@link OrderRule#study} on validation. */
         public Options withOrderStudy(boolean study) {
-            return new Options(grid, recommendGrid, cap, seed, threads, indexDir, study);
+            return new Options(grid, recommendGrid, cap, seed, threads, indexDir, study, clicks);
+        }
+
+        /**
+         * With judgments from clicks added to every fit of the search ranker (null: none), and no
+         * recommendation ranker (clicks are on search results).
+         */
+        public Options withClicks(Judgments judgments) {
+            return new Options(grid, judgments == null ? recommendGrid : List.of(), cap, seed, threads, indexDir,
+                    orderStudy, judgments);
         }
 
         /** The shipped settings of both rankers. */
@@ -124,7 +135,7 @@ public final class RankerTraining {
             r = SearchRankerTraining.run(validation, ctx, queries, rankers, fusion,
                     LearnedSelection.BASELINE_POPULARITY,
                     Weights.DEFAULT, o.grid(), PersonalizedSearch.ORDER, o.orderStudy() ? OrderRule.study() : List.of(),
-                    10, o.threads(), o.seed(), o.cap(),
+                    10, o.threads(), o.seed(), o.cap(), o.clicks(),
                     l::detail);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -158,6 +158,22 @@ public final class RequestLog implements AutoCloseable {
     }
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** When set ({@link #seedRequestIds}), the source of the ids' random part instead of {@link #RANDOM}. */
+    private static java.util.SplittableRandom seeded;
+
+    /**
+     * Makes this process's request ids' random part a seeded sequence: the same requests in the same
+     * order get the same ids, so an interleaving experiment's coin flips (seeded by the id) replay with a
+     * simulated audience. Ids can then be predicted: for simulations only ({@code serve --request-id-seed}).
+     */
+    public static synchronized void seedRequestIds(long seed) {
+        seeded = new java.util.SplittableRandom(seed);
+    }
+
+    /** Back to unpredictable ids from the secure generator (the default). */
+    public static synchronized void secureRequestIds() {
+        seeded = null;
+    }
 
     private final Database db;
     private final ArrayBlockingQueue<Entry> queue;
@@ -195,7 +211,12 @@ public final class RequestLog implements AutoCloseable {
      */
     public static String newRequestId(long epochMillis) {
         byte[] r = new byte[12];
-        RANDOM.nextBytes(r);
+        java.util.SplittableRandom s;
+        synchronized (RequestLog.class) {
+            s = seeded;
+            if (s != null) s.nextBytes(r);
+        }
+        if (s == null) RANDOM.nextBytes(r);
         StringBuilder b = new StringBuilder(32).append(String.format(Locale.ROOT, "%08x", epochMillis / 1000));
         for (byte x : r) b.append(Character.forDigit((x >> 4) & 0xf, 16)).append(Character.forDigit(x & 0xf, 16));
         return b.toString();

@@ -43,6 +43,23 @@ class TrainCommandTest {
     }
 
     @Test
+    void clickOptionsNameTheOptionTheRangeAndTheValue() {
+        assertEquals(new Run(2, "", "reelrank: error: --min-propensity must be in (0, 1], got 0.0\n"),
+                train("--judgments-from", "clicks", "--min-propensity", "0"));
+        assertEquals(new Run(2, "", "reelrank: error: --min-propensity must be in (0, 1], got 1.5\n"),
+                train("--judgments-from", "clicks", "--min-propensity", "1.5"));
+        assertEquals(new Run(2, "", "reelrank: error: --judgments-from must be ratings, clicks or both, got "
+                + "'views'\n"), train("--judgments-from", "views"));
+        assertEquals(new Run(2, "", "reelrank: error: --no-debias, --min-propensity and --clicks-since apply to "
+                + "--judgments-from clicks or both\n"), train("--no-debias"));
+        assertEquals(new Run(2, "", "reelrank: error: --clicks-since must be an ISO-8601 instant "
+                + "(2026-12-01T00:00:00Z) or date (2026-12-01), got 'yesterday'\n"),
+                train("--judgments-from", "clicks", "--clicks-since", "yesterday"));
+        assertEquals(new Run(2, "", "reelrank: error: --judgments-from clicks trains the search ranker: --no-ranker "
+                + "excludes it\n"), train("--judgments-from", "clicks", "--no-ranker"));
+    }
+
+    @Test
     void sparkOptionsNeedTheSparkEngineAndAMasterSparkTakes() {
         assertEquals(new Run(2, "", "reelrank: error: --spark-master needs --engine spark (the factors are computed "
                 + "in-process otherwise), got --spark-master local[2] with --engine in-process\n"),

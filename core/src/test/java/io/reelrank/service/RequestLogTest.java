@@ -27,6 +27,28 @@ class RequestLogTest {
     }
 
     @Test
+    void seededRequestIdsReplayTheirRandomPartAndSecureOnesComeBack() {
+        try {
+            RequestLog.seedRequestIds(5);
+            String a1 = RequestLog.newRequestId(1_000);
+            String a2 = RequestLog.newRequestId(2_000);
+            RequestLog.seedRequestIds(5);
+            assertEquals(a1, RequestLog.newRequestId(1_000));
+            String b2 = RequestLog.newRequestId(2_000);
+            assertEquals(a2.substring(8), b2.substring(8), "the same random part, the second apart");
+            assertNotEquals(a1.substring(8), a2.substring(8));
+            RequestLog.seedRequestIds(6);
+            assertNotEquals(a1, RequestLog.newRequestId(1_000), "another seed, another sequence");
+        } finally {
+            RequestLog.secureRequestIds();
+        }
+        RequestLog.seedRequestIds(5);
+        String seeded = RequestLog.newRequestId(1_000);
+        RequestLog.secureRequestIds();
+        assertNotEquals(seeded, RequestLog.newRequestId(1_000), "secure again after secureRequestIds");
+    }
+
+    @Test
     void anEntryHoldsOneRowOfFeaturesPerShownMovie() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new RequestLog.Entry(
                 RequestLog.newRequestId(0), 0, null, "search", "lord", "weighted", null, null, null, null,
