@@ -181,6 +181,8 @@ public final class IndexFollower implements AutoCloseable {
     private long liveSince;
     private long reopenNotBefore;
     private long passNumber;
+    /** Time this pass waited for {@link #YIELD_MS}, not counted as work. */
+    private long yieldedNanos;
 
     private void drain() {
         boolean all;
@@ -232,17 +234,26 @@ public final class IndexFollower implements AutoCloseable {
                 try {
                     l.close();
                 } catch (IOException | RuntimeException ignored) {
-                    // its changes since the last commit are lost; the retried movies bring them back
+                    // its changes since the last commit are lost: the check below finds them
+                }
+                synchronized (this) {
+                    pendingCheck = true;
                 }
             }
-            // Retried on the next change or reconnect; the index stays as it was meanwhile.
+            // Retried a second later (or sooner, on the next change or reconnect); the index stays as it was.
             synchronized (this) {
                 if (all || check) pendingCheck = true;
                 for (int id : ids) pending.add(id);
             }
+            try {
+                worker.schedule(this::retry, RETRY_MS, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                // closed meanwhile: the next start checks the index against the tables
+            }
         } finally {
             commitIfDue();
-            busyNanos.add(System.nanoTime() - t0);
+            busyNanos.add(System.nanoTime() - t0 - yieldedNanos);
+            yieldedNanos = 0;
             synchronized (this) {
                 lastPassEnd = System.nanoTime();
                 running--;
@@ -250,9 +261,17 @@ public final class IndexFollower implements AutoCloseable {
         }
     }
 
+    /** After a failed pass, the next attempt waits this long unless a change comes first. */
+    static final long RETRY_MS = 1_000;
+
+    private synchronized void retry() {
+        if (!pending.isEmpty() || pendingAll || pendingCheck) schedule();
+    }
+
     private void openLive() throws IOException {
         long wait = reopenNotBefore - System.nanoTime();
         if (wait > 0) {
+            yieldedNanos += wait;
             try {
                 Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
             } catch (InterruptedException e) {

@@ -236,8 +236,10 @@ public final class MovieIndex {
             List<MovieRecord> rows = MovieTable.read(db, ids);
             synchronized (LOCKS.computeIfAbsent(dir, k -> new Object())) {
                 if (!open) throw new IOException("the index writer of " + dir + " was closed by another writer");
-                writer.deleteDocuments(IntPoint.newSetQuery(Fields.MOVIE_ID, ids));
-                for (MovieRecord m : rows) writer.addDocument(MovieDocuments.toDocument(m));
+                // One atomic replacement: a reader opened meanwhile (a search's refresh) sees all of it or none.
+                List<org.apache.lucene.document.Document> docs = new java.util.ArrayList<>(rows.size());
+                for (MovieRecord m : rows) docs.add(MovieDocuments.toDocument(m));
+                writer.updateDocuments(IntPoint.newSetQuery(Fields.MOVIE_ID, ids), docs);
                 changed = true;
             }
             return new Update(rows.size(), ids.length - rows.size(), (System.nanoTime() - start) / 1_000_000);
