@@ -18,8 +18,10 @@ import java.util.concurrent.TimeUnit;
  * one background thread in passes at least {@link #MIN_PASS_INTERVAL_MS} apart, changes that arrive
  * meanwhile are merged, and the searcher sees each pass at once through a near-real-time reader of
  * the writer ({@link MovieSearcher#follow}); the writer commits when changes stop for
- * {@link #IDLE_COMMIT_MS} and at least every {@link #COMMIT_INTERVAL_MS}, and on {@link #close}. So two
- * servers with two index directories both stay current. A change whose writer updated this
+ * {@link #IDLE_COMMIT_MS}, at least every {@link #COMMIT_INTERVAL_MS}, and on {@link #close}, and is
+ * closed (letting another process write the directory) after {@link #IDLE_CLOSE_MS} without changes and
+ * at least every {@link #RELEASE_INTERVAL_MS}. So two servers with two index directories both stay
+ * current. A change whose writer updated this
  * very directory itself is applied again (see {@link #onMoviesChanged}). While it runs, the process
  * knows its directory is followed ({@link #follows}), so writers in this process hand their movies to it
  * directly ({@link #apply}) rather than commit the same entries a second time: a writer's own change
@@ -157,10 +159,10 @@ public final class IndexFollower implements AutoCloseable {
 
     /**
      * The index is committed when no change arrived for this long, and at least every
-     * {@link #COMMIT_INTERVAL_MS} under a steady stream of them; the writer is then closed, which lets
-     * another process's writer of the directory (a {@code reelrank index}) take its turn. A commit is what
-     * another process (and {@code reelrank index --check}) sees; a crash loses only what was not committed,
-     * which the check on the next start finds and rebuilds (see {@link #onReconnect}).
+     * {@link #COMMIT_INTERVAL_MS} under a steady stream of them, the writer staying open (its readers
+     * follow on incrementally). A commit is what another process (and {@code reelrank index --check})
+     * sees; a crash loses only what was not committed, which the check on the next start finds and
+     * rebuilds (see {@link #onReconnect}).
      */
     static final long IDLE_COMMIT_MS = 1_000;
 
@@ -168,8 +170,18 @@ public final class IndexFollower implements AutoCloseable {
     static final long COMMIT_INTERVAL_MS = 5_000;
 
     /**
-     * After a commit forced by {@link #COMMIT_INTERVAL_MS}, the writer is opened again no sooner than this:
-     * another process waiting for the directory (it looks every 200 ms) gets its turn.
+     * The writer is closed (after a commit) when no change arrived for this long, and at least every
+     * {@link #RELEASE_INTERVAL_MS} under a steady stream: another process's writer of the directory (a
+     * {@code reelrank index}, which waits up to {@link MovieIndex#LOCK_WAIT_MS}) gets its turn then.
+     */
+    static final long IDLE_CLOSE_MS = 5_000;
+
+    /** See {@link #IDLE_CLOSE_MS}. */
+    static final long RELEASE_INTERVAL_MS = 30_000;
+
+    /**
+     * After a close forced by {@link #RELEASE_INTERVAL_MS}, the writer is opened again no sooner than
+     * this: another process waiting for the directory (it looks every 200 ms) gets its turn.
      */
     static final long YIELD_MS = 250;
 
@@ -179,6 +191,7 @@ public final class IndexFollower implements AutoCloseable {
     // The live writer and its timing: used by the worker thread only (and by close, after the worker ended).
     private MovieIndex.Live live;
     private long liveSince;
+    private long lastCommit;
     private long reopenNotBefore;
     private long passNumber;
     /** Time this pass waited for {@link #YIELD_MS}, not counted as work. */
@@ -282,6 +295,7 @@ public final class IndexFollower implements AutoCloseable {
         // Closed by another writer of this directory in this process: searches go back to the commits.
         live = MovieIndex.openLive(dir, () -> searcher.follow(null));
         liveSince = System.nanoTime();
+        lastCommit = liveSince;
         searcher.follow(live.writer());
     }
 
@@ -295,26 +309,39 @@ public final class IndexFollower implements AutoCloseable {
         }
     }
 
-    /** After a pass: the commit forced by {@link #COMMIT_INTERVAL_MS}, or the one after {@link #IDLE_COMMIT_MS}. */
+    /**
+     * After a pass: the close forced by {@link #RELEASE_INTERVAL_MS}, or the commit forced by
+     * {@link #COMMIT_INTERVAL_MS}; then the commit after {@link #IDLE_COMMIT_MS} and the close after
+     * {@link #IDLE_CLOSE_MS} are scheduled, and happen if no pass ran meanwhile.
+     */
     private void commitIfDue() {
         if (live == null) return;
         try {
-            if (System.nanoTime() - liveSince >= COMMIT_INTERVAL_MS * 1_000_000) {
+            long now = System.nanoTime();
+            if (now - liveSince >= RELEASE_INTERVAL_MS * 1_000_000) {
                 closeLive();
                 reopenNotBefore = System.nanoTime() + YIELD_MS * 1_000_000;
-            } else {
-                long pass = passNumber;
-                worker.schedule(() -> commitIfIdle(pass), IDLE_COMMIT_MS, TimeUnit.MILLISECONDS);
+                return;
             }
+            if (now - lastCommit >= COMMIT_INTERVAL_MS * 1_000_000) commit();
+            long pass = passNumber;
+            worker.schedule(() -> whenIdle(pass, false), IDLE_COMMIT_MS, TimeUnit.MILLISECONDS);
+            worker.schedule(() -> whenIdle(pass, true), IDLE_CLOSE_MS, TimeUnit.MILLISECONDS);
         } catch (IOException | RuntimeException e) {
             lastError = e.getMessage();
         }
     }
 
-    private void commitIfIdle(long pass) {
+    private void commit() throws IOException {
+        live.commit();
+        lastCommit = System.nanoTime();
+    }
+
+    private void whenIdle(long pass, boolean close) {
         if (pass != passNumber || live == null) return;
         try {
-            closeLive();
+            if (close) closeLive();
+            else commit();
         } catch (IOException | RuntimeException e) {
             lastError = e.getMessage();
         }
