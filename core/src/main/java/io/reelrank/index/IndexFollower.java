@@ -7,17 +7,21 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Keeps one process's own index directory in step with the tables, from the {@link Changes#MOVIES}
- * notifications of every writer: the entries of the movies named are re-read and replaced
- * ({@link MovieIndex#update}), "every movie" (a reload) rebuilds the index, and after a lost
- * notification connection the index is checked and rebuilt if stale. The work runs on one background
- * thread, changes that arrive meanwhile are merged, and the searcher is refreshed after each commit,
- * so two servers with two index directories both stay current. A change whose writer updated this
+ * notifications of every writer: the entries of the movies named are re-read and replaced in a
+ * writer kept open ({@link MovieIndex#openLive}), "every movie" (a reload) rebuilds the index, and
+ * after a lost notification connection the index is checked and rebuilt if stale. The work runs on
+ * one background thread in passes at least {@link #MIN_PASS_INTERVAL_MS} apart, changes that arrive
+ * meanwhile are merged, and the searcher sees each pass at once through a near-real-time reader of
+ * the writer ({@link MovieSearcher#follow}); the writer commits when changes stop for
+ * {@link #IDLE_COMMIT_MS}, at least every {@link #COMMIT_INTERVAL_MS}, and on {@link #close}, and is
+ * closed (letting another process write the directory) after {@link #IDLE_CLOSE_MS} without changes and
+ * at least every {@link #RELEASE_INTERVAL_MS}. So two servers with two index directories both stay
+ * current. A change whose writer updated this
  * very directory itself is applied again (see {@link #onMoviesChanged}). While it runs, the process
  * knows its directory is followed ({@link #follows}), so writers in this process hand their movies to it
  * directly ({@link #apply}) rather than commit the same entries a second time: a writer's own change
@@ -29,7 +33,7 @@ public final class IndexFollower implements AutoCloseable {
     private final Database db;
     private final MovieSearcher searcher;
     private final Path dir;
-    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
+    private final ScheduledThreadPoolExecutor worker = new ScheduledThreadPoolExecutor(1, r -> {
         Thread t = new Thread(r, "reelrank-index-follower");
         t.setDaemon(true);
         return t;
@@ -58,6 +62,7 @@ public final class IndexFollower implements AutoCloseable {
             new java.util.concurrent.ConcurrentHashMap<>();
 
     public IndexFollower(Database db, MovieSearcher searcher) {
+        worker.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.db = db;
         this.searcher = searcher;
         this.dir = searcher.dir().toAbsolutePath().normalize();
@@ -140,29 +145,59 @@ public final class IndexFollower implements AutoCloseable {
     private void schedule() {
         if (scheduled) return;
         scheduled = true;
-        worker.execute(this::drain);
+        long wait = lastPassEnd == 0 ? 0 : lastPassEnd + MIN_PASS_INTERVAL_MS * 1_000_000 - System.nanoTime();
+        worker.schedule(this::drain, Math.max(0, wait), TimeUnit.NANOSECONDS);
     }
 
     /**
-     * The least time between two passes over movie changes: under a stream of ratings each pass costs a
-     * Lucene commit whatever the number of movies (most of it fixed: opening the writer, the commit's
-     * fsyncs), so changes that arrive meanwhile wait to share the next one. A change shows within this
-     * plus one pass (well under the servers' one second).
+     * The least time between two passes over movie changes, so that changes arriving meanwhile share a
+     * pass (its reading of the rows and its reader refresh). A pass commits nothing: the entries are
+     * replaced in a writer kept open ({@link MovieIndex#openLive}) and searches see them through a
+     * near-real-time reader of it, so a change shows within this plus one pass.
      */
-    static final long MIN_PASS_INTERVAL_MS = 200;
+    static final long MIN_PASS_INTERVAL_MS = 100;
 
+    /**
+     * The index is committed when no change arrived for this long, and at least every
+     * {@link #COMMIT_INTERVAL_MS} under a steady stream of them, the writer staying open (its readers
+     * follow on incrementally). A commit is what another process (and {@code reelrank index --check})
+     * sees; a crash loses only what was not committed, which the check on the next start finds and
+     * rebuilds (see {@link #onReconnect}).
+     */
+    static final long IDLE_COMMIT_MS = 1_000;
+
+    /** See {@link #IDLE_COMMIT_MS}. */
+    static final long COMMIT_INTERVAL_MS = 5_000;
+
+    /**
+     * The writer is closed (after a commit) when no change arrived for this long, and at least every
+     * {@link #RELEASE_INTERVAL_MS} under a steady stream: another process's writer of the directory (a
+     * {@code reelrank index}, which waits up to {@link MovieIndex#LOCK_WAIT_MS}) gets its turn then.
+     */
+    static final long IDLE_CLOSE_MS = 5_000;
+
+    /** See {@link #IDLE_CLOSE_MS}. */
+    static final long RELEASE_INTERVAL_MS = 30_000;
+
+    /**
+     * After a close forced by {@link #RELEASE_INTERVAL_MS}, the writer is opened again no sooner than
+     * this: another process waiting for the directory (it looks every 200 ms) gets its turn.
+     */
+    static final long YIELD_MS = 250;
+
+    /** Time of the end of the last pass (System.nanoTime), guarded by this. */
     private long lastPassEnd;
 
+    // The live writer and its timing: used by the worker thread only (and by close, after the worker ended).
+    private MovieIndex.Live live;
+    private long liveSince;
+    private long lastCommit;
+    private long reopenNotBefore;
+    private long passNumber;
+    /** Time this pass waited for {@link #YIELD_MS}, not counted as work. */
+    private long yieldedNanos;
+
     private void drain() {
-        long wait = lastPassEnd + MIN_PASS_INTERVAL_MS * 1_000_000 - System.nanoTime();
-        if (lastPassEnd != 0 && wait > 0) {
-            try {
-                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
         boolean all;
         boolean check;
         int[] ids;
@@ -177,17 +212,27 @@ public final class IndexFollower implements AutoCloseable {
             pending.clear();
         }
         long t0 = System.nanoTime();
+        passNumber++;
         try {
-            boolean rebuild = all || (check && MovieIndex.check(db, dir).stale());
-            if (rebuild) {
-                MovieIndex.rebuild(db, dir);
-            } else if (ids.length > 0) {
-                MovieIndex.update(db, dir, java.util.Arrays.stream(ids).boxed().toList());
+            boolean rebuild = false;
+            if (all || check) {
+                // A check compares the committed index, and a rebuild writes it whole: commit what is live first.
+                closeLive();
+                rebuild = all || MovieIndex.check(db, dir).stale();
+                if (rebuild) MovieIndex.rebuild(db, dir);
+                searcher.refresh();
             }
-            searcher.refresh();
+            if (!rebuild && ids.length > 0) {
+                if (!MovieIndex.exists(dir)) {
+                    MovieIndex.rebuild(db, dir);
+                } else {
+                    if (live == null || !live.isOpen()) openLive();
+                    live.update(db, java.util.Arrays.stream(ids).boxed().toList());
+                }
+                searcher.refresh();
+            }
             passes.increment();
             moviesApplied.add(ids.length);
-            busyNanos.add(System.nanoTime() - t0);
             lastError = null;
             synchronized (this) {
                 if (all || check) checks++;
@@ -195,16 +240,110 @@ public final class IndexFollower implements AutoCloseable {
             }
         } catch (IOException | SQLException | RuntimeException e) {
             lastError = e.getMessage();
-            // Retried on the next change or reconnect; the index stays as it was meanwhile.
+            if (live != null && !live.writer().isOpen()) {
+                // The writer failed for good (a disk error): the next pass opens a new one on the last commit.
+                MovieIndex.Live l = live;
+                live = null;
+                try {
+                    l.close();
+                } catch (IOException | RuntimeException ignored) {
+                    // its changes since the last commit are lost: the check below finds them
+                }
+                synchronized (this) {
+                    pendingCheck = true;
+                }
+            }
+            // Retried a second later (or sooner, on the next change or reconnect); the index stays as it was.
             synchronized (this) {
                 if (all || check) pendingCheck = true;
                 for (int id : ids) pending.add(id);
             }
+            try {
+                worker.schedule(this::retry, RETRY_MS, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                // closed meanwhile: the next start checks the index against the tables
+            }
         } finally {
-            lastPassEnd = System.nanoTime();
+            commitIfDue();
+            busyNanos.add(System.nanoTime() - t0 - yieldedNanos);
+            yieldedNanos = 0;
             synchronized (this) {
+                lastPassEnd = System.nanoTime();
                 running--;
             }
+        }
+    }
+
+    /** After a failed pass, the next attempt waits this long unless a change comes first. */
+    static final long RETRY_MS = 1_000;
+
+    private synchronized void retry() {
+        if (!pending.isEmpty() || pendingAll || pendingCheck) schedule();
+    }
+
+    private void openLive() throws IOException {
+        long wait = reopenNotBefore - System.nanoTime();
+        if (wait > 0) {
+            yieldedNanos += wait;
+            try {
+                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while opening the index writer of " + dir, e);
+            }
+        }
+        // Closed by another writer of this directory in this process: searches go back to the commits.
+        live = MovieIndex.openLive(dir, () -> searcher.follow(null));
+        liveSince = System.nanoTime();
+        lastCommit = liveSince;
+        searcher.follow(live.writer());
+    }
+
+    /** Commits and closes the live writer, if open; searches then see the commit. */
+    private void closeLive() throws IOException {
+        MovieIndex.Live l = live;
+        live = null;
+        if (l != null) {
+            l.close();
+            searcher.refresh();
+        }
+    }
+
+    /**
+     * After a pass: the close forced by {@link #RELEASE_INTERVAL_MS}, or the commit forced by
+     * {@link #COMMIT_INTERVAL_MS}; then the commit after {@link #IDLE_COMMIT_MS} and the close after
+     * {@link #IDLE_CLOSE_MS} are scheduled, and happen if no pass ran meanwhile.
+     */
+    private void commitIfDue() {
+        if (live == null) return;
+        try {
+            long now = System.nanoTime();
+            if (now - liveSince >= RELEASE_INTERVAL_MS * 1_000_000) {
+                closeLive();
+                reopenNotBefore = System.nanoTime() + YIELD_MS * 1_000_000;
+                return;
+            }
+            if (now - lastCommit >= COMMIT_INTERVAL_MS * 1_000_000) commit();
+            long pass = passNumber;
+            worker.schedule(() -> whenIdle(pass, false), IDLE_COMMIT_MS, TimeUnit.MILLISECONDS);
+            worker.schedule(() -> whenIdle(pass, true), IDLE_CLOSE_MS, TimeUnit.MILLISECONDS);
+        } catch (IOException | RuntimeException e) {
+            lastError = e.getMessage();
+        }
+    }
+
+    private void commit() throws IOException {
+        live.commit();
+        lastCommit = System.nanoTime();
+    }
+
+    private void whenIdle(long pass, boolean close) {
+        if (pass != passNumber || live == null) return;
+        try {
+            if (close) closeLive();
+            else commit();
+        } catch (IOException | RuntimeException e) {
+            lastError = e.getMessage();
         }
     }
 
@@ -215,11 +354,19 @@ public final class IndexFollower implements AutoCloseable {
             n.remove(this);
             return n.isEmpty() ? null : java.util.List.copyOf(n);
         });
-        worker.shutdownNow();
+        // The pass under way finishes (an interrupt could break the writer's files mid-write); waiting ones don't.
+        worker.shutdown();
         try {
-            worker.awaitTermination(10, TimeUnit.SECONDS);
+            if (!worker.awaitTermination(10, TimeUnit.SECONDS)) worker.shutdownNow();
         } catch (InterruptedException e) {
+            worker.shutdownNow();
             Thread.currentThread().interrupt();
+        }
+        try {
+            closeLive();
+        } catch (IOException | RuntimeException e) {
+            // Not committed: the next start finds the index behind the tables and rebuilds it.
+            lastError = e.getMessage();
         }
     }
 }

@@ -25,6 +25,7 @@ import org.apache.lucene.search.similarities.BM25Similarity;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.store.LockObtainFailedException;
+import org.apache.lucene.store.NRTCachingDirectory;
 import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.NumericUtils;
 
@@ -106,6 +107,7 @@ public final class MovieIndex {
         Path abs = dir.toAbsolutePath().normalize();
         Files.createDirectories(abs);
         synchronized (LOCKS.computeIfAbsent(abs, k -> new Object())) {
+            closeLive(abs);
             try (Directory d = FSDirectory.open(abs); IndexWriter w = openWriter(d, abs)) {
                 w.deleteAll();
                 int[] ids = new int[1024];
@@ -149,6 +151,7 @@ public final class MovieIndex {
         if (ids.length == 0) return new Update(0, 0, 0);
         List<MovieRecord> rows = MovieTable.read(db, ids);
         synchronized (LOCKS.computeIfAbsent(abs, k -> new Object())) {
+            closeLive(abs);
             try (Directory d = FSDirectory.open(abs); IndexWriter w = openWriter(d, abs)) {
                 w.deleteDocuments(IntPoint.newSetQuery(Fields.MOVIE_ID, ids));
                 for (MovieRecord m : rows) w.addDocument(MovieDocuments.toDocument(m));
@@ -161,12 +164,135 @@ public final class MovieIndex {
         return new Update(rows.size(), ids.length - rows.size(), (System.nanoTime() - start) / 1_000_000);
     }
 
+    private static final Map<Path, Live> LIVE = new ConcurrentHashMap<>();
+
+    /** Commits and closes the live writer of {@code abs} in this process, if any (under its lock). */
+    private static void closeLive(Path abs) throws IOException {
+        Live l = LIVE.get(abs);
+        if (l != null) l.close();
+    }
+
+    /**
+     * Opens a writer on the index in {@code dir} (which must exist) and keeps it open between updates:
+     * {@link Live#update} replaces movies in it without a commit, a reader opened from
+     * {@link Live#writer} (near-real-time) sees them at once, {@link Live#commit} makes them durable. One
+     * per directory in a process: opening another, or {@link #update} or {@link #write} of this directory
+     * in this process, first commits and closes it, running its {@code onClose} (on the thread that
+     * closes it, after the commit and before the writer closes: readers following the writer go back to
+     * the commits then). Another process's writer of the directory waits until it is closed, as for any
+     * writer.
+     */
+    public static Live openLive(Path dir, Runnable onClose) throws IOException {
+        Path abs = dir.toAbsolutePath().normalize();
+        synchronized (LOCKS.computeIfAbsent(abs, k -> new Object())) {
+            closeLive(abs);
+            // Small segments flushed for the readers stay in memory until a commit or a merge writes them out.
+            Directory d = new NRTCachingDirectory(FSDirectory.open(abs), 4, 32);
+            try {
+                Live l = new Live(abs, d, openWriter(d, abs, 0), onClose);
+                LIVE.put(abs, l);
+                return l;
+            } catch (IOException | RuntimeException e) {
+                d.close();
+                throw e;
+            }
+        }
+    }
+
+    /** See {@link #openLive}. */
+    public static final class Live implements AutoCloseable {
+        private final Path dir;
+        private final Directory directory;
+        private final IndexWriter writer;
+        private final Runnable onClose;
+        private volatile boolean open = true;
+        private boolean changed;
+
+        private Live(Path dir, Directory directory, IndexWriter writer, Runnable onClose) {
+            this.dir = dir;
+            this.directory = directory;
+            this.writer = writer;
+            this.onClose = onClose;
+        }
+
+        /** The writer, for near-real-time readers; write through {@link #update} only. */
+        public IndexWriter writer() {
+            return writer;
+        }
+
+        /** False once closed (by its owner, or by another writer of the directory in this process). */
+        public boolean isOpen() {
+            return open;
+        }
+
+        /**
+         * {@link MovieIndex#update} without the commit: the movies' entries replaced (a movie no longer in
+         * the table leaves the index), visible to readers opened from {@link #writer} afterwards.
+         */
+        public Update update(Database db, Collection<Integer> movieIds) throws IOException, SQLException {
+            long start = System.nanoTime();
+            int[] ids = movieIds.stream().mapToInt(Integer::intValue).distinct().toArray();
+            if (ids.length == 0) return new Update(0, 0, 0);
+            List<MovieRecord> rows = MovieTable.read(db, ids);
+            synchronized (LOCKS.computeIfAbsent(dir, k -> new Object())) {
+                if (!open) throw new IOException("the index writer of " + dir + " was closed by another writer");
+                // One atomic replacement: a reader opened meanwhile (a search's refresh) sees all of it or none.
+                List<org.apache.lucene.document.Document> docs = new java.util.ArrayList<>(rows.size());
+                for (MovieRecord m : rows) docs.add(MovieDocuments.toDocument(m));
+                writer.updateDocuments(IntPoint.newSetQuery(Fields.MOVIE_ID, ids), docs);
+                changed = true;
+            }
+            return new Update(rows.size(), ids.length - rows.size(), (System.nanoTime() - start) / 1_000_000);
+        }
+
+        /** Commits what was updated since the last commit (nothing to do when nothing was). */
+        public void commit() throws IOException {
+            synchronized (LOCKS.computeIfAbsent(dir, k -> new Object())) {
+                if (!open || !changed) return;
+                Map<String, String> meta = new java.util.HashMap<>(SegmentInfos.readLatestCommit(directory)
+                        .getUserData());
+                meta.put(META_UPDATED_AT, Instant.now().toString());
+                writer.setLiveCommitData(meta.entrySet());
+                writer.commit();
+                changed = false;
+            }
+        }
+
+        /** Commits, closes the writer (releasing the directory) and runs {@code onClose}; idempotent. */
+        @Override
+        public void close() throws IOException {
+            synchronized (LOCKS.computeIfAbsent(dir, k -> new Object())) {
+                if (!open) return;
+                try {
+                    commit();
+                } finally {
+                    open = false;
+                    LIVE.remove(dir, this);
+                    // Readers go back to the commits before the writer closes.
+                    try {
+                        onClose.run();
+                    } finally {
+                        try (directory) {
+                            writer.close();
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     private static IndexWriter openWriter(Directory d, Path dir) throws IOException {
+        return openWriter(d, dir, IndexWriterConfig.DEFAULT_MAX_FULL_FLUSH_MERGE_WAIT_MILLIS);
+    }
+
+    /** {@code mergeWaitMs}: how long opening a near-real-time reader waits for merges of the new segments. */
+    private static IndexWriter openWriter(Directory d, Path dir, long mergeWaitMs) throws IOException {
         long deadline = System.currentTimeMillis() + LOCK_WAIT_MS;
         while (true) {
             IndexWriterConfig cfg = new IndexWriterConfig(Analyzers.PER_FIELD)
                     .setSimilarity(new BM25Similarity())
                     .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
+                    .setMaxFullFlushMergeWaitMillis(mergeWaitMs)
                     .setRAMBufferSizeMB(64);
             try {
                 return new IndexWriter(d, cfg);

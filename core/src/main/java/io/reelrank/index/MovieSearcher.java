@@ -9,7 +9,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.lucene.document.DoublePoint;
 import org.apache.lucene.document.IntPoint;
+import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexReader;
+import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.MultiBits;
 import org.apache.lucene.index.MultiTerms;
@@ -23,27 +25,29 @@ import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ReferenceManager;
 import org.apache.lucene.search.ScoreDoc;
-import org.apache.lucene.search.SearcherFactory;
-import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.search.TopFieldCollector;
 import org.apache.lucene.search.TopFieldCollectorManager;
 import org.apache.lucene.search.TopFieldDocs;
 import org.apache.lucene.search.similarities.BM25Similarity;
+import org.apache.lucene.store.AlreadyClosedException;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.BytesRef;
 
 /**
- * Searches the movie index in {@code dir}, from any number of threads. It holds a
- * {@link SearcherManager}: each search takes the newest committed index (checked at most every
- * {@link #REFRESH_INTERVAL_MS}, or at once after {@link #refresh()}), so a rebuild by
- * {@link MovieIndex}, here or in another process, shows up without reopening, and a search running
- * during it finishes on the index it started with. Open one per process and share it; the caller
- * must {@link #close()} it to release the index files.
+ * Searches the movie index in {@code dir}, from any number of threads. Each search takes the newest
+ * committed index (checked at most every {@link #REFRESH_INTERVAL_MS}, or at once after
+ * {@link #refresh()}), so a rebuild by {@link MovieIndex}, here or in another process, shows up without
+ * reopening, and a search running during it finishes on the index it started with. While a writer of
+ * this process is attached ({@link #follow}), searches see what that writer holds, committed or not
+ * (Lucene's near-real-time readers): the {@link IndexFollower} applies changes that way without a
+ * commit per change. Open one per process and share it; the caller must {@link #close()} it to release
+ * the index files.
  */
 public final class MovieSearcher implements AutoCloseable {
 
@@ -54,10 +58,10 @@ public final class MovieSearcher implements AutoCloseable {
 
     private final Path dir;
     private final Directory directory;
-    private final SearcherManager manager;
+    private final Searchers manager;
     private volatile long lastRefreshNanos = System.nanoTime();
 
-    private MovieSearcher(Path dir, Directory directory, SearcherManager manager) {
+    private MovieSearcher(Path dir, Directory directory, Searchers manager) {
         this.dir = dir;
         this.directory = directory;
         this.manager = manager;
@@ -67,15 +71,7 @@ public final class MovieSearcher implements AutoCloseable {
     public static MovieSearcher open(Path dir) throws IOException {
         Directory d = FSDirectory.open(dir);
         try {
-            SearcherManager m = new SearcherManager(d, new SearcherFactory() {
-                @Override
-                public IndexSearcher newSearcher(IndexReader reader, IndexReader previous) {
-                    IndexSearcher s = new IndexSearcher(reader);
-                    s.setSimilarity(new BM25Similarity());
-                    return s;
-                }
-            });
-            return new MovieSearcher(dir, d, m);
+            return new MovieSearcher(dir, d, new Searchers(d));
         } catch (IOException | RuntimeException e) {
             d.close();
             throw e;
@@ -86,7 +82,19 @@ public final class MovieSearcher implements AutoCloseable {
         return dir;
     }
 
-    /** Makes the next search use the newest commit (e.g. right after a rebuild in this process). */
+    /**
+     * From now on searches see what {@code writer} (open on this searcher's directory) holds, committed or
+     * not, as of each {@link #refresh()}; {@code null}: the newest commit again (once the writer has
+     * committed, so that its last commit is what searches then see).
+     */
+    public void follow(IndexWriter writer) {
+        manager.writer = writer;
+    }
+
+    /**
+     * Makes the next search use the newest commit, or, while a writer is followed, everything that writer
+     * holds (e.g. right after a rebuild or an update in this process).
+     */
     public void refresh() throws IOException {
         manager.maybeRefreshBlocking();
         lastRefreshNanos = System.nanoTime();
@@ -557,6 +565,69 @@ public final class MovieSearcher implements AutoCloseable {
     public void close() throws IOException {
         try (directory) {
             manager.close();
+        }
+    }
+
+    private static IndexSearcher searcher(IndexReader reader) {
+        IndexSearcher s = new IndexSearcher(reader);
+        s.setSimilarity(new BM25Similarity());
+        return s;
+    }
+
+    /**
+     * The searchers: of the directory's newest commit, or, while a writer is {@link #follow followed}, of
+     * that writer (near-real-time). Refreshes run one at a time ({@link ReferenceManager}), so
+     * {@code from} needs no lock.
+     */
+    private static final class Searchers extends ReferenceManager<IndexSearcher> {
+        private final Directory directory;
+        volatile IndexWriter writer;
+        /** The writer the current reader came from; null: a commit. */
+        private IndexWriter from;
+
+        Searchers(Directory directory) throws IOException {
+            this.directory = directory;
+            current = searcher(DirectoryReader.open(directory));
+        }
+
+        @Override
+        protected IndexSearcher refreshIfNeeded(IndexSearcher old) throws IOException {
+            DirectoryReader r = (DirectoryReader) old.getIndexReader();
+            IndexWriter w = writer;
+            DirectoryReader next;
+            if (w != null) {
+                try {
+                    // Incremental when r came from w; otherwise a reader of everything w holds.
+                    next = DirectoryReader.openIfChanged(r, w, true);
+                } catch (AlreadyClosedException e) {
+                    // Closed meanwhile, after its last commit (MovieIndex.Live#close): read that commit.
+                    next = DirectoryReader.open(directory);
+                    w = null;
+                }
+            } else if (from != null) {
+                // r came from a writer that may be closed by now: its last commit, read from the directory.
+                next = DirectoryReader.open(directory);
+            } else {
+                next = DirectoryReader.openIfChanged(r);
+            }
+            if (next == null) return null;
+            from = w;
+            return searcher(next);
+        }
+
+        @Override
+        protected boolean tryIncRef(IndexSearcher s) {
+            return s.getIndexReader().tryIncRef();
+        }
+
+        @Override
+        protected void decRef(IndexSearcher s) throws IOException {
+            s.getIndexReader().decRef();
+        }
+
+        @Override
+        protected int getRefCount(IndexSearcher s) {
+            return s.getIndexReader().getRefCount();
         }
     }
 }

@@ -67,9 +67,9 @@ import org.slf4j.LoggerFactory;
  * the one {@code rating_totals} row, which queues concurrent writers until commit; then movies, users,
  * user factors by id), so batches of two servers never deadlock. After the commit the movies' index
  * entries follow: by the process's {@link IndexFollower} when one follows this index directory (a
- * server: the notification reaches it, and one Lucene commit covers every change that arrived
- * meanwhile), else here before the ratings are answered (the CLI). Where the time goes is recorded
- * in {@link WriteSteps#PROCESS}.
+ * server: the notification reaches it, and one pass, seen through a near-real-time reader without a
+ * commit, covers every change that arrived meanwhile), else here before the ratings are answered (the
+ * CLI). Where the time goes is recorded in {@link WriteSteps#PROCESS}.
  *
  * <p>Failures are typed: {@link BadRatingException}, {@link UnknownMovieException} (that rating was
  * not written), {@link BusyException} (the locks were not free in time: a reload is running; nothing

@@ -147,6 +147,49 @@ class MovieIndexTest {
         }
     }
 
+    @Test
+    void aLiveWriterShowsItsUpdatesToAFollowingSearcherBeforeAnyCommitAndCommitsWhenClosed() throws Exception {
+        Database db = TestDatabase.sample();
+        Path dir = tmp.resolve("index");
+        MovieIndex.rebuild(db, dir);
+        AtomicLong closedByOthers = new AtomicLong();
+        try (MovieSearcher searcher = MovieSearcher.open(dir)) {
+            try {
+                exec(db, "UPDATE movies SET rating_count = rating_count + 1000 WHERE movie_id = 1");
+                MovieIndex.Live live = MovieIndex.openLive(dir, () -> {
+                    searcher.follow(null);
+                    closedByOthers.incrementAndGet();
+                });
+                searcher.follow(live.writer());
+                assertEquals(new MovieIndex.Update(1, 0, 0), zeroMillis(live.update(db, List.of(1))));
+                searcher.refresh();
+                assertEquals(List.of(1), ids(searcher.search("title:toy AND rating_count:[1000 TO *]",
+                        SearchFilters.NONE, SearchSort.SCORE, 10)), "the follower sees the update at once");
+                assertTrue(MovieIndex.check(db, dir).stale(), "nothing is committed yet");
+                // Another writer of the directory in this process: the live one commits and closes first.
+                MovieIndex.update(db, dir, List.of(2));
+                assertFalse(live.isOpen());
+                assertEquals(1, closedByOthers.get());
+                assertFalse(MovieIndex.check(db, dir).stale(), "the live writer's update was committed");
+                searcher.refresh();
+                assertEquals(List.of(1), ids(searcher.search("title:toy AND rating_count:[1000 TO *]",
+                        SearchFilters.NONE, SearchSort.SCORE, 10)), "read from the commit now");
+            } finally {
+                exec(db, "UPDATE movies SET rating_count = rating_count - 1000 WHERE movie_id = 1");
+            }
+            MovieIndex.Live again = MovieIndex.openLive(dir, () -> searcher.follow(null));
+            searcher.follow(again.writer());
+            again.update(db, List.of(1));
+            searcher.refresh();
+            assertEquals(List.of(), ids(searcher.search("title:toy AND rating_count:[1000 TO *]", SearchFilters.NONE,
+                    SearchSort.SCORE, 10)));
+            again.close();
+            assertFalse(MovieIndex.check(db, dir).stale());
+            searcher.refresh();
+            assertEquals(9_742, searcher.size());
+        }
+    }
+
     private static MovieIndex.Update zeroMillis(MovieIndex.Update u) {
         return new MovieIndex.Update(u.replaced(), u.removed(), 0);
     }
