@@ -23,14 +23,12 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.StringJoiner;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -165,7 +163,7 @@ public final class BenchScaleCommand implements Callable<Integer> {
                 err.printf(Locale.ROOT, "[%s] scratch database %s%s, children's home %s%n", label, scratch.name(),
                         keep ? " (kept)" : "", home);
                 err.flush();
-                StageProcess runner = new StageProcess(StageProcess.javaPrefix(jvm, rootCommand()),
+                StageProcess runner = new StageProcess(io.reelrank.cli.ChildProcesses.javaPrefix(jvm, rootCommand()),
                         childEnv(scratch.settings(), home), Duration.ofMinutes(stageTimeout), err);
                 Thread stopper = new Thread(runner::stopRunningChild, "bench-scale-stop-child");
                 Runtime.getRuntime().addShutdownHook(stopper);
@@ -195,7 +193,7 @@ public final class BenchScaleCommand implements Callable<Integer> {
                     Runtime.getRuntime().removeShutdownHook(stopper);
                 }
             } finally {
-                if (!keep) deleteTree(home);
+                if (!keep) io.reelrank.cli.ChildProcesses.deleteTree(home);
             }
             loads.add(String.format(Locale.ROOT, "%s %.2f-%.2f", label, minLoad, maxLoad));
         }
@@ -302,7 +300,7 @@ public final class BenchScaleCommand implements Callable<Integer> {
         err.printf(Locale.ROOT, "[%s] generate: reelrank %s%n", label, String.join(" ", args));
         err.flush();
         Stage generate = new Stage("generate", Kind.RUN, c -> args, List.of(Figure.wall(), Figure.peak()));
-        StageProcess runner = new StageProcess(StageProcess.javaPrefix(jvm, rootCommand()),
+        StageProcess runner = new StageProcess(io.reelrank.cli.ChildProcesses.javaPrefix(jvm, rootCommand()),
                 Map.of("REELRANK_HOME", Home.path().toString()), Duration.ofMinutes(stageTimeout), err);
         StageProcess.Result r = runner.run(generate, args, logs);
         Files.writeString(marker, recipe, StandardCharsets.UTF_8);
@@ -336,13 +334,6 @@ public final class BenchScaleCommand implements Callable<Integer> {
             return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+")[0]);
         } catch (IOException | RuntimeException e) {
             return Double.NaN;
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         }
     }
 

@@ -70,21 +70,6 @@ final class StageProcess {
         this.progress = progress;
     }
 
-    /**
-     * The command line that starts {@code reelrank} in a new JVM like this one, with {@code javaOptions}:
-     * {@code root} is the class of this process's root command (picocli's {@code spec.root().userObject()}),
-     * so the child runs the same command line without this package naming it.
-     */
-    static List<String> javaPrefix(List<String> javaOptions, Class<?> root) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(javaOptions);
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(root.getName());
-        return cmd;
-    }
-
     /** What one run gave: each figure's value, and what it printed. */
     record Result(Map<Figure, Double> figures, String stdout) {}
 

@@ -159,14 +159,9 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** The command that runs this program's root command in a new JVM with this one's heap limit. */
     private List<String> childJava() {
-        List<String> cmd = new java.util.ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String a : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (a.startsWith("-Xmx")) cmd.add(a);
-        }
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
-                spec.root().userObject().getClass().getName()));
-        return cmd;
+        List<String> heap = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("-Xmx")).toList();
+        return ChildProcesses.javaPrefix(heap, spec.root().userObject().getClass());
     }
 
     /** The personalized search for a user; for none, the BM25 list it is compared with (no prior). */

@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,7 +29,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * {@code reelrank demo --loop}: learning from use end to end, each stage a {@code reelrank} command run
@@ -116,7 +114,7 @@ final class LoopDemo {
         long t0 = System.nanoTime();
         Files.createDirectories(home);
         // What an earlier loop left (another seed or size: its embeddings, index and logs) is not this one's.
-        for (String old : List.of("var", "logs")) deleteTree(home.resolve(old));
+        for (String old : List.of("var", "logs")) ChildProcesses.deleteTree(home.resolve(old));
         Path gen = home.resolve("gen");
         try (ScratchDatabase scratch = new ScratchDatabase(main, "loop", keep)) {
             DbSettings s = scratch.settings();
@@ -281,13 +279,6 @@ final class LoopDemo {
         while (m.find()) v = Integer.parseInt(m.group(1));
         if (v < 0) throw new CliException(1, command + " printed no search ranker version");
         return v;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
     }
 
     /** The command line as printed: a password in a database URL masked. */
