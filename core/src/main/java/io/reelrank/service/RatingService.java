@@ -6,7 +6,6 @@ import io.reelrank.db.Locks;
 import io.reelrank.db.MovieStats;
 import io.reelrank.db.RatingSource;
 import io.reelrank.db.RatingTotals;
-import io.reelrank.embed.VectorLiteral;
 import io.reelrank.index.IndexFollower;
 import io.reelrank.index.MovieIndex;
 import io.reelrank.model.FactorModel;
@@ -443,41 +442,71 @@ public final class RatingService implements AutoCloseable {
      * Step 5's and 6's writes, in one statement: each user's content vector ({@code users.embedding}, the
      * row made when new, as {@link UserTower#recompute} stores it), their collaborative vector in model
      * {@code m}'s version (as {@link FoldIn#update} stores it; none without a model), rows in user_id
-     * order, and the notifications.
+     * order, and the notifications. The vectors travel as one binary {@code real[]} each (all users' components
+     * end to end, sliced per user in SQL and cast to {@code vector}, exactly): no decimal text to write and
+     * parse, which was most of a batch's CPU in this process.
      */
     private static void storeVectors(Connection c, int[] users, float[][] vectors, FactorModel m, Map<Integer,
-            float[]> factors,
-                                     Changes.Notices notices) throws SQLException {
+            float[]> factors, Changes.Notices notices) throws SQLException {
         Object[] ids = new Object[users.length];
-        Object[] content = new Object[users.length];
-        Object[] cf = new Object[m == null ? 0 : users.length];
+        float[][] cf = new float[m == null ? 0 : users.length][];
         for (int i = 0; i < users.length; i++) {
             ids[i] = users[i];
-            content[i] = vectors[i] == null ? null : VectorLiteral.format(vectors[i]);
-            if (m != null) cf[i] = factors.get(users[i]) == null ? null : VectorLiteral.format(factors.get(users[i]));
+            if (m != null) cf[i] = factors.get(users[i]);
         }
+        Flat content = Flat.of(vectors);
+        Flat collaborative = Flat.of(cf);
         try (PreparedStatement ps = c.prepareStatement("WITH u AS (INSERT INTO users (user_id, embedding) "
-                + "SELECT u, e::vector FROM unnest(?::int[], ?::text[]) WITH ORDINALITY AS a(u, e, o) ORDER BY o "
+                + "SELECT u, CASE WHEN d > 0 THEN (x.a[(o - 1) * d + 1 : o * d])::vector END "
+                + "FROM unnest(?::int[], ?::int[]) WITH ORDINALITY AS a(u, d, o), (SELECT ?::real[] AS a) x ORDER BY o "
                 + "ON CONFLICT (user_id) DO UPDATE SET embedding = EXCLUDED.embedding, updated_at = now() RETURNING "
                         + "1), "
                 + "f AS (INSERT INTO user_factors (version, user_id, factors, updated_at) "
-                + "SELECT ?::int, u, e::vector, now() FROM unnest(?::int[], ?::text[]) WITH ORDINALITY AS b(u, e, o) "
-                        + "ORDER BY o "
+                + "SELECT ?::int, u, CASE WHEN d > 0 THEN (y.a[(o - 1) * d + 1 : o * d])::vector END, now() "
+                + "FROM unnest(?::int[], ?::int[]) WITH ORDINALITY AS b(u, d, o), (SELECT ?::real[] AS a) y ORDER BY o "
                 + "ON CONFLICT (version, user_id) DO UPDATE SET factors = EXCLUDED.factors, updated_at = now() "
                         + "RETURNING 1), "
                 + "n AS (SELECT pg_notify(ch, p) FROM unnest(?::text[], ?::text[]) AS n(ch, p)) "
                 + "SELECT (SELECT count(*) FROM u), (SELECT count(*) FROM f), (SELECT count(*) FROM n)")) {
             ps.setArray(1, c.createArrayOf("int4", ids));
-            ps.setArray(2, c.createArrayOf("text", content));
-            if (m == null) ps.setNull(3, java.sql.Types.INTEGER);
-            else ps.setLong(3, m.version());
-            ps.setArray(4, c.createArrayOf("int4", m == null ? new Object[0] : ids));
-            ps.setArray(5, c.createArrayOf("text", cf));
-            ps.setArray(6, c.createArrayOf("text", notices.channels()));
-            ps.setArray(7, c.createArrayOf("text", notices.payloads()));
+            ps.setObject(2, content.dims());
+            ps.setObject(3, content.components());
+            if (m == null) ps.setNull(4, java.sql.Types.INTEGER);
+            else ps.setLong(4, m.version());
+            ps.setArray(5, c.createArrayOf("int4", m == null ? new Object[0] : ids));
+            ps.setObject(6, collaborative.dims());
+            ps.setObject(7, collaborative.components());
+            ps.setArray(8, c.createArrayOf("text", notices.channels()));
+            ps.setArray(9, c.createArrayOf("text", notices.payloads()));
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
             }
+        }
+    }
+
+    /**
+     * Vectors of one dimension end to end, with each one's dimension (0 for none): sent as binary arrays,
+     * where user i's vector is {@code components[i·d, (i+1)·d)} (d the one dimension of them all).
+     */
+    record Flat(int[] dims, float[] components) {
+        static Flat of(float[][] vectors) {
+            int d = 0;
+            for (float[] v : vectors) {
+                if (v == null) continue;
+                if (d != 0 && v.length != d) {
+                    throw new IllegalArgumentException("vectors of " + d + " and " + v.length + " dimensions in one "
+                            + "batch");
+                }
+                d = v.length;
+            }
+            int[] dims = new int[vectors.length];
+            float[] all = new float[vectors.length * d];
+            for (int i = 0; i < vectors.length; i++) {
+                if (vectors[i] == null) continue;
+                dims[i] = d;
+                System.arraycopy(vectors[i], 0, all, i * d, d);
+            }
+            return new Flat(dims, all);
         }
     }
 

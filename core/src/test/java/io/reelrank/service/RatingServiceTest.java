@@ -186,6 +186,51 @@ class RatingServiceTest {
         }
     }
 
+    /**
+     * The vectors a batch stores (sent as binary arrays, sliced per user in SQL) are, bit for bit, the ones
+     * it computed and answered with: the content vectors and the collaborative vectors of three users
+     * written in one transaction.
+     */
+    @Test
+    void theVectorsABatchStoresAreBitForBitTheOnesItComputed() throws Exception {
+        int first = USER + 40;
+        List<java.util.concurrent.CompletableFuture<RatingService.Stored>> done = new ArrayList<>();
+        try (RatingService s = service(null, 60_000); Connection hold = db.connect();
+                Statement st = hold.createStatement()) {
+            hold.setAutoCommit(false);
+            st.execute("LOCK TABLE movies IN SHARE ROW EXCLUSIVE MODE");
+            done.add(s.rateAsync(first, 318, 5.0, RatingSource.API));
+            done.add(s.rateAsync(first + 1, 2571, 4.5, RatingSource.API));
+            done.add(s.rateAsync(first + 2, 4993, 4.0, RatingSource.API));
+            hold.rollback();
+            try (Connection c = db.connect()) {
+                for (var f : done) {
+                    RatingService.Stored r = f.get();
+                    assertTrue(r.vector() != null, "user " + r.userId());
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(r.vector(), UserTower.load(c, r.userId())
+                            .vector(), 0f, "content vector of user " + r.userId());
+                    // The sample's model is active (TestDatabase.personalized trains one): every user is folded in.
+                    assertTrue(r.foldIn() != null && r.foldIn().vector() != null, "fold-in of user " + r.userId());
+                    try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT factors::text FROM user_factors "
+                            + "WHERE version = ? AND user_id = ?")) {
+                        ps.setLong(1, r.foldIn().version());
+                        ps.setInt(2, r.userId());
+                        try (ResultSet rs = ps.executeQuery()) {
+                            assertTrue(rs.next(), "collaborative vector of user " + r.userId());
+                            org.junit.jupiter.api.Assertions.assertArrayEquals(r.foldIn().vector(),
+                                    io.reelrank.embed.VectorLiteral.parse(rs.getString(1)), 0f,
+                                    "collaborative vector of user " + r.userId());
+                        }
+                    }
+                }
+            }
+        } finally {
+            try (RatingService s = service(null, 60_000)) {
+                s.forget(List.of(first, first + 1, first + 2));
+            }
+        }
+    }
+
     @Test
     void whileAReloadHoldsTheTablesARatingFailsBusyAndWritesNothing() throws Exception {
         try (Connection hold = db.connect(); Statement st = hold.createStatement()) {
