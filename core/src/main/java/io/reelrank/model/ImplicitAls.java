@@ -210,6 +210,8 @@ public final class ImplicitAls {
         private final DMatrixRMaj b;
         private final DMatrixRMaj x;
         private final LinearSolverDense<DMatrixRMaj> solver;
+        /** The column being added, widened to doubles once: the inner loop is then of one type (vectorized). */
+        private final double[] y;
         private int positives;
 
         NormalEquation(int k) {
@@ -218,6 +220,7 @@ public final class ImplicitAls {
             this.b = new DMatrixRMaj(k, 1);
             this.x = new DMatrixRMaj(k, 1);
             this.solver = LinearSolverFactory_DDRM.chol(k);
+            this.y = new double[k];
         }
 
         void reset(double[] gram) {
@@ -230,16 +233,18 @@ public final class ImplicitAls {
         void add(float[] rows, int off, double rPrime, double alpha) {
             double c1 = alpha * Math.abs(rPrime); // c − 1
             double[] ad = a.data;
+            double[] yd = y;
+            for (int i = 0; i < k; i++) yd[i] = rows[off + i]; // exact: the same products as with the floats
             if (c1 != 0) {
                 for (int i = 0; i < k; i++) {
-                    double vi = c1 * rows[off + i];
+                    double vi = c1 * yd[i];
                     int ai = i * k;
-                    for (int j = i; j < k; j++) ad[ai + j] += vi * rows[off + j]; // upper triangle; mirrored in solve
+                    for (int j = i; j < k; j++) ad[ai + j] += vi * yd[j]; // upper triangle; mirrored in solve
                 }
             }
             if (rPrime > 0) {
                 double w = 1 + c1; // c·p with p = 1
-                for (int i = 0; i < k; i++) b.data[i] += w * rows[off + i];
+                for (int i = 0; i < k; i++) b.data[i] += w * yd[i];
                 positives++;
             }
         }
