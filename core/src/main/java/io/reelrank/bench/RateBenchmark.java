@@ -14,7 +14,12 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * The load of {@code reelrank bench rate}: {@code writers} closed-loop threads that each post a rating
  * as soon as the previous one was answered, for a given time, beside {@code readers} threads that
- * search meanwhile, and the latency distribution of both. A rating goes to a user taken in turn from
+ * search meanwhile, and the latency distribution of both. With a rate (open loop, {@link #run(Actions, Actions,
+ * int, int, int, int, int[], double, long, double)}), the writers instead post on a fixed schedule that
+ * adds up to that many ratings per second, writer i at {@code start + (k·writers + i) / rate}, and a
+ * rating's latency runs from its scheduled time, not from when it was sent: a writer still waiting for an
+ * answer sends late, and the delay counts against every rating it holds up (no coordinated omission).
+ * A rating goes to a user taken in turn from
  * {@code users} consecutive ids (a shared counter, so concurrent writers rarely rate as the same
  * user at once) on a movie drawn from the given ones, with a half-star rating; the draws of writer i
  * come from {@code seed + i}. What a rating or a search is (an HTTP request over one keep-alive
@@ -57,11 +62,30 @@ public final class RateBenchmark {
      */
     public static Result run(Actions rate, Actions search, int writers, int readers, int firstUser, int users,
                              int[] movies, double seconds, long seed) throws InterruptedException {
-        long end = System.nanoTime() + (long) (seconds * 1e9);
+        return run(rate, search, writers, readers, firstUser, users, movies, seconds, seed, 0);
+    }
+
+    /**
+     * As {@link #run(Actions, Actions, int, int, int, int, int[], double, long)}, the writers together
+     * offering {@code perSecond} ratings per second on a fixed schedule (open loop); 0: closed loop.
+     */
+    public static Result run(Actions rate, Actions search, int writers, int readers, int firstUser, int users,
+                             int[] movies, double seconds, long seed, double perSecond) throws InterruptedException {
+        if (perSecond < 0 || !Double.isFinite(perSecond)) {
+            throw new IllegalArgumentException("rate must be a finite number >= 0, got " + perSecond);
+        }
+        long start = System.nanoTime();
+        long end = start + (long) (seconds * 1e9);
         AtomicLong turn = new AtomicLong();
         List<Worker> ws = new ArrayList<>();
-        for (int i = 0; i < writers; i++) ws.add(new Worker(rate, i, true, firstUser, users, movies, seed + i, turn,
-                end));
+        for (int i = 0; i < writers; i++) {
+            Worker w = new Worker(rate, i, true, firstUser, users, movies, seed + i, turn, end);
+            if (perSecond > 0) {
+                w.interval = 1e9 * writers / perSecond;
+                w.start = start + (long) (1e9 * i / perSecond);
+            }
+            ws.add(w);
+        }
         for (int i = 0; i < readers; i++) ws.add(new Worker(search, i, false, firstUser, users, movies, seed + 1000 + i,
                 turn, end));
         List<Thread> threads = new ArrayList<>();
@@ -103,6 +127,9 @@ public final class RateBenchmark {
         final AtomicReference<String> firstError = new AtomicReference<>();
         long[] latencies = new long[1 << 14];
         int samples;
+        /** Open loop: nanoseconds between this writer's scheduled ratings (0: closed loop), from {@link #start}. */
+        double interval;
+        long start;
         long ok;
         long errors;
 
@@ -131,12 +158,23 @@ public final class RateBenchmark {
                 return;
             }
             try {
-                while (true) {
+                for (long k = 0; ; k++) {
+                    long t0;
+                    if (interval > 0) {
+                        // The scheduled time; a late writer sends at once and the lateness counts.
+                        t0 = start + (long) (k * interval);
+                        // A writer still behind when the period ends sends no more: ratings/s is what was served.
+                        if (t0 >= end || System.nanoTime() >= end) break;
+                        for (long wait; (wait = t0 - System.nanoTime()) > 0; ) {
+                            java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                        }
+                    } else {
+                        t0 = System.nanoTime();
+                        if (t0 >= end) break;
+                    }
                     int user = firstUser + (int) (turn.getAndIncrement() % users);
                     int movie = movies[rnd.nextInt(movies.length)];
                     double rating = (1 + rnd.nextInt(10)) / 2.0;
-                    long t0 = System.nanoTime();
-                    if (t0 >= end) break;
                     int status;
                     try {
                         status = a.run(user, movie, rating);
