@@ -230,6 +230,21 @@ public final class ApiServer implements AutoCloseable {
     static final String[] MONITORING = {"/api/health", "/metrics"};
     private static final Set<String> MONITORING_PATHS = Set.of(MONITORING);
     private static final String SEARCH = CostGate.SEARCH;
+    /**
+     * Rating posts admitted at once, beside the API's limit of {@link Options#threads}: a rating waits for its
+     * transaction (group commit) without holding a worker, its answer written when the transaction
+     * completes, so what a post in flight costs is a queued entry, not a thread. More wait as for the API
+     * ({@link Options#queue}, {@link Options#queueWaitMs}), then 503.
+     */
+    static final int WRITES_IN_FLIGHT = 256;
+
+    /** {@code POST /api/users/{id}/ratings}: admitted by its own limit, {@link #WRITES_IN_FLIGHT}. */
+    static final java.util.function.Predicate<org.eclipse.jetty.server.Request> RATING_POST = r -> {
+        if (!"POST".equals(r.getMethod())) return false;
+        String p = org.eclipse.jetty.server.Request.getPathInContext(r);
+        return p.startsWith("/api/users/") && p.endsWith("/ratings") && p.indexOf('/', 11) == p.length() - 8;
+    };
+
     /** Monitoring requests handled at once; more wait (up to {@link #MONITORING_QUEUE}) for at most 5 s. */
     static final int MONITORING_THREADS = 2;
     static final int MONITORING_QUEUE = 64;
@@ -272,7 +287,11 @@ public final class ApiServer implements AutoCloseable {
         this.experiments = new Experiments.Follower(db);
         SearchRoute searchRoute = new SearchRoute(search, requestLog, experiments);
         CatalogRoutes catalog = new CatalogRoutes(db);
-        UserRoutes users = new UserRoutes(db, search, ratings, requestLog);
+        QueuedThreadPool pool = new QueuedThreadPool(o.threads() + JETTY_THREADS, Math.min(o.threads(), 8) + 2,
+                60_000, -1, new BlockingArrayQueue<>(64, 64, o.threads() + o.queue() + WRITES_IN_FLIGHT + 1024), null);
+        pool.setName("reelrank-http");
+        pool.setDaemon(true);
+        UserRoutes users = new UserRoutes(db, search, ratings, requestLog, pool);
         EventRoutes eventRoutes = new EventRoutes(events, search, g);
         HealthRoute health = new HealthRoute(db, search);
         JsonErrorHandler jettyErrors = new JsonErrorHandler(o.threads(), o.queue(), metrics);
@@ -297,10 +316,6 @@ public final class ApiServer implements AutoCloseable {
                 h.contentSecurityPolicy(CSP);
                 h.getHeaders().put("Cache-Control", "no-store");
             });
-            QueuedThreadPool pool = new QueuedThreadPool(o.threads() + JETTY_THREADS, Math.min(o.threads(), 8) + 2,
-                    60_000, -1, new BlockingArrayQueue<>(64, 64, o.threads() + o.queue() + 1024), null);
-            pool.setName("reelrank-http");
-            pool.setDaemon(true);
             cfg.jetty.threadPool = pool;
             cfg.jetty.modifyHttpConfiguration(h -> {
                 h.setRequestHeaderSize(MAX_HEADER_BYTES);
@@ -329,11 +344,19 @@ public final class ApiServer implements AutoCloseable {
                 server.insertHandler(monitoring);
                 QoSHandler limit = new QoSHandler();
                 limit.excludePath(MONITORING);
+                limit.exclude(RATING_POST);
                 limit.setMaxRequestCount(o.threads());
                 limit.setMaxSuspendedRequestCount(o.queue());
                 limit.setMaxSuspend(Duration.ofMillis(o.queueWaitMs()));
                 server.insertHandler(limit);
                 qos = limit;
+                // Rating posts wait for their group commit without a worker (UserRoutes#rate): a limit of their own.
+                QoSHandler writes = new QoSHandler();
+                writes.include(RATING_POST);
+                writes.setMaxRequestCount(WRITES_IN_FLIGHT);
+                writes.setMaxSuspendedRequestCount(o.queue());
+                writes.setMaxSuspend(Duration.ofMillis(o.queueWaitMs()));
+                server.insertHandler(writes);
                 server.insertHandler(new CostGate(limits, metrics, MONITORING_PATHS, g::knownKeyId));
                 BodyReader bodies = new BodyReader(MAX_BODY_BYTES, o.limits().bodyTimeoutMs(),
                         o.limits().maxPendingBodies());

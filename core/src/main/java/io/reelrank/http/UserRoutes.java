@@ -38,8 +38,12 @@ final class UserRoutes {
     private final PersonalizedSearch search;
     private final RatingService ratings;
     private final RequestLog log;
+    /** Where a rating's answer is written once its transaction completed (not on the rating writer's thread). */
+    private final java.util.concurrent.Executor answers;
 
-    UserRoutes(Database db, PersonalizedSearch search, RatingService ratings, RequestLog log) {
+    UserRoutes(Database db, PersonalizedSearch search, RatingService ratings, RequestLog log,
+               java.util.concurrent.Executor answers) {
+        this.answers = answers;
         this.db = db;
         this.search = search;
         this.ratings = ratings;
@@ -122,14 +126,28 @@ final class UserRoutes {
                 f.fromFiles(), f.movies().size()));
     }
 
+    /**
+     * Queues the rating and returns the worker at once: the answer is written when its transaction has
+     * committed (group commit, {@link RatingService#rateAsync}), on a worker of {@link #answers}; a failure
+     * reaches the exception mappers as the service's own exception.
+     */
     void rate(Context ctx) throws Exception {
         int user = RequestParams.of(ctx, Set.of()).pathInt("id", ID);
         RatingRequest body = ratingRequest(Json.requestBody(ctx));
-        RatingService.Stored r = ratings.rate(user, body.movieId(), body.rating(), RatingSource.API);
-        if (r.foldIn() != null) search.offerModel(r.foldIn().model());
-        search.invalidateUser(user);
-        ctx.json(new RatingBody(user, body.movieId(), r.title(), body.rating(), r.replaced(), r.vector() != null,
-                r.foldIn() != null && r.foldIn().vector() != null));
+        java.util.concurrent.CompletableFuture<RatingService.Stored> stored = ratings.rateAsync(user, body.movieId(),
+                body.rating(), RatingSource.API);
+        ctx.future(() -> stored.handleAsync((r, failure) -> {
+            if (failure != null) {
+                throw failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                        ? new java.util.concurrent.CompletionException(c.getCause())
+                        : new java.util.concurrent.CompletionException(failure);
+            }
+            if (r.foldIn() != null) search.offerModel(r.foldIn().model());
+            search.invalidateUser(user);
+            ctx.json(new RatingBody(user, body.movieId(), r.title(), body.rating(), r.replaced(), r.vector() != null,
+                    r.foldIn() != null && r.foldIn().vector() != null));
+            return r;
+        }, answers));
     }
 
     /**

@@ -43,6 +43,8 @@ class ApiServerLimitsTest {
     static final int BODY_USER = 39301;
     static final int QUEUE_USER = 39302;
     static final int CHARSET_USER = 39303;
+    /** Three users: 39341-39343. */
+    static final int HELD_USER = 39341;
     static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
 
@@ -237,18 +239,16 @@ class ApiServerLimitsTest {
 
     @Test
     void whenEveryWorkerIsBusyAndTheQueueIsFullTheServerAnswers503WithRetryAfter() throws Exception {
-        // One worker, one queue place. A lock held on the users table keeps a rating POST busy in the
-        // database (it waits up to the rating's lock timeout), so the worker stays taken meanwhile.
+        // One worker, one queue place. A lock held on the movies table keeps a movie's page busy in the
+        // database, so the worker stays taken meanwhile.
         try (ApiServer s = ApiServer.start(ApiServer.Options.loopback().withWorkers(1, 1, 30_000), HttpFixture.db(),
                 HttpFixture.search());
              Connection hold = HttpFixture.db().connect();
              Statement st = hold.createStatement()) {
             hold.setAutoCommit(false);
-            st.execute("LOCK TABLE users IN EXCLUSIVE MODE");
+            st.execute("LOCK TABLE movies IN ACCESS EXCLUSIVE MODE");
             CompletableFuture<HttpResponse<String>> busy = CLIENT.sendAsync(HttpRequest.newBuilder(
-                            s.uri().resolve("/api/users/" + QUEUE_USER + "/ratings")).timeout(Duration.ofSeconds(60))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"movie_id\": 1, \"rating\": 4}")).build(),
+                            s.uri().resolve("/api/movies/1")).timeout(Duration.ofSeconds(60)).build(),
                     HttpResponse.BodyHandlers.ofString());
             waitForLockWaiter(hold);
             // The worker is taken: the next request waits in the queue, the one after is refused.
@@ -262,9 +262,52 @@ class ApiServerLimitsTest {
             JsonNode b = JSON.readTree(refused.body());
             assertEquals("overloaded", b.get("error").asText());
             assertTrue(b.get("detail").asText().contains("all 1 workers are busy"), refused.body());
-            hold.rollback(); // the rating goes through, then the queued search
+            hold.rollback(); // the movie's page is answered, then the queued search
             assertEquals(200, busy.get(60, TimeUnit.SECONDS).statusCode());
             assertEquals(200, queued.get(60, TimeUnit.SECONDS).statusCode());
+        }
+    }
+
+    /**
+     * A rating waits for its transaction without a worker: with one worker and no queue, three ratings held
+     * up in the database (a lock on the users table, as a reload would take) leave a search answering at
+     * once; released, every rating is answered 200 and stored.
+     */
+    @Test
+    void ratingsWaitingForTheirTransactionHoldNoWorker() throws Exception {
+        List<CompletableFuture<HttpResponse<String>>> posts = new java.util.ArrayList<>();
+        try (ApiServer s = ApiServer.start(ApiServer.Options.loopback().withWorkers(1, 0, 30_000), HttpFixture.db(),
+                HttpFixture.search());
+             Connection hold = HttpFixture.db().connect();
+             Statement st = hold.createStatement()) {
+            hold.setAutoCommit(false);
+            st.execute("LOCK TABLE users IN EXCLUSIVE MODE");
+            for (int i = 0; i < 3; i++) {
+                posts.add(CLIENT.sendAsync(HttpRequest.newBuilder(s.uri().resolve("/api/users/" + (HELD_USER + i)
+                                + "/ratings")).timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"movie_id\": 1, \"rating\": 4}")).build(),
+                        HttpResponse.BodyHandlers.ofString()));
+            }
+            waitForLockWaiter(hold);
+            HttpResponse<String> search = HttpFixture.get(s, "/api/search?q=king");
+            assertEquals(200, search.statusCode(), "a search while three ratings wait: " + search.body());
+            for (CompletableFuture<HttpResponse<String>> p : posts) assertFalse(p.isDone(), "a rating answered early");
+            hold.rollback();
+            for (CompletableFuture<HttpResponse<String>> p : posts) {
+                HttpResponse<String> r = p.get(60, TimeUnit.SECONDS);
+                assertEquals(200, r.statusCode(), r.body());
+                assertEquals(1, JSON.readTree(r.body()).get("movie_id").asInt(), r.body());
+            }
+            for (int i = 0; i < 3; i++) {
+                try (Connection c = HttpFixture.db().connect(); Statement q = c.createStatement();
+                     ResultSet rs = q.executeQuery("SELECT count(*) FROM ratings WHERE user_id = " + (HELD_USER + i)
+                             + " AND movie_id = 1 AND rating = 4")) {
+                    rs.next();
+                    assertEquals(1, rs.getInt(1), "user " + (HELD_USER + i));
+                }
+            }
+        } finally {
+            HttpFixture.deleteUsers(HELD_USER, HELD_USER + 1, HELD_USER + 2);
         }
     }
 
@@ -283,7 +326,7 @@ class ApiServerLimitsTest {
             }
             Thread.sleep(10);
         }
-        throw new AssertionError("the rating never reached the database lock");
+        throw new AssertionError("the request never reached the database lock");
     }
 
     @Test

@@ -136,11 +136,9 @@ class ApiServerSlowBodiesTest {
              Connection hold = HttpFixture.db().connect();
              Statement st = hold.createStatement()) {
             hold.setAutoCommit(false);
-            st.execute("LOCK TABLE users IN EXCLUSIVE MODE");
+            st.execute("LOCK TABLE movies IN ACCESS EXCLUSIVE MODE"); // a movie's page waits in the database
             var busy = ApiServerLimitsTest.CLIENT.sendAsync(java.net.http.HttpRequest.newBuilder(
-                            s.uri().resolve("/api/users/" + SLOW_USER + "/ratings"))
-                    .timeout(java.time.Duration.ofSeconds(60)).header("Content-Type", "application/json")
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"movie_id\": 1, \"rating\": 4}")).build(),
+                            s.uri().resolve("/api/movies/1")).timeout(java.time.Duration.ofSeconds(60)).build(),
                     HttpResponse.BodyHandlers.ofString());
             ApiServerLimitsTest.waitForLockWaiter(hold);
             HttpResponse<String> refused = HttpFixture.get(s, "/api/search?q=king");
