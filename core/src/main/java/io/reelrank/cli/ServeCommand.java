@@ -48,7 +48,9 @@ public final class ServeCommand implements Callable<Integer> {
     String bind;
 
     @Option(names = "--threads", paramLabel = "N",
-            description = "Requests handled at once, 1-" + ApiServer.MAX_THREADS + " (default: max(4, 2 x cores))")
+            description = "Requests handled at once, 1-" + ApiServer.MAX_THREADS + " (default: max(4, 2 x cores)); "
+                    + "rating posts are apart, " + ApiServer.WRITES_IN_FLIGHT + " in flight, waiting for their "
+                    + "transaction without a worker")
     Integer threads;
 
     @Option(names = "--queue", paramLabel = "N", defaultValue = "" + ApiServer.DEFAULT_QUEUE,

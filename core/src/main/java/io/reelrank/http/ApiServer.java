@@ -48,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * refuses oversized headers (431) and URIs (414); {@link EdgeHandler} counts what no route answers and
  * refuses unknown methods (501), {@link BodyReader} reads a body whole without a worker (408 when it
  * stalls), {@link CostGate} charges the client its request's cost (429 over its share), health and
- * metrics pass on a small limit of their own, and for the rest a {@link QoSHandler} lets at most
+ * metrics pass on a small limit of their own, rating posts on one of their own ({@link #WRITES_IN_FLIGHT}: they
+ * wait for their transaction without a worker), and for the rest a {@link QoSHandler} lets at most
  * {@link Options#threads} requests run at once, parks up to {@link Options#queue} more for at most
  * {@link Options#queueWaitMs}, and answers the rest 503 with {@code Retry-After}. Javalin then routes
  * the request to its handler (each route a {@code GET} with its {@code HEAD}, or a {@code POST}; 404 and
@@ -236,7 +237,7 @@ public final class ApiServer implements AutoCloseable {
      * completes, so what a post in flight costs is a queued entry, not a thread. More wait as for the API
      * ({@link Options#queue}, {@link Options#queueWaitMs}), then 503.
      */
-    static final int WRITES_IN_FLIGHT = 256;
+    public static final int WRITES_IN_FLIGHT = 256;
 
     /** {@code POST /api/users/{id}/ratings}: admitted by its own limit, {@link #WRITES_IN_FLIGHT}. */
     static final java.util.function.Predicate<org.eclipse.jetty.server.Request> RATING_POST = r -> {
