@@ -136,12 +136,7 @@ final class UserRoutes {
         RatingRequest body = ratingRequest(Json.requestBody(ctx));
         java.util.concurrent.CompletableFuture<RatingService.Stored> stored = ratings.rateAsync(user, body.movieId(),
                 body.rating(), RatingSource.API);
-        ctx.future(() -> stored.handleAsync((r, failure) -> {
-            if (failure != null) {
-                throw failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null
-                        ? new java.util.concurrent.CompletionException(c.getCause())
-                        : new java.util.concurrent.CompletionException(failure);
-            }
+        ctx.future(() -> stored.thenApplyAsync(r -> {
             if (r.foldIn() != null) search.offerModel(r.foldIn().model());
             search.invalidateUser(user);
             ctx.json(new RatingBody(user, body.movieId(), r.title(), body.rating(), r.replaced(), r.vector() != null,

@@ -106,7 +106,7 @@ public final class MovieIndex {
         long start = System.nanoTime();
         Path abs = dir.toAbsolutePath().normalize();
         Files.createDirectories(abs);
-        synchronized (LOCKS.computeIfAbsent(abs, k -> new Object())) {
+        synchronized (lock(abs)) {
             closeLive(abs);
             try (Directory d = FSDirectory.open(abs); IndexWriter w = openWriter(d, abs)) {
                 w.deleteAll();
@@ -150,15 +150,11 @@ public final class MovieIndex {
         int[] ids = movieIds.stream().mapToInt(Integer::intValue).distinct().toArray();
         if (ids.length == 0) return new Update(0, 0, 0);
         List<MovieRecord> rows = MovieTable.read(db, ids);
-        synchronized (LOCKS.computeIfAbsent(abs, k -> new Object())) {
+        synchronized (lock(abs)) {
             closeLive(abs);
             try (Directory d = FSDirectory.open(abs); IndexWriter w = openWriter(d, abs)) {
-                w.deleteDocuments(IntPoint.newSetQuery(Fields.MOVIE_ID, ids));
-                for (MovieRecord m : rows) w.addDocument(MovieDocuments.toDocument(m));
-                Map<String, String> meta = new java.util.HashMap<>(SegmentInfos.readLatestCommit(d).getUserData());
-                meta.put(META_UPDATED_AT, Instant.now().toString());
-                w.setLiveCommitData(meta.entrySet());
-                w.commit();
+                replace(w, ids, rows);
+                commitUpdated(d, w);
             }
         }
         return new Update(rows.size(), ids.length - rows.size(), (System.nanoTime() - start) / 1_000_000);
@@ -184,7 +180,7 @@ public final class MovieIndex {
      */
     public static Live openLive(Path dir, Runnable onClose) throws IOException {
         Path abs = dir.toAbsolutePath().normalize();
-        synchronized (LOCKS.computeIfAbsent(abs, k -> new Object())) {
+        synchronized (lock(abs)) {
             closeLive(abs);
             // Small segments flushed for the readers stay in memory until a commit or a merge writes them out.
             Directory d = new NRTCachingDirectory(FSDirectory.open(abs), 4, 32);
@@ -234,12 +230,9 @@ public final class MovieIndex {
             int[] ids = movieIds.stream().mapToInt(Integer::intValue).distinct().toArray();
             if (ids.length == 0) return new Update(0, 0, 0);
             List<MovieRecord> rows = MovieTable.read(db, ids);
-            synchronized (LOCKS.computeIfAbsent(dir, k -> new Object())) {
+            synchronized (lock(dir)) {
                 if (!open) throw new IOException("the index writer of " + dir + " was closed by another writer");
-                // One atomic replacement: a reader opened meanwhile (a search's refresh) sees all of it or none.
-                List<org.apache.lucene.document.Document> docs = new java.util.ArrayList<>(rows.size());
-                for (MovieRecord m : rows) docs.add(MovieDocuments.toDocument(m));
-                writer.updateDocuments(IntPoint.newSetQuery(Fields.MOVIE_ID, ids), docs);
+                replace(writer, ids, rows);
                 changed = true;
             }
             return new Update(rows.size(), ids.length - rows.size(), (System.nanoTime() - start) / 1_000_000);
@@ -247,13 +240,9 @@ public final class MovieIndex {
 
         /** Commits what was updated since the last commit (nothing to do when nothing was). */
         public void commit() throws IOException {
-            synchronized (LOCKS.computeIfAbsent(dir, k -> new Object())) {
+            synchronized (lock(dir)) {
                 if (!open || !changed) return;
-                Map<String, String> meta = new java.util.HashMap<>(SegmentInfos.readLatestCommit(directory)
-                        .getUserData());
-                meta.put(META_UPDATED_AT, Instant.now().toString());
-                writer.setLiveCommitData(meta.entrySet());
-                writer.commit();
+                commitUpdated(directory, writer);
                 changed = false;
             }
         }
@@ -261,7 +250,7 @@ public final class MovieIndex {
         /** Commits, closes the writer (releasing the directory) and runs {@code onClose}; idempotent. */
         @Override
         public void close() throws IOException {
-            synchronized (LOCKS.computeIfAbsent(dir, k -> new Object())) {
+            synchronized (lock(dir)) {
                 if (!open) return;
                 try {
                     commit();
@@ -279,6 +268,29 @@ public final class MovieIndex {
                 }
             }
         }
+    }
+
+    /** The monitor under which this process writes the index in {@code abs} (one per directory). */
+    private static Object lock(Path abs) {
+        return LOCKS.computeIfAbsent(abs, k -> new Object());
+    }
+
+    /**
+     * Replaces the entries of movies {@code ids} with {@code rows} (a movie not among them leaves the index)
+     * in one atomic step: a reader opened meanwhile (a search's refresh) sees all of it or none.
+     */
+    private static void replace(IndexWriter w, int[] ids, List<MovieRecord> rows) throws IOException {
+        List<org.apache.lucene.document.Document> docs = new java.util.ArrayList<>(rows.size());
+        for (MovieRecord m : rows) docs.add(MovieDocuments.toDocument(m));
+        w.updateDocuments(IntPoint.newSetQuery(Fields.MOVIE_ID, ids), docs);
+    }
+
+    /** Commits {@code w}, keeping the last commit's data (when it was built) and stamping when it was updated. */
+    private static void commitUpdated(Directory d, IndexWriter w) throws IOException {
+        Map<String, String> meta = new java.util.HashMap<>(SegmentInfos.readLatestCommit(d).getUserData());
+        meta.put(META_UPDATED_AT, Instant.now().toString());
+        w.setLiveCommitData(meta.entrySet());
+        w.commit();
     }
 
     private static IndexWriter openWriter(Directory d, Path dir) throws IOException {
