@@ -48,19 +48,19 @@ import org.slf4j.LoggerFactory;
  * <p><b>Group commit.</b> {@link #rateAsync} validates a rating (0.5-5.0 in half steps, a positive user
  * id) and queues it; one writer thread per service takes everything queued (up to {@link #maxBatch},
  * at most one rating per user and movie) into one transaction, so concurrent ratings share its round
- * trips and its one WAL flush: while a transaction commits, the next batch gathers. A transaction:
+ * trips and its one WAL flush: while a transaction commits, the next batch gathers. A transaction is
+ * two round trips to PostgreSQL (statements sent together, each with its own snapshot):
  * <ol>
  *   <li>the table locks in {@link Locks}' order (waiting at most {@link #lockTimeoutMs}, e.g. behind a
  *       reload) and {@code synchronous_commit = on}, so a rating is durable when it is answered
- *       whatever the server's default;</li>
- *   <li>in one statement: the rating rows of movies that exist (a rating of an unknown movie fails
- *       alone), in (user, movie) order, and the movies' {@code rating_count}, {@code rating_sum} and
- *       {@code avg_rating} moved by what each row added or changed ({@link MovieStats#APPLY_DELTAS};
- *       {@code rating_totals} follows through its triggers);</li>
- *   <li>the users' histories (one query) and μ, then their content vectors ({@link UserTower}) and
- *       collaborative vectors folded into the active model ({@link FoldIn#updateAll}), each stored in
- *       one statement;</li>
- *   <li>the notifications (each user; the batch's movies), then the commit.</li>
+ *       whatever the server's default; in one statement, the rating rows of movies that exist (a rating
+ *       of an unknown movie fails alone), in (user, movie) order, and the movies' {@code rating_count},
+ *       {@code rating_sum} and {@code avg_rating} moved by what each row added or changed
+ *       ({@link MovieStats#APPLY_DELTAS}; {@code rating_totals} follows through its triggers); then the
+ *       totals μ comes from and the users' histories, this batch's rows included;</li>
+ *   <li>here, their content vectors ({@link UserTower}) and collaborative vectors folded into the active
+ *       model ({@link FoldIn#updateAll}); then, in one statement, both stored and the notifications
+ *       (each user; the batch's movies) sent, and the {@code COMMIT}.</li>
  * </ol>
  * The rows a batch locks are taken in the same order by every writer (ratings by (user, movie); then
  * the one {@code rating_totals} row, which queues concurrent writers until commit; then movies, users,
@@ -335,8 +335,8 @@ public final class RatingService implements AutoCloseable {
             c.setAutoCommit(false);
             try {
                 Map<Pending, Stored> out = writeInTransaction(c, batch, t);
+                // The last statement carried the COMMIT (an empty batch's nothing): no round trip when done.
                 c.commit();
-                t.lap("commit (WAL flushed to disk)");
                 WriteSteps.PROCESS.batch(out.size());
                 return out;
             } catch (SQLException | RuntimeException e) {
@@ -352,36 +352,34 @@ public final class RatingService implements AutoCloseable {
 
     private Map<Pending, Stored> writeInTransaction(Connection c, List<Pending> batch,
             WriteSteps.Timer t) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            Locks.forRating(st, lockTimeoutMs);
-        }
-        t.lap("locks");
         // (user, movie) order: two batches that share rows lock them in the same order.
         List<Pending> rows = new ArrayList<>(batch);
         rows.sort((a, b) -> a.userId != b.userId ? Integer.compare(a.userId, b.userId) : Integer.compare(a.movieId,
                 b.movieId));
-        Map<Long, Written> written = storeRatings(c, rows);
+        Stored1 first = storeAndRead(c, rows, lockTimeoutMs);
+        Map<Long, Written> written = first.written();
         List<Pending> known = new ArrayList<>();
         for (Pending p : rows) if (written.containsKey(key(p.userId, p.movieId))) known.add(p);
-        t.lap("rating rows and movie statistics");
+        t.lap("locks, rating rows, movie statistics, histories, μ (one round trip)");
         if (known.isEmpty()) return Map.of();
         int[] users = known.stream().mapToInt(p -> p.userId).distinct().sorted().toArray();
-        Read read = read(c, users);
-        t.lap("histories, global mean, model version");
+        Read read = first.read();
         ItemVectors iv = items.get();
         float[][] vectors = new float[users.length][];
+        Map<Integer, RatingHistory> histories = new HashMap<>();
         for (int i = 0; i < users.length; i++) {
             RatingHistory h = read.histories().get(users[i]);
+            histories.put(users[i], h);
             vectors[i] = UserTower.vector(h.movies(), h.ratings(), h.size(), iv, read.mu(), shrinkage);
         }
         FactorModel m = read.version() == null ? null : FoldIn.model(c, read.version(), model.get());
-        Map<Integer, float[]> factors = m == null ? Map.of() : FoldIn.foldInAll(m, read.histories());
+        Map<Integer, float[]> factors = m == null ? Map.of() : FoldIn.foldInAll(m, histories);
         t.lap("content vectors and fold-in (computed)");
         Set<Integer> movies = new TreeSet<>();
         for (Pending p : known) movies.add(p.movieId);
-        storeVectors(c, users, vectors, m, factors, Changes.ratingsChanged(users, movies,
+        storeVectorsAndCommit(c, users, vectors, m, factors, Changes.ratingsChanged(users, movies,
                 IndexFollower.follows(indexDir) ? null : indexDir));
-        t.lap("vectors stored, notifications");
+        t.lap("vectors, notifications, commit (WAL flushed; one round trip)");
         FoldIn.Batch folded = m == null ? null : new FoldIn.Batch(m.version(), m, factors);
         Map<Integer, float[]> vectorOf = new HashMap<>();
         for (int i = 0; i < users.length; i++) vectorOf.put(users[i], vectors[i]);
@@ -396,58 +394,68 @@ public final class RatingService implements AutoCloseable {
         return out;
     }
 
+    /** The first round trip's outcome: the rating rows as written and what the batch read after them. */
+    private record Stored1(Map<Long, Written> written, Read read) {}
+
     /** What a batch reads after its rows are in: histories of its users, μ, and the active model version (locked). */
     private record Read(Map<Integer, RatingHistory> histories, double mu, Long version) {}
 
     /**
-     * Step 5's reads, in one statement: the users' ratings (this transaction's included), the totals
-     * μ comes from, and the active model version, locked {@code FOR SHARE} for the rest of the
-     * transaction so that an activation waits for it and then folds these users in again ({@link FoldIn}).
+     * Step 5's reads, two statements after the rating rows' (so they see them, and whatever a writer the
+     * rows waited for committed). {@link #TOTALS}: the totals μ comes from, and the active model version,
+     * locked {@code FOR SHARE} for the rest of the transaction so that an activation waits for it and then
+     * folds these users in again ({@link FoldIn}). {@link #HISTORIES}: the users' ratings (parameter: the
+     * users), the stars as {@code real}, which they are exactly (halves of 0.5-5.0).
      */
-    private static Read read(Connection c, int[] users) throws SQLException {
+    private static final String TOTALS = "SELECT t.ratings, t.rating_sum, v.version FROM rating_totals t "
+            + "LEFT JOIN (" + FoldIn.LOCK_ACTIVE + ") v ON true";
+
+    /** See {@link #TOTALS}. */
+    private static final String HISTORIES = "SELECT user_id, movie_id, rating::real FROM ratings "
+            + "WHERE user_id = ANY (?)";
+
+    /** {@link #TOTALS}' row: μ and the active model version (null: none), histories to come. */
+    private static Read totals(ResultSet rs) throws SQLException {
+        if (!rs.next()) throw new IllegalStateException("rating_totals has no row (its migration, V5, inserts it)");
+        BigDecimal sum = rs.getBigDecimal(2);
+        long v = rs.getLong(3);
+        Long version = rs.wasNull() ? null : v;
+        return new Read(null, new RatingTotals(rs.getLong(1), sum).mean(), version);
+    }
+
+    /** {@link #HISTORIES}' rows: the rating history of each of {@code users}. */
+    private static Map<Integer, RatingHistory> histories(ResultSet rs, int[] users) throws SQLException {
         Map<Integer, RatingBuffer> buffers = new HashMap<>();
         for (int u : users) buffers.put(u, new RatingBuffer(64));
-        long count = 0;
-        BigDecimal sum = BigDecimal.ZERO;
-        Long version = null;
-        try (PreparedStatement ps = c.prepareStatement("SELECT t.ratings, t.rating_sum, v.version, r.user_id, "
-                + "r.movie_id, "
-                + "r.rating FROM rating_totals t LEFT JOIN (" + FoldIn.LOCK_ACTIVE + ") v ON true "
-                + "LEFT JOIN ratings r ON r.user_id = ANY (?)")) {
-            ps.setArray(1, c.createArrayOf("int4", java.util.Arrays.stream(users).boxed().toArray()));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    count = rs.getLong(1);
-                    sum = rs.getBigDecimal(2);
-                    long v = rs.getLong(3);
-                    version = rs.wasNull() ? null : v;
-                    int u = rs.getInt(4);
-                    if (!rs.wasNull()) buffers.get(u).add(rs.getInt(5), rs.getFloat(6));
-                }
-            }
-        }
-        if (version == null) {
-            // An activation may have just committed: the locked row is no longer active and the new one was
-            // not in this statement's snapshot. Look once more, as FoldIn.update does.
-            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(FoldIn.LOCK_ACTIVE)) {
-                if (rs.next()) version = rs.getLong(1);
-            }
-        }
+        while (rs.next()) buffers.get(rs.getInt(1)).add(rs.getInt(2), rs.getFloat(3));
         Map<Integer, RatingHistory> histories = new HashMap<>();
         for (Map.Entry<Integer, RatingBuffer> e : buffers.entrySet()) histories.put(e.getKey(), e.getValue().history());
-        return new Read(histories, new RatingTotals(count, sum).mean(), version);
+        return histories;
+    }
+
+    /**
+     * When {@link #TOTALS} found no active version, an activation may have just committed: the locked row is
+     * no longer active and the new one was not in that statement's snapshot. Look once more, as
+     * {@link FoldIn#update} does.
+     */
+    private static Read withVersion(Connection c, Read read) throws SQLException {
+        if (read.version() != null) return read;
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(FoldIn.LOCK_ACTIVE)) {
+            return rs.next() ? new Read(read.histories(), read.mu(), rs.getLong(1)) : read;
+        }
     }
 
     /**
      * Step 5's and 6's writes, in one statement: each user's content vector ({@code users.embedding}, the
      * row made when new, as {@link UserTower#recompute} stores it), their collaborative vector in model
      * {@code m}'s version (as {@link FoldIn#update} stores it; none without a model), rows in user_id
-     * order, and the notifications. The vectors travel as one binary {@code real[]} each (all users' components
-     * end to end, sliced per user in SQL and cast to {@code vector}, exactly): no decimal text to write and
-     * parse, which was most of a batch's CPU in this process.
+     * order, and the notifications; then the transaction's {@code COMMIT}, in the same round trip (the
+     * answer comes when the WAL is flushed). The vectors travel as one binary {@code real[]} each (all
+     * users' components end to end, sliced per user in SQL and cast to {@code vector}, exactly): no
+     * decimal text to write and parse, which was most of a batch's CPU in this process.
      */
-    private static void storeVectors(Connection c, int[] users, float[][] vectors, FactorModel m, Map<Integer,
-            float[]> factors, Changes.Notices notices) throws SQLException {
+    private static void storeVectorsAndCommit(Connection c, int[] users, float[][] vectors, FactorModel m,
+            Map<Integer, float[]> factors, Changes.Notices notices) throws SQLException {
         Object[] ids = new Object[users.length];
         float[][] cf = new float[m == null ? 0 : users.length][];
         for (int i = 0; i < users.length; i++) {
@@ -467,7 +475,7 @@ public final class RatingService implements AutoCloseable {
                 + "ON CONFLICT (version, user_id) DO UPDATE SET factors = EXCLUDED.factors, updated_at = now() "
                         + "RETURNING 1), "
                 + "n AS (SELECT pg_notify(ch, p) FROM unnest(?::text[], ?::text[]) AS n(ch, p)) "
-                + "SELECT (SELECT count(*) FROM u), (SELECT count(*) FROM f), (SELECT count(*) FROM n)")) {
+                + "SELECT (SELECT count(*) FROM u), (SELECT count(*) FROM f), (SELECT count(*) FROM n); COMMIT")) {
             ps.setArray(1, c.createArrayOf("int4", ids));
             ps.setObject(2, content.dims());
             ps.setObject(3, content.components());
@@ -478,9 +486,8 @@ public final class RatingService implements AutoCloseable {
             ps.setObject(7, collaborative.components());
             ps.setArray(8, c.createArrayOf("text", notices.channels()));
             ps.setArray(9, c.createArrayOf("text", notices.payloads()));
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-            }
+            // Both statements in one round trip; an error in the first skips the COMMIT (the caller rolls back).
+            ps.execute();
         }
     }
 
@@ -522,9 +529,33 @@ public final class RatingService implements AutoCloseable {
      * upserted, and their movies' figures moved by what each row added or changed
      * ({@link MovieStats#APPLY_DELTAS}). A rating of a movie not in the table is left out of the result.
      * A replaced rating that was not visible at the statement's start (a concurrent writer inserted it)
-     * has no known old value: its movie is counted again instead.
+     * has no known old value: its movie is counted again instead. Parameters: users, movies, ratings,
+     * sources.
      */
-    private static Map<Long, Written> storeRatings(Connection c, List<Pending> rows) throws SQLException {
+    private static final String STORE_RATINGS = "WITH i AS (SELECT * FROM unnest(?::int[], ?::int[], ?::numeric[], "
+            + "?::text[]) WITH ORDINALITY AS i(user_id, movie_id, rating, source, o)), "
+            + "k AS (SELECT i.* FROM i WHERE EXISTS (SELECT 1 FROM movies m WHERE m.movie_id = i.movie_id)), "
+            + "old AS (SELECT r.user_id, r.movie_id, r.rating FROM ratings r JOIN k USING (user_id, movie_id)), "
+            + "ins AS (INSERT INTO ratings AS r (user_id, movie_id, rating, rated_at, source) "
+            + "SELECT user_id, movie_id, rating, now(), source FROM k ORDER BY o "
+            + "ON CONFLICT (user_id, movie_id) DO UPDATE SET rating = EXCLUDED.rating, rated_at = now(), "
+            + "source = EXCLUDED.source "
+            + "RETURNING r.user_id, r.movie_id, r.rating, (r.xmax <> 0) AS replaced), "
+            + "w AS (SELECT ins.*, old.rating AS old_rating, (ins.replaced AND old.rating IS NULL) AS unseen "
+            + "FROM ins LEFT JOIN old USING (user_id, movie_id)), "
+            + "d AS (SELECT movie_id, sum(CASE WHEN replaced THEN 0 ELSE 1 END)::int AS n, "
+            + "sum(rating - coalesce(old_rating, 0)) AS s FROM w GROUP BY movie_id HAVING NOT bool_or(unseen)), "
+            + MovieStats.APPLY_DELTAS + " "
+            + "SELECT w.user_id, w.movie_id, w.replaced, w.unseen, m.title FROM w JOIN movies m USING (movie_id)";
+
+    /**
+     * Steps 1-5's database part in one round trip, as statements sent together: the locks
+     * ({@link Locks#forRating(long)}), {@link #STORE_RATINGS}, {@link #TOTALS} and {@link #HISTORIES} of the
+     * batch's users (a
+     * user whose every rating was of an unknown movie is read too and left out by the caller). Each
+     * statement still takes its own snapshot, so the read sees the rows and what the rows waited for.
+     */
+    private static Stored1 storeAndRead(Connection c, List<Pending> rows, long lockTimeoutMs) throws SQLException {
         Object[] users = new Object[rows.size()];
         Object[] movies = new Object[rows.size()];
         Object[] stars = new Object[rows.size()];
@@ -536,38 +567,43 @@ public final class RatingService implements AutoCloseable {
             stars[i] = BigDecimal.valueOf(p.rating);
             sources[i] = p.source.value();
         }
+        int[] distinct = rows.stream().mapToInt(p -> p.userId).distinct().toArray();
         Map<Long, Written> out = new HashMap<>();
         Set<Integer> recount = new TreeSet<>();
-        try (PreparedStatement ps = c.prepareStatement("WITH i AS (SELECT * FROM unnest(?::int[], ?::int[], "
-                + "?::numeric[], "
-                + "?::text[]) WITH ORDINALITY AS i(user_id, movie_id, rating, source, o)), "
-                + "k AS (SELECT i.* FROM i WHERE EXISTS (SELECT 1 FROM movies m WHERE m.movie_id = i.movie_id)), "
-                + "old AS (SELECT r.user_id, r.movie_id, r.rating FROM ratings r JOIN k USING (user_id, movie_id)), "
-                + "ins AS (INSERT INTO ratings AS r (user_id, movie_id, rating, rated_at, source) "
-                + "SELECT user_id, movie_id, rating, now(), source FROM k ORDER BY o "
-                + "ON CONFLICT (user_id, movie_id) DO UPDATE SET rating = EXCLUDED.rating, rated_at = now(), source = "
-                        + "EXCLUDED.source "
-                + "RETURNING r.user_id, r.movie_id, r.rating, (r.xmax <> 0) AS replaced), "
-                + "w AS (SELECT ins.*, old.rating AS old_rating, (ins.replaced AND old.rating IS NULL) AS unseen "
-                + "FROM ins LEFT JOIN old USING (user_id, movie_id)), "
-                + "d AS (SELECT movie_id, sum(CASE WHEN replaced THEN 0 ELSE 1 END)::int AS n, "
-                + "sum(rating - coalesce(old_rating, 0)) AS s FROM w GROUP BY movie_id HAVING NOT bool_or(unseen)), "
-                + MovieStats.APPLY_DELTAS + " "
-                + "SELECT w.user_id, w.movie_id, w.replaced, w.unseen, m.title FROM w JOIN movies m USING "
-                        + "(movie_id)")) {
+        Read read = null;
+        Map<Integer, RatingHistory> histories = null;
+        try (PreparedStatement ps = c.prepareStatement(Locks.forRating(lockTimeoutMs) + "; " + STORE_RATINGS + "; "
+                + TOTALS + "; " + HISTORIES)) {
             ps.setArray(1, c.createArrayOf("int4", users));
             ps.setArray(2, c.createArrayOf("int4", movies));
             ps.setArray(3, c.createArrayOf("numeric", stars));
             ps.setArray(4, c.createArrayOf("text", sources));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.put(key(rs.getInt(1), rs.getInt(2)), new Written(rs.getBoolean(3), rs.getString(5)));
-                    if (rs.getBoolean(4)) recount.add(rs.getInt(2));
+            ps.setArray(5, c.createArrayOf("int4", java.util.Arrays.stream(distinct).boxed().toArray()));
+            // The locks' statements give counts, then three row sets: the rows written, the totals, the histories.
+            boolean rows1 = ps.execute();
+            int sets = 0;
+            while (rows1 || ps.getUpdateCount() != -1) {
+                if (rows1) {
+                    try (ResultSet rs = ps.getResultSet()) {
+                        switch (sets++) {
+                            case 0 -> {
+                                while (rs.next()) {
+                                    out.put(key(rs.getInt(1), rs.getInt(2)), new Written(rs.getBoolean(3),
+                                            rs.getString(5)));
+                                    if (rs.getBoolean(4)) recount.add(rs.getInt(2));
+                                }
+                            }
+                            case 1 -> read = totals(rs);
+                            default -> histories = histories(rs, distinct);
+                        }
+                    }
                 }
+                rows1 = ps.getMoreResults();
             }
         }
+        if (read == null || histories == null) throw new IllegalStateException("the batch's reads returned nothing");
         if (!recount.isEmpty()) recount(c, recount);
-        return out;
+        return new Stored1(out, withVersion(c, new Read(histories, read.mu(), read.version())));
     }
 
     /** The movies' figures counted again from their ratings (a rating another writer inserted meanwhile). */

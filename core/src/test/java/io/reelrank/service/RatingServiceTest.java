@@ -246,6 +246,25 @@ class RatingServiceTest {
         assertEquals(0, count("SELECT count(*) FROM ratings WHERE user_id = " + (USER + 2)));
     }
 
+    /**
+     * The rows, the movie's figures and the totals go in the transaction's first round trip, the vectors
+     * and the COMMIT in its second: a failure there (here a content vector of 3 dimensions, which
+     * {@code users.embedding} refuses) must leave every table as it was.
+     */
+    @Test
+    void aFailureInTheLastStatementLeavesNothingOfTheBatch() throws Exception {
+        ItemVectors threeDims = ItemVectors.of(new int[] {318}, new float[][] {{1, 0, 0}}, false);
+        Map<String, String> before = everyTable(db);
+        RatingService s = new RatingService(db, () -> threeDims, () -> null, UserTower.DEFAULT_SHRINKAGE, null, 5_000);
+        try {
+            SQLException e = assertThrows(SQLException.class, () -> s.rate(USER + 3, 318, 5, RatingSource.API));
+            assertTrue(e.getMessage().contains("dimensions"), e.getMessage());
+        } finally {
+            s.close();
+        }
+        assertEquals(before, everyTable(db));
+    }
+
     static Map<String, String> everyTable(Database d) throws SQLException {
         return TableSnapshot.of(d);
     }
