@@ -134,13 +134,23 @@ public final class ImplicitAls {
      */
     public static void solveRow(float[] columns, double[] gram, int[] rows, float[] ratings, int n, Params p,
                                 float[] out, int off) {
-        NormalEquation eq = new NormalEquation(p.rank());
+        NormalEquation eq = SCRATCH.get();
+        if (eq == null || eq.k != p.rank()) {
+            eq = new NormalEquation(p.rank());
+            SCRATCH.set(eq);
+        }
         eq.reset(gram);
         for (int j = 0; j < n; j++) {
             if (rows[j] >= 0) eq.add(columns, rows[j] * p.rank(), ratings[j] - p.midpoint(), p.alpha());
         }
         eq.solve(p.lambda(), out, off);
     }
+
+    /**
+     * Each thread's normal equation for {@link #solveRow}, kept between calls: its k×k matrices and solver
+     * were most of what a rating's fold-in allocated (the rating writer folds in thousands a second).
+     */
+    private static final ThreadLocal<NormalEquation> SCRATCH = new ThreadLocal<>();
 
     /** {@code YᵀY} of {@code n} row vectors of length {@code k} (row-major), as a k×k row-major array. */
     public static double[] gram(float[] rows, int n, int k) {
