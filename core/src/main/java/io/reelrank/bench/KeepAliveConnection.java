@@ -48,15 +48,25 @@ final class KeepAliveConnection {
         }
     }
 
-    private int exchange(byte[] request) throws IOException {
-        if (socket == null) {
-            socket = new Socket();
-            socket.setTcpNoDelay(true);
-            socket.setSoTimeout(timeoutMs);
-            socket.connect(new InetSocketAddress(host, port), timeoutMs);
-            in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
-            out = socket.getOutputStream();
+    /** Opens the socket now, if it is not open (a benchmark's clients connect before its clock starts). */
+    void connect() throws IOException {
+        if (socket != null) return;
+        Socket s = new Socket();
+        try {
+            s.setTcpNoDelay(true);
+            s.setSoTimeout(timeoutMs);
+            s.connect(new InetSocketAddress(host, port), timeoutMs);
+            in = new BufferedInputStream(s.getInputStream(), 64 * 1024);
+            out = s.getOutputStream();
+        } catch (IOException e) {
+            s.close();
+            throw e;
         }
+        socket = s;
+    }
+
+    private int exchange(byte[] request) throws IOException {
+        connect();
         out.write(request);
         out.flush();
         String statusLine = line();

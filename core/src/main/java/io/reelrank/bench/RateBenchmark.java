@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -74,26 +75,33 @@ public final class RateBenchmark {
         if (perSecond < 0 || !Double.isFinite(perSecond)) {
             throw new IllegalArgumentException("rate must be a finite number >= 0, got " + perSecond);
         }
-        long start = System.nanoTime();
-        long end = start + (long) (seconds * 1e9);
         AtomicLong turn = new AtomicLong();
         List<Worker> ws = new ArrayList<>();
-        for (int i = 0; i < writers; i++) {
-            Worker w = new Worker(rate, i, true, firstUser, users, movies, seed + i, turn, end);
-            if (perSecond > 0) {
-                w.interval = 1e9 * writers / perSecond;
-                w.start = start + (long) (1e9 * i / perSecond);
-            }
-            ws.add(w);
-        }
+        for (int i = 0; i < writers; i++) ws.add(new Worker(rate, i, true, firstUser, users, movies, seed + i, turn));
         for (int i = 0; i < readers; i++) ws.add(new Worker(search, i, false, firstUser, users, movies, seed + 1000 + i,
-                turn, end));
+                turn));
+        // The clock starts when every client has its thread and its connection: their set-up is not measured.
+        CountDownLatch ready = new CountDownLatch(ws.size());
+        CountDownLatch go = new CountDownLatch(1);
         List<Thread> threads = new ArrayList<>();
         for (Worker w : ws) {
+            w.ready = ready;
+            w.go = go;
             Thread t = new Thread(w, (w.write ? "bench-rate-" : "bench-search-") + w.index);
             t.start();
             threads.add(t);
         }
+        ready.await();
+        long start = System.nanoTime();
+        long end = start + (long) (seconds * 1e9);
+        for (Worker w : ws) {
+            w.end = end;
+            if (w.write && perSecond > 0) {
+                w.interval = 1e9 * writers / perSecond;
+                w.start = start + (long) (1e9 * w.index / perSecond);
+            }
+        }
+        go.countDown();
         for (Thread t : threads) t.join();
         return new Result(side(ws, true, seconds), side(ws, false, seconds));
     }
@@ -123,7 +131,10 @@ public final class RateBenchmark {
         final int[] movies;
         final Random rnd;
         final AtomicLong turn;
-        final long end;
+        // Set before go counts down (which publishes them to the worker's thread).
+        CountDownLatch ready;
+        CountDownLatch go;
+        long end;
         final AtomicReference<String> firstError = new AtomicReference<>();
         long[] latencies = new long[1 << 14];
         int samples;
@@ -134,8 +145,7 @@ public final class RateBenchmark {
         long errors;
 
         Worker(Actions actions, int index, boolean write, int firstUser, int users, int[] movies, long seed,
-                AtomicLong turn,
-               long end) {
+                AtomicLong turn) {
             this.actions = actions;
             this.index = index;
             this.write = write;
@@ -144,7 +154,6 @@ public final class RateBenchmark {
             this.movies = movies;
             this.rnd = new Random(seed);
             this.turn = turn;
-            this.end = end;
         }
 
         @Override
@@ -155,8 +164,17 @@ public final class RateBenchmark {
             } catch (IOException e) {
                 firstError.compareAndSet(null, e.toString());
                 errors++;
+                a = null;
+            } finally {
+                ready.countDown();
+            }
+            try {
+                go.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
                 return;
             }
+            if (a == null) return;
             try {
                 for (long k = 0; ; k++) {
                     long t0;
@@ -209,9 +227,10 @@ public final class RateBenchmark {
             final KeepAliveConnection[] connections = new KeepAliveConnection[256];
 
             @Override
-            public Action open(int thread) {
+            public Action open(int thread) throws IOException {
                 KeepAliveConnection c = new KeepAliveConnection(base.getHost(), base.getPort(), READ_TIMEOUT_MS);
                 connections[thread] = c;
+                c.connect();
                 int[] next = {thread * 7};
                 String auth = bearer == null ? "" : "Authorization: Bearer " + bearer + "\r\n";
                 String host = "Host: " + base.getHost() + ":" + base.getPort() + "\r\n";
