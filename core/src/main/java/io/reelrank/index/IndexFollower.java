@@ -170,18 +170,17 @@ public final class IndexFollower implements AutoCloseable {
     static final long COMMIT_INTERVAL_MS = 5_000;
 
     /**
-     * The writer is closed (after a commit) when no change arrived for this long, and at least every
-     * {@link #RELEASE_INTERVAL_MS} under a steady stream: another process's writer of the directory (a
-     * {@code reelrank index}, which waits up to {@link MovieIndex#LOCK_WAIT_MS}) gets its turn then.
+     * The writer is closed (after a commit) when no change arrived for this long, and at once (after the
+     * pass under way) when another process asks for the directory ({@link MovieIndex#writerWanted}: a
+     * {@code reelrank index}, or a {@code reelrank rate} updating the index itself, which wait up to
+     * {@link MovieIndex#LOCK_WAIT_MS}). Under a steady stream of changes the writer otherwise stays open:
+     * closing and opening it again costs the searches a full reader reopen and the disk a sync.
      */
     static final long IDLE_CLOSE_MS = 5_000;
 
-    /** See {@link #IDLE_CLOSE_MS}. */
-    static final long RELEASE_INTERVAL_MS = 30_000;
-
     /**
-     * After a close forced by {@link #RELEASE_INTERVAL_MS}, the writer is opened again no sooner than
-     * this: another process waiting for the directory (it looks every 200 ms) gets its turn.
+     * After a close asked for by another process, the writer is opened again no sooner than this: the
+     * waiter (it looks every 200 ms) gets its turn.
      */
     static final long YIELD_MS = 250;
 
@@ -190,7 +189,6 @@ public final class IndexFollower implements AutoCloseable {
 
     // The live writer and its timing: used by the worker thread only (and by close, after the worker ended).
     private MovieIndex.Live live;
-    private long liveSince;
     private long lastCommit;
     private long reopenNotBefore;
     private long passNumber;
@@ -294,8 +292,7 @@ public final class IndexFollower implements AutoCloseable {
         }
         // Closed by another writer of this directory in this process: searches go back to the commits.
         live = MovieIndex.openLive(dir, () -> searcher.follow(null));
-        liveSince = System.nanoTime();
-        lastCommit = liveSince;
+        lastCommit = System.nanoTime();
         searcher.follow(live.writer());
     }
 
@@ -310,19 +307,15 @@ public final class IndexFollower implements AutoCloseable {
     }
 
     /**
-     * After a pass: the close forced by {@link #RELEASE_INTERVAL_MS}, or the commit forced by
+     * After a pass: the close another process asked for ({@link #yieldIfWanted}), or the commit forced by
      * {@link #COMMIT_INTERVAL_MS}; then the commit after {@link #IDLE_COMMIT_MS} and the close after
      * {@link #IDLE_CLOSE_MS} are scheduled, and happen if no pass ran meanwhile.
      */
     private void commitIfDue() {
         if (live == null) return;
         try {
+            if (yieldIfWanted()) return;
             long now = System.nanoTime();
-            if (now - liveSince >= RELEASE_INTERVAL_MS * 1_000_000) {
-                closeLive();
-                reopenNotBefore = System.nanoTime() + YIELD_MS * 1_000_000;
-                return;
-            }
             if (now - lastCommit >= COMMIT_INTERVAL_MS * 1_000_000) commit();
             long pass = passNumber;
             worker.schedule(() -> whenIdle(pass, false), IDLE_COMMIT_MS, TimeUnit.MILLISECONDS);
@@ -337,9 +330,21 @@ public final class IndexFollower implements AutoCloseable {
         lastCommit = System.nanoTime();
     }
 
+    /**
+     * Another process waits for the directory: commit and close the writer, and open it again no sooner
+     * than {@link #YIELD_MS} from now. Returns whether it did.
+     */
+    private boolean yieldIfWanted() throws IOException {
+        if (live == null || !MovieIndex.writerWanted(dir)) return false;
+        closeLive();
+        reopenNotBefore = System.nanoTime() + YIELD_MS * 1_000_000;
+        return true;
+    }
+
     private void whenIdle(long pass, boolean close) {
         if (pass != passNumber || live == null) return;
         try {
+            if (yieldIfWanted()) return;
             if (close) closeLive();
             else commit();
         } catch (IOException | RuntimeException e) {

@@ -297,29 +297,76 @@ public final class MovieIndex {
         return openWriter(d, dir, IndexWriterConfig.DEFAULT_MAX_FULL_FLUSH_MERGE_WAIT_MILLIS);
     }
 
-    /** {@code mergeWaitMs}: how long opening a near-real-time reader waits for merges of the new segments. */
+    /**
+     * {@code mergeWaitMs}: how long opening a near-real-time reader waits for merges of the new segments.
+     * While another process holds the directory, this one says so in {@link #WRITER_WANTED} (touched at
+     * every attempt, removed when done): a server's {@link IndexFollower} keeping its writer open gives
+     * the directory up at its next pass or idle moment.
+     */
     private static IndexWriter openWriter(Directory d, Path dir, long mergeWaitMs) throws IOException {
         long deadline = System.currentTimeMillis() + LOCK_WAIT_MS;
-        while (true) {
-            IndexWriterConfig cfg = new IndexWriterConfig(Analyzers.PER_FIELD)
-                    .setSimilarity(new BM25Similarity())
-                    .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
-                    .setMaxFullFlushMergeWaitMillis(mergeWaitMs)
-                    .setRAMBufferSizeMB(64);
-            try {
-                return new IndexWriter(d, cfg);
-            } catch (LockObtainFailedException e) {
-                if (System.currentTimeMillis() > deadline) {
-                    throw new IOException("another process has been writing the index in " + dir + " for over "
-                            + LOCK_WAIT_MS / 1000 + " s (lock " + dir.resolve(IndexWriter.WRITE_LOCK_NAME) + ")", e);
-                }
+        Path wanted = dir.resolve(WRITER_WANTED);
+        boolean waited = false;
+        try {
+            while (true) {
+                IndexWriterConfig cfg = new IndexWriterConfig(Analyzers.PER_FIELD)
+                        .setSimilarity(new BM25Similarity())
+                        .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
+                        .setMaxFullFlushMergeWaitMillis(mergeWaitMs)
+                        .setRAMBufferSizeMB(64);
                 try {
-                    Thread.sleep(200);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted while waiting for the index lock in " + dir, ie);
+                    return new IndexWriter(d, cfg);
+                } catch (LockObtainFailedException e) {
+                    if (System.currentTimeMillis() > deadline) {
+                        throw new IOException("another process has been writing the index in " + dir + " for over "
+                                + LOCK_WAIT_MS / 1000 + " s (lock " + dir.resolve(IndexWriter.WRITE_LOCK_NAME) + ")",
+                                e);
+                    }
+                    waited = true;
+                    touch(wanted);
+                    try {
+                        Thread.sleep(200);
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                        throw new IOException("interrupted while waiting for the index lock in " + dir, ie);
+                    }
                 }
             }
+        } finally {
+            if (waited) Files.deleteIfExists(wanted);
+        }
+    }
+
+    /**
+     * The file by which a process waiting for the directory's write lock asks its holder to let go; not a
+     * Lucene file (Lucene leaves it alone). Only a recent one counts ({@link #writerWanted}): a waiter
+     * killed mid-wait leaves it behind.
+     */
+    static final String WRITER_WANTED = "reelrank-writer-wanted";
+
+    /** A waiter touches {@link #WRITER_WANTED} every 200 ms; one older than this is left over. */
+    static final long WRITER_WANTED_FRESH_MS = 2_000;
+
+    /** Whether another process is waiting for the write lock of the index in {@code dir} right now. */
+    public static boolean writerWanted(Path dir) {
+        try {
+            long age = System.currentTimeMillis() - Files.getLastModifiedTime(dir.resolve(WRITER_WANTED)).toMillis();
+            return age < WRITER_WANTED_FRESH_MS;
+        } catch (IOException e) {
+            return false; // none (or unreadable: then nobody can have written it here either)
+        }
+    }
+
+    /** Creates the file, or sets its time to now; best effort (a read-only directory only loses the hint). */
+    private static void touch(Path f) {
+        try {
+            try {
+                Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()));
+            } catch (java.nio.file.NoSuchFileException e) {
+                Files.createFile(f);
+            }
+        } catch (IOException e) {
+            // the holder lets go on its own after 5 s without changes
         }
     }
 
