@@ -73,6 +73,13 @@ final class Json {
     }
 
     /**
+     * The charset parameter of a (lower-cased) Content-Type: its value without quotes (the last, when a
+     * header repeats it). Compiled once: a rating post checks it.
+     */
+    private static final java.util.regex.Pattern CHARSET = java.util.regex.Pattern.compile(
+            "charset=\\s*\"?([^\";\\s]*)");
+
+    /**
      * Refuses (415) a body not sent as {@code application/json} (so a cross-site form cannot post) or sent
      * in a charset other than UTF-8; {@code type} is the request's Content-Type header, null when absent.
      */
@@ -83,8 +90,10 @@ final class Json {
                     + "application/json, got " + (type == null ? "no Content-Type" : "'" + ApiError.safe(type) + "'"));
         }
         String lower = type.toLowerCase(Locale.ROOT);
-        String charset = lower.replaceAll(".*charset=\\s*\"?([^\";\\s]*).*", "$1");
-        if (lower.contains("charset=") && !charset.equals("utf-8")) {
+        java.util.regex.Matcher m = CHARSET.matcher(lower);
+        String charset = null;
+        while (m.find()) charset = m.group(1);
+        if (charset != null && !charset.equals("utf-8")) {
             throw new ApiError(415, "unsupported media type", "request body must be UTF-8 JSON, got charset '"
                     + ApiError.safe(charset) + "'");
         }
