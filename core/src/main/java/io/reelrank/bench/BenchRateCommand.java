@@ -95,6 +95,13 @@ public final class BenchRateCommand implements Callable<Integer> {
                     + "${DEFAULT-VALUE})")
     int searchClients;
 
+    @Option(names = "--search-rate", paramLabel = "Q", defaultValue = "0",
+            description = "Open loop for the search clients: together they offer Q searches/s on a fixed schedule "
+                    + "(latency from the scheduled time), so the ratings are measured beside a known read load; 0: "
+                    + "each searches as soon as its previous search is answered, which takes whatever the ratings "
+                    + "leave, 0-100000 (default: ${DEFAULT-VALUE})")
+    int searchRate;
+
     @Option(names = "--users", paramLabel = "N", defaultValue = "1000",
             description = "New users the ratings go to, taken in turn, 1-1000000 (default: ${DEFAULT-VALUE})")
     int users;
@@ -137,6 +144,7 @@ public final class BenchRateCommand implements Callable<Integer> {
         check("--clients", clients, 1, 256);
         check("--search-clients", searchClients, 0, 64);
         check("--rate", rate, 0, 100_000);
+        check("--search-rate", searchRate, 0, 100_000);
         check("--users", users, 1, 1_000_000);
         check("--movies", movies, 1, 100_000);
         check("--seconds", seconds, 1, 3600);
@@ -229,11 +237,14 @@ public final class BenchRateCommand implements Callable<Integer> {
     private void printHeader(PrintWriter out, String what, int movieCount) {
         String loop = rate > 0 ? String.format(Locale.ROOT, " offering %,d ratings/s together (open loop, latency "
                 + "from the scheduled time)", rate) : " (closed loop)";
+        String searchLoop = searchRate > 0 && searchClients > 0 ? String.format(Locale.ROOT, " offering %,d "
+                + "searches/s together (open loop)", searchRate) : searchClients > 0 ? " (closed loop)" : "";
         out.printf(Locale.ROOT,
-                "bench rate: %s; %d rating clients%s, %d search clients; %,d new users (ids %d-%d) rating "
+                "bench rate: %s; %d rating clients%s, %d search clients%s; %,d new users (ids %d-%d) rating "
                         + "the %d most rated movies, 0.5-5.0; %d s warm-up, %d round(s) of %d s searches alone + "
                         + "%d s ratings with searches; JVM %s, %d cores; load average %s%n",
-                what, clients, loop, searchClients, users, firstUser, firstUser + users - 1, movieCount, warmup, rounds,
+                what, clients, loop, searchClients, searchLoop, users, firstUser, firstUser + users - 1, movieCount,
+                warmup, rounds,
                 seconds, seconds, System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
                 loadAverage());
         out.flush();
@@ -254,7 +265,7 @@ public final class BenchRateCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "  warm-up: %d s of ratings and searches%n", warmup);
             out.flush();
             RateBenchmark.run(rate, find, clients, searchClients, firstUser, users, popular, warmup, seed + 99,
-                    this.rate);
+                    this.rate, searchRate);
         }
         out.printf(Locale.ROOT, "%5s  %-20s %9s %8s %8s %8s %8s %7s %10s %9s %9s%n", "round", "phase", "ratings/s",
                 "p50_ms",
@@ -268,7 +279,7 @@ public final class BenchRateCommand implements Callable<Integer> {
         long errors = 0;
         for (int r = 1; r <= rounds; r++) {
             RateBenchmark.Result alone = RateBenchmark.run(rate, find, 0, searchClients, firstUser, users, popular,
-                    seconds, seed + r);
+                    seconds, seed + r, 0, searchRate);
             row(out, r, "searches alone", alone);
             WriteSteps.PROCESS.reset();
             IndexFollower f = search == null ? null : search.indexFollower();
@@ -277,7 +288,7 @@ public final class BenchRateCommand implements Callable<Integer> {
             Map<String, Double> threads0 = threadCpuMs();
             long t0 = System.nanoTime();
             RateBenchmark.Result both = RateBenchmark.run(rate, find, clients, searchClients, firstUser, users, popular,
-                    seconds, seed + 100 * r, this.rate);
+                    seconds, seed + 100 * r, this.rate, searchRate);
             double wall = (System.nanoTime() - t0) / 1e9;
             double[] cpu1 = cpuMs(db);
             Map<String, Double> threads1 = threadCpuMs();
@@ -305,7 +316,7 @@ public final class BenchRateCommand implements Callable<Integer> {
                 try {
                     RateBenchmark.Result single = RateBenchmark.run(rate, find, clients, searchClients, firstUser,
                             users,
-                            popular, seconds, seed + 100 * r + 7, this.rate);
+                            popular, seconds, seed + 100 * r + 7, this.rate, searchRate);
                     row(out, r, "1 rating/transaction", single);
                     singleRate[r - 1] = single.writes().perSecond();
                 } finally {

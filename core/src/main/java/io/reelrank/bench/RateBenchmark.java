@@ -72,8 +72,22 @@ public final class RateBenchmark {
      */
     public static Result run(Actions rate, Actions search, int writers, int readers, int firstUser, int users,
                              int[] movies, double seconds, long seed, double perSecond) throws InterruptedException {
+        return run(rate, search, writers, readers, firstUser, users, movies, seconds, seed, perSecond, 0);
+    }
+
+    /**
+     * As {@link #run(Actions, Actions, int, int, int, int, int[], double, long, double)}, the readers
+     * together offering {@code searchesPerSecond} searches per second on a fixed schedule (their latency
+     * also from the scheduled time); 0: each reader searches as soon as its previous search is answered.
+     */
+    public static Result run(Actions rate, Actions search, int writers, int readers, int firstUser, int users,
+                             int[] movies, double seconds, long seed, double perSecond, double searchesPerSecond)
+            throws InterruptedException {
         if (perSecond < 0 || !Double.isFinite(perSecond)) {
             throw new IllegalArgumentException("rate must be a finite number >= 0, got " + perSecond);
+        }
+        if (searchesPerSecond < 0 || !Double.isFinite(searchesPerSecond)) {
+            throw new IllegalArgumentException("search rate must be a finite number >= 0, got " + searchesPerSecond);
         }
         AtomicLong turn = new AtomicLong();
         List<Worker> ws = new ArrayList<>();
@@ -96,9 +110,10 @@ public final class RateBenchmark {
         long end = start + (long) (seconds * 1e9);
         for (Worker w : ws) {
             w.end = end;
-            if (w.write && perSecond > 0) {
-                w.interval = 1e9 * writers / perSecond;
-                w.start = start + (long) (1e9 * w.index / perSecond);
+            double each = w.write ? perSecond : searchesPerSecond;
+            if (each > 0) {
+                w.interval = 1e9 * (w.write ? writers : readers) / each;
+                w.start = start + (long) (1e9 * w.index / each);
             }
         }
         go.countDown();
