@@ -227,7 +227,7 @@ public final class RatingService implements AutoCloseable {
         return p.done;
     }
 
-    /** Step 1. */
+    /** The checks a rating passes before it is queued. */
     static void validate(int userId, double rating) {
         if (userId < 1) throw new BadRatingException("user id must be a positive integer, got " + userId);
         double h = rating * 2;
@@ -328,7 +328,7 @@ public final class RatingService implements AutoCloseable {
         return false;
     }
 
-    /** Steps 1-6 for a batch, in one transaction; the ratings of unknown movies are left out of the result. */
+    /** One transaction for the batch; the ratings of unknown movies are left out of the result. */
     private Map<Pending, Stored> writeBatch(List<Pending> batch, WriteSteps.Timer t) throws SQLException {
         try (Connection c = db.connect()) {
             t.lap("connection");
@@ -356,7 +356,7 @@ public final class RatingService implements AutoCloseable {
         List<Pending> rows = new ArrayList<>(batch);
         rows.sort((a, b) -> a.userId != b.userId ? Integer.compare(a.userId, b.userId) : Integer.compare(a.movieId,
                 b.movieId));
-        Stored1 first = storeAndRead(c, rows, lockTimeoutMs);
+        FirstTrip first = storeAndRead(c, rows, lockTimeoutMs);
         Map<Long, Written> written = first.written();
         List<Pending> known = new ArrayList<>();
         for (Pending p : rows) if (written.containsKey(key(p.userId, p.movieId))) known.add(p);
@@ -395,13 +395,13 @@ public final class RatingService implements AutoCloseable {
     }
 
     /** The first round trip's outcome: the rating rows as written and what the batch read after them. */
-    private record Stored1(Map<Long, Written> written, Read read) {}
+    private record FirstTrip(Map<Long, Written> written, Read read) {}
 
     /** What a batch reads after its rows are in: histories of its users, μ, and the active model version (locked). */
     private record Read(Map<Integer, RatingHistory> histories, double mu, Long version) {}
 
     /**
-     * Step 5's reads, two statements after the rating rows' (so they see them, and whatever a writer the
+     * The batch's reads, two statements after the rating rows' (so they see them, and whatever a writer the
      * rows waited for committed). {@link #TOTALS}: the totals μ comes from, and the active model version,
      * locked {@code FOR SHARE} for the rest of the transaction so that an activation waits for it and then
      * folds these users in again ({@link FoldIn}). {@link #HISTORIES}: the users' ratings (parameter: the
@@ -446,8 +446,9 @@ public final class RatingService implements AutoCloseable {
     }
 
     /**
-     * Step 5's and 6's writes, in one statement: each user's content vector ({@code users.embedding}, the
-     * row made when new, as {@link UserTower#recompute} stores it), their collaborative vector in model
+     * The transaction's second round trip, the batch's writes in one statement: each user's content
+     * vector ({@code users.embedding}, the row made when new, as {@link UserTower#recompute} stores it),
+     * their collaborative vector in model
      * {@code m}'s version (as {@link FoldIn#update} stores it; none without a model), rows in user_id
      * order, and the notifications; then the transaction's {@code COMMIT}, in the same round trip (the
      * answer comes when the WAL is flushed). The vectors travel as one binary {@code real[]} each (all
@@ -525,8 +526,8 @@ public final class RatingService implements AutoCloseable {
     private record Written(boolean replaced, String title) {}
 
     /**
-     * Steps 2-4 in one statement: the rows (already in (user, movie) order) of movies that exist are
-     * upserted, and their movies' figures moved by what each row added or changed
+     * The rows and the movies' figures in one statement: the rows (already in (user, movie) order) of
+     * movies that exist are upserted, and their movies' figures moved by what each row added or changed
      * ({@link MovieStats#APPLY_DELTAS}). A rating of a movie not in the table is left out of the result.
      * A replaced rating that was not visible at the statement's start (a concurrent writer inserted it)
      * has no known old value: its movie is counted again instead. Parameters: users, movies, ratings,
@@ -549,13 +550,13 @@ public final class RatingService implements AutoCloseable {
             + "SELECT w.user_id, w.movie_id, w.replaced, w.unseen, m.title FROM w JOIN movies m USING (movie_id)";
 
     /**
-     * Steps 1-5's database part in one round trip, as statements sent together: the locks
+     * The transaction's first round trip, as statements sent together: the locks
      * ({@link Locks#forRating(long)}), {@link #STORE_RATINGS}, {@link #TOTALS} and {@link #HISTORIES} of the
      * batch's users (a
      * user whose every rating was of an unknown movie is read too and left out by the caller). Each
      * statement still takes its own snapshot, so the read sees the rows and what the rows waited for.
      */
-    private static Stored1 storeAndRead(Connection c, List<Pending> rows, long lockTimeoutMs) throws SQLException {
+    private static FirstTrip storeAndRead(Connection c, List<Pending> rows, long lockTimeoutMs) throws SQLException {
         Object[] users = new Object[rows.size()];
         Object[] movies = new Object[rows.size()];
         Object[] stars = new Object[rows.size()];
@@ -603,7 +604,7 @@ public final class RatingService implements AutoCloseable {
         }
         if (read == null || histories == null) throw new IllegalStateException("the batch's reads returned nothing");
         if (!recount.isEmpty()) recount(c, recount);
-        return new Stored1(out, withVersion(c, new Read(histories, read.mu(), read.version())));
+        return new FirstTrip(out, withVersion(c, new Read(histories, read.mu(), read.version())));
     }
 
     /** The movies' figures counted again from their ratings (a rating another writer inserted meanwhile). */
