@@ -42,6 +42,8 @@ public final class IndexFollower implements AutoCloseable {
     private boolean pendingAll;
     private boolean pendingCheck;
     private boolean scheduled;
+    /** A change arrived during a pass: the pass schedules the next one when it ends. */
+    private boolean nextAfterPass;
     private int running;
     private int checks;
     private int rebuilds;
@@ -144,6 +146,11 @@ public final class IndexFollower implements AutoCloseable {
 
     private void schedule() {
         if (scheduled) return;
+        if (running > 0) {
+            // Measured from this pass's end, not the last one's: else the next pass would start right after it.
+            nextAfterPass = true;
+            return;
+        }
         scheduled = true;
         long wait = lastPassEnd == 0 ? 0 : lastPassEnd + MIN_PASS_INTERVAL_MS * 1_000_000 - System.nanoTime();
         worker.schedule(this::drain, Math.max(0, wait), TimeUnit.NANOSECONDS);
@@ -186,6 +193,17 @@ public final class IndexFollower implements AutoCloseable {
 
     /** Time of the end of the last pass (System.nanoTime), guarded by this. */
     private long lastPassEnd;
+    /** The end of the pass before the last one and the last one's start (System.nanoTime), guarded by this. */
+    private long lastGapFrom;
+    private long lastPassStart;
+
+    /**
+     * The end of the pass before the last one that ended, and that last pass's start (System.nanoTime):
+     * the pause between them. Zeros before the first pass.
+     */
+    synchronized long[] lastGap() {
+        return new long[] {lastGapFrom, lastPassStart};
+    }
 
     // The live writer and its timing: used by the worker thread only (and by close, after the worker ended).
     private MovieIndex.Live live;
@@ -208,6 +226,10 @@ public final class IndexFollower implements AutoCloseable {
             pendingAll = false;
             pendingCheck = false;
             pending.clear();
+        }
+        long gapFrom;
+        synchronized (this) {
+            gapFrom = lastPassEnd;
         }
         long t0 = System.nanoTime();
         passNumber++;
@@ -266,8 +288,18 @@ public final class IndexFollower implements AutoCloseable {
             busyNanos.add(System.nanoTime() - t0 - yieldedNanos);
             yieldedNanos = 0;
             synchronized (this) {
+                lastGapFrom = gapFrom;
+                lastPassStart = t0;
                 lastPassEnd = System.nanoTime();
                 running--;
+                if (nextAfterPass) {
+                    nextAfterPass = false;
+                    try {
+                        schedule();
+                    } catch (java.util.concurrent.RejectedExecutionException closing) {
+                        // closed meanwhile: the next start checks the index against the tables
+                    }
+                }
             }
         }
     }

@@ -24,8 +24,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Who holds an index directory's one writer: a server's follower keeps its writer open under a stream of
- * changes and lets go when another process asks ({@link MovieIndex#WRITER_WANTED}). Another process's
+ * Who holds an index directory's one writer, and when the follower writes: a server's follower keeps its
+ * writer open under a stream of changes and lets go when another process asks
+ * ({@link MovieIndex#WRITER_WANTED}); its passes keep their interval. Another process's
  * writer is played by a plain Lucene writer on the directory (its lock refuses a second writer in this
  * process as it would in another).
  */
@@ -93,6 +94,58 @@ class IndexWriterTurnTest {
             } finally {
                 follower.close();
             }
+        }
+    }
+
+    /**
+     * A change that arrives while a pass runs waits for the next pass, which starts no sooner than
+     * {@link IndexFollower#MIN_PASS_INTERVAL_MS} after this one ends (not right after it: under a steady
+     * stream of changes that made every other pass an extra one). The first pass is held in its read of
+     * the movies by a lock on the table, and the second change arrives meanwhile.
+     */
+    @Test
+    void aChangeArrivingDuringAPassWaitsTheIntervalAfterIt() throws Exception {
+        Database db = TestDatabase.sample();
+        Path dir = tmp.resolve("index");
+        MovieIndex.rebuild(db, dir);
+        try (MovieSearcher searcher = MovieSearcher.open(dir)) {
+            IndexFollower follower = new IndexFollower(db, searcher);
+            try {
+                long before = follower.work().passes();
+                try (java.sql.Connection hold = db.connect(); java.sql.Statement st = hold.createStatement()) {
+                    hold.setAutoCommit(false);
+                    st.execute("LOCK TABLE movies IN ACCESS EXCLUSIVE MODE");
+                    assertTrue(IndexFollower.apply(dir, List.of(1)));
+                    // The pass is under way once it waits for the lock.
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                    while (!waitsForLock(db) && System.nanoTime() < deadline) Thread.sleep(10);
+                    assertTrue(waitsForLock(db), "the first pass reads the movies");
+                    assertTrue(IndexFollower.apply(dir, List.of(2)));
+                    hold.rollback();
+                }
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while ((follower.busy() || follower.work().passes() < before + 2) && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                assertEquals(before + 2, follower.work().passes(), "the second change had a pass of its own");
+                long[] gap = follower.lastGap();
+                assertTrue(gap[0] > 0, "the second pass followed the first");
+                long ms = (gap[1] - gap[0]) / 1_000_000;
+                assertTrue(ms >= IndexFollower.MIN_PASS_INTERVAL_MS, "the second pass started " + ms
+                        + " ms after the first ended");
+                assertNull(follower.lastError());
+            } finally {
+                follower.close();
+            }
+        }
+    }
+
+    private static boolean waitsForLock(Database db) throws Exception {
+        try (java.sql.Connection c = db.connect(); java.sql.Statement st = c.createStatement();
+                java.sql.ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = "
+                        + "'Lock' AND query LIKE '%FROM movies%'")) {
+            rs.next();
+            return rs.getInt(1) > 0;
         }
     }
 
