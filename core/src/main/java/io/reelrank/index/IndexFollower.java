@@ -19,9 +19,9 @@ import java.util.concurrent.TimeUnit;
  * meanwhile are merged, and the searcher sees each pass at once through a near-real-time reader of
  * the writer ({@link MovieSearcher#follow}); the writer commits when changes stop for
  * {@link #IDLE_COMMIT_MS}, at least every {@link #COMMIT_INTERVAL_MS}, and on {@link #close}, and is
- * closed (letting another process write the directory) after {@link #IDLE_CLOSE_MS} without changes and
- * at least every {@link #RELEASE_INTERVAL_MS}. So two servers with two index directories both stay
- * current. A change whose writer updated this
+ * closed (letting another process write the directory) after {@link #IDLE_CLOSE_MS} without changes, or
+ * when another process asks for it ({@link MovieIndex#writerWanted}). So two servers with two index
+ * directories both stay current. A change whose writer updated this
  * very directory itself is applied again (see {@link #onMoviesChanged}). While it runs, the process
  * knows its directory is followed ({@link #follows}), so writers in this process hand their movies to it
  * directly ({@link #apply}) rather than commit the same entries a second time: a writer's own change
